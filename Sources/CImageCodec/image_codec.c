@@ -1,0 +1,1 @@
+int xai_codec_version(void) { return 1; }
