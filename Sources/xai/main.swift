@@ -1,1 +1,2 @@
-print("xai")
+OpenBLASCoreType.reexecIfUseful()
+XAICommand.main()

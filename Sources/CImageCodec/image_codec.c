@@ -1,1 +1,0 @@
-int xai_codec_version(void) { return 1; }

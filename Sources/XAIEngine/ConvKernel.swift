@@ -1,0 +1,240 @@
+import XAICore
+
+/// General convolution as GEMM: im2col (skipped for pointwise 1x1 convs) then one sgemm per
+/// group. Several batch items share one GEMM when their feature maps are small, so late layers
+/// (7x7, 14x14) still give OpenBLAS wide matrices.
+extension ConvPlan {
+    /// Columns per GEMM worth aiming for; smaller maps are batched up to this width.
+    static let targetColumns = 3136
+    /// Upper bound on an im2col buffer (floats), so big batches are processed in chunks.
+    static let maxColumnFloats = 1 << 24
+
+    /// Pointwise convs with at least this many pixels run one GEMM per item straight on the
+    /// input (no gather / scatter copies).
+    static let pointwiseDirectPixels = 784
+
+    func itemsPerChunk(batch: Int, outPixels: Int) -> Int {
+        if outPixels >= ConvPlan.targetColumns { return 1 }
+        if isPointwise && outPixels >= ConvPlan.pointwiseDirectPixels { return 1 }
+        var n = min(batch, max(1, (ConvPlan.targetColumns + outPixels - 1) / outPixels))
+        n = min(n, max(1, ConvPlan.maxColumnFloats / max(1, groupK * groups * outPixels)))
+        return n
+    }
+
+    /// Forward: x [N, C, H, W] -> [N, M, Ho, Wo], bias and rectifier applied.
+    func forward(_ x: Tensor, workspace ws: Workspace) -> Tensor {
+        if isDepthwise { return depthwiseForward(x, workspace: ws) }
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let yShape = outputShape(x.shape)
+        let (ho, wo) = (yShape[2], yShape[3])
+        let hw = h * w, howo = ho * wo
+        let m = outChannels, g = groups, mg = m / g, cg = c / g, kg = groupK
+        return ws.tensor(yShape) { y, _ in
+            x.data.withUnsafeBufferPointer { xb in
+                weights.withUnsafeBufferPointer { wb in
+                    let xp = xb.baseAddress!, wp = wb.baseAddress!
+                    let per = itemsPerChunk(batch: n, outPixels: howo)
+                    var n0 = 0
+                    while n0 < n {
+                        let cnt = min(per, n - n0)
+                        let cols = cnt * howo
+                        let direct = isPointwise && cnt == 1
+                        var col: UnsafeMutablePointer<Float>? = nil
+                        if !direct {
+                            let buf = ws.buffer(0, kg * g * cols)
+                            col = buf
+                            if isPointwise {
+                                // Interleave items: rows are channels, columns item-major pixels.
+                                Parallel.forRanges(cnt * c, grain: 16) { r in
+                                    for t in r {
+                                        let i = t / c, ch = t % c
+                                        (buf + ch * cols + i * hw).update(from: xp + ((n0 + i) * c + ch) * hw, count: hw)
+                                    }
+                                }
+                            } else {
+                                Parallel.forRanges(cnt * c, grain: 4) { r in
+                                    for t in r {
+                                        let i = t / c, ch = t % c
+                                        let grp = ch / cg, cl = ch % cg
+                                        let dst = buf + grp * kg * cols + cl * kh * kw * cols + i * howo
+                                        im2col(xp + ((n0 + i) * c + ch) * hw, h: h, w: w, ho: ho, wo: wo, into: dst, ld: cols)
+                                    }
+                                }
+                            }
+                        }
+                        let out = cnt == 1 ? y + n0 * m * howo : ws.buffer(1, m * cols)
+                        let ldc = cnt == 1 ? howo : cols
+                        // Written in place: start from the bias and let the GEMM accumulate
+                        // (beta 1), which replaces OpenBLAS's zeroing pass.
+                        let prefilled = cnt == 1 && bias != nil
+                        if prefilled, let bias {
+                            for ch in 0..<m { (out + ch * howo).update(repeating: bias[ch], count: howo) }
+                        }
+                        for grp in 0..<g {
+                            let bp: UnsafePointer<Float>
+                            let ldb: Int
+                            if direct {
+                                bp = UnsafePointer(xp + (n0 * c + grp * cg) * hw)
+                                ldb = hw
+                            } else {
+                                bp = UnsafePointer(col! + grp * kg * cols)
+                                ldb = cols
+                            }
+                            BLAS.sgemm(m: mg, n: cols, k: kg, a: wp + grp * mg * kg, lda: kg,
+                                       b: bp, ldb: ldb, beta: prefilled ? 1 : 0, c: out + grp * mg * ldc, ldc: ldc)
+                        }
+                        // Epilogue: bias + rectifier, scattering batched columns back to NCHW.
+                        if !(prefilled && activation == nil) {
+                            Parallel.forRanges(cnt * m, grain: max(1, 4096 / max(1, howo))) { r in
+                                for t in r {
+                                    let i = t / m, ch = t % m
+                                    let src = out + ch * ldc + i * howo
+                                    let dst = y + ((n0 + i) * m + ch) * howo
+                                    epilogue(src, dst, howo, channel: ch, addBias: !prefilled)
+                                }
+                            }
+                        }
+                        n0 += cnt
+                    }
+                }
+            }
+        }
+    }
+
+    /// Backward w.r.t. the input: dx = col2im(W^T dy). `dy` is the gradient of the conv output
+    /// before the rectifier (the caller applies the rectifier's rule first).
+    func backwardInput(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace) -> Tensor {
+        if isDepthwise { return depthwiseBackwardInput(dy, inputShape: inputShape, workspace: ws) }
+        let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+        let (ho, wo) = (dy.shape[2], dy.shape[3])
+        let hw = h * w, howo = ho * wo
+        let m = outChannels, g = groups, mg = m / g, cg = c / g, kg = groupK
+        let pointDirect = isPointwise
+        var dx = ws.zeros(inputShape)
+        dx.data.withUnsafeMutableBufferPointer { dxb in
+            dy.data.withUnsafeBufferPointer { dyb in
+                weights.withUnsafeBufferPointer { wb in
+                    let dxp = dxb.baseAddress!, dyp = dyb.baseAddress!, wp = wb.baseAddress!
+                    let per = itemsPerChunk(batch: n, outPixels: howo)
+                    var n0 = 0
+                    while n0 < n {
+                        let cnt = min(per, n - n0)
+                        let cols = cnt * howo
+                        // dY columns for this chunk: direct for one item, else gathered [M, cols].
+                        let dyc: UnsafePointer<Float>
+                        let ldy: Int
+                        if cnt == 1 {
+                            dyc = dyp + n0 * m * howo
+                            ldy = howo
+                        } else {
+                            let buf = ws.buffer(1, m * cols)
+                            Parallel.forRanges(cnt * m, grain: 16) { r in
+                                for t in r {
+                                    let i = t / m, ch = t % m
+                                    (buf + ch * cols + i * howo).update(from: dyp + ((n0 + i) * m + ch) * howo, count: howo)
+                                }
+                            }
+                            dyc = UnsafePointer(buf)
+                            ldy = cols
+                        }
+                        if pointDirect && cnt == 1 {
+                            for grp in 0..<g {
+                                BLAS.sgemm(transA: true, m: kg, n: cols, k: mg, a: wp + grp * mg * kg, lda: kg,
+                                           b: dyc + grp * mg * ldy, ldb: ldy,
+                                           c: dxp + (n0 * c + grp * cg) * hw, ldc: hw)
+                            }
+                        } else {
+                            let col = ws.buffer(0, kg * g * cols)
+                            for grp in 0..<g {
+                                BLAS.sgemm(transA: true, m: kg, n: cols, k: mg, a: wp + grp * mg * kg, lda: kg,
+                                           b: dyc + grp * mg * ldy, ldb: ldy,
+                                           c: col + grp * kg * cols, ldc: cols)
+                            }
+                            Parallel.forRanges(cnt * c, grain: 4) { r in
+                                for t in r {
+                                    let i = t / c, ch = t % c
+                                    let grp = ch / cg, cl = ch % cg
+                                    let dst = dxp + ((n0 + i) * c + ch) * hw
+                                    if pointDirect {
+                                        dst.update(from: col + grp * kg * cols + cl * cols + i * howo, count: hw)
+                                    } else {
+                                        col2im(col + grp * kg * cols + cl * kh * kw * cols + i * howo, ld: cols,
+                                               h: h, w: w, ho: ho, wo: wo, into: dst)
+                                    }
+                                }
+                            }
+                        }
+                        n0 += cnt
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// Valid output columns [lo, hi) for kernel column offset `off` (input column = ow*s - pad + off).
+    @inline(__always)
+    private func validRange(pad: Int, off: Int, stride s: Int, size: Int, out: Int) -> (Int, Int) {
+        // smallest ow with ow*s >= pad - off, and smallest ow with ow*s >= size + pad - off
+        func ceilDiv(_ a: Int, _ b: Int) -> Int { a <= 0 ? -((-a) / b) : (a + b - 1) / b }
+        let lo = min(max(ceilDiv(pad - off, s), 0), out)
+        let hi = min(max(ceilDiv(size + pad - off, s), lo), out)
+        return (lo, hi)
+    }
+
+    /// Writes the kH*kW rows of one input channel plane into `col` (row stride `ld`).
+    func im2col(_ x: UnsafePointer<Float>, h: Int, w: Int, ho: Int, wo: Int,
+                into col: UnsafeMutablePointer<Float>, ld: Int) {
+        let (sh, sw) = (attrs.stride.h, attrs.stride.w)
+        let (dh, dw) = (attrs.dilation.h, attrs.dilation.w)
+        let (pt, pl) = (attrs.pads.top, attrs.pads.left)
+        for ki in 0..<kh {
+            for kj in 0..<kw {
+                let row = col + (ki * kw + kj) * ld
+                let (lo, hi) = validRange(pad: pl, off: kj * dw, stride: sw, size: w, out: wo)
+                for oh in 0..<ho {
+                    let dst = row + oh * wo
+                    let ih = oh * sh - pt + ki * dh
+                    if ih < 0 || ih >= h {
+                        dst.update(repeating: 0, count: wo)
+                        continue
+                    }
+                    if lo > 0 { dst.update(repeating: 0, count: lo) }
+                    let src = x + ih * w - pl + kj * dw
+                    if sw == 1 {
+                        (dst + lo).update(from: src + lo, count: hi - lo)
+                    } else {
+                        for ow in lo..<hi { dst[ow] = src[ow * sw] }
+                    }
+                    if hi < wo { (dst + hi).update(repeating: 0, count: wo - hi) }
+                }
+            }
+        }
+    }
+
+    /// Adds the kH*kW rows of `col` (row stride `ld`) back onto one input channel plane.
+    func col2im(_ col: UnsafePointer<Float>, ld: Int, h: Int, w: Int, ho: Int, wo: Int,
+                into x: UnsafeMutablePointer<Float>) {
+        let (sh, sw) = (attrs.stride.h, attrs.stride.w)
+        let (dh, dw) = (attrs.dilation.h, attrs.dilation.w)
+        let (pt, pl) = (attrs.pads.top, attrs.pads.left)
+        for ki in 0..<kh {
+            for kj in 0..<kw {
+                let row = col + (ki * kw + kj) * ld
+                let (lo, hi) = validRange(pad: pl, off: kj * dw, stride: sw, size: w, out: wo)
+                guard lo < hi else { continue }
+                for oh in 0..<ho {
+                    let ih = oh * sh - pt + ki * dh
+                    if ih < 0 || ih >= h { continue }
+                    let src = row + oh * wo
+                    let dst = x + ih * w - pl + kj * dw
+                    if sw == 1 {
+                        for ow in lo..<hi { dst[ow] += src[ow] }
+                    } else {
+                        for ow in lo..<hi { dst[ow * sw] += src[ow] }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import XAICore
+
+/// A convolution ready to run: ONNX Conv attributes, weights [M, C/group, kH, kW] (row-major,
+/// so each group's filters form a [M/group, C/group*kH*kW] matrix for GEMM), optional bias [M]
+/// and an optional rectifier applied in the epilogue.
+struct ConvPlan {
+    let attrs: Conv2D
+    let inChannels: Int
+    let outChannels: Int
+    let weights: [Float]
+    let bias: [Float]?
+    var activation: FusedActivation?
+
+    var groups: Int { attrs.groups }
+    var kh: Int { attrs.kernel.h }
+    var kw: Int { attrs.kernel.w }
+    /// Rows of one group's filter matrix: (C/group) * kH * kW.
+    var groupK: Int { (inChannels / groups) * kh * kw }
+
+    /// One filter per input channel (multiplier 1): runs on the direct depthwise kernel.
+    var isDepthwise: Bool { groups > 1 && groups == inChannels && outChannels == inChannels }
+
+    /// 1x1, stride 1, no padding: the input item already is the [C, H*W] GEMM operand.
+    var isPointwise: Bool {
+        kh == 1 && kw == 1 && attrs.stride == (1, 1)
+            && attrs.pads == (0, 0, 0, 0)
+    }
+
+    /// Output spatial size, nil when the kernel does not fit.
+    static func outputSize(_ a: Conv2D, h: Int, w: Int) -> (h: Int, w: Int)? {
+        let effH = a.dilation.h * (a.kernel.h - 1) + 1
+        let effW = a.dilation.w * (a.kernel.w - 1) + 1
+        let ph = h + a.pads.top + a.pads.bottom - effH
+        let pw = w + a.pads.left + a.pads.right - effW
+        guard ph >= 0, pw >= 0 else { return nil }
+        return (ph / a.stride.h + 1, pw / a.stride.w + 1)
+    }
+
+    func outputShape(_ x: [Int]) -> [Int] {
+        let o = ConvPlan.outputSize(attrs, h: x[2], w: x[3]) ?? (0, 0)
+        return [x[0], outChannels, o.h, o.w]
+    }
+
+    /// Applies bias and the fused rectifier to `n` values of one output channel (4 lanes at a
+    /// time: the scalar form does not vectorise because of min/max's NaN rules).
+    @inline(__always)
+    func epilogue(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, channel m: Int,
+                  addBias: Bool = true) {
+        typealias V = SIMD4<Float>
+        let b = addBias ? bias?[m] ?? 0 : 0
+        var lo = -Float.infinity, hi = Float.infinity, slope: Float = 1
+        switch activation {
+        case nil: break
+        case .relu: lo = 0
+        case let .clip(a, c): lo = a; hi = c
+        case let .leakyRelu(alpha): slope = alpha
+        }
+        let vb = V(repeating: b), vlo = V(repeating: lo), vhi = V(repeating: hi), vs = V(repeating: slope)
+        var i = 0
+        if slope == 1 {
+            while i + 4 <= n {
+                let v = UnsafeRawPointer(src + i).loadUnaligned(as: V.self) + vb
+                UnsafeMutableRawPointer(dst + i).storeBytes(of: pointwiseMin(pointwiseMax(v, vlo), vhi), as: V.self)
+                i += 4
+            }
+        } else {
+            while i + 4 <= n {
+                let v = UnsafeRawPointer(src + i).loadUnaligned(as: V.self) + vb
+                UnsafeMutableRawPointer(dst + i).storeBytes(of: v.replacing(with: v * vs, where: v .< V(repeating: 0)), as: V.self)
+                i += 4
+            }
+        }
+        while i < n {
+            let v = src[i] + b
+            dst[i] = slope == 1 ? Swift.min(Swift.max(v, lo), hi) : (v > 0 ? v : slope * v)
+            i += 1
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import XAICore
+
+/// Pointwise activations: forward values and the backward rules w.r.t. their input.
+enum Elementwise {
+    /// Elements per thread below which the loops stay on one core.
+    static let grain = 1 << 15
+
+    /// y = f(x) in parallel chunks.
+    static func apply(_ x: Tensor, workspace: Workspace? = nil,
+                      _ f: @escaping (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+        (workspace ?? Workspace()).tensor(x.shape) { y, n in
+            x.data.withUnsafeBufferPointer { xb in
+                let xp = xb.baseAddress!
+                Parallel.forRanges(n, grain: grain) { r in
+                    f(xp + r.lowerBound, y + r.lowerBound, r.count)
+                }
+            }
+        }
+    }
+
+    /// dx = g(a, b, dy) in parallel chunks, `a` and `b` being forward tensors of dy's shape.
+    static func combine(_ a: Tensor, _ dy: Tensor,
+                        _ f: @escaping (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+        Tensor(uninitialized: dy.shape) { dx, n in
+            a.data.withUnsafeBufferPointer { ab in
+                dy.data.withUnsafeBufferPointer { gb in
+                    let ap = ab.baseAddress!, gp = gb.baseAddress!
+                    Parallel.forRanges(n, grain: grain) { r in
+                        f(ap + r.lowerBound, gp + r.lowerBound, dx + r.lowerBound, r.count)
+                    }
+                }
+            }
+        }
+    }
+
+    static func forward(_ op: Op, _ x: Tensor, workspace ws: Workspace? = nil) -> Tensor {
+        func apply(_ x: Tensor, _ f: @escaping (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+            Elementwise.apply(x, workspace: ws, f)
+        }
+        switch op {
+        case .relu:
+            return apply(x) { s, d, n in for i in 0..<n { d[i] = max(s[i], 0) } }
+        case let .clip(lo, hi):
+            return apply(x) { s, d, n in for i in 0..<n { d[i] = min(max(s[i], lo), hi) } }
+        case let .leakyRelu(alpha):
+            return apply(x) { s, d, n in for i in 0..<n { d[i] = s[i] > 0 ? s[i] : alpha * s[i] } }
+        case .sigmoid:
+            return apply(x) { s, d, n in for i in 0..<n { d[i] = 1 / (1 + expf(-s[i])) } }
+        case let .hardSigmoid(alpha, beta):
+            return apply(x) { s, d, n in for i in 0..<n { d[i] = min(max(alpha * s[i] + beta, 0), 1) } }
+        case .hardSwish:
+            return apply(x) { s, d, n in
+                for i in 0..<n { d[i] = s[i] * min(max(s[i] / 6 + 0.5, 0), 1) }
+            }
+        case .tanh:
+            return apply(x) { s, d, n in for i in 0..<n { d[i] = tanhf(s[i]) } }
+        default:
+            preconditionFailure("not an elementwise op: \(op)")
+        }
+    }
+
+    /// Whether backward of `op` reads the forward output (else the forward input).
+    static func backwardUsesOutput(_ op: Op) -> Bool {
+        switch op {
+        case .sigmoid, .tanh: return true
+        default: return false
+        }
+    }
+
+    /// dx for a smooth (non-rectifier) activation; `ref` is x or y per `backwardUsesOutput`.
+    static func backward(_ op: Op, ref: Tensor, dy: Tensor) -> Tensor {
+        switch op {
+        case .sigmoid:
+            return combine(ref, dy) { y, g, d, n in for i in 0..<n { d[i] = g[i] * y[i] * (1 - y[i]) } }
+        case .tanh:
+            return combine(ref, dy) { y, g, d, n in for i in 0..<n { d[i] = g[i] * (1 - y[i] * y[i]) } }
+        case let .hardSigmoid(alpha, beta):
+            return combine(ref, dy) { x, g, d, n in
+                for i in 0..<n {
+                    let v = alpha * x[i] + beta
+                    d[i] = (v > 0 && v < 1) ? alpha * g[i] : 0
+                }
+            }
+        case .hardSwish:
+            return combine(ref, dy) { x, g, d, n in
+                for i in 0..<n {
+                    let v = x[i]
+                    d[i] = v < -3 ? 0 : (v > 3 ? g[i] : g[i] * (2 * v + 3) / 6)
+                }
+            }
+        default:
+            preconditionFailure("not a smooth elementwise op: \(op)")
+        }
+    }
+
+    /// dx for a rectifier under `rules`. `ref` is the forward input, or, for the fused
+    /// rectifiers (where the mask reads the same from either side), the forward output.
+    static func rectifierBackward(_ act: FusedActivation, ref: Tensor, dy: Tensor, rules: BackwardRules) -> Tensor {
+        switch rules {
+        case .deconvnet:
+            return Elementwise.apply(dy) { g, d, n in for i in 0..<n { d[i] = max(g[i], 0) } }
+        case .standard:
+            switch act {
+            case .relu:
+                return mask(ref, dy, lo: 0, hi: .infinity, positiveOnly: false)
+            case let .clip(lo, hi):
+                return mask(ref, dy, lo: lo, hi: hi, positiveOnly: false)
+            case let .leakyRelu(alpha):
+                return combine(ref, dy) { x, g, d, n in for i in 0..<n { d[i] = x[i] > 0 ? g[i] : alpha * g[i] } }
+            }
+        case .guided:
+            switch act {
+            case .relu, .leakyRelu:
+                return mask(ref, dy, lo: 0, hi: .infinity, positiveOnly: true)
+            case let .clip(lo, hi):
+                return mask(ref, dy, lo: lo, hi: hi, positiveOnly: true)
+            }
+        }
+    }
+
+    /// dx = dy where lo < ref < hi (and dy > 0 when `positiveOnly`), else 0; SIMD selects.
+    static func mask(_ ref: Tensor, _ dy: Tensor, lo: Float, hi: Float, positiveOnly: Bool) -> Tensor {
+        combine(ref, dy) { x, g, d, n in
+            typealias V = SIMD4<Float>
+            let vlo = V(repeating: lo), vhi = V(repeating: hi), zero = V(repeating: 0)
+            var i = 0
+            while i + 4 <= n {
+                let xv = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+                let gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
+                var keep = (xv .> vlo) .& (xv .< vhi)
+                if positiveOnly { keep = keep .& (gv .> zero) }
+                UnsafeMutableRawPointer(d + i).storeBytes(of: zero.replacing(with: gv, where: keep), as: V.self)
+                i += 4
+            }
+            while i < n {
+                let pass = x[i] > lo && x[i] < hi && (!positiveOnly || g[i] > 0)
+                d[i] = pass ? g[i] : 0
+                i += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import XAICore
+
+extension Engine {
+    /// Reverse mode. `seeds` give d(scalar)/d(tensor) for some tensors (usually the logits,
+    /// [N, classes]); the result holds d(scalar)/d(tensor) for every name in `wrt` (the graph
+    /// input and/or intermediate tensors, exact names), zero where a tensor does not influence
+    /// the seeds. `activations` must come from `forward(_:retain: .all)` (or hold every tensor
+    /// the backward rules read). Weight gradients are never computed.
+    public func gradients(_ activations: Activations, seeds: [String: Tensor], wrt: [String],
+                          rules: BackwardRules = .standard) throws -> [String: Tensor] {
+        guard let firstSeed = seeds.first else { throw EngineError.badInput(detail: "gradients need at least one seed") }
+        let n = firstSeed.value.batch
+        for (name, t) in seeds {
+            guard itemShapes[name] != nil else { throw unknown(name) }
+            guard t.shape == fullShape(name, batch: n) else {
+                throw EngineError.badInput(detail: "seed for '\(name)' must have shape \(fullShape(name, batch: n)), got \(t.shape)")
+            }
+        }
+        for name in wrt where itemShapes[name] == nil { throw unknown(name) }
+
+        // Tensors that depend on a `wrt` tensor: only these need gradients.
+        var needsGrad = Set(wrt)
+        for s in steps where s.computedInputs.contains(where: needsGrad.contains) { needsGrad.insert(s.output) }
+        let wanted = Set(wrt)
+
+        var grads: [String: Tensor] = seeds
+        let ws = Workspace(pool: pool)
+        func fetch(_ name: String) throws -> Tensor {
+            guard let t = activations[name] else {
+                throw EngineError.badInput(detail: "gradients need the activation '\(name)'; run forward(_:retain: .all) first")
+            }
+            guard t.batch == n else {
+                throw EngineError.badInput(detail: "activation '\(name)' has batch \(t.batch) but the seeds have batch \(n)")
+            }
+            return t
+        }
+        for step in steps.reversed() {
+            guard var dy = grads[step.output] else { continue }
+            let need = step.operands.map { $0.name.map(needsGrad.contains) ?? false }
+            let release = !wanted.contains(step.output) && seeds[step.output] == nil
+            if !wanted.contains(step.output) { grads[step.output] = nil }
+            defer {
+                // The gradient of this output is consumed: its storage can serve later ops.
+                if release { ws.recycle(dy); dy = Tensor(zeros: [0]) }
+            }
+            guard need.contains(true) else { continue }
+            let ctx = BackwardContext(
+                value: { i in
+                    switch step.operands[i] {
+                    case let .constant(c): return c
+                    case let .computed(name): return try fetch(name)
+                    }
+                },
+                shape: { i in
+                    switch step.operands[i] {
+                    case let .constant(c): return c.shape
+                    case let .computed(name): return self.fullShape(name, batch: n)
+                    }
+                },
+                output: { try fetch(step.output) },
+                rules: rules, workspace: ws)
+            let g = try step.backward(dy, need: need, ctx)
+            for (i, gi) in g.enumerated() {
+                guard let gi, let name = step.operands[i].name else { continue }
+                if var acc = grads[name] {
+                    grads[name] = nil   // keep `acc` uniquely referenced for the in-place add
+                    acc.add(gi)
+                    grads[name] = acc
+                } else {
+                    grads[name] = gi
+                }
+            }
+        }
+        var result: [String: Tensor] = [:]
+        for name in wrt { result[name] = grads[name] ?? Tensor(zeros: fullShape(name, batch: n)) }
+        return result
+    }
+}
+
+extension Tensor {
+    /// self += other (same element count).
+    mutating func add(_ other: Tensor) {
+        data.withUnsafeMutableBufferPointer { a in
+            other.data.withUnsafeBufferPointer { b in
+                let ap = a.baseAddress!, bp = b.baseAddress!
+                Parallel.forRanges(a.count, grain: Elementwise.grain) { r in
+                    for i in r { ap[i] += bp[i] }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import XAICore
+
+extension Engine {
+    /// Batched forward pass. `input` is [N, C, H, W] (N >= 1, per-item shape `graph.inputShape`).
+    /// Use `retain: .all` when gradients will be taken from the result.
+    public func forward(_ input: Tensor, retain: Retention = .outputs) throws -> Activations {
+        try forward(replacing: [graph.input: input], base: nil, retain: retain)
+    }
+
+    /// Logits [N, classes] for a batch [N, C, H, W].
+    public func logits(_ input: Tensor) throws -> Tensor {
+        try forward(input).output
+    }
+
+    /// Sub-graph evaluation: runs only the steps downstream of the replaced tensors (e.g. from
+    /// "head" [N, 1280, 7, 7] to the logits) on the given values. Other tensors such a step
+    /// reads are taken from `base` (an error names any that is missing). All replacements share
+    /// one batch size N; base tensors that are read must have batch N too.
+    public func forward(replacing: [String: Tensor], base: Activations? = nil, retain: Retention = .outputs) throws -> Activations {
+        guard let first = replacing.first else { throw EngineError.badInput(detail: "forward(replacing:) needs at least one tensor") }
+        let n = first.value.batch
+        for (name, t) in replacing {
+            guard itemShapes[name] != nil else { throw unknown(name) }
+            let want = fullShape(name, batch: n)
+            guard t.shape == want else {
+                throw EngineError.badInput(detail: "tensor '\(name)' must have shape \(want) (batch \(n)), got \(t.shape)")
+            }
+        }
+        let keep = try retainedNames(retain)
+
+        // Steps downstream of the replacements, and the tensors they need from `base`.
+        var dirty = Set(replacing.keys)
+        var run: [Int] = []
+        for (i, s) in steps.enumerated() where replacing[s.output] == nil {
+            if s.computedInputs.contains(where: dirty.contains) {
+                run.append(i)
+                dirty.insert(s.output)
+            }
+        }
+        var values = replacing
+        for i in run {
+            for name in steps[i].computedInputs where values[name] == nil && !dirty.contains(name) {
+                guard let t = base?[name] else {
+                    throw EngineError.badInput(detail: "the sub-graph needs tensor '\(name)', which is neither replaced nor in the base activations (run the base forward with retain: .all or .outputsAnd([\"\(name)\"]))")
+                }
+                guard t.shape == fullShape(name, batch: n) else {
+                    throw EngineError.badInput(detail: "base tensor '\(name)' has shape \(t.shape) but the replacements have batch \(n)")
+                }
+                values[name] = t
+            }
+        }
+        var lastUse: [String: Int] = [:]
+        for (k, i) in run.enumerated() { for name in steps[i].computedInputs { lastUse[name] = k } }
+
+        let ws = Workspace(pool: pool)
+        for (k, i) in run.enumerated() {
+            let step = steps[i]
+            let args: [Tensor] = step.operands.map { op in
+                switch op {
+                case let .constant(c): return c
+                case let .computed(name): return values[name]!
+                }
+            }
+            values[step.output] = step.forward(args, workspace: ws)
+            for name in step.computedInputs where lastUse[name] == k && !(keep?.contains(name) ?? true) {
+                // Replacements and base tensors belong to the caller: drop them, never recycle.
+                let t = values.removeValue(forKey: name)
+                if replacing[name] == nil && base?[name] == nil { ws.recycle(t) }
+            }
+        }
+        if let keep {
+            values = values.filter { keep.contains($0.key) }
+            for name in keep where values[name] == nil {
+                if let t = base?[name], t.batch == n { values[name] = t }
+            }
+        }
+        return Activations(values: values, outputName: outputName, order: order)
+    }
+
+    /// Names to keep, nil meaning all.
+    func retainedNames(_ r: Retention) throws -> Set<String>? {
+        switch r {
+        case .all: return nil
+        case .outputs: return Set(graph.outputs)
+        case let .outputsAnd(extra):
+            for name in extra where itemShapes[name] == nil { throw unknown(name) }
+            return Set(graph.outputs).union(extra)
+        }
+    }
+}

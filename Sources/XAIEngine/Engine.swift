@@ -1,0 +1,78 @@
+import XAICore
+
+/// Runs a `Graph` (NCHW float32, batch first): batched forward passes, reverse-mode gradients
+/// w.r.t. the input or any named intermediate tensor, and sub-graph evaluation from named
+/// tensors. Immutable after `init`; every call allocates its own scratch, so one engine may
+/// serve concurrent calls.
+public final class Engine: @unchecked Sendable {
+    /// Preparation switches (all on by default; tests turn them off to compare).
+    public struct Options: Sendable {
+        /// Fold a BatchNormalization into the conv before it when that conv feeds only the BN.
+        public var foldBatchNorm = true
+        /// Run a Relu / Clip / LeakyRelu in the epilogue of the conv before it when that conv
+        /// feeds only the rectifier. The conv's own output is then not addressable.
+        public var fuseActivations = true
+
+        public init(foldBatchNorm: Bool = true, fuseActivations: Bool = true) {
+            self.foldBatchNorm = foldBatchNorm
+            self.fuseActivations = fuseActivations
+        }
+    }
+
+    /// The graph after preparation: constant sub-graphs evaluated, BatchNormalization folded
+    /// into convolutions where possible, axes made non-negative.
+    public let graph: Graph
+    let steps: [Step]
+    /// Per-item shape of every addressable tensor.
+    let itemShapes: [String: [Int]]
+    /// Addressable tensors in topological order (graph input first).
+    let order: [String]
+    /// Index in `steps` of the step writing each tensor.
+    let producer: [String: Int]
+    /// Storage of released intermediates, reused by later ops and calls.
+    let pool = TensorPool()
+
+    /// Prepares `graph` with the default options. Throws `EngineError` naming the node and
+    /// the graph's source when an op, attribute or shape is not supported.
+    public convenience init(graph: Graph) throws {
+        try self.init(graph: graph, options: Options())
+    }
+
+    public init(graph: Graph, options: Options) throws {
+        let prepared = try GraphPreparation(graph, options: options)
+        self.graph = prepared.graph
+        self.steps = prepared.steps
+        self.itemShapes = prepared.itemShapes
+        self.order = [prepared.graph.input] + prepared.steps.map(\.output)
+        var producer: [String: Int] = [:]
+        for (i, s) in prepared.steps.enumerated() { producer[s.output] = i }
+        self.producer = producer
+    }
+
+    /// Every addressable tensor in topological order with its per-item shape (no batch axis).
+    public var tensors: [(name: String, shape: [Int])] {
+        order.map { ($0, itemShapes[$0] ?? []) }
+    }
+
+    /// Per-item shape (no batch axis) of an addressable tensor.
+    public func shape(of name: String) -> [Int]? { itemShapes[name] }
+
+    /// The logits tensor, `graph.outputs[0]`.
+    public var outputName: String { graph.outputs[0] }
+
+    /// Number of classes (last dimension of the logits).
+    public var classCount: Int { itemShapes[outputName]?.last ?? 0 }
+
+    /// The op that writes `name` ("Input" for the graph input), for listings.
+    public func opName(of name: String) -> String? {
+        if name == graph.input { return "Input" }
+        guard let i = producer[name] else { return nil }
+        let s = steps[i]
+        if let a = s.activation { return "\(s.op.onnxName)+\(a.op.onnxName)" }
+        return s.op.onnxName
+    }
+
+    func fullShape(_ name: String, batch: Int) -> [Int] {
+        [batch] + (itemShapes[name] ?? [])
+    }
+}

@@ -1,0 +1,73 @@
+import Dispatch
+import Foundation
+import XAICore
+
+/// Wall-clock timings of forward and forward+backward passes (release builds only are
+/// meaningful). Used by `xai bench`.
+public enum EngineBenchmark {
+    public struct Result: Sendable, CustomStringConvertible {
+        public let label: String
+        public let batch: Int
+        /// Median milliseconds per image over the timed repetitions.
+        public let msPerImage: Double
+        public let repetitions: Int
+        /// Median process CPU milliseconds (all threads) per image: the work itself, which a
+        /// busy machine inflates far less than wall time.
+        public let cpuMsPerImage: Double
+
+        public var description: String {
+            "\(label) batch \(batch): \(String(format: "%.2f", msPerImage)) ms/img wall, "
+                + "\(String(format: "%.2f", cpuMsPerImage)) ms/img CPU (median of \(repetitions))"
+        }
+    }
+
+    /// Median ms per image of `body` (which processes `batch` images) after one warm-up run,
+    /// repeating until about `budgetSeconds` have passed (at least 3 runs).
+    public static func time(_ label: String, batch: Int, budgetSeconds: Double = 3,
+                            _ body: () throws -> Void) rethrows -> Result {
+        try body()
+        var samples: [Double] = [], cpu: [Double] = []
+        let start = DispatchTime.now().uptimeNanoseconds
+        repeat {
+            let t0 = DispatchTime.now().uptimeNanoseconds, c0 = processCPUms()
+            try body()
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            cpu.append(processCPUms() - c0)
+        } while samples.count < 3 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < budgetSeconds
+        samples.sort()
+        cpu.sort()
+        return Result(label: label, batch: batch, msPerImage: samples[samples.count / 2] / Double(batch),
+                      repetitions: samples.count, cpuMsPerImage: cpu[cpu.count / 2] / Double(batch))
+    }
+
+    /// CPU time of the whole process (all threads), in milliseconds.
+    static func processCPUms() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
+    }
+
+    /// Forward at `forwardBatches` and forward+backward (gradient of one logit per image
+    /// w.r.t. the input, as saliency methods do) at `backwardBatches`.
+    public static func run(engine: Engine, name: String, forwardBatches: [Int] = [1, 32], backwardBatches: [Int] = [1, 16],
+                           budgetSeconds: Double = 3) throws -> [Result] {
+        var results: [Result] = []
+        var rng = SeededGenerator(seed: 99)
+        let item = engine.graph.inputShape
+        for n in forwardBatches {
+            let x = rng.tensor([n] + item, scale: 1)
+            results.append(try time("\(name) forward", batch: n, budgetSeconds: budgetSeconds) { _ = try engine.logits(x) })
+        }
+        for n in backwardBatches {
+            let x = rng.tensor([n] + item, scale: 1)
+            let classes = engine.classCount
+            var seed = Tensor(zeros: [n, classes])
+            for i in 0..<n { seed.data[i * classes + (i * 37) % classes] = 1 }
+            results.append(try time("\(name) forward+backward", batch: n, budgetSeconds: budgetSeconds) {
+                let acts = try engine.forward(x, retain: .all)
+                _ = try engine.gradients(acts, seeds: [engine.outputName: seed], wrt: [engine.graph.input])
+            })
+        }
+        return results
+    }
+}

@@ -1,0 +1,24 @@
+import Dispatch
+import Foundation
+
+/// Splits loops over independent items (planes, channels, rows) across the cores.
+/// Non-GEMM kernels use this; OpenBLAS threads its own GEMMs.
+enum Parallel {
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Calls `body` on disjoint sub-ranges covering 0..<count. `grain` is the least number of
+    /// items worth a thread of its own, so tiny loops stay on the calling thread.
+    static func forRanges(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = min(cores, max(1, count / max(1, grain)))
+        if chunks <= 1 {
+            body(0..<count)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+            let lo = count * i / chunks
+            let hi = count * (i + 1) / chunks
+            if lo < hi { body(lo..<hi) }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import XAICore
+
+/// A method instance as read, with the parameters the file gave (normalised).
+struct ParsedInstance {
+    var instance: MethodInstance
+    var given: [String: ParamValue]
+    var location: SourceLocation
+}
+
+// `methods:` — a mapping `INSTANCE: {params}` (or a list of names / single-key mappings).
+// An instance named after a method kind is that method; any other name needs `method: KIND`.
+extension ExperimentBuilder {
+    static func isValidInstanceName(_ s: String) -> Bool {
+        guard !s.isEmpty, s.count <= 64, let f = s.unicodeScalars.first else { return false }
+        func alnum(_ c: Unicode.Scalar) -> Bool {
+            c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c))
+        }
+        return alnum(f) && s.unicodeScalars.allSatisfy { alnum($0) || $0 == "_" || $0 == "-" }
+    }
+
+    func readMethods() -> [ParsedInstance] {
+        guard let n = node("methods") else {
+            sink.error(fileStart, "`methods:` is required, e.g. methods: {gradcam: {}, occlusion: {window: 16}}")
+            return []
+        }
+        var pairs: [(name: String, at: SourceLocation, body: YAMLNode)] = []
+        if let entries = n.entries {
+            pairs = entries.map { ($0.key, $0.keyLocation, $0.value) }
+        } else if let items = n.items {
+            for i in items {
+                if let s = i.text {
+                    pairs.append((s, i.location, YAMLNode(value: .mapping([]), location: i.location)))
+                } else if let e = i.entries, e.count == 1 {
+                    pairs.append((e[0].key, e[0].keyLocation, e[0].value))
+                } else {
+                    sink.error(i.location, "each entry of `methods` must be a method name or `NAME: {parameters}`")
+                }
+            }
+        } else if !n.isNull {
+            sink.error(n.location, "`methods` must be a mapping of instance names to parameters, got \(n.kindDescription)")
+        }
+        if pairs.isEmpty, n.entries != nil || n.items != nil || n.isNull {
+            sink.error(n.location, "`methods` is empty; list at least one method")
+        }
+        var out: [ParsedInstance] = []
+        var names = Set<String>()
+        for p in pairs {
+            guard names.insert(p.name).inserted else {
+                sink.error(p.at, "method instance '\(p.name)' is listed twice")
+                continue
+            }
+            if let inst = readInstance(name: p.name, at: p.at, body: p.body) { out.append(inst) }
+        }
+        return out
+    }
+
+    private func readInstance(name: String, at: SourceLocation, body: YAMLNode) -> ParsedInstance? {
+        let kinds = MethodKind.allCases.map(\.rawValue)
+        guard ExperimentBuilder.isValidInstanceName(name) else {
+            sink.error(at, "method instance name '\(name)' must be letters, digits, '_' and '-' (starting with a letter or digit)")
+            return nil
+        }
+        guard let entries = sink.mapping(body, "the parameters of '\(name)'") else { return nil }
+        var kind: MethodKind?
+        if let m = entries.first(where: { $0.key == "method" }) {
+            if let s = sink.string(m.value, "`method`") {
+                kind = MethodKind(rawValue: s)
+                if kind == nil { sink.error(m.value.location, "unknown method '\(s)'" + didYouMean(s, kinds)) }
+            }
+        } else {
+            kind = MethodKind(rawValue: name)
+            if kind == nil {
+                sink.error(at, "unknown method '\(name)'" + didYouMean(name, kinds)
+                           + "; a named instance needs `method: KIND` (one of: \(kinds.joined(separator: ", ")))")
+            }
+        }
+        guard let kind else { return nil }
+        locations["methods.\(name)"] = at
+
+        // smoothgrad's parameter set depends on its base method.
+        var base = MethodKind.saliency
+        if kind == .smoothgrad, let b = entries.first(where: { $0.key == "base" })?.value.text,
+           let k = MethodKind(rawValue: b), MethodKind.smoothgradBases.contains(k) {
+            base = k
+        }
+        let specs = kind.parameters(withBase: base)
+        var given: [String: ParamValue] = [:]
+        for e in entries where e.key != "method" {
+            guard let spec = specs.first(where: { $0.name == e.key }) else {
+                let extra = kind == .smoothgrad ? " (with base \(base.rawValue))" : ""
+                sink.error(e.keyLocation, "unknown parameter '\(e.key)' for \(kind.rawValue)\(extra)"
+                           + didYouMean(e.key, specs.map(\.name)) + " (parameters: \(specs.map(\.name).joined(separator: ", ")))")
+                continue
+            }
+            locations["methods.\(name).\(e.key)"] = e.value.location
+            if let v = normalize(e.value, spec, what: "\(name).\(e.key)") { given[e.key] = v }
+        }
+        let params = ResolvedParams(specs: specs, given: given)
+        let instance = MethodInstance(name: name, kind: kind, params: params, explicitParams: given.keys.sorted(), sweptParams: [])
+        return ParsedInstance(instance: instance, given: given, location: at)
+    }
+
+    /// A YAML value checked against `spec`; reports and returns nil when it does not fit.
+    func normalize(_ node: YAMLNode, _ spec: ParameterSpec, what: String) -> ParamValue? {
+        guard let raw = node.paramValue else {
+            sink.error(node.location, "\(what): expected \(spec.typeDescription), got \(node.kindDescription)")
+            return nil
+        }
+        return normalize(raw, spec, what: what, at: node.location)
+    }
+
+    func normalize(_ raw: ParamValue, _ spec: ParameterSpec, what: String, at loc: SourceLocation) -> ParamValue? {
+        do {
+            return try spec.normalize(raw)
+        } catch let e as ParameterError {
+            sink.error(loc, "\(what): \(e.message)")
+        } catch {
+            sink.error(loc, "\(what): \(error)")
+        }
+        return nil
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import XAICore
+
+/// How an image becomes the model's input: resize the shorter side to `resize` pixels, take the
+/// centre `crop` x `crop` square, scale pixels to 0...1, subtract `mean` and divide by `std`
+/// per channel (RGB order). (XAIImaging's `Preprocess` applies it; this is the file's view.)
+public struct PreprocessSpec: Codable, Sendable, Hashable {
+    public var resize: Int
+    public var crop: Int
+    public var mean: [Double]
+    public var std: [Double]
+
+    public init(resize: Int, crop: Int, mean: [Double], std: [Double]) {
+        self.resize = resize
+        self.crop = crop
+        self.mean = mean
+        self.std = std
+    }
+
+    /// torchvision's ImageNet convention, used for a bare `.onnx` model that has no card.
+    public static let imagenet = PreprocessSpec(resize: 256, crop: 224,
+                                            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+}
+
+/// A model card: `Weights/<name>.yaml`, describing a model file and how to feed it.
+///
+/// ```yaml
+/// name: efficientnet-lite0
+/// file: efficientnet-lite0.onnx          # relative to the card's folder
+/// sha256: 0123...                        # 64 hex digits
+/// labels: imagenet-classes.txt           # one label per line (relative to the card), or a list
+/// input: {size: [224, 224], channels: 3}
+/// preprocess: {resize: 256, crop: 224, mean: [0.498, 0.498, 0.498], std: [0.502, 0.502, 0.502]}
+/// target_layer: head
+/// source: https://...
+/// license: Apache-2.0
+/// description: ...
+/// ```
+/// `crop` (one side of a square; non-square inputs are not supported) defaults to `input.size`,
+/// `resize` to the crop; `mean` and `std` are required.
+public struct ModelCard: Codable, Sendable, Hashable {
+    public var name: String
+    /// The card file itself.
+    public var cardPath: String
+    /// The model file, resolved against the card's folder.
+    public var file: String
+    public var sha256: String?
+    /// A labels file (one per line), resolved against the card's folder.
+    public var labelsFile: String?
+    /// Labels written in the card itself.
+    public var labels: [String]?
+    public var inputSize: [Int]
+    public var channels: Int
+    public var preprocess: PreprocessSpec
+    public var targetLayer: String?
+    public var source: String?
+    public var license: String?
+    public var description: String?
+    /// Where `target_layer` was written in the card (for "unknown target layer" errors).
+    public var targetLayerLocation: SourceLocation?
+
+    /// Loads `<weightsDirectory>/<name>.yaml`.
+    public static func load(name: String, weightsDirectory: String = "Weights") throws -> ModelCard {
+        try load(path: PathUtil.join(weightsDirectory, name + ".yaml"))
+    }
+
+    /// Loads a card file. Throws `ExperimentError.invalid` with every problem found.
+    public static func load(path: String) throws -> ModelCard {
+        let sink = DiagnosticSink()
+        let card = parse(path: path, sink: sink, referencedAt: nil)
+        try sink.throwIfAny()
+        guard let card else { throw ExperimentError.invalid([ExperimentDiagnostic(SourceLocation(file: path, line: 1, column: 1), "cannot read model card")]) }
+        return card
+    }
+
+    static func parse(path: String, sink: DiagnosticSink, referencedAt: SourceLocation?) -> ModelCard? {
+        let fileLoc = SourceLocation(file: path, line: 1, column: 1)
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            sink.error(referencedAt ?? fileLoc, "model card not found or unreadable: '\(path)'")
+            return nil
+        }
+        guard let root = YAMLNode.parse(text, file: path, sink: sink) else {
+            sink.error(fileLoc, "the model card is empty")
+            return nil
+        }
+        let before = sink.items.count
+        guard let entries = sink.mapping(root, "a model card", allowed: ExperimentKeys.card) else { return nil }
+        let dir = (path as NSString).deletingLastPathComponent
+        func node(_ k: String) -> YAMLNode? { entries.first { $0.key == k }?.value }
+        func optionalString(_ k: String) -> String? { node(k).flatMap { sink.string($0, "`\(k)`") } }
+
+        let name = node("name").flatMap { sink.string($0, "`name`") } ?? PathUtil.stem(path)
+        var file = ""
+        if let f = node("file") {
+            if let s = sink.string(f, "`file`") {
+                file = PathUtil.join(dir.isEmpty ? nil : dir, s)
+                if !PathUtil.isFile(file) { sink.error(f.location, "model file not found: '\(file)'") }
+            }
+        } else {
+            sink.error(root.location, "a model card needs `file:` (the .onnx file, relative to the card)")
+        }
+        let sha = node("sha256").flatMap { n -> String? in
+            guard let s = sink.string(n, "`sha256`") else { return nil }
+            guard s.count == 64, s.allSatisfy({ $0.isHexDigit }) else {
+                sink.error(n.location, "`sha256` must be 64 hexadecimal digits")
+                return nil
+            }
+            return s.lowercased()
+        }
+        var labelsFile: String?, labels: [String]?
+        if let l = node("labels") {
+            (labelsFile, labels) = readLabels(l, relativeTo: dir.isEmpty ? nil : dir, sink: sink)
+        }
+        var inputSize: [Int]?, channels = 3
+        if let inNode = node("input"), let ie = sink.mapping(inNode, "`input`", allowed: ExperimentKeys.cardInput) {
+            for e in ie {
+                if e.key == "size" { inputSize = sink.sizePair(e.value, "`input.size`") }
+                if e.key == "channels", let c = sink.int(e.value, "`input.channels`", min: 1, max: 64) { channels = c }
+            }
+        }
+        var preprocess: PreprocessSpec?
+        if let p = node("preprocess") {
+            preprocess = readPreprocess(p, base: nil, defaultCrop: inputSize, channels: channels, sink: sink)
+        } else {
+            sink.error(root.location, "a model card needs `preprocess:` with resize, crop, mean and std")
+        }
+        let tl = node("target_layer")
+        let targetLayer = tl.flatMap { sink.string($0, "`target_layer`") }
+        guard sink.items.count == before, let preprocess else { return nil }
+        return ModelCard(name: name, cardPath: path, file: file, sha256: sha, labelsFile: labelsFile, labels: labels,
+                         inputSize: inputSize ?? [preprocess.crop, preprocess.crop], channels: channels, preprocess: preprocess,
+                         targetLayer: targetLayer, source: optionalString("source"), license: optionalString("license"),
+                         description: optionalString("description"), targetLayerLocation: tl?.location)
+    }
+
+    /// `labels:` as a file path (checked to exist) or an inline list of names.
+    static func readLabels(_ node: YAMLNode, relativeTo dir: String?, sink: DiagnosticSink) -> (String?, [String]?) {
+        if let items = node.items {
+            let names = items.compactMap { sink.string($0, "a label") }
+            if names.isEmpty { sink.error(node.location, "`labels` must not be empty") }
+            return (nil, names)
+        }
+        guard let s = sink.string(node, "`labels`") else { return (nil, nil) }
+        let p = PathUtil.join(dir, s)
+        if !PathUtil.isFile(p) { sink.error(node.location, "labels file not found: '\(p)'") }
+        return (p, nil)
+    }
+
+    /// `preprocess:`; keys missing here come from `base` (a card's values) when given.
+    static func readPreprocess(_ node: YAMLNode, base: PreprocessSpec?, defaultCrop: [Int]?, channels: Int,
+                               sink: DiagnosticSink) -> PreprocessSpec? {
+        guard let entries = sink.mapping(node, "`preprocess`", allowed: ExperimentKeys.preprocess) else { return nil }
+        func value(_ k: String) -> YAMLNode? { entries.first { $0.key == k }?.value }
+        let before = sink.items.count
+        var crop = value("crop").flatMap { sink.int($0, "`preprocess.crop`", min: 1, max: 16384) } ?? base?.crop
+        if crop == nil, let size = defaultCrop {
+            if size[0] == size[1] { crop = size[0] } else {
+                sink.error(node.location, "the input size \(size) is not square; non-square crops are not supported, set `preprocess.crop`")
+            }
+        }
+        let resize = value("resize").flatMap { sink.int($0, "`preprocess.resize`", min: 1, max: 16384) }
+            ?? base?.resize ?? crop
+        let mean = value("mean").flatMap { sink.doubles($0, "`preprocess.mean`", count: channels) } ?? base?.mean
+        let std = value("std").flatMap {
+            sink.doubles($0, "`preprocess.std`", count: channels, range: .positive)
+        } ?? base?.std
+        guard sink.items.count == before else { return nil }
+        var missing: [String] = []
+        if crop == nil { missing.append("crop") }
+        if mean == nil { missing.append("mean") }
+        if std == nil { missing.append("std") }
+        guard let crop, let resize, let mean, let std, missing.isEmpty else {
+            sink.error(node.location, "`preprocess` needs \(missing.joined(separator: ", "))")
+            return nil
+        }
+        if resize < crop {
+            sink.error(node.location, "`preprocess.resize` (\(resize)) is smaller than the crop \(crop); the crop would not fit")
+            return nil
+        }
+        return PreprocessSpec(resize: resize, crop: crop, mean: mean, std: std)
+    }
+}

@@ -1,0 +1,114 @@
+import XAICore
+
+/// Classifier input preparation, as torchvision's `Resize(resize)`, `CenterCrop(crop)`,
+/// `ToTensor()`, `Normalize(mean, std)` on a PIL image: resize the shorter side to `resize`
+/// (antialiased bilinear, PIL-compatible), take the centre `crop x crop` square, then
+/// normalise each channel as `(pixel - mean[c]) / std[c]` with pixels in 0...1.
+public struct Preprocess: Sendable, Equatable, Codable {
+    /// Target length of the shorter side after resizing.
+    public var resize: Int
+    /// Side of the centre square crop.
+    public var crop: Int
+    /// Per-channel mean (R, G, B), on 0...1 pixels.
+    public var mean: [Float]
+    /// Per-channel standard deviation (R, G, B), on 0...1 pixels; all > 0.
+    public var std: [Float]
+
+    /// Validating initialiser: sizes positive, three means, three positive stds.
+    public init(resize: Int, crop: Int, mean: [Float], std: [Float]) throws {
+        try Preprocess.validate(resize: resize, crop: crop, mean: mean, std: std)
+        self.init(unchecked: resize, crop: crop, mean: mean, std: std)
+    }
+
+    private init(unchecked resize: Int, crop: Int, mean: [Float], std: [Float]) {
+        self.resize = resize
+        self.crop = crop
+        self.mean = mean
+        self.std = std
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let resize = try c.decode(Int.self, forKey: .resize)
+        let crop = try c.decode(Int.self, forKey: .crop)
+        let mean = try c.decode([Float].self, forKey: .mean)
+        let std = try c.decode([Float].self, forKey: .std)
+        do {
+            try Preprocess.validate(resize: resize, crop: crop, mean: mean, std: std)
+        } catch let error as PreprocessError {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: error.description))
+        }
+        self.init(unchecked: resize, crop: crop, mean: mean, std: std)
+    }
+
+    /// torchvision's ImageNet setting: 256 / 224, mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225).
+    public static let imagenet = Preprocess(unchecked: 256, crop: 224, mean: [0.485, 0.456, 0.406],
+                                            std: [0.229, 0.224, 0.225])
+
+    /// The embedded EfficientNet-Lite0: 256 / 224 and `(255 * pixel - 127) / 128`,
+    /// i.e. mean 127/255 and std 128/255 on 0...1 pixels.
+    public static let efficientNetLite0 = Preprocess(unchecked: 256, crop: 224, mean: [Float](repeating: 127.0 / 255.0, count: 3),
+                                                     std: [Float](repeating: 128.0 / 255.0, count: 3))
+
+    static func validate(resize: Int, crop: Int, mean: [Float], std: [Float]) throws {
+        guard resize > 0, crop > 0 else { throw PreprocessError.badSize(resize: resize, crop: crop) }
+        guard crop <= resize else { throw PreprocessError.cropLargerThanResize(resize: resize, crop: crop) }
+        guard mean.count == 3, std.count == 3 else { throw PreprocessError.badChannelCount(mean: mean.count, std: std.count) }
+        guard std.allSatisfy({ $0 > 0 && $0.isFinite }), mean.allSatisfy({ $0.isFinite }) else {
+            throw PreprocessError.badStd(std)
+        }
+    }
+
+    /// The resized and centre-cropped image, not normalised (for overlays and galleries).
+    public func cropped(_ image: RGBImage) -> RGBImage {
+        image.resizeShorterSide(resize).centerCrop(crop)
+    }
+
+    /// The network input: `[1, 3, crop, crop]` NCHW float32, normalised.
+    public func apply(_ image: RGBImage) -> Tensor {
+        normalize(cropped(image))
+    }
+
+    /// Normalises an already cropped image to an NCHW `[1, 3, H, W]` tensor.
+    public func normalize(_ image: RGBImage) -> Tensor {
+        var data = image.pixels
+        let n = image.planeCount
+        for c in 0..<3 {
+            let m = mean[c], s = 1 / std[c]
+            for i in (c * n)..<((c + 1) * n) { data[i] = (data[i] - m) * s }
+        }
+        return Tensor(shape: [1, 3, image.height, image.width], data: data)
+    }
+
+    /// Inverse of `normalize`: a `[1, 3, H, W]` or `[3, H, W]` tensor back to 0...1 pixels
+    /// (not clipped), e.g. to show a synthesised input.
+    public func denormalize(_ tensor: Tensor) throws -> RGBImage {
+        var image = try RGBImage(tensor: tensor)
+        let n = image.planeCount
+        for c in 0..<3 {
+            for i in (c * n)..<((c + 1) * n) { image.pixels[i] = image.pixels[i] * std[c] + mean[c] }
+        }
+        return image
+    }
+}
+
+/// Invalid preprocessing parameters.
+public enum PreprocessError: Error, Equatable, CustomStringConvertible {
+    case badSize(resize: Int, crop: Int)
+    case cropLargerThanResize(resize: Int, crop: Int)
+    case badChannelCount(mean: Int, std: Int)
+    case badStd([Float])
+
+    public var description: String {
+        switch self {
+        case .badSize(let r, let c):
+            return "preprocess: resize (\(r)) and crop (\(c)) must be positive"
+        case .cropLargerThanResize(let r, let c):
+            return "preprocess: crop (\(c)) is larger than resize (\(r)); the crop would include black borders. Use crop <= resize"
+        case .badChannelCount(let m, let s):
+            return "preprocess: mean and std need 3 values each (R, G, B), got \(m) and \(s)"
+        case .badStd(let s):
+            return "preprocess: std values must be positive and finite, got \(s)"
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import XAICore
+import XAIEngine
+import XAIImaging
+
+/// Integrated gradients (Sundararajan et al. 2017): (x - x') * integral over a in [0, 1] of
+/// d f(x' + a (x - x')) / dx, with f the target logit, x the normalised input and x' the
+/// normalised baseline. The integral uses `rule` with `steps` points whose weights sum to 1
+/// (so a linear model gets exactly (x - x') * w); the path points run through the network in
+/// batches of `batch`. The completeness gap |sum(attributions) - (f(x) - f(x'))| is reported.
+public struct IntegratedGradients: GradientAttribution {
+    public static let kind = MethodKind.integratedGradients
+    let baseline: Baseline
+    let steps: Int
+    let rule: QuadratureRule
+    let batch: Int
+    let reduce: ChannelReduction
+
+    public init(params: ResolvedParams) throws {
+        let p = try ParamReader(Self.kind, params)
+        guard let b = Baseline(try p.value("baseline")) else {
+            throw p.invalid("baseline", "expected black | white | gray | blur | uniform | gaussian or a pixel value in [0, 1]")
+        }
+        baseline = b
+        steps = try p.int("steps")
+        rule = try p.choice("rule", as: QuadratureRule.self)
+        guard steps >= rule.minimumPoints else {
+            throw p.invalid("steps", "\(rule.rawValue) needs at least \(rule.minimumPoints) steps, got \(steps)")
+        }
+        batch = try p.int("batch")
+        reduce = try p.choice("reduce", as: ChannelReduction.self)
+    }
+
+    var batchesItems: Bool { false }
+
+    /// The normalised baseline tensor [1, C, H, W] for `input`.
+    func baselineTensor(for input: ExplanationInput, model: ModelContext) -> Tensor {
+        var rng = SeededRandom(seed: input.seed, stream: 0x1B)
+        let picture = baseline.image(for: input.image, rng: &rng)
+        return model.normalize(picture.tensor)
+    }
+
+    func attributions(of batchInput: Tensor, for input: ExplanationInput, model: ModelContext) throws
+        -> (attributions: Tensor, scalars: [String: Double]) {
+        let base = baselineTensor(for: input, model: model)
+        guard base.shape == [1] + Array(batchInput.shape.dropFirst()) else {
+            throw MethodError.unsuitableModel(method: Self.kind.rawValue,
+                                              detail: "the image is \(input.image.width)x\(input.image.height) but the model input is \(batchInput.shape); the baseline cannot be built")
+        }
+        var parts: [Tensor] = []
+        var scalars: [String: Double] = [:]
+        for i in 0..<batchInput.batch {
+            let (a, s) = try integrate(batchInput.batch == 1 ? batchInput : batchInput.item(i), baseline: base,
+                                       target: input.target, model: model)
+            parts.append(a)
+            if batchInput.batch == 1 { scalars = s }
+        }
+        return (parts.count == 1 ? parts[0] : Tensor.concatenate(parts), scalars)
+    }
+
+    /// IG of one input [1, C, H, W] against `base` [1, C, H, W].
+    func integrate(_ x: Tensor, baseline base: Tensor, target: Int, model: ModelContext) throws
+        -> (Tensor, [String: Double]) {
+        let engine = model.engine
+        let n = x.count
+        var diff = [Float](repeating: 0, count: n)
+        for i in 0..<n { diff[i] = x.data[i] - base.data[i] }
+        let (alphas, weights) = rule.points(steps)
+        var total = [Double](repeating: 0, count: n)
+        let ranges = Batching.ranges(count: steps, size: batch)
+        for (done, r) in ranges.enumerated() {
+            // Path points base + alpha * diff for this batch.
+            var pathData = [Float](repeating: 0, count: r.count * n)
+            for (j, k) in r.enumerated() {
+                let a = Float(alphas[k])
+                let off = j * n
+                for i in 0..<n { pathData[off + i] = base.data[i] + a * diff[i] }
+            }
+            var shape = x.shape
+            shape[0] = r.count
+            let path = Tensor(shape: shape, data: pathData)
+            let g = try TargetScore.gradients(engine: engine, input: path, target: target, wrt: [engine.graph.input])
+            let grads = g.grads[engine.graph.input]!
+            grads.data.withUnsafeBufferPointer { gp in
+                for (j, k) in r.enumerated() {
+                    let w = weights[k]
+                    let off = j * n
+                    for i in 0..<n { total[i] += w * Double(gp[off + i]) }
+                }
+            }
+            model.progress?(Double(done + 1) / Double(ranges.count))
+        }
+        var attr = [Float](repeating: 0, count: n)
+        var sum = 0.0
+        for i in 0..<n {
+            let v = Double(diff[i]) * total[i]
+            attr[i] = Float(v)
+            sum += v
+        }
+        // Completeness: the attributions should add up to f(x) - f(x').
+        let ends = TargetScore.values(try engine.logits(Tensor.concatenate([x, base])), target: target)
+        let delta = Double(ends[0]) - Double(ends[1])
+        let scalars: [String: Double] = [
+            "completeness_gap": abs(sum - delta),
+            "attribution_sum": sum,
+            "score_difference": delta,
+            "input_score": Double(ends[0]),
+            "baseline_score": Double(ends[1]),
+        ]
+        return (Tensor(shape: x.shape, data: attr), scalars)
+    }
+
+    public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
+        try explainByAttribution(input, model: model)
+    }
+}

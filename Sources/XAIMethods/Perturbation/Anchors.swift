@@ -1,0 +1,71 @@
+import XAICore
+import XAIEngine
+import XAIImaging
+
+/// Anchors over superpixels (Ribeiro, Singh, Guestrin 2018), following the anchor package's
+/// beam search: an anchor is a set of superpixels that stay shown; samples keep the anchor and
+/// show every other superpixel with probability `p_sample` (hidden ones filled per `hide`); its
+/// precision is the fraction of samples on which the target is still the model's top class and
+/// its coverage the fraction of `coverage_samples` unconstrained samples that contain it.
+/// Anchors grow by one superpixel per round; KL-LUCB (tolerance `tau`, confidence `delta`) picks
+/// the `beam` most precise candidates with `batch` samples per pull, and a candidate is accepted
+/// when its precision clears `precision` with confidence (lower bound above precision - 0.05,
+/// the anchor package's stopping tolerance). Among accepted anchors the one with the largest
+/// coverage wins; if none is accepted the most precise candidate is returned with
+/// `scalars["threshold_met"] = 0`. Every sample of every anchor is pooled and reused for its
+/// super-anchors, as the package does. The samples depend on the bandit's path, so they are not
+/// shared through the cache.
+public struct Anchors: Explainer {
+    public static let kind = MethodKind.anchors
+
+    let segmentation: SegmentationAlgorithm
+    let threshold: Double
+    let delta: Double
+    let tau: Double
+    let beam: Int
+    let coverageSamples: Int
+    let pSample: Double
+    let hide: HideMode
+    let batch: Int
+    /// Stopping tolerance of the precision check (the anchor package's `epsilon_stop`).
+    static let stopTolerance = 0.05
+    /// Safety cap on KL-LUCB rounds per anchor size.
+    static let maxRounds = 500
+
+    public init(params: ResolvedParams) throws {
+        let r = try ParamReader(.anchors, params)
+        segmentation = try r.segmentation()
+        threshold = try r.double("precision")
+        delta = try r.double("delta")
+        tau = try r.double("tau")
+        beam = try r.int("beam")
+        coverageSamples = try r.int("coverage_samples")
+        pSample = try r.double("p_sample")
+        hide = try r.choice("hide", as: HideMode.self)
+        batch = try r.int("batch")
+    }
+
+    public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
+        try TargetScore.check(input.target, engine: model.engine, method: Self.kind)
+        return try explain(input, scorer: PerturbationBatch(context: model, batch: batch))
+    }
+
+    func explain(_ input: ExplanationInput, scorer: PerturbationBatch) throws -> Explanation {
+        let seg = segmentation.segment(input.image, seed: input.seed)
+        var search = AnchorSearch(m: seg.count, pSample: pSample, seed: input.seed,
+                                  hiding: SuperpixelHiding(image: input.image, segmentation: seg, mode: hide),
+                                  scorer: scorer, target: input.target, coverageSamples: coverageSamples)
+        let result = try search.run(threshold: threshold, delta: delta, tau: tau, beam: beam, batch: batch)
+        var flags = [Bool](repeating: false, count: seg.count)
+        for j in result.anchor { flags[j] = true }
+        let map = Explanation.superpixelMap(flags.map { $0 ? 1 : 0 }, segmentation: seg)
+        return Explanation(
+            map: map, signed: false,
+            scalars: ["precision": result.precision, "precision_lower_bound": result.lowerBound,
+                      "coverage": result.coverage, "threshold_met": result.accepted ? 1 : 0,
+                      "samples": Double(search.evaluations), "superpixels": Double(seg.count)],
+            arrays: ["anchor": Tensor(shape: [result.anchor.count], data: result.anchor.map(Float.init))],
+            images: ["anchor": search.hiding.picture(active: flags)],
+            segments: seg.labels)
+    }
+}

@@ -1,0 +1,133 @@
+import XAICore
+import XAIEngine
+import XAIImaging
+
+/// Occlusion (Zeiler & Fergus 2014): a `window` slides over the image with `stride`, the covered
+/// pixels are replaced by `value`, and the drop of the target score (probability or logit) is
+/// recorded. The map at a pixel is the mean drop over all windows covering it. Window positions
+/// are 0, stride, 2 stride, ... as in Captum, plus one window flush with the far edge when the
+/// stride does not reach it, so every pixel is covered. `arrays["grid"]` holds the raw occluded
+/// scores [rows, cols] (row-major by window position), `scalars["base_score"]` the unoccluded one.
+public struct Occlusion: Explainer {
+    public static let kind = MethodKind.occlusion
+
+    /// What replaces the occluded window.
+    enum Fill: Equatable, Sendable {
+        case baseline(Baseline)
+        /// The image's mean colour per channel.
+        case mean
+    }
+
+    let window: (h: Int, w: Int)
+    let stride: (h: Int, w: Int)
+    let fill: Fill
+    let score: ScoreKind
+    let batch: Int
+
+    public init(params: ResolvedParams) throws {
+        let r = try ParamReader(.occlusion, params)
+        window = try Occlusion.pair(r, "window")
+        stride = try Occlusion.pair(r, "stride")
+        let v = try r.value("value")
+        if v.stringValue == "mean" {
+            fill = .mean
+        } else if v.stringValue == "noise" {
+            fill = .baseline(.uniform)
+        } else if let b = Baseline(v), b != .uniform, b != .gaussian {
+            fill = .baseline(b)
+        } else {
+            throw r.invalid("value", "'\(v)' is not gray, black, white, mean, blur, noise or a pixel value in [0, 1]")
+        }
+        score = try r.choice("score", as: ScoreKind.self)
+        batch = try r.int("batch")
+    }
+
+    private static func pair(_ r: ParamReader, _ name: String) throws -> (h: Int, w: Int) {
+        let v = try r.value(name)
+        if let i = v.intValue, i >= 1 { return (i, i) }
+        if let l = v.listValue, l.count == 2, let h = l[0].intValue, let w = l[1].intValue, h >= 1, w >= 1 { return (h, w) }
+        throw r.invalid(name, "expected a positive integer or [h, w], got \(v)")
+    }
+
+    /// Window origins along one axis (see the type's documentation).
+    static func positions(size: Int, window: Int, stride: Int) -> [Int] {
+        let last = max(0, size - window)
+        var p = Array(Swift.stride(from: 0, through: last, by: max(1, stride)))
+        if p.last != last { p.append(last) }
+        return p
+    }
+
+    public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
+        try TargetScore.check(input.target, engine: model.engine, method: Self.kind)
+        return try explain(input, scorer: PerturbationBatch(context: model, batch: batch))
+    }
+
+    func explain(_ input: ExplanationInput, scorer: PerturbationBatch) throws -> Explanation {
+        let image = input.image
+        let (w, h) = (image.width, image.height)
+        let n = w * h
+        let wh = min(window.h, h), ww = min(window.w, w)
+        let ys = Occlusion.positions(size: h, window: wh, stride: stride.h)
+        let xs = Occlusion.positions(size: w, window: ww, stride: stride.w)
+        var rng = SeededRandom(seed: input.seed)
+        let fillImage: [Float]
+        switch fill {
+        case .mean:
+            var f = [Float](repeating: 0, count: 3 * n)
+            for c in 0..<3 {
+                let m = image.pixels[(c * n)..<((c + 1) * n)].reduce(0, +) / Float(max(n, 1))
+                for i in 0..<n { f[c * n + i] = m }
+            }
+            fillImage = f
+        case .baseline(let b):
+            fillImage = b.image(for: image, rng: &rng).pixels
+        }
+        var sampling = ["window=\(wh)x\(ww)", "stride=\(stride.h)x\(stride.w)", "value=\(fillDescription)"]
+        if fill == .baseline(.uniform) { sampling.append("seed=\(input.seed)") }
+        let key = PerturbationBatch.cacheKey(Self.kind, input: input, sampling: sampling)
+
+        // Item 0 is the unoccluded image; item 1 + r * cols + c occludes window (ys[r], xs[c]).
+        let windows = ys.count * xs.count
+        let scores = try image.pixels.withUnsafeBufferPointer { src in
+            try fillImage.withUnsafeBufferPointer { f in
+                try scorer.scores(count: 1 + windows, width: w, height: h, target: input.target, cacheKey: key) { i, dst in
+                    dst.update(from: src.baseAddress!, count: 3 * n)
+                    guard i > 0 else { return }
+                    let y0 = ys[(i - 1) / xs.count], x0 = xs[(i - 1) % xs.count]
+                    for c in 0..<3 {
+                        for y in y0..<(y0 + wh) {
+                            let base = c * n + y * w + x0
+                            (dst + base).update(from: f.baseAddress! + base, count: ww)
+                        }
+                    }
+                }
+            }
+        }
+        let values = scores.values(score)
+        let base = values[0]
+        var sum = [Double](repeating: 0, count: n)
+        var cover = [Int32](repeating: 0, count: n)
+        for (r, y0) in ys.enumerated() {
+            for (c, x0) in xs.enumerated() {
+                let drop = Double(base - values[1 + r * xs.count + c])
+                for y in y0..<(y0 + wh) {
+                    for x in x0..<(x0 + ww) { sum[y * w + x] += drop; cover[y * w + x] += 1 }
+                }
+            }
+        }
+        var map = [Float](repeating: 0, count: n)
+        for i in 0..<n where cover[i] > 0 { map[i] = Float(sum[i] / Double(cover[i])) }
+        let grid = Tensor(shape: [ys.count, xs.count], data: Array(values[1...]))
+        return Explanation(map: Tensor(shape: [h, w], data: map), signed: true, lowResolution: nil,
+                           scalars: ["base_score": Double(base), "windows": Double(windows)],
+                           arrays: ["grid": grid])
+    }
+
+    private var fillDescription: String {
+        switch fill {
+        case .mean: return "mean"
+        case .baseline(.uniform): return "noise"
+        case .baseline(let b): return b.description
+        }
+    }
+}

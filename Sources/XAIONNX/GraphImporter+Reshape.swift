@@ -1,0 +1,150 @@
+import XAIEngine
+
+/// Operators that reshape or reorder data. On load-time constants they are folded; on
+/// run-time tensors they become graph-IR reshape, flatten, transpose or concat nodes.
+extension GraphImporter {
+    func squeezeOrUnsqueeze(_ ctx: NodeContext) throws {
+        let x = try data(ctx)
+        let inShape = try shape(x, ctx)
+        var axes: [Int]?
+        if ctx.opset < 13 {
+            try ctx.allowOnly(["axes"])
+            axes = try ctx.ints("axes")
+        } else {
+            try ctx.allowOnly([])
+            if ctx.input(1) != nil {
+                guard let a = try requireConstant(1, ctx, "axes").ints else { throw ctx.invalid("axes", "must be known integers") }
+                axes = a
+            }
+        }
+        var out: [Dim]
+        if ctx.op == "Unsqueeze" {
+            guard let a = axes else { throw ctx.invalid("axes", "Unsqueeze needs axes") }
+            let rank = inShape.count + a.count
+            let resolved = try a.map { ax -> Int in
+                guard let r = SymbolicShape.axis(ax, rank: rank) else { throw ctx.invalid("axes", "axis \(ax) out of range") }
+                return r
+            }
+            guard Set(resolved).count == resolved.count else { throw ctx.invalid("axes", "repeated axis") }
+            var rest = inShape.makeIterator()
+            out = (0..<rank).map { k in resolved.contains(k) ? .value(1) : (rest.next() ?? .value(1)) }
+        } else {
+            let resolved = try (axes ?? inShape.indices.filter { inShape[$0] == .value(1) }).map { ax -> Int in
+                guard let r = SymbolicShape.axis(ax, rank: inShape.count) else { throw ctx.invalid("axes", "axis \(ax) out of range") }
+                guard inShape[r] == .value(1) || inShape[r] == .unknown else {
+                    throw ctx.shapeError("cannot squeeze axis \(ax) of size \(inShape[r])")
+                }
+                return r
+            }
+            out = inShape.enumerated().filter { !resolved.contains($0.offset) }.map(\.element)
+        }
+        switch try value(x, ctx) {
+        case let .constant(c):
+            define(ctx, c.reshaped(out.map { $0.known ?? 1 }))
+        case .runtime:
+            try emitReshape(ctx, x, from: inShape, to: out)
+        }
+    }
+
+    func concat(_ ctx: NodeContext) throws {
+        try ctx.allowOnly(["axis"])
+        guard let axis = try ctx.int("axis") else { throw ctx.invalid("axis", "Concat needs an axis") }
+        let names = ctx.inputs.filter { !$0.isEmpty }
+        var parts = [ConstTensor]()
+        for n in names {
+            if case let .constant(c) = try value(n, ctx) { parts.append(c) }
+        }
+        if parts.count == names.count {
+            define(ctx, try folding(ctx) { try ConstTensor.concat(parts, axis: axis) })
+            return
+        }
+        let rank = try shape(names[0], ctx).count
+        guard let ax = SymbolicShape.axis(axis, rank: rank) else { throw ctx.invalid("axis", "\(axis) is out of range") }
+        try emit(ctx, .concat(axis: ax), inputs: names, output: ctx.outputs[0])
+    }
+
+    func reshape(_ ctx: NodeContext) throws {
+        try ctx.allowOnly(["allowzero"])
+        let x = try data(ctx)
+        guard let target = try requireConstant(1, ctx, "shape").dims else {
+            throw ctx.invalid("shape", "must be integers")
+        }
+        let allowZero = try ctx.int("allowzero", default: 0) != 0
+        if allowZero, target.contains(.value(0)) {
+            throw ctx.unsupported("allowzero", "reshaping to a zero-sized dimension is not supported")
+        }
+        switch try value(x, ctx) {
+        case let .constant(c):
+            guard let t = SymbolicShape.values(target) else { throw ctx.shapeError("a constant cannot take a batch-dependent shape") }
+            let s = try folding(ctx) { try ShapeInference.reshape(SymbolicShape.known(c.shape), t) }
+            define(ctx, c.reshaped(s.map { $0.known ?? 0 }))
+        case let .runtime(inShape):
+            try emitReshape(ctx, x, from: inShape, target: target)
+        }
+    }
+
+    /// Emits a graph-IR reshape of a run-time tensor to a symbolic `target` in ONNX form
+    /// (0 = copy, -1 = infer). The batch size becomes "copy dimension 0" when it stays in
+    /// place, and a literal 1 in place of the batch (a graph exported with a fixed batch of
+    /// 1) is read the same way so that batched runs keep one row per item.
+    func emitReshape(_ ctx: NodeContext, _ x: String, from inShape: [Dim], target: [Dim],
+                     literalBatchOne: Bool = true) throws {
+        var shape = [Int]()
+        var open = target.contains(.value(-1)) ? 1 : 0
+        for (k, e) in target.enumerated() {
+            switch e {
+            case let .value(v):
+                if literalBatchOne, k == 0, v == 1, inShape.first == .batch { shape.append(0) } else { shape.append(v) }
+            case .batch where k < inShape.count && inShape[k] == .batch:
+                shape.append(0)
+            case .batch, .unknown:
+                open += 1
+                shape.append(-1)
+            }
+        }
+        guard open <= 1 else {
+            throw ctx.unsupported("shape", "target shape \(SymbolicShape.format(target)) has more than one dimension "
+                + "that depends on the batch size")
+        }
+        try emit(ctx, .reshape(shape: shape), inputs: [x], output: ctx.outputs[0])
+    }
+
+    /// Reshape of a run-time tensor to a shape computed by the importer (Squeeze/Unsqueeze).
+    func emitReshape(_ ctx: NodeContext, _ x: String, from inShape: [Dim], to out: [Dim]) throws {
+        let target = out.enumerated().map { k, d -> Dim in
+            if d == .batch, k < inShape.count, inShape[k] == .batch { return .batch }
+            return d == .batch ? .unknown : d
+        }
+        try emitReshape(ctx, x, from: inShape, target: target, literalBatchOne: false)
+    }
+
+    func flatten(_ ctx: NodeContext) throws {
+        try ctx.allowOnly(["axis"])
+        let x = try data(ctx)
+        let s = try shape(x, ctx)
+        let axis = try ctx.int("axis", default: 1)
+        let ax = axis < 0 ? axis + s.count : axis
+        guard ax >= 0, ax <= s.count else { throw ctx.invalid("axis", "\(axis) is out of range for rank \(s.count)") }
+        switch try value(x, ctx) {
+        case let .constant(c):
+            let a = c.shape[..<ax].reduce(1, *)
+            define(ctx, c.reshaped([a, c.count / max(a, 1)]))
+        case .runtime:
+            try emit(ctx, .flatten(axis: ax), inputs: [x], output: ctx.outputs[0])
+        }
+    }
+
+    func transpose(_ ctx: NodeContext) throws {
+        try ctx.allowOnly(["perm"])
+        let x = try data(ctx)
+        let rank = try shape(x, ctx).count
+        let perm = try ctx.ints("perm") ?? Array((0..<rank).reversed())
+        guard perm.count == rank, Set(perm) == Set(0..<rank) else {
+            throw ctx.invalid("perm", "\(perm) is not a permutation of \(rank) axes")
+        }
+        switch try value(x, ctx) {
+        case let .constant(c): define(ctx, c.transposed(perm))
+        case .runtime: try emit(ctx, .transpose(perm: perm), inputs: [x], output: ctx.outputs[0])
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension CacheStore {
+    /// Removes staging folders left by runs that are no longer alive and returns their names.
+    /// Folders of live processes (including this one) are kept: they may be mid-commit.
+    @discardableResult
+    public func removeStaleTemporaries(dryRun: Bool = false) -> [String] {
+        stale().map { name in
+            if !dryRun { try? FileManager.default.removeItem(at: temporaryRoot.appendingPathComponent(name)) }
+            return name
+        }
+    }
+
+    private func stale() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporaryRoot.path)) ?? []
+        return names.filter { name in
+            let parts = name.split(separator: "-")
+            guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]) else { return true }
+            return !Self.isAlive(pid)
+        }.sorted()
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool {
+        if pid == getpid() { return true }
+        if kill(pid, 0) == 0 { return true }
+        return errno == EPERM  // exists but belongs to someone else
+    }
+
+    /// Removes every entry whose key is not in `keeping`, plus stale staging folders.
+    /// With `dryRun`, only reports what would be removed.
+    public func gc(keeping: Set<CacheKey>, dryRun: Bool) throws -> GCReport {
+        let doomed = allKeys().filter { !keeping.contains($0) }
+        var bytes: Int64 = 0
+        for key in doomed {
+            bytes += Self.size(of: directory(for: key))
+            if !dryRun { try remove(key) }
+        }
+        let temps = stale()
+        for name in temps { bytes += Self.size(of: temporaryRoot.appendingPathComponent(name)) }
+        if !dryRun { removeStaleTemporaries() }
+        if !dryRun {
+            // Drop shard folders emptied by the removals (rmdir fails harmlessly on non-empty ones).
+            for key in doomed { rmdir(directory(for: key).deletingLastPathComponent().path) }
+        }
+        return GCReport(removedEntries: doomed, removedTemporaries: temps, bytes: bytes, dryRun: dryRun)
+    }
+
+    static func size(of url: URL) -> Int64 {
+        let fm = FileManager.default
+        guard let e = fm.enumerator(at: url, includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
+        var total: Int64 = 0
+        for case let f as URL in e {
+            total += Int64((try? f.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0)
+        }
+        return total
+    }
+}

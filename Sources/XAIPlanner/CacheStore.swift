@@ -1,0 +1,184 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A content-addressed store of task results under `<outputs>/.cache/`.
+///
+/// Each entry is a folder `<kk>/<key>/` (kk: the first two hex digits) holding the task's
+/// files and a `meta.json`. Entries are written into a staging folder under `tmp/` on the
+/// same file system and renamed into place in one step, so a half-written entry is never
+/// visible: a run killed at any moment leaves at most a staging folder, which is ignored and
+/// later removed by `removeStaleTemporaries` or `gc`. The store is shared by every
+/// experiment under the same outputs folder and by concurrent runs of different experiments.
+public final class CacheStore: @unchecked Sendable {
+    /// The cache folder.
+    public let root: URL
+    /// Test hook called during `commit`; throwing aborts the commit like a crash at that point would.
+    public var faultInjection: (@Sendable (CommitStage, URL) throws -> Void)?
+
+    static let metaName = "meta.json"
+
+    /// A store in `root`, created when missing.
+    public init(root: URL) throws {
+        self.root = root
+        do {
+            try FileManager.default.createDirectory(at: temporaryRoot, withIntermediateDirectories: true)
+        } catch {
+            throw PlannerError.io(path: root.path, operation: "create cache folder", detail: error.localizedDescription)
+        }
+    }
+
+    /// The store of an outputs folder: `<outputs>/.cache`.
+    public convenience init(outputs: URL) throws {
+        try self.init(root: outputs.appendingPathComponent(".cache"))
+    }
+
+    var temporaryRoot: URL { root.appendingPathComponent("tmp") }
+
+    /// The folder an entry with `key` lives in (whether or not it exists).
+    public func directory(for key: CacheKey) -> URL {
+        root.appendingPathComponent(String(key.hex.prefix(2))).appendingPathComponent(key.hex)
+    }
+
+    /// The complete entry for `key`, or nil. An entry whose `meta.json` is unreadable, names
+    /// another key or lists a missing file counts as absent (and is replaced on commit).
+    public func lookup(_ key: CacheKey) -> CachedEntry? {
+        let dir = directory(for: key)
+        guard let data = try? Data(contentsOf: dir.appendingPathComponent(Self.metaName)),
+              let meta = try? JSONDecoder().decode(CacheEntryMeta.self, from: data),
+              meta.key == key else { return nil }
+        for f in meta.files where !FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
+            return nil
+        }
+        return CachedEntry(key: key, directory: dir, meta: meta)
+    }
+
+    /// Commits an entry: `write` fills a staging folder, then the folder becomes visible at once.
+    ///
+    /// `meta.files` is filled in from what `write` created. If an entry for `key` already
+    /// exists it is kept (results for equal keys are equivalent) unless `replace` is true.
+    @discardableResult
+    public func commit(_ key: CacheKey, meta: CacheEntryMeta, replace: Bool = false,
+                       write: (URL) throws -> Void) throws -> CachedEntry {
+        try commit(key, replace: replace) { dir in
+            try write(dir)
+            return meta
+        }
+    }
+
+    /// Like `commit(_:meta:replace:write:)`, for producers that know their metadata (timings,
+    /// info) only after writing their files: `produce` fills the folder and returns the meta.
+    @discardableResult
+    public func commit(_ key: CacheKey, replace: Bool = false,
+                       produce: (URL) throws -> CacheEntryMeta) throws -> CachedEntry {
+        let staging = temporaryRoot.appendingPathComponent(Self.temporaryName(key.hex))
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        } catch {
+            throw PlannerError.io(path: staging.path, operation: "create staging folder", detail: error.localizedDescription)
+        }
+        var committed = false
+        defer { if !committed { try? fm.removeItem(at: staging) } }
+
+        var meta = try produce(staging)
+        meta.key = key
+        meta.files = try Self.listFiles(staging).filter { $0 != Self.metaName }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try encoder.encode(meta).write(to: staging.appendingPathComponent(Self.metaName))
+        try faultInjection?(.beforeRename, staging)
+
+        let final = directory(for: key)
+        try fm.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if fm.fileExists(atPath: final.path) {
+            if !replace, let existing = lookup(key) {
+                return existing  // another task or run committed the same key first
+            }
+            // Move the old (or broken) entry aside in one step, then drop it.
+            let trash = temporaryRoot.appendingPathComponent(Self.temporaryName("old-" + key.hex))
+            if rename(final.path, trash.path) == 0 { try? fm.removeItem(at: trash) }
+        }
+        if rename(staging.path, final.path) != 0 {
+            let err = errno
+            if (err == EEXIST || err == ENOTEMPTY), let existing = lookup(key) {
+                return existing  // lost a race with a concurrent commit of the same key
+            }
+            throw PlannerError.io(path: final.path, operation: "move cache entry into place",
+                                  detail: String(cString: strerror(err)))
+        }
+        committed = true
+        return CachedEntry(key: key, directory: final, meta: meta)
+    }
+
+    /// Commits an entry made of in-memory files (relative path -> bytes).
+    @discardableResult
+    public func commit(_ key: CacheKey, files: [String: Data], meta: CacheEntryMeta,
+                       replace: Bool = false) throws -> CachedEntry {
+        try commit(key, meta: meta, replace: replace) { dir in
+            for (name, data) in files {
+                let url = dir.appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
+                                                        withIntermediateDirectories: true)
+                try data.write(to: url)
+            }
+        }
+    }
+
+    /// Removes an entry (no error when it is absent).
+    public func remove(_ key: CacheKey) throws {
+        let dir = directory(for: key)
+        guard FileManager.default.fileExists(atPath: dir.path) else { return }
+        let trash = temporaryRoot.appendingPathComponent(Self.temporaryName("old-" + key.hex))
+        guard rename(dir.path, trash.path) == 0 else {
+            throw PlannerError.io(path: dir.path, operation: "remove cache entry", detail: String(cString: strerror(errno)))
+        }
+        try? FileManager.default.removeItem(at: trash)
+    }
+
+    /// Keys of every entry folder in the store (complete or not), sorted.
+    public func allKeys() -> [CacheKey] {
+        let fm = FileManager.default
+        var keys = [CacheKey]()
+        for shard in (try? fm.contentsOfDirectory(atPath: root.path)) ?? [] where Self.isHex(shard, length: 2) {
+            for name in (try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(shard).path)) ?? []
+            where Self.isHex(name, length: 64) && name.hasPrefix(shard) {
+                keys.append(CacheKey(hex: name))
+            }
+        }
+        return keys.sorted()
+    }
+
+    static func isHex(_ s: String, length: Int) -> Bool {
+        s.utf8.count == length && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+
+    static func listFiles(_ dir: URL) throws -> [String] {
+        let fm = FileManager.default
+        var out = [String]()
+        func walk(_ url: URL, _ prefix: String) throws {
+            let names: [String]
+            do {
+                names = try fm.contentsOfDirectory(atPath: url.path)
+            } catch {
+                throw PlannerError.io(path: url.path, operation: "list", detail: error.localizedDescription)
+            }
+            for name in names {
+                let child = url.appendingPathComponent(name)
+                var isDir: ObjCBool = false
+                _ = fm.fileExists(atPath: child.path, isDirectory: &isDir)
+                if isDir.boolValue { try walk(child, prefix + name + "/") } else { out.append(prefix + name) }
+            }
+        }
+        try walk(dir, "")
+        return out.sorted()
+    }
+
+    /// `<label>-<pid>-<random>`: the pid tells a dead run's leftovers from a live run's work.
+    static func temporaryName(_ label: String) -> String {
+        "\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+}

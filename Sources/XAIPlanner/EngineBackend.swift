@@ -1,0 +1,119 @@
+import Foundation
+import XAICore
+import XAIEngine
+import XAIImaging
+import XAIMethods
+import XAIExperiment
+
+/// The production backend: our engine on ONNX models, the imaging module and the method registry.
+public final class EngineBackend: PipelineBackend, @unchecked Sendable {
+    private let models = ModelStore()
+    private let intermediates: IntermediateCache?
+
+    /// - Parameter intermediates: where methods share results such as model outputs on
+    ///   perturbation masks (the runner passes one backed by the cache folder).
+    public init(intermediates: IntermediateCache? = nil) {
+        self.intermediates = intermediates
+    }
+
+    public func model(_ spec: ModelSpec) throws -> LoadedModel { try models.model(spec) }
+
+    public func decode(image: ImageSpec, model spec: ModelSpec) throws -> DecodedImage {
+        let picture = try ImageIO.read(contentsOf: image.path)
+        let pre = try model(spec).preprocess
+        let cropped = pre.cropped(picture)
+        return DecodedImage(originalWidth: picture.width, originalHeight: picture.height,
+                            cropped: Tensor(shape: [3, cropped.height, cropped.width], data: cropped.pixels),
+                            input: pre.normalize(cropped), preview: Data(try ImageIO.encodePNG(cropped)))
+    }
+
+    public func labels(model spec: ModelSpec) throws -> [String] { try model(spec).labels }
+
+    public func predict(model spec: ModelSpec, input: Tensor) throws -> [Float] {
+        let logits = try model(spec).engine.logits(input)
+        return softmax(logits).data
+    }
+
+    public func explain(run: MethodRun, model spec: ModelSpec, targetLayer: String?, image: DecodedImage,
+                        target: Int, seed: UInt64, contentKey: String,
+                        progress: @escaping @Sendable (Double) -> Void) throws -> ExplanationData {
+        let m = try model(spec)
+        let layer = try targetLayer.map { try m.engine.resolveTensor($0) }
+        let context = ModelContext(engine: m.engine, labels: m.labels, preprocess: m.preprocess, targetLayer: layer,
+                                   cache: intermediates, progress: progress)
+        let picture = try RGBImage(tensor: image.cropped)
+        let input = ExplanationInput(image: picture, input: image.input, target: target, seed: seed,
+                                     contentKey: contentKey)
+        let explainer = try MethodRegistry.make(run.kind, params: run.params)
+        let e = try explainer.explain(input, model: context)
+        var pictures: [String: Data] = [:]
+        for (name, img) in e.images { pictures[name] = Data(try ImageIO.encodePNG(img)) }
+        if let segments = e.segments {
+            pictures["segments"] = Data(try ImageIO.encodePNG(
+                Overlay.drawBoundaries(labels: segments, width: picture.width, height: picture.height, on: picture)))
+        }
+        var arrays = e.arrays
+        if let low = e.lowResolution { arrays["low_resolution"] = low }
+        return ExplanationData(map: e.map, signed: e.signed, scalars: e.scalars, arrays: arrays, pictures: pictures,
+                               legend: e.legend.map {
+                                   Manifest.LegendEntry(index: $0.index, color: $0.color, labels: $0.labels,
+                                                        scores: $0.scores)
+                               })
+    }
+
+    public func metric(_ metric: MetricSpec, model: ModelSpec, image: DecodedImage, explanation: ExplanationData,
+                       target: Int, seed: UInt64) throws -> Manifest.MetricValue {
+        throw PlannerError.invalidValue(context: metric.id,
+                                        detail: "metric '\(metric.kind.rawValue)' is not implemented yet")
+    }
+
+    /// Signed maps use a diverging colormap centred on 0; others are clipped at the 99.5th
+    /// percentile so that a few extreme gradients do not wash out the picture (stated in the caption).
+    public func render(map: Tensor, signed: Bool, image: DecodedImage, run: MethodRun) throws -> RenderedOverlay {
+        let picture = try RGBImage(tensor: image.cropped)
+        let (h, w) = (map.shape[map.rank - 2], map.shape[map.rank - 1])
+        let plane = Self.strongest(map, planeSize: h * w)
+        var colormap = Colormap(rawValue: (try? run.params.string("colormap")) ?? "jet") ?? .jet
+        if signed && !colormap.isDiverging { colormap = .coolwarm }
+        let alpha = Float((try? run.params.double("overlay_alpha")) ?? 0.5)
+        let overlay = Overlay.render(plane, width: w, height: h, on: picture, colormap: colormap, alpha: alpha,
+                                     scaling: signed ? .symmetric(99.5) : .percentile(99.5))
+        return RenderedOverlay(png: Data(try ImageIO.encodePNG(overlay.image)),
+                               scale: Manifest.Scale(colormap: colormap.rawValue, lo: Double(overlay.scale.lo),
+                                                     hi: Double(overlay.scale.hi), signed: signed,
+                                                     caption: overlay.scale.caption))
+    }
+
+    /// A multi-map explanation [K, H, W] is drawn as its per-pixel maximum.
+    static func strongest(_ map: Tensor, planeSize: Int) -> [Float] {
+        guard map.count > planeSize else { return map.data }
+        var out = Array(map.data[0..<planeSize])
+        for k in 1..<(map.count / planeSize) {
+            for i in 0..<planeSize { out[i] = max(out[i], map.data[k * planeSize + i]) }
+        }
+        return out
+    }
+}
+
+extension EngineBackend {
+    /// Checks, before anything runs, that every target layer the experiment names exists in its
+    /// model; reports each at its FILE:LINE:COLUMN with near matches.
+    public func checkTargetLayers(_ experiment: Experiment) throws {
+        var diagnostics: [ExperimentDiagnostic] = []
+        for spec in experiment.models {
+            let engine = try model(spec).engine
+            var seen = Set<String>()
+            for run in experiment.runs {
+                guard let layer = experiment.targetLayer(for: run, model: spec), !layer.isEmpty,
+                      seen.insert(layer).inserted else { continue }
+                do {
+                    _ = try engine.resolveTensor(layer)
+                } catch {
+                    let at = experiment.targetLayerLocation(for: run, model: spec)
+                    diagnostics.append(ExperimentDiagnostic(at, "model '\(spec.name)': \(error)"))
+                }
+            }
+        }
+        if !diagnostics.isEmpty { throw ExperimentError.invalid(diagnostics) }
+    }
+}

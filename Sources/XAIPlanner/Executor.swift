@@ -1,0 +1,173 @@
+import Foundation
+
+/// How `Executor.run` behaves (the `xai run` flags).
+public struct ExecutorOptions: Sendable {
+    /// Worker threads (`-j N`); at least 1.
+    public var jobs: Int
+    /// Recompute selected tasks even when cached (`--force`).
+    public var force: Bool
+    /// After a failure, finish every task that does not depend on it (`--keep-going`);
+    /// otherwise start no new task once one failed.
+    public var keepGoing: Bool
+    /// How many tasks of each resource class may run at once; classes not listed are unlimited.
+    public var resourceLimits: [ResourceClass: Int]
+
+    public init(jobs: Int = 2, force: Bool = false, keepGoing: Bool = false,
+                resourceLimits: [ResourceClass: Int] = [.engine: 1]) {
+        self.jobs = max(1, jobs)
+        self.force = force
+        self.keepGoing = keepGoing
+        self.resourceLimits = resourceLimits
+    }
+}
+
+/// Runs a task graph: cached tasks are taken from the cache, the others run on `jobs`
+/// worker threads as soon as their dependencies are done, each committing its results to
+/// the cache the moment it finishes, so a killed run loses only the tasks in progress.
+public final class Executor: @unchecked Sendable {
+    /// Computes one task by writing its files into `context.outputDirectory`; returns small
+    /// values to record in the entry's `meta.json` (`info`).
+    public typealias Perform = @Sendable (TaskContext) throws -> [String: String]
+
+    public let cache: CacheStore
+    public let options: ExecutorOptions
+    public let progress: ProgressReporter?
+
+    public init(cache: CacheStore, options: ExecutorOptions = ExecutorOptions(), progress: ProgressReporter? = nil) {
+        self.cache = cache
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Runs `graph`. `only` selects tasks (`--only`); tasks they depend on run too when not cached.
+    public func run(_ graph: TaskGraph, only: ((TaskSpec) -> Bool)? = nil, perform: @escaping Perform) -> ExecutionReport {
+        let start = Date()
+        cache.removeStaleTemporaries()
+        let order = graph.topologicalOrder()
+        let selected = Set(order.filter { only?($0) ?? true }.map(\.id))
+        let needed = graph.closure(of: selected)
+
+        let state = RunState()
+        var toRun = [TaskSpec]()
+        for t in order {
+            let forced = options.force && selected.contains(t.id)
+            if !forced, let e = cache.lookup(t.key) {
+                state.outcomes[t.id] = .cached(e)
+            } else if !needed.contains(t.id) {
+                state.outcomes[t.id] = .filteredOut
+            } else {
+                toRun.append(t)
+            }
+        }
+        state.pending = toRun
+        progress?.started(total: order.count, cached: state.outcomes.values.filter { $0.entry != nil }.count,
+                          toRun: toRun.count)
+
+        let workers = min(options.jobs, max(1, toRun.count))
+        let group = DispatchGroup()
+        for w in 0..<workers {
+            let thread = Thread { [self] in
+                self.workLoop(state, graph: graph, perform: perform)
+                group.leave()
+            }
+            thread.name = "xai-executor-\(w)"
+            thread.stackSize = 8 << 20  // methods recurse and allocate on the stack more than the 512 KiB default
+            group.enter()
+            thread.start()
+        }
+        group.wait()
+        let report = ExecutionReport(outcomes: state.outcomes, seconds: Date().timeIntervalSince(start))
+        progress?.finished(report)
+        return report
+    }
+
+    final class RunState {
+        let condition = NSCondition()
+        var outcomes = [String: TaskOutcome]()
+        var pending = [TaskSpec]()
+        var running = [ResourceClass: Int]()
+        var runningCount = 0
+        var stopped = false
+    }
+
+    private func workLoop(_ s: RunState, graph: TaskGraph, perform: Perform) {
+        while true {
+            s.condition.lock()
+            var picked: TaskSpec?
+            var deps = [String: CachedEntry]()
+            while picked == nil {
+                if s.stopped {
+                    for t in s.pending { s.outcomes[t.id] = .cancelled }
+                    s.pending.removeAll()
+                }
+                if s.pending.isEmpty { break }
+                if let i = s.pending.firstIndex(where: { canStart($0, s) }) {
+                    let t = s.pending.remove(at: i)
+                    for d in t.dependencies { deps[d] = s.outcomes[d]?.entry }
+                    s.running[t.resource, default: 0] += 1
+                    s.runningCount += 1
+                    picked = t
+                } else if s.runningCount == 0 {
+                    // Nothing runs that could unblock the rest: a dependency has no results.
+                    for t in s.pending {
+                        let missing = t.dependencies.first { s.outcomes[$0]?.entry == nil } ?? "?"
+                        s.outcomes[t.id] = .skipped(failedDependency: missing)
+                    }
+                    s.pending.removeAll()
+                } else {
+                    s.condition.wait()
+                }
+            }
+            s.condition.unlock()
+            guard let task = picked else {
+                s.condition.lock()
+                s.condition.broadcast()
+                s.condition.unlock()
+                return
+            }
+            progress?.taskStarted(task)
+            let outcome = execute(task, deps: deps, perform: perform)
+
+            s.condition.lock()
+            s.outcomes[task.id] = outcome
+            s.running[task.resource, default: 1] -= 1
+            s.runningCount -= 1
+            if outcome.isFailure {
+                if options.keepGoing {
+                    // Dependents can never run; everything independent still does.
+                    let doomed = Set(graph.transitiveDependents(of: task.id))
+                    for t in s.pending where doomed.contains(t.id) { s.outcomes[t.id] = .skipped(failedDependency: task.id) }
+                    s.pending.removeAll { doomed.contains($0.id) }
+                } else {
+                    s.stopped = true
+                }
+            }
+            let done = s.outcomes.count
+            s.condition.broadcast()
+            s.condition.unlock()
+            progress?.taskFinished(task, outcome: outcome, finished: done)
+        }
+    }
+
+    /// Ready when every dependency has results and its resource class has room.
+    private func canStart(_ t: TaskSpec, _ s: RunState) -> Bool {
+        if let limit = options.resourceLimits[t.resource], s.running[t.resource, default: 0] >= limit { return false }
+        return t.dependencies.allSatisfy { s.outcomes[$0]?.entry != nil }
+    }
+
+    private func execute(_ task: TaskSpec, deps: [String: CachedEntry], perform: Perform) -> TaskOutcome {
+        let t0 = Date()
+        do {
+            let entry = try cache.commit(task.key, replace: true) { dir in
+                let context = TaskContext(task: task, outputDirectory: dir, dependencies: deps,
+                                          progress: { [progress] f in progress?.taskProgress(task, fraction: f) })
+                let info = try perform(context)
+                return CacheEntryMeta(key: task.key, kind: task.kind.rawValue, task: task.id, params: task.params,
+                                      seconds: Date().timeIntervalSince(t0), info: info)
+            }
+            return .ran(entry, seconds: entry.meta.seconds)
+        } catch {
+            return .failed(message: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import XAICore
+import XAIExperiment
+
+/// The task graph of an experiment, with what each task is about.
+///
+/// Tasks per image and model: `decode` (read + resize + crop, shared by models with equal
+/// preprocessing), `predict` (one forward pass, shared by every method), then per method run
+/// and target rank `explain`, one `metric` per applicable metric, and `render` (the overlay).
+/// Ids read `IMAGE/RUN` (`chelsea/occlusion@stride=8,window=16`), with the model inserted
+/// (`IMAGE/MODEL/RUN`) when the experiment compares several, and `#2`, `#3` appended for the
+/// lower ranks of `top_k`.
+public struct ExperimentGraph: Sendable {
+    /// What one explanation is: the unit of the manifest's `results`.
+    public struct Explanation: Sendable, Equatable {
+        public var image: ImageSpec
+        public var model: ModelSpec
+        public var run: MethodRun
+        /// 1 = the top prediction (or the fixed target), 2 = the second with `top_k`, ...
+        public var rank: Int
+        public var decodeTask: String
+        public var predictTask: String
+        public var explainTask: String
+        public var renderTask: String
+        /// Metric id -> metric task id.
+        public var metricTasks: [String: String]
+    }
+
+    public let experiment: Experiment
+    public private(set) var graph = TaskGraph()
+    /// Explanations in manifest order (image, model, run, rank).
+    public private(set) var explanations: [Explanation] = []
+    /// Content hashes of the model files and images, by model name / image id.
+    public private(set) var modelHashes: [String: String] = [:]
+    public private(set) var imageHashes: [String: String] = [:]
+
+    /// Version of the decode, predict and render code, part of their cache keys.
+    public static let decodeVersion = 1, predictVersion = 1, renderVersion = 1
+
+    /// Builds the graph, hashing every model file and image once (through `hasher`).
+    public init(experiment: Experiment, hasher: FileHasher) throws {
+        self.experiment = experiment
+        for m in experiment.models {
+            modelHashes[m.name] = try hasher.sha256(file: URL(fileURLWithPath: m.path))
+        }
+        for i in experiment.images {
+            imageHashes[i.id] = try hasher.sha256(file: URL(fileURLWithPath: i.path))
+        }
+        let several = experiment.models.count > 1
+        let seed = UInt64(truncatingIfNeeded: experiment.seed)
+        let ranks = Self.ranks(experiment)
+        for image in experiment.images {
+            for model in experiment.models {
+                let prefix = several ? "\(image.id)/\(model.name)" : image.id
+                let modelHash = modelHashes[model.name]!
+                let labels = ["image": image.id, "model": model.name]
+                let p = model.preprocess
+                let decode = try graph.add(
+                    id: "\(prefix)/decode", kind: .decode,
+                    params: ["resize": "\(p.resize)", "crop": "\(p.crop)",
+                             "mean": p.mean.map { "\($0)" }.joined(separator: ","),
+                             "std": p.std.map { "\($0)" }.joined(separator: ",")],
+                    inputs: ["image": imageHashes[image.id]!], version: Self.decodeVersion, labels: labels)
+                let predict = try graph.add(
+                    id: "\(prefix)/predict", kind: .predict, inputs: ["model": modelHash], dependencies: [decode],
+                    version: Self.predictVersion, resource: .engine, labels: labels)
+                for run in experiment.runs {
+                    for rank in 1...ranks {
+                        let e = try addExplanation(image: image, model: model, run: run, rank: rank, prefix: prefix,
+                                                   modelHash: modelHash, seed: seed, decode: decode, predict: predict)
+                        explanations.append(e)
+                    }
+                }
+            }
+        }
+    }
+
+    static func ranks(_ e: Experiment) -> Int {
+        if case .predicted = e.target { return max(1, e.topK) }
+        return 1
+    }
+
+    private mutating func addExplanation(image: ImageSpec, model: ModelSpec, run: MethodRun, rank: Int, prefix: String,
+                                         modelHash: String, seed: UInt64, decode: String,
+                                         predict: String) throws -> Explanation {
+        let specs = ResolvedParams.specs(for: run.kind, params: run.params)
+        var params = Self.strings(run.params.computeOnly(specs))
+        params["method"] = run.kind.rawValue
+        params["target"] = experiment.target.description
+        params["rank"] = "\(rank)"
+        if run.kind.needsTargetLayer, let layer = experiment.targetLayer(for: run, model: model) {
+            params["target_layer"] = layer
+        }
+        let labels = ["image": image.id, "model": model.name, "method": run.kind.rawValue,
+                      "instance": run.instance, "run": run.id]
+        let suffix = rank > 1 ? "#\(rank)" : ""
+        let explain = try graph.add(
+            id: "\(prefix)/\(run.id)\(suffix)", kind: .explain, params: params, seed: seed,
+            inputs: ["model": modelHash], dependencies: [decode, predict], version: run.kind.version,
+            resource: .engine, labels: labels)
+        // Display parameters (colormap, alpha) only affect the overlay, so changing them re-renders
+        // without recomputing the explanation.
+        let display = Self.strings(run.params.restricted(to: specs.filter { $0.role == .display }.map(\.name)))
+        let render = try graph.add(
+            id: "\(prefix)/\(run.id)\(suffix)/overlay", kind: .render, params: display,
+            dependencies: [explain, decode], version: Self.renderVersion, labels: labels)
+        var metricTasks = [String: String]()
+        for m in experiment.metrics where m.kind.applies(to: run.kind) {
+            var mp = Self.strings(m.params)
+            mp["metric"] = m.kind.rawValue
+            metricTasks[m.id] = try graph.add(
+                id: "\(prefix)/\(run.id)\(suffix)/\(m.id)", kind: .metric, params: mp, seed: seed,
+                inputs: ["model": modelHash], dependencies: [explain, decode, predict], version: m.kind.version,
+                resource: .engine, labels: labels.merging(["metric": m.id]) { a, _ in a })
+        }
+        return Explanation(image: image, model: model, run: run, rank: rank, decodeTask: decode, predictTask: predict,
+                           explainTask: explain, renderTask: render, metricTasks: metricTasks)
+    }
+
+    /// Parameters as canonical strings for cache keys.
+    static func strings(_ p: ResolvedParams) -> [String: String] {
+        var out = [String: String]()
+        for k in p.keys { out[k] = p[k]!.description }
+        return out
+    }
+
+    /// A `--only` filter: a task is selected when its method instance, method kind, run id,
+    /// image id or model name equals one of `names` (decode and predict tasks are pulled in as
+    /// dependencies of selected tasks).
+    public static func filter(_ names: [String]) -> (TaskSpec) -> Bool {
+        let set = Set(names)
+        return { t in
+            ["instance", "method", "run", "image", "model", "metric"].contains { t.labels[$0].map(set.contains) ?? false }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import XAICore
+import XAIEngine
+import XAIONNX
+import XAIImaging
+import XAIExperiment
+
+/// A model ready to run: its engine, class labels and preprocessing.
+public final class LoadedModel: @unchecked Sendable {
+    public let spec: ModelSpec
+    public let engine: Engine
+    public let labels: [String]
+    public let preprocess: Preprocess
+
+    /// Imports the ONNX file of `spec` and prepares the engine for its input size.
+    public init(spec: ModelSpec) throws {
+        self.spec = spec
+        let crop = spec.preprocess.crop
+        let graph = try ONNXImporter.load(contentsOf: spec.path, inputSize: (height: crop, width: crop))
+        engine = try Engine(graph: graph)
+        labels = try spec.loadLabels() ?? []
+        preprocess = try Preprocess(resize: spec.preprocess.resize, crop: crop,
+                                    mean: spec.preprocess.mean.map { Float($0) },
+                                    std: spec.preprocess.std.map { Float($0) })
+    }
+
+    /// A model given on the command line: a card name in `weightsDirectory`, a card file (.yaml)
+    /// or an .onnx file (which takes the card next to it, if any, else ImageNet preprocessing).
+    public static func spec(reference: String, weightsDirectory: String = "Weights") throws -> ModelSpec {
+        let lower = reference.lowercased()
+        if lower.hasSuffix(".onnx") {
+            guard FileManager.default.fileExists(atPath: reference) else {
+                throw PlannerError.invalidValue(context: reference, detail: "model file not found")
+            }
+            let sibling = (reference as NSString).deletingPathExtension + ".yaml"
+            if FileManager.default.fileExists(atPath: sibling) {
+                var s = spec(card: try ModelCard.load(path: sibling))
+                s.path = reference
+                return s
+            }
+            let stem = ((reference as NSString).lastPathComponent as NSString).deletingPathExtension
+            return ModelSpec(name: stem, path: reference, sha256: nil, labelsFile: nil, labels: nil, channels: 3,
+                             preprocess: .imagenet, targetLayer: nil, cardPath: nil)
+        }
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
+            return spec(card: try ModelCard.load(path: reference))
+        }
+        return spec(card: try ModelCard.load(name: reference, weightsDirectory: weightsDirectory))
+    }
+
+    static func spec(card: ModelCard) -> ModelSpec {
+        ModelSpec(name: card.name, path: card.file, sha256: card.sha256, labelsFile: card.labelsFile,
+                  labels: card.labels, channels: card.channels, preprocess: card.preprocess,
+                  targetLayer: card.targetLayer, cardPath: card.cardPath)
+    }
+
+    /// Label of class `index`, or "class <index>" for models without labels.
+    public func label(_ index: Int) -> String {
+        index < labels.count ? labels[index] : "class \(index)"
+    }
+}
+
+/// Loads each model once per process; safe to call from several tasks at once.
+final class ModelStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var models: [String: LoadedModel] = [:]
+
+    func model(_ spec: ModelSpec) throws -> LoadedModel {
+        lock.lock()
+        defer { lock.unlock() }
+        if let m = models[spec.path] { return m }
+        let m = try LoadedModel(spec: spec)
+        models[spec.path] = m
+        return m
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import XAICore
+import XAIExperiment
+
+/// An image as a model sees it.
+public struct DecodedImage: Sendable {
+    /// Size of the original file's picture.
+    public var originalWidth: Int
+    public var originalHeight: Int
+    /// The resized, centre-cropped picture before normalisation: [3, H, W], RGB planes, 0...1.
+    public var cropped: Tensor
+    /// The normalised network input: [1, 3, H, W] (NCHW).
+    public var input: Tensor
+    /// `cropped` as PNG, for the gallery (nil when not encoded).
+    public var preview: Data?
+
+    public init(originalWidth: Int, originalHeight: Int, cropped: Tensor, input: Tensor, preview: Data? = nil) {
+        self.originalWidth = originalWidth
+        self.originalHeight = originalHeight
+        self.cropped = cropped
+        self.input = input
+        self.preview = preview
+    }
+}
+
+/// What an explanation method returned, in the planner's terms.
+public struct ExplanationData: Sendable {
+    /// [H, W] at the model's input resolution, or [K, H, W] for multi-map methods.
+    public var map: Tensor
+    public var signed: Bool
+    public var scalars: [String: Double]
+    /// Extra arrays saved as .npy.
+    public var arrays: [String: Tensor]
+    /// Extra pictures saved as PNG (already encoded).
+    public var pictures: [String: Data]
+    public var legend: [Manifest.LegendEntry]
+
+    public init(map: Tensor, signed: Bool = false, scalars: [String: Double] = [:], arrays: [String: Tensor] = [:],
+                pictures: [String: Data] = [:], legend: [Manifest.LegendEntry] = []) {
+        self.map = map
+        self.signed = signed
+        self.scalars = scalars
+        self.arrays = arrays
+        self.pictures = pictures
+        self.legend = legend
+    }
+}
+
+/// An overlay picture and the value range its colours span.
+public struct RenderedOverlay: Sendable {
+    public var png: Data
+    public var scale: Manifest.Scale
+
+    public init(png: Data, scale: Manifest.Scale) {
+        self.png = png
+        self.scale = scale
+    }
+}
+
+/// The computations behind the tasks. The runner owns scheduling, caching and files; a backend
+/// only computes. The production backend uses the engine, the ONNX importer, the imaging
+/// module and the method registry; tests use a small fake.
+public protocol PipelineBackend: Sendable {
+    /// Reads `image` and prepares it for `model` (resize, crop, normalise).
+    func decode(image: ImageSpec, model: ModelSpec) throws -> DecodedImage
+    /// Class names of `model` (may be empty), and its class count.
+    func labels(model: ModelSpec) throws -> [String]
+    /// Softmax probabilities for one input [1, 3, H, W].
+    func predict(model: ModelSpec, input: Tensor) throws -> [Float]
+    /// Runs one method for one target class.
+    func explain(run: MethodRun, model: ModelSpec, targetLayer: String?, image: DecodedImage, target: Int,
+                 seed: UInt64, contentKey: String, progress: @escaping @Sendable (Double) -> Void) throws -> ExplanationData
+    /// Computes one metric of one explanation.
+    func metric(_ metric: MetricSpec, model: ModelSpec, image: DecodedImage, explanation: ExplanationData,
+                target: Int, seed: UInt64) throws -> Manifest.MetricValue
+    /// Draws `map` over the cropped picture with the display parameters of `run` (colormap, alpha).
+    func render(map: Tensor, signed: Bool, image: DecodedImage, run: MethodRun) throws -> RenderedOverlay
+}

@@ -1,0 +1,122 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Receives executor events. Methods are called from worker threads.
+public protocol ProgressReporter: AnyObject, Sendable {
+    func started(total: Int, cached: Int, toRun: Int)
+    func taskStarted(_ task: TaskSpec)
+    func taskProgress(_ task: TaskSpec, fraction: Double)
+    func taskFinished(_ task: TaskSpec, outcome: TaskOutcome, finished: Int)
+    func finished(_ report: ExecutionReport)
+}
+
+/// Progress on standard error: a redrawn bar with ETA on a terminal, otherwise one plain
+/// line per finished task (no escape codes), suitable for logs and CI.
+public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
+    private let lock = NSLock()
+    private let write: (String) -> Void
+    /// Whether to draw the bar (a terminal) or print lines.
+    public let interactive: Bool
+    private var total = 0, toRun = 0, ran = 0, failed = 0, finishedCount = 0
+    private var running = [String: Double]()  // id -> fraction done
+    private var startTime = Date()
+    private var lastDraw = Date.distantPast
+
+    /// - Parameters:
+    ///   - interactive: draw a bar; defaults to whether standard error is a terminal.
+    ///   - write: where text goes; defaults to standard error.
+    public init(interactive: Bool? = nil, write: ((String) -> Void)? = nil) {
+        self.interactive = interactive ?? (isatty(STDERR_FILENO) == 1)
+        self.write = write ?? { FileHandle.standardError.write(Data($0.utf8)) }
+    }
+
+    public func started(total: Int, cached: Int, toRun: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.total = total
+        self.toRun = toRun
+        startTime = Date()
+        write("\(total) task\(total == 1 ? "" : "s"): \(cached) cached, \(toRun) to run\n")
+    }
+
+    public func taskStarted(_ task: TaskSpec) {
+        lock.lock()
+        defer { lock.unlock() }
+        running[task.id] = 0
+        if interactive { draw(force: true) }
+    }
+
+    public func taskProgress(_ task: TaskSpec, fraction: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        running[task.id] = min(1, max(0, fraction))
+        if interactive { draw(force: false) }
+    }
+
+    public func taskFinished(_ task: TaskSpec, outcome: TaskOutcome, finished: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        running[task.id] = nil
+        finishedCount += 1
+        let line: String
+        switch outcome {
+        case let .ran(_, seconds):
+            ran += 1
+            line = "[\(ran)/\(toRun)] \(task.id) (\(Self.formatSeconds(seconds)))"
+        case let .failed(message):
+            ran += 1
+            failed += 1
+            line = "[\(ran)/\(toRun)] FAILED \(task.id): \(message)"
+        default:
+            line = ""
+        }
+        if interactive {
+            // Failures stay on screen above the bar; successes only advance it.
+            if case .failed = outcome { write("\r\u{1B}[2K" + line + "\n") }
+            draw(force: true)
+        } else if !line.isEmpty {
+            write(line + "\n")
+        }
+    }
+
+    public func finished(_ report: ExecutionReport) {
+        lock.lock()
+        defer { lock.unlock() }
+        if interactive { write("\r\u{1B}[2K") }
+        let s = report.summary
+        var parts = ["\(s["ran"]?.count ?? 0) ran", "\(s["cached"]?.count ?? 0) cached"]
+        for k in ["failed", "skipped", "cancelled"] where (s[k]?.count ?? 0) > 0 { parts.append("\(s[k]!.count) \(k)") }
+        write("done in \(Self.formatSeconds(report.seconds)): \(parts.joined(separator: ", "))\n")
+    }
+
+    /// Redraws at most ten times a second unless forced.
+    private func draw(force: Bool) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = now
+        let partial = running.values.reduce(0, +)
+        let done = Double(ran) + partial
+        let fraction = toRun > 0 ? done / Double(toRun) : 1
+        let width = 24
+        let filled = Int((fraction * Double(width)).rounded(.down))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        var eta = "--"
+        let elapsed = now.timeIntervalSince(startTime)
+        if done > 0.05 { eta = Self.formatSeconds(elapsed / done * (Double(toRun) - done)) }
+        let current = running.keys.sorted().first.map { "  \($0)" } ?? ""
+        write("\r\u{1B}[2K[\(bar)] \(ran)/\(toRun)  ETA \(eta)\(current)")
+    }
+
+    /// `0.42 s`, `12.3 s`, `2m05s`.
+    static func formatSeconds(_ s: Double) -> String {
+        if !s.isFinite || s < 0 { return "--" }
+        if s < 10 { return String(format: "%.2f s", s) }
+        if s < 60 { return String(format: "%.1f s", s) }
+        let m = Int(s) / 60, r = Int(s) % 60
+        return String(format: "%dm%02ds", m, r)
+    }
+}

@@ -1,0 +1,58 @@
+import XAICore
+
+/// What the report needs to know about a metric id from the manifest (`deletion`,
+/// `deletion@steps=20`, or a metric this module does not know).
+public struct MetricInfo: Equatable, Sendable {
+    /// Which way a metric improves, for arrows in table headers and marking the best method.
+    public enum Direction: String, Sendable {
+        case higherIsBetter, lowerIsBetter, neither
+
+        /// `↑`, `↓` or nothing.
+        public var arrow: String {
+            switch self {
+            case .higherIsBetter: return "↑"
+            case .lowerIsBetter: return "↓"
+            case .neither: return ""
+            }
+        }
+    }
+
+    public var id: String
+    public var kind: MetricKind?
+    public var direction: Direction
+
+    public init(id: String) {
+        self.id = id
+        let base = id.split(separator: "@", maxSplits: 1).first.map(String.init) ?? id
+        kind = MetricKind(rawValue: base)
+        direction = kind.map(MetricInfo.direction) ?? .neither
+    }
+
+    /// Lower is better for removal scores, gaps and similarity to a randomised model; higher
+    /// for insertion, confidence gains, ROAD's (LeRF - MoRF) / 2, localisation, correlation
+    /// with score drops and sparseness.
+    static func direction(_ k: MetricKind) -> Direction {
+        switch k {
+        case .confidenceDrop, .deletion, .sanityRandomization, .maxSensitivity, .igCompleteness, .shapEfficiency:
+            return .lowerIsBetter
+        case .confidenceIncrease, .road, .insertion, .localisation, .faithfulnessCorrelation, .sparseness:
+            return .higherIsBetter
+        }
+    }
+
+    /// One-line description for tooltips (empty for unknown metrics).
+    public var summary: String { kind?.summary ?? "" }
+
+    /// `id ↓` for headers.
+    public var heading: String { direction == .neither ? id : "\(id) \(direction.arrow)" }
+
+    /// Known metrics in the catalogue's order, then unknown ones alphabetically.
+    static func sorted(_ ids: Set<String>) -> [String] {
+        let order = Dictionary(uniqueKeysWithValues: MetricKind.allCases.enumerated().map { ($1, $0) })
+        return ids.sorted { a, b in
+            let ka = MetricInfo(id: a).kind.flatMap { order[$0] } ?? Int.max
+            let kb = MetricInfo(id: b).kind.flatMap { order[$0] } ?? Int.max
+            return ka != kb ? ka < kb : a < b
+        }
+    }
+}

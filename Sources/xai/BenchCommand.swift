@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import XAICore
+import XAIEngine
+import XAIImaging
+import XAIMethods
+import XAIPlanner
+
+/// `xai bench`: engine and method timings on this machine. Timings live here, never in tests;
+/// `bench/compare` runs ONNX Runtime and PyTorch on the same files and prints the ratios.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Time the engine (forward, forward+backward) and the explanation methods.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Extra ONNX models to time (forward and forward+backward), e.g. a ResNet-50 export.")
+    var onnx: [String] = []
+    @Option(help: "Image used for the method timings.")
+    var image: String = "Experiments/images/chelsea.png"
+    @Option(help: "Repetitions per measurement (the median is reported).")
+    var repeats: Int = 5
+    @Flag(help: "Skip the method timings.")
+    var engineOnly = false
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            var rows: [BenchRow] = []
+            let model = try LoadedModel(spec: try LoadedModel.spec(reference: modelOptions.model,
+                                                                  weightsDirectory: modelOptions.weights))
+            rows += try engineRows(name: model.spec.name, engine: model.engine)
+            for path in onnx {
+                let other = try LoadedModel(spec: try LoadedModel.spec(reference: path))
+                rows += try engineRows(name: other.spec.name, engine: other.engine)
+            }
+            if !engineOnly { rows += try methodRows(model) }
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let peakMiB = Double(usage.ru_maxrss) / 1024
+            if json {
+                let object: [String: Any] = [
+                    "openblas_coretype": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "default",
+                    "peak_memory_mib": peakMiB,
+                    "rows": rows.map { ["model": $0.model, "work": $0.work, "ms": $0.ms, "unit": $0.unit] },
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("OpenBLAS core type: \(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "default")")
+                for r in rows {
+                    let work = r.work.padding(toLength: 34, withPad: " ", startingAt: 0)
+                    print("\(r.model.padding(toLength: 20, withPad: " ", startingAt: 0)) \(work) \(String(format: "%9.2f", r.ms)) \(r.unit)")
+                }
+                print(String(format: "peak memory: %.0f MiB", peakMiB))
+            }
+        }
+    }
+
+    private func engineRows(name: String, engine: Engine) throws -> [BenchRow] {
+        let item = engine.graph.inputShape
+        func input(_ n: Int) -> Tensor {
+            var rng = SeededRandom(seed: 1)
+            return Tensor(shape: [n] + item, data: (0..<(n * item.reduce(1, *))).map { _ in rng.nextFloat() - 0.5 })
+        }
+        var rows: [BenchRow] = []
+        for n in [1, 32] {
+            let x = input(n)
+            let ms = try median { _ = try engine.logits(x) }
+            rows.append(BenchRow(model: name, work: "forward, batch \(n)", ms: ms / Double(n), unit: "ms/img"))
+        }
+        for n in [1, 16] {
+            let x = input(n)
+            let ms = try median {
+                let acts = try engine.forward(x, retain: .all)
+                var seed = Tensor(zeros: acts.output.shape)
+                for i in 0..<n { seed.data[i * acts.output.itemCount] = 1 }
+                _ = try engine.gradients(acts, seeds: [engine.outputName: seed], wrt: [engine.graph.input])
+            }
+            rows.append(BenchRow(model: name, work: "forward+backward, batch \(n)", ms: ms / Double(n), unit: "ms/img"))
+        }
+        return rows
+    }
+
+    /// One 224x224 image, the issue's reference settings for each method.
+    private func methodRows(_ model: LoadedModel) throws -> [BenchRow] {
+        let picture = model.preprocess.cropped(try ImageIO.read(contentsOf: image))
+        let input = model.preprocess.normalize(picture)
+        let logits = try model.engine.logits(input).data
+        let target = logits.indices.max { logits[$0] < logits[$1] } ?? 0
+        let context = ModelContext(engine: model.engine, labels: model.labels, preprocess: model.preprocess,
+                                   targetLayer: try model.spec.targetLayer.map { try model.engine.resolveTensor($0) })
+        let cases: [(String, MethodKind, [String: ParamValue])] = [
+            ("saliency", .saliency, [:]),
+            ("gradcam", .gradcam, [:]),
+            ("guided_backprop", .guidedBackprop, [:]),
+            ("integrated_gradients, 50 steps", .integratedGradients, ["steps": .int(50)]),
+            ("occlusion 16/8 (729 passes)", .occlusion, ["window": .int(16), "stride": .int(8)]),
+            ("lime quickshift, 1000 samples", .lime, ["samples": .int(1000)]),
+            ("rise, 4000 masks", .rise, ["masks": .int(4000)]),
+        ]
+        var rows: [BenchRow] = []
+        for (name, kind, given) in cases {
+            let explainer: any Explainer
+            do {
+                explainer = try MethodRegistry.make(kind, params: ResolvedParams(specs: kind.parameters, given: given))
+            } catch {
+                printError("skipping \(name): \(error)")
+                continue
+            }
+            let x = ExplanationInput(image: picture, input: input, target: target, seed: 0, contentKey: "bench")
+            let slow = kind.family == .perturbation || kind == .integratedGradients
+            let ms = try median(repeats: slow ? 1 : repeats) { _ = try explainer.explain(x, model: context) }
+            rows.append(BenchRow(model: model.spec.name, work: name, ms: ms, unit: "ms"))
+        }
+        return rows
+    }
+
+    private func median(repeats: Int? = nil, _ body: () throws -> Void) throws -> Double {
+        try body()  // warm-up: first-touch allocations, OpenBLAS thread start
+        var times: [Double] = []
+        for _ in 0..<max(1, repeats ?? self.repeats) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        return times.sorted()[times.count / 2]
+    }
+}
+
+struct BenchRow {
+    var model: String
+    var work: String
+    var ms: Double
+    var unit: String
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import XAIExperiment
+import XAIPlanner
+
+/// Options shared by the commands that read an experiment file.
+struct ExperimentOptions: ParsableArguments {
+    @Argument(help: "The experiment file (YAML).")
+    var file: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a value, e.g. --set integrated_gradients.steps=32 (repeatable).", valueName: "KEY=VALUE"))
+    var overrides: [String] = []
+
+    @Option(name: .long, help: "Folder holding the model cards.")
+    var weights: String = "Weights"
+
+    func load() throws -> Experiment {
+        try ExperimentLoader.load(path: file, overrides: overrides, weightsDirectory: weights)
+    }
+
+    /// The runner with the production backend; model outputs shared between tasks live in the cache.
+    func runner(_ experiment: Experiment) throws -> ExperimentRunner {
+        let folder = URL(fileURLWithPath: experiment.outputDirectory)
+        let cacheRoot = folder.deletingLastPathComponent().appendingPathComponent(".cache")
+        let backend = EngineBackend(intermediates: DiskIntermediateCache(cacheRoot: cacheRoot))
+        try backend.checkTargetLayers(experiment)
+        return try ExperimentRunner(experiment: experiment, backend: backend, folder: folder)
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import XAICore
+import XAIEngine
+import XAIImaging
+import XAIPlanner
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict", abstract: "Print the top classes and probabilities for images.")
+
+    @OptionGroup var modelOptions: ModelOptions
+    @Option(help: "Resize the shorter side to N pixels before cropping (default: the model card's).")
+    var resize: Int?
+    @Option(help: "Centre crop size (default: the model card's).")
+    var crop: Int?
+    @Option(help: "Number of classes to print.")
+    var top: Int = 5
+    @Flag(help: "Print a JSON array, one object per image.")
+    var json = false
+    @Argument(help: "Image files (PNG or JPEG).")
+    var images: [String]
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+        guard !images.isEmpty else { throw ValidationError("give at least one image") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var spec = try LoadedModel.spec(reference: modelOptions.model, weightsDirectory: modelOptions.weights)
+            if let resize { spec.preprocess.resize = resize }
+            if let crop { spec.preprocess.crop = crop }
+            let model = try LoadedModel(spec: spec)
+            var rows: [[String: Any]] = []
+            for path in images {
+                let input = model.preprocess.apply(try ImageIO.read(contentsOf: path))
+                let logits = try model.engine.logits(input)
+                let probs = softmax(logits).data
+                let order = probs.indices.sorted { probs[$0] > probs[$1] }.prefix(top)
+                if json {
+                    rows.append(["image": path, "top": order.map {
+                        ["index": $0, "label": model.label($0), "probability": Double(probs[$0]),
+                         "logit": Double(logits.data[$0])] as [String: Any]
+                    }])
+                } else {
+                    print(path)
+                    for i in order {
+                        print(String(format: "  %6.2f%%  %@ (%d)", Double(probs[i]) * 100, model.label(i), i))
+                    }
+                }
+            }
+            if json {
+                let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import XAIPlanner
+import XAIReport
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an experiment: compute what is not cached, write the manifest and the HTML gallery.")
+
+    @OptionGroup var experimentOptions: ExperimentOptions
+    @Flag(help: "Recompute every selected task, ignoring the cache.")
+    var force = false
+    @Option(help: "Only (re)compute these method instances, kinds, run ids, images or models (repeatable).")
+    var only: [String] = []
+    @Flag(help: "Finish the other tasks when one fails.")
+    var keepGoing = false
+    @Option(name: .short, help: "Tasks run at once (engine-heavy tasks still run one at a time).")
+    var jobs: Int = 2
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let experiment = try experimentOptions.load()
+            let runner = try experimentOptions.runner(experiment)
+            let options = RunOptions(executor: ExecutorOptions(jobs: jobs, force: force, keepGoing: keepGoing),
+                                     only: only)
+            let result = try runner.run(options, progress: ConsoleProgress())
+            try Gallery.write(result.manifest, to: result.folder)
+            print("manifest: \(result.folder.appendingPathComponent("manifest.json").relativePath)")
+            print("gallery:  \(result.folder.appendingPathComponent(Gallery.indexFile).relativePath)")
+            if !result.report.succeeded {
+                printError("\(result.report.failures.count) task(s) failed:")
+                for f in result.report.failures { printError("  \(f.id): \(f.message)") }
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Dry run: list the tasks, which are cached and which will run and why.")
+
+    @OptionGroup var experimentOptions: ExperimentOptions
+    @Option(help: "text, json, dot or mermaid.")
+    var format: String = "text"
+    @Flag(help: "Plan as if --force were given.")
+    var force = false
+    @Option(help: "Plan only these method instances, kinds, run ids, images or models.")
+    var only: [String] = []
+
+    func run() throws {
+        try reportingErrors {
+            guard let f = PlanFormat(rawValue: format) else {
+                throw ValidationError("--format must be one of \(PlanFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let experiment = try experimentOptions.load()
+            print(try experimentOptions.runner(experiment).plan(force: force, only: only).render(f), terminator: "")
+        }
+    }
+}
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Summarise how much of an experiment is cached.")
+
+    @OptionGroup var experimentOptions: ExperimentOptions
+
+    func run() throws {
+        try reportingErrors {
+            let experiment = try experimentOptions.load()
+            let plan = try experimentOptions.runner(experiment).plan()
+            let toRun = plan.toRun.count
+            print("\(experiment.name): \(plan.items.count) tasks, \(plan.items.count - toRun) cached, \(toRun) to run")
+            for (kind, c) in plan.counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                print("  \(kind.rawValue): \(c.total) (\(c.cached) cached, \(c.run) to run)")
+            }
+        }
+    }
+}
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print the fully resolved experiment (defaults, extends and --set applied).")
+
+    @OptionGroup var experimentOptions: ExperimentOptions
+
+    func run() throws {
+        try reportingErrors {
+            print(try experimentOptions.load().resolvedYAML(), terminator: "")
+        }
+    }
+}
+
+struct GCCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc", abstract: "Remove cache entries that none of the given experiment files use.")
+
+    @Argument(help: "Every experiment file whose results should be kept.")
+    var files: [String]
+    @Flag(help: "Only list what would be removed.")
+    var dryRun = false
+
+    func run() throws {
+        try reportingErrors {
+            var keep = Set<CacheKey>()
+            var cache: CacheStore?
+            for file in files {
+                let options = try ExperimentOptions.parse([file])
+                let runner = try options.runner(try options.load())
+                keep.formUnion(try runner.buildGraph().graph.keys)
+                cache = runner.cache
+            }
+            guard let cache else { throw ValidationError("give at least one experiment file") }
+            let report = try cache.gc(keeping: keep, dryRun: dryRun)
+            let verb = dryRun ? "would remove" : "removed"
+            print("\(verb) \(report.removedEntries.count) cache entries and \(report.removedTemporaries.count) "
+                  + "leftover folders (\(report.bytes / 1024) KiB); kept \(keep.count) entries")
+        }
+    }
+}

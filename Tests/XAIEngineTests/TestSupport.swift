@@ -1,0 +1,116 @@
+import XCTest
+import XAICore
+@testable import XAIEngine
+
+/// Random tensors with values bounded away from 0 (for rectifier kinks).
+func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1, awayFromZero: Float = 0) -> Tensor {
+    var g = SeededGenerator(seed: seed)
+    return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in
+        let v = g.uniform(scale)
+        return v >= 0 ? v + awayFromZero : v - awayFromZero
+    })
+}
+
+/// Distinct values spaced by `gap` in random order (for max pooling: no near ties).
+func distinctTensor(_ shape: [Int], seed: UInt64, gap: Float = 0.05) -> Tensor {
+    var g = SeededGenerator(seed: seed)
+    let n = shape.reduce(1, *)
+    let values = (0..<n).map { Float($0 - n / 2) * gap }.shuffled(using: &g)
+    return Tensor(shape: shape, data: values)
+}
+
+/// Central-difference check of d(sum(seed * output)) / d(tensor). `wrt` nil means the graph
+/// input; an intermediate is perturbed through sub-graph evaluation on the full activations.
+@discardableResult
+func checkGradient(_ graph: Graph, input: Tensor, wrt: String? = nil, output: String? = nil,
+                   options: Engine.Options = Engine.Options(), eps: Float = 1e-2, tolerance: Float = 2e-2,
+                   seed: UInt64 = 7, file: StaticString = #filePath, line: UInt = #line) throws -> Float {
+    let engine = try Engine(graph: graph, options: options)
+    let name = wrt ?? graph.input
+    let outName = output ?? engine.outputName
+    let acts = try engine.forward(input, retain: .all)
+    let out = try XCTUnwrap(acts[outName], file: file, line: line)
+    let seedT = randomTensor(out.shape, seed: seed)
+    let analytic = try XCTUnwrap(engine.gradients(acts, seeds: [outName: seedT], wrt: [name])[name], file: file, line: line)
+    let base = name == graph.input ? input : try XCTUnwrap(acts[name], file: file, line: line)
+    XCTAssertEqual(analytic.shape, base.shape, file: file, line: line)
+
+    func loss(_ v: Tensor) throws -> Double {
+        let a = name == graph.input ? try engine.forward(v, retain: .outputsAnd([outName]))
+                                    : try engine.forward(replacing: [name: v], base: acts, retain: .outputsAnd([outName]))
+        let o = a[outName]!
+        var s = 0.0
+        for i in 0..<o.count { s += Double(o.data[i]) * Double(seedT.data[i]) }
+        return s
+    }
+    // Central differences; where a rectifier or pooling kink lies inside [x - eps, x + eps] the
+    // central quotient is meaningless, so a one-sided quotient that agrees is accepted too.
+    let l0 = try loss(base)
+    var maxDiff: Float = 0, maxMag: Float = 0
+    var v = base
+    var oneSided = 0
+    for i in 0..<base.count {
+        let x0 = v.data[i]
+        v.data[i] = x0 + eps
+        let lp = try loss(v)
+        v.data[i] = x0 - eps
+        let lm = try loss(v)
+        v.data[i] = x0
+        let a = analytic.data[i]
+        let central = Float((lp - lm) / Double(2 * eps))
+        var diff = abs(central - a)
+        if diff > tolerance * max(1, abs(central)) {
+            let forward = Float((lp - l0) / Double(eps)), backward = Float((l0 - lm) / Double(eps))
+            let best = min(abs(forward - a), abs(backward - a))
+            if best < diff { diff = best; oneSided += 1 }
+        }
+        maxDiff = max(maxDiff, diff)
+        maxMag = max(maxMag, abs(central))
+    }
+    if oneSided > 0 { print("  (\(oneSided) of \(base.count) elements matched a one-sided difference: kink within eps)") }
+    let scale = max(1, maxMag)
+    print("gradient check d/d\(name) (\(base.shape)): max |fd - analytic| = \(maxDiff), max |fd| = \(maxMag)")
+    XCTAssertLessThanOrEqual(maxDiff, tolerance * scale, "gradient w.r.t. \(name)", file: file, line: line)
+    XCTAssertGreaterThan(maxMag, 0, "the check must see a non-zero gradient", file: file, line: line)
+    return maxDiff
+}
+
+/// Direct (7-loop) convolution, the reference for the GEMM and depthwise kernels.
+func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ a: Conv2D) -> Tensor {
+    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let m = w.shape[0], cg = c / a.groups, mg = m / a.groups
+    let o = ConvPlan.outputSize(a, h: h, w: wd)!
+    var y = Tensor(zeros: [n, m, o.h, o.w])
+    for ni in 0..<n {
+        for mi in 0..<m {
+            let g = mi / mg
+            for oh in 0..<o.h {
+                for ow in 0..<o.w {
+                    var s = Double(b?.data[mi] ?? 0)
+                    for ci in 0..<cg {
+                        for ki in 0..<a.kernel.h {
+                            for kj in 0..<a.kernel.w {
+                                let ih = oh * a.stride.h - a.pads.top + ki * a.dilation.h
+                                let iw = ow * a.stride.w - a.pads.left + kj * a.dilation.w
+                                guard ih >= 0, ih < h, iw >= 0, iw < wd else { continue }
+                                let xv = x.data[((ni * c + g * cg + ci) * h + ih) * wd + iw]
+                                let wv = w.data[((mi * cg + ci) * a.kernel.h + ki) * a.kernel.w + kj]
+                                s += Double(xv) * Double(wv)
+                            }
+                        }
+                    }
+                    y.data[((ni * m + mi) * o.h + oh) * o.w + ow] = Float(s)
+                }
+            }
+        }
+    }
+    return y
+}
+
+/// A one-node graph on an input of per-item shape `item`, with extra constant operands.
+func singleOpGraph(_ op: Op, item: [Int], constants: [Tensor] = []) -> Graph {
+    var b = GraphBuilder(shape: item)
+    let names = constants.map { b.constant($0) }
+    let y = b.add(op, [b.input] + names, name: "node", output: "y")
+    return b.build(outputs: [y])
+}

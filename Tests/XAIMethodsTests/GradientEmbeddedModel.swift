@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+import XAICore
+import XAIEngine
+import XAIImaging
+import XAIONNX
+@testable import XAIMethods
+
+/// The embedded EfficientNet-Lite0 (Weights/efficientnet-lite0.onnx) for tests that need a real
+/// network; they are skipped when the file or the importer cannot provide it.
+enum EmbeddedModel {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let path = root.appendingPathComponent("Weights/efficientnet-lite0.onnx").path
+
+    nonisolated(unsafe) private static var cachedGraph: Graph?
+    private static let lock = NSLock()
+
+    static func graph() throws -> Graph {
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
+        lock.lock()
+        defer { lock.unlock() }
+        if let g = cachedGraph { return g }
+        let g = try ONNXImporter.load(contentsOf: path)
+        cachedGraph = g
+        return g
+    }
+
+    static func context(graph: Graph? = nil) throws -> ModelContext {
+        let engine = try Engine(graph: try graph ?? self.graph())
+        return ModelContext(engine: engine, labels: (0..<1000).map { "class \($0)" }, preprocess: .efficientNetLite0, targetLayer: "head")
+    }
+
+    /// A smooth synthetic 224x224 picture (no image files needed).
+    static func image() -> RGBImage {
+        let n = 224
+        var p = [Float](repeating: 0, count: 3 * n * n)
+        for c in 0..<3 {
+            for y in 0..<n {
+                for x in 0..<n {
+                    let dx = Float(x - 120), dy = Float(y - 100)
+                    let blob = exp(-(dx * dx + dy * dy) / 2000)
+                    p[(c * n + y) * n + x] = 0.2 + 0.6 * blob * Float(c + 1) / 3 + 0.15 * sin(Float(x + 2 * y) * 0.05 * Float(c + 1))
+                }
+            }
+        }
+        return RGBImage(width: n, height: n, pixels: p)
+    }
+
+    static func input(target: Int? = nil) throws -> ExplanationInput {
+        let img = image()
+        let x = Preprocess.efficientNetLite0.normalize(img)
+        var t = target ?? 0
+        if target == nil {
+            let logits = try context().engine.logits(x)
+            t = logits.data.indices.max { logits.data[$0] < logits.data[$1] }!
+        }
+        return ExplanationInput(image: img, input: x, target: t, seed: 1, contentKey: "embedded")
+    }
+}

@@ -1,0 +1,217 @@
+import Foundation
+import XCTest
+import XAICore
+import XAIEngine
+import XAIImaging
+@testable import XAIMethods
+
+/// Determinism, cache sharing, RISE and anchors behaviour, parameter errors.
+final class PerturbationBehaviourTests: XCTestCase {
+    let size = 24
+
+    private func linearSetup(cells: Int = 4) -> (RGBImage, Segmentation, [Float]) {
+        let image = PerturbationFixtures.image(width: size, height: size)
+        let seg = SegmentationAlgorithm.grid(cells: cells).segment(image, seed: 1)
+        let a = (0..<seg.count).map { j in cos(Double(j) * 0.9) * 3 }
+        return (image, seg, PerturbationFixtures.superpixelMeanWeights(seg, coefficients: a))
+    }
+
+    func testSameSeedGivesByteIdenticalMapsAndAnotherSeedOtherMasks() throws {
+        let (image, _, w) = linearSetup()
+        let scorer = PerturbationFixtures.linearScorer(weights: w)
+        let lime = try LIME(params: PerturbationFixtures.params(.lime, [
+            "segmentation": .string("quickshift"), "samples": .int(200),
+        ]))
+        let a = try lime.explain(PerturbationFixtures.input(image, seed: 11), scorer: scorer)
+        let b = try lime.explain(PerturbationFixtures.input(image, seed: 11), scorer: scorer)
+        XCTAssertEqual(a.map.data, b.map.data)
+        XCTAssertEqual(a.segments, b.segments)
+        XCTAssertNotEqual(LIME.design(samples: 50, segments: 10, seed: 11), LIME.design(samples: 50, segments: 10, seed: 12))
+
+        let rise = try RISE(params: PerturbationFixtures.params(.rise, ["masks": .int(64), "cells": .int(4)]))
+        let r1 = try rise.explain(PerturbationFixtures.input(image, seed: 3), scorer: scorer)
+        let r2 = try rise.explain(PerturbationFixtures.input(image, seed: 3), scorer: scorer)
+        let r3 = try rise.explain(PerturbationFixtures.input(image, seed: 4), scorer: scorer)
+        XCTAssertEqual(r1.map.data, r2.map.data)
+        XCTAssertNotEqual(r1.map.data, r3.map.data)
+        XCTAssertNotEqual(RISE.mask(0, seed: 3, cells: 4, p: 0.5, width: 24, height: 24),
+                          RISE.mask(0, seed: 4, cells: 4, p: 0.5, width: 24, height: 24))
+
+        let shap = try KernelSHAP(params: PerturbationFixtures.params(.kernelShap, ["segmentation": .string("grid"), "cells": .int(5), "samples": .int(300)]))
+        let s1 = try shap.explain(PerturbationFixtures.input(image, seed: 5), scorer: scorer)
+        let s2 = try shap.explain(PerturbationFixtures.input(image, seed: 5), scorer: scorer)
+        XCTAssertEqual(s1.map.data, s2.map.data)
+
+        let occ = try Occlusion(params: PerturbationFixtures.params(.occlusion, ["window": .int(8), "stride": .int(8), "value": .string("noise")]))
+        let o1 = try occ.explain(PerturbationFixtures.input(image, seed: 5), scorer: scorer)
+        let o2 = try occ.explain(PerturbationFixtures.input(image, seed: 5), scorer: scorer)
+        let o3 = try occ.explain(PerturbationFixtures.input(image, seed: 6), scorer: scorer)
+        XCTAssertEqual(o1.map.data, o2.map.data)
+        XCTAssertNotEqual(o1.map.data, o3.map.data)
+    }
+
+    func testModelOutputsAreSharedThroughTheCacheAcrossFittingParameters() throws {
+        let (image, _, w) = linearSetup()
+        let cache = CountingCache()
+        let calls = Counter()
+        let scorer = PerturbationFixtures.linearScorer(weights: w, batch: 32, cache: cache, calls: calls)
+        func lime(_ extra: [String: ParamValue]) throws -> LIME {
+            try LIME(params: PerturbationFixtures.params(.lime, extra.merging(["segmentation": .string("grid"), "cells": .int(4), "samples": .int(300)]) { a, _ in a }))
+        }
+        let first = try lime([:]).explain(PerturbationFixtures.input(image), scorer: scorer)
+        XCTAssertEqual(calls.count, 300)
+        XCTAssertEqual(cache.stores, 1)
+        // Other fitting parameters and another batch size: no model call.
+        let second = try lime(["kernel_width": .double(0.5), "alpha": .double(0.1), "features": .int(3), "batch": .int(7)])
+            .explain(PerturbationFixtures.input(image), scorer: scorer)
+        XCTAssertEqual(calls.count, 300)
+        XCTAssertEqual(cache.hits, 1)
+        XCTAssertNotEqual(first.arrays["weights"], second.arrays["weights"])
+        // A sampling parameter or another seed runs the model again.
+        _ = try lime(["samples": .int(100)]).explain(PerturbationFixtures.input(image), scorer: scorer)
+        XCTAssertEqual(calls.count, 400)
+        _ = try lime([:]).explain(PerturbationFixtures.input(image, seed: 99), scorer: scorer)
+        XCTAssertEqual(calls.count, 700)
+        XCTAssertEqual(cache.stores, 3)
+        // Occlusion: `score` is not part of the key (both scores are stored).
+        let occLogit = try Occlusion(params: PerturbationFixtures.params(.occlusion, ["window": .int(8), "score": .string("logit")]))
+        let occProb = try Occlusion(params: PerturbationFixtures.params(.occlusion, ["window": .int(8), "score": .string("probability")]))
+        _ = try occLogit.explain(PerturbationFixtures.input(image), scorer: scorer)
+        let before = calls.count
+        _ = try occProb.explain(PerturbationFixtures.input(image), scorer: scorer)
+        XCTAssertEqual(calls.count, before)
+        print("cache keys: \(cache.keys.sorted())")
+    }
+
+    func testRISEMapOfAConstantModelIsTheMeanMaskOverP() throws {
+        let image = PerturbationFixtures.image(width: size, height: size)
+        let constant = PerturbationBatch(batch: 50) { images in Tensor(shape: [images.shape[0], 2], repeating: 0) }
+        let rise = try RISE(params: PerturbationFixtures.params(.rise, ["masks": .int(2000), "cells": .int(5), "p": .double(0.3)]))
+        let e = try rise.explain(PerturbationFixtures.input(image), scorer: constant)
+        // Probability of a two-class model with equal logits is 0.5: map = 0.5 * mean(mask) / p ~ 0.5.
+        let mean = e.map.data.reduce(0, +) / Float(e.map.count)
+        let spread = (e.map.data.max() ?? 0) - (e.map.data.min() ?? 0)
+        print("RISE constant model: map mean \(mean), spread \(spread)")
+        XCTAssertEqual(mean, 0.5, accuracy: 0.02)
+        XCTAssertLessThan(spread, 0.15)
+    }
+
+    func testRISEHighlightsTheRegionTheModelLooksAt() throws {
+        let image = RGBImage(width: size, height: size, color: (1, 1, 1))
+        // Logit grows with the brightness of the top-left 8 x 8 block only.
+        let scorer = PerturbationBatch(batch: 64) { images in
+            let item = images.itemCount, n = 24 * 24
+            var out = [Float](repeating: 0, count: 2 * images.shape[0])
+            for i in 0..<images.shape[0] {
+                var s: Float = 0
+                for y in 0..<8 { for x in 0..<8 { s += images.data[i * item + y * 24 + x] } }
+                _ = n
+                out[2 * i] = 8 * (s / 64 - 0.5)
+            }
+            return Tensor(shape: [images.shape[0], 2], data: out)
+        }
+        let rise = try RISE(params: PerturbationFixtures.params(.rise, ["masks": .int(1000), "cells": .int(4)]))
+        let e = try rise.explain(PerturbationFixtures.input(image), scorer: scorer)
+        let inside = e.map.data[3 * 24 + 3], outside = e.map.data[20 * 24 + 20]
+        print("RISE region: inside \(inside), outside \(outside)")
+        XCTAssertGreaterThan(inside, outside + 0.1)
+    }
+
+    func testAnchorsFindTheSuperpixelThatDecidesTheClass() throws {
+        let image = PerturbationFixtures.image(width: size, height: size)
+        let seg = SegmentationAlgorithm.grid(cells: 3).segment(image, seed: 1)
+        // Class 0 wins exactly when superpixel 4 (the centre) is shown; black hiding.
+        let centre = seg.members[4]
+        let scorer = PerturbationBatch(batch: 100) { images in
+            let item = images.itemCount
+            var out = [Float](repeating: 0, count: 2 * images.shape[0])
+            for i in 0..<images.shape[0] {
+                let s = centre.reduce(Float(0)) { $0 + images.data[i * item + $1] } / Float(centre.count)
+                out[2 * i] = s > 0.05 ? 1 : -1
+            }
+            return Tensor(shape: [images.shape[0], 2], data: out)
+        }
+        let anchors = try Anchors(params: PerturbationFixtures.params(.anchors, [
+            "segmentation": .string("grid"), "cells": .int(3), "hide": .string("black"), "batch": .int(50),
+        ]))
+        let e = try anchors.explain(PerturbationFixtures.input(image, seed: 2), scorer: scorer)
+        print("anchors: anchor \(e.arrays["anchor"]?.data ?? []), precision \(e.scalars["precision"] ?? .nan), coverage \(e.scalars["coverage"] ?? .nan), samples \(e.scalars["samples"] ?? .nan)")
+        XCTAssertEqual(e.arrays["anchor"]?.data, [4])
+        XCTAssertEqual(e.scalars["precision"], 1)
+        XCTAssertEqual(e.scalars["threshold_met"], 1)
+        XCTAssertEqual(e.scalars["coverage"] ?? 0, 0.5, accuracy: 0.03)
+        XCTAssertEqual(e.map.data[12 * 24 + 12], 1)
+        XCTAssertEqual(e.map.data[0], 0)
+        let again = try anchors.explain(PerturbationFixtures.input(image, seed: 2), scorer: scorer)
+        XCTAssertEqual(again.scalars["samples"], e.scalars["samples"])
+    }
+
+    func testKLBoundsBracketTheMean() {
+        let level = 0.05
+        let u = KLBounds.upper(0.7, level: level), l = KLBounds.lower(0.7, level: level)
+        XCTAssertGreaterThan(u, 0.7); XCTAssertLessThan(l, 0.7)
+        XCTAssertEqual(KLBounds.divergence(0.7, u), level, accuracy: 1e-4)
+        XCTAssertEqual(KLBounds.divergence(0.7, l), level, accuracy: 1e-4)
+    }
+
+    func testParameterErrorsNameTheParameter() {
+        XCTAssertThrowsError(try LIME(params: PerturbationFixtures.params(.lime, ["segmentation": .string("watershed")]))) {
+            XCTAssertTrue("\($0)".contains("segmentation"), "\($0)")
+        }
+        XCTAssertThrowsError(try Occlusion(params: PerturbationFixtures.params(.occlusion, ["value": .string("purple")]))) {
+            XCTAssertTrue("\($0)".contains("value"), "\($0)")
+        }
+        XCTAssertThrowsError(try KernelSHAP(params: PerturbationFixtures.params(.kernelShap, ["samples": .string("many")]))) {
+            XCTAssertTrue("\($0)".contains("samples"), "\($0)")
+        }
+    }
+}
+
+/// Extremal perturbation: the mask operator's adjoint and the optimisation on a linear engine.
+final class PerturbationExtremalTests: XCTestCase {
+    func testSmoothMaskAdjointIsTheTranspose() {
+        let op = SmoothMask(width: 19, height: 13, step: 4, sigma: 1.5)
+        var rng = SeededRandom(seed: 9)
+        let u = rng.uniforms(op.gridCount), g = rng.uniforms(19 * 13, -1, 1)
+        let lhs = zip(op.apply(u), g).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let rhs = zip(u, op.adjoint(g)).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        print("SmoothMask <Au, g> = \(lhs), <u, A'g> = \(rhs), difference \(abs(lhs - rhs))")
+        XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * max(1, abs(lhs)))
+        // Constant grids give constant masks (interpolation and blur preserve constants).
+        XCTAssertTrue(op.apply([Float](repeating: 0.7, count: op.gridCount)).allSatisfy { abs($0 - 0.7) < 1e-5 })
+    }
+
+    func testMaskKeepsTheRegionALinearModelRewards() throws {
+        let size = 32, n = size * size
+        let image = PerturbationFixtures.image(width: size, height: size)
+        let blurred = GaussianBlur.apply(image, sigma: 3).pixels
+        // The logit rewards keeping the top-left quadrant (a quarter of the image) and nothing else.
+        var w = [Float](repeating: 0, count: 3 * n)
+        for c in 0..<3 {
+            for y in 0..<16 {
+                for x in 0..<16 {
+                    let k = c * n + y * size + x
+                    w[k] = (image.pixels[k] - blurred[k]) >= 0 ? 0.5 : -0.5
+                }
+            }
+        }
+        let engine = try PerturbationFixtures.linearEngine(weights: w, width: size, height: size)
+        let method = try ExtremalPerturbation(params: PerturbationFixtures.params(.extremalPerturbation, [
+            "area": .double(0.25), "smoothness": .double(1.5), "steps": .int(80), "lr": .double(0.1),
+            "blur_sigma": .double(3), "mask_step": .int(4),
+        ]))
+        let e = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
+        var inside = 0.0, outside = 0.0
+        for y in 0..<size { for x in 0..<size {
+            let v = Double(e.map.data[y * size + x])
+            if y < 16 && x < 16 { inside += v } else { outside += v }
+        } }
+        inside /= 256; outside /= Double(n - 256)
+        print("extremal: mask mean inside \(inside), outside \(outside), area \(e.scalars["area"] ?? .nan), logit \(e.scalars["preserved_logit"] ?? .nan) of \(e.scalars["original_logit"] ?? .nan)")
+        XCTAssertGreaterThan(inside, outside + 0.4)
+        XCTAssertEqual(e.scalars["area"] ?? 0, 0.25, accuracy: 0.08)
+        XCTAssertEqual(e.map.shape, [size, size])
+        let again = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
+        XCTAssertEqual(again.map.data, e.map.data)
+    }
+}
