@@ -33,9 +33,10 @@ let package = Package(
                 exclude: ["onnx_subset.proto"], swiftSettings: swift5),
         .target(name: "XAIImaging", dependencies: ["XAICore", "CImageCodec"], swiftSettings: swift5),
         .target(name: "XAIMethods", dependencies: ["XAICore", "XAIEngine", "XAIImaging", "COpenBLAS"], swiftSettings: swift5),
+        .target(name: "XAIMetrics", dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods"], swiftSettings: swift5),
         .target(name: "XAIExperiment", dependencies: ["XAICore", "Yams"], swiftSettings: swift5),
         .target(name: "XAIPlanner",
-                dependencies: ["XAICore", "XAIEngine", "XAIONNX", "XAIImaging", "XAIMethods", "XAIExperiment",
+                dependencies: ["XAICore", "XAIEngine", "XAIONNX", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swift5),
         .target(name: "XAIReport", dependencies: ["XAICore", "XAIImaging", "XAIPlanner"], swiftSettings: swift5),
@@ -50,9 +51,10 @@ let package = Package(
         .testTarget(name: "XAIONNXTests", dependencies: ["XAIONNX", "XAIEngine"], resources: [.copy("Corpus")], swiftSettings: swift5),
         .testTarget(name: "XAIImagingTests", dependencies: ["XAIImaging"], resources: [.copy("Corpus")], swiftSettings: swift5),
         .testTarget(name: "XAIMethodsTests", dependencies: ["XAIMethods", "XAIONNX"], swiftSettings: swift5),
+        .testTarget(name: "XAIMetricsTests", dependencies: ["XAIMetrics"], swiftSettings: swift5),
         .testTarget(name: "XAIExperimentTests", dependencies: ["XAIExperiment"], swiftSettings: swift5),
         .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner"], swiftSettings: swift5),
-        .testTarget(name: "XAIReportTests", dependencies: ["XAIReport"], swiftSettings: swift5),
+        .testTarget(name: "XAIReportTests", dependencies: ["XAIReport"], exclude: ["Golden"], swiftSettings: swift5),
         .testTarget(name: "XAICLITests", dependencies: ["xai"], swiftSettings: swift5),
     ]
 )

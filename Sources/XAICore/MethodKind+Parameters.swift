@@ -108,6 +108,8 @@ extension MethodKind {
                 P("alpha", .double(.nonNegative), default: .double(1.0), "ridge regularisation strength"),
                 P("features", .int(.ints(1, 10_000)), default: .int(5), "superpixels shown in the top-features picture"),
                 P("positive_only", .bool, default: .bool(false), "show only superpixels with positive weight"),
+                P("score", .choice(["probability", "logit"]), default: .string("probability"),
+                  "score explained: softmax probability or logit"),
                 P.batch(32),
             ]
         case .kernelShap:
@@ -115,6 +117,8 @@ extension MethodKind {
                 P("samples", .intOrWord(["auto"], .ints(1, 1_000_000)), default: .string("auto"),
                   "coalitions sampled; auto = 2*M + 2048 for M superpixels"),
                 P.hide,
+                P("score", .choice(["probability", "logit"]), default: .string("probability"),
+                  "score explained: softmax probability or logit"),
                 P.batch(32),
             ]
         case .rise:
@@ -122,6 +126,8 @@ extension MethodKind {
                 P("masks", .int(.ints(1, 1_000_000)), default: .int(4000), "number of random masks N"),
                 P("cells", .int(.ints(1, 256)), default: .int(7), "mask grid size s (s x s cells before upsampling)"),
                 P("p", .double(.openUnit), default: .double(0.5), "probability that a cell is kept"),
+                P("score", .choice(["probability", "logit"]), default: .string("probability"),
+                  "score explained: softmax probability or logit"),
                 P.batch(32),
             ]
         case .anchors:

@@ -67,14 +67,18 @@ extension ConvPlan {
         }
     }
 
-    /// One output plane: 16 outputs of a row at a time accumulate all taps in four SSE-width
-    /// registers, then get the bias and rectifier and are stored once. A row's last partial
-    /// group goes through `tail` (16 floats), reading into the zeroed slack after the planes.
+    /// One output plane, in register blocks that share each tap's filter broadcast: two output
+    /// rows x 16 columns (four 8-lane accumulators), or four rows x 8 columns when a row holds
+    /// at most 8 outputs (the 7x7 and 14x14 maps of late layers would otherwise waste lanes).
+    /// The last block of a plane is moved up to end at the last row, recomputing a row or two
+    /// instead of running a narrower loop. Bias and rectifier are applied before the single
+    /// store; a row's last partial group goes through `tail` (16 floats), and its loads reach
+    /// at most 15 floats past the row, into the next row or the zeroed slack after the planes.
     @inline(__always)
     private func planeForward(_ src: UnsafePointer<Float>, _ g: DepthwiseGeometry, filter: UnsafePointer<Float>,
                               offsets: UnsafePointer<Int>, taps: Int, bias: Float, tail: UnsafeMutablePointer<Float>,
                               into dst: UnsafeMutablePointer<Float>) {
-        typealias V = SIMD4<Float>
+        typealias V = SIMD8<Float>
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
         @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
         var lo = V(repeating: -.infinity), hi = V(repeating: .infinity), slope = V(repeating: 1)
@@ -89,31 +93,83 @@ extension ConvPlan {
             let c = pointwiseMin(pointwiseMax(v, lo), hi)
             return leaky ? c.replacing(with: c * slope, where: c .< 0) : c
         }
+        /// Stores 8 (`wide` false) or 16 results of one row, `count` of which are real.
+        @inline(__always) func put(_ a: V, _ b: V, wide: Bool, _ out: UnsafeMutablePointer<Float>, _ count: Int) {
+            let full = wide ? 16 : 8
+            let target = count >= full ? out : tail
+            store(act(a), target)
+            if wide { store(act(b), target + 8) }
+            if count < full { out.update(from: tail, count: count) }
+        }
         let b = V(repeating: bias)
-        for oh in 0..<g.ho {
-            let rowBase = src + oh * g.sh * g.wq
-            let out = dst + oh * g.wo
+        let rowStep = g.sh * g.wq
+        if g.wo <= 8 {
+            let rows = 4
+            var oh = 0
+            while oh < g.ho {
+                let r0 = g.ho >= rows ? min(oh, g.ho - rows) : oh
+                if g.ho >= rows {
+                    var a0 = b, a1 = b, a2 = b, a3 = b
+                    let base = src + r0 * rowStep
+                    for t in 0..<taps {
+                        let p = base + offsets[t]
+                        let w = V(repeating: filter[t])
+                        a0 += w * load(p)
+                        a1 += w * load(p + rowStep)
+                        a2 += w * load(p + 2 * rowStep)
+                        a3 += w * load(p + 3 * rowStep)
+                    }
+                    let out = dst + r0 * g.wo
+                    put(a0, a0, wide: false, out, g.wo)
+                    put(a1, a1, wide: false, out + g.wo, g.wo)
+                    put(a2, a2, wide: false, out + 2 * g.wo, g.wo)
+                    put(a3, a3, wide: false, out + 3 * g.wo, g.wo)
+                    oh = r0 + rows
+                } else {
+                    var a0 = b
+                    let base = src + r0 * rowStep
+                    for t in 0..<taps { a0 += V(repeating: filter[t]) * load(base + offsets[t]) }
+                    put(a0, a0, wide: false, dst + r0 * g.wo, g.wo)
+                    oh = r0 + 1
+                }
+            }
+            return
+        }
+        var oh = 0
+        while oh < g.ho {
+            let pair = g.ho >= 2
+            let r0 = pair ? min(oh, g.ho - 2) : oh
+            let rowBase = src + r0 * rowStep
+            let out = dst + r0 * g.wo
             var ow = 0
             while ow < g.wo {
-                var a0 = b, a1 = b, a2 = b, a3 = b
-                let base = rowBase + ow
-                for t in 0..<taps {
-                    let p = base + offsets[t]
-                    let w = V(repeating: filter[t])
-                    a0 += w * load(p)
-                    a1 += w * load(p + 4)
-                    a2 += w * load(p + 8)
-                    a3 += w * load(p + 12)
-                }
                 let count = min(16, g.wo - ow)
-                let target = count == 16 ? out + ow : tail
-                store(act(a0), target)
-                store(act(a1), target + 4)
-                store(act(a2), target + 8)
-                store(act(a3), target + 12)
-                if count < 16 { (out + ow).update(from: tail, count: count) }
+                let base = rowBase + ow
+                if pair {
+                    var a0 = b, a1 = b, a2 = b, a3 = b
+                    for t in 0..<taps {
+                        let p = base + offsets[t]
+                        let w = V(repeating: filter[t])
+                        a0 += w * load(p)
+                        a1 += w * load(p + 8)
+                        a2 += w * load(p + rowStep)
+                        a3 += w * load(p + rowStep + 8)
+                    }
+                    put(a0, a1, wide: count > 8, out + ow, count)
+                    put(a2, a3, wide: count > 8, out + g.wo + ow, count)
+                } else {
+                    var a0 = b, a1 = b
+                    for t in 0..<taps {
+                        let p = base + offsets[t]
+                        let w = V(repeating: filter[t])
+                        a0 += w * load(p)
+                        a1 += w * load(p + 8)
+                    }
+                    put(a0, a1, wide: count > 8, out + ow, count)
+                }
                 ow += 16
             }
+            oh = r0 + (pair ? 2 : 1)
         }
     }
 

@@ -20,9 +20,10 @@ enum Elementwise {
     }
 
     /// dx = g(a, b, dy) in parallel chunks, `a` and `b` being forward tensors of dy's shape.
-    static func combine(_ a: Tensor, _ dy: Tensor,
+    /// Storage comes from `workspace`'s pool when given (a fresh large array costs page faults).
+    static func combine(_ a: Tensor, _ dy: Tensor, workspace: Workspace? = nil,
                         _ f: @escaping (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
-        Tensor(uninitialized: dy.shape) { dx, n in
+        (workspace ?? Workspace()).tensor(dy.shape) { dx, n in
             a.data.withUnsafeBufferPointer { ab in
                 dy.data.withUnsafeBufferPointer { gb in
                     let ap = ab.baseAddress!, gp = gb.baseAddress!
@@ -96,10 +97,14 @@ enum Elementwise {
 
     /// dx for a rectifier under `rules`. `ref` is the forward input, or, for the fused
     /// rectifiers (where the mask reads the same from either side), the forward output.
-    static func rectifierBackward(_ act: FusedActivation, ref: Tensor, dy: Tensor, rules: BackwardRules) -> Tensor {
+    static func rectifierBackward(_ act: FusedActivation, ref: Tensor, dy: Tensor, rules: BackwardRules,
+                                  workspace ws: Workspace? = nil) -> Tensor {
+        func mask(_ ref: Tensor, _ dy: Tensor, lo: Float, hi: Float, positiveOnly: Bool) -> Tensor {
+            Elementwise.mask(ref, dy, lo: lo, hi: hi, positiveOnly: positiveOnly, workspace: ws)
+        }
         switch rules {
         case .deconvnet:
-            return Elementwise.apply(dy) { g, d, n in for i in 0..<n { d[i] = max(g[i], 0) } }
+            return Elementwise.apply(dy, workspace: ws) { g, d, n in for i in 0..<n { d[i] = max(g[i], 0) } }
         case .standard:
             switch act {
             case .relu:
@@ -107,7 +112,7 @@ enum Elementwise {
             case let .clip(lo, hi):
                 return mask(ref, dy, lo: lo, hi: hi, positiveOnly: false)
             case let .leakyRelu(alpha):
-                return combine(ref, dy) { x, g, d, n in for i in 0..<n { d[i] = x[i] > 0 ? g[i] : alpha * g[i] } }
+                return combine(ref, dy, workspace: ws) { x, g, d, n in for i in 0..<n { d[i] = x[i] > 0 ? g[i] : alpha * g[i] } }
             }
         case .guided:
             switch act {
@@ -120,8 +125,9 @@ enum Elementwise {
     }
 
     /// dx = dy where lo < ref < hi (and dy > 0 when `positiveOnly`), else 0; SIMD selects.
-    static func mask(_ ref: Tensor, _ dy: Tensor, lo: Float, hi: Float, positiveOnly: Bool) -> Tensor {
-        combine(ref, dy) { x, g, d, n in
+    static func mask(_ ref: Tensor, _ dy: Tensor, lo: Float, hi: Float, positiveOnly: Bool,
+                     workspace: Workspace? = nil) -> Tensor {
+        combine(ref, dy, workspace: workspace) { x, g, d, n in
             typealias V = SIMD4<Float>
             let vlo = V(repeating: lo), vhi = V(repeating: hi), zero = V(repeating: 0)
             var i = 0

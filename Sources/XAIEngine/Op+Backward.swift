@@ -21,9 +21,15 @@ extension Step {
             var d = dy
             if let act = plan.activation {
                 // The rectifier's mask reads the same from its output as from its input.
-                d = Elementwise.rectifierBackward(act, ref: try c.output(), dy: dy, rules: c.rules)
+                d = Elementwise.rectifierBackward(act, ref: try c.output(), dy: dy, rules: c.rules,
+                                                      workspace: c.workspace)
             }
             g[0] = plan.backwardInput(d, inputShape: c.shape(0), workspace: c.workspace)
+            // The masked gradient is this rule's own temporary: its storage serves later ops.
+            if plan.activation != nil {
+                c.workspace.recycle(d)
+                d = dy
+            }
         case let .batchNorm(eps):
             let (s, _) = Normalization.batchNormAffine(scale: try c.value(1), bias: try c.value(2), mean: try c.value(3),
                                                        variance: try c.value(4), epsilon: eps)
@@ -36,7 +42,8 @@ extension Step {
             case let .leakyRelu(a): act = .leakyRelu(alpha: a)
             default: preconditionFailure()
             }
-            g[0] = Elementwise.rectifierBackward(act, ref: try c.value(0), dy: dy, rules: c.rules)
+            g[0] = Elementwise.rectifierBackward(act, ref: try c.value(0), dy: dy, rules: c.rules,
+                                                      workspace: c.workspace)
         case .sigmoid, .hardSigmoid, .hardSwish, .tanh:
             let ref = Elementwise.backwardUsesOutput(op) ? try c.output() : try c.value(0)
             g[0] = Elementwise.backward(op, ref: ref, dy: dy)

@@ -23,9 +23,8 @@ public enum MethodRegistry {
         case .lime: return try LIME(params: params)
         case .kernelShap: return try KernelSHAP(params: params)
         case .rise: return try RISE(params: params)
-        case .anchors, .extremalPerturbation:
-            throw MethodError.invalidParameter(method: kind.rawValue, parameter: "method",
-                                               detail: "\(kind.rawValue) is not implemented yet")
+        case .anchors: return try Anchors(params: params)
+        case .extremalPerturbation: return try ExtremalPerturbation(params: params)
         }
     }
 }

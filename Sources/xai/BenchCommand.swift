@@ -27,11 +27,14 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var rows: [BenchRow] = []
+            var files: [String: String] = [:]
             let model = try LoadedModel(spec: try LoadedModel.spec(reference: modelOptions.model,
                                                                   weightsDirectory: modelOptions.weights))
+            files[model.spec.name] = model.spec.path
             rows += try engineRows(name: model.spec.name, engine: model.engine)
             for path in onnx {
                 let other = try LoadedModel(spec: try LoadedModel.spec(reference: path))
+                files[other.spec.name] = path
                 rows += try engineRows(name: other.spec.name, engine: other.engine)
             }
             if !engineOnly { rows += try methodRows(model) }
@@ -39,10 +42,24 @@ struct BenchCommand: ParsableCommand {
             getrusage(RUSAGE_SELF.rawValue, &usage)
             let peakMiB = Double(usage.ru_maxrss) / 1024
             if json {
+                // The schema bench/compare reads: per model, ms per image by batch size.
+                var models: [[String: Any]] = []
+                for name in Set(rows.filter { $0.batch != nil }.map(\.model)).sorted() {
+                    func byBatch(_ work: String) -> [String: Double] {
+                        var d: [String: Double] = [:]
+                        for r in rows where r.model == name && r.work.hasPrefix(work + ",") { d["\(r.batch!)"] = r.ms }
+                        return d
+                    }
+                    models.append(["name": name, "file": files[name] ?? "",
+                                   "forward_ms_per_image": byBatch("forward"),
+                                   "forward_backward_ms_per_image": byBatch("forward+backward"),
+                                   "peak_memory_mb": peakMiB])
+                }
                 let object: [String: Any] = [
                     "openblas_coretype": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "default",
-                    "peak_memory_mib": peakMiB,
-                    "rows": rows.map { ["model": $0.model, "work": $0.work, "ms": $0.ms, "unit": $0.unit] },
+                    "peak_memory_mb": peakMiB,
+                    "models": models,
+                    "methods": rows.filter { $0.batch == nil }.map { ["name": $0.work, "ms": $0.ms] },
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
@@ -67,7 +84,7 @@ struct BenchCommand: ParsableCommand {
         for n in [1, 32] {
             let x = input(n)
             let ms = try median { _ = try engine.logits(x) }
-            rows.append(BenchRow(model: name, work: "forward, batch \(n)", ms: ms / Double(n), unit: "ms/img"))
+            rows.append(BenchRow(model: name, work: "forward, batch \(n)", ms: ms / Double(n), unit: "ms/img", batch: n))
         }
         for n in [1, 16] {
             let x = input(n)
@@ -77,7 +94,7 @@ struct BenchCommand: ParsableCommand {
                 for i in 0..<n { seed.data[i * acts.output.itemCount] = 1 }
                 _ = try engine.gradients(acts, seeds: [engine.outputName: seed], wrt: [engine.graph.input])
             }
-            rows.append(BenchRow(model: name, work: "forward+backward, batch \(n)", ms: ms / Double(n), unit: "ms/img"))
+            rows.append(BenchRow(model: name, work: "forward+backward, batch \(n)", ms: ms / Double(n), unit: "ms/img", batch: n))
         }
         return rows
     }
@@ -133,4 +150,6 @@ struct BenchRow {
     var work: String
     var ms: Double
     var unit: String
+    /// Batch size for engine rows; nil for method rows.
+    var batch: Int? = nil
 }

@@ -123,3 +123,26 @@ struct GCCommand: ParsableCommand {
         }
     }
 }
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Print the methods x models x metrics table of an experiment's last run (Markdown or CSV).")
+
+    @OptionGroup var experimentOptions: ExperimentOptions
+    @Option(help: "markdown or csv.")
+    var format: String = "markdown"
+
+    func run() throws {
+        try reportingErrors {
+            guard format == "markdown" || format == "csv" else { throw ValidationError("--format must be markdown or csv") }
+            let experiment = try experimentOptions.load()
+            let folder = URL(fileURLWithPath: experiment.outputDirectory)
+            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path) else {
+                throw ValidationError("no results in \(folder.relativePath) yet: run `xai run \(experimentOptions.file)` first")
+            }
+            let table = ComparisonTable(manifest: try Manifest.read(from: folder))
+            print(format == "csv" ? ComparisonReport.csv(table) : ComparisonReport.markdown(table), terminator: "")
+        }
+    }
+}

@@ -14,7 +14,9 @@ final class PreprocessTests: XCTestCase {
             var sum: Float = 0
             for i in 0..<got.pixels.count { sum += abs(got.pixels[i] - want.pixels[i]) * 255 }
             print("\(name): resize 256 + crop 224 vs PIL/torchvision: max diff \(d), mean \(sum / Float(got.pixels.count)) (0...255)")
-            XCTAssertLessThanOrEqual(d, 1.0, name)
+            // One 8-bit step at most (rounding of a few pixels), and almost everywhere exact.
+            XCTAssertLessThanOrEqual(d, 1.001, name)
+            XCTAssertLessThan(sum / Float(got.pixels.count), 0.05, name)
         }
     }
 

@@ -152,4 +152,17 @@ final class SegmentationTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("watershed"))
         }
     }
+
+    func testFastExpMatchesExp() {
+        var worst: Float = 0
+        for i in 0...20000 {
+            let x = -Float(i) * 0.004
+            let e = Foundation.exp(Double(x))
+            worst = max(worst, Float(abs(Double(FastExp.exp(x)) - e) / e))
+        }
+        print("FastExp worst relative error on [-80, 0]: \(worst)")
+        XCTAssertLessThan(worst, 1e-6)
+        XCTAssertEqual(FastExp.exp(-100), 0)
+        XCTAssertEqual(FastExp.exp(0), 1)
+    }
 }

@@ -25,8 +25,15 @@ enum EmbeddedModel {
         return g
     }
 
-    static func context(graph: Graph? = nil) throws -> ModelContext {
-        let engine = try Engine(graph: try graph ?? self.graph())
+    nonisolated(unsafe) private static var cachedEngine: Engine?
+
+    /// The model context (the engine is prepared once per test run).
+    static func context() throws -> ModelContext {
+        let g = try graph()
+        lock.lock()
+        defer { lock.unlock() }
+        let engine = try cachedEngine ?? Engine(graph: g)
+        cachedEngine = engine
         return ModelContext(engine: engine, labels: (0..<1000).map { "class \($0)" }, preprocess: .efficientNetLite0, targetLayer: "head")
     }
 

@@ -52,3 +52,27 @@ final class GradientSanityTests: XCTestCase {
         }
     }
 }
+
+/// The same check on the embedded EfficientNet-Lite0 (release builds only: many passes).
+final class GradientSanityEmbeddedTests: XCTestCase {
+    func testEmbeddedModelMapsChangeWhenFinalLayersAreRandomised() throws {
+        #if DEBUG
+        throw XCTSkip("run in release: swift test -c release -Xswiftc -enable-testing")
+        #endif
+        let graph = try EmbeddedModel.graph()
+        let trained = try EmbeddedModel.context()
+        let layers = ModelRandomization.parametrisedLayers(graph)
+        let randomizedGraph = try ModelRandomization.cascading(graph: graph, layers: 2, seed: 17)
+        let randomized = ModelContext(engine: try Engine(graph: randomizedGraph), labels: trained.labels,
+                                      preprocess: trained.preprocess, targetLayer: "head")
+        let input = try EmbeddedModel.input()
+        for m in [try GradCAM(params: ResolvedParams()) as any Explainer,
+                  try IntegratedGradients(params: TestModels.params(.integratedGradients, ["steps": .int(16)]))] {
+            let a = try m.explain(input, model: trained).map.data
+            let b = try m.explain(input, model: randomized).map.data
+            let rho = RankCorrelation.spearman(a, b)
+            print("efficientnet-lite0 \(type(of: m).kind.rawValue), last 2 layers (\(layers.prefix(2).joined(separator: ", "))) randomised: Spearman \(rho)")
+            XCTAssertLessThan(rho, 0.5)
+        }
+    }
+}

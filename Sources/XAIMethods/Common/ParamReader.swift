@@ -11,7 +11,8 @@ struct ParamReader {
 
     init(_ kind: MethodKind, _ given: ResolvedParams) throws {
         self.kind = kind
-        let specs = ResolvedParams.specs(for: kind, params: given)
+        // Smoothgrad's accepted names depend on `base`, which may itself be left to its default.
+        let specs = ResolvedParams.specs(for: kind, params: ResolvedParams(specs: kind.parameters, given: given.values))
         var values: [String: ParamValue] = [:]
         for name in given.keys {
             guard let spec = specs.first(where: { $0.name == name }) else {

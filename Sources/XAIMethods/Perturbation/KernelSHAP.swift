@@ -15,7 +15,7 @@ public struct KernelSHAP: Explainer {
     let samples: Int?
     let hide: HideMode
     let batch: Int
-    /// The explained score (probability; see `LIME.score`).
+    /// The explained score (probability by default).
     var score: ScoreKind = .probability
 
     public init(params: ResolvedParams) throws {
@@ -31,6 +31,7 @@ public struct KernelSHAP: Explainer {
         }
         hide = try r.choice("hide", as: HideMode.self)
         batch = try r.int("batch")
+        score = try r.choice("score", as: ScoreKind.self)
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {

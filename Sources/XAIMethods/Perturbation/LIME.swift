@@ -21,8 +21,7 @@ public struct LIME: Explainer {
     let features: Int
     let positiveOnly: Bool
     let batch: Int
-    /// The explained score. The catalogue has no `score` parameter for LIME yet, so this is
-    /// always the probability, as in the lime package; tests set the logit to check exact oracles.
+    /// The explained score (probability by default, as in the lime package).
     var score: ScoreKind = .probability
 
     public init(params: ResolvedParams) throws {
@@ -35,6 +34,7 @@ public struct LIME: Explainer {
         features = try r.int("features")
         positiveOnly = try r.bool("positive_only")
         batch = try r.int("batch")
+        score = try r.choice("score", as: ScoreKind.self)
         guard samples >= 2 else { throw r.invalid("samples", "needs at least 2 samples, got \(samples)") }
         guard kernelWidth > 0 else { throw r.invalid("kernel_width", "must be positive, got \(kernelWidth)") }
     }

@@ -15,7 +15,7 @@ public struct RISE: Explainer {
     let cells: Int
     let p: Double
     let batch: Int
-    /// The explained score (probability as in the paper; see `LIME.score`).
+    /// The explained score (probability by default, as in the paper).
     var score: ScoreKind = .probability
 
     public init(params: ResolvedParams) throws {
@@ -24,6 +24,7 @@ public struct RISE: Explainer {
         cells = try r.int("cells")
         p = try r.double("p")
         batch = try r.int("batch")
+        score = try r.choice("score", as: ScoreKind.self)
         guard p > 0, p < 1 else { throw r.invalid("p", "must be in (0, 1), got \(p)") }
     }
 

@@ -1,0 +1,50 @@
+import Dispatch
+import XAICore
+
+/// Timing of explanation methods for `xai bench`: wall-clock seconds of `explain` on one input,
+/// after warm-up runs (the first call pays for allocations and OpenBLAS thread start-up).
+public enum MethodBenchmark {
+    public struct Timing: Sendable {
+        public var kind: MethodKind
+        public var params: ResolvedParams
+        /// Seconds of each measured run.
+        public var seconds: [Double]
+        public var median: Double {
+            let s = seconds.sorted()
+            guard !s.isEmpty else { return 0 }
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        public var best: Double { seconds.min() ?? 0 }
+    }
+
+    /// The methods and settings of the speed targets: integrated gradients with 50 steps
+    /// (target < 1.5 s), Grad-CAM and saliency (target < 30 ms), on one 224x224 image.
+    public static let standardSuite: [(kind: MethodKind, params: ResolvedParams)] = [
+        (.integratedGradients, ResolvedParams(["steps": .int(50)])),
+        (.gradcam, ResolvedParams()),
+        (.saliency, ResolvedParams()),
+    ]
+
+    /// Speed targets in seconds for the standard suite, by kind.
+    public static let targets: [MethodKind: Double] = [.integratedGradients: 1.5, .gradcam: 0.030, .saliency: 0.030]
+
+    /// Runs `explain` `warmup` times unmeasured, then `repeats` times measured.
+    public static func measure(_ kind: MethodKind, params: ResolvedParams, input: ExplanationInput, model: ModelContext,
+                               warmup: Int = 1, repeats: Int = 5) throws -> Timing {
+        let method = try MethodRegistry.make(kind, params: params)
+        for _ in 0..<warmup { _ = try method.explain(input, model: model) }
+        var seconds: [Double] = []
+        for _ in 0..<max(repeats, 1) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try method.explain(input, model: model)
+            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return Timing(kind: kind, params: params, seconds: seconds)
+    }
+
+    /// `measure` for every entry of `suite`.
+    public static func run(_ suite: [(kind: MethodKind, params: ResolvedParams)] = standardSuite, input: ExplanationInput,
+                           model: ModelContext, warmup: Int = 1, repeats: Int = 5) throws -> [Timing] {
+        try suite.map { try measure($0.kind, params: $0.params, input: input, model: model, warmup: warmup, repeats: repeats) }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import XCTest
+
+/// End-to-end runs of small experiments with the embedded model.
+final class RunCLITests: CLITestCase {
+    private func write(_ yaml: String, to dir: URL, name: String = "exp.yaml") throws -> String {
+        try yaml.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        return name
+    }
+
+    func testRunWritesManifestGalleryAndMapsThenRerunComputesNothing() throws {
+        let dir = try scratchRoot()
+        let file = try write("""
+            schema: 1
+            name: cli-e2e
+            model: efficientnet-lite0
+            images: [Experiments/images/chelsea.png]
+            methods:
+              gradcam: {}
+              saliency: {}
+            sweep:
+              saliency.reduce: [max_abs, l2]
+            """, to: dir)
+        let first = try xai(["run", file], in: dir)
+        XCTAssertEqual(first.status, 0, first.stderr + first.stdout)
+        let out = dir.appendingPathComponent("Outputs/cli-e2e")
+        let manifest = try XCTUnwrap(JSONSerialization.jsonObject(
+            with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as? [String: Any])
+        let results = try XCTUnwrap(manifest["results"] as? [[String: Any]])
+        XCTAssertEqual(results.count, 3, "gradcam + two saliency sweep points")
+        for r in results {
+            let map = try XCTUnwrap(r["map"] as? String)
+            let npy = try Data(contentsOf: out.appendingPathComponent(map))
+            XCTAssertEqual(Array(npy.prefix(6)), [0x93] + Array("NUMPY".utf8))
+            XCTAssertTrue(String(decoding: npy.prefix(128), as: UTF8.self).contains("(224, 224)"))
+            let target = try XCTUnwrap(r["target"] as? [String: Any])
+            XCTAssertEqual(target["index"] as? Int, 282)
+        }
+        let html = try String(contentsOf: out.appendingPathComponent("index.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("gradcam"))
+        XCTAssertFalse(html.contains("http://") || html.contains("https://"))
+
+        let second = try xai(["run", file], in: dir)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let again = try XCTUnwrap(JSONSerialization.jsonObject(
+            with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as? [String: Any])
+        for r in try XCTUnwrap(again["results"] as? [[String: Any]]) {
+            XCTAssertEqual(r["cached"] as? Bool, true, "re-running an unchanged file computes nothing")
+        }
+    }
+
+    func testInvalidExperimentExitsTwoWithFileLineColumn() throws {
+        let dir = try scratchRoot()
+        let file = try write("""
+            schema: 1
+            name: bad
+            images: [Experiments/images/chelsea.png]
+            methods:
+              gradcam: {}
+              occlusion: {windw: 16}
+            """, to: dir)
+        let r = try xai(["run", file], in: dir)
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("exp.yaml:6:"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("window"), "did-you-mean: \(r.stderr)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Outputs/bad").path),
+                       "nothing is written for an invalid file")
+    }
+
+    func testUnknownTargetLayerIsReportedAtItsLine() throws {
+        let dir = try scratchRoot()
+        let file = try write("""
+            schema: 1
+            name: badlayer
+            images: [Experiments/images/chelsea.png]
+            target_layer: haed
+            methods:
+              gradcam: {}
+            """, to: dir)
+        let r = try xai(["plan", file], in: dir)
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("exp.yaml:4:"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("head"), "near match suggested: \(r.stderr)")
+    }
+
+    func testPlanShowsWhatWillRunAsJSON() throws {
+        let dir = try scratchRoot()
+        let file = try write("""
+            schema: 1
+            name: plan-only
+            images: [Experiments/images/chelsea.png, Experiments/images/coffee.png]
+            methods:
+              occlusion: {stride: 16}
+            sweep:
+              occlusion.window: [16, 32]
+            """, to: dir)
+        let r = try xai(["plan", file, "--format", "json"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("chelsea/occlusion@window=16"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("coffee/occlusion@window=32"), r.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Outputs/plan-only/manifest.json").path))
+    }
+}
