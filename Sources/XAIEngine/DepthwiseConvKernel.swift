@@ -89,8 +89,10 @@ extension ConvPlan {
         case let .leakyRelu(alpha): slope = V(repeating: alpha)
         }
         let leaky = slope != V(repeating: 1)
+        // Compare-and-select, not pointwiseMin/Max: those stay generic calls for SIMD8.
         @inline(__always) func act(_ v: V) -> V {
-            let c = pointwiseMin(pointwiseMax(v, lo), hi)
+            var c = v.replacing(with: lo, where: v .< lo)
+            c = c.replacing(with: hi, where: c .> hi)
             return leaky ? c.replacing(with: c * slope, where: c .< 0) : c
         }
         /// Stores 8 (`wide` false) or 16 results of one row, `count` of which are real.

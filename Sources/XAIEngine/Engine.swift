@@ -39,6 +39,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     public init(graph: Graph, options: Options) throws {
+        _ = MemoryTuning.apply
         let prepared = try GraphPreparation(graph, options: options)
         self.graph = prepared.graph
         self.steps = prepared.steps

@@ -36,8 +36,14 @@ public enum EngineBenchmark {
         } while samples.count < 3 || Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < budgetSeconds
         samples.sort()
         cpu.sort()
-        return Result(label: label, batch: batch, msPerImage: samples[samples.count / 2] / Double(batch),
-                      repetitions: samples.count, cpuMsPerImage: cpu[cpu.count / 2] / Double(batch))
+        let result = Result(label: label, batch: batch, msPerImage: samples[samples.count / 2] / Double(batch),
+                            repetitions: samples.count, cpuMsPerImage: cpu[cpu.count / 2] / Double(batch))
+        // XAI_BENCH_VERBOSE=1: wall and CPU time per measurement on stderr, to tell engine
+        // changes from load by other processes on a shared machine.
+        if ProcessInfo.processInfo.environment["XAI_BENCH_VERBOSE"] == "1" {
+            FileHandle.standardError.write(Data((result.description + "\n").utf8))
+        }
+        return result
     }
 
     /// CPU time of the whole process (all threads), in milliseconds.

@@ -3,6 +3,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 import XAIMethods
+import XAIMetrics
 import XAIExperiment
 
 /// The production backend: our engine on ONNX models, the imaging module and the method registry.
@@ -61,10 +62,35 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
                                })
     }
 
-    public func metric(_ metric: MetricSpec, model: ModelSpec, image: DecodedImage, explanation: ExplanationData,
-                       target: Int, seed: UInt64) throws -> Manifest.MetricValue {
-        throw PlannerError.invalidValue(context: metric.id,
-                                        detail: "metric '\(metric.kind.rawValue)' is not implemented yet")
+    public func metric(_ metric: MetricSpec, run: MethodRun, model spec: ModelSpec, image: DecodedImage,
+                       explanation: ExplanationData, annotation: Annotation?, target: Int,
+                       seed: UInt64) throws -> Manifest.MetricValue {
+        let m = try model(spec)
+        let picture = try RGBImage(tensor: image.cropped)
+        let layer = try spec.targetLayer.map { try m.engine.resolveTensor($0) }
+        let context = ModelContext(engine: m.engine, labels: m.labels, preprocess: m.preprocess, targetLayer: layer,
+                                   cache: intermediates)
+        var boxes: [[Double]] = []
+        var mask: [Bool]?
+        if let annotation {
+            boxes = annotation.boxes.map {
+                AnnotationGeometry.box([$0.x0, $0.y0, $0.x1, $0.y1], originalWidth: image.originalWidth,
+                                       originalHeight: image.originalHeight, preprocess: m.preprocess)
+            }
+            if let path = annotation.mask {
+                let picture = try ImageIO.read(contentsOf: path)
+                let plane = picture.width * picture.height
+                mask = AnnotationGeometry.mask((0..<plane).map { picture.pixels[$0] > 0.5 },
+                                               originalWidth: picture.width, originalHeight: picture.height,
+                                               preprocess: m.preprocess)
+            }
+        }
+        let input = MetricInput(image: picture, input: image.input, map: explanation.map, signed: explanation.signed,
+                                target: target, seed: seed, method: run.kind, methodParams: run.params,
+                                scalars: explanation.scalars, boxes: boxes, mask: mask, imageID: annotation?.imageID ?? "<image>")
+        let r = try MetricRegistry.make(metric.kind, params: metric.params).evaluate(input, model: context)
+        return Manifest.MetricValue(value: r.value, x: r.x, y: r.y, extra: r.extra.isEmpty ? nil : r.extra,
+                                    curves: r.curves.isEmpty ? nil : r.curves)
     }
 
     /// Signed maps use a diverging colormap centred on 0; others are clipped at the 99.5th

@@ -114,7 +114,8 @@ public final class ExperimentRunner: @unchecked Sendable {
                 throw PlannerError.invalidValue(context: t.id, detail: "not a metric of the experiment")
             }
             let (x, target) = try ExplanationFiles.read(ctx.dependency(e.explainTask))
-            let v = try backend.metric(spec, model: model, image: try decoded(ctx, e.decodeTask), explanation: x,
+            let v = try backend.metric(spec, run: e.run, model: model, image: try decoded(ctx, e.decodeTask),
+                                       explanation: x, annotation: experiment.annotation(for: image.id),
                                        target: target.index, seed: t.seed ?? 0)
             try JSONEncoder.sorted.encode(v).write(to: out.appendingPathComponent("metric.json"))
             return [:]

@@ -154,11 +154,18 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var x: [Double]?
         /// Curve y values (target probability), when any.
         public var y: [Double]?
+        /// Secondary values (e.g. ROAD's LeRF and MoRF areas, the pointing games of localisation).
+        public var extra: [String: Double]?
+        /// Further curves over `x` (ROAD's `morf` and `lerf`).
+        public var curves: [String: [Double]]?
 
-        public init(value: Double, x: [Double]? = nil, y: [Double]? = nil) {
+        public init(value: Double, x: [Double]? = nil, y: [Double]? = nil, extra: [String: Double]? = nil,
+                    curves: [String: [Double]]? = nil) {
             self.value = value
             self.x = x
             self.y = y
+            self.extra = extra
+            self.curves = curves
         }
     }
 

@@ -70,9 +70,10 @@ public protocol PipelineBackend: Sendable {
     /// Runs one method for one target class.
     func explain(run: MethodRun, model: ModelSpec, targetLayer: String?, image: DecodedImage, target: Int,
                  seed: UInt64, contentKey: String, progress: @escaping @Sendable (Double) -> Void) throws -> ExplanationData
-    /// Computes one metric of one explanation.
-    func metric(_ metric: MetricSpec, model: ModelSpec, image: DecodedImage, explanation: ExplanationData,
-                target: Int, seed: UInt64) throws -> Manifest.MetricValue
+    /// Computes one metric of the explanation `run` produced (`annotation`: the image's ground truth, if any).
+    func metric(_ metric: MetricSpec, run: MethodRun, model: ModelSpec, image: DecodedImage,
+                explanation: ExplanationData, annotation: Annotation?, target: Int,
+                seed: UInt64) throws -> Manifest.MetricValue
     /// Draws `map` over the cropped picture with the display parameters of `run` (colormap, alpha).
     func render(map: Tensor, signed: Bool, image: DecodedImage, run: MethodRun) throws -> RenderedOverlay
 }

@@ -52,6 +52,35 @@ final class ConvKernelTests: XCTestCase {
         }
     }
 
+    /// The depthwise kernel works in register blocks (2 rows x 16 columns, or 4 rows x 8 when
+    /// a row has at most 8 outputs) and moves a plane's last block up over rows already done:
+    /// every plane height and width around those block sizes, with a fused rectifier.
+    func testDepthwiseRegisterBlocksCoverEveryPlaneSize() {
+        var g = SeededGenerator(seed: 50)
+        var worst: Float = 0
+        for a in [Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 3),
+                  Conv2D(kernel: (5, 5), stride: (2, 2), pads: (1, 1, 2, 2), groups: 3)] {
+            for h in [1, 2, 3, 4, 5, 7, 9] {
+                for w in [1, 3, 7, 8, 9, 15, 16, 17, 24, 33] {
+                    guard ConvPlan.outputSize(a, h: h, w: w) != nil else { continue }
+                    let wt = g.tensor([3, 1, a.kernel.h, a.kernel.w], scale: 0.5)
+                    let b = g.tensor([3], scale: 0.3)
+                    let plan = ConvPlan(attrs: a, inChannels: 3, outChannels: 3, weights: wt.data, bias: b.data,
+                                        activation: .clip(min: -0.5, max: 0.75))
+                    let x = g.tensor([2, 3, h, w], scale: 1)
+                    var ref = naiveConv(x, wt, b, a)
+                    ref.data = ref.data.map { Swift.min(Swift.max($0, -0.5), 0.75) }
+                    let y = plan.forward(x, workspace: Workspace())
+                    XCTAssertEqual(y.shape, ref.shape)
+                    let d = y.maxAbsDifference(ref)
+                    worst = Swift.max(worst, d)
+                    XCTAssertLessThan(d, 1e-4, "stride \(a.stride) plane \(h)x\(w)")
+                }
+            }
+        }
+        print("depthwise register blocks, planes 1..9 x 1..33: max diff \(worst)")
+    }
+
     func testDepthwiseBackwardIsTransposeOfForward() {
         // <dy, conv(x)> = <conv^T(dy), x> for the bias-free linear map; stride 2 uses the
         // scatter kernel, stride 1 the rotated-filter forward kernel.

@@ -41,8 +41,9 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
                                arrays: ["grid": Tensor(shape: [2], data: [1, 2])])
     }
 
-    func metric(_ metric: MetricSpec, model: ModelSpec, image: DecodedImage, explanation: ExplanationData,
-                target: Int, seed: UInt64) throws -> Manifest.MetricValue {
+    func metric(_ metric: MetricSpec, run: MethodRun, model: ModelSpec, image: DecodedImage,
+                explanation: ExplanationData, annotation: Annotation?, target: Int,
+                seed: UInt64) throws -> Manifest.MetricValue {
         note("metric \(metric.id)")
         return Manifest.MetricValue(value: Double(explanation.map.maxValue), x: [0, 1], y: [1, 0.5])
     }

@@ -1,0 +1,208 @@
+import XAICore
+import XAIImaging
+import XAIMethods
+
+/// Noisy linear imputation of ROAD (Rong et al., 2022): every removed pixel is set to the
+/// weighted mean of its 8 neighbours (direct neighbours weight 1/6, diagonal ones 1/12; at the
+/// border the weights of the neighbours that exist, renormalised), all removed pixels solved
+/// together, then seeded Gaussian noise of standard deviation `noise` is added to them.
+/// Kept pixels are never changed; the result is not clipped to 0...1.
+///
+/// Multiplying each pixel's equation by the sum of its neighbour weights gives the system
+/// `A x = b` over the removed pixels with `A = D - W` (D: the weight sums, W: the weights between
+/// removed pixels) and `b` the weighted kept neighbours: a weighted graph Laplacian with the kept
+/// pixels as boundary values, symmetric and positive definite whenever at least one pixel is
+/// kept. It is solved for the three channels together by conjugate gradients with a Jacobi
+/// preconditioner in Double, from a push-pull first guess, until the residual is below
+/// `tolerance` times |b| (an error after `maxIterations`).
+struct NoisyLinearImputation: Sendable {
+    var noise: Double
+    /// Relative residual goal. At 224 x 224 with 90% of the pixels removed, 1e-5 leaves a largest
+    /// pixel error of about 2e-4 against a 1e-9 solve (below 8-bit quantisation and the 0.01
+    /// noise) in ~500 iterations, 0.35 s per picture in a release build.
+    var tolerance = 1e-5
+    var maxIterations = 20_000
+
+    /// Offsets (dx, dy) and weights of the 8 neighbours.
+    static let neighbours: [(Int, Int, Double)] = [
+        (-1, 0, 1.0 / 6), (1, 0, 1.0 / 6), (0, -1, 1.0 / 6), (0, 1, 1.0 / 6),
+        (-1, -1, 1.0 / 12), (1, -1, 1.0 / 12), (-1, 1, 1.0 / 12), (1, 1, 1.0 / 12),
+    ]
+
+    /// `image` (planar 3 x n) with the pixels where `removed[i]` imputed.
+    func impute(_ image: RGBImage, removed: [Bool], rng: inout SeededRandom) throws -> [Float] {
+        let (w, h) = (image.width, image.height)
+        let n = w * h
+        precondition(removed.count == n)
+        var unknown = [Int32](repeating: -1, count: n)
+        var pixelOf: [Int] = []
+        for i in 0..<n where removed[i] {
+            unknown[i] = Int32(pixelOf.count)
+            pixelOf.append(i)
+        }
+        var out = image.pixels
+        let m = pixelOf.count
+        if m == 0 { return out }
+        guard m < n else {
+            throw MetricError.numeric(metric: MetricKind.road.rawValue,
+                                      detail: "cannot impute an image with every pixel removed; use removal fractions below 1")
+        }
+        // Sparse rows: up to 8 couplings to other unknowns, the diagonal, and per-channel right-hand sides.
+        var nbr = [Int32](repeating: -1, count: 8 * m)
+        var nbrW = [Double](repeating: 0, count: 8 * m)
+        var diag = [Double](repeating: 0, count: m)
+        // Right-hand sides of the three channels interleaved: rhs[3 * u + c].
+        var rhs = [Double](repeating: 0, count: 3 * m)
+        for u in 0..<m {
+            let p = pixelOf[u]
+            let (x, y) = (p % w, p / w)
+            for (k, (dx, dy, wt)) in Self.neighbours.enumerated() {
+                let (nx, ny) = (x + dx, y + dy)
+                guard nx >= 0, nx < w, ny >= 0, ny < h else { continue }
+                let q = ny * w + nx
+                diag[u] += wt
+                if unknown[q] >= 0 {
+                    nbr[8 * u + k] = unknown[q]
+                    nbrW[8 * u + k] = wt
+                } else {
+                    for c in 0..<3 { rhs[3 * u + c] += wt * Double(image.pixels[c * n + q]) }
+                }
+            }
+        }
+        let coarse = Self.pushPull(image.pixels, known: removed.map { !$0 }, width: w, height: h)
+        var start = [Double](repeating: 0, count: 3 * m)
+        for u in 0..<m { for c in 0..<3 { start[3 * u + c] = Double(coarse[c * n + pixelOf[u]]) } }
+        let x = try solve(b: rhs, diag: diag, nbr: nbr, nbrW: nbrW, start: start)
+        for c in 0..<3 {
+            for u in 0..<m { out[c * n + pixelOf[u]] = Float(x[3 * u + c]) }
+        }
+        if noise > 0 {
+            for c in 0..<3 {
+                for u in 0..<m { out[c * n + pixelOf[u]] += Float(noise * rng.normal()) }
+            }
+        }
+        return out
+    }
+
+    /// A smooth first guess for the removed pixels (push-pull): the known pixels are averaged
+    /// over 2 x 2 blocks level by level until every block holds a known value, and each removed
+    /// pixel takes the value of the finest block above it that has one. It starts the solver
+    /// close to the smooth solution, which conjugate gradients alone approaches slowly over
+    /// large holes. Planar 3 x (width x height) values; known pixels are returned unchanged.
+    static func pushPull(_ values: [Float], known: [Bool], width w: Int, height h: Int) -> [Float] {
+        let n = w * h
+        guard known.contains(false), known.contains(true) else { return values }
+        let (cw, ch) = ((w + 1) / 2, (h + 1) / 2)
+        var coarse = [Float](repeating: 0, count: 3 * cw * ch)
+        var coarseKnown = [Bool](repeating: false, count: cw * ch)
+        var counts = [Int](repeating: 0, count: cw * ch)
+        for y in 0..<h {
+            for x in 0..<w where known[y * w + x] {
+                let q = (y / 2) * cw + x / 2
+                counts[q] += 1
+                for c in 0..<3 { coarse[c * cw * ch + q] += values[c * n + y * w + x] }
+            }
+        }
+        for q in 0..<(cw * ch) where counts[q] > 0 {
+            coarseKnown[q] = true
+            for c in 0..<3 { coarse[c * cw * ch + q] /= Float(counts[q]) }
+        }
+        let filled = pushPull(coarse, known: coarseKnown, width: cw, height: ch)
+        var out = values
+        for y in 0..<h {
+            for x in 0..<w where !known[y * w + x] {
+                let q = (y / 2) * cw + x / 2
+                for c in 0..<3 { out[c * n + y * w + x] = filled[c * cw * ch + q] }
+            }
+        }
+        return out
+    }
+
+    /// Preconditioned conjugate gradients on A = diag - (couplings) for the three channels at
+    /// once (vectors interleaved [3 * u + c], one step length per channel), sharing the sparse
+    /// structure's memory traffic. A channel stops moving once its residual meets the goal.
+    func solve(b: [Double], diag: [Double], nbr: [Int32], nbrW: [Double], start: [Double]) throws -> [Double] {
+        let m = diag.count
+        var x = start
+        var r = [Double](repeating: 0, count: 3 * m)
+        var z = [Double](repeating: 0, count: 3 * m)
+        var p = [Double](repeating: 0, count: 3 * m)
+        var ap = [Double](repeating: 0, count: 3 * m)
+        var goal = [Double](repeating: 0, count: 3)
+        var rz = [Double](repeating: 0, count: 3)
+        var rr = [Double](repeating: 0, count: 3)
+        var iteration = 0
+        try b.withUnsafeBufferPointer { b in
+        try diag.withUnsafeBufferPointer { diag in
+        try nbr.withUnsafeBufferPointer { nbr in
+        try nbrW.withUnsafeBufferPointer { nbrW in
+        try x.withUnsafeMutableBufferPointer { x in
+        try r.withUnsafeMutableBufferPointer { r in
+        try z.withUnsafeMutableBufferPointer { z in
+        try p.withUnsafeMutableBufferPointer { p in
+        try ap.withUnsafeMutableBufferPointer { ap in
+            /// out = A v for the three channels.
+            func apply(_ v: UnsafeMutableBufferPointer<Double>, _ out: UnsafeMutableBufferPointer<Double>) {
+                for u in 0..<m {
+                    let d = diag[u]
+                    var s0 = d * v[3 * u], s1 = d * v[3 * u + 1], s2 = d * v[3 * u + 2]
+                    for k in (8 * u)..<(8 * u + 8) {
+                        let j = Int(nbr[k])
+                        if j >= 0 {
+                            let wt = nbrW[k]
+                            s0 -= wt * v[3 * j]; s1 -= wt * v[3 * j + 1]; s2 -= wt * v[3 * j + 2]
+                        }
+                    }
+                    out[3 * u] = s0; out[3 * u + 1] = s1; out[3 * u + 2] = s2
+                }
+            }
+            apply(x, ap)
+            for c in 0..<3 {
+                var bb = 0.0
+                for u in 0..<m { bb += b[3 * u + c] * b[3 * u + c] }
+                goal[c] = tolerance * max(bb.squareRoot(), 1e-12)
+            }
+            for i in 0..<(3 * m) { r[i] = b[i] - ap[i] }
+            for u in 0..<m { for c in 0..<3 { z[3 * u + c] = r[3 * u + c] / diag[u]; p[3 * u + c] = z[3 * u + c] } }
+            for c in 0..<3 {
+                rz[c] = 0; rr[c] = 0
+                for u in 0..<m { rz[c] += r[3 * u + c] * z[3 * u + c]; rr[c] += r[3 * u + c] * r[3 * u + c] }
+            }
+            while (0..<3).contains(where: { rr[$0].squareRoot() > goal[$0] }) {
+                guard iteration < maxIterations else {
+                    let res = (0..<3).map { rr[$0].squareRoot() }
+                    throw MetricError.numeric(metric: MetricKind.road.rawValue,
+                                              detail: "the imputation of \(m) pixels did not converge in \(maxIterations) conjugate-gradient iterations (residuals \(res), goals \(goal))")
+                }
+                apply(p, ap)
+                var alpha = [Double](repeating: 0, count: 3)
+                for c in 0..<3 where rr[c].squareRoot() > goal[c] {
+                    var pap = 0.0
+                    for u in 0..<m { pap += p[3 * u + c] * ap[3 * u + c] }
+                    alpha[c] = pap > 0 ? rz[c] / pap : 0
+                }
+                var rzNew = [Double](repeating: 0, count: 3)
+                for c in 0..<3 { rr[c] = 0 }
+                for u in 0..<m {
+                    let inv = 1 / diag[u]
+                    for c in 0..<3 {
+                        let i = 3 * u + c
+                        x[i] += alpha[c] * p[i]
+                        r[i] -= alpha[c] * ap[i]
+                        z[i] = r[i] * inv
+                        rzNew[c] += r[i] * z[i]
+                        rr[c] += r[i] * r[i]
+                    }
+                }
+                for c in 0..<3 where alpha[c] != 0 {
+                    let beta = rz[c] > 0 ? rzNew[c] / rz[c] : 0
+                    rz[c] = rzNew[c]
+                    for u in 0..<m { p[3 * u + c] = z[3 * u + c] + beta * p[3 * u + c] }
+                }
+                if alpha == [0, 0, 0] { break }
+                iteration += 1
+            }
+        }}}}}}}}}
+        return x
+    }
+}

@@ -1,0 +1,82 @@
+import XAICore
+import XAIImaging
+import XAIMethods
+
+/// The shared pipeline of the deletion and insertion metrics (Petsiuk et al., RISE): pixels are
+/// taken in order of attribution (most important first, ties in seeded random order) and the
+/// target probability is recorded after each of `steps` equal steps.
+///
+/// The curve has `steps + 1` points at fractions k / steps (k = 0...steps) of the pixels:
+/// deletion starts from the image and replaces the first pixels by the fill; insertion starts
+/// from the fill and puts the first pixels of the image back. The value is the area under the
+/// curve by the trapezoid rule over fraction 0...1 (the curve's mean height, a probability).
+/// `x` holds the fractions, `y` the probabilities; `extra["original_probability"]` the target
+/// probability on the unmodified image (deletion's first point, insertion's last).
+struct PixelCurve: Sendable {
+    enum Direction: Sendable { case deletion, insertion }
+
+    let direction: Direction
+    let steps: Int
+    let fill: Fill
+    let batch: Int
+
+    func evaluate(_ input: MetricInput, model: ModelContext, metric: MetricKind) throws -> MetricResult {
+        let map = try AttributionMap(input, metric: metric)
+        let image = input.image
+        let fillImage = fill.image(for: image)
+        let order = map.descendingOrder(seed: input.seed)
+        var rank = [Int32](repeating: 0, count: map.count)
+        for (r, i) in order.enumerated() { rank[i] = Int32(r) }
+        let x = (0...steps).map { Double($0) / Double(steps) }
+        let counts = x.map { map.pixelCount($0) }
+        let n = image.planeCount
+        let deleting = direction == .deletion
+        let score = TargetProbabilities(model: model, batch: batch, metric: metric)
+        let y = try score(count: counts.count, width: image.width, height: image.height, target: input.target) { k, dst in
+            let c = Int32(counts[k])
+            image.pixels.withUnsafeBufferPointer { src in
+                fillImage.pixels.withUnsafeBufferPointer { f in
+                    for i in 0..<n {
+                        // The first `c` pixels in attribution order are removed (deletion) or inserted.
+                        let fromImage = (rank[i] < c) != deleting
+                        for ch in 0..<3 { dst[ch * n + i] = fromImage ? src[ch * n + i] : f[ch * n + i] }
+                    }
+                }
+            }
+        }
+        return MetricResult(value: CurveArea.trapezoid(x: x, y: y), x: x, y: y,
+                            extra: ["original_probability": deleting ? y[0] : y[steps]])
+    }
+}
+
+/// Deletion (Petsiuk et al.): area under the target probability as the most important pixels
+/// are replaced by `value` (gray, black or blur); lower is better. See `PixelCurve`.
+public struct Deletion: Metric {
+    public static let kind = MetricKind.deletion
+    let curve: PixelCurve
+
+    public init(params: ResolvedParams) throws {
+        let r = try MetricParams(Self.kind, params)
+        curve = PixelCurve(direction: .deletion, steps: try r.int("steps"), fill: try r.fill("value"), batch: try r.int("batch"))
+    }
+
+    public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
+        try curve.evaluate(input, model: model, metric: Self.kind)
+    }
+}
+
+/// Insertion (Petsiuk et al.): area under the target probability as the most important pixels
+/// are put back into the `value` picture (blur, gray or black); higher is better. See `PixelCurve`.
+public struct Insertion: Metric {
+    public static let kind = MetricKind.insertion
+    let curve: PixelCurve
+
+    public init(params: ResolvedParams) throws {
+        let r = try MetricParams(Self.kind, params)
+        curve = PixelCurve(direction: .insertion, steps: try r.int("steps"), fill: try r.fill("value"), batch: try r.int("batch"))
+    }
+
+    public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
+        try curve.evaluate(input, model: model, metric: Self.kind)
+    }
+}

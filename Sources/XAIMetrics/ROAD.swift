@@ -1,0 +1,60 @@
+import XAICore
+import XAIImaging
+import XAIMethods
+
+/// Remove And Debias (Rong et al., ICML 2022) for one image. For each removal fraction f of
+/// `fractions`, the top f of the pixels by attribution (MoRF, most relevant first) or the bottom
+/// f (LeRF, least relevant first) are removed and filled by `NoisyLinearImputation` (noise std
+/// `noise`, seeded per picture), and the target probability is recorded. A fraction that would
+/// remove every pixel keeps one.
+///
+/// value = (mean LeRF - mean MoRF) / 2 over the fractions (higher is better: removing the
+/// important pixels should hurt more than removing the unimportant ones). `x` holds the
+/// fractions, `y` the MoRF curve, `curves["morf"]` / `curves["lerf"]` both curves, and `extra`
+/// `morf_mean`, `lerf_mean` and `original_probability`.
+public struct ROAD: Metric {
+    public static let kind = MetricKind.road
+    let fractions: [Double]
+    let imputation: NoisyLinearImputation
+    let batch: Int
+
+    public init(params: ResolvedParams) throws {
+        let r = try MetricParams(Self.kind, params)
+        fractions = try r.doubles("fractions")
+        imputation = NoisyLinearImputation(noise: try r.double("noise"))
+        batch = try r.int("batch")
+    }
+
+    public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
+        let map = try AttributionMap(input, metric: Self.kind)
+        let order = map.descendingOrder(seed: input.seed)
+        let image = input.image
+        let n = map.count
+        let f = fractions.count
+        // Picture 0 is the original; 1...f MoRF; f+1...2f LeRF.
+        let removed: (Int) -> [Bool] = { j in
+            var mask = [Bool](repeating: false, count: n)
+            let fraction = self.fractions[(j - 1) % f]
+            let count = Swift.min(map.pixelCount(fraction), n - 1)
+            let chosen = j <= f ? order.prefix(count) : order.suffix(count)
+            for i in chosen { mask[i] = true }
+            return mask
+        }
+        let score = TargetProbabilities(model: model, batch: batch, metric: Self.kind, parallelRender: true)
+        let p = try score(count: 2 * f + 1, width: image.width, height: image.height, target: input.target) { j, dst in
+            let pixels: [Float]
+            if j == 0 {
+                pixels = image.pixels
+            } else {
+                var rng = SeededRandom(seed: input.seed, stream: UInt64(j))
+                pixels = try imputation.impute(image, removed: removed(j), rng: &rng)
+            }
+            pixels.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: $0.count) }
+        }
+        let morf = Array(p[1...f]), lerf = Array(p[(f + 1)...(2 * f)])
+        let morfMean = CurveArea.mean(morf), lerfMean = CurveArea.mean(lerf)
+        return MetricResult(value: (lerfMean - morfMean) / 2, x: fractions, y: morf,
+                            extra: ["morf_mean": morfMean, "lerf_mean": lerfMean, "original_probability": p[0]],
+                            curves: ["morf": morf, "lerf": lerf])
+    }
+}
