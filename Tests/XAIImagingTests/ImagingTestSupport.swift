@@ -29,11 +29,11 @@ enum Corpus {
         return s
     }
 
-    /// The repository's shared sample images (../shared/images next to the checkout).
+    /// The sample images committed with the experiments (Experiments/images).
     static func sampleImage(_ name: String) throws -> String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let path = root.deletingLastPathComponent().appendingPathComponent("shared/images/\(name)").path
+        let path = root.appendingPathComponent("Experiments/images/\(name)").path
         guard FileManager.default.fileExists(atPath: path) else {
             throw XCTSkip("sample image \(path) not present")
         }
