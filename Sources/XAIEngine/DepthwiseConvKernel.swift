@@ -103,6 +103,16 @@ extension ConvPlan {
             if wide { store(act(b), target + 8) }
             if count < full { out.update(from: tail, count: count) }
         }
+        // a += w * x. Fused multiply-add only where the build targets a CPU with FMA (the
+        // XAI_FMA condition goes with -target-cpu haswell or newer); on the x86-64 baseline
+        // `addProduct` would become a libm fmaf call per lane.
+        @inline(__always) func madd(_ a: inout V, _ w: V, _ x: V) {
+            #if XAI_FMA
+            a.addProduct(w, x)
+            #else
+            a += w * x
+            #endif
+        }
         let b = V(repeating: bias)
         let rowStep = g.sh * g.wq
         if g.wo <= 8 {
@@ -116,10 +126,10 @@ extension ConvPlan {
                     for t in 0..<taps {
                         let p = base + offsets[t]
                         let w = V(repeating: filter[t])
-                        a0 += w * load(p)
-                        a1 += w * load(p + rowStep)
-                        a2 += w * load(p + 2 * rowStep)
-                        a3 += w * load(p + 3 * rowStep)
+                        madd(&a0, w, load(p))
+                        madd(&a1, w, load(p + rowStep))
+                        madd(&a2, w, load(p + 2 * rowStep))
+                        madd(&a3, w, load(p + 3 * rowStep))
                     }
                     let out = dst + r0 * g.wo
                     put(a0, a0, wide: false, out, g.wo)
@@ -130,7 +140,7 @@ extension ConvPlan {
                 } else {
                     var a0 = b
                     let base = src + r0 * rowStep
-                    for t in 0..<taps { a0 += V(repeating: filter[t]) * load(base + offsets[t]) }
+                    for t in 0..<taps { madd(&a0, V(repeating: filter[t]), load(base + offsets[t])) }
                     put(a0, a0, wide: false, dst + r0 * g.wo, g.wo)
                     oh = r0 + 1
                 }
@@ -152,10 +162,10 @@ extension ConvPlan {
                     for t in 0..<taps {
                         let p = base + offsets[t]
                         let w = V(repeating: filter[t])
-                        a0 += w * load(p)
-                        a1 += w * load(p + 8)
-                        a2 += w * load(p + rowStep)
-                        a3 += w * load(p + rowStep + 8)
+                        madd(&a0, w, load(p))
+                        madd(&a1, w, load(p + 8))
+                        madd(&a2, w, load(p + rowStep))
+                        madd(&a3, w, load(p + rowStep + 8))
                     }
                     put(a0, a1, wide: count > 8, out + ow, count)
                     put(a2, a3, wide: count > 8, out + g.wo + ow, count)
@@ -164,8 +174,8 @@ extension ConvPlan {
                     for t in 0..<taps {
                         let p = base + offsets[t]
                         let w = V(repeating: filter[t])
-                        a0 += w * load(p)
-                        a1 += w * load(p + 8)
+                        madd(&a0, w, load(p))
+                        madd(&a1, w, load(p + 8))
                     }
                     put(a0, a1, wide: count > 8, out + ow, count)
                 }

@@ -6,11 +6,16 @@ import Foundation
 enum Parallel {
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
+    /// Chunks per core for loops big enough: the cores are shared with other processes, and
+    /// with exactly one chunk per core a loop waits for whichever core was taken away; with a
+    /// few, the free core picks up the rest (concurrentPerform hands chunks out dynamically).
+    static let chunksPerCore = 4
+
     /// Calls `body` on disjoint sub-ranges covering 0..<count. `grain` is the least number of
-    /// items worth a thread of its own, so tiny loops stay on the calling thread.
+    /// items worth a chunk of its own, so tiny loops stay on the calling thread.
     static func forRanges(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let chunks = min(cores, max(1, count / max(1, grain)))
+        let chunks = min(cores == 1 ? 1 : cores * chunksPerCore, max(1, count / max(1, grain)))
         if chunks <= 1 {
             body(0..<count)
             return

@@ -45,6 +45,13 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
         let picture = try RGBImage(tensor: image.cropped)
         let input = ExplanationInput(image: picture, input: image.input, target: target, seed: seed,
                                      contentKey: contentKey)
+        // Joint DFF needs one task over every image (its cache key would depend on all of them);
+        // the planner makes one task per image, so say so rather than factorise each image alone.
+        if run.kind == .dff, (try? run.params.bool("joint")) == true {
+            throw MethodError.invalidParameter(
+                method: run.kind.rawValue, parameter: "joint",
+                detail: "joint factorisation across images is available in the library (DeepFeatureFactorization.explainJointly) but not yet in `xai run`; use joint: false")
+        }
         let explainer = try MethodRegistry.make(run.kind, params: run.params)
         let e = try explainer.explain(input, model: context)
         var pictures: [String: Data] = [:]
