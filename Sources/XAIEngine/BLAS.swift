@@ -66,34 +66,3 @@ enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 }
-
-/// Scratch memory for one forward or backward call: buffers grow to the largest request and
-/// are reused by every op of the call, so the hot loop does not allocate im2col matrices.
-/// One workspace per call keeps the engine safe for concurrent calls.
-final class Workspace {
-    /// The engine's pool for tensor storage (nil: plain allocation).
-    let pool: TensorPool?
-    init(pool: TensorPool? = nil) { self.pool = pool }
-
-    private var buffers: [UnsafeMutablePointer<Float>?] = []
-    private var capacities: [Int] = []
-
-    /// A buffer of at least `count` floats in `slot`; contents are undefined.
-    func buffer(_ slot: Int, _ count: Int) -> UnsafeMutablePointer<Float> {
-        while buffers.count <= slot {
-            buffers.append(nil)
-            capacities.append(0)
-        }
-        if let p = buffers[slot], capacities[slot] >= count { return p }
-        buffers[slot]?.deallocate()
-        let cap = max(count, 16)
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: cap)
-        buffers[slot] = p
-        capacities[slot] = cap
-        return p
-    }
-
-    deinit {
-        for p in buffers { p?.deallocate() }
-    }
-}

@@ -24,7 +24,7 @@ extension Engine {
         let wanted = Set(wrt)
 
         var grads: [String: Tensor] = seeds
-        let ws = Workspace(pool: pool)
+        let ws = Workspace()
         func fetch(_ name: String) throws -> Tensor {
             guard let t = activations[name] else {
                 throw EngineError.badInput(detail: "gradients need the activation '\(name)'; run forward(_:retain: .all) first")
@@ -35,14 +35,9 @@ extension Engine {
             return t
         }
         for step in steps.reversed() {
-            guard var dy = grads[step.output] else { continue }
+            guard let dy = grads[step.output] else { continue }
             let need = step.operands.map { $0.name.map(needsGrad.contains) ?? false }
-            let release = !wanted.contains(step.output) && seeds[step.output] == nil
             if !wanted.contains(step.output) { grads[step.output] = nil }
-            defer {
-                // The gradient of this output is consumed: its storage can serve later ops.
-                if release { ws.recycle(dy); dy = Tensor(zeros: [0]) }
-            }
             guard need.contains(true) else { continue }
             let ctx = BackwardContext(
                 value: { i in

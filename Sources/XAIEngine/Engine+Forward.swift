@@ -27,7 +27,15 @@ extension Engine {
             }
         }
         let keep = try retainedNames(retain)
+        if base == nil, let keep, let chunk = microBatch(batch: n) {
+            return try forwardInChunks(replacing, chunk: chunk, keep: keep)
+        }
+        return try forwardWhole(replacing, base: base, keep: keep)
+    }
 
+    /// One pass over the whole batch, each op parallel across the cores.
+    func forwardWhole(_ replacing: [String: Tensor], base: Activations?, keep: Set<String>?) throws -> Activations {
+        let n = replacing.first!.value.batch
         // Steps downstream of the replacements, and the tensors they need from `base`.
         var dirty = Set(replacing.keys)
         var run: [Int] = []
@@ -52,7 +60,7 @@ extension Engine {
         var lastUse: [String: Int] = [:]
         for (k, i) in run.enumerated() { for name in steps[i].computedInputs { lastUse[name] = k } }
 
-        let ws = Workspace(pool: pool)
+        let ws = Workspace()
         for (k, i) in run.enumerated() {
             let step = steps[i]
             let args: [Tensor] = step.operands.map { op in
@@ -63,9 +71,7 @@ extension Engine {
             }
             values[step.output] = step.forward(args, workspace: ws)
             for name in step.computedInputs where lastUse[name] == k && !(keep?.contains(name) ?? true) {
-                // Replacements and base tensors belong to the caller: drop them, never recycle.
-                let t = values.removeValue(forKey: name)
-                if replacing[name] == nil && base?[name] == nil { ws.recycle(t) }
+                values.removeValue(forKey: name)
             }
         }
         if let keep {

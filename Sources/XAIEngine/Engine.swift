@@ -29,8 +29,6 @@ public final class Engine: @unchecked Sendable {
     let order: [String]
     /// Index in `steps` of the step writing each tensor.
     let producer: [String: Int]
-    /// Storage of released intermediates, reused by later ops and calls.
-    let pool = TensorPool()
 
     /// Prepares `graph` with the default options. Throws `EngineError` naming the node and
     /// the graph's source when an op, attribute or shape is not supported.

@@ -25,11 +25,6 @@ extension Step {
                                                       workspace: c.workspace)
             }
             g[0] = plan.backwardInput(d, inputShape: c.shape(0), workspace: c.workspace)
-            // The masked gradient is this rule's own temporary: its storage serves later ops.
-            if plan.activation != nil {
-                c.workspace.recycle(d)
-                d = dy
-            }
         case let .batchNorm(eps):
             let (s, _) = Normalization.batchNormAffine(scale: try c.value(1), bias: try c.value(2), mean: try c.value(3),
                                                        variance: try c.value(4), epsilon: eps)

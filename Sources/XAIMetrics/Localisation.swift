@@ -11,8 +11,11 @@ import XAIMethods
 ///   ties in seeded random order).
 /// - `extra["energy_pointing_game"]`: share of the positive attribution mass inside the ground
 ///   truth (Score-CAM's energy-based pointing game; 0 when the map has no positive mass).
-/// - `extra["pointing_game"]`: 1 when the map's maximum (first in row-major order on ties) lies
-///   inside the ground truth, else 0 (Zhang et al.'s hit / miss, without their 15-pixel tolerance).
+/// - `extra["pointing_game"]`: 1 when the map's maximum lies inside the ground truth, else 0
+///   (Zhang et al.'s hit / miss, without their 15-pixel tolerance). When several pixels share the
+///   maximum, one of them is drawn in seeded random order (the order `top_fraction` uses), so a
+///   flat-topped map scores its plateau's share inside the ground truth on average rather than
+///   whatever its top-left pixel hits.
 /// - `extra["ground_truth_fraction"]` / `extra["selected_fraction"]`: the shares of the image
 ///   covered by the ground truth and by the binarised map.
 public struct Localisation: Metric {
@@ -47,8 +50,7 @@ public struct Localisation: Metric {
             total += Double(map.values[i])
             if truth[i] { inside += Double(map.values[i]) }
         }
-        var peak = 0
-        for i in 1..<max(map.count, 1) where map.values[i] > map.values[peak] { peak = i }
+        let peak = map.strongestPixel(seed: input.seed) ?? 0
         let n = Double(map.count)
         return MetricResult(value: union > 0 ? Double(inter) / Double(union) : 0, extra: [
             "energy_pointing_game": total > 0 ? inside / total : 0,

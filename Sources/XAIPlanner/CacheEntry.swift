@@ -60,6 +60,8 @@ public struct GCReport: Equatable, Sendable {
     public var removedTemporaries: [String]
     /// Total size of what was removed, in bytes.
     public var bytes: Int64
+    /// Size of each removed entry, in bytes.
+    public var entryBytes: [CacheKey: Int64] = [:]
     public var dryRun: Bool
 }
 

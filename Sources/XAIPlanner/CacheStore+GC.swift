@@ -36,8 +36,11 @@ extension CacheStore {
     public func gc(keeping: Set<CacheKey>, dryRun: Bool) throws -> GCReport {
         let doomed = allKeys().filter { !keeping.contains($0) }
         var bytes: Int64 = 0
+        var entryBytes = [CacheKey: Int64]()
         for key in doomed {
-            bytes += Self.size(of: directory(for: key))
+            let size = Self.size(of: directory(for: key))
+            entryBytes[key] = size
+            bytes += size
             if !dryRun { try remove(key) }
         }
         let temps = stale()
@@ -47,7 +50,8 @@ extension CacheStore {
             // Drop shard folders emptied by the removals (rmdir fails harmlessly on non-empty ones).
             for key in doomed { rmdir(directory(for: key).deletingLastPathComponent().path) }
         }
-        return GCReport(removedEntries: doomed, removedTemporaries: temps, bytes: bytes, dryRun: dryRun)
+        return GCReport(removedEntries: doomed, removedTemporaries: temps, bytes: bytes, entryBytes: entryBytes,
+                        dryRun: dryRun)
     }
 
     static func size(of url: URL) -> Int64 {

@@ -38,22 +38,53 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
     public func explain(run: MethodRun, model spec: ModelSpec, targetLayer: String?, image: DecodedImage,
                         target: Int, seed: UInt64, contentKey: String,
                         progress: @escaping @Sendable (Double) -> Void) throws -> ExplanationData {
-        let m = try model(spec)
-        let layer = try targetLayer.map { try m.engine.resolveTensor($0) }
-        let context = ModelContext(engine: m.engine, labels: m.labels, preprocess: m.preprocess, targetLayer: layer,
-                                   cache: intermediates, progress: progress)
-        let picture = try RGBImage(tensor: image.cropped)
-        let input = ExplanationInput(image: picture, input: image.input, target: target, seed: seed,
-                                     contentKey: contentKey)
-        // Joint DFF needs one task over every image (its cache key would depend on all of them);
-        // the planner makes one task per image, so say so rather than factorise each image alone.
-        if run.kind == .dff, (try? run.params.bool("joint")) == true {
-            throw MethodError.invalidParameter(
-                method: run.kind.rawValue, parameter: "joint",
-                detail: "joint factorisation across images is available in the library (DeepFeatureFactorization.explainJointly) but not yet in `xai run`; use joint: false")
+        let context = try self.context(spec, targetLayer: targetLayer, progress: progress)
+        let input = try ExplanationInput(image: RGBImage(tensor: image.cropped), input: image.input, target: target,
+                                         seed: seed, contentKey: contentKey)
+        // A joint run reaching here would be factorised alone; the planner gives it one task over all images.
+        if ExperimentGraph.isJoint(run) {
+            throw MethodError.invalidParameter(method: run.kind.rawValue, parameter: "joint",
+                                               detail: "a joint run explains all images in one task (explainJointly), not one image")
         }
         let explainer = try MethodRegistry.make(run.kind, params: run.params)
-        let e = try explainer.explain(input, model: context)
+        return try Self.data(explainer.explain(input, model: context), over: input.image)
+    }
+
+    public func explainJointly(run: MethodRun, model spec: ModelSpec, targetLayer: String?, images: [DecodedImage],
+                               targets: [Int], seed: UInt64, contentKeys: [String],
+                               progress: @escaping @Sendable (Double) -> Void) throws -> [ExplanationData] {
+        guard images.count == targets.count, images.count == contentKeys.count else {
+            throw PlannerError.invalidValue(context: "joint \(run.id)",
+                                            detail: "\(images.count) images, \(targets.count) targets, \(contentKeys.count) content keys")
+        }
+        let context = try self.context(spec, targetLayer: targetLayer, progress: progress)
+        let inputs = try images.indices.map { i in
+            try ExplanationInput(image: RGBImage(tensor: images[i].cropped), input: images[i].input, target: targets[i],
+                                 seed: seed, contentKey: contentKeys[i])
+        }
+        guard let explainer = try MethodRegistry.make(run.kind, params: run.params) as? any JointExplainer else {
+            throw MethodError.invalidParameter(method: run.kind.rawValue, parameter: "joint",
+                                               detail: "this method cannot explain several images together")
+        }
+        let results = try explainer.explainJointly(inputs, model: context)
+        guard results.count == inputs.count else {
+            throw PlannerError.invalidValue(context: "joint \(run.id)",
+                                            detail: "the method returned \(results.count) results for \(inputs.count) images")
+        }
+        return try zip(results, inputs).map { try Self.data($0, over: $1.image) }
+    }
+
+    private func context(_ spec: ModelSpec, targetLayer: String?,
+                         progress: (@Sendable (Double) -> Void)?) throws -> ModelContext {
+        let m = try model(spec)
+        let layer = try targetLayer.map { try m.engine.resolveTensor($0) }
+        return ModelContext(engine: m.engine, labels: m.labels, preprocess: m.preprocess, targetLayer: layer,
+                            cache: intermediates, progress: progress)
+    }
+
+    /// A method's result in the planner's terms: pictures encoded as PNG, superpixel boundaries
+    /// drawn over `picture`, the low-resolution map kept as an extra array.
+    static func data(_ e: Explanation, over picture: RGBImage) throws -> ExplanationData {
         var pictures: [String: Data] = [:]
         for (name, img) in e.images { pictures[name] = Data(try ImageIO.encodePNG(img)) }
         if let segments = e.segments {

@@ -50,12 +50,13 @@ extension ExperimentRunner {
         for e in eg.explanations {
             let explainID = eg.graph.resolve(e.explainTask)
             guard let ex = entry(explainID) else { continue }
-            let s = try ExplanationFiles.summary(ex)
-            let stem = (several ? "\(e.image.id)/\(e.model.name)/" : "\(e.image.id)/") + e.run.id + (e.rank > 1 ? "#\(e.rank)" : "")
-            let map = try place(ex.url("map.npy"), as: "maps/\(stem).npy")
+            let base = e.filesBase
+            let s = try ExplanationFiles.summary(ex, base: base)
+            let stem = e.outputStem(severalModels: several)
+            let map = try place(ex.url(base + "map.npy"), as: "maps/\(stem).npy")
             var arrays = [String: String](), pictures = [String: String]()
-            for a in s.arrays { arrays[a] = try place(ex.url("arrays/\(a).npy"), as: "maps/\(stem).\(a).npy") }
-            for p in s.pictures { pictures[p] = try place(ex.url("pictures/\(p).png"), as: "pictures/\(stem).\(p).png") }
+            for a in s.arrays { arrays[a] = try place(ex.url(base + "arrays/\(a).npy"), as: "maps/\(stem).\(a).npy") }
+            for p in s.pictures { pictures[p] = try place(ex.url(base + "pictures/\(p).png"), as: "pictures/\(stem).\(p).png") }
             var overlay: String?, scale: Manifest.Scale?
             if let r = entry(eg.graph.resolve(e.renderTask)) {
                 overlay = try place(r.url("overlay.png"), as: "overlays/\(stem).png")
@@ -67,12 +68,14 @@ extension ExperimentRunner {
                     metrics[id] = try JSONDecoder().decode(Manifest.MetricValue.self, from: m.data("metric.json"))
                 }
             }
-            let mapShape = try NPY.read(ex.url("map.npy")).shape
+            let mapShape = try NPY.read(ex.url(base + "map.npy")).shape
+            // A joint task's time is shared by its images, so totals over results stay true.
+            let share = e.jointSlot == nil ? 1 : Double(max(1, eg.joints[explainID]?.members.count ?? 1))
             results.append(Manifest.Result(
                 image: e.image.id, model: e.model.name, method: e.run.kind.rawValue, instance: e.run.instance,
                 run: e.run.id, params: e.run.params, sweep: e.run.sweep, target: s.target, map: map, mapShape: mapShape,
                 overlay: overlay, scale: scale, pictures: pictures, arrays: arrays, scalars: s.scalars, legend: s.legend,
-                metrics: metrics, seconds: ex.meta.seconds, cached: cachedThisRun(explainID), key: ex.key.hex,
+                metrics: metrics, seconds: ex.meta.seconds / share, cached: cachedThisRun(explainID), key: ex.key.hex,
                 task: explainID))
         }
 

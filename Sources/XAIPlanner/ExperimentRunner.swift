@@ -75,6 +75,7 @@ public final class ExperimentRunner: @unchecked Sendable {
     private func perform(_ ctx: TaskContext, _ eg: ExperimentGraph) throws -> [String: String] {
         let t = ctx.task
         let out = ctx.outputDirectory
+        if t.kind == .explain, let j = eg.joints[t.id] { return try performJoint(ctx, j, eg) }
         guard let image = experiment.images.first(where: { $0.id == t.labels["image"] }),
               let model = experiment.models.first(where: { $0.name == t.labels["model"] }) else {
             throw PlannerError.invalidValue(context: t.id, detail: "task names no known image and model")
@@ -96,15 +97,13 @@ public final class ExperimentRunner: @unchecked Sendable {
                 throw PlannerError.invalidValue(context: t.id, detail: "not an explanation of the experiment")
             }
             let d = try decoded(ctx, e.decodeTask)
-            let target = try resolveTarget(e, probabilities: try NPY.read(ctx.dependency(e.predictTask).url("probabilities.npy")).data)
+            let target = try resolveTarget(rank: e.rank, model: e.model,
+                                           probabilities: try NPY.read(ctx.dependency(e.predictTask).url("probabilities.npy")).data)
             let x = try backend.explain(run: e.run, model: model, targetLayer: t.params["target_layer"], image: d,
                                         target: target.index, seed: t.seed ?? 0,
                                         contentKey: "\(eg.modelHashes[model.name]!)-\(eg.imageHashes[image.id]!)",
                                         progress: { ctx.progress($0) })
-            guard x.map.data.allSatisfy({ $0.isFinite }) else {
-                throw PlannerError.invalidValue(context: "\(t.id) (image \(image.id), \(e.run.kind.rawValue) \(t.canonicalParams))",
-                                                detail: "the attribution map contains NaN or infinite values")
-            }
+            try checkFinite(x, t, image: image.id, method: e.run.kind)
             try ExplanationFiles.write(x, target: target, to: out)
             return ["target": "\(target.index)"]
         case .metric:
@@ -113,7 +112,7 @@ public final class ExperimentRunner: @unchecked Sendable {
                   let spec = experiment.metrics.first(where: { $0.id == id }) else {
                 throw PlannerError.invalidValue(context: t.id, detail: "not a metric of the experiment")
             }
-            let (x, target) = try ExplanationFiles.read(ctx.dependency(e.explainTask))
+            let (x, target) = try ExplanationFiles.read(ctx.dependency(e.explainTask), base: e.filesBase)
             let v = try backend.metric(spec, run: e.run, model: model, image: try decoded(ctx, e.decodeTask),
                                        explanation: x, annotation: experiment.annotation(for: image.id),
                                        target: target.index, seed: t.seed ?? 0)
@@ -123,7 +122,7 @@ public final class ExperimentRunner: @unchecked Sendable {
             guard let e = eg.explanations.first(where: { $0.renderTask == t.id }) else {
                 throw PlannerError.invalidValue(context: t.id, detail: "not an overlay of the experiment")
             }
-            let (x, _) = try ExplanationFiles.read(ctx.dependency(e.explainTask))
+            let (x, _) = try ExplanationFiles.read(ctx.dependency(e.explainTask), base: e.filesBase)
             let r = try backend.render(map: x.map, signed: x.signed, image: try decoded(ctx, e.decodeTask), run: e.run)
             try r.png.write(to: out.appendingPathComponent("overlay.png"))
             try JSONEncoder.sorted.encode(r.scale).write(to: out.appendingPathComponent("scale.json"))
@@ -140,17 +139,48 @@ public final class ExperimentRunner: @unchecked Sendable {
                             cropped: try NPY.read(e.url("cropped.npy")), input: try NPY.read(e.url("input.npy")))
     }
 
-    private func resolveTarget(_ e: ExperimentGraph.Explanation, probabilities p: [Float]) throws -> Manifest.Target {
-        let labels = try backend.labels(model: e.model)
+    /// Explains every image of a joint task in one call and writes each image's files into its
+    /// slot folder (`images/<slot>/`), each with its own target.
+    private func performJoint(_ ctx: TaskContext, _ j: JointExplanation, _ eg: ExperimentGraph) throws -> [String: String] {
+        var images = [DecodedImage](), targets = [Manifest.Target](), keys = [String]()
+        for m in j.members {
+            images.append(try decoded(ctx, m.decodeTask))
+            let p = try NPY.read(ctx.dependency(m.predictTask).url("probabilities.npy")).data
+            targets.append(try resolveTarget(rank: j.rank, model: j.model, probabilities: p))
+            keys.append("\(eg.modelHashes[j.model.name]!)-\(eg.imageHashes[m.image.id]!)")
+        }
+        let xs = try backend.explainJointly(run: j.run, model: j.model, targetLayer: ctx.task.params["target_layer"],
+                                            images: images, targets: targets.map(\.index), seed: ctx.task.seed ?? 0,
+                                            contentKeys: keys, progress: { ctx.progress($0) })
+        guard xs.count == j.members.count else {
+            throw PlannerError.invalidValue(context: j.task, detail: "\(xs.count) results for \(j.members.count) images")
+        }
+        for (slot, x) in xs.enumerated() {
+            try checkFinite(x, ctx.task, image: j.members[slot].image.id, method: j.run.kind)
+            try ExplanationFiles.write(x, target: targets[slot],
+                                       to: ctx.outputDirectory.appendingPathComponent(JointExplanation.folder(slot)))
+        }
+        return ["images": "\(xs.count)"]
+    }
+
+    private func checkFinite(_ x: ExplanationData, _ t: TaskSpec, image: String, method: MethodKind) throws {
+        guard x.map.data.allSatisfy({ $0.isFinite }) else {
+            throw PlannerError.invalidValue(context: "\(t.id) (image \(image), \(method.rawValue) \(t.canonicalParams))",
+                                            detail: "the attribution map contains NaN or infinite values")
+        }
+    }
+
+    private func resolveTarget(rank: Int, model: ModelSpec, probabilities p: [Float]) throws -> Manifest.Target {
+        let labels = try backend.labels(model: model)
         func label(_ i: Int) -> String { i < labels.count ? labels[i] : "class \(i)" }
         let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
         let index: Int
         switch experiment.target {
         case .predicted:
-            guard e.rank <= order.count else {
+            guard rank <= order.count else {
                 throw PlannerError.invalidValue(context: "top_k", detail: "the model has only \(order.count) classes")
             }
-            index = order[e.rank - 1]
+            index = order[rank - 1]
         case let .index(i):
             guard i >= 0, i < p.count else {
                 throw PlannerError.invalidValue(context: "target", detail: "class \(i) is out of range (the model has \(p.count) classes)")
@@ -158,7 +188,7 @@ public final class ExperimentRunner: @unchecked Sendable {
             index = i
         case let .label(s):
             guard let i = labels.firstIndex(of: s) else {
-                throw PlannerError.invalidValue(context: "target", detail: "model \(e.model.name) has no class labelled '\(s)'")
+                throw PlannerError.invalidValue(context: "target", detail: "model \(model.name) has no class labelled '\(s)'")
             }
             index = i
         }

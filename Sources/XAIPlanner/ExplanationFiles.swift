@@ -2,7 +2,8 @@ import Foundation
 import XAICore
 
 /// The files of an explanation's cache entry: `map.npy`, `explanation.json` (target, signed,
-/// scalars, legend), `arrays/<name>.npy` and `pictures/<name>.png`.
+/// scalars, legend), `arrays/<name>.npy` and `pictures/<name>.png`. A joint task keeps one such
+/// set per image in a sub-folder (`base`, e.g. `images/0/`; empty for ordinary explanations).
 enum ExplanationFiles {
     struct Summary: Codable {
         var target: Manifest.Target
@@ -14,6 +15,7 @@ enum ExplanationFiles {
     }
 
     static func write(_ x: ExplanationData, target: Manifest.Target, to dir: URL) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try NPY.encode(x.map).write(to: dir.appendingPathComponent("map.npy"))
         let fm = FileManager.default
         if !x.arrays.isEmpty { try fm.createDirectory(at: dir.appendingPathComponent("arrays"), withIntermediateDirectories: true) }
@@ -28,23 +30,23 @@ enum ExplanationFiles {
         try JSONEncoder.sorted.encode(s).write(to: dir.appendingPathComponent("explanation.json"))
     }
 
-    static func summary(_ e: CachedEntry) throws -> Summary {
+    static func summary(_ e: CachedEntry, base: String = "") throws -> Summary {
         do {
-            return try JSONDecoder().decode(Summary.self, from: e.data("explanation.json"))
+            return try JSONDecoder().decode(Summary.self, from: e.data(base + "explanation.json"))
         } catch let error as PlannerError {
             throw error
         } catch {
-            throw PlannerError.corrupt(path: e.url("explanation.json").path, detail: "\(error)")
+            throw PlannerError.corrupt(path: e.url(base + "explanation.json").path, detail: "\(error)")
         }
     }
 
-    static func read(_ e: CachedEntry) throws -> (ExplanationData, Manifest.Target) {
-        let s = try summary(e)
+    static func read(_ e: CachedEntry, base: String = "") throws -> (ExplanationData, Manifest.Target) {
+        let s = try summary(e, base: base)
         var arrays = [String: Tensor]()
-        for a in s.arrays { arrays[a] = try NPY.read(e.url("arrays/\(a).npy")) }
+        for a in s.arrays { arrays[a] = try NPY.read(e.url(base + "arrays/\(a).npy")) }
         var pictures = [String: Data]()
-        for p in s.pictures { pictures[p] = try e.data("pictures/\(p).png") }
-        let x = ExplanationData(map: try NPY.read(e.url("map.npy")), signed: s.signed, scalars: s.scalars,
+        for p in s.pictures { pictures[p] = try e.data(base + "pictures/\(p).png") }
+        let x = ExplanationData(map: try NPY.read(e.url(base + "map.npy")), signed: s.signed, scalars: s.scalars,
                                 arrays: arrays, pictures: pictures, legend: s.legend)
         return (x, s.target)
     }

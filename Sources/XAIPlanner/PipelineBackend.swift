@@ -70,6 +70,12 @@ public protocol PipelineBackend: Sendable {
     /// Runs one method for one target class.
     func explain(run: MethodRun, model: ModelSpec, targetLayer: String?, image: DecodedImage, target: Int,
                  seed: UInt64, contentKey: String, progress: @escaping @Sendable (Double) -> Void) throws -> ExplanationData
+    /// Explains several images together with one method run (DFF with `joint: true`): one
+    /// result per image, in the order of `images`, sharing concepts, colours and legend.
+    /// `targets[i]` and `contentKeys[i]` belong to `images[i]`.
+    func explainJointly(run: MethodRun, model: ModelSpec, targetLayer: String?, images: [DecodedImage],
+                        targets: [Int], seed: UInt64, contentKeys: [String],
+                        progress: @escaping @Sendable (Double) -> Void) throws -> [ExplanationData]
     /// Computes one metric of the explanation `run` produced (`annotation`: the image's ground truth, if any).
     func metric(_ metric: MetricSpec, run: MethodRun, model: ModelSpec, image: DecodedImage,
                 explanation: ExplanationData, annotation: Annotation?, target: Int,

@@ -40,7 +40,7 @@ extension Gallery {
             (MetricInfo(id: id).heading, NumberFormat.short(r.metrics[id]!.value), MetricInfo(id: id).summary)
         }, cls: "kv metrics")
         keyValues(&h, r.scalars.keys.sorted().map { ($0, NumberFormat.short(r.scalars[$0]!), nil) }, cls: "kv scalars")
-        if !r.legend.isEmpty { legend(&h, r.legend) }
+        if isJoint(r) { jointLegendLink(&h, r) } else if !r.legend.isEmpty { legend(&h, r.legend) }
         if !pictures.isEmpty {
             h.open("div", ["class": "pictures"])
             for (name, path) in pictures {

@@ -31,6 +31,8 @@ public enum Gallery {
         let hasMetrics = manifest.results.contains { !$0.metrics.isEmpty }
         let hasSweeps = !layout.sweptColumns.isEmpty
         var sections: [(id: String, label: String)] = [("overview", "Overview"), ("gallery", "Images")]
+        let joint = jointGroups(manifest)
+        if !joint.isEmpty { sections.append(("joint", "Shared concepts")) }
         if hasSweeps && hasMetrics { sections.append(("sweeps", "Sweeps")) }
         if hasMetrics { sections.append(("metrics", "Metrics")) }
         if !manifest.failures.isEmpty { sections.append(("failures", "Failures (\(manifest.failures.count))")) }
@@ -41,6 +43,7 @@ public enum Gallery {
                    extraStyle: ColorBar.css(for: colormaps), sections: sections)
         overview(&h, manifest)
         grid(&h, layout, manifest)
+        if !joint.isEmpty { jointLegends(&h, joint, severalModels: layout.severalModels) }
         if hasSweeps && hasMetrics { sweepPlots(&h, layout, manifest) }
         if hasMetrics { metrics(&h, layout, manifest, table) }
         if !manifest.failures.isEmpty { failures(&h, manifest.failures) }

@@ -26,6 +26,12 @@ public struct MetricInfo: Equatable, Sendable {
         let base = id.split(separator: "@", maxSplits: 1).first.map(String.init) ?? id
         kind = MetricKind(rawValue: base)
         direction = kind.map(MetricInfo.direction) ?? .neither
+        // With the subject occluded (`mode: remove`) a good map makes the confidence fall:
+        // a larger drop and fewer increases are better.
+        let params = id.split(separator: "@", maxSplits: 1).dropFirst().first?.split(separator: ",") ?? []
+        if kind == .confidenceDrop || kind == .confidenceIncrease, params.contains("mode=remove") {
+            direction = direction == .higherIsBetter ? .lowerIsBetter : .higherIsBetter
+        }
     }
 
     /// Lower is better for removal scores, gaps and similarity to a randomised model; higher

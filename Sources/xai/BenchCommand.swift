@@ -17,8 +17,14 @@ struct BenchCommand: ParsableCommand {
     var onnx: [String] = []
     @Option(help: "Image used for the method timings.")
     var image: String = "Experiments/images/chelsea.png"
-    @Option(help: "Repetitions per measurement (the median is reported).")
+    @Option(help: "Repetitions per method measurement (the median is reported).")
     var repeats: Int = 5
+    @Option(help: "Seconds spent timing each engine measurement (the median run is reported).")
+    var budget: Double = 3
+    @Option(parsing: .upToNextOption, help: "Batch sizes for the forward timings (0: none).")
+    var forwardBatches: [Int] = [1, 32]
+    @Option(parsing: .upToNextOption, help: "Batch sizes for the forward+backward timings (0: none).")
+    var backwardBatches: [Int] = [1, 16]
     @Flag(help: "Skip the method timings.")
     var engineOnly = false
     @Flag(help: "Print JSON instead of a table.")
@@ -67,7 +73,8 @@ struct BenchCommand: ParsableCommand {
                 print("OpenBLAS core type: \(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "default")")
                 for r in rows {
                     let work = r.work.padding(toLength: 34, withPad: " ", startingAt: 0)
-                    print("\(r.model.padding(toLength: 20, withPad: " ", startingAt: 0)) \(work) \(String(format: "%9.2f", r.ms)) \(r.unit)")
+                    let cpu = r.cpuMs.map { String(format: "  (CPU %.2f)", $0) } ?? ""
+                    print("\(r.model.padding(toLength: 20, withPad: " ", startingAt: 0)) \(work) \(String(format: "%9.2f", r.ms)) \(r.unit)\(cpu)")
                 }
                 print(String(format: "peak memory: %.0f MiB", peakMiB))
             }
@@ -75,28 +82,12 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func engineRows(name: String, engine: Engine) throws -> [BenchRow] {
-        let item = engine.graph.inputShape
-        func input(_ n: Int) -> Tensor {
-            var rng = SeededRandom(seed: 1)
-            return Tensor(shape: [n] + item, data: (0..<(n * item.reduce(1, *))).map { _ in rng.nextFloat() - 0.5 })
+        try EngineBenchmark.run(engine: engine, name: name, forwardBatches: forwardBatches.filter { $0 > 0 },
+                                backwardBatches: backwardBatches.filter { $0 > 0 }, budgetSeconds: budget).map { r in
+            let work = r.label.hasSuffix("forward+backward") ? "forward+backward" : "forward"
+            return BenchRow(model: name, work: "\(work), batch \(r.batch)", ms: r.msPerImage, unit: "ms/img",
+                            batch: r.batch, cpuMs: r.cpuMsPerImage)
         }
-        var rows: [BenchRow] = []
-        for n in [1, 32] {
-            let x = input(n)
-            let ms = try median { _ = try engine.logits(x) }
-            rows.append(BenchRow(model: name, work: "forward, batch \(n)", ms: ms / Double(n), unit: "ms/img", batch: n))
-        }
-        for n in [1, 16] {
-            let x = input(n)
-            let ms = try median {
-                let acts = try engine.forward(x, retain: .all)
-                var seed = Tensor(zeros: acts.output.shape)
-                for i in 0..<n { seed.data[i * acts.output.itemCount] = 1 }
-                _ = try engine.gradients(acts, seeds: [engine.outputName: seed], wrt: [engine.graph.input])
-            }
-            rows.append(BenchRow(model: name, work: "forward+backward, batch \(n)", ms: ms / Double(n), unit: "ms/img", batch: n))
-        }
-        return rows
     }
 
     /// One 224x224 image, the issue's reference settings for each method.
@@ -129,17 +120,6 @@ struct BenchCommand: ParsableCommand {
         }
         return rows
     }
-
-    private func median(_ body: () throws -> Void) throws -> Double {
-        try body()  // warm-up: first-touch allocations, OpenBLAS thread start
-        var times: [Double] = []
-        for _ in 0..<max(1, repeats) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        return times.sorted()[times.count / 2]
-    }
 }
 
 struct BenchRow {
@@ -149,4 +129,6 @@ struct BenchRow {
     var unit: String
     /// Batch size for engine rows; nil for method rows.
     var batch: Int? = nil
+    /// Process CPU ms per image (all threads), for engine rows: tells engine changes from load.
+    var cpuMs: Double? = nil
 }

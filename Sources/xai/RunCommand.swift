@@ -98,7 +98,14 @@ struct ShowCommand: ParsableCommand {
 
 struct GCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gc", abstract: "Remove cache entries that none of the given experiment files use.")
+        commandName: "gc",
+        abstract: "Remove cache entries and stale output files that none of the given experiment files use.",
+        discussion: """
+            Keeps every cache entry some given experiment needs; removes the rest. In each given \
+            experiment's folder (Outputs/<name>/) it also removes maps, overlays, pictures and inputs \
+            the experiment no longer produces (e.g. those of a removed sweep point). The manifest, the \
+            gallery pages and anything outside Outputs/ are never touched.
+            """)
 
     @Argument(help: "Every experiment file whose results should be kept.")
     var files: [String]
@@ -108,19 +115,41 @@ struct GCCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var keep = Set<CacheKey>()
-            var cache: CacheStore?
+            var runners = [(ExperimentRunner, ExperimentGraph)]()
             for file in files {
                 let options = try ExperimentOptions.parse([file])
                 let runner = try options.runner(try options.load())
-                keep.formUnion(try runner.buildGraph().graph.keys)
-                cache = runner.cache
+                let graph = try runner.buildGraph()
+                keep.formUnion(graph.graph.keys)
+                runners.append((runner, graph))
             }
-            guard let cache else { throw ValidationError("give at least one experiment file") }
-            let report = try cache.gc(keeping: keep, dryRun: dryRun)
+            guard let cache = runners.first?.0.cache else { throw ValidationError("give at least one experiment file") }
             let verb = dryRun ? "would remove" : "removed"
-            print("\(verb) \(report.removedEntries.count) cache entries and \(report.removedTemporaries.count) "
-                  + "leftover folders (\(report.bytes / 1024) KiB); kept \(keep.count) entries")
+            var outputBytes: Int64 = 0, outputCount = 0
+            for (runner, graph) in runners {
+                for f in try runner.removeStaleOutputs(dryRun: dryRun, graph: graph) {
+                    print("\(verb) \(runner.folder.appendingPathComponent(f.path).relativePath) (\(Self.size(f.bytes)))")
+                    outputBytes += f.bytes
+                    outputCount += 1
+                }
+            }
+            let report = try cache.gc(keeping: keep, dryRun: dryRun)
+            for key in report.removedEntries {
+                print("\(verb) cache entry \(key.prefix()) (\(Self.size(report.entryBytes[key] ?? 0)))")
+            }
+            for name in report.removedTemporaries { print("\(verb) leftover staging folder \(name)") }
+            print("\(verb) \(outputCount) stale output files (\(Self.size(outputBytes))), "
+                  + "\(report.removedEntries.count) cache entries and \(report.removedTemporaries.count) "
+                  + "leftover folders (\(Self.size(report.bytes))); kept \(keep.count) entries")
+            if outputCount > 0 && !dryRun {
+                print("the galleries still list the removed results until `xai run` writes them again")
+            }
         }
+    }
+
+    static func size(_ bytes: Int64) -> String {
+        bytes < 1024 ? "\(bytes) B" : bytes < 1 << 20 ? String(format: "%.1f KiB", Double(bytes) / 1024)
+            : String(format: "%.1f MiB", Double(bytes) / 1_048_576)
     }
 }
 

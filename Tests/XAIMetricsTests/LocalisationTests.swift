@@ -50,6 +50,31 @@ final class LocalisationTests: XCTestCase {
         XCTAssertEqual(r3.value, 0.5, accuracy: 1e-12)
     }
 
+    /// A binary map whose plateau is the region plus the top row: the top-left pixel of the
+    /// plateau lies outside, but the pointing game draws the tied maximum at random, so over many
+    /// seeds it hits with the plateau's share inside (36 of 52 pixels).
+    func testPointingGameDrawsTiedMaximaAtRandom() throws {
+        let model = try F.context(F.regionModel())
+        let plateau = Tensor(shape: [16, 16], data: (0..<256).map { F.inRegion($0) || $0 < 16 ? 1 : 0 })
+        let metric = try F.metric(.localisation)
+        var hits = 0.0
+        let seeds = 0..<400 as Range<UInt64>
+        for seed in seeds {
+            let r = try metric.evaluate(F.input(F.regionImage(), map: plateau, seed: seed, boxes: [F.regionBox]), model: model)
+            hits += r.extra["pointing_game"]!
+            let map = AttributionMap(values: plateau.data, width: 16, height: 16)
+            XCTAssertEqual(map.strongestPixel(seed: seed), map.descendingOrder(seed: seed).first)
+        }
+        let rate = hits / Double(seeds.count)
+        print("pointing game of a 52-pixel plateau with 36 inside: hit rate \(rate) over \(seeds.count) seeds (expected \(36.0 / 52))")
+        XCTAssertEqual(rate, 36.0 / 52, accuracy: 0.07)
+        // A unique maximum is found whatever the seed.
+        var spike = [Float](repeating: 0.5, count: 256)
+        spike[7 * 16 + 7] = 2
+        let one = AttributionMap(values: spike, width: 16, height: 16)
+        for seed in 0..<5 as Range<UInt64> { XCTAssertEqual(one.strongestPixel(seed: seed), 7 * 16 + 7) }
+    }
+
     func testMissingAnnotationNamesTheImage() throws {
         let model = try F.context(F.regionModel())
         XCTAssertThrowsError(try F.metric(.localisation).evaluate(F.input(F.regionImage(), map: F.perfectMap), model: model)) { error in

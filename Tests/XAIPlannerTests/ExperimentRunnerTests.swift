@@ -41,6 +41,21 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
                                arrays: ["grid": Tensor(shape: [2], data: [1, 2])])
     }
 
+    /// Two concepts per image: the first channel and its complement, with one legend for all.
+    func explainJointly(run: MethodRun, model: ModelSpec, targetLayer: String?, images: [DecodedImage], targets: [Int],
+                        seed: UInt64, contentKeys: [String],
+                        progress: @escaping @Sendable (Double) -> Void) throws -> [ExplanationData] {
+        note("joint \(run.id) \(images.count)")
+        let legend = [Manifest.LegendEntry(index: 0, color: [1, 0, 0], labels: ["cat"], scores: [0.75]),
+                      Manifest.LegendEntry(index: 1, color: [0, 0, 1], labels: ["cup"], scores: [0.5])]
+        return images.map { image in
+            let a = Array(image.cropped.data[0..<16])
+            return ExplanationData(map: Tensor(shape: [2, 4, 4], data: a + a.map { 1 - $0 }),
+                                   scalars: ["images_factorised": Double(images.count)],
+                                   pictures: ["concepts": Data(a.map { UInt8($0 * 255) })], legend: legend)
+        }
+    }
+
     func metric(_ metric: MetricSpec, run: MethodRun, model: ModelSpec, image: DecodedImage,
                 explanation: ExplanationData, annotation: Annotation?, target: Int,
                 seed: UInt64) throws -> Manifest.MetricValue {

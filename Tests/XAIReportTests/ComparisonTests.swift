@@ -37,6 +37,14 @@ final class ComparisonTests: XCTestCase {
         XCTAssertNil(t.cell(method: "gradcam", model: "vgg16", metric: "confidence_drop")?.interval.lower, "one image: no interval")
     }
 
+    func testDirectionFollowsTheOccludedPart() {
+        XCTAssertEqual(MetricInfo(id: "confidence_drop").direction, .lowerIsBetter)
+        XCTAssertEqual(MetricInfo(id: "confidence_drop@fraction=0.5,mode=keep").direction, .lowerIsBetter)
+        XCTAssertEqual(MetricInfo(id: "confidence_drop@fraction=0.5,mode=remove").direction, .higherIsBetter)
+        XCTAssertEqual(MetricInfo(id: "confidence_increase@mode=remove").direction, .lowerIsBetter)
+        XCTAssertEqual(MetricInfo(id: "deletion@mode=remove").direction, .lowerIsBetter)
+    }
+
     func testCSVWithKnownNumbers() {
         let csv = ComparisonReport.csv(ComparisonTable(manifest: smallManifest()))
         XCTAssertEqual(csv, """

@@ -49,14 +49,31 @@ struct AttributionMap: Sendable {
         try self.init(input.map, width: input.image.width, height: input.image.height, metric: metric)
     }
 
+    /// Random stream of the tie-breaking keys.
+    static let tieStream: UInt64 = 0x6F72_6465_72
+
     /// Pixel indices from the most to the least important. Equal values are ordered by a seeded
     /// random key, so a flat region is removed in random order rather than row by row.
     func descendingOrder(seed: UInt64) -> [Int] {
-        var rng = SeededRandom(seed: seed, stream: 0x6F72_6465_72)
+        var rng = SeededRandom(seed: seed, stream: Self.tieStream)
         let key = (0..<count).map { _ in rng.next() }
         return (0..<count).sorted { a, b in
             values[a] != values[b] ? values[a] > values[b] : key[a] < key[b]
         }
+    }
+
+    /// The most important pixel: `descendingOrder(seed:).first` in one pass, so that a map whose
+    /// maximum is shared by many pixels (binary maps of anchors, plateaus of superpixel methods)
+    /// is not always represented by the top-left pixel of the plateau.
+    func strongestPixel(seed: UInt64) -> Int? {
+        guard count > 0 else { return nil }
+        var rng = SeededRandom(seed: seed, stream: Self.tieStream)
+        var best = 0, bestKey = rng.next()
+        for i in 1..<count {
+            let key = rng.next()
+            if values[i] > values[best] || (values[i] == values[best] && key < bestKey) { (best, bestKey) = (i, key) }
+        }
+        return best
     }
 
     /// Min-max normalised to [0, 1] (a constant map becomes all 0).
