@@ -25,6 +25,8 @@ struct BenchCommand: ParsableCommand {
     var forwardBatches: [Int] = [1, 32]
     @Option(parsing: .upToNextOption, help: "Batch sizes for the forward+backward timings (0: none).")
     var backwardBatches: [Int] = [1, 16]
+    @Flag(inversion: .prefixedNo, help: "Also time a ResNet-50-shaped graph with random weights (no file needed).")
+    var resnet50Shaped = true
     @Flag(help: "Skip the method timings.")
     var engineOnly = false
     @Flag(help: "Print JSON instead of a table.")
@@ -42,6 +44,9 @@ struct BenchCommand: ParsableCommand {
                 let other = try LoadedModel(spec: try LoadedModel.spec(reference: path))
                 files[other.spec.name] = path
                 rows += try engineRows(name: other.spec.name, engine: other.engine)
+            }
+            if resnet50Shaped {
+                rows += try engineRows(name: "resnet50-shaped", engine: try Engine(graph: ReferenceGraphs.resnet50Shaped()))
             }
             if !engineOnly { rows += try methodRows(model) }
             var usage = rusage()
