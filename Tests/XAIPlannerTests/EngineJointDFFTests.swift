@@ -7,27 +7,15 @@ import XAIMethods
 /// Joint DFF end to end on the embedded model (EfficientNet-Lite0) and two sample images,
 /// through the production backend.
 final class EngineJointDFFTests: TemporaryDirectoryTestCase {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     func load() throws -> Experiment {
-        for name in ["Weights", "Experiments"] {
-            let link = tmp.appendingPathComponent(name)
-            if !FileManager.default.fileExists(atPath: link.path) {
-                try FileManager.default.createSymbolicLink(at: link, withDestinationURL: Self.repositoryRoot.appendingPathComponent(name))
-            }
-        }
-        let yaml = """
+        try loadWithRepositoryFiles("""
         schema: 1
         name: joint-engine
         model: efficientnet-lite0
         images: [Experiments/images/chelsea.png, Experiments/images/coffee.png]
         methods:
           dff: {concepts: 3, iterations: 40, joint: true}
-        """
-        let path = tmp.appendingPathComponent("exp.yaml")
-        try yaml.write(to: path, atomically: true, encoding: .utf8)
-        return try ExperimentLoader.load(path: path.path, baseDirectory: tmp.path)
+        """)
     }
 
     func testJointDFFOnTheEmbeddedModel() throws {

@@ -8,14 +8,7 @@ import XAIExperiment
 /// embedded model).
 final class MetricResumeTests: TemporaryDirectoryTestCase {
     func load() throws -> Experiment {
-        for name in ["Weights", "Experiments"] {
-            let link = tmp.appendingPathComponent(name)
-            if !FileManager.default.fileExists(atPath: link.path) {
-                try FileManager.default.createSymbolicLink(
-                    at: link, withDestinationURL: EngineJointDFFTests.repositoryRoot.appendingPathComponent(name))
-            }
-        }
-        let yaml = """
+        try loadWithRepositoryFiles("""
         schema: 1
         name: metric-resume
         model: efficientnet-lite0
@@ -30,10 +23,7 @@ final class MetricResumeTests: TemporaryDirectoryTestCase {
           - road: {fractions: [0.5]}
         annotations:
           chelsea: [[20, 0, 390, 300]]
-        """
-        let path = tmp.appendingPathComponent("exp.yaml")
-        try yaml.write(to: path, atomically: true, encoding: .utf8)
-        return try ExperimentLoader.load(path: path.path, baseDirectory: tmp.path)
+        """)
     }
 
     private func metrics(_ r: RunResult) -> [String: Manifest.MetricValue] {

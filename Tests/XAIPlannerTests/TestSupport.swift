@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import XAIExperiment
 @testable import XAIPlanner
 
 /// A fresh temporary folder per test, removed afterwards.
@@ -14,6 +15,24 @@ class TemporaryDirectoryTestCase: XCTestCase {
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: tmp)
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Writes `yaml` as an experiment file in `tmp`, beside links to the repository's Weights/
+    /// and Experiments/ (so it can name the embedded model and the sample images), and loads it.
+    func loadWithRepositoryFiles(_ yaml: String) throws -> Experiment {
+        for name in ["Weights", "Experiments"] {
+            let link = tmp.appendingPathComponent(name)
+            if !FileManager.default.fileExists(atPath: link.path) {
+                try FileManager.default.createSymbolicLink(
+                    at: link, withDestinationURL: Self.repositoryRoot.appendingPathComponent(name))
+            }
+        }
+        let path = tmp.appendingPathComponent("exp.yaml")
+        try yaml.write(to: path, atomically: true, encoding: .utf8)
+        return try ExperimentLoader.load(path: path.path, baseDirectory: tmp.path)
     }
 }
 
