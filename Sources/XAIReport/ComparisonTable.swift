@@ -62,8 +62,10 @@ public struct ComparisonTable: Equatable, Sendable {
             if !modelOrder.contains(r.model) { modelOrder.append(r.model) }
             images.insert(r.image)
             for (id, m) in r.metrics {
-                metricIDs.insert(id)
-                if m.value.isFinite { values[r.run, default: [:]][r.model, default: [:]][id, default: []].append(m.value) }
+                for (column, v) in Self.columns(id: id, m) {
+                    metricIDs.insert(column)
+                    if v.isFinite { values[r.run, default: [:]][r.model, default: [:]][column, default: []].append(v) }
+                }
             }
         }
         let usedModels = Set(manifest.results.filter { !$0.metrics.isEmpty }.map(\.model))
@@ -95,6 +97,23 @@ public struct ComparisonTable: Equatable, Sendable {
         for model in models {
             for metric in metrics { bestMethod[Self.key("", model, metric)] = computeBest(model: model, metric: metric) }
         }
+    }
+
+    /// Secondary values that published comparisons report beside the headline: the pointing
+    /// games of localisation (its headline is the IoU).
+    static let secondaryColumns: [MetricKind: [String]] = [.localisation: ["pointing_game", "energy_pointing_game"]]
+
+    /// The columns one manifest metric fills: `id` with the headline value, and `KIND/PART@params`
+    /// for each secondary value.
+    static func columns(id: String, _ m: Manifest.MetricValue) -> [(String, Double)] {
+        var out = [(id, m.value)]
+        let info = MetricInfo(id: id)
+        guard let kind = info.kind, let parts = secondaryColumns[kind] else { return out }
+        let params = id.firstIndex(of: "@").map { String(id[$0...]) } ?? ""
+        for part in parts {
+            if let v = m.extra?[part] { out.append(("\(kind.rawValue)/\(part)\(params)", v)) }
+        }
+        return out
     }
 
     private static func key(_ method: String, _ model: String, _ metric: String) -> String {

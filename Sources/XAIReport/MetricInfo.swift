@@ -23,8 +23,9 @@ public struct MetricInfo: Equatable, Sendable {
 
     public init(id: String) {
         self.id = id
+        // `KIND`, `KIND@params` or `KIND/PART@params` (a secondary value, e.g. a pointing game).
         let base = id.split(separator: "@", maxSplits: 1).first.map(String.init) ?? id
-        kind = MetricKind(rawValue: base)
+        kind = MetricKind(rawValue: base.split(separator: "/", maxSplits: 1).first.map(String.init) ?? base)
         direction = kind.map(MetricInfo.direction) ?? .neither
         // With the subject occluded (`mode: remove`) a good map makes the confidence fall:
         // a larger drop and fewer increases are better.
@@ -58,7 +59,11 @@ public struct MetricInfo: Equatable, Sendable {
         return ids.sorted { a, b in
             let ka = MetricInfo(id: a).kind.flatMap { order[$0] } ?? Int.max
             let kb = MetricInfo(id: b).kind.flatMap { order[$0] } ?? Int.max
-            return ka != kb ? ka < kb : a < b
+            if ka != kb { return ka < kb }
+            // A metric's headline column before its secondary values.
+            let sa = a.split(separator: "@").first?.contains("/") ?? false
+            let sb = b.split(separator: "@").first?.contains("/") ?? false
+            return sa != sb ? !sa : a < b
         }
     }
 }

@@ -37,6 +37,21 @@ final class ComparisonTests: XCTestCase {
         XCTAssertNil(t.cell(method: "gradcam", model: "vgg16", metric: "confidence_drop")?.interval.lower, "one image: no interval")
     }
 
+    func testLocalisationPointingGamesGetTheirOwnColumns() {
+        var m = smallManifest(images: ["a", "b"])
+        for i in m.results.indices {
+            let hit = m.results[i].image == "a" ? 1.0 : 0.0
+            m.results[i].metrics["localisation@threshold=0.3"] = .init(
+                value: 0.5, extra: ["pointing_game": hit, "energy_pointing_game": 0.75, "selected_fraction": 0.2])
+        }
+        let t = ComparisonTable(manifest: m)
+        XCTAssertEqual(t.metrics, ["confidence_drop", "deletion", "localisation@threshold=0.3",
+                                   "localisation/energy_pointing_game@threshold=0.3", "localisation/pointing_game@threshold=0.3"])
+        XCTAssertEqual(t.cell(method: "gradcam", model: "vgg16", metric: "localisation/pointing_game@threshold=0.3")?.interval.mean, 0.5)
+        XCTAssertEqual(t.cell(method: "gradcam", model: "vgg16", metric: "localisation/energy_pointing_game@threshold=0.3")?.interval.mean, 0.75)
+        XCTAssertEqual(MetricInfo(id: "localisation/pointing_game@threshold=0.3").direction, .higherIsBetter)
+    }
+
     func testDirectionFollowsTheOccludedPart() {
         XCTAssertEqual(MetricInfo(id: "confidence_drop").direction, .lowerIsBetter)
         XCTAssertEqual(MetricInfo(id: "confidence_drop@fraction=0.5,mode=keep").direction, .lowerIsBetter)
