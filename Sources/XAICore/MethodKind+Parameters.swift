@@ -145,7 +145,7 @@ extension MethodKind {
         case .extremalPerturbation:
             return [
                 P("area", .double(.openUnit), default: .double(0.1), "fraction of the image the mask keeps"),
-                P("smoothness", .double(.nonNegative), default: .double(8), "standard deviation (pixels) of the mask smoothing"),
+                P("smoothness", .double(.nonNegative), default: .double(8), "radius (pixels) of the smooth max-convolution kernel: flat to half of it, Gaussian beyond; at least 0.65 x mask_step"),
                 P("steps", .int(.ints(1, 100_000)), default: .int(300), "optimisation steps"),
                 P("lr", .double(.positive), default: .double(0.1), "optimiser step size"),
                 P("blur_sigma", .double(.positive), default: .double(10), "blur of the perturbed (hidden) image in pixels"),

@@ -59,6 +59,8 @@ public enum MethodKind: String, CaseIterable, Sendable, Codable, Hashable {
     /// change alters the method's output, so only this method's cached results are recomputed.
     public var version: Int {
         switch self {
+        case .anchors: return 2               // 2: samples count only for supersets of what they were drawn for
+        case .extremalPerturbation: return 2  // 2: smooth max-convolution mask, growing area weight, blur pyramid
         default: return 1
         }
     }

@@ -167,51 +167,62 @@ final class PerturbationBehaviourTests: XCTestCase {
     }
 }
 
-/// Extremal perturbation: the mask operator's adjoint and the optimisation on a linear engine.
-final class PerturbationExtremalTests: XCTestCase {
-    func testSmoothMaskAdjointIsTheTranspose() {
-        let op = SmoothMask(width: 19, height: 13, step: 4, sigma: 1.5)
-        var rng = SeededRandom(seed: 9)
-        let u = rng.uniforms(op.gridCount), g = rng.uniforms(19 * 13, -1, 1)
-        let lhs = zip(op.apply(u), g).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        let rhs = zip(u, op.adjoint(g)).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        print("SmoothMask <Au, g> = \(lhs), <u, A'g> = \(rhs), difference \(abs(lhs - rhs))")
-        XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * max(1, abs(lhs)))
-        // Constant grids give constant masks (interpolation and blur preserve constants).
-        XCTAssertTrue(op.apply([Float](repeating: 0.7, count: op.gridCount)).allSatisfy { abs($0 - 0.7) < 1e-5 })
-    }
-
-    func testMaskKeepsTheRegionALinearModelRewards() throws {
-        let size = 32, n = size * size
-        let image = PerturbationFixtures.image(width: size, height: size)
-        let blurred = GaussianBlur.apply(image, sigma: 3).pixels
-        // The logit rewards keeping the top-left quadrant (a quarter of the image) and nothing else.
-        var w = [Float](repeating: 0, count: 3 * n)
-        for c in 0..<3 {
-            for y in 0..<16 {
-                for x in 0..<16 {
-                    let k = c * n + y * size + x
-                    w[k] = (image.pixels[k] - blurred[k]) >= 0 ? 0.5 : -0.5
-                }
+/// Anchors' sample reuse: a row counts for anchor A exactly when it was drawn for a subset of A
+/// and shows all of A, and the model only ever sees batches of `batch`.
+final class AnchorSampleReuseTests: XCTestCase {
+    func testRowsCountOnlyForSupersetsOfTheAnchorTheyWereDrawnFor() throws {
+        let image = PerturbationFixtures.image(width: 24, height: 24)
+        let seg = SegmentationAlgorithm.grid(cells: 3).segment(image, seed: 1)
+        let sizes = BatchSizes()
+        let scorer = PerturbationBatch(batch: 16) { images in
+            sizes.append(images.shape[0])
+            // Class 0 on top when the image's mean is high, so labels vary.
+            let item = images.itemCount
+            var out = [Float](repeating: 0, count: 2 * images.shape[0])
+            for i in 0..<images.shape[0] {
+                out[2 * i] = (0..<item).reduce(Float(0)) { $0 + images.data[i * item + $1] } / Float(item) - 0.3
             }
+            return Tensor(shape: [images.shape[0], 2], data: out)
         }
-        let engine = try PerturbationFixtures.linearEngine(weights: w, width: size, height: size)
-        let method = try ExtremalPerturbation(params: PerturbationFixtures.params(.extremalPerturbation, [
-            "area": .double(0.25), "smoothness": .double(1.5), "steps": .int(80), "lr": .double(0.1),
-            "blur_sigma": .double(3), "mask_step": .int(4),
-        ]))
-        let e = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
-        var inside = 0.0, outside = 0.0
-        for y in 0..<size { for x in 0..<size {
-            let v = Double(e.map.data[y * size + x])
-            if y < 16 && x < 16 { inside += v } else { outside += v }
-        } }
-        inside /= 256; outside /= Double(n - 256)
-        print("extremal: mask mean inside \(inside), outside \(outside), area \(e.scalars["area"] ?? .nan), logit \(e.scalars["preserved_logit"] ?? .nan) of \(e.scalars["original_logit"] ?? .nan)")
-        XCTAssertGreaterThan(inside, outside + 0.4)
-        XCTAssertEqual(e.scalars["area"] ?? 0, 0.25, accuracy: 0.08)
-        XCTAssertEqual(e.map.shape, [size, size])
-        let again = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
-        XCTAssertEqual(again.map.data, e.map.data)
+        var search = AnchorSearch(m: seg.count, pSample: 0.5, seed: 3,
+                                  hiding: SuperpixelHiding(image: image, segmentation: seg, mode: .black),
+                                  scorer: scorer, target: 0, coverageSamples: 100)
+        search.register([])
+        search.register([1])
+        try search.sample([[]], count: 40)
+        try search.sample([[1]], count: 40)
+        try search.sample([[2]], count: 40)
+        search.register([1, 2])
+        search.register([1, 3])
+        try search.sample([[1, 2]], count: 20)
+        let drawnFor: [[Int]] = Array(repeating: [], count: 40) + Array(repeating: [1], count: 40)
+            + Array(repeating: [2], count: 40) + Array(repeating: [1, 2], count: 20)
+        func expected(_ anchor: [Int]) -> (n: Int, positives: Int) {
+            var n = 0, pos = 0
+            for r in 0..<drawnFor.count where Set(drawnFor[r]).isSubset(of: anchor)
+                && anchor.allSatisfy({ search.pool[r * search.words + $0 / 64] & (1 << UInt64($0 % 64)) != 0 }) {
+                n += 1
+                if search.labels[r] { pos += 1 }
+            }
+            return (n, pos)
+        }
+        for anchor in [[], [1], [1, 2], [1, 3]] {
+            let a = search.arm(anchor), e = expected(anchor)
+            print("anchor \(anchor): \(a.n) rows (\(a.positives) positive), expected \(e.n) (\(e.positives))")
+            XCTAssertEqual(a.n, e.n, "\(anchor)")
+            XCTAssertEqual(a.positives, e.positives, "\(anchor)")
+        }
+        // [1, 3] never sees the rows drawn for [2] or [1, 2], which always show superpixel 2.
+        XCTAssertLessThan(search.arm([1, 3]).n, search.arm([1, 2]).n)
+        XCTAssertEqual(search.arm([]).n, 40)
+        XCTAssertEqual(search.evaluations, 140)
+        XCTAssertTrue(sizes.values.allSatisfy { $0 <= 16 }, "\(sizes.values)")
     }
+}
+
+private final class BatchSizes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sizes: [Int] = []
+    func append(_ n: Int) { lock.lock(); sizes.append(n); lock.unlock() }
+    var values: [Int] { lock.lock(); defer { lock.unlock() }; return sizes }
 }

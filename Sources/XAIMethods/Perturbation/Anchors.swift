@@ -12,9 +12,11 @@ import XAIImaging
 /// when its precision clears `precision` with confidence (lower bound above precision - 0.05,
 /// the anchor package's stopping tolerance). Among accepted anchors the one with the largest
 /// coverage wins; if none is accepted the most precise candidate is returned with
-/// `scalars["threshold_met"] = 0`. Every sample of every anchor is pooled and reused for its
-/// super-anchors, as the package does. The samples depend on the bandit's path, so they are not
-/// shared through the cache.
+/// `scalars["threshold_met"] = 0`. As in the package, the samples drawn for an anchor are reused
+/// for its extensions (those that show the added superpixel), never for its siblings, and the
+/// bandit stops as soon as its bounds allow (`AnchorSearch`). `scalars["samples"]` is the number
+/// of forward passes. The samples depend on the bandit's path, so they are not shared through
+/// the cache.
 public struct Anchors: Explainer {
     public static let kind = MethodKind.anchors
 

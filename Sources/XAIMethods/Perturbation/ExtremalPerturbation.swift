@@ -3,14 +3,28 @@ import XAICore
 import XAIEngine
 import XAIImaging
 
-/// Extremal perturbation (Fong, Patrick, Vedaldi 2019), preservation variant: a smooth mask M
-/// (`SmoothMask`: parameters every `mask_step` pixels, Gaussian smoothing of std `smoothness`)
-/// keeps the image and replaces the rest with a blurred copy (std `blur_sigma`):
-/// x_M = M * x + (1 - M) * blur(x). The mask maximises the target logit of x_M minus
-/// lambda * mean((sort(M) - r_a)^2), the paper's area constraint with r_a holding (1 - area) N
-/// zeros then area N ones, by projected Adam (step `lr`, parameters kept in [0, 1]) for `steps`
-/// steps with gradients from the engine. lambda grows geometrically from 3 to 300 over the run so
-/// the mask first finds where to look and then meets the area. No random step is involved.
+/// Extremal perturbation (Fong, Patrick, Vedaldi 2019), the preservation game: find the smooth
+/// mask m of area `area` whose preserved region keeps the target logit highest.
+///
+/// - Mask: `SmoothMask`, the paper's smooth max-convolution of parameters placed every
+///   `mask_step` pixels, with a bump kernel of radius about `smoothness` pixels (flat up to
+///   smoothness / 2). `smoothness` must be at least about 0.65 x `mask_step`, else the mask has
+///   holes between grid points; the paper uses 3 x the step.
+/// - Perturbation: blur. Where the mask is 1 the input shows, where it is 0 the input blurred
+///   with std `blur_sigma`, in between an intermediate blur (`BlurPyramid`, 8 levels).
+/// - Objective, maximised: logit_target(perturbed image) - lambda * mean((sort(m) - r_a)^2), the
+///   paper's area constraint as a ranking loss: r_a holds (1 - area) H W zeros then area H W ones,
+///   so the loss is zero exactly when the mask is binary with area H W ones. lambda grows
+///   geometrically from `lambdaStart` to `lambdaEnd` over the run: the reward first decides
+///   where the mask goes, then the constraint fixes how much of it there is.
+/// - Optimiser: Adam (step `lr`, moments 0.9 / 0.999) on the grid parameters, projected onto
+///   [0, 1] after each step; the parameters start at 0.5. The step size decays along a cosine
+///   to `lr` / 10 so the last steps settle instead of oscillating. No random step is involved.
+///
+/// Scalars: `area` (mean of the mask), `area_binary` (fraction of pixels above 0.5), the
+/// requested `target_area`, `area_loss` (the ranking loss at the end), the logits of the
+/// perturbed and the original image. The paper's jitter (flipping every other step) and its
+/// deletion game are not implemented.
 public struct ExtremalPerturbation: Explainer {
     public static let kind = MethodKind.extremalPerturbation
 
@@ -20,8 +34,9 @@ public struct ExtremalPerturbation: Explainer {
     let lr: Double
     let blurSigma: Double
     let maskStep: Int
-    static let lambdaStart = 3.0
-    static let lambdaEnd = 300.0
+    static let lambdaStart = 300.0
+    static let lambdaEnd = 30_000.0
+    static let pyramidLevels = 8
 
     public init(params: ResolvedParams) throws {
         let r = try ParamReader(.extremalPerturbation, params)
@@ -32,6 +47,31 @@ public struct ExtremalPerturbation: Explainer {
         blurSigma = try r.double("blur_sigma")
         maskStep = try r.int("mask_step")
         guard area > 0, area < 1 else { throw r.invalid("area", "must be in (0, 1), got \(area)") }
+        let minimum = SmoothMask.minimumSigma(step: maskStep)
+        guard smoothness >= minimum else {
+            throw r.invalid("smoothness", "\(smoothness) leaves holes between mask grid points \(maskStep) pixels apart; use at least \(String(format: "%.2f", minimum)) (or a smaller mask_step)")
+        }
+    }
+
+    /// lambda at step t of `steps`.
+    static func lambda(step t: Int, of steps: Int) -> Double {
+        let progress = steps > 1 ? Double(t) / Double(steps - 1) : 1
+        return lambdaStart * pow(lambdaEnd / lambdaStart, progress)
+    }
+
+    /// The ranking loss mean((sort(m) - r_a)^2) and its gradient w.r.t. m (r_a: `keep` ones at
+    /// the top of the order).
+    static func areaLoss(_ mask: [Float], keep: Int) -> (loss: Double, gradient: [Float]) {
+        let n = mask.count
+        let order = (0..<n).sorted { mask[$0] != mask[$1] ? mask[$0] < mask[$1] : $0 < $1 }
+        var g = [Float](repeating: 0, count: n)
+        var loss = 0.0
+        for (rank, i) in order.enumerated() {
+            let d = mask[i] - (rank >= n - keep ? 1 : 0)
+            loss += Double(d * d)
+            g[i] = 2 * d / Float(n)
+        }
+        return (loss / Double(n), g)
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
@@ -40,68 +80,55 @@ public struct ExtremalPerturbation: Explainer {
         let image = input.image
         let (w, h) = (image.width, image.height)
         let n = w * h
-        let blurred = GaussianBlur.apply(image, sigma: Float(blurSigma)).pixels
-        let std = model.preprocess.std
-        // d x_M / d M per pixel and channel, with the normalisation's 1 / std folded in.
-        var contrast = [Float](repeating: 0, count: 3 * n)
-        for c in 0..<3 {
-            let s = 1 / std[c % std.count]
-            for i in 0..<n { contrast[c * n + i] = (image.pixels[c * n + i] - blurred[c * n + i]) * s }
-        }
+        let pyramid = BlurPyramid(image: image, maxSigma: blurSigma, levels: Self.pyramidLevels)
+        let invStd = (0..<3).map { 1 / model.preprocess.std[$0 % model.preprocess.std.count] }
         let op = SmoothMask(width: w, height: h, step: maskStep, sigma: smoothness)
         var u = [Float](repeating: 0.5, count: op.gridCount)
         var m1 = [Float](repeating: 0, count: u.count), m2 = [Float](repeating: 0, count: u.count)
         let keep = Int((Double(n) * area).rounded())
         let (beta1, beta2, eps): (Float, Float, Float) = (0.9, 0.999, 1e-8)
 
-        func composite(_ mask: [Float]) -> [Float] {
-            var x = [Float](repeating: 0, count: 3 * n)
-            for c in 0..<3 {
-                for i in 0..<n {
-                    let k = c * n + i
-                    x[k] = mask[i] * image.pixels[k] + (1 - mask[i]) * blurred[k]
-                }
-            }
-            return x
-        }
-        func perturbed(_ mask: [Float]) -> Tensor {
-            model.normalize(Tensor(shape: [1, 3, h, w], data: composite(mask)))
+        func perturbed(_ image: [Float]) -> Tensor {
+            model.normalize(Tensor(shape: [1, 3, h, w], data: image))
         }
 
         for t in 0..<steps {
             let mask = op.apply(u)
-            let (_, grads) = try TargetScore.gradients(engine: engine, input: perturbed(mask), target: input.target,
-                                                          wrt: [engine.graph.input])
-            guard let g = grads[engine.graph.input] else {
-                throw MethodError.numeric(method: Self.kind.rawValue, detail: "the engine returned no input gradient")
+            let (x, slope) = pyramid.perturb(mask)
+            let (_, grads) = try TargetScore.gradients(engine: engine, input: perturbed(x), target: input.target,
+                                                       wrt: [engine.graph.input])
+            guard let g = grads[engine.graph.input], g.count == 3 * n else {
+                throw MethodError.numeric(method: Self.kind.rawValue, detail: "the engine returned no input gradient of \(3 * n) values")
             }
+            // Ascent direction on the mask: the reward's gradient minus lambda x the area loss's.
+            let lambda = Float(Self.lambda(step: t, of: steps))
+            var gm = Self.areaLoss(mask, keep: keep).gradient
+            for i in 0..<n { gm[i] *= -lambda }
+            for c in 0..<3 {
+                for i in 0..<n { gm[i] += g.data[c * n + i] * invStd[c] * slope[c * n + i] }
+            }
+            let gu = op.pullback(u, gm)
             let progress = steps > 1 ? Double(t) / Double(steps - 1) : 1
-            let lambda = Float(Self.lambdaStart * pow(Self.lambdaEnd / Self.lambdaStart, progress))
-            // Gradient of the objective w.r.t. the mask: reward term, then the area term.
-            var gm = [Float](repeating: 0, count: n)
-            for c in 0..<3 { for i in 0..<n { gm[i] += g.data[c * n + i] * contrast[c * n + i] } }
-            let order = (0..<n).sorted { mask[$0] != mask[$1] ? mask[$0] < mask[$1] : $0 < $1 }
-            for (rank, i) in order.enumerated() {
-                let ref: Float = rank >= n - keep ? 1 : 0
-                gm[i] -= lambda * 2 * (mask[i] - ref) / Float(n)
-            }
-            let gu = op.adjoint(gm)
+            let stepSize = Float(lr * (0.55 + 0.45 * cos(Double.pi * progress)))
             let c1 = 1 - pow(beta1, Float(t + 1)), c2 = 1 - pow(beta2, Float(t + 1))
             for k in u.indices {
                 m1[k] = beta1 * m1[k] + (1 - beta1) * gu[k]
                 m2[k] = beta2 * m2[k] + (1 - beta2) * gu[k] * gu[k]
-                u[k] = min(max(u[k] + Float(lr) * (m1[k] / c1) / ((m2[k] / c2).squareRoot() + eps), 0), 1)
+                u[k] = min(max(u[k] + stepSize * (m1[k] / c1) / ((m2[k] / c2).squareRoot() + eps), 0), 1)
             }
             model.progress?(Double(t + 1) / Double(steps))
         }
         let mask = op.apply(u)
-        let final = TargetScore.values(try engine.logits(perturbed(mask)), target: input.target)[0]
+        let x = pyramid.perturb(mask).image
+        let final = TargetScore.values(try engine.logits(perturbed(x)), target: input.target)[0]
         let original = TargetScore.values(try engine.logits(input.input), target: input.target)[0]
+        let above = mask.reduce(0) { $0 + ($1 > 0.5 ? 1 : 0) }
         return Explanation(
             map: Tensor(shape: [h, w], data: mask), signed: false,
             lowResolution: Tensor(shape: [op.gridH, op.gridW], data: u),
-            scalars: ["area": Double(mask.reduce(0, +)) / Double(n), "target_area": area,
+            scalars: ["area": Double(mask.reduce(0, +)) / Double(n), "area_binary": Double(above) / Double(n),
+                      "target_area": area, "area_loss": Self.areaLoss(mask, keep: keep).loss,
                       "preserved_logit": Double(final), "original_logit": Double(original)],
-            images: ["perturbed": RGBImage(width: w, height: h, pixels: composite(mask))])
+            images: ["perturbed": RGBImage(width: w, height: h, pixels: x)])
     }
 }
