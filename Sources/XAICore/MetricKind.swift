@@ -17,7 +17,7 @@ public enum MetricKind: String, CaseIterable, Sendable, Codable, Hashable {
     /// Implementation version, part of the metric's cache key; bump it when its values change.
     public var version: Int {
         switch self {
-        case .localisation: return 2  // 2: tied maxima in the hit/miss pointing game drawn at random
+        case .localisation: return 3  // 2: tied maxima drawn at random; 3: offset of positive maps removed
         default: return 1
         }
     }

@@ -51,7 +51,9 @@ public struct ExperimentGraph: Sendable {
     public init(experiment: Experiment, hasher: FileHasher) throws {
         self.experiment = experiment
         for m in experiment.models {
-            modelHashes[m.name] = try hasher.sha256(file: URL(fileURLWithPath: m.path))
+            let hash = try hasher.sha256(file: URL(fileURLWithPath: m.path))
+            try m.verify(sha256: hash)
+            modelHashes[m.name] = hash
         }
         for i in experiment.images {
             imageHashes[i.id] = try hasher.sha256(file: URL(fileURLWithPath: i.path))

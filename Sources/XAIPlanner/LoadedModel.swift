@@ -15,6 +15,7 @@ public final class LoadedModel: @unchecked Sendable {
     /// Imports the ONNX file of `spec` and prepares the engine for its input size.
     public init(spec: ModelSpec) throws {
         self.spec = spec
+        if spec.sha256 != nil { try spec.verify(sha256: try ContentHash.sha256(file: URL(fileURLWithPath: spec.path))) }
         let crop = spec.preprocess.crop
         let graph = try ONNXImporter.load(contentsOf: spec.path, inputSize: (height: crop, width: crop))
         engine = try Engine(graph: graph)
@@ -72,5 +73,15 @@ final class ModelStore: @unchecked Sendable {
         let m = try LoadedModel(spec: spec)
         models[spec.path] = m
         return m
+    }
+}
+
+extension ModelSpec {
+    /// Checks the model file's SHA-256 against the one its card states (if any), so a damaged
+    /// or swapped weights file is an error rather than silently different explanations.
+    func verify(sha256 actual: String) throws {
+        guard let expected = sha256, expected.lowercased() != actual.lowercased() else { return }
+        throw PlannerError.invalidValue(context: path, detail: "its SHA-256 is \(actual) but the model card says \(expected); "
+            + "the file is damaged or was replaced: restore it (e.g. `git checkout -- \(path)`) or update the card's sha256")
     }
 }

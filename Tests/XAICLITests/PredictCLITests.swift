@@ -46,6 +46,25 @@ final class PredictCLITests: CLITestCase {
         XCTAssertTrue(r.stderr.contains("/nonexistent/model.onnx"), r.stderr)
     }
 
+    /// A model file that does not match its card's sha256 is refused, naming the file.
+    func testModelFileThatDoesNotMatchItsCardIsRefused() throws {
+        let dir = try scratchRoot()
+        let weights = dir.appendingPathComponent("Weights")
+        try FileManager.default.removeItem(at: weights)
+        try FileManager.default.createDirectory(at: weights, withIntermediateDirectories: true)
+        let real = Self.repositoryRoot.appendingPathComponent("Weights")
+        var card = try String(contentsOf: real.appendingPathComponent("efficientnet-lite0.yaml"), encoding: .utf8)
+        card = card.replacingOccurrences(of: "754a6618f00e1ec5", with: "0000000000000000")
+        try card.write(to: weights.appendingPathComponent("efficientnet-lite0.yaml"), atomically: true, encoding: .utf8)
+        for name in ["efficientnet-lite0.onnx", "imagenet-classes.txt"] {
+            try FileManager.default.createSymbolicLink(at: weights.appendingPathComponent(name),
+                                                       withDestinationURL: real.appendingPathComponent(name))
+        }
+        let r = try xai(["predict", "Experiments/images/coffee.png"], in: dir)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("efficientnet-lite0.onnx") && r.stderr.contains("SHA-256"), r.stderr)
+    }
+
     func testLayersListsTheHeadWithItsShape() throws {
         let r = try xai(["layers"])
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -16,6 +16,21 @@ final class LocalisationTests: XCTestCase {
         XCTAssertEqual(r.extra["ground_truth_fraction"]!, 36.0 / 256, accuracy: 1e-12)
     }
 
+    /// RISE-like maps sit on a constant offset; it carries no location and must not change
+    /// the scores.
+    func testConstantOffsetDoesNotChangeTheScores() throws {
+        let model = try F.context(F.regionModel())
+        let metric = try F.metric(.localisation)
+        let image = F.regionImage()
+        let plain = try metric.evaluate(F.input(image, map: F.perfectMap, boxes: [F.regionBox]), model: model)
+        let lifted = F.perfectMap.data.map { 0.7 + 0.2 * $0 }
+        let offset = try metric.evaluate(F.input(image, map: Tensor(shape: F.perfectMap.shape, data: lifted), boxes: [F.regionBox]),
+                                         model: model)
+        print("offset map: IoU \(offset.value) vs \(plain.value), energy \(offset.extra["energy_pointing_game"]!)")
+        XCTAssertEqual(offset.value, plain.value, accuracy: 1e-12)
+        XCTAssertEqual(offset.extra["energy_pointing_game"]!, plain.extra["energy_pointing_game"]!, accuracy: 1e-6)
+    }
+
     func testRandomMapScoresNearChance() throws {
         let model = try F.context(F.regionModel())
         var ious: [Double] = [], energies: [Double] = []
