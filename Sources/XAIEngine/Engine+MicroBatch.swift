@@ -24,21 +24,48 @@ extension Engine {
 
     func forwardInChunks(_ replacing: [String: Tensor], chunk: Int, keep: Set<String>) throws -> Activations {
         let n = replacing.first!.value.batch
-        let count = (n + chunk - 1) / chunk
-        var parts = [Result<Activations, Error>?](repeating: nil, count: count)
-        parts.withUnsafeMutableBufferPointer { out in
-            let slots = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: count) { i in
-                let range = (i * chunk)..<min(n, (i + 1) * chunk)
-                let inputs = replacing.mapValues { $0.slice(batch: range) }
-                slots[i] = Result { try forwardWhole(inputs, base: nil, keep: keep) }
-            }
+        let results = try Self.eachMicroBatch(of: n, chunk: chunk) { range in
+            try forwardWhole(replacing.mapValues { $0.slice(batch: range) }, base: nil, keep: keep)
         }
-        let results = try parts.map { try $0!.get() }
         var values: [String: Tensor] = [:]
         for name in results[0].values.keys {
             values[name] = Tensor.concatenate(results.map { $0.values[name]! })
         }
         return Activations(values: values, outputName: outputName, order: order)
+    }
+
+    /// `body` on consecutive ranges of `chunk` items covering 0..<n, run concurrently (each
+    /// on one core: nested parallel loops run inline); results in range order.
+    static func eachMicroBatch<T>(of n: Int, chunk: Int, _ body: (Range<Int>) throws -> T) throws -> [T] {
+        let count = (n + chunk - 1) / chunk
+        var parts = [Result<T, Error>?](repeating: nil, count: count)
+        parts.withUnsafeMutableBufferPointer { out in
+            let slots = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                slots[i] = Result { try body((i * chunk)..<min(n, (i + 1) * chunk)) }
+            }
+        }
+        return try parts.map { try $0!.get() }
+    }
+
+    /// Gradients of seeds on the logits [N, classes] w.r.t. `wrt`, for a batch [N, C, H, W]
+    /// whose activations the caller does not need (integrated gradients, SmoothGrad): the
+    /// batch runs as micro-batches, one per core, each a forward and a backward pass.
+    public func gradients(of input: Tensor, logitSeeds seeds: Tensor, wrt: [String],
+                          rules: BackwardRules = .standard) throws -> [String: Tensor] {
+        let n = input.batch
+        guard seeds.batch == n else {
+            throw EngineError.badInput(detail: "logit seeds have batch \(seeds.batch) but the input has batch \(n)")
+        }
+        func pass(_ x: Tensor, _ s: Tensor) throws -> [String: Tensor] {
+            try gradients(try forward(x, retain: .all), seeds: [outputName: s], wrt: wrt, rules: rules)
+        }
+        guard let chunk = microBatch(batch: n) else { return try pass(input, seeds) }
+        let results = try Self.eachMicroBatch(of: n, chunk: chunk) { range in
+            try pass(input.slice(batch: range), seeds.slice(batch: range))
+        }
+        var grads: [String: Tensor] = [:]
+        for name in results[0].keys { grads[name] = Tensor.concatenate(results.map { $0[name]! }) }
+        return grads
     }
 }

@@ -33,4 +33,16 @@ enum TargetScore {
         let grads = try engine.gradients(acts, seeds: [engine.outputName: seed], wrt: wrt, rules: rules)
         return (acts, grads)
     }
+
+    /// The gradient of the target logit w.r.t. the input, without the activations (the engine
+    /// then runs the batch as micro-batches, one per core).
+    static func inputGradients(engine: Engine, input: Tensor, target: Int,
+                               rules: BackwardRules = .standard) throws -> Tensor {
+        let seed = seed(batch: input.batch, classes: engine.classCount, target: target)
+        let name = engine.graph.input
+        guard let g = try engine.gradients(of: input, logitSeeds: seed, wrt: [name], rules: rules)[name] else {
+            throw EngineError.badInput(detail: "the engine returned no gradient for its input '\(name)'")
+        }
+        return g
+    }
 }

@@ -34,8 +34,7 @@ extension GradientAttribution {
         var parts: [Tensor] = []
         for r in Batching.ranges(count: inputs.batch, size: batch) {
             let x = r.count == inputs.batch ? inputs : inputs.slice(batch: r)
-            let g = try TargetScore.gradients(engine: engine, input: x, target: target, wrt: [engine.graph.input], rules: rules)
-            parts.append(g.grads[engine.graph.input]!)
+            parts.append(try TargetScore.inputGradients(engine: engine, input: x, target: target, rules: rules))
         }
         return parts.count == 1 ? parts[0] : Tensor.concatenate(parts)
     }

@@ -82,8 +82,8 @@ public struct IntegratedGradients: GradientAttribution {
             var shape = x.shape
             shape[0] = r.count
             let path = Tensor(shape: shape, data: pathData)
-            let g = try TargetScore.gradients(engine: engine, input: path, target: target, wrt: [engine.graph.input])
-            guard let grads = g.grads[engine.graph.input], grads.count == r.count * n else {
+            let grads = try TargetScore.inputGradients(engine: engine, input: path, target: target)
+            guard grads.count == r.count * n else {
                 throw MethodError.numeric(method: Self.kind.rawValue, detail: "the engine returned no input gradient of \(r.count * n) values")
             }
             grads.data.withUnsafeBufferPointer { gp in
