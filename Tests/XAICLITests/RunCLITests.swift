@@ -49,6 +49,38 @@ final class RunCLITests: CLITestCase {
         }
     }
 
+    /// After a sweep value is dropped, `gc --dry-run` lists its map and `gc` removes it.
+    func testGCRemovesTheOutputsOfADroppedSweepPoint() throws {
+        let dir = try scratchRoot()
+        func experiment(_ reduce: String) -> String {
+            """
+            schema: 1
+            name: cli-gc
+            model: efficientnet-lite0
+            images: [Experiments/images/chelsea.png]
+            methods:
+              saliency: {}
+            sweep:
+              saliency.reduce: \(reduce)
+            """
+        }
+        let file = try write(experiment("[max_abs, l2]"), to: dir)
+        XCTAssertEqual(try xai(["run", file], in: dir).status, 0)
+        let stale = dir.appendingPathComponent("Outputs/cli-gc/maps/chelsea/saliency@reduce=l2.npy")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stale.path))
+
+        _ = try write(experiment("[max_abs]"), to: dir)
+        let dry = try xai(["gc", "--dry-run", file], in: dir)
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("saliency@reduce=l2.npy"), dry.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stale.path), "a dry run removes nothing")
+        let real = try xai(["gc", file], in: dir)
+        XCTAssertEqual(real.status, 0, real.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path))
+        XCTAssertTrue(FileManager.default.fileExists(
+            atPath: dir.appendingPathComponent("Outputs/cli-gc/maps/chelsea/saliency@reduce=max_abs.npy").path))
+    }
+
     func testInvalidExperimentExitsTwoWithFileLineColumn() throws {
         let dir = try scratchRoot()
         let file = try write("""
