@@ -94,10 +94,7 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
         var arrays = e.arrays
         if let low = e.lowResolution { arrays["low_resolution"] = low }
         return ExplanationData(map: e.map, signed: e.signed, scalars: e.scalars, arrays: arrays, pictures: pictures,
-                               legend: e.legend.map {
-                                   Manifest.LegendEntry(index: $0.index, color: $0.color, labels: $0.labels,
-                                                        scores: $0.scores)
-                               })
+                               legend: e.legend)
     }
 
     public func metric(_ metric: MetricSpec, run: MethodRun, model spec: ModelSpec, image: DecodedImage,

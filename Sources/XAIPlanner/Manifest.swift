@@ -1,5 +1,6 @@
 import Foundation
 import XAICore
+import XAIMethods
 
 /// `Outputs/<name>/manifest.json`: everything a run produced, for the HTML gallery and for
 /// scripts. Written with sorted keys and no timestamps, so equal inputs give equal bytes
@@ -112,21 +113,8 @@ public struct Manifest: Codable, Equatable, Sendable {
         }
     }
 
-    /// One row of a multi-map legend (DFF concepts).
-    public struct LegendEntry: Codable, Equatable, Sendable {
-        public var index: Int
-        /// RGB in 0...1.
-        public var color: [Float]
-        public var labels: [String]
-        public var scores: [Double]
-
-        public init(index: Int, color: [Float], labels: [String], scores: [Double]) {
-            self.index = index
-            self.color = color
-            self.labels = labels
-            self.scores = scores
-        }
-    }
+    /// One row of a multi-map legend (DFF concepts): the methods' own type, stored as is.
+    public typealias LegendEntry = XAIMethods.LegendEntry
 
     /// The value range the overlay's colours span, for a colour bar.
     public struct Scale: Codable, Equatable, Sendable {
