@@ -41,12 +41,12 @@ struct ConvPlan {
         return [x[0], outChannels, o.h, o.w]
     }
 
-    /// Applies bias and the fused rectifier to `n` values of one output channel (4 lanes at a
-    /// time: the scalar form does not vectorise because of min/max's NaN rules).
+    /// Applies bias and the fused rectifier to `n` values of one output channel, 16 lanes at a
+    /// time (compare-and-select: the scalar min/max do not vectorise because of their NaN rules).
     @inline(__always)
     func epilogue(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, channel m: Int,
                   addBias: Bool = true) {
-        typealias V = SIMD4<Float>
+        typealias V = SIMD16<Float>
         let b = addBias ? bias?[m] ?? 0 : 0
         var lo = -Float.infinity, hi = Float.infinity, slope: Float = 1
         switch activation {
@@ -56,23 +56,22 @@ struct ConvPlan {
         case let .leakyRelu(alpha): slope = alpha
         }
         let vb = V(repeating: b), vlo = V(repeating: lo), vhi = V(repeating: hi), vs = V(repeating: slope)
+        let leaky = slope != 1
         var i = 0
-        if slope == 1 {
-            while i + 4 <= n {
-                let v = UnsafeRawPointer(src + i).loadUnaligned(as: V.self) + vb
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: pointwiseMin(pointwiseMax(v, vlo), vhi), as: V.self)
-                i += 4
+        while i + 16 <= n {
+            var v = UnsafeRawPointer(src + i).loadUnaligned(as: V.self) + vb
+            if leaky {
+                v = v.replacing(with: v * vs, where: v .< V(repeating: 0))
+            } else {
+                v = v.replacing(with: vlo, where: v .< vlo)
+                v = v.replacing(with: vhi, where: v .> vhi)
             }
-        } else {
-            while i + 4 <= n {
-                let v = UnsafeRawPointer(src + i).loadUnaligned(as: V.self) + vb
-                UnsafeMutableRawPointer(dst + i).storeBytes(of: v.replacing(with: v * vs, where: v .< V(repeating: 0)), as: V.self)
-                i += 4
-            }
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: V.self)
+            i += 16
         }
         while i < n {
             let v = src[i] + b
-            dst[i] = slope == 1 ? Swift.min(Swift.max(v, lo), hi) : (v > 0 ? v : slope * v)
+            dst[i] = leaky ? (v > 0 ? v : slope * v) : Swift.min(Swift.max(v, lo), hi)
             i += 1
         }
     }

@@ -1,7 +1,8 @@
 import XAICore
 
-/// Direct depthwise convolution (one kH x kW filter per channel), parallel over (item, channel)
-/// planes. Each plane is first copied into a zero-padded buffer split into `strideW` column
+/// Direct depthwise convolution (one kH x kW filter per channel). Small or strided maps go to
+/// the channel-blocked kernel (DepthwiseBlockedKernel.swift); the row kernel here runs parallel
+/// over (item, channel) planes. Each plane is first copied into a zero-padded buffer split into `strideW` column
 /// phases, so that every tap of every output row reads a contiguous run of inputs and the
 /// inner loops vectorise without bounds checks, for any stride, dilation and padding.
 extension ConvPlan {
@@ -29,6 +30,12 @@ extension ConvPlan {
     private static let slack = 16
 
     func depthwiseForward(_ x: Tensor, workspace ws: Workspace) -> Tensor {
+        x.shape[2] * x.shape[3] <= Self.blockedDepthwiseMaxPixels || attrs.stride != (1, 1)
+            ? depthwiseForwardBlocked(x, workspace: ws) : depthwiseForwardRows(x, workspace: ws)
+    }
+
+    /// The row-vectorised kernel (big stride-1 maps).
+    func depthwiseForwardRows(_ x: Tensor, workspace ws: Workspace) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let yShape = outputShape(x.shape)
         let g = geometry(h: h, w: w, ho: yShape[2], wo: yShape[3])

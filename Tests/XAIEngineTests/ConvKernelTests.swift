@@ -52,33 +52,47 @@ final class ConvKernelTests: XCTestCase {
         }
     }
 
-    /// The depthwise kernel works in register blocks (2 rows x 16 columns, or 4 rows x 8 when
-    /// a row has at most 8 outputs) and moves a plane's last block up over rows already done:
-    /// every plane height and width around those block sizes, with a fused rectifier.
-    func testDepthwiseRegisterBlocksCoverEveryPlaneSize() {
+    /// Both depthwise kernels on every plane size around their register blocks (rows: 2 x 16
+    /// or 4 x 8 outputs; channel-blocked: 4 pixels of a row, fewer when a row is shorter),
+    /// whose last block moves back over outputs already done, with a fused rectifier, and with
+    /// channel counts that leave the last 16-channel block partial.
+    func testDepthwiseKernelsCoverEveryPlaneSize() {
         var g = SeededGenerator(seed: 50)
-        var worst: Float = 0
-        for a in [Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 3),
-                  Conv2D(kernel: (5, 5), stride: (2, 2), pads: (1, 1, 2, 2), groups: 3)] {
-            for h in [1, 2, 3, 4, 5, 7, 9] {
-                for w in [1, 3, 7, 8, 9, 15, 16, 17, 24, 33] {
-                    guard ConvPlan.outputSize(a, h: h, w: w) != nil else { continue }
-                    let wt = g.tensor([3, 1, a.kernel.h, a.kernel.w], scale: 0.5)
-                    let b = g.tensor([3], scale: 0.3)
-                    let plan = ConvPlan(attrs: a, inChannels: 3, outChannels: 3, weights: wt.data, bias: b.data,
-                                        activation: .clip(min: -0.5, max: 0.75))
-                    let x = g.tensor([2, 3, h, w], scale: 1)
-                    var ref = naiveConv(x, wt, b, a)
-                    ref.data = ref.data.map { Swift.min(Swift.max($0, -0.5), 0.75) }
-                    let y = plan.forward(x, workspace: Workspace())
-                    XCTAssertEqual(y.shape, ref.shape)
-                    let d = y.maxAbsDifference(ref)
-                    worst = Swift.max(worst, d)
-                    XCTAssertLessThan(d, 1e-4, "stride \(a.stride) plane \(h)x\(w)")
+        var worst: (rows: Float, blocked: Float) = (0, 0)
+        for (a, act) in [(Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 3), FusedActivation.clip(min: -0.5, max: 0.75)),
+                         (Conv2D(kernel: (5, 5), stride: (2, 2), pads: (1, 1, 2, 2), groups: 3), .leakyRelu(alpha: 0.1)),
+                         (Conv2D(kernel: (3, 3), dilation: (2, 1), pads: (2, 0, 1, 2), groups: 3), .relu)] {
+            for channels in [3, 19] {
+                let a = Conv2D(kernel: a.kernel, stride: a.stride, dilation: a.dilation, pads: a.pads, groups: channels)
+                for h in [1, 2, 3, 4, 5, 7, 9] {
+                    for w in [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 33] {
+                        guard ConvPlan.outputSize(a, h: h, w: w) != nil else { continue }
+                        let wt = g.tensor([channels, 1, a.kernel.h, a.kernel.w], scale: 0.5)
+                        let b = g.tensor([channels], scale: 0.3)
+                        let plan = ConvPlan(attrs: a, inChannels: channels, outChannels: channels, weights: wt.data,
+                                            bias: b.data, activation: act)
+                        let x = g.tensor([2, channels, h, w], scale: 1)
+                        var ref = naiveConv(x, wt, b, a)
+                        ref.data = ref.data.map { v in
+                            switch act {
+                            case let .clip(lo, hi): return Swift.min(Swift.max(v, lo), hi)
+                            case let .leakyRelu(s): return v > 0 ? v : s * v
+                            case .relu: return Swift.max(v, 0)
+                            }
+                        }
+                        let rows = plan.depthwiseForwardRows(x, workspace: Workspace())
+                        let blocked = plan.depthwiseForwardBlocked(x, workspace: Workspace())
+                        XCTAssertEqual(rows.shape, ref.shape)
+                        XCTAssertEqual(blocked.shape, ref.shape)
+                        let d = (rows.maxAbsDifference(ref), blocked.maxAbsDifference(ref))
+                        worst = (Swift.max(worst.rows, d.0), Swift.max(worst.blocked, d.1))
+                        XCTAssertLessThan(d.0, 1e-4, "rows: \(a.stride) \(channels) channels, plane \(h)x\(w)")
+                        XCTAssertLessThan(d.1, 1e-4, "blocked: \(a.stride) \(channels) channels, plane \(h)x\(w)")
+                    }
                 }
             }
         }
-        print("depthwise register blocks, planes 1..9 x 1..33: max diff \(worst)")
+        print("depthwise kernels, planes 1..9 x 1..33: max diff rows \(worst.rows), channel-blocked \(worst.blocked)")
     }
 
     func testDepthwiseBackwardIsTransposeOfForward() {
