@@ -13,6 +13,17 @@ extension ConvPlan {
     /// input (no gather / scatter copies).
     static let pointwiseDirectPixels = 784
 
+    /// GEMM columns per tile: the tile's B and C parts ([rows, tile] floats) stay within about
+    /// 512 KB of cache, a multiple of 16, and at least `minTile` (OpenBLAS packs A again for
+    /// every tile, which must stay small next to the tile's products).
+    static let minTile = 512
+    func columnTile(rows: Int, columns: Int) -> Int {
+        let fit = ((1 << 17) / max(1, rows)) & ~15
+        // Enough tiles for every core to get two when the product is big enough to split.
+        let split = (columns / (2 * Parallel.cores) + 15) & ~15
+        return min(columns, max(Self.minTile, min(fit, split)))
+    }
+
     func itemsPerChunk(batch: Int, outPixels: Int) -> Int {
         if outPixels >= ConvPlan.targetColumns { return 1 }
         if isPointwise && outPixels >= ConvPlan.pointwiseDirectPixels { return 1 }
@@ -67,30 +78,35 @@ extension ConvPlan {
                         // Written in place: start from the bias and let the GEMM accumulate
                         // (beta 1), which replaces OpenBLAS's zeroing pass.
                         let prefilled = cnt == 1 && bias != nil
-                        if prefilled, let bias {
-                            for ch in 0..<m { (out + ch * howo).update(repeating: bias[ch], count: howo) }
-                        }
-                        for grp in 0..<g {
-                            let bp: UnsafePointer<Float>
-                            let ldb: Int
-                            if direct {
-                                bp = UnsafePointer(xp + (n0 * c + grp * cg) * hw)
-                                ldb = hw
-                            } else {
-                                bp = UnsafePointer(col! + grp * kg * cols)
-                                ldb = cols
-                            }
-                            BLAS.sgemm(m: mg, n: cols, k: kg, a: wp + grp * mg * kg, lda: kg,
-                                       b: bp, ldb: ldb, beta: prefilled ? 1 : 0, c: out + grp * mg * ldc, ldc: ldc)
-                        }
-                        // Epilogue: bias + rectifier, scattering batched columns back to NCHW.
-                        if !(prefilled && activation == nil) {
-                            Parallel.forRanges(cnt * m, grain: max(1, 4096 / max(1, howo))) { r in
-                                for t in r {
-                                    let i = t / m, ch = t % m
-                                    let src = out + ch * ldc + i * howo
-                                    let dst = y + ((n0 + i) * m + ch) * howo
-                                    epilogue(src, dst, howo, channel: ch, addBias: !prefilled)
+                        let needsEpilogue = !(prefilled && activation == nil)
+                        let (bp, ldb): (UnsafePointer<Float>, Int) = direct
+                            ? (UnsafePointer(xp + n0 * c * hw), hw) : (UnsafePointer(col!), cols)
+                        // Column tiles, each filled, multiplied and finished while its part of
+                        // C is still in cache (three passes over C would otherwise stream
+                        // through memory), and split between the cores.
+                        let tile = columnTile(rows: m + kg * g, columns: cols)
+                        let tiles = (cols + tile - 1) / tile
+                        Parallel.forRanges(tiles) { r in
+                            for t in r {
+                                let lo = t * tile, hi = min(cols, lo + tile)
+                                if prefilled, let bias {
+                                    for ch in 0..<m { (out + ch * ldc + lo).update(repeating: bias[ch], count: hi - lo) }
+                                }
+                                for grp in 0..<g {
+                                    BLAS.sgemm(m: mg, n: hi - lo, k: kg, a: wp + grp * mg * kg, lda: kg,
+                                               b: bp + grp * kg * ldb + lo, ldb: ldb, beta: prefilled ? 1 : 0,
+                                               c: out + grp * mg * ldc + lo, ldc: ldc)
+                                }
+                                guard needsEpilogue else { continue }
+                                // Bias + rectifier, scattering batched columns back to NCHW.
+                                for ch in 0..<m {
+                                    var j = lo
+                                    while j < hi {
+                                        let i = j / howo, end = min(hi, (i + 1) * howo)
+                                        epilogue(out + ch * ldc + j, y + ((n0 + i) * m + ch) * howo + j - i * howo,
+                                                 end - j, channel: ch, addBias: !prefilled)
+                                        j = end
+                                    }
                                 }
                             }
                         }
