@@ -57,18 +57,42 @@ public struct Occlusion: Explainer {
         return p
     }
 
+    /// The window grid on an image: origins along each axis and the (clipped) window size.
+    private func grid(width w: Int, height h: Int) -> (ys: [Int], xs: [Int], wh: Int, ww: Int) {
+        let wh = min(window.h, h), ww = min(window.w, w)
+        return (Occlusion.positions(size: h, window: wh, stride: stride.h),
+                Occlusion.positions(size: w, window: ww, stride: stride.w), wh, ww)
+    }
+
+    /// Runs the model incrementally: each occluded image differs from the original only in
+    /// its window, so the engine recomputes only what that window reaches, layer by layer,
+    /// from the original image's activations (computed once, when the scores are not cached).
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
-        try TargetScore.check(input.target, engine: model.engine, method: Self.kind)
-        return try explain(input, scorer: PerturbationBatch(context: model, batch: batch))
+        let engine = model.engine
+        try TargetScore.check(input.target, engine: engine, method: Self.kind)
+        let image = input.image
+        let g = grid(width: image.width, height: image.height)
+        var base: Activations?
+        let scorer = PerturbationBatch(batch: batch, cache: model.cache, progress: model.progress) { images, range in
+            if base == nil {
+                let x = Tensor(shape: [1, 3, image.height, image.width], data: image.pixels)
+                base = try engine.forward(model.normalize(x), retain: .all)
+            }
+            // Item 0 (the original image) is item 1 recomputed over the original pixels.
+            let regions = range.map { i in
+                let k = max(0, i - 1)
+                return Region(y: g.ys[k / g.xs.count], x: g.xs[k % g.xs.count], h: g.wh, w: g.ww)
+            }
+            return try engine.logits(model.normalize(images), changedIn: regions, base: base!)
+        }
+        return try explain(input, scorer: scorer)
     }
 
     func explain(_ input: ExplanationInput, scorer: PerturbationBatch) throws -> Explanation {
         let image = input.image
         let (w, h) = (image.width, image.height)
         let n = w * h
-        let wh = min(window.h, h), ww = min(window.w, w)
-        let ys = Occlusion.positions(size: h, window: wh, stride: stride.h)
-        let xs = Occlusion.positions(size: w, window: ww, stride: stride.w)
+        let (ys, xs, wh, ww) = grid(width: w, height: h)
         var rng = SeededRandom(seed: input.seed)
         let fillImage: [Float]
         switch fill {

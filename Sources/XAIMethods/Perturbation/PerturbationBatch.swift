@@ -50,18 +50,24 @@ struct PerturbationScores: Sendable, Equatable {
 /// loaded or stored as one [count, 3] tensor, so a method re-fitted with other fitting
 /// parameters does not run the model again.
 struct PerturbationBatch {
-    /// Logits [n, classes] of a batch of pixel-space images [n, 3, H, W].
-    let model: (Tensor) throws -> Tensor
+    /// Logits [n, classes] of a batch of pixel-space images [n, 3, H, W], which are items
+    /// `range` of the set being scored.
+    let model: (Tensor, Range<Int>) throws -> Tensor
     let batch: Int
     let cache: IntermediateCache?
     let progress: (@Sendable (Double) -> Void)?
 
     init(batch: Int, cache: IntermediateCache? = nil, progress: (@Sendable (Double) -> Void)? = nil,
-         model: @escaping (Tensor) throws -> Tensor) {
+         indexedModel: @escaping (Tensor, Range<Int>) throws -> Tensor) {
         self.batch = max(1, batch)
         self.cache = cache
         self.progress = progress
-        self.model = model
+        self.model = indexedModel
+    }
+
+    init(batch: Int, cache: IntermediateCache? = nil, progress: (@Sendable (Double) -> Void)? = nil,
+         model: @escaping (Tensor) throws -> Tensor) {
+        self.init(batch: batch, cache: cache, progress: progress) { images, _ in try model(images) }
     }
 
     /// Scores through the context's engine (normalising each batch with the model's mean / std).
@@ -92,7 +98,7 @@ struct PerturbationBatch {
                 for j in 0..<n { render(start + j, b.baseAddress! + j * item) }
             }
             let images = Tensor(shape: [n, 3, height, width], data: n * item == buffer.count ? buffer : Array(buffer.prefix(n * item)))
-            let logits = try model(images)
+            let logits = try model(images, start..<(start + n))
             guard logits.rank == 2, logits.shape[0] == n, target >= 0, target < logits.shape[1] else {
                 throw MethodError.unsuitableModel(method: "perturbation", detail: "expected logits [\(n), classes > \(target)] from the model, got \(logits.shape)")
             }
