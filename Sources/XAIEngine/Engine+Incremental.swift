@@ -11,7 +11,7 @@ public struct Region: Equatable, Sendable {
 /// Occlusion-based Deep CNN Explanations", https://arxiv.org/abs/1904.01234). Layer by layer,
 /// only the part of each feature map whose receptive field meets the changed box is
 /// recomputed, on crops that read the rest from the base image's activations; once that part
-/// covers half a map, the batch continues as full tensors. Convolutions (any stride, dilation,
+/// covers half a map, the batch continues as full tensors in micro-batches. Convolutions (any stride, dilation,
 /// padding and groups, with their fused rectifiers), max pooling, batch norm, pointwise activations and
 /// broadcast arithmetic run on crops; any other op ends the incremental part. The result is
 /// the full forward's, computed on less: the early layers of a CNN, where most of the work
@@ -48,36 +48,32 @@ extension Engine {
         }
         let origins = regions.map { (y: $0.y, x: $0.x) }
         let inputPatch = FeaturePatch(base: baseInput, origins: origins, h: first.h, w: first.w)
-        var values: [String: FeatureValue] = [graph.input: .patch(inputPatch.cropping(full: inputs))]
+        var values: [String: FeaturePatch] = [graph.input: inputPatch.cropping(full: inputs)]
         var lastUse: [String: Int] = [:]
         for (k, s) in steps.enumerated() { for name in s.computedInputs { lastUse[name] = k } }
         let ws = Workspace()
         var cropSteps = 0
         for (k, step) in steps.enumerated() {
-            let out = base[step.output]!
-            if let patch = patchForward(step, values, outBase: out, workspace: ws) {
-                values[step.output] = .patch(patch)
-                cropSteps += 1
-            } else {
-                let args: [Tensor] = step.operands.map { op in
-                    switch op {
-                    case let .constant(c): return c
-                    case let .computed(name): return values[name]!.dense
-                    }
-                }
-                values[step.output] = .dense(step.forward(args, workspace: ws))
+            guard let patch = patchForward(step, values, outBase: base[step.output]!, workspace: ws) else {
+                // The rest runs on full tensors, in micro-batches like any forward.
+                let live = values.mapValues(\.dense)
+                let keep: Set<String> = [outputName]
+                let rest = try microBatch(batch: n).map { try forwardInChunks(live, chunk: $0, keep: keep, from: k) }
+                    ?? forwardWhole(live, base: nil, keep: keep, from: k)
+                return (rest.output, cropSteps)
             }
+            values[step.output] = patch
+            cropSteps += 1
             for name in step.computedInputs where lastUse[name] == k && name != outputName { values.removeValue(forKey: name) }
         }
         return (values[outputName]!.dense, cropSteps)
     }
 
     /// The step on crops, or nil when it must run on full tensors.
-    private func patchForward(_ step: Step, _ values: [String: FeatureValue], outBase: Tensor,
+    private func patchForward(_ step: Step, _ values: [String: FeaturePatch], outBase: Tensor,
                               workspace ws: Workspace) -> FeaturePatch? {
-        let inputs = step.computedInputs.map { values[$0]! }
-        let patches = inputs.compactMap(\.patch)
-        guard patches.count == inputs.count, let p = patches.first, outBase.rank == 4 else { return nil }
+        let patches = step.computedInputs.map { values[$0]! }
+        guard let p = patches.first, outBase.rank == 4 else { return nil }
         let (ho, wo) = (outBase.shape[2], outBase.shape[3])
         switch step.op {
         case .conv:
@@ -214,24 +210,6 @@ struct FeaturePatch {
     /// The full maps [n, C, H, W].
     var dense: Tensor {
         crop(origins: Array(repeating: (y: 0, x: 0), count: origins.count), h: base.shape[2], w: base.shape[3])
-    }
-}
-
-/// A tensor of the incremental pass: a patch over the base, or the full batch.
-enum FeatureValue {
-    case patch(FeaturePatch)
-    case dense(Tensor)
-
-    var patch: FeaturePatch? {
-        if case let .patch(p) = self { return p }
-        return nil
-    }
-
-    var dense: Tensor {
-        switch self {
-        case let .patch(p): return p.dense
-        case let .dense(t): return t
-        }
     }
 }
 

@@ -22,10 +22,10 @@ extension Engine {
         return max(1, min(m, n / Parallel.cores))
     }
 
-    func forwardInChunks(_ replacing: [String: Tensor], chunk: Int, keep: Set<String>) throws -> Activations {
+    func forwardInChunks(_ replacing: [String: Tensor], chunk: Int, keep: Set<String>, from: Int = 0) throws -> Activations {
         let n = replacing.first!.value.batch
         let results = try Self.eachMicroBatch(of: n, chunk: chunk) { range in
-            try forwardWhole(replacing.mapValues { $0.slice(batch: range) }, base: nil, keep: keep)
+            try forwardWhole(replacing.mapValues { $0.slice(batch: range) }, base: nil, keep: keep, from: from)
         }
         var values: [String: Tensor] = [:]
         for name in results[0].values.keys {
