@@ -1,7 +1,7 @@
 import XAICore
 
-/// Depthwise convolution vectorised across channels, for small feature maps (the 7x7 to 28x28
-/// maps of late MobileNet / EfficientNet blocks). Row-vectorised loops waste lanes and pay
+/// Depthwise convolution vectorised across channels, for small feature maps (the 7x7 to 56x56
+/// maps of MobileNet / EfficientNet blocks) and strided convs. Row-vectorised loops waste lanes and pay
 /// per-row overheads there (a 7-wide row fills 7 of 8 lanes, and each row needs its own copy);
 /// here 16 channels are transposed into a zero-padded [row][column][16] block, so every tap
 /// of every output pixel is one full 16-lane multiply-add whatever the stride, dilation or
