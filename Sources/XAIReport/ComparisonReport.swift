@@ -47,7 +47,7 @@ public enum ComparisonReport {
     private static func cellText(_ t: ComparisonTable, _ run: String, _ model: String, _ metric: String) -> String {
         guard let c = t.cell(method: run, model: model, metric: metric) else { return "–" }
         var mean = NumberFormat.short(c.interval.mean)
-        if t.best(model: model, metric: metric) == run { mean = "**\(mean)**" }
+        if t.best(model: model, metric: metric).contains(run) { mean = "**\(mean)**" }
         guard let lo = c.interval.lower, let hi = c.interval.upper else { return mean }
         return "\(mean) [\(NumberFormat.short(lo)), \(NumberFormat.short(hi))]"
     }
@@ -159,7 +159,7 @@ public enum ComparisonReport {
             h.element("td", ["class": "num empty"], text: "–")
             return
         }
-        let best = t.best(model: model, metric: metric) == run
+        let best = t.best(model: model, metric: metric).contains(run)
         h.open("td", ["class": best ? "num best" : "num", "title": "n = \(c.interval.count)"])
         h.element("span", ["class": "mean"], text: NumberFormat.short(c.interval.mean))
         if let lo = c.interval.lower, let hi = c.interval.upper {

@@ -35,7 +35,7 @@ public struct ComparisonTable: Equatable, Sendable {
     /// Cell position by method, model and metric, and the best method per model and metric
     /// (lookups stay cheap for tables with thousands of cells).
     private var index = [String: Int]()
-    private var bestMethod = [String: String]()
+    private var bestMethods = [String: Set<String>]()
     public var resamples: Int
     public var seed: UInt64
     /// Number of distinct images behind the table.
@@ -95,7 +95,7 @@ public struct ComparisonTable: Equatable, Sendable {
         self.cells = cells
         for (i, c) in cells.enumerated() { index[Self.key(c.method, c.model, c.metric)] = i }
         for model in models {
-            for metric in metrics { bestMethod[Self.key("", model, metric)] = computeBest(model: model, metric: metric) }
+            for metric in metrics { bestMethods[Self.key("", model, metric)] = computeBest(model: model, metric: metric) }
         }
     }
 
@@ -128,18 +128,19 @@ public struct ComparisonTable: Equatable, Sendable {
 
     /// The method run with the best mean for `metric` on `model` (nil for metrics with no
     /// direction, or a tie between every row).
-    public func best(model: String, metric: String) -> String? {
-        bestMethod[Self.key("", model, metric)]
+    /// The methods with the best mean for a model and metric: several when their means tie,
+    /// none when the metric has no better direction or only one method has a value.
+    public func best(model: String, metric: String) -> Set<String> {
+        bestMethods[Self.key("", model, metric)] ?? []
     }
 
-    private func computeBest(model: String, metric: String) -> String? {
+    private func computeBest(model: String, metric: String) -> Set<String> {
         let dir = MetricInfo(id: metric).direction
-        guard dir != .neither else { return nil }
+        guard dir != .neither else { return [] }
         let candidates = cells.filter { $0.model == model && $0.metric == metric && $0.interval.mean.isFinite }
-        guard candidates.count > 1 else { return nil }
-        let better: (Double, Double) -> Bool = dir == .higherIsBetter ? { $0 > $1 } : { $0 < $1 }
-        var best = candidates[0]
-        for c in candidates.dropFirst() where better(c.interval.mean, best.interval.mean) { best = c }
-        return best.method
+        guard candidates.count > 1 else { return [] }
+        let means = candidates.map(\.interval.mean)
+        let top = dir == .higherIsBetter ? means.max()! : means.min()!
+        return Set(candidates.filter { $0.interval.mean == top }.map(\.method))
     }
 }

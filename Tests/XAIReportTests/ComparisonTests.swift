@@ -33,8 +33,20 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual(t.models, ["vgg16", "resnet50"])
         XCTAssertEqual(t.metrics, ["confidence_drop", "deletion"], "catalogue order")
         XCTAssertEqual(t.cell(method: "kernel_shap", model: "resnet50", metric: "confidence_drop")?.interval.mean, 31)
-        XCTAssertEqual(t.best(model: "vgg16", metric: "confidence_drop"), "gradcam", "lower drop is better")
+        XCTAssertEqual(t.best(model: "vgg16", metric: "confidence_drop"), ["gradcam"], "lower drop is better")
         XCTAssertNil(t.cell(method: "gradcam", model: "vgg16", metric: "confidence_drop")?.interval.lower, "one image: no interval")
+    }
+
+    func testTiedBestMeansAreAllBold() {
+        var m = smallManifest()
+        for i in m.results.indices where m.results[i].model == "resnet50" {
+            m.results[i].metrics["confidence_drop"] = .init(value: 7)
+        }
+        let t = ComparisonTable(manifest: m)
+        XCTAssertEqual(t.best(model: "resnet50", metric: "confidence_drop"), ["gradcam", "kernel_shap"])
+        XCTAssertEqual(t.best(model: "vgg16", metric: "confidence_drop"), ["gradcam"])
+        let md = ComparisonReport.markdown(t)
+        XCTAssertEqual(md.components(separatedBy: "**7**").count - 1, 2, md)
     }
 
     func testLocalisationPointingGamesGetTheirOwnColumns() {
