@@ -20,8 +20,7 @@ extension ConvPlan {
         let yShape = outputShape(x.shape)
         let (ho, wo) = (yShape[2], yShape[3])
         let a = attrs, L = Self.laneCount
-        let hp = max(h + a.pads.top + a.pads.bottom, (ho - 1) * a.stride.h + (kh - 1) * a.dilation.h + 1)
-        let wp = max(w + a.pads.left + a.pads.right, (wo - 1) * a.stride.w + (kw - 1) * a.dilation.w + 1)
+        let (hp, wp) = paddedSize(h: h, w: w, ho: ho, wo: wo)
         let taps = kh * kw
         let blocks = (c + L - 1) / L
         // Filters and biases interleaved by block: [block][tap][16], [block][16] (zero past c).

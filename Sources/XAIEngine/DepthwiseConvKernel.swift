@@ -2,9 +2,10 @@ import XAICore
 
 /// Direct depthwise convolution (one kH x kW filter per channel). Small or strided maps go to
 /// the channel-blocked kernel (DepthwiseBlockedKernel.swift); the row kernel here runs parallel
-/// over (item, channel) planes. Each plane is first copied into a zero-padded buffer split into `strideW` column
-/// phases, so that every tap of every output row reads a contiguous run of inputs and the
-/// inner loops vectorise without bounds checks, for any stride, dilation and padding.
+/// over (item, channel) planes. Each plane is first copied into a zero-padded buffer split into
+/// `strideW` column phases, so that every tap of every output row reads a contiguous run of
+/// inputs and the inner loops vectorise without bounds checks, for any stride, dilation and
+/// padding.
 extension ConvPlan {
     /// Geometry shared by the forward and backward depthwise loops.
     private struct DepthwiseGeometry {
@@ -16,10 +17,16 @@ extension ConvPlan {
         var scratchSize: Int { sw * hp * wq }
     }
 
+    /// Rows and columns of the zero-padded input that every tap of every output reads.
+    func paddedSize(h: Int, w: Int, ho: Int, wo: Int) -> (hp: Int, wp: Int) {
+        let a = attrs
+        return (max(h + a.pads.top + a.pads.bottom, (ho - 1) * a.stride.h + (kh - 1) * a.dilation.h + 1),
+                max(w + a.pads.left + a.pads.right, (wo - 1) * a.stride.w + (kw - 1) * a.dilation.w + 1))
+    }
+
     private func geometry(h: Int, w: Int, ho: Int, wo: Int) -> DepthwiseGeometry {
         let a = attrs
-        let hp = max(h + a.pads.top + a.pads.bottom, (ho - 1) * a.stride.h + (kh - 1) * a.dilation.h + 1)
-        let wp = max(w + a.pads.left + a.pads.right, (wo - 1) * a.stride.w + (kw - 1) * a.dilation.w + 1)
+        let (hp, wp) = paddedSize(h: h, w: w, ho: ho, wo: wo)
         let wq = (wp + a.stride.w - 1) / a.stride.w
         return DepthwiseGeometry(h: h, w: w, ho: ho, wo: wo, hp: hp, wq: wq,
                                  sh: a.stride.h, sw: a.stride.w, dh: a.dilation.h, dw: a.dilation.w,

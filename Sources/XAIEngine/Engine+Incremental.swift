@@ -160,8 +160,6 @@ struct FeaturePatch {
         self.values = values
     }
 
-    var fullShape: [Int] { [origins.count] + base.shape.dropFirst() }
-
     /// This patch's boxes read out of full tensors [n, C, H, W].
     func cropping(full: Tensor) -> FeaturePatch {
         var p = self

@@ -75,6 +75,7 @@ public struct Occlusion: Explainer {
         var base: Activations?
         let scorer = PerturbationBatch(batch: batch, cache: model.cache, progress: model.progress) { images, range in
             if base == nil {
+                // Normalised exactly as the batches are, so that outside the windows they match.
                 let x = Tensor(shape: [1, 3, image.height, image.width], data: image.pixels)
                 base = try engine.forward(model.normalize(x), retain: .all)
             }
