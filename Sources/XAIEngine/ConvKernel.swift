@@ -55,13 +55,7 @@ extension ConvPlan {
                             let buf = ws.buffer(0, kg * g * cols)
                             col = buf
                             if isPointwise {
-                                // Interleave items: rows are channels, columns item-major pixels.
-                                Parallel.forRanges(cnt * c, grain: 16) { r in
-                                    for t in r {
-                                        let i = t / c, ch = t % c
-                                        (buf + ch * cols + i * hw).update(from: xp + ((n0 + i) * c + ch) * hw, count: hw)
-                                    }
-                                }
+                                Self.interleave(xp + n0 * c * hw, items: cnt, channels: c, pixels: hw, into: buf)
                             } else {
                                 Parallel.forRanges(cnt * c, grain: 4) { r in
                                     for t in r {
@@ -73,14 +67,20 @@ extension ConvPlan {
                                 }
                             }
                         }
+                        let (bp, ldb): (UnsafePointer<Float>, Int) = direct
+                            ? (UnsafePointer(xp + n0 * c * hw), hw) : (UnsafePointer(col!), cols)
+                        if let packed {
+                            PackedGEMM.multiply(packed, b: bp, ldb: ldb, n: cols, rectify: Rectifier16(activation),
+                                                into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m))
+                            n0 += cnt
+                            continue
+                        }
                         let out = cnt == 1 ? y + n0 * m * howo : ws.buffer(1, m * cols)
                         let ldc = cnt == 1 ? howo : cols
                         // Written in place: start from the bias and let the GEMM accumulate
                         // (beta 1), which replaces OpenBLAS's zeroing pass.
                         let prefilled = cnt == 1 && bias != nil
                         let needsEpilogue = !(prefilled && activation == nil)
-                        let (bp, ldb): (UnsafePointer<Float>, Int) = direct
-                            ? (UnsafePointer(xp + n0 * c * hw), hw) : (UnsafePointer(col!), cols)
                         // Column tiles, each filled, multiplied and finished while its part of
                         // C is still in cache (three passes over C would otherwise stream
                         // through memory), and split between the cores.
@@ -113,6 +113,19 @@ extension ConvPlan {
                         n0 += cnt
                     }
                 }
+            }
+        }
+    }
+
+    /// Interleaves `items` consecutive [C, P] items into one [C, items * P] GEMM operand
+    /// (rows are channels, columns item-major pixels).
+    static func interleave(_ x: UnsafePointer<Float>, items: Int, channels c: Int, pixels p: Int,
+                           into buf: UnsafeMutablePointer<Float>) {
+        let cols = items * p
+        Parallel.forRanges(items * c, grain: 16) { r in
+            for t in r {
+                let i = t / c, ch = t % c
+                (buf + ch * cols + i * p).update(from: x + (i * c + ch) * p, count: p)
             }
         }
     }

@@ -10,6 +10,22 @@ struct ConvPlan {
     let weights: [Float]
     let bias: [Float]?
     var activation: FusedActivation?
+    /// Filters packed for the engine's own forward GEMM (group-1 convs; PackedGEMM.swift);
+    /// grouped convs use OpenBLAS.
+    let packed: PackedFilters?
+
+    /// `packed`: filters already packed for these weights (a variant of a prepared plan).
+    init(attrs: Conv2D, inChannels: Int, outChannels: Int, weights: [Float], bias: [Float]?,
+         activation: FusedActivation?, packed: PackedFilters? = nil) {
+        self.attrs = attrs
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.weights = weights
+        self.bias = bias
+        self.activation = activation
+        self.packed = packed ?? (attrs.groups == 1
+            ? PackedFilters(weights: weights, bias: bias, m: outChannels, k: weights.count / max(1, outChannels)) : nil)
+    }
 
     var groups: Int { attrs.groups }
     var kh: Int { attrs.kernel.h }
@@ -42,12 +58,35 @@ struct ConvPlan {
     }
 
     /// Applies bias and the fused rectifier to `n` values of one output channel, 16 lanes at a
-    /// time (compare-and-select: the scalar min/max do not vectorise because of their NaN rules).
+    /// time.
     @inline(__always)
     func epilogue(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, channel m: Int,
                   addBias: Bool = true) {
         typealias V = SIMD16<Float>
         let b = addBias ? bias?[m] ?? 0 : 0
+        let rectify = Rectifier16(activation)
+        let vb = V(repeating: b)
+        var i = 0
+        while i + 16 <= n {
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: rectify(UnsafeRawPointer(src + i).loadUnaligned(as: V.self) + vb),
+                                                        as: V.self)
+            i += 16
+        }
+        while i < n {
+            dst[i] = rectify(src[i] + b)
+            i += 1
+        }
+    }
+}
+
+/// A fused rectifier on 16 lanes (and on one value for loop tails), with its bounds splatted
+/// once. Compare-and-select: the scalar min / max do not vectorise because of their NaN rules.
+struct Rectifier16 {
+    typealias V = SIMD16<Float>
+    let lo: V, hi: V, slope: V
+    let leaky: Bool
+
+    init(_ activation: FusedActivation?) {
         var lo = -Float.infinity, hi = Float.infinity, slope: Float = 1
         switch activation {
         case nil: break
@@ -55,24 +94,20 @@ struct ConvPlan {
         case let .clip(a, c): lo = a; hi = c
         case let .leakyRelu(alpha): slope = alpha
         }
-        let vb = V(repeating: b), vlo = V(repeating: lo), vhi = V(repeating: hi), vs = V(repeating: slope)
-        let leaky = slope != 1
-        var i = 0
-        while i + 16 <= n {
-            var v = UnsafeRawPointer(src + i).loadUnaligned(as: V.self) + vb
-            if leaky {
-                v = v.replacing(with: v * vs, where: v .< V(repeating: 0))
-            } else {
-                v = v.replacing(with: vlo, where: v .< vlo)
-                v = v.replacing(with: vhi, where: v .> vhi)
-            }
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: V.self)
-            i += 16
-        }
-        while i < n {
-            let v = src[i] + b
-            dst[i] = leaky ? (v > 0 ? v : slope * v) : Swift.min(Swift.max(v, lo), hi)
-            i += 1
-        }
+        (self.lo, self.hi, self.slope, leaky) = (V(repeating: lo), V(repeating: hi), V(repeating: slope), slope != 1)
+    }
+
+    // Transparent: plain inline(__always) was not honoured in the depthwise kernel's closure,
+    // and an out-of-line call passes the 16 lanes through four xmm registers each way.
+    @_transparent
+    func callAsFunction(_ v: V) -> V {
+        if leaky { return v.replacing(with: v * slope, where: v .< V()) }
+        let r = v.replacing(with: lo, where: v .< lo)
+        return r.replacing(with: hi, where: r .> hi)
+    }
+
+    @inline(__always)
+    func callAsFunction(_ v: Float) -> Float {
+        leaky ? (v > 0 ? v : slope[0] * v) : Swift.min(Swift.max(v, lo[0]), hi[0])
     }
 }

@@ -18,63 +18,85 @@ extension ConvPlan {
     func depthwiseForwardBlocked(_ x: Tensor, workspace ws: Workspace) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let yShape = outputShape(x.shape)
-        let (ho, wo) = (yShape[2], yShape[3])
-        let a = attrs, L = Self.laneCount
-        let (hp, wp) = paddedSize(h: h, w: w, ho: ho, wo: wo)
-        let taps = kh * kw
-        let blocks = (c + L - 1) / L
-        // Filters and biases interleaved by block: [block][tap][16], [block][16] (zero past c).
-        var filters = [Float](repeating: 0, count: blocks * taps * L)
-        var biases = [Float](repeating: 0, count: blocks * L)
-        for ch in 0..<c {
-            for t in 0..<taps { filters[(ch / L * taps + t) * L + ch % L] = weights[ch * taps + t] }
-            biases[ch] = bias?[ch] ?? 0
-        }
-        // Where each input pixel goes in the padded block, and each tap's offset (in pixels).
-        var inputSlots = [Int](repeating: 0, count: h * w)
-        for ih in 0..<h { for iw in 0..<w { inputSlots[ih * w + iw] = (ih + a.pads.top) * wp + iw + a.pads.left } }
-        var tapOffsets = [Int]()
-        for ki in 0..<kh { for kj in 0..<kw { tapOffsets.append(ki * a.dilation.h * wp + kj * a.dilation.w) } }
-        let zeroPlane = [Float](repeating: 0, count: h * w + L)
-        let geometry = BlockedGeometry(h: h, w: w, ho: ho, wo: wo, wp: wp, sh: a.stride.h, sw: a.stride.w, taps: taps)
+        let L = Self.laneCount
+        let setup = BlockedSetup(self, channels: c, h: h, w: w, ho: yShape[2], wo: yShape[3])
+        let outPixels = yShape[2] * yShape[3]
         return ws.tensor(yShape) { y, _ in
             x.data.withUnsafeBufferPointer { xb in
-                filters.withUnsafeBufferPointer { fb in
-                    biases.withUnsafeBufferPointer { bb in
-                        inputSlots.withUnsafeBufferPointer { sb in
-                            tapOffsets.withUnsafeBufferPointer { tb in
-                                zeroPlane.withUnsafeBufferPointer { zb in
-                                    Parallel.forRanges(n * blocks, grain: 2) { range in
-                                        // Padding cells are never written, so one zeroing serves every block.
-                                        let block = UnsafeMutablePointer<Lanes>.allocate(capacity: hp * wp + ho * wo)
-                                        block.initialize(repeating: Lanes(), count: hp * wp + ho * wo)
-                                        defer { block.deallocate() }
-                                        let out = block + hp * wp
-                                        var srcPlanes = [UnsafePointer<Float>](repeating: zb.baseAddress!, count: L)
-                                        var dstPlanes = [UnsafeMutablePointer<Float>?](repeating: nil, count: L)
-                                        for b in range {
-                                            let item = b / blocks, c0 = (b % blocks) * L
-                                            for i in 0..<L where c0 + i < c {
-                                                srcPlanes[i] = xb.baseAddress! + (item * c + c0 + i) * h * w
-                                                dstPlanes[i] = y + (item * c + c0 + i) * ho * wo
-                                            }
-                                            for i in 0..<L where c0 + i >= c {
-                                                srcPlanes[i] = zb.baseAddress!
-                                                dstPlanes[i] = nil
-                                            }
-                                            Self.gatherChannels(srcPlanes, count: h * w, slots: sb.baseAddress!, into: block)
-                                            blockedPlane(block, geometry, filters: fb.baseAddress! + (b % blocks) * taps * L,
-                                                         bias: bb.baseAddress! + (b % blocks) * L,
-                                                         offsets: tb.baseAddress!, into: out)
-                                            Self.scatterChannels(out, count: ho * wo, into: dstPlanes)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+                setup.forEachBlock(items: n) { b, block, out in
+                    let item = b / setup.blocks, c0 = (b % setup.blocks) * L, lanes = min(L, c - c0)
+                    Self.gatherChannels(xb.baseAddress! + (item * c + c0) * h * w, planeStride: h * w, lanes: lanes,
+                                        count: h * w, slots: setup.inputSlots, into: block)
+                    setup.compute(block: b, plane: block, into: out)
+                    Self.scatterChannels(out, count: outPixels, lanes: lanes,
+                                         into: y + (item * c + c0) * outPixels, planeStride: outPixels)
                 }
             }
+        }
+    }
+
+    /// What every 16-channel block of one depthwise call shares: filters and biases
+    /// interleaved by block ([block][tap][16], [block][16], zero past the last channel), where
+    /// each input pixel goes in the zero-padded block, and each tap's offset in it.
+    final class BlockedSetup {
+        let plan: ConvPlan
+        let geometry: BlockedGeometry
+        let blocks: Int
+        let paddedPixels: Int
+        let filters: UnsafeMutablePointer<Float>
+        let biases: UnsafeMutablePointer<Float>
+        let inputSlots: UnsafeMutablePointer<Int>
+        let tapOffsets: UnsafeMutablePointer<Int>
+
+        init(_ plan: ConvPlan, channels c: Int, h: Int, w: Int, ho: Int, wo: Int) {
+            let a = plan.attrs, L = ConvPlan.laneCount, taps = plan.kh * plan.kw
+            let (hp, wp) = plan.paddedSize(h: h, w: w, ho: ho, wo: wo)
+            self.plan = plan
+            blocks = (c + L - 1) / L
+            paddedPixels = hp * wp
+            geometry = BlockedGeometry(h: h, w: w, ho: ho, wo: wo, wp: wp, sh: a.stride.h, sw: a.stride.w, taps: taps)
+            filters = .allocate(capacity: blocks * taps * L)
+            filters.initialize(repeating: 0, count: blocks * taps * L)
+            biases = .allocate(capacity: blocks * L)
+            biases.initialize(repeating: 0, count: blocks * L)
+            for ch in 0..<c {
+                for t in 0..<taps { filters[(ch / L * taps + t) * L + ch % L] = plan.weights[ch * taps + t] }
+                biases[ch] = plan.bias?[ch] ?? 0
+            }
+            inputSlots = .allocate(capacity: h * w)
+            for ih in 0..<h { for iw in 0..<w { inputSlots[ih * w + iw] = (ih + a.pads.top) * wp + iw + a.pads.left } }
+            tapOffsets = .allocate(capacity: taps)
+            for ki in 0..<plan.kh {
+                for kj in 0..<plan.kw { tapOffsets[ki * plan.kw + kj] = ki * a.dilation.h * wp + kj * a.dilation.w }
+            }
+        }
+
+        deinit {
+            filters.deallocate()
+            biases.deallocate()
+            inputSlots.deallocate()
+            tapOffsets.deallocate()
+        }
+
+        /// Runs `body(block index, padded input block, output block)` for every (item, block)
+        /// pair, in parallel; each worker's padded block is zeroed once (padding cells are
+        /// never written, so one zeroing serves all its blocks).
+        func forEachBlock(items n: Int, _ body: (Int, UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>) -> Void) {
+            let outPixels = geometry.ho * geometry.wo
+            Parallel.forRanges(n * blocks, grain: 2) { range in
+                let block = UnsafeMutablePointer<Lanes>.allocate(capacity: paddedPixels + outPixels)
+                block.initialize(repeating: Lanes(), count: paddedPixels + outPixels)
+                defer { block.deallocate() }
+                for b in range { body(b, block, block + paddedPixels) }
+            }
+        }
+
+        /// All output pixels of block `b` (item-major index) from its padded input block.
+        @inline(__always)
+        func compute(block b: Int, plane: UnsafePointer<Lanes>, into out: UnsafeMutablePointer<Lanes>) {
+            let k = b % blocks
+            plan.blockedPlane(plane, geometry, filters: filters + k * geometry.taps * ConvPlan.laneCount,
+                              bias: biases + k * ConvPlan.laneCount, offsets: tapOffsets, into: out)
         }
     }
 
@@ -85,23 +107,11 @@ extension ConvPlan {
     /// All output pixels of one 16-channel block: four neighbouring pixels of a row share each
     /// tap's filter load; a row's last group of four is moved left to end at the row's end.
     @inline(__always)
-    private func blockedPlane(_ src: UnsafePointer<Lanes>, _ g: BlockedGeometry, filters: UnsafePointer<Float>,
+    func blockedPlane(_ src: UnsafePointer<Lanes>, _ g: BlockedGeometry, filters: UnsafePointer<Float>,
                               bias: UnsafePointer<Float>, offsets: UnsafePointer<Int>, into out: UnsafeMutablePointer<Lanes>) {
         let filt = UnsafeRawPointer(filters)
         let b = UnsafeRawPointer(bias).loadUnaligned(as: Lanes.self)
-        var lo = Lanes(repeating: -.infinity), hi = Lanes(repeating: .infinity), slope = Lanes(repeating: 1)
-        switch activation {
-        case nil: break
-        case .relu: lo = Lanes(repeating: 0)
-        case let .clip(a, c): lo = Lanes(repeating: a); hi = Lanes(repeating: c)
-        case let .leakyRelu(alpha): slope = Lanes(repeating: alpha)
-        }
-        let leaky = slope != Lanes(repeating: 1)
-        @inline(__always) func act(_ v: Lanes) -> Lanes {
-            var r = v.replacing(with: lo, where: v .< lo)
-            r = r.replacing(with: hi, where: r .> hi)
-            return leaky ? r.replacing(with: r * slope, where: r .< 0) : r
-        }
+        let act = Rectifier16(activation)
         @inline(__always) func madd(_ acc: inout Lanes, _ w: Lanes, _ x: Lanes) {
             #if XAI_FMA
             acc.addProduct(w, x)
@@ -140,48 +150,51 @@ extension ConvPlan {
         }
     }
 
-    /// 16 channel planes -> pixel vectors at `slots` (pixel index -> cell of the padded block).
-    private static func gatherChannels(_ planes: [UnsafePointer<Float>], count: Int, slots: UnsafePointer<Int>,
-                                       into block: UnsafeMutablePointer<Lanes>) {
+    /// `lanes` channel planes (`base + i * planeStride`) -> pixel vectors at `slots` (pixel
+    /// index -> cell of the padded block); lanes past `lanes` stay zero.
+    private static func gatherChannels(_ base: UnsafePointer<Float>, planeStride: Int, lanes: Int, count: Int,
+                                       slots: UnsafePointer<Int>, into block: UnsafeMutablePointer<Lanes>) {
         let L = laneCount
-        let t = UnsafeMutablePointer<Lanes>.allocate(capacity: L)
-        defer { t.deallocate() }
-        do {
-            var k = 0
-            while k + L <= count {
-                for i in 0..<L { t[i] = UnsafeRawPointer(planes[i] + k).loadUnaligned(as: Lanes.self) }
-                transpose16(t)
-                for j in 0..<L { block[slots[k + j]] = t[j] }
-                k += L
+        var k = 0
+        if lanes == L {
+            withUnsafeTemporaryAllocation(of: Lanes.self, capacity: L) { tb in
+                let t = tb.baseAddress!
+                while k + L <= count {
+                    for i in 0..<L { t[i] = UnsafeRawPointer(base + i * planeStride + k).loadUnaligned(as: Lanes.self) }
+                    transpose16(t)
+                    for j in 0..<L { block[slots[k + j]] = t[j] }
+                    k += L
+                }
             }
-            while k < count {
-                var v = Lanes()
-                for i in 0..<L { v[i] = planes[i][k] }
-                block[slots[k]] = v
-                k += 1
-            }
+        }
+        while k < count {
+            var v = Lanes()
+            for i in 0..<lanes { v[i] = base[i * planeStride + k] }
+            block[slots[k]] = v
+            k += 1
         }
     }
 
-    /// Pixel vectors -> 16 channel planes (nil: a lane past the last channel, dropped).
-    private static func scatterChannels(_ block: UnsafePointer<Lanes>, count: Int,
-                                        into planes: [UnsafeMutablePointer<Float>?]) {
+    /// Pixel vectors -> `lanes` channel planes (`base + i * planeStride`); other lanes are dropped.
+    private static func scatterChannels(_ block: UnsafePointer<Lanes>, count: Int, lanes: Int,
+                                        into base: UnsafeMutablePointer<Float>, planeStride: Int) {
         let L = laneCount
-        let t = UnsafeMutablePointer<Lanes>.allocate(capacity: L)
-        defer { t.deallocate() }
-        do {
-            var k = 0
-            while k + L <= count {
-                for j in 0..<L { t[j] = block[k + j] }
-                transpose16(t)
-                for i in 0..<L { if let p = planes[i] { UnsafeMutableRawPointer(p + k).storeBytes(of: t[i], as: Lanes.self) } }
-                k += L
+        var k = 0
+        if lanes == L {
+            withUnsafeTemporaryAllocation(of: Lanes.self, capacity: L) { tb in
+                let t = tb.baseAddress!
+                while k + L <= count {
+                    for j in 0..<L { t[j] = block[k + j] }
+                    transpose16(t)
+                    for i in 0..<L { UnsafeMutableRawPointer(base + i * planeStride + k).storeBytes(of: t[i], as: Lanes.self) }
+                    k += L
+                }
             }
-            while k < count {
-                let v = block[k]
-                for i in 0..<L { planes[i]?[k] = v[i] }
-                k += 1
-            }
+        }
+        while k < count {
+            let v = block[k]
+            for i in 0..<lanes { base[i * planeStride + k] = v[i] }
+            k += 1
         }
     }
 

@@ -34,13 +34,15 @@ extension Engine {
     }
 
     /// One pass over the whole batch, each op parallel across the cores.
-    /// `from`: the first step that may run (the caller ran the ones before it).
-    func forwardWhole(_ replacing: [String: Tensor], base: Activations?, keep: Set<String>?, from: Int = 0) throws -> Activations {
+    /// `from`: the first step that may run (the caller ran the ones before it); `until`: the
+    /// first that may not.
+    func forwardWhole(_ replacing: [String: Tensor], base: Activations?, keep: Set<String>?, from: Int = 0,
+                      until: Int? = nil) throws -> Activations {
         let n = replacing.first!.value.batch
         // Steps downstream of the replacements, and the tensors they need from `base`.
         var dirty = Set(replacing.keys)
         var run: [Int] = []
-        for (i, s) in steps.enumerated() where i >= from && replacing[s.output] == nil {
+        for (i, s) in steps.enumerated() where i >= from && i < (until ?? steps.count) && replacing[s.output] == nil {
             if s.computedInputs.contains(where: dirty.contains) {
                 run.append(i)
                 dirty.insert(s.output)

@@ -217,6 +217,6 @@ extension ConvPlan {
         var a = attrs
         a.pads = (0, 0, 0, 0)
         return ConvPlan(attrs: a, inChannels: inChannels, outChannels: outChannels, weights: weights, bias: bias,
-                        activation: activation)
+                        activation: activation, packed: packed)
     }
 }

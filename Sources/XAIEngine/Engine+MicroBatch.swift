@@ -22,14 +22,28 @@ extension Engine {
         return max(1, min(m, n / Parallel.cores))
     }
 
+    /// Micro-batches up to `wholeBatchFrom`, then the whole batch: the classifier head reads
+    /// its weights once for all items instead of once per micro-batch.
     func forwardInChunks(_ replacing: [String: Tensor], chunk: Int, keep: Set<String>, from: Int = 0) throws -> Activations {
         let n = replacing.first!.value.batch
+        let split = max(from, wholeBatchFrom)
+        // Tensors written before the split (or given) that steps after it read.
+        var crossing = Set<String>()
+        for s in steps[split...] {
+            for name in s.computedInputs where (producer[name] ?? -1) < split { crossing.insert(name) }
+        }
         let results = try Self.eachMicroBatch(of: n, chunk: chunk) { range in
-            try forwardWhole(replacing.mapValues { $0.slice(batch: range) }, base: nil, keep: keep, from: from)
+            try forwardWhole(replacing.mapValues { $0.slice(batch: range) }, base: nil, keep: keep.union(crossing),
+                             from: from, until: split)
         }
         var values: [String: Tensor] = [:]
         for name in results[0].values.keys {
             values[name] = Tensor.concatenate(results.map { $0.values[name]! })
+        }
+        if split < steps.count {
+            let head = values.filter { crossing.contains($0.key) }
+            let tail = try forwardWhole(head.isEmpty ? replacing : head, base: nil, keep: keep, from: split)
+            values = values.filter { keep.contains($0.key) }.merging(tail.values) { _, new in new }
         }
         return Activations(values: values, outputName: outputName, order: order)
     }

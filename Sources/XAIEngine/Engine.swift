@@ -29,6 +29,9 @@ public final class Engine: @unchecked Sendable {
     let order: [String]
     /// Index in `steps` of the step writing each tensor.
     let producer: [String: Int]
+    /// The first step from which micro-batched passes run the whole batch at once: every later
+    /// step reads vectors or maps of at most `wholeBatchPixels` pixels (Engine+MicroBatch.swift).
+    let wholeBatchFrom: Int
 
     /// Prepares `graph` with the default options. Throws `EngineError` naming the node and
     /// the graph's source when an op, attribute or shape is not supported.
@@ -46,7 +49,23 @@ public final class Engine: @unchecked Sendable {
         var producer: [String: Int] = [:]
         for (i, s) in prepared.steps.enumerated() { producer[s.output] = i }
         self.producer = producer
+        var split = prepared.steps.count
+        for (i, s) in prepared.steps.enumerated().reversed() {
+            let small = s.computedInputs.allSatisfy { name in
+                let shape = prepared.itemShapes[name] ?? []
+                return shape.count != 3 || shape[1] * shape[2] <= Engine.wholeBatchPixels
+            }
+            guard small else { break }
+            split = i
+        }
+        wholeBatchFrom = split
     }
+
+    /// Maps this small run as one batch in micro-batched passes: the classifier head after
+    /// global pooling, whose weights (5 MB for Lite0) a micro-batch of two reads for 4 KB of
+    /// input. Measured on Lite0: also batching the 7x7 layers is slower (their products, split
+    /// across the cores, hand off at every op).
+    static let wholeBatchPixels = 1
 
     /// Every addressable tensor in topological order with its per-item shape (no batch axis).
     public var tensors: [(name: String, shape: [Int])] {

@@ -29,8 +29,16 @@ struct BenchCommand: ParsableCommand {
     var resnet50Shaped = true
     @Flag(help: "Skip the method timings.")
     var engineOnly = false
+    @Option(help: "Time only this method (repeatable, e.g. --method lime --method rise; default: all).")
+    var method: [String] = []
     @Flag(help: "Print JSON instead of a table.")
     var json = false
+
+    func validate() throws {
+        for name in method where MethodKind(rawValue: name) == nil {
+            throw ValidationError("unknown method '\(name)'; known: \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -115,7 +123,7 @@ struct BenchCommand: ParsableCommand {
         ]
         var rows: [BenchRow] = []
         let x = ExplanationInput(image: picture, input: input, target: target, seed: 0, contentKey: "bench")
-        for (name, kind, given) in cases {
+        for (name, kind, given) in cases where method.isEmpty || method.contains(kind.rawValue) {
             // Perturbation methods and IG take seconds: one warm-up-free run is enough.
             let slow = kind.family == .perturbation || kind == .integratedGradients
             let timing = try MethodBenchmark.measure(kind, params: ResolvedParams(specs: kind.parameters, given: given),

@@ -46,6 +46,49 @@ final class ConvKernelTests: XCTestCase {
                 batches: [20], seed: 10)
     }
 
+    /// The packed GEMM against a direct product: whole 32- and 16-column blocks, the padded
+    /// last columns, row panels cut short (M not a multiple of 8), blocks that straddle two
+    /// batch items (routed through scratch), a B wider than the product, and every rectifier.
+    func testPackedGEMMBlocksTailsAndItemBoundaries() {
+        var g = SeededGenerator(seed: 31)
+        let activations: [FusedActivation?] = [nil, .relu, .clip(min: 0, max: 0.5), .leakyRelu(alpha: 0.1)]
+        var worst: Float = 0
+        for (m, k) in [(1, 1), (7, 3), (8, 5), (9, 40), (17, 2)] {
+            for (n, itemColumns) in [(1, 1), (15, 15), (16, 16), (17, 17), (33, 33), (48, 16), (49, 49), (98, 49),
+                                     (100, 25), (64, 32), (70, 7)] {
+                let ldb = n + 3
+                let w = g.tensor([m, k], scale: 0.5), bias = g.tensor([m], scale: 0.3), x = g.tensor([k, ldb], scale: 1)
+                let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
+                for act in activations {
+                    var y = [Float](repeating: .nan, count: m * n)
+                    y.withUnsafeMutableBufferPointer { yb in
+                        x.data.withUnsafeBufferPointer { xb in
+                            PackedGEMM.multiply(packed, b: xb.baseAddress!, ldb: ldb, n: n, rectify: Rectifier16(act),
+                                                into: ColumnDestination(base: yb.baseAddress!, itemColumns: itemColumns, channels: m))
+                        }
+                    }
+                    for j in 0..<n {
+                        let item = j / itemColumns, q = j % itemColumns
+                        for r in 0..<m {
+                            var s = bias.data[r]
+                            for kk in 0..<k { s += w.data[r * k + kk] * x.data[kk * ldb + j] }
+                            switch act {
+                            case nil: break
+                            case .relu: s = max(s, 0)
+                            case let .clip(lo, hi): s = min(max(s, lo), hi)
+                            case let .leakyRelu(a): s = s > 0 ? s : a * s
+                            }
+                            let d = abs(y[(item * m + r) * itemColumns + q] - s)
+                            worst = max(worst, d.isNaN ? .infinity : d)
+                        }
+                    }
+                }
+            }
+        }
+        print("packed GEMM against the direct product: max diff \(worst)")
+        XCTAssertLessThan(worst, 1e-5)
+    }
+
     func testDepthwiseKernelAgainstNaive() {
         let cases: [Conv2D] = [
             Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 5),

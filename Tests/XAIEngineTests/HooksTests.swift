@@ -159,6 +159,8 @@ final class HooksTests: XCTestCase {
     /// must be the per-item forward, retained tensors included, in batch order.
     func testMicroBatchedForwardMatchesItemByItem() throws {
         let e = try reluNet(fuse: true)
+        // The classifier head (flatten, gemm) runs on the whole batch after the micro-batches.
+        XCTAssertEqual(e.steps[e.wholeBatchFrom].op, .flatten(axis: 1))
         let x = randomTensor([7, 2, 6, 6], seed: 23)
         let whole = try e.forward(x, retain: .outputsAnd(["r1"]))
         var worst: Float = 0
