@@ -1,3 +1,4 @@
+import Dispatch
 import XAICore
 import XAIEngine
 import XAIImaging
@@ -66,13 +67,13 @@ public struct ModelContext: @unchecked Sendable {
         var out = images
         let c = images.shape[1], plane = images.shape[2] * images.shape[3]
         out.data.withUnsafeMutableBufferPointer { p in
-            for n in 0..<images.shape[0] {
-                for ch in 0..<c {
-                    let m = preprocess.mean[ch % preprocess.mean.count]
-                    let s = 1 / preprocess.std[ch % preprocess.std.count]
-                    let base = (n * c + ch) * plane
-                    for i in base..<(base + plane) { p[i] = (p[i] - m) * s }
-                }
+            let data = p.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: images.shape[0] * c) { t in
+                let ch = t % c
+                let m = preprocess.mean[ch % preprocess.mean.count]
+                let s = 1 / preprocess.std[ch % preprocess.std.count]
+                let values = data + t * plane
+                for i in 0..<plane { values[i] = (values[i] - m) * s }
             }
         }
         return out
