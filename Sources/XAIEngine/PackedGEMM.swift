@@ -71,42 +71,70 @@ struct ColumnDestination {
 enum PackedGEMM {
     typealias V = SIMD16<Float>
 
-    /// C = rectify(W * B + bias) for the `n` columns of B (rows at `b + k * ldb`). Row panels
-    /// are split across the cores when the product is big enough.
+    /// Columns per tile: B's part of a tile (K x tile floats) stays within about 512 KB of the
+    /// core's cache while every row panel passes over it (without tiles, the [144, 6272] input
+    /// of a Lite0 projection was read from L3 once per panel).
+    static func tileColumns(k: Int, n: Int) -> Int {
+        min(n, max(32, ((1 << 17) / max(1, k)) & ~31))
+    }
+
+    /// C = rectify(W * B + bias) for the `n` columns of B (rows at `b + k * ldb`). Column tiles,
+    /// or row panels when there are fewer tiles than cores, are split across the cores.
     static func multiply(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination) {
-        Parallel.forRanges(w.panels, grain: max(1, (1 << 20) / max(1, n * w.k * PackedFilters.rows))) { panels in
-            // Columns of the last partial block, copied into zero-padded rows of 16.
-            let tailWidth = n % 16
-            let tail = tailWidth > 0 ? UnsafeMutablePointer<Float>.allocate(capacity: w.k * 16) : nil
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PackedFilters.rows * 32)
-            defer { tail?.deallocate(); scratch.deallocate() }
-            if let tail {
-                tail.initialize(repeating: 0, count: w.k * 16)
-                for kk in 0..<w.k { (tail + kk * 16).update(from: b + kk * ldb + n - tailWidth, count: tailWidth) }
+        let tile = tileColumns(k: w.k, n: n)
+        let tiles = (n + tile - 1) / tile
+        // Work below about a million multiply-adds stays on the calling thread.
+        let grain = max(1, (1 << 20) / max(1, n * w.k * PackedFilters.rows))
+        if tiles >= Parallel.cores {
+            Parallel.forRanges(tiles) { r in
+                for t in r { run(w, b: b, ldb: ldb, n: n, panels: 0..<w.panels, columns: (t * tile)..<min(n, (t + 1) * tile),
+                                 rectify: rectify, into: dst) }
             }
-            for p in panels {
-                let a = UnsafePointer(w.data + p * w.k * PackedFilters.rows)
-                let bias = UnsafePointer(w.bias + p * PackedFilters.rows)
-                let row0 = p * PackedFilters.rows, rows = min(PackedFilters.rows, w.m - row0)
-                var j = 0
-                while j < n {
-                    let width = n - j >= 32 ? 32 : n - j >= 16 ? 16 : n - j
-                    // Straight into C when the block is whole (8 rows, one item); else via scratch.
-                    let direct = rows == PackedFilters.rows && width >= 16
-                        && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
-                    let c = direct ? dst.address(row: row0, column: j) : scratch
-                    let ldc = direct ? dst.itemColumns : 32
-                    if width == 32 {
-                        kernel8x32(w.k, a, b + j, ldb, bias, rectify, c, ldc)
-                    } else if width == 16 {
-                        kernel8x16(w.k, a, b + j, ldb, bias, rectify, c, ldc)
-                    } else {
-                        kernel8x16(w.k, a, UnsafePointer(tail!), 16, bias, rectify, c, ldc)
-                    }
-                    if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: j..<(j + width)) }
-                    j += width
+        } else {
+            Parallel.forRanges(w.panels, grain: grain) { panels in
+                for t in 0..<tiles {
+                    run(w, b: b, ldb: ldb, n: n, panels: panels, columns: (t * tile)..<min(n, (t + 1) * tile),
+                        rectify: rectify, into: dst)
                 }
+            }
+        }
+    }
+
+    /// Row panels `panels` over the columns `columns` (starting at a multiple of 32).
+    private static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int, panels: Range<Int>,
+                            columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
+        // Columns of the last partial block, copied into zero-padded rows of 16.
+        let tailWidth = columns.upperBound == n ? n % 16 : 0
+        let tail = tailWidth > 0 ? UnsafeMutablePointer<Float>.allocate(capacity: w.k * 16) : nil
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PackedFilters.rows * 32)
+        defer { tail?.deallocate(); scratch.deallocate() }
+        if let tail {
+            tail.initialize(repeating: 0, count: w.k * 16)
+            for kk in 0..<w.k { (tail + kk * 16).update(from: b + kk * ldb + n - tailWidth, count: tailWidth) }
+        }
+        for p in panels {
+            let a = UnsafePointer(w.data + p * w.k * PackedFilters.rows)
+            let bias = UnsafePointer(w.bias + p * PackedFilters.rows)
+            let row0 = p * PackedFilters.rows, rows = min(PackedFilters.rows, w.m - row0)
+            var j = columns.lowerBound
+            while j < columns.upperBound {
+                let left = columns.upperBound - j
+                let width = left >= 32 ? 32 : left >= 16 ? 16 : left
+                // Straight into C when the block is whole (8 rows, one item); else via scratch.
+                let direct = rows == PackedFilters.rows && width >= 16
+                    && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
+                let c = direct ? dst.address(row: row0, column: j) : scratch
+                let ldc = direct ? dst.itemColumns : 32
+                if width == 32 {
+                    kernel8x32(w.k, a, b + j, ldb, bias, rectify, c, ldc)
+                } else if width == 16 {
+                    kernel8x16(w.k, a, b + j, ldb, bias, rectify, c, ldc)
+                } else {
+                    kernel8x16(w.k, a, UnsafePointer(tail!), 16, bias, rectify, c, ldc)
+                }
+                if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: j..<(j + width)) }
+                j += width
             }
         }
     }

@@ -48,12 +48,14 @@ final class ConvKernelTests: XCTestCase {
 
     /// The packed GEMM against a direct product: whole 32- and 16-column blocks, the padded
     /// last columns, row panels cut short (M not a multiple of 8), blocks that straddle two
-    /// batch items (routed through scratch), a B wider than the product, and every rectifier.
+    /// batch items (routed through scratch), a B wider than the product, column tiles (K 1500:
+    /// tiles of 64 columns), and every rectifier.
     func testPackedGEMMBlocksTailsAndItemBoundaries() {
         var g = SeededGenerator(seed: 31)
         let activations: [FusedActivation?] = [nil, .relu, .clip(min: 0, max: 0.5), .leakyRelu(alpha: 0.1)]
         var worst: Float = 0
-        for (m, k) in [(1, 1), (7, 3), (8, 5), (9, 40), (17, 2)] {
+        XCTAssertEqual(PackedGEMM.tileColumns(k: 1500, n: 100), 64)
+        for (m, k) in [(1, 1), (7, 3), (8, 5), (9, 40), (17, 2), (9, 1500)] {
             for (n, itemColumns) in [(1, 1), (15, 15), (16, 16), (17, 17), (33, 33), (48, 16), (49, 49), (98, 49),
                                      (100, 25), (64, 32), (70, 7)] {
                 let ldb = n + 3
