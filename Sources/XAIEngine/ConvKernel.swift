@@ -232,6 +232,16 @@ extension ConvPlan {
                     let src = x + ih * w - pl + kj * dw
                     if sw == 1 {
                         (dst + lo).update(from: src + lo, count: hi - lo)
+                    } else if sw == 2 {
+                        // Even lanes of 32-float loads (stride-2 stems read 1.3 M values per image);
+                        // the last load ends one value before the row's last read.
+                        var ow = lo
+                        while ow + 16 < hi {
+                            let v = UnsafeRawPointer(src + 2 * ow).loadUnaligned(as: SIMD32<Float>.self)
+                            UnsafeMutableRawPointer(dst + ow).storeBytes(of: v.evenHalf, as: SIMD16<Float>.self)
+                            ow += 16
+                        }
+                        while ow < hi { dst[ow] = src[2 * ow]; ow += 1 }
                     } else {
                         for ow in lo..<hi { dst[ow] = src[ow * sw] }
                     }

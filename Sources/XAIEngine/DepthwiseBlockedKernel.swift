@@ -118,7 +118,7 @@ extension ConvPlan {
             #endif
         }
         let sw = g.sw
-        let slides = sw == 1 && attrs.dilation.w == 1 && (kw == 3 || kw == 5) && g.wo >= 7
+        let slides = attrs.dilation.w == 1 && g.wo >= 7 && (sw == 1 || sw == 2) && (kw == 3 || kw == 5)
         for oh in 0..<g.ho {
             let row = src + oh * g.sh * g.wp
             let dst = out + oh * g.wo
@@ -128,7 +128,7 @@ extension ConvPlan {
                     // A row's last eight end at its end; a 7-wide row computes an eighth output,
                     // from the padding and the block's slack, and drops it.
                     let o = max(0, min(ow, g.wo - 8))
-                    slidingRow8(row + o, filters: filters, bias: b, rowStride: attrs.dilation.h * g.wp, act,
+                    slidingRow8(row + o * sw, filters: filters, bias: b, rowStride: attrs.dilation.h * g.wp, act,
                                 into: dst + o, count: min(8, g.wo - o))
                     ow = o + 8
                 }
@@ -161,10 +161,12 @@ extension ConvPlan {
         }
     }
 
-    /// Eight neighbouring outputs of a row, stride 1, kernel width 3 or 5: each kernel row's
-    /// 10 or 12 input vectors are loaded once and slid past its 3 or 5 filter vectors, so the
-    /// FMAs outnumber the loads about 2:1 (one filter and four input loads per four FMAs in
-    /// the general loop, which left the kernel waiting on loads).
+    /// Eight neighbouring outputs of a row, stride 1 or 2 and kernel width 3 or 5: each kernel
+    /// row's 10 to 19 input vectors are loaded once and slid past its filter vectors, so the
+    /// FMAs outnumber the loads up to 3:1 (one filter and four input
+    /// loads per four FMAs in the general loop, which left the kernel waiting on loads). A
+    /// 7-wide row reads up to two vectors past its padded row (into the next row, or the
+    /// output area after the block) for an eighth output that is dropped.
     @inline(__always)
     private func slidingRow8(_ src: UnsafePointer<Lanes>, filters: UnsafePointer<Float>, bias: Lanes, rowStride: Int,
                              _ act: Rectifier16, into dst: UnsafeMutablePointer<Lanes>, count: Int) {
@@ -183,17 +185,34 @@ extension ConvPlan {
             madd(&a0, w, x0); madd(&a1, w, x1); madd(&a2, w, x2); madd(&a3, w, x3)
             madd(&a4, w, x4); madd(&a5, w, x5); madd(&a6, w, x6); madd(&a7, w, x7)
         }
-        for ki in 0..<kh {
-            let q = src + ki * rowStride, t = ki * kw
-            let x0 = q[0], x1 = q[1], x2 = q[2], x3 = q[3], x4 = q[4], x5 = q[5], x6 = q[6], x7 = q[7]
-            let x8 = q[8], x9 = q[9]
-            tap(filter(t), x0, x1, x2, x3, x4, x5, x6, x7)
-            tap(filter(t + 1), x1, x2, x3, x4, x5, x6, x7, x8)
-            tap(filter(t + 2), x2, x3, x4, x5, x6, x7, x8, x9)
-            if kw == 5 {
-                let x10 = q[10], x11 = q[11]
-                tap(filter(t + 3), x3, x4, x5, x6, x7, x8, x9, x10)
-                tap(filter(t + 4), x4, x5, x6, x7, x8, x9, x10, x11)
+        if attrs.stride.w == 2 {
+            // The eight outputs read inputs 0...16 (width 3) or 0...18 (width 5).
+            for ki in 0..<kh {
+                let q = src + ki * rowStride, t = ki * kw
+                let x0 = q[0], x1 = q[1], x2 = q[2], x3 = q[3], x4 = q[4], x5 = q[5], x6 = q[6], x7 = q[7], x8 = q[8]
+                let x9 = q[9], x10 = q[10], x11 = q[11], x12 = q[12], x13 = q[13], x14 = q[14], x15 = q[15], x16 = q[16]
+                tap(filter(t), x0, x2, x4, x6, x8, x10, x12, x14)
+                tap(filter(t + 1), x1, x3, x5, x7, x9, x11, x13, x15)
+                tap(filter(t + 2), x2, x4, x6, x8, x10, x12, x14, x16)
+                if kw == 5 {
+                    let x17 = q[17], x18 = q[18]
+                    tap(filter(t + 3), x3, x5, x7, x9, x11, x13, x15, x17)
+                    tap(filter(t + 4), x4, x6, x8, x10, x12, x14, x16, x18)
+                }
+            }
+        } else {
+            for ki in 0..<kh {
+                let q = src + ki * rowStride, t = ki * kw
+                let x0 = q[0], x1 = q[1], x2 = q[2], x3 = q[3], x4 = q[4], x5 = q[5], x6 = q[6], x7 = q[7]
+                let x8 = q[8], x9 = q[9]
+                tap(filter(t), x0, x1, x2, x3, x4, x5, x6, x7)
+                tap(filter(t + 1), x1, x2, x3, x4, x5, x6, x7, x8)
+                tap(filter(t + 2), x2, x3, x4, x5, x6, x7, x8, x9)
+                if kw == 5 {
+                    let x10 = q[10], x11 = q[11]
+                    tap(filter(t + 3), x3, x4, x5, x6, x7, x8, x9, x10)
+                    tap(filter(t + 4), x4, x5, x6, x7, x8, x9, x10, x11)
+                }
             }
         }
         dst[0] = act(a0); dst[1] = act(a1); dst[2] = act(a2); dst[3] = act(a3)

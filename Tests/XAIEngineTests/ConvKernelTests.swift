@@ -29,6 +29,11 @@ final class ConvKernelTests: XCTestCase {
                 item: [6, 8, 8], batches: [2], seed: 3)
         compare(Conv2D(kernel: (7, 7), stride: (2, 2), pads: (3, 3, 3, 3)), inC: 3, outC: 8, item: [3, 20, 20],
                 batches: [2], seed: 4)
+        // Stride-2 rows long enough for the vectorised im2col gather (35 and 36 outputs).
+        compare(Conv2D(kernel: (3, 3), stride: (2, 2), pads: (0, 0, 1, 1)), inC: 3, outC: 8, item: [3, 9, 70],
+                batches: [1], seed: 12)
+        compare(Conv2D(kernel: (3, 3), stride: (2, 2), pads: (1, 1, 1, 1)), inC: 2, outC: 9, item: [2, 5, 71],
+                batches: [2], seed: 13)
     }
 
     func testPointwiseDirectAndBatchedPaths() {
@@ -105,8 +110,8 @@ final class ConvKernelTests: XCTestCase {
     }
 
     /// The depthwise kernel on every plane size around its register blocks (eight sliding
-    /// outputs for stride-1 rows of width 3 or 5, 7-wide rows computing one extra; four
-    /// pixels otherwise, fewer when a row is shorter), whose last block moves back over outputs
+    /// outputs for rows of stride 1 or 2 and width 3 or 5, 7-wide rows computing one extra;
+    /// four pixels otherwise, fewer when a row is shorter), whose last block moves back over outputs
     /// already done, with a fused rectifier, and with channel counts that leave the last
     /// 16-channel block partial.
     func testDepthwiseKernelCoversEveryPlaneSize() {
@@ -115,6 +120,8 @@ final class ConvKernelTests: XCTestCase {
         for (a, act) in [(Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 3), FusedActivation.clip(min: -0.5, max: 0.75)),
                          (Conv2D(kernel: (5, 5), pads: (2, 2, 2, 2), groups: 3), .relu),
                          (Conv2D(kernel: (5, 5), stride: (2, 2), pads: (1, 1, 2, 2), groups: 3), .leakyRelu(alpha: 0.1)),
+                         (Conv2D(kernel: (3, 3), stride: (2, 2), pads: (0, 0, 1, 1), groups: 3), .clip(min: 0, max: 6)),
+                         (Conv2D(kernel: (5, 3), stride: (1, 2), dilation: (1, 2), pads: (2, 1, 2, 2), groups: 3), .relu),
                          (Conv2D(kernel: (3, 3), dilation: (2, 1), pads: (2, 0, 1, 2), groups: 3), .relu)] {
             for channels in [3, 19] {
                 let a = Conv2D(kernel: a.kernel, stride: a.stride, dilation: a.dilation, pads: a.pads, groups: channels)
