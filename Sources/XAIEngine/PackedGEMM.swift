@@ -104,37 +104,36 @@ enum PackedGEMM {
     /// Row panels `panels` over the columns `columns` (starting at a multiple of 32).
     private static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int, panels: Range<Int>,
                             columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
-        // Columns of the last partial block, copied into zero-padded rows of 16.
-        let tailWidth = columns.upperBound == n ? n % 16 : 0
-        let tail = tailWidth > 0 ? UnsafeMutablePointer<Float>.allocate(capacity: w.k * 16) : nil
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PackedFilters.rows * 32)
-        defer { tail?.deallocate(); scratch.deallocate() }
-        if let tail {
-            tail.initialize(repeating: 0, count: w.k * 16)
-            for kk in 0..<w.k { (tail + kk * 16).update(from: b + kk * ldb + n - tailWidth, count: tailWidth) }
-        }
-        for p in panels {
-            let a = UnsafePointer(w.data + p * w.k * PackedFilters.rows)
-            let bias = UnsafePointer(w.bias + p * PackedFilters.rows)
-            let row0 = p * PackedFilters.rows, rows = min(PackedFilters.rows, w.m - row0)
-            var j = columns.lowerBound
-            while j < columns.upperBound {
-                let left = columns.upperBound - j
-                let width = left >= 32 ? 32 : left >= 16 ? 16 : left
-                // Straight into C when the block is whole (8 rows, one item); else via scratch.
-                let direct = rows == PackedFilters.rows && width >= 16
-                    && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
-                let c = direct ? dst.address(row: row0, column: j) : scratch
-                let ldc = direct ? dst.itemColumns : 32
-                if width == 32 {
-                    kernel8x32(w.k, a, b + j, ldb, bias, rectify, c, ldc)
-                } else if width == 16 {
-                    kernel8x16(w.k, a, b + j, ldb, bias, rectify, c, ldc)
-                } else {
-                    kernel8x16(w.k, a, UnsafePointer(tail!), 16, bias, rectify, c, ldc)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedFilters.rows * 32) { buffer in
+            let scratch = buffer.baseAddress!
+            for p in panels {
+                let a = UnsafePointer(w.data + p * w.k * PackedFilters.rows)
+                let bias = UnsafePointer(w.bias + p * PackedFilters.rows)
+                let row0 = p * PackedFilters.rows, rows = min(PackedFilters.rows, w.m - row0)
+                var j = columns.lowerBound
+                while j < columns.upperBound {
+                    let left = columns.upperBound - j
+                    let width = left >= 32 ? 32 : left >= 16 ? 16 : left
+                    // Straight into C when the block is whole (8 rows, one item); else via scratch.
+                    let direct = rows == PackedFilters.rows && width >= 16
+                        && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
+                    let c = direct ? dst.address(row: row0, column: j) : scratch
+                    let ldc = direct ? dst.itemColumns : 32
+                    if width == 32 {
+                        kernel8x32(w.k, a, b + j, ldb, bias, rectify, c, ldc)
+                    } else if width == 16 {
+                        kernel8x16(w.k, a, b + j, ldb, bias, rectify, c, ldc)
+                    } else {
+                        var q = 0
+                        while q < width {
+                            let count = min(4, width - q)
+                            columns8xN(count, w.k, a, b + j + q, ldb, bias, rectify, scratch + q, 32)
+                            q += count
+                        }
+                    }
+                    if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: j..<(j + width)) }
+                    j += width
                 }
-                if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: j..<(j + width)) }
-                j += width
             }
         }
     }
@@ -187,7 +186,41 @@ enum PackedGEMM {
         store(rectify(c70), c + 7 * ldc); store(rectify(c71), c + 7 * ldc + 16)
     }
 
-    /// 8 rows x 16 columns, for a block of 16 and for the zero-padded last columns.
+    /// 8 rows x up to 4 columns, for the last columns of a product (98 = 3 x 32 + 2 for the
+    /// 7x7 layers of a micro-batch of two): the panel's 8 filters of each k are one 8-lane
+    /// vector, and each column is a broadcast, so no work goes to padding.
+    @inline(__always)
+    private static func columns8xN(_ count: Int, _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
+                                   _ bias: UnsafePointer<Float>, _ rectify: Rectifier16,
+                                   _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        typealias V8 = SIMD8<Float>
+        let b8 = UnsafeRawPointer(bias).loadUnaligned(as: V8.self)
+        var c0 = b8, c1 = b8, c2 = b8, c3 = b8
+        var ap = a, bp = b
+        for _ in 0..<k {
+            let wv = UnsafeRawPointer(ap).loadUnaligned(as: V8.self)
+            #if XAI_FMA
+            c0.addProduct(wv, V8(repeating: bp[0]))
+            if count > 1 { c1.addProduct(wv, V8(repeating: bp[1])) }
+            if count > 2 { c2.addProduct(wv, V8(repeating: bp[2])) }
+            if count > 3 { c3.addProduct(wv, V8(repeating: bp[3])) }
+            #else
+            c0 += wv * V8(repeating: bp[0])
+            if count > 1 { c1 += wv * V8(repeating: bp[1]) }
+            if count > 2 { c2 += wv * V8(repeating: bp[2]) }
+            if count > 3 { c3 += wv * V8(repeating: bp[3]) }
+            #endif
+            ap += 8
+            bp += ldb
+        }
+        @inline(__always) func put(_ v: V8, _ q: Int) { for r in 0..<8 { c[r * ldc + q] = rectify(v[r]) } }
+        put(c0, 0)
+        if count > 1 { put(c1, 1) }
+        if count > 2 { put(c2, 2) }
+        if count > 3 { put(c3, 3) }
+    }
+
+    /// 8 rows x 16 columns.
     @inline(__always)
     private static func kernel8x16(_ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
                                    _ bias: UnsafePointer<Float>, _ rectify: Rectifier16,
