@@ -1,17 +1,15 @@
 import XAICore
 
-/// General convolution as GEMM: im2col (skipped for pointwise 1x1 convs) then one sgemm per
-/// group. Several batch items share one GEMM when their feature maps are small, so late layers
-/// (7x7, 14x14) still give OpenBLAS wide matrices.
+/// General convolution as GEMM: im2col (skipped for pointwise 1x1 convs) then one product per
+/// group, on the packed GEMM (PackedGEMM.swift) for group-1 forwards and OpenBLAS otherwise.
+/// Several batch items share one product when their feature maps are small (except pointwise
+/// forwards), so late layers (7x7, 14x14) still give wide matrices.
 extension ConvPlan {
     /// Columns per GEMM worth aiming for; smaller maps are batched up to this width.
     static let targetColumns = 3136
     /// Upper bound on an im2col buffer (floats), so big batches are processed in chunks.
     static let maxColumnFloats = 1 << 24
 
-    /// Pointwise convs with at least this many pixels run one GEMM per item straight on the
-    /// input (no gather / scatter copies).
-    static let pointwiseDirectPixels = 784
 
     /// GEMM columns per tile: the tile's B and C parts ([rows, tile] floats) stay within about
     /// 512 KB of cache, a multiple of 16, and at least `minTile` (OpenBLAS packs A again for
@@ -26,7 +24,6 @@ extension ConvPlan {
 
     func itemsPerChunk(batch: Int, outPixels: Int) -> Int {
         if outPixels >= ConvPlan.targetColumns { return 1 }
-        if isPointwise && outPixels >= ConvPlan.pointwiseDirectPixels { return 1 }
         var n = min(batch, max(1, (ConvPlan.targetColumns + outPixels - 1) / outPixels))
         n = min(n, max(1, ConvPlan.maxColumnFloats / max(1, groupK * groups * outPixels)))
         return n
@@ -44,26 +41,26 @@ extension ConvPlan {
             x.data.withUnsafeBufferPointer { xb in
                 weights.withUnsafeBufferPointer { wb in
                     let xp = xb.baseAddress!, wp = wb.baseAddress!
-                    let per = itemsPerChunk(batch: n, outPixels: howo)
+                    // Pointwise convs run one product per item straight on the input: with the
+                    // packed GEMM's narrow last columns this measured as fast as sharing products
+                    // between items on Lite0's 7x7 and 14x14 layers, without interleaving copies.
+                    let per = isPointwise ? 1 : itemsPerChunk(batch: n, outPixels: howo)
                     var n0 = 0
                     while n0 < n {
                         let cnt = min(per, n - n0)
                         let cols = cnt * howo
-                        let direct = isPointwise && cnt == 1
+                        // Pointwise: the input item is the operand. Otherwise im2col, items side by side.
+                        let direct = isPointwise
                         var col: UnsafeMutablePointer<Float>? = nil
                         if !direct {
                             let buf = ws.buffer(0, kg * g * cols)
                             col = buf
-                            if isPointwise {
-                                Self.interleave(xp + n0 * c * hw, items: cnt, channels: c, pixels: hw, into: buf)
-                            } else {
-                                Parallel.forRanges(cnt * c, grain: 4) { r in
-                                    for t in r {
-                                        let i = t / c, ch = t % c
-                                        let grp = ch / cg, cl = ch % cg
-                                        let dst = buf + grp * kg * cols + cl * kh * kw * cols + i * howo
-                                        im2col(xp + ((n0 + i) * c + ch) * hw, h: h, w: w, ho: ho, wo: wo, into: dst, ld: cols)
-                                    }
+                            Parallel.forRanges(cnt * c, grain: 4) { r in
+                                for t in r {
+                                    let i = t / c, ch = t % c
+                                    let grp = ch / cg, cl = ch % cg
+                                    let dst = buf + grp * kg * cols + cl * kh * kw * cols + i * howo
+                                    im2col(xp + ((n0 + i) * c + ch) * hw, h: h, w: w, ho: ho, wo: wo, into: dst, ld: cols)
                                 }
                             }
                         }
@@ -113,19 +110,6 @@ extension ConvPlan {
                         n0 += cnt
                     }
                 }
-            }
-        }
-    }
-
-    /// Interleaves `items` consecutive [C, P] items into one [C, items * P] GEMM operand
-    /// (rows are channels, columns item-major pixels).
-    static func interleave(_ x: UnsafePointer<Float>, items: Int, channels c: Int, pixels p: Int,
-                           into buf: UnsafeMutablePointer<Float>) {
-        let cols = items * p
-        Parallel.forRanges(items * c, grain: 16) { r in
-            for t in r {
-                let i = t / c, ch = t % c
-                (buf + ch * cols + i * p).update(from: x + (i * c + ch) * p, count: p)
             }
         }
     }

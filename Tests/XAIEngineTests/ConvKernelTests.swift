@@ -37,18 +37,19 @@ final class ConvKernelTests: XCTestCase {
     }
 
     func testPointwiseDirectAndBatchedPaths() {
-        // 60x60 = 3600 output pixels: one item per GEMM, no copies; 5x5: several items batched.
+        // Pointwise forwards run one product per item on the input itself (60x60 and 5x5 maps).
         compare(Conv2D(kernel: (1, 1)), inC: 4, outC: 3, item: [4, 60, 60], batches: [1, 2], seed: 5)
         compare(Conv2D(kernel: (1, 1)), inC: 8, outC: 6, item: [8, 5, 5], batches: [1, 7], seed: 6)
         compare(Conv2D(kernel: (1, 1), stride: (2, 2)), inC: 4, outC: 4, item: [4, 7, 7], batches: [3], seed: 7)
         compare(Conv2D(kernel: (1, 1), groups: 2), inC: 4, outC: 6, item: [4, 5, 5], batches: [1, 3], seed: 8)
-        // 14 items of 15x15 share one GEMM of 3150 columns, cut into tiles that end mid-item.
-        let tile = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 5, outChannels: 7, weights: [Float](repeating: 0, count: 35),
-                            bias: nil, activation: nil).columnTile(rows: 12, columns: 3150)
-        XCTAssertTrue(tile < 3150 && tile % 225 != 0, "tile \(tile)")
         compare(Conv2D(kernel: (1, 1)), inC: 5, outC: 7, item: [5, 15, 15], batches: [14], seed: 9)
-        compare(Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 2), inC: 4, outC: 6, item: [4, 13, 13],
-                batches: [20], seed: 10)
+        // Grouped convs run on OpenBLAS: 19 items of 13x13 share one GEMM of 3211 columns, cut
+        // into tiles that end mid-item.
+        let grouped = Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 2)
+        let tile = ConvPlan(attrs: grouped, inChannels: 4, outChannels: 6, weights: [Float](repeating: 0, count: 36),
+                            bias: nil, activation: nil).columnTile(rows: 6 + 18, columns: 3211)
+        XCTAssertTrue(tile < 3211 && tile % 169 != 0, "tile \(tile)")
+        compare(grouped, inC: 4, outC: 6, item: [4, 13, 13], batches: [20], seed: 10)
     }
 
     /// The packed GEMM against a direct product: whole 32- and 16-column blocks, the padded
