@@ -53,4 +53,18 @@ final class ResizeTests: XCTestCase {
         XCTAssertEqual(big[7, 4].0, 6)
         XCTAssertEqual(big[8, 4].1, 0, "right border is black")
     }
+
+    /// The windowed resize (RISE's masks) is the crop of the full resize, value for value.
+    func testBilinearWindowIsTheCropOfTheFullResize() {
+        var map = [Float](repeating: 0, count: 35)
+        for i in 0..<35 { map[i] = Float((i * 37) % 11) / 10 }
+        let full = MapResize.bilinear(map, h: 5, w: 7, toH: 48, toW: 64)
+        for (top, left, height, width) in [(0, 0, 48, 64), (3, 9, 40, 50), (47, 63, 1, 1), (10, 0, 7, 64)] {
+            let window = MapResize.bilinearWindow(map, h: 5, w: 7, toH: 48, toW: 64, top: top, left: left,
+                                                  height: height, width: width)
+            var crop: [Float] = []
+            for y in top..<(top + height) { crop += full[(y * 64 + left)..<(y * 64 + left + width)] }
+            XCTAssertEqual(window, crop, "window \(top), \(left), \(height)x\(width)")
+        }
+    }
 }

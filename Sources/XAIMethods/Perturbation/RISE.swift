@@ -41,13 +41,7 @@ public struct RISE: Explainer {
         let cellH = (height + s - 1) / s, cellW = (width + s - 1) / s
         let dy = rng.int(below: cellH), dx = rng.int(below: cellW)
         let upH = (s + 1) * cellH, upW = (s + 1) * cellW
-        let up = MapResize.bilinear(grid, h: s, w: s, toH: upH, toW: upW)
-        var out = [Float](repeating: 0, count: width * height)
-        for y in 0..<height {
-            let src = (y + dy) * upW + dx
-            for x in 0..<width { out[y * width + x] = up[src + x] }
-        }
-        return out
+        return MapResize.bilinearWindow(grid, h: s, w: s, toH: upH, toW: upW, top: dy, left: dx, height: height, width: width)
     }
 
     func explain(_ input: ExplanationInput, scorer: PerturbationBatch) throws -> Explanation {
