@@ -115,8 +115,7 @@ enum PackedGEMM {
                     let left = columns.upperBound - j
                     let width = left >= 32 ? 32 : left >= 16 ? 16 : left
                     // Straight into C when the block is whole (8 rows, one item); else via scratch.
-                    let direct = rows == PackedFilters.rows && width >= 16
-                        && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
+                    let direct = rows == PackedFilters.rows && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
                     let c = direct ? dst.address(row: row0, column: j) : scratch
                     let ldc = direct ? dst.itemColumns : 32
                     if width == 32 {
@@ -126,9 +125,15 @@ enum PackedGEMM {
                     } else {
                         var q = 0
                         while q < width {
-                            let count = min(4, width - q)
-                            columns8xN(count, w.k, a, b + j + q, ldb, bias, rectify, scratch + q, 32)
-                            q += count
+                            // Constant counts, so each inlined copy has no per-k branches.
+                            let (bq, cq) = (b + j + q, c + q)
+                            switch width - q {
+                            case 1: columns8xN(1, w.k, a, bq, ldb, bias, rectify, cq, ldc)
+                            case 2: columns8xN(2, w.k, a, bq, ldb, bias, rectify, cq, ldc)
+                            case 3: columns8xN(3, w.k, a, bq, ldb, bias, rectify, cq, ldc)
+                            default: columns8xN(4, w.k, a, bq, ldb, bias, rectify, cq, ldc)
+                            }
+                            q += 4
                         }
                     }
                     if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: j..<(j + width)) }
@@ -186,38 +191,54 @@ enum PackedGEMM {
         store(rectify(c70), c + 7 * ldc); store(rectify(c71), c + 7 * ldc + 16)
     }
 
-    /// 8 rows x up to 4 columns, for the last columns of a product (98 = 3 x 32 + 2 for the
-    /// 7x7 layers of a micro-batch of two): the panel's 8 filters of each k are one 8-lane
-    /// vector, and each column is a broadcast, so no work goes to padding.
+    /// 8 rows x up to 4 columns, for the last columns of a product (a 7x7 map's 49 pixels are
+    /// 32 + 16 + 1): the panel's 8 filters of each k are one 8-lane vector and each column a
+    /// broadcast, so no work goes to padding. Four partial sums per column, over k mod 4, keep
+    /// four multiply-adds in flight (one chain waited on the FMA latency at every k).
     @inline(__always)
     private static func columns8xN(_ count: Int, _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
                                    _ bias: UnsafePointer<Float>, _ rectify: Rectifier16,
                                    _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         typealias V8 = SIMD8<Float>
-        let b8 = UnsafeRawPointer(bias).loadUnaligned(as: V8.self)
-        var c0 = b8, c1 = b8, c2 = b8, c3 = b8
-        var ap = a, bp = b
-        for _ in 0..<k {
-            let wv = UnsafeRawPointer(ap).loadUnaligned(as: V8.self)
+        @inline(__always) func w(_ p: UnsafePointer<Float>) -> V8 { UnsafeRawPointer(p).loadUnaligned(as: V8.self) }
+        @inline(__always) func madd(_ acc: inout V8, _ f: V8, _ x: Float) {
             #if XAI_FMA
-            c0.addProduct(wv, V8(repeating: bp[0]))
-            if count > 1 { c1.addProduct(wv, V8(repeating: bp[1])) }
-            if count > 2 { c2.addProduct(wv, V8(repeating: bp[2])) }
-            if count > 3 { c3.addProduct(wv, V8(repeating: bp[3])) }
+            acc.addProduct(f, V8(repeating: x))
             #else
-            c0 += wv * V8(repeating: bp[0])
-            if count > 1 { c1 += wv * V8(repeating: bp[1]) }
-            if count > 2 { c2 += wv * V8(repeating: bp[2]) }
-            if count > 3 { c3 += wv * V8(repeating: bp[3]) }
+            acc += f * V8(repeating: x)
             #endif
+        }
+        // acc[q][phase]
+        var c00 = V8(), c01 = V8(), c02 = V8(), c03 = V8(), c10 = V8(), c11 = V8(), c12 = V8(), c13 = V8()
+        var c20 = V8(), c21 = V8(), c22 = V8(), c23 = V8(), c30 = V8(), c31 = V8(), c32 = V8(), c33 = V8()
+        var ap = a, bp = b, left = k
+        while left >= 4 {
+            let f0 = w(ap), f1 = w(ap + 8), f2 = w(ap + 16), f3 = w(ap + 24)
+            let b1 = bp + ldb, b2 = bp + 2 * ldb, b3 = bp + 3 * ldb
+            madd(&c00, f0, bp[0]); madd(&c01, f1, b1[0]); madd(&c02, f2, b2[0]); madd(&c03, f3, b3[0])
+            if count > 1 { madd(&c10, f0, bp[1]); madd(&c11, f1, b1[1]); madd(&c12, f2, b2[1]); madd(&c13, f3, b3[1]) }
+            if count > 2 { madd(&c20, f0, bp[2]); madd(&c21, f1, b1[2]); madd(&c22, f2, b2[2]); madd(&c23, f3, b3[2]) }
+            if count > 3 { madd(&c30, f0, bp[3]); madd(&c31, f1, b1[3]); madd(&c32, f2, b2[3]); madd(&c33, f3, b3[3]) }
+            ap += 32
+            bp += 4 * ldb
+            left -= 4
+        }
+        while left > 0 {
+            let f0 = w(ap)
+            madd(&c00, f0, bp[0])
+            if count > 1 { madd(&c10, f0, bp[1]) }
+            if count > 2 { madd(&c20, f0, bp[2]) }
+            if count > 3 { madd(&c30, f0, bp[3]) }
             ap += 8
             bp += ldb
+            left -= 1
         }
+        let b8 = w(bias)
         @inline(__always) func put(_ v: V8, _ q: Int) { for r in 0..<8 { c[r * ldc + q] = rectify(v[r]) } }
-        put(c0, 0)
-        if count > 1 { put(c1, 1) }
-        if count > 2 { put(c2, 2) }
-        if count > 3 { put(c3, 3) }
+        put(b8 + ((c00 + c01) + (c02 + c03)), 0)
+        if count > 1 { put(b8 + ((c10 + c11) + (c12 + c13)), 1) }
+        if count > 2 { put(b8 + ((c20 + c21) + (c22 + c23)), 2) }
+        if count > 3 { put(b8 + ((c30 + c31) + (c32 + c33)), 3) }
     }
 
     /// 8 rows x 16 columns.
