@@ -35,10 +35,23 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        for name in method where MethodKind(rawValue: name) == nil {
-            throw ValidationError("unknown method '\(name)'; known: \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let timed = Self.methodCases.map(\.kind.rawValue)
+        for name in method where !timed.contains(name) {
+            throw ValidationError("'\(name)' is not among the timed methods: \(timed.joined(separator: ", "))")
         }
     }
+
+    /// The timed methods, with the issues' reference settings and targets; the peer times are
+    /// Captum / pytorch-grad-cam / lime on this machine.
+    static let methodCases: [(name: String, kind: MethodKind, params: [String: ParamValue])] = [
+        ("saliency (<30 ms; Captum 33)", .saliency, [:]),
+        ("gradcam (<30 ms; pytorch 35)", .gradcam, [:]),
+        ("guided_backprop (Captum 31 ms)", .guidedBackprop, [:]),
+        ("IG 50 steps (<1.5 s; Captum 3.35)", .integratedGradients, ["steps": .int(50)]),
+        ("occlusion 16/8 (<4 s; Captum 18.6)", .occlusion, ["window": .int(16), "stride": .int(8)]),
+        ("lime 1000 (<6 s; lime 27.7)", .lime, ["samples": .int(1000)]),
+        ("rise 4000 masks (<20 s)", .rise, ["masks": .int(4000)]),
+    ]
 
     func run() throws {
         try reportingErrors {
@@ -111,19 +124,9 @@ struct BenchCommand: ParsableCommand {
         let target = logits.indices.max { logits[$0] < logits[$1] } ?? 0
         let context = ModelContext(engine: model.engine, labels: model.labels, preprocess: model.preprocess,
                                    targetLayer: try model.spec.targetLayer.map { try model.engine.resolveTensor($0) })
-        // Targets from the issues; the peer times are Captum / pytorch-grad-cam / lime on this machine.
-        let cases: [(String, MethodKind, [String: ParamValue])] = [
-            ("saliency (<30 ms; Captum 33)", .saliency, [:]),
-            ("gradcam (<30 ms; pytorch 35)", .gradcam, [:]),
-            ("guided_backprop (Captum 31 ms)", .guidedBackprop, [:]),
-            ("IG 50 steps (<1.5 s; Captum 3.35)", .integratedGradients, ["steps": .int(50)]),
-            ("occlusion 16/8 (<4 s; Captum 18.6)", .occlusion, ["window": .int(16), "stride": .int(8)]),
-            ("lime 1000 (<6 s; lime 27.7)", .lime, ["samples": .int(1000)]),
-            ("rise 4000 masks (<20 s)", .rise, ["masks": .int(4000)]),
-        ]
         var rows: [BenchRow] = []
         let x = ExplanationInput(image: picture, input: input, target: target, seed: 0, contentKey: "bench")
-        for (name, kind, given) in cases where method.isEmpty || method.contains(kind.rawValue) {
+        for (name, kind, given) in Self.methodCases where method.isEmpty || method.contains(kind.rawValue) {
             // Perturbation methods and IG take seconds: one warm-up-free run is enough.
             let slow = kind.family == .perturbation || kind == .integratedGradients
             let timing = try MethodBenchmark.measure(kind, params: ResolvedParams(specs: kind.parameters, given: given),

@@ -40,6 +40,13 @@ final class PredictCLITests: CLITestCase {
         XCTAssertTrue(r.stderr.contains("broken.png"), r.stderr)
     }
 
+    /// `xai bench --method` names a timed method; others are refused with the list.
+    func testBenchRefusesAMethodItDoesNotTime() throws {
+        let r = try xai(["bench", "--method", "cam"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("'cam' is not among the timed methods") && r.stderr.contains("rise"), r.stderr)
+    }
+
     func testMissingModelFileIsAClearError() throws {
         let r = try xai(["predict", "--model", "/nonexistent/model.onnx", "Experiments/images/chelsea.png"])
         XCTAssertNotEqual(r.status, 0)
