@@ -123,13 +123,6 @@ extension ConvPlan {
         let filt = UnsafeRawPointer(filters)
         let b = UnsafeRawPointer(bias).loadUnaligned(as: Lanes.self)
         let act = Rectifier16(activation)
-        @inline(__always) func madd(_ acc: inout Lanes, _ w: Lanes, _ x: Lanes) {
-            #if XAI_FMA
-            acc.addProduct(w, x)
-            #else
-            acc += w * x
-            #endif
-        }
         let sw = g.sw
         let slides = attrs.dilation.w == 1 && g.wo >= 7 && (sw == 1 || sw == 2) && (kw == 3 || kw == 5)
         for oh in 0..<g.ho {
@@ -185,13 +178,6 @@ extension ConvPlan {
                              _ act: Rectifier16, into dst: UnsafeMutablePointer<Lanes>, count: Int) {
         let f = UnsafeRawPointer(filters)
         @inline(__always) func filter(_ t: Int) -> Lanes { f.loadUnaligned(fromByteOffset: t * 64, as: Lanes.self) }
-        @inline(__always) func madd(_ acc: inout Lanes, _ w: Lanes, _ x: Lanes) {
-            #if XAI_FMA
-            acc.addProduct(w, x)
-            #else
-            acc += w * x
-            #endif
-        }
         var a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias
         @inline(__always) func tap(_ w: Lanes, _ x0: Lanes, _ x1: Lanes, _ x2: Lanes, _ x3: Lanes,
                                    _ x4: Lanes, _ x5: Lanes, _ x6: Lanes, _ x7: Lanes) {

@@ -151,13 +151,6 @@ enum PackedGEMM {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 
-    @inline(__always) private static func madd(_ acc: inout V, _ a: V, _ b: V) {
-        #if XAI_FMA
-        acc.addProduct(a, b)
-        #else
-        acc += a * b
-        #endif
-    }
 
     /// 8 rows x 32 columns: per k, two 16-lane loads of B and eight broadcasts of W.
     @inline(__always)
@@ -201,13 +194,7 @@ enum PackedGEMM {
                                    _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         typealias V8 = SIMD8<Float>
         @inline(__always) func w(_ p: UnsafePointer<Float>) -> V8 { UnsafeRawPointer(p).loadUnaligned(as: V8.self) }
-        @inline(__always) func madd(_ acc: inout V8, _ f: V8, _ x: Float) {
-            #if XAI_FMA
-            acc.addProduct(f, V8(repeating: x))
-            #else
-            acc += f * V8(repeating: x)
-            #endif
-        }
+        @inline(__always) func madd(_ acc: inout V8, _ f: V8, _ x: Float) { XAIEngine.madd(&acc, f, V8(repeating: x)) }
         // acc[q][phase]
         var c00 = V8(), c01 = V8(), c02 = V8(), c03 = V8(), c10 = V8(), c11 = V8(), c12 = V8(), c13 = V8()
         var c20 = V8(), c21 = V8(), c22 = V8(), c23 = V8(), c30 = V8(), c31 = V8(), c32 = V8(), c33 = V8()
