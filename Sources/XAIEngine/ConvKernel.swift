@@ -10,7 +10,6 @@ extension ConvPlan {
     /// Upper bound on an im2col buffer (floats), so big batches are processed in chunks.
     static let maxColumnFloats = 1 << 24
 
-
     /// GEMM columns per tile: the tile's B and C parts ([rows, tile] floats) stay within about
     /// 512 KB of cache, a multiple of 16, and at least `minTile` (OpenBLAS packs A again for
     /// every tile, which must stay small next to the tile's products).

@@ -5,13 +5,12 @@ import XAICore
 /// per-row overheads; here 16 channels are transposed into a zero-padded [row][column][16]
 /// block, so every tap of every output pixel is one full 16-lane multiply-add whatever the
 /// stride, dilation or padding, and the result is transposed back to NCHW (16x16 at a time).
-/// Stride-1 rows of kernel width 3 or 5 slide eight outputs past each kernel row's inputs
-/// held in registers; with that, this kernel also beats a row kernel on 112x112 maps
+/// Rows of stride 1 or 2 and kernel width 3 or 5 slide eight outputs past each kernel row's
+/// inputs held in registers; with that, this kernel also beats a row kernel on 112x112 maps
 /// (measured on Lite0's first depthwise layer: 185 against 255 ms per 500 images).
 extension ConvPlan {
     typealias Lanes = SIMD16<Float>
     static let laneCount = 16
-
 
     func depthwiseForwardBlocked(_ x: Tensor, workspace ws: Workspace) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
@@ -115,11 +114,12 @@ extension ConvPlan {
         let h, w, ho, wo, wp, sh, sw, taps: Int
     }
 
-    /// All output pixels of one 16-channel block: four neighbouring pixels of a row share each
-    /// tap's filter load; a row's last group of four is moved left to end at the row's end.
+    /// All output pixels of one 16-channel block: sliding rows of eight where they apply (see
+    /// `slidingRow8`), else four neighbouring pixels of a row share each tap's filter load; a
+    /// row's last group is moved left to end at the row's end.
     @inline(__always)
     func blockedPlane(_ src: UnsafePointer<Lanes>, _ g: BlockedGeometry, filters: UnsafePointer<Float>,
-                              bias: UnsafePointer<Float>, offsets: UnsafePointer<Int>, into out: UnsafeMutablePointer<Lanes>) {
+                      bias: UnsafePointer<Float>, offsets: UnsafePointer<Int>, into out: UnsafeMutablePointer<Lanes>) {
         let filt = UnsafeRawPointer(filters)
         let b = UnsafeRawPointer(bias).loadUnaligned(as: Lanes.self)
         let act = Rectifier16(activation)

@@ -86,23 +86,20 @@ enum PackedGEMM {
         let tiles = (n + tile - 1) / tile
         // Work below about a million multiply-adds stays on the calling thread.
         let grain = max(1, (1 << 20) / max(1, n * w.k * PackedFilters.rows))
+        func columns(_ t: Int) -> Range<Int> { (t * tile)..<min(n, (t + 1) * tile) }
         if tiles >= Parallel.cores {
             Parallel.forRanges(tiles) { r in
-                for t in r { run(w, b: b, ldb: ldb, n: n, panels: 0..<w.panels, columns: (t * tile)..<min(n, (t + 1) * tile),
-                                 rectify: rectify, into: dst) }
+                for t in r { run(w, b: b, ldb: ldb, panels: 0..<w.panels, columns: columns(t), rectify: rectify, into: dst) }
             }
         } else {
             Parallel.forRanges(w.panels, grain: grain) { panels in
-                for t in 0..<tiles {
-                    run(w, b: b, ldb: ldb, n: n, panels: panels, columns: (t * tile)..<min(n, (t + 1) * tile),
-                        rectify: rectify, into: dst)
-                }
+                for t in 0..<tiles { run(w, b: b, ldb: ldb, panels: panels, columns: columns(t), rectify: rectify, into: dst) }
             }
         }
     }
 
     /// Row panels `panels` over the columns `columns` (starting at a multiple of 32).
-    private static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int, panels: Range<Int>,
+    private static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                             columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedFilters.rows * 32) { buffer in
             let scratch = buffer.baseAddress!
@@ -150,7 +147,6 @@ enum PackedGEMM {
     @inline(__always) private static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
-
 
     /// 8 rows x 32 columns: per k, two 16-lane loads of B and eight broadcasts of W.
     @inline(__always)
