@@ -101,11 +101,12 @@ extension ConvPlan {
             }
         }
 
-        /// All output pixels of block `b` (item-major index) from its padded input block.
+        /// Output rows `rows` (all by default) of block `b` (item-major index) from its padded
+        /// input block.
         @inline(__always)
-        func compute(block b: Int, plane: UnsafePointer<Lanes>, into out: UnsafeMutablePointer<Lanes>) {
+        func compute(block b: Int, plane: UnsafePointer<Lanes>, rows: Range<Int>? = nil, into out: UnsafeMutablePointer<Lanes>) {
             let k = b % blocks
-            plan.blockedPlane(plane, geometry, filters: filters + k * geometry.taps * ConvPlan.laneCount,
+            plan.blockedPlane(plane, geometry, rows: rows ?? 0..<geometry.ho, filters: filters + k * geometry.taps * ConvPlan.laneCount,
                               bias: biases + k * ConvPlan.laneCount, offsets: tapOffsets, into: out)
         }
     }
@@ -118,14 +119,14 @@ extension ConvPlan {
     /// `slidingRow8`), else four neighbouring pixels of a row share each tap's filter load; a
     /// row's last group is moved left to end at the row's end.
     @inline(__always)
-    func blockedPlane(_ src: UnsafePointer<Lanes>, _ g: BlockedGeometry, filters: UnsafePointer<Float>,
+    func blockedPlane(_ src: UnsafePointer<Lanes>, _ g: BlockedGeometry, rows: Range<Int>, filters: UnsafePointer<Float>,
                       bias: UnsafePointer<Float>, offsets: UnsafePointer<Int>, into out: UnsafeMutablePointer<Lanes>) {
         let filt = UnsafeRawPointer(filters)
         let b = UnsafeRawPointer(bias).loadUnaligned(as: Lanes.self)
         let act = Rectifier16(activation)
         let sw = g.sw
         let slides = attrs.dilation.w == 1 && g.wo >= 7 && (sw == 1 || sw == 2) && (kw == 3 || kw == 5)
-        for oh in 0..<g.ho {
+        for oh in rows {
             let row = src + oh * g.sh * g.wp
             let dst = out + oh * g.wo
             if slides {
@@ -245,7 +246,7 @@ extension ConvPlan {
     }
 
     /// Pixel vectors -> `lanes` channel planes (`base + i * planeStride`); other lanes are dropped.
-    private static func scatterChannels(_ block: UnsafePointer<Lanes>, count: Int, lanes: Int,
+    static func scatterChannels(_ block: UnsafePointer<Lanes>, count: Int, lanes: Int,
                                         into base: UnsafeMutablePointer<Float>, planeStride: Int) {
         let L = laneCount
         var k = 0

@@ -64,7 +64,12 @@ extension Engine {
         for (k, i) in run.enumerated() { for name in steps[i].computedInputs { lastUse[name] = k } }
 
         let ws = Workspace()
+        var fusedNext = false
         for (k, i) in run.enumerated() {
+            if fusedNext {
+                fusedNext = false
+                continue
+            }
             let step = steps[i]
             let args: [Tensor] = step.operands.map { op in
                 switch op {
@@ -72,7 +77,13 @@ extension Engine {
                 case let .computed(name): return values[name]!
                 }
             }
-            values[step.output] = step.forward(args, workspace: ws)
+            // An expansion whose output is not kept runs with the depthwise step after it.
+            if let fused = expandDepthwise[i], let keep, !keep.contains(step.output), k + 1 < run.count, run[k + 1] == i + 1 {
+                values[steps[i + 1].output] = fused.forward(args[0], workspace: ws)
+                fusedNext = true
+            } else {
+                values[step.output] = step.forward(args, workspace: ws)
+            }
             for name in step.computedInputs where lastUse[name] == k && !(keep?.contains(name) ?? true) {
                 values.removeValue(forKey: name)
             }

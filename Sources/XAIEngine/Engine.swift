@@ -32,6 +32,9 @@ public final class Engine: @unchecked Sendable {
     /// The first step from which micro-batched passes run the whole batch at once: every later
     /// step reads vectors or maps of at most `wholeBatchPixels` pixels (Engine+MicroBatch.swift).
     let wholeBatchFrom: Int
+    /// Expansion + depthwise pairs run as one step when the expansion's output is not kept,
+    /// keyed by the expansion's step index (ExpandDepthwise.swift).
+    let expandDepthwise: [Int: ExpandDepthwise]
 
     /// Prepares `graph` with the default options. Throws `EngineError` naming the node and
     /// the graph's source when an op, attribute or shape is not supported.
@@ -59,6 +62,16 @@ public final class Engine: @unchecked Sendable {
             split = i
         }
         wholeBatchFrom = split
+        var readers: [String: Int] = [:]
+        for s in prepared.steps { for name in s.computedInputs { readers[name, default: 0] += 1 } }
+        var fusions: [Int: ExpandDepthwise] = [:]
+        for (i, s) in prepared.steps.enumerated().dropLast() {
+            let next = prepared.steps[i + 1]
+            guard let e = s.conv, let d = next.conv, next.computedInputs == [s.output], readers[s.output] == 1,
+                  !prepared.graph.outputs.contains(s.output), ExpandDepthwise.fits(expand: e, depthwise: d) else { continue }
+            fusions[i] = ExpandDepthwise(expand: e, depthwise: d)
+        }
+        expandDepthwise = fusions
     }
 
     /// Maps this small run as one batch in micro-batched passes: the classifier head after

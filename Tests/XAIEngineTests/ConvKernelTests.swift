@@ -197,4 +197,57 @@ final class ConvKernelTests: XCTestCase {
             XCTAssertLessThan(d, 1e-5)
         }
     }
+
+    /// The fused expansion + depthwise step against the two convs run one after the other:
+    /// pixel counts that are not multiples of 16, maps of more than one 512-pixel chunk (so
+    /// depthwise rows run between chunks), strides 1 and 2, asymmetric padding, dilation,
+    /// 7-wide output rows, several items and both rectifiers.
+    func testExpandDepthwiseMatchesSeparateConvs() {
+        let cases: [(Conv2D, [Int])] = [
+            (Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 32), [5, 23, 30]),
+            (Conv2D(kernel: (5, 5), stride: (2, 2), pads: (1, 1, 2, 2), groups: 32), [5, 29, 37]),
+            (Conv2D(kernel: (3, 3), stride: (2, 2), pads: (0, 0, 1, 1), groups: 32), [5, 14, 14]),
+            (Conv2D(kernel: (5, 5), pads: (2, 2, 2, 2), groups: 32), [5, 7, 7]),
+            (Conv2D(kernel: (3, 3), dilation: (2, 2), pads: (2, 2, 2, 2), groups: 32), [5, 9, 40]),
+        ]
+        var g = SeededGenerator(seed: 50)
+        for (a, item) in cases {
+            let we = g.tensor([32, 5, 1, 1], scale: 0.5), be = g.tensor([32], scale: 0.3)
+            let wd = g.tensor([32, 1, a.kernel.h, a.kernel.w], scale: 0.5), bd = g.tensor([32], scale: 0.3)
+            let expand = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 5, outChannels: 32, weights: we.data,
+                                  bias: be.data, activation: .clip(min: 0, max: 1))
+            let depthwise = ConvPlan(attrs: a, inChannels: 32, outChannels: 32, weights: wd.data, bias: bd.data,
+                                     activation: .relu)
+            XCTAssertTrue(ExpandDepthwise.fits(expand: expand, depthwise: depthwise))
+            let fused = ExpandDepthwise(expand: expand, depthwise: depthwise)
+            for n in [1, 3] {
+                let x = g.tensor([n] + item, scale: 1)
+                let ref = depthwise.forward(expand.forward(x, workspace: Workspace()), workspace: Workspace())
+                let y = fused.forward(x, workspace: Workspace())
+                XCTAssertEqual(y.shape, ref.shape)
+                let d = y.maxAbsDifference(ref)
+                print("expand+depthwise k\(a.kernel) s\(a.stride) d\(a.dilation) \(item) batch \(n): max diff \(d)")
+                XCTAssertLessThan(d, 1e-5)
+            }
+        }
+        // Not fused: expansion to a channel count that is not a multiple of 16.
+        let odd = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 2, outChannels: 24, weights: [Float](repeating: 1, count: 48),
+                           bias: nil, activation: nil)
+        let dw = ConvPlan(attrs: Conv2D(kernel: (3, 3), groups: 24), inChannels: 24, outChannels: 24,
+                          weights: [Float](repeating: 1, count: 216), bias: nil, activation: nil)
+        XCTAssertFalse(ExpandDepthwise.fits(expand: odd, depthwise: dw))
+    }
+
+    /// In a whole model the fused steps run only when the expanded tensors are not kept; the
+    /// logits agree either way.
+    func testEngineFusesExpansionsOnlyWhenNotKept() throws {
+        let engine = try Engine(graph: ReferenceGraphs.efficientNetLite0Shaped(seed: 5))
+        XCTAssertEqual(engine.expandDepthwise.count, 15)
+        let x = randomTensor([3, 3, 224, 224], seed: 51)
+        let fused = try engine.forward(x, retain: .outputs)
+        let plain = try engine.forward(x, retain: .all)
+        let d = fused.output.maxAbsDifference(plain.output)
+        print("Lite0-shaped logits, fused vs unfused expansions: max diff \(d)")
+        XCTAssertLessThan(d, 1e-3 * max(1, plain.output.data.map(abs).max()!))
+    }
 }

@@ -1,0 +1,132 @@
+import XAICore
+
+/// A pointwise expansion conv whose only reader is a depthwise conv (the first half of a
+/// MobileNetV2 / EfficientNet inverted-residual block), run as one step when the expanded
+/// tensor need not be kept. For each 16-channel block the expansion writes its outputs straight
+/// into the depthwise kernel's zero-padded [row][column][16] block, `chunkPixels` pixels at a
+/// time, and the depthwise rows whose inputs are then complete run at once, while those rows
+/// are still in cache. The expanded NCHW tensor (4.8 MB per image after Lite0's first
+/// expansion) is neither written, read back, nor transposed into the block.
+final class ExpandDepthwise: @unchecked Sendable {
+    typealias Lanes = SIMD16<Float>
+    let expand: ConvPlan
+    let depthwise: ConvPlan
+    /// Expansion filters by 16-channel block, [block][k][16], and biases [block][16].
+    private let filters: UnsafeMutablePointer<Float>
+    private let biases: UnsafeMutablePointer<Float>
+
+    /// Pixels expanded between two depthwise runs: the block's rows they fill and the input
+    /// they read (k x 512 floats) stay in the core's L1 / L2 cache.
+    static let chunkPixels = 512
+
+    /// Whether `expand` is a group-1 1x1 conv (stride 1, no padding) into a multiple of 16
+    /// channels and `depthwise` a depthwise conv over exactly those channels.
+    static func fits(expand: ConvPlan, depthwise: ConvPlan) -> Bool {
+        let c = expand.outChannels
+        return expand.isPointwise && expand.groups == 1 && depthwise.isDepthwise && depthwise.inChannels == c
+            && c % ConvPlan.laneCount == 0 && c > 0
+    }
+
+    /// A pair that `fits`.
+    init(expand: ConvPlan, depthwise: ConvPlan) {
+        precondition(Self.fits(expand: expand, depthwise: depthwise))
+        let L = ConvPlan.laneCount, c = expand.outChannels
+        self.expand = expand
+        self.depthwise = depthwise
+        let k = expand.inChannels
+        filters = .allocate(capacity: c * k)
+        biases = .allocate(capacity: c)
+        for ch in 0..<c {
+            for j in 0..<k { filters[((ch / L) * k + j) * L + ch % L] = expand.weights[ch * k + j] }
+            biases[ch] = expand.bias?[ch] ?? 0
+        }
+    }
+
+    deinit {
+        filters.deallocate()
+        biases.deallocate()
+    }
+
+    /// x [N, K, H, W] -> the depthwise conv's output [N, C, Ho, Wo].
+    func forward(_ x: Tensor, workspace ws: Workspace) -> Tensor {
+        let (n, k, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let L = ConvPlan.laneCount, c = expand.outChannels
+        let yShape = depthwise.outputShape([n, c, h, w])
+        let (ho, wo) = (yShape[2], yShape[3])
+        let setup = ConvPlan.BlockedSetup(depthwise, channels: c, h: h, w: w, ho: ho, wo: wo)
+        let a = depthwise.attrs
+        // Padded rows below `top + full` are filled once `full` input rows are: output row r
+        // reads padded rows up to r * sh + (kh - 1) * dh.
+        func readyRows(_ full: Int) -> Int {
+            full == h ? ho : min(ho, max(0, full + a.pads.top - (depthwise.kh - 1) * a.dilation.h + a.stride.h - 1) / a.stride.h)
+        }
+        let hw = h * w, outPixels = ho * wo
+        let rectify = Rectifier16(expand.activation)
+        return ws.tensor(yShape) { y, _ in
+            x.data.withUnsafeBufferPointer { xb in
+                setup.forEachBlock(items: n) { b, block, out in
+                    let item = b / setup.blocks, cb = b % setup.blocks
+                    let src = xb.baseAddress! + item * k * hw
+                    let f = UnsafePointer(filters + cb * k * L)
+                    let bias = UnsafeRawPointer(biases + cb * L).loadUnaligned(as: Lanes.self)
+                    var done = 0, p = 0
+                    while p < hw {
+                        let end = min(hw, p + Self.chunkPixels)
+                        Self.expandPixels(src + p, count: end - p, k: k, ldx: hw, filters: f, bias: bias, rectify,
+                                          slots: setup.inputSlots + p, into: block)
+                        let ready = readyRows(end / w)
+                        if ready > done { setup.compute(block: b, plane: block, rows: done..<ready, into: out) }
+                        done = max(done, ready)
+                        p = end
+                    }
+                    ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + (item * c + cb * L) * outPixels,
+                                             planeStride: outPixels)
+                }
+            }
+        }
+    }
+
+    /// `count` pixels of one 16-channel block: x [k][ldx] (the pixels' columns), filters
+    /// [k][16]; each result goes to the block cell `slots[i]`. Sixteen pixels at a time, one
+    /// accumulator each: per k, one filter load and sixteen broadcast multiply-adds.
+    @inline(__always)
+    private static func expandPixels(_ x: UnsafePointer<Float>, count: Int, k: Int, ldx: Int, filters: UnsafePointer<Float>,
+                                     bias: Lanes, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
+                                     into block: UnsafeMutablePointer<Lanes>) {
+        let fr = UnsafeRawPointer(filters)
+        var i = 0
+        while i + 16 <= count {
+            var a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias
+            var a8 = bias, a9 = bias, a10 = bias, a11 = bias, a12 = bias, a13 = bias, a14 = bias, a15 = bias
+            var xp = x + i
+            for j in 0..<k {
+                let f = fr.loadUnaligned(fromByteOffset: j * 64, as: Lanes.self)
+                madd(&a0, f, Lanes(repeating: xp[0])); madd(&a1, f, Lanes(repeating: xp[1]))
+                madd(&a2, f, Lanes(repeating: xp[2])); madd(&a3, f, Lanes(repeating: xp[3]))
+                madd(&a4, f, Lanes(repeating: xp[4])); madd(&a5, f, Lanes(repeating: xp[5]))
+                madd(&a6, f, Lanes(repeating: xp[6])); madd(&a7, f, Lanes(repeating: xp[7]))
+                madd(&a8, f, Lanes(repeating: xp[8])); madd(&a9, f, Lanes(repeating: xp[9]))
+                madd(&a10, f, Lanes(repeating: xp[10])); madd(&a11, f, Lanes(repeating: xp[11]))
+                madd(&a12, f, Lanes(repeating: xp[12])); madd(&a13, f, Lanes(repeating: xp[13]))
+                madd(&a14, f, Lanes(repeating: xp[14])); madd(&a15, f, Lanes(repeating: xp[15]))
+                xp += ldx
+            }
+            let s = slots + i
+            block[s[0]] = rectify(a0); block[s[1]] = rectify(a1); block[s[2]] = rectify(a2); block[s[3]] = rectify(a3)
+            block[s[4]] = rectify(a4); block[s[5]] = rectify(a5); block[s[6]] = rectify(a6); block[s[7]] = rectify(a7)
+            block[s[8]] = rectify(a8); block[s[9]] = rectify(a9); block[s[10]] = rectify(a10); block[s[11]] = rectify(a11)
+            block[s[12]] = rectify(a12); block[s[13]] = rectify(a13); block[s[14]] = rectify(a14); block[s[15]] = rectify(a15)
+            i += 16
+        }
+        while i < count {
+            var a0 = bias
+            var xp = x + i
+            for j in 0..<k {
+                madd(&a0, fr.loadUnaligned(fromByteOffset: j * 64, as: Lanes.self), Lanes(repeating: xp[0]))
+                xp += ldx
+            }
+            block[slots[i]] = rectify(a0)
+            i += 1
+        }
+    }
+}
