@@ -1,12 +1,12 @@
 import XAICore
 
-/// A pointwise expansion conv whose only reader is a depthwise conv (the first half of a
-/// MobileNetV2 / EfficientNet inverted-residual block), run as one step when the expanded
-/// tensor need not be kept. For each 16-channel block the expansion writes its outputs straight
-/// into the depthwise kernel's zero-padded [row][column][16] block, `chunkPixels` pixels at a
-/// time, and the depthwise rows whose inputs are then complete run at once, while those rows
-/// are still in cache. The expanded NCHW tensor (4.8 MB per image after Lite0's first
-/// expansion) is neither written, read back, nor transposed into the block.
+/// A group-1 conv whose only reader is a depthwise conv (the 1x1 expansion of a MobileNetV2 /
+/// EfficientNet inverted-residual block, or the stem before the first depthwise conv), run as
+/// one step when its output need not be kept. For each 16-channel block the conv writes its
+/// outputs straight into the depthwise kernel's zero-padded [row][column][16] block,
+/// `chunkPixels` pixels at a time, and the depthwise rows whose inputs are then complete run at
+/// once, while those rows are still in cache. The conv's NCHW output (4.8 MB per image after
+/// Lite0's first expansion) is neither written, read back, nor transposed into the block.
 final class ExpandDepthwise: @unchecked Sendable {
     typealias Lanes = SIMD16<Float>
     let expand: ConvPlan
@@ -19,11 +19,11 @@ final class ExpandDepthwise: @unchecked Sendable {
     /// they read (k x 512 floats) stay in the core's L1 / L2 cache.
     static let chunkPixels = 512
 
-    /// Whether `expand` is a group-1 1x1 conv (stride 1, no padding) into a multiple of 16
-    /// channels and `depthwise` a depthwise conv over exactly those channels.
+    /// Whether `expand` is a group-1 conv into a multiple of 16 channels and `depthwise` a
+    /// depthwise conv over exactly those channels.
     static func fits(expand: ConvPlan, depthwise: ConvPlan) -> Bool {
         let c = expand.outChannels
-        return expand.isPointwise && expand.groups == 1 && depthwise.isDepthwise && depthwise.inChannels == c
+        return expand.groups == 1 && depthwise.isDepthwise && depthwise.inChannels == c
             && c % ConvPlan.laneCount == 0 && c > 0
     }
 
@@ -33,7 +33,7 @@ final class ExpandDepthwise: @unchecked Sendable {
         let L = ConvPlan.laneCount, c = expand.outChannels
         self.expand = expand
         self.depthwise = depthwise
-        let k = expand.inChannels
+        let k = expand.groupK
         filters = .allocate(capacity: c * k)
         biases = .allocate(capacity: c)
         for ch in 0..<c {
@@ -47,40 +47,58 @@ final class ExpandDepthwise: @unchecked Sendable {
         biases.deallocate()
     }
 
-    /// x [N, K, H, W] -> the depthwise conv's output [N, C, Ho, Wo].
+    /// x [N, Cin, H, W] -> the depthwise conv's output [N, C, Ho, Wo].
     func forward(_ x: Tensor, workspace ws: Workspace) -> Tensor {
-        let (n, k, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let L = ConvPlan.laneCount, c = expand.outChannels
-        let yShape = depthwise.outputShape([n, c, h, w])
+        let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let L = ConvPlan.laneCount, c = expand.outChannels, k = expand.groupK
+        let eShape = expand.outputShape(x.shape)
+        let (eh, ew) = (eShape[2], eShape[3])
+        let yShape = depthwise.outputShape(eShape)
         let (ho, wo) = (yShape[2], yShape[3])
-        let setup = ConvPlan.BlockedSetup(depthwise, channels: c, h: h, w: w, ho: ho, wo: wo)
+        let setup = ConvPlan.BlockedSetup(depthwise, channels: c, h: eh, w: ew, ho: ho, wo: wo)
         let a = depthwise.attrs
         // Padded rows below `top + full` are filled once `full` input rows are: output row r
         // reads padded rows up to r * sh + (kh - 1) * dh.
         func readyRows(_ full: Int) -> Int {
-            full == h ? ho : min(ho, max(0, full + a.pads.top - (depthwise.kh - 1) * a.dilation.h + a.stride.h - 1) / a.stride.h)
+            full == eh ? ho : min(ho, max(0, full + a.pads.top - (depthwise.kh - 1) * a.dilation.h + a.stride.h - 1) / a.stride.h)
         }
-        let hw = h * w, outPixels = ho * wo
+        let hw = h * w, ehw = eh * ew, outPixels = ho * wo
         let rectify = Rectifier16(expand.activation)
+        // A 1x1 expansion reads the input itself, all items at once; another conv reads one
+        // item's im2col columns [k, eh * ew] at a time.
+        let direct = expand.isPointwise
+        let columns = direct ? nil : ws.buffer(0, k * ehw)
         return ws.tensor(yShape) { y, _ in
             x.data.withUnsafeBufferPointer { xb in
-                setup.forEachBlock(items: n) { b, block, out in
-                    let item = b / setup.blocks, cb = b % setup.blocks
-                    let src = xb.baseAddress! + item * k * hw
-                    let f = UnsafePointer(filters + cb * k * L)
-                    let bias = UnsafeRawPointer(biases + cb * L).loadUnaligned(as: Lanes.self)
-                    var done = 0, p = 0
-                    while p < hw {
-                        let end = min(hw, p + Self.chunkPixels)
-                        Self.expandPixels(src + p, count: end - p, k: k, ldx: hw, filters: f, bias: bias, rectify,
-                                          slots: setup.inputSlots + p, into: block)
-                        let ready = readyRows(end / w)
-                        if ready > done { setup.compute(block: b, plane: block, rows: done..<ready, into: out) }
-                        done = max(done, ready)
-                        p = end
+                let xp = xb.baseAddress!
+                for first in stride(from: 0, to: n, by: direct ? n : 1) {
+                    if let columns {
+                        let taps = expand.kh * expand.kw
+                        Parallel.forRanges(cin, grain: 4) { r in
+                            for ch in r {
+                                expand.im2col(xp + (first * cin + ch) * hw, h: h, w: w, ho: eh, wo: ew,
+                                              into: columns + ch * taps * ehw, ld: ehw)
+                            }
+                        }
                     }
-                    ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + (item * c + cb * L) * outPixels,
-                                             planeStride: outPixels)
+                    setup.forEachBlock(items: direct ? n : 1) { b, block, out in
+                        let item = first + b / setup.blocks, cb = b % setup.blocks
+                        let src = UnsafePointer(columns) ?? xp + item * k * hw
+                        let f = UnsafePointer(filters + cb * k * L)
+                        let bias = UnsafeRawPointer(biases + cb * L).loadUnaligned(as: Lanes.self)
+                        var done = 0, p = 0
+                        while p < ehw {
+                            let end = min(ehw, p + Self.chunkPixels)
+                            Self.expandPixels(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: bias, rectify,
+                                              slots: setup.inputSlots + p, into: block)
+                            let ready = readyRows(end / ew)
+                            if ready > done { setup.compute(block: b, plane: block, rows: done..<ready, into: out) }
+                            done = max(done, ready)
+                            p = end
+                        }
+                        ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + (item * c + cb * L) * outPixels,
+                                                 planeStride: outPixels)
+                    }
                 }
             }
         }

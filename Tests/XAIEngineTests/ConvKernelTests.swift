@@ -230,7 +230,23 @@ final class ConvKernelTests: XCTestCase {
                 XCTAssertLessThan(d, 1e-5)
             }
         }
-        // Not fused: expansion to a channel count that is not a multiple of 16.
+        // A stem-like 3x3 stride-2 conv before the depthwise conv reads im2col columns.
+        let stemAttrs = Conv2D(kernel: (3, 3), stride: (2, 2), pads: (0, 0, 1, 1))
+        let stem = ConvPlan(attrs: stemAttrs, inChannels: 3, outChannels: 16, weights: g.tensor([16, 3, 3, 3], scale: 0.5).data,
+                            bias: g.tensor([16], scale: 0.3).data, activation: .clip(min: 0, max: 6))
+        let dw16 = ConvPlan(attrs: Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 16), inChannels: 16, outChannels: 16,
+                            weights: g.tensor([16, 1, 3, 3], scale: 0.5).data, bias: nil, activation: .clip(min: 0, max: 6))
+        XCTAssertTrue(ExpandDepthwise.fits(expand: stem, depthwise: dw16))
+        for n in [1, 2] {
+            let x = g.tensor([n, 3, 45, 52], scale: 1)
+            let ref = dw16.forward(stem.forward(x, workspace: Workspace()), workspace: Workspace())
+            let y = ExpandDepthwise(expand: stem, depthwise: dw16).forward(x, workspace: Workspace())
+            let d = y.maxAbsDifference(ref)
+            print("stem 3x3/2 + depthwise, batch \(n): max diff \(d)")
+            XCTAssertEqual(y.shape, ref.shape)
+            XCTAssertLessThan(d, 1e-5)
+        }
+        // Not fused: a conv into a channel count that is not a multiple of 16.
         let odd = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 2, outChannels: 24, weights: [Float](repeating: 1, count: 48),
                            bias: nil, activation: nil)
         let dw = ConvPlan(attrs: Conv2D(kernel: (3, 3), groups: 24), inChannels: 24, outChannels: 24,
@@ -238,11 +254,11 @@ final class ConvKernelTests: XCTestCase {
         XCTAssertFalse(ExpandDepthwise.fits(expand: odd, depthwise: dw))
     }
 
-    /// In a whole model the fused steps run only when the expanded tensors are not kept; the
-    /// logits agree either way.
+    /// In a whole model (the stem and the 15 expansions are fused with their depthwise convs)
+    /// the fused steps run only when the convs' outputs are not kept; the logits agree either way.
     func testEngineFusesExpansionsOnlyWhenNotKept() throws {
         let engine = try Engine(graph: ReferenceGraphs.efficientNetLite0Shaped(seed: 5))
-        XCTAssertEqual(engine.expandDepthwise.count, 15)
+        XCTAssertEqual(engine.expandDepthwise.count, 16)
         let x = randomTensor([3, 3, 224, 224], seed: 51)
         let fused = try engine.forward(x, retain: .outputs)
         let plain = try engine.forward(x, retain: .all)
