@@ -247,7 +247,7 @@ extension ConvPlan {
 
     /// Pixel vectors -> `lanes` channel planes (`base + i * planeStride`); other lanes are dropped.
     static func scatterChannels(_ block: UnsafePointer<Lanes>, count: Int, lanes: Int,
-                                        into base: UnsafeMutablePointer<Float>, planeStride: Int) {
+                                into base: UnsafeMutablePointer<Float>, planeStride: Int) {
         let L = laneCount
         var k = 0
         if lanes == L {

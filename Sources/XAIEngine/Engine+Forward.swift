@@ -77,7 +77,7 @@ extension Engine {
                 case let .computed(name): return values[name]!
                 }
             }
-            // An expansion whose output is not kept runs with the depthwise step after it.
+            // A conv whose output is not kept may run with the depthwise conv after it as one step.
             if let fused = expandDepthwise[i], let keep, !keep.contains(step.output), k + 1 < run.count, run[k + 1] == i + 1 {
                 values[steps[i + 1].output] = fused.forward(args[0], workspace: ws)
                 fusedNext = true

@@ -32,8 +32,8 @@ public final class Engine: @unchecked Sendable {
     /// The first step from which micro-batched passes run the whole batch at once: every later
     /// step reads vectors or maps of at most `wholeBatchPixels` pixels (Engine+MicroBatch.swift).
     let wholeBatchFrom: Int
-    /// Expansion + depthwise pairs run as one step when the expansion's output is not kept,
-    /// keyed by the expansion's step index (ExpandDepthwise.swift).
+    /// Conv + depthwise pairs run as one step when the first conv's output is not kept, keyed
+    /// by that conv's step index (ExpandDepthwise.swift).
     let expandDepthwise: [Int: ExpandDepthwise]
 
     /// Prepares `graph` with the default options. Throws `EngineError` naming the node and
