@@ -150,6 +150,8 @@ extension MethodKind {
                 P("lr", .double(.positive), default: .double(0.1), "optimiser step size"),
                 P("blur_sigma", .double(.positive), default: .double(10), "blur of the perturbed (hidden) image in pixels"),
                 P("mask_step", .int(.ints(1, 64)), default: .int(7), "the mask is optimised on a grid this many pixels apart"),
+                P("game", .choice(["preservation", "deletion", "dual"]), default: .string("preservation"),
+                  "preservation: the masked area alone keeps the target score high; deletion: blurring the masked area drops it; dual: both at once"),
             ]
         }
     }

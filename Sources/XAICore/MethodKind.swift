@@ -60,7 +60,7 @@ public enum MethodKind: String, CaseIterable, Sendable, Codable, Hashable {
     public var version: Int {
         switch self {
         case .anchors: return 2               // 2: samples count only for supersets of what they were drawn for
-        case .extremalPerturbation: return 2  // 2: smooth max-convolution mask, growing area weight, blur pyramid
+        case .extremalPerturbation: return 3  // 2: smooth mask, growing area weight, blur pyramid; 3: games
         default: return 1
         }
     }
@@ -86,7 +86,7 @@ public enum MethodKind: String, CaseIterable, Sendable, Codable, Hashable {
         case .kernelShap: return "Shapley values of superpixels estimated with the Shapley kernel"
         case .rise: return "random masks weighted by the target score they leave"
         case .anchors: return "smallest set of superpixels that keeps the prediction with high precision"
-        case .extremalPerturbation: return "optimised smooth mask of fixed area that keeps the target score highest"
+        case .extremalPerturbation: return "optimised smooth mask of fixed area that keeps the target score highest (or, deleted, drops it most)"
         }
     }
 

@@ -87,8 +87,10 @@ final class ExtremalPerturbationTests: XCTestCase {
         XCTAssertLessThan(worst, 1e-2)
     }
 
-    /// A linear logit rewards keeping the top-left quadrant (a quarter of the image); asked for a
-    /// tenth, the mask must sit inside the quadrant and have a tenth of the area.
+    /// A linear logit rewards the sharpness of the top-left quadrant (a quarter of the image):
+    /// asked for a tenth of the image, the mask must sit inside the quadrant and have a tenth of
+    /// the area in every game, since showing only that area keeps the logit highest
+    /// (preservation) and blurring it drops the logit most (deletion).
     func testMaskMeetsTheAreaInsideTheRegionALinearModelRewards() throws {
         let size = 32, n = size * size
         let image = PerturbationFixtures.image(width: size, height: size)
@@ -103,24 +105,32 @@ final class ExtremalPerturbationTests: XCTestCase {
             }
         }
         let engine = try PerturbationFixtures.linearEngine(weights: w, width: size, height: size)
-        let method = try ExtremalPerturbation(params: PerturbationFixtures.params(.extremalPerturbation, [
-            "area": .double(0.1), "smoothness": .double(4), "steps": .int(120), "lr": .double(0.1),
-            "blur_sigma": .double(3), "mask_step": .int(4),
-        ]))
-        let e = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
-        var inside = 0.0, outside = 0.0
-        for y in 0..<size { for x in 0..<size {
-            let v = Double(e.map.data[y * size + x])
-            if y < 16 && x < 16 { inside += v } else { outside += v }
-        } }
-        let area = e.scalars["area"] ?? .nan, binary = e.scalars["area_binary"] ?? .nan
-        print("extremal (linear): mask mass inside the quadrant \(inside / (inside + outside)), area \(area), above 0.5 \(binary), logit \(e.scalars["preserved_logit"] ?? .nan) of \(e.scalars["original_logit"] ?? .nan)")
-        XCTAssertGreaterThan(inside / (inside + outside), 0.9)
-        XCTAssertEqual(area, 0.1, accuracy: 0.03)
-        XCTAssertEqual(binary, 0.1, accuracy: 0.03)
-        XCTAssertEqual(e.map.shape, [size, size])
-        let again = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
-        XCTAssertEqual(again.map.data, e.map.data)
+        for game in ["preservation", "deletion", "dual"] {
+            let method = try ExtremalPerturbation(params: PerturbationFixtures.params(.extremalPerturbation, [
+                "area": .double(0.1), "smoothness": .double(4), "steps": .int(120), "lr": .double(0.1),
+                "blur_sigma": .double(3), "mask_step": .int(4), "game": .string(game),
+            ]))
+            let e = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
+            var inside = 0.0, outside = 0.0
+            for y in 0..<size { for x in 0..<size {
+                let v = Double(e.map.data[y * size + x])
+                if y < 16 && x < 16 { inside += v } else { outside += v }
+            } }
+            let area = e.scalars["area"] ?? .nan, binary = e.scalars["area_binary"] ?? .nan
+            let original = e.scalars["original_logit"] ?? .nan
+            print("extremal \(game) (linear): mask mass inside the quadrant \(inside / (inside + outside)), area \(area), above 0.5 \(binary), logit preserved \(e.scalars["preserved_logit"] ?? .nan), deleted \(e.scalars["deleted_logit"] ?? .nan), original \(original)")
+            XCTAssertGreaterThan(inside / (inside + outside), 0.9, game)
+            XCTAssertEqual(area, 0.1, accuracy: 0.03, game)
+            XCTAssertEqual(binary, 0.1, accuracy: 0.03, game)
+            XCTAssertEqual(e.map.shape, [size, size])
+            // Each game reports the images it plays, and a deleted image scores below the original.
+            let played = game == "dual" ? ["deleted", "preserved"] : [game == "deletion" ? "deleted" : "preserved"]
+            XCTAssertEqual(e.images.keys.sorted(), played, game)
+            XCTAssertEqual(played.map { e.scalars["\($0)_logit"] != nil }, played.map { _ in true }, game)
+            if let deleted = e.scalars["deleted_logit"] { XCTAssertLessThan(deleted, original, game) }
+            let again = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
+            XCTAssertEqual(again.map.data, e.map.data, game)
+        }
     }
 
     func testMaskAreaOnTheEmbeddedModel() throws {
@@ -130,15 +140,29 @@ final class ExtremalPerturbationTests: XCTestCase {
         let model = try EmbeddedModel.context()
         let input = try EmbeddedModel.input()
         // 30 steps is what the example experiments use; the default is 300.
-        for (steps, requested) in [(30, 0.1), (60, 0.2)] {
+        for (steps, requested, game) in [(30, 0.1, "preservation"), (60, 0.2, "preservation"), (30, 0.1, "deletion")] {
             let method = try ExtremalPerturbation(params: PerturbationFixtures.params(.extremalPerturbation, [
-                "area": .double(requested), "steps": .int(steps)]))
+                "area": .double(requested), "steps": .int(steps), "game": .string(game)]))
             let start = Date()
             let e = try method.explain(input, model: model)
             let area = e.scalars["area"] ?? .nan, binary = e.scalars["area_binary"] ?? .nan
-            print("extremal (efficientnet-lite0, area \(requested), \(steps) steps, \(String(format: "%.1f", Date().timeIntervalSince(start))) s): area \(area), above 0.5 \(binary), area loss \(e.scalars["area_loss"] ?? .nan), logit \(e.scalars["preserved_logit"] ?? .nan) of \(e.scalars["original_logit"] ?? .nan)")
+            let original = e.scalars["original_logit"] ?? .nan
+            print("extremal \(game) (efficientnet-lite0, area \(requested), \(steps) steps, \(String(format: "%.1f", Date().timeIntervalSince(start))) s): area \(area), above 0.5 \(binary), area loss \(e.scalars["area_loss"] ?? .nan), logit preserved \(e.scalars["preserved_logit"] ?? .nan), deleted \(e.scalars["deleted_logit"] ?? .nan) of \(original)")
             XCTAssertEqual(area, requested, accuracy: 0.03)
             XCTAssertEqual(binary, requested, accuracy: 0.03)
+            // The optimised deletion must cost the logit more than blurring a square of the same
+            // area in a corner.
+            if let deleted = e.scalars["deleted_logit"] {
+                let image = input.image, n = image.width * image.height
+                let side = Int((requested * Double(n)).squareRoot())
+                var keep = [Float](repeating: 1, count: n)
+                for y in 0..<side { for x in 0..<side { keep[y * image.width + x] = 0 } }
+                let blurred = BlurPyramid(image: image, maxSigma: 10, levels: 8).perturb(keep).image
+                let corner = TargetScore.values(try model.engine.logits(model.normalize(
+                    Tensor(shape: [1, 3, image.height, image.width], data: blurred))), target: input.target)[0]
+                print("extremal deletion: corner square deleted logit \(corner)")
+                XCTAssertLessThan(deleted, Double(corner), game)
+            }
         }
     }
 }

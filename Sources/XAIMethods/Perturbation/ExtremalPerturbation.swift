@@ -3,8 +3,11 @@ import XAICore
 import XAIEngine
 import XAIImaging
 
-/// Extremal perturbation (Fong, Patrick, Vedaldi 2019), the preservation game: find the smooth
-/// mask m of area `area` whose preserved region keeps the target logit highest.
+/// Extremal perturbation (Fong, Patrick, Vedaldi 2019): the smooth mask m of area `area` that
+/// matters most to the target logit f, in one of the paper's games (`game`):
+/// - preservation: f of the image showing only the masked area (the rest blurred) is highest;
+/// - deletion: f of the image with the masked area blurred is lowest;
+/// - dual: both, the sum of the two rewards (TorchRay's dual variant).
 ///
 /// - Mask: `SmoothMask`, the paper's smooth max-convolution of parameters placed every
 ///   `mask_step` pixels, with a bump kernel of radius about `smoothness` pixels (flat up to
@@ -12,7 +15,8 @@ import XAIImaging
 ///   holes between grid points; the paper uses 3 x the step.
 /// - Perturbation: blur. Where the mask is 1 the input shows, where it is 0 the input blurred
 ///   with std `blur_sigma`, in between an intermediate blur (`BlurPyramid`, 8 levels).
-/// - Objective, maximised: logit_target(perturbed image) - lambda * mean((sort(m) - r_a)^2), the
+/// - Objective, maximised: reward - lambda * mean((sort(m) - r_a)^2), reward = f(P(m)) for
+///   preservation, -f(P(1 - m)) for deletion, their sum for dual (P: the perturbation), the
 ///   paper's area constraint as a ranking loss: r_a holds (1 - area) H W zeros then area H W ones,
 ///   so the loss is zero exactly when the mask is binary with area H W ones. lambda grows
 ///   geometrically from `lambdaStart` to `lambdaEnd` over the run: the reward first decides
@@ -23,10 +27,18 @@ import XAIImaging
 ///
 /// Scalars: `area` (mean of the mask), `area_binary` (fraction of pixels above 0.5), the
 /// requested `target_area`, `area_loss` (the ranking loss at the end), the logits of the
-/// perturbed and the original image. The paper's jitter (flipping every other step) and its
-/// deletion game are not implemented.
+/// original image and of the preserved (`preserved_logit`) and deleted (`deleted_logit`)
+/// images that the game plays. The paper's jitter (flipping every other step) is not
+/// implemented.
 public struct ExtremalPerturbation: Explainer {
     public static let kind = MethodKind.extremalPerturbation
+
+    enum Game: String {
+        case preservation, deletion, dual
+
+        var preserves: Bool { self != .deletion }
+        var deletes: Bool { self != .preservation }
+    }
 
     let area: Double
     let smoothness: Double
@@ -34,6 +46,7 @@ public struct ExtremalPerturbation: Explainer {
     let lr: Double
     let blurSigma: Double
     let maskStep: Int
+    let game: Game
     static let lambdaStart = 300.0
     static let lambdaEnd = 30_000.0
     static let pyramidLevels = 8
@@ -46,6 +59,7 @@ public struct ExtremalPerturbation: Explainer {
         lr = try r.double("lr")
         blurSigma = try r.double("blur_sigma")
         maskStep = try r.int("mask_step")
+        game = try r.choice("game", as: Game.self)
         guard area > 0, area < 1 else { throw r.invalid("area", "must be in (0, 1), got \(area)") }
         let minimum = SmoothMask.minimumSigma(step: maskStep)
         guard smoothness >= minimum else {
@@ -91,21 +105,34 @@ public struct ExtremalPerturbation: Explainer {
         func perturbed(_ image: [Float]) -> Tensor {
             model.normalize(Tensor(shape: [1, 3, h, w], data: image))
         }
+        /// The images the game scores for `mask`, the preserved one P(m) and / or the deleted
+        /// one P(1 - m), each with the slope P' of the perturbation at its argument.
+        func played(_ mask: [Float]) -> [(name: String, image: [Float], slope: [Float])] {
+            var out: [(name: String, image: [Float], slope: [Float])] = []
+            if game.preserves { let p = pyramid.perturb(mask); out.append(("preserved", p.image, p.slope)) }
+            if game.deletes { let p = pyramid.perturb(mask.map { 1 - $0 }); out.append(("deleted", p.image, p.slope)) }
+            return out
+        }
 
         for t in 0..<steps {
             let mask = op.apply(u)
-            let (x, slope) = pyramid.perturb(mask)
-            let (_, grads) = try TargetScore.gradients(engine: engine, input: perturbed(x), target: input.target,
-                                                       wrt: [engine.graph.input])
-            guard let g = grads[engine.graph.input], g.count == 3 * n else {
-                throw MethodError.numeric(method: Self.kind.rawValue, detail: "the engine returned no input gradient of \(3 * n) values")
+            let images = played(mask)
+            // One batch (one image per core for dual). Both rewards have gradient f'(x) * P' w.r.t.
+            // m: f(P(m)) directly, and -f(P(1 - m)) through two sign changes.
+            let batch = Tensor.concatenate(images.map { perturbed($0.image) })
+            let g = try TargetScore.inputGradients(engine: engine, input: batch, target: input.target)
+            guard g.count == images.count * 3 * n else {
+                throw MethodError.numeric(method: Self.kind.rawValue, detail: "the engine returned no input gradient of \(images.count * 3 * n) values")
             }
             // Ascent direction on the mask: the reward's gradient minus lambda x the area loss's.
             let lambda = Float(Self.lambda(step: t, of: steps))
             var gm = Self.areaLoss(mask, keep: keep).gradient
             for i in 0..<n { gm[i] *= -lambda }
-            for c in 0..<3 {
-                for i in 0..<n { gm[i] += g.data[c * n + i] * invStd[c] * slope[c * n + i] }
+            for (j, played) in images.enumerated() {
+                for c in 0..<3 {
+                    let gj = j * 3 * n + c * n
+                    for i in 0..<n { gm[i] += g.data[gj + i] * invStd[c] * played.slope[c * n + i] }
+                }
             }
             let gu = op.pullback(u, gm)
             let progress = steps > 1 ? Double(t) / Double(steps - 1) : 1
@@ -119,16 +146,22 @@ public struct ExtremalPerturbation: Explainer {
             model.progress?(Double(t + 1) / Double(steps))
         }
         let mask = op.apply(u)
-        let x = pyramid.perturb(mask).image
-        let final = TargetScore.values(try engine.logits(perturbed(x)), target: input.target)[0]
+        let images = played(mask)
+        let finals = TargetScore.values(try engine.logits(Tensor.concatenate(images.map { perturbed($0.image) })),
+                                        target: input.target)
         let original = TargetScore.values(try engine.logits(input.input), target: input.target)[0]
         let above = mask.reduce(0) { $0 + ($1 > 0.5 ? 1 : 0) }
+        var scalars = ["area": Double(mask.reduce(0, +)) / Double(n), "area_binary": Double(above) / Double(n),
+                       "target_area": area, "area_loss": Self.areaLoss(mask, keep: keep).loss,
+                       "original_logit": Double(original)]
+        var pictures: [String: RGBImage] = [:]
+        for (played, final) in zip(images, finals) {
+            scalars["\(played.name)_logit"] = Double(final)
+            pictures[played.name] = RGBImage(width: w, height: h, pixels: played.image)
+        }
         return Explanation(
             map: Tensor(shape: [h, w], data: mask), signed: false,
             lowResolution: Tensor(shape: [op.gridH, op.gridW], data: u),
-            scalars: ["area": Double(mask.reduce(0, +)) / Double(n), "area_binary": Double(above) / Double(n),
-                      "target_area": area, "area_loss": Self.areaLoss(mask, keep: keep).loss,
-                      "preserved_logit": Double(final), "original_logit": Double(original)],
-            images: ["perturbed": RGBImage(width: w, height: h, pixels: x)])
+            scalars: scalars, images: pictures)
     }
 }
