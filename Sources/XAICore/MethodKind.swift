@@ -49,6 +49,13 @@ public enum MethodKind: String, CaseIterable, Sendable, Codable, Hashable {
         }
     }
 
+    /// False for methods whose result does not depend on the explained class (DFF names its
+    /// concepts by their own top labels; Deep Dream amplifies a layer): with `top_k` > 1 they
+    /// run once per image, for the top class.
+    public var usesTarget: Bool {
+        self != .dff && self != .deepdream
+    }
+
     /// False for methods whose output is a synthesised picture rather than an attribution map
     /// over the input (metrics do not apply to them).
     public var producesAttributionMap: Bool {

@@ -86,7 +86,7 @@ public struct ExperimentGraph: Sendable {
         var jointIDs = [String: String]()
         for model in experiment.models {
             for run in experiment.runs where Self.isJoint(run) {
-                for rank in 1...ranks {
+                for rank in 1...(run.kind.usesTarget ? ranks : 1) {
                     let j = try addJoint(model: model, run: run, rank: rank, several: several, seed: seed, stages: stages)
                     jointIDs[Self.jointKey(model.name, run.id, rank)] = j.task
                     joints[j.task] = j
@@ -98,7 +98,8 @@ public struct ExperimentGraph: Sendable {
                 let prefix = several ? "\(image.id)/\(model.name)" : image.id
                 let (decode, predict) = stages[Self.stageKey(image.id, model.name)]!
                 for run in experiment.runs {
-                    for rank in 1...ranks {
+                    // A method that ignores the class runs once, for the top one.
+                    for rank in 1...(run.kind.usesTarget ? ranks : 1) {
                         let e: Explanation
                         if let jid = jointIDs[Self.jointKey(model.name, run.id, rank)], let j = joints[jid] {
                             e = try addJointMember(j, image: image, prefix: prefix, decode: decode, predict: predict)

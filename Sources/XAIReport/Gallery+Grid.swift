@@ -1,3 +1,4 @@
+import XAICore
 import XAIPlanner
 
 extension Gallery {
@@ -38,7 +39,9 @@ extension Gallery {
                 let rs = layout.results(row, c)
                 if rs.isEmpty {
                     let failed = m.failures.contains { $0.image == row.image.id && $0.method == c.instance && ($0.model ?? c.model) == c.model }
-                    h.element("div", ["class": "cell empty"], text: failed ? "failed (see Failures)" : "not run")
+                    let sameForAll = row.slot > 0 && MethodKind(rawValue: c.method)?.usesTarget == false
+                    h.element("div", ["class": "cell empty"], text: failed ? "failed (see Failures)"
+                                  : sameForAll ? "the same for every class (first row)" : "not run")
                 } else {
                     for r in rs { cell(&h, r, layout: layout, strip: nil) }
                 }

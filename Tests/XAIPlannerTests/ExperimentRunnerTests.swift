@@ -147,6 +147,31 @@ final class ExperimentRunnerTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(third.manifest.results.filter { !$0.cached }.map(\.method), ["occlusion", "occlusion"])
     }
 
+    /// With `top_k: 2` a method explains both classes, but DFF, whose result does not depend on
+    /// the class, runs once per image.
+    func testClassIndependentMethodsRunOncePerImage() throws {
+        _ = try load()
+        let yaml = """
+        schema: 1
+        name: ranks
+        model: {path: m.onnx, labels: [cat, dog, cup, car], preprocess: {resize: 4, crop: 4, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]}}
+        images: [images]
+        target: predicted
+        top_k: 2
+        methods:
+          occlusion: {window: 16, stride: 8}
+          dff: {concepts: 2, target_layer: features}
+        """
+        let exp = try ExperimentLoader.load(path: try write(yaml, "ranks.yaml"), baseDirectory: tmp.path, outputsRoot: "Outputs")
+        let backend = FakeBackend()
+        let result = try ExperimentRunner(experiment: exp, backend: backend).run()
+        XCTAssertTrue(result.report.succeeded, "\(result.report.failures)")
+        XCTAssertEqual(backend.calls.filter { $0.hasPrefix("explain") }.sorted(),
+                       ["explain dff", "explain dff"] + Array(repeating: "explain occlusion", count: 4))
+        let ranks = result.manifest.results.map { "\($0.method) \($0.target.rank)" }.sorted()
+        XCTAssertEqual(ranks, ["dff 1", "dff 1", "occlusion 1", "occlusion 1", "occlusion 2", "occlusion 2"])
+    }
+
     func testFailingTaskIsReportedAndOthersFinish() throws {
         let exp = try load()
         let backend = FakeBackend()

@@ -112,6 +112,22 @@ final class GalleryStructureTests: XCTestCase {
         XCTAssertTrue(page.contains("<figcaption>concept-0</figcaption>"))
     }
 
+    /// With a second explained class, a class-independent method (DFF) has no result in the
+    /// second row and says why instead of "not run".
+    func testClassIndependentMethodsSayTheyAreTheSameForEveryClass() throws {
+        var m = Fixture.manifest()
+        var second = try XCTUnwrap(m.results.first { $0.image == "chelsea" && $0.method == "gradcam" })
+        second.target = Fixture.target(1, "tiger cat", 0.25, rank: 2)
+        second.run = "gradcam#2"
+        second.task = "chelsea/gradcam#2"
+        second.map = "maps/chelsea/gradcam#2.npy"
+        second.overlay = "overlays/chelsea/gradcam#2.png"
+        m.results.append(second)
+        let page = Gallery.render(manifest: m)
+        XCTAssertEqual(occurrences("the same for every class (first row)", in: page), 1)
+        XCTAssertFalse(page.contains(">not run<"))
+    }
+
     func testFailuresAreListed() {
         let page = Gallery.render(manifest: Fixture.manifest())
         XCTAssertTrue(page.contains("<section id=\"failures\""))
