@@ -78,7 +78,7 @@ final class ExperimentRunnerTests: TemporaryDirectoryTestCase {
         return url.path
     }
 
-    func load(window: Int = 16, extra: String = "") throws -> Experiment {
+    func load(window: Int = 16, extra: String = "", otherMethods: String = "integrated_gradients: {steps: 8}") throws -> Experiment {
         _ = try write("fake model bytes", "m.onnx")
         _ = try write("kitten pixels", "images/chelsea.png")
         _ = try write("coffee pixels!", "images/coffee.png")
@@ -91,7 +91,7 @@ final class ExperimentRunnerTests: TemporaryDirectoryTestCase {
         seed: 0
         methods:
           occlusion: {window: \(window), stride: 8}
-          integrated_gradients: {steps: 8}
+          \(otherMethods)
         metrics: [deletion]
         \(extra)
         """
@@ -150,19 +150,7 @@ final class ExperimentRunnerTests: TemporaryDirectoryTestCase {
     /// With `top_k: 2` a method explains both classes, but DFF, whose result does not depend on
     /// the class, runs once per image.
     func testClassIndependentMethodsRunOncePerImage() throws {
-        _ = try load()
-        let yaml = """
-        schema: 1
-        name: ranks
-        model: {path: m.onnx, labels: [cat, dog, cup, car], preprocess: {resize: 4, crop: 4, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]}}
-        images: [images]
-        target: predicted
-        top_k: 2
-        methods:
-          occlusion: {window: 16, stride: 8}
-          dff: {concepts: 2, target_layer: features}
-        """
-        let exp = try ExperimentLoader.load(path: try write(yaml, "ranks.yaml"), baseDirectory: tmp.path, outputsRoot: "Outputs")
+        let exp = try load(extra: "top_k: 2", otherMethods: "dff: {concepts: 2, target_layer: features}")
         let backend = FakeBackend()
         let result = try ExperimentRunner(experiment: exp, backend: backend).run()
         XCTAssertTrue(result.report.succeeded, "\(result.report.failures)")
