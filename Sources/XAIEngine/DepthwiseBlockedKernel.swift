@@ -78,12 +78,12 @@ extension ConvPlan {
         /// Runs `body(block index, padded input block, output block)` for every (item, block)
         /// pair, in parallel. Only the padding cells of each worker's block are zeroed, once:
         /// the gathers overwrite every other cell (zeroing whole 112x112 blocks was 1.7% of a
-        /// Lite0 forward).
-        func forEachBlock(items n: Int, _ body: (Int, UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>) -> Void) {
+        /// Lite0 forward). `grain`: blocks per worker chunk at least (each chunk sets up a block).
+        func forEachBlock(items n: Int, grain: Int = 2, _ body: (Int, UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>) -> Void) {
             let g = geometry, outPixels = g.ho * g.wo
             let (top, left) = (plan.attrs.pads.top, plan.attrs.pads.left)
             let rows = paddedPixels / g.wp
-            Parallel.forRanges(n * blocks, grain: 2) { range in
+            Parallel.forRanges(n * blocks, grain: grain) { range in
                 let block = UnsafeMutablePointer<Lanes>.allocate(capacity: paddedPixels + outPixels)
                 defer { block.deallocate() }
                 for r in 0..<rows {

@@ -81,7 +81,9 @@ final class ExpandDepthwise: @unchecked Sendable {
                             }
                         }
                     }
-                    setup.forEachBlock(items: direct ? n : 1) { b, block, out in
+                    // One block per chunk: a single image's six blocks (Lite0's 96 channels) in
+                    // chunks of two left one of the two cores a third idle (batch 1: 7.3 -> 7.0 ms).
+                    setup.forEachBlock(items: direct ? n : 1, grain: 1) { b, block, out in
                         let item = first + b / setup.blocks, cb = b % setup.blocks
                         let src = UnsafePointer(columns) ?? xp + item * k * hw
                         let f = UnsafePointer(filters + cb * k * L)
