@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 
 /// What a cache entry records about the task that produced it (`meta.json`).
 public struct CacheEntryMeta: Codable, Equatable, Sendable {
@@ -46,7 +47,7 @@ public struct CachedEntry: Sendable {
         do {
             return try Data(contentsOf: url(relativePath))
         } catch {
-            throw PlannerError.io(path: url(relativePath).path, operation: "read cached file",
+            throw OutputError.io(path: url(relativePath).path, operation: "read cached file",
                                   detail: error.localizedDescription)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 import XAICore
 import XAIExperiment
 
@@ -122,13 +123,13 @@ extension ExperimentRunner {
             do {
                 try fm.copyItem(at: source, to: temp)
             } catch {
-                throw PlannerError.io(path: dest.path, operation: "copy from the cache", detail: error.localizedDescription)
+                throw OutputError.io(path: dest.path, operation: "copy from the cache", detail: error.localizedDescription)
             }
         }
         guard rename(temp.path, dest.path) == 0 else {
             let err = String(cString: strerror(errno))
             unlink(temp.path)
-            throw PlannerError.io(path: dest.path, operation: "move into place", detail: err)
+            throw OutputError.io(path: dest.path, operation: "move into place", detail: err)
         }
     }
 }

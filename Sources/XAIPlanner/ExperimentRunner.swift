@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 import XAICore
 import XAIExperiment
 

@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 import XAICore
 
 /// The files of an explanation's cache entry: `map.npy`, `explanation.json` (target, signed,
@@ -33,10 +34,10 @@ enum ExplanationFiles {
     static func summary(_ e: CachedEntry, base: String = "") throws -> Summary {
         do {
             return try JSONDecoder().decode(Summary.self, from: e.data(base + "explanation.json"))
-        } catch let error as PlannerError {
+        } catch let error as OutputError {
             throw error
         } catch {
-            throw PlannerError.corrupt(path: e.url(base + "explanation.json").path, detail: "\(error)")
+            throw OutputError.corrupt(path: e.url(base + "explanation.json").path, detail: "\(error)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 
 /// A file of an output folder that no longer belongs to its experiment.
 public struct StaleOutput: Equatable, Sendable {
@@ -50,7 +51,7 @@ extension ExperimentRunner {
             do {
                 try fm.removeItem(at: url)
             } catch {
-                throw PlannerError.io(path: url.path, operation: "remove stale output", detail: error.localizedDescription)
+                throw OutputError.io(path: url.path, operation: "remove stale output", detail: error.localizedDescription)
             }
             // Drop parent folders it leaves empty, up to the owned folder (rmdir refuses non-empty ones).
             var dir = url.deletingLastPathComponent()

@@ -1,4 +1,5 @@
 import XCTest
+import XAITestSupport
 @testable import XAIPlanner
 
 /// Records what ran and how many engine tasks overlapped.

@@ -1,6 +1,8 @@
 import XCTest
 import XAICore
 import XAIExperiment
+import XAITestSupport
+import XAIManifest
 @testable import XAIPlanner
 
 /// `dff: {joint: true}`: one task over every image, per-image results that share one legend.
