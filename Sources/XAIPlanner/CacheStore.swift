@@ -45,12 +45,13 @@ public final class CacheStore: @unchecked Sendable {
     }
 
     /// The complete entry for `key`, or nil. An entry whose `meta.json` is unreadable, names
-    /// another key or lists a missing file counts as absent (and is replaced on commit).
+    /// another key, has another format or lists a missing file counts as absent (and is replaced
+    /// on commit).
     public func lookup(_ key: CacheKey) -> CachedEntry? {
         let dir = directory(for: key)
         guard let data = try? Data(contentsOf: dir.appendingPathComponent(Self.metaName)),
               let meta = try? JSONDecoder().decode(CacheEntryMeta.self, from: data),
-              meta.key == key else { return nil }
+              meta.key == key, meta.format == CacheEntryMeta.currentFormat else { return nil }
         for f in meta.files where !FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
             return nil
         }

@@ -81,7 +81,7 @@ extension ExperimentRunner {
             keep.insert("maps/\(stem).npy")
             keep.insert("overlays/\(stem).png")
             if let task = eg.graph[e.explainTask], let entry = cache.lookup(task.key),
-               let s = try? ExplanationFiles.summary(entry, base: e.filesBase) {
+               let s = try? ExplainEntry.summary(entry, slot: e.jointSlot) {
                 for a in s.arrays { keep.insert("maps/\(stem).\(a).npy") }
                 for p in s.pictures { keep.insert("pictures/\(stem).\(p).png") }
             }
