@@ -1,8 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way: xai (CLI) -> Planner/Report/Experiment -> Methods ->
-// Engine/ONNX/Imaging -> Core. Only the leaf modules touch C.
+// Dependencies point one way:
+//   xai (CLI) -> XAIBackend -> XAIPlanner -> XAIExperiment, XAIManifest -> XAICore
+//   xai -> XAIReport -> XAIManifest, XAIImaging -> XAICore
+//   XAIBackend -> XAIMethods, XAIMetrics -> XAIEngine, XAIONNX, XAIImaging -> XAICore
+// The planner reaches the engine only through its backend protocol, which the CLI fills in with
+// XAIBackend: planning, caching and writing the gallery link no engine. Only the leaf modules
+// touch C: XAIEngine (OpenBLAS) and XAIImaging (libpng and libjpeg through CImageCodec).
+//
+// -Ounchecked is an unsafe flag, which SwiftPM refuses in a package used as a dependency; so the
+// package offers the `xai` executable only, no library product.
 let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5), .unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
@@ -10,7 +18,6 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "xai", targets: ["xai"]),
-        .library(name: "XAI", targets: ["XAIPlanner", "XAIReport", "XAIMethods"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,17 +42,23 @@ let package = Package(
         .target(name: "XAIMethods", dependencies: ["XAICore", "XAIEngine", "XAIImaging", "COpenBLAS"], swiftSettings: swift5),
         .target(name: "XAIMetrics", dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods"], swiftSettings: swift5),
         .target(name: "XAIExperiment", dependencies: ["XAICore", "Yams"], swiftSettings: swift5),
+        .target(name: "XAIManifest", dependencies: ["XAICore"], swiftSettings: swift5),
         .target(name: "XAIPlanner",
-                dependencies: ["XAICore", "XAIEngine", "XAIONNX", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
-                               .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["XAICore", "XAIExperiment", "XAIManifest", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swift5),
-        .target(name: "XAIReport", dependencies: ["XAICore", "XAIImaging", "XAIPlanner"], swiftSettings: swift5),
+        .target(name: "XAIBackend",
+                dependencies: ["XAICore", "XAIEngine", "XAIONNX", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
+                               "XAIManifest", "XAIPlanner"],
+                swiftSettings: swift5),
+        .target(name: "XAIReport", dependencies: ["XAICore", "XAIImaging", "XAIManifest"], swiftSettings: swift5),
         .executableTarget(name: "xai",
-                          dependencies: ["XAICore", "XAIEngine", "XAIONNX", "XAIImaging", "XAIMethods",
-                                         "XAIExperiment", "XAIPlanner", "XAIReport",
+                          dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods", "XAIExperiment",
+                                         "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift5),
 
+        // Shared by the test targets only: temporary folders and experiments over the repository's files.
+        .target(name: "XAITestSupport", dependencies: ["XAIExperiment"], path: "Tests/XAITestSupport", swiftSettings: swift5),
         .testTarget(name: "XAICoreTests", dependencies: ["XAICore"], swiftSettings: swift5),
         .testTarget(name: "XAIEngineTests", dependencies: ["XAIEngine"], swiftSettings: swift5),
         .testTarget(name: "XAIONNXTests", dependencies: ["XAIONNX", "XAIEngine"], resources: [.copy("Corpus")], swiftSettings: swift5),
@@ -53,7 +66,9 @@ let package = Package(
         .testTarget(name: "XAIMethodsTests", dependencies: ["XAIMethods", "XAIONNX"], swiftSettings: swift5),
         .testTarget(name: "XAIMetricsTests", dependencies: ["XAIMetrics"], swiftSettings: swift5),
         .testTarget(name: "XAIExperimentTests", dependencies: ["XAIExperiment"], swiftSettings: swift5),
-        .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner"], swiftSettings: swift5),
+        .testTarget(name: "XAIManifestTests", dependencies: ["XAIManifest", "XAITestSupport"], swiftSettings: swift5),
+        .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner", "XAITestSupport"], swiftSettings: swift5),
+        .testTarget(name: "XAIBackendTests", dependencies: ["XAIBackend", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIReportTests", dependencies: ["XAIReport"], exclude: ["Golden"], swiftSettings: swift5),
         .testTarget(name: "XAICLITests", dependencies: ["xai"], swiftSettings: swift5),
     ]

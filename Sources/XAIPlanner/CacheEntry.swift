@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 
 /// What a cache entry records about the task that produced it (`meta.json`).
 public struct CacheEntryMeta: Codable, Equatable, Sendable {
@@ -14,11 +15,19 @@ public struct CacheEntryMeta: Codable, Equatable, Sendable {
     public var files: [String]
     /// Seconds the task took to compute.
     public var seconds: Double
-    /// Small extra values a task wants to keep (e.g. a predicted label).
-    public var info: [String: String]
+    /// The task kind's metadata (its entry layout's, e.g. a decoded image's original size); nil
+    /// when the kind has none.
+    public var info: JSONValue?
+    /// The layout of the entry's files and metadata. An entry of another format counts as absent
+    /// and is recomputed under the same key; entries written before formats were numbered have
+    /// none (their `meta.json` does not decode), so they are recomputed once.
+    public var format: Int
+
+    /// 2: typed metadata in `info`. (1, unnumbered: string-valued `info`.)
+    public static let currentFormat = 2
 
     public init(key: CacheKey, kind: String, task: String, params: [String: String],
-                files: [String] = [], seconds: Double = 0, info: [String: String] = [:]) {
+                files: [String] = [], seconds: Double = 0, info: JSONValue? = nil) {
         self.key = key
         self.kind = kind
         self.task = task
@@ -26,6 +35,7 @@ public struct CacheEntryMeta: Codable, Equatable, Sendable {
         self.files = files
         self.seconds = seconds
         self.info = info
+        self.format = Self.currentFormat
     }
 }
 
@@ -46,8 +56,29 @@ public struct CachedEntry: Sendable {
         do {
             return try Data(contentsOf: url(relativePath))
         } catch {
-            throw PlannerError.io(path: url(relativePath).path, operation: "read cached file",
-                                  detail: error.localizedDescription)
+            throw OutputError.io(path: url(relativePath).path, operation: "read cached file",
+                                 detail: error.localizedDescription)
+        }
+    }
+
+    /// One of the entry's JSON files as `T`.
+    public func decode<T: Decodable>(_ type: T.Type, from relativePath: String) throws -> T {
+        let bytes = try data(relativePath)
+        do {
+            return try JSONDecoder().decode(T.self, from: bytes)
+        } catch {
+            throw OutputError.corrupt(path: url(relativePath).path, detail: "\(error)")
+        }
+    }
+
+    /// The entry's metadata (`meta.info`) as `T`.
+    public func info<T: Decodable>(as type: T.Type) throws -> T {
+        let path = url(CacheStore.metaName).path
+        guard let info = meta.info else { throw OutputError.corrupt(path: path, detail: "its info is missing") }
+        do {
+            return try info.decoded(as: T.self)
+        } catch {
+            throw OutputError.corrupt(path: path, detail: "its info is not a \(T.self) (\(error))")
         }
     }
 }

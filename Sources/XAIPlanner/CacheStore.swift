@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,7 +28,7 @@ public final class CacheStore: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(at: temporaryRoot, withIntermediateDirectories: true)
         } catch {
-            throw PlannerError.io(path: root.path, operation: "create cache folder", detail: error.localizedDescription)
+            throw OutputError.io(path: root.path, operation: "create cache folder", detail: error.localizedDescription)
         }
     }
 
@@ -44,12 +45,13 @@ public final class CacheStore: @unchecked Sendable {
     }
 
     /// The complete entry for `key`, or nil. An entry whose `meta.json` is unreadable, names
-    /// another key or lists a missing file counts as absent (and is replaced on commit).
+    /// another key, has another format or lists a missing file counts as absent (and is replaced
+    /// on commit).
     public func lookup(_ key: CacheKey) -> CachedEntry? {
         let dir = directory(for: key)
         guard let data = try? Data(contentsOf: dir.appendingPathComponent(Self.metaName)),
               let meta = try? JSONDecoder().decode(CacheEntryMeta.self, from: data),
-              meta.key == key else { return nil }
+              meta.key == key, meta.format == CacheEntryMeta.currentFormat else { return nil }
         for f in meta.files where !FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
             return nil
         }
@@ -79,7 +81,7 @@ public final class CacheStore: @unchecked Sendable {
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
-            throw PlannerError.io(path: staging.path, operation: "create staging folder", detail: error.localizedDescription)
+            throw OutputError.io(path: staging.path, operation: "create staging folder", detail: error.localizedDescription)
         }
         var committed = false
         defer { if !committed { try? fm.removeItem(at: staging) } }
@@ -107,7 +109,7 @@ public final class CacheStore: @unchecked Sendable {
             if (err == EEXIST || err == ENOTEMPTY), let existing = lookup(key) {
                 return existing  // lost a race with a concurrent commit of the same key
             }
-            throw PlannerError.io(path: final.path, operation: "move cache entry into place",
+            throw OutputError.io(path: final.path, operation: "move cache entry into place",
                                   detail: String(cString: strerror(err)))
         }
         committed = true
@@ -134,7 +136,7 @@ public final class CacheStore: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: dir.path) else { return }
         let trash = temporaryRoot.appendingPathComponent(Self.temporaryName("old-" + key.hex))
         guard rename(dir.path, trash.path) == 0 else {
-            throw PlannerError.io(path: dir.path, operation: "remove cache entry", detail: String(cString: strerror(errno)))
+            throw OutputError.io(path: dir.path, operation: "remove cache entry", detail: String(cString: strerror(errno)))
         }
         try? FileManager.default.removeItem(at: trash)
     }
@@ -164,7 +166,7 @@ public final class CacheStore: @unchecked Sendable {
             do {
                 names = try fm.contentsOfDirectory(atPath: url.path)
             } catch {
-                throw PlannerError.io(path: url.path, operation: "list", detail: error.localizedDescription)
+                throw OutputError.io(path: url.path, operation: "list", detail: error.localizedDescription)
             }
             for name in names {
                 let child = url.appendingPathComponent(name)

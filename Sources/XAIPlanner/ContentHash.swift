@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import XAIManifest
 
 /// SHA-256 content hashes, written as 64 lowercase hex digits.
 ///
@@ -25,7 +26,7 @@ public enum ContentHash {
         do {
             handle = try FileHandle(forReadingFrom: url)
         } catch {
-            throw PlannerError.io(path: url.path, operation: "open for hashing", detail: "\(error.localizedDescription)")
+            throw OutputError.io(path: url.path, operation: "open for hashing", detail: "\(error.localizedDescription)")
         }
         defer { try? handle.close() }
         var hasher = SHA256()
@@ -34,7 +35,7 @@ public enum ContentHash {
             do {
                 chunk = try handle.read(upToCount: chunkSize)
             } catch {
-                throw PlannerError.io(path: url.path, operation: "read for hashing", detail: "\(error.localizedDescription)")
+                throw OutputError.io(path: url.path, operation: "read for hashing", detail: "\(error.localizedDescription)")
             }
             guard let chunk, !chunk.isEmpty else { break }
             hasher.update(data: chunk)

@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 
 /// How `Executor.run` behaves (the `xai run` flags).
 public struct ExecutorOptions: Sendable {
@@ -25,9 +26,9 @@ public struct ExecutorOptions: Sendable {
 /// worker threads as soon as their dependencies are done, each committing its results to
 /// the cache the moment it finishes, so a killed run loses only the tasks in progress.
 public final class Executor: @unchecked Sendable {
-    /// Computes one task by writing its files into `context.outputDirectory`; returns small
-    /// values to record in the entry's `meta.json` (`info`).
-    public typealias Perform = @Sendable (TaskContext) throws -> [String: String]
+    /// Computes one task by writing its files into `context.outputDirectory`; returns the
+    /// metadata to record in the entry's `meta.json` (`info`), or nil when there is none.
+    public typealias Perform = @Sendable (TaskContext) throws -> (any Encodable)?
 
     public let cache: CacheStore
     public let options: ExecutorOptions
@@ -161,7 +162,7 @@ public final class Executor: @unchecked Sendable {
             let entry = try cache.commit(task.key, replace: true) { dir in
                 let context = TaskContext(task: task, outputDirectory: dir, dependencies: deps,
                                           progress: { [progress] f in progress?.taskProgress(task, fraction: f) })
-                let info = try perform(context)
+                let info = try perform(context).map { try JSONValue(encoding: $0) }
                 return CacheEntryMeta(key: task.key, kind: task.kind.rawValue, task: task.id, params: task.params,
                                       seconds: Date().timeIntervalSince(t0), info: info)
             }

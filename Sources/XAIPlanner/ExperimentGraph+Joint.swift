@@ -14,28 +14,23 @@ public struct JointExplanation: Sendable, Equatable {
         public var image: ImageSpec
         public var decodeTask: String
         public var predictTask: String
+        /// Names the (model file, image) pair for intermediate results that methods share.
+        public var contentKey: String
     }
 
-    /// Id of the joint task: `*/RUN` (or `*/MODEL/RUN` with several models; `#2`... for lower
-    /// ranks). Image ids never contain `*`, so it cannot collide with a per-image task.
+    /// Id of the joint task (`TaskID.joint`).
     public var task: String
     public var model: ModelSpec
     public var run: MethodRun
     public var rank: Int
-    /// The images in the task's order; `members[slot]`'s files live under `folder(slot)`.
+    /// The target layer the task's key names; nil for methods that use none.
+    public var targetLayer: String?
+    /// The images in the task's order; `members[slot]`'s files live in slot `slot` of the
+    /// task's entry (`ExplainEntry`).
     public var members: [Member]
-
-    /// The folder of one image's files inside the joint task's cache entry.
-    public static func folder(_ slot: Int) -> String { "images/\(slot)" }
 
     /// The slot of image `id`.
     public func slot(of id: String) -> Int? { members.firstIndex { $0.image.id == id } }
-}
-
-extension ExperimentGraph.Explanation {
-    /// Where this explanation's files sit inside its explain task's cache entry: the entry's root,
-    /// or the image's folder (with a trailing `/`) in a joint task's entry.
-    public var filesBase: String { jointSlot.map { JointExplanation.folder($0) + "/" } ?? "" }
 }
 
 extension ExperimentGraph {
@@ -46,54 +41,56 @@ extension ExperimentGraph {
 
     /// Adds the joint task of (`model`, `run`, `rank`): it depends on every image's decode and
     /// predict tasks and its inputs list every image's content hash in the members' order.
-    mutating func addJoint(model: ModelSpec, run: MethodRun, rank: Int, several: Bool, seed: UInt64,
-                           stages: [String: (decode: String, predict: String)]) throws -> JointExplanation {
+    mutating func addJoint(model: ModelSpec, run: MethodRun, rank: Int, several: Bool,
+                           seed: UInt64) throws -> JointExplanation {
         let ordered = experiment.images.sorted {
             let (a, b) = (imageHashes[$0.id]!, imageHashes[$1.id]!)
             return a != b ? a < b : $0.id < $1.id
         }
-        var inputs = ["model": modelHashes[model.name]!]
+        let modelHash = modelHashes[model.name]!
+        var inputs = ["model": modelHash]
         // Zero-padded positions keep the canonical (sorted) encoding in the members' order.
         let width = String(ordered.count).count
         var members = [JointExplanation.Member]()
         var deps = [String]()
         for (i, image) in ordered.enumerated() {
             let position = String(repeating: "0", count: width - String(i).count) + String(i)
-            inputs["image.\(position)"] = imageHashes[image.id]!
-            let (decode, predict) = stages[Self.stageKey(image.id, model.name)]!
-            members.append(JointExplanation.Member(image: image, decodeTask: decode, predictTask: predict))
+            let imageHash = imageHashes[image.id]!
+            inputs["image.\(position)"] = imageHash
+            let (decode, predict) = stage(image: image.id, model: model.name)!
+            members.append(JointExplanation.Member(image: image, decodeTask: decode, predictTask: predict,
+                                                   contentKey: "\(modelHash)-\(imageHash)"))
             deps += [decode, predict]
         }
         var params = explainParams(run: run, model: model, rank: rank)
         params["images"] = "\(ordered.count)"
-        let suffix = rank > 1 ? "#\(rank)" : ""
-        let id = "*/" + (several ? "\(model.name)/" : "") + run.id + suffix
+        let id = TaskID.joint(model: model.name, run: run.id, rank: rank, severalModels: several)
         let labels = ["model": model.name, "method": run.kind.rawValue, "instance": run.instance, "run": run.id,
                       "joint": "true"]
         let task = try graph.add(id: id, kind: .explain, params: params, seed: seed, inputs: inputs,
                                  dependencies: deps, version: run.kind.version, resource: .engine, labels: labels)
-        return JointExplanation(task: task, model: model, run: run, rank: rank, members: members)
+        return JointExplanation(task: task, model: model, run: run, rank: rank, targetLayer: params["target_layer"],
+                                members: members)
     }
 
     /// The per-image part of a joint explanation: its overlay and metric tasks, which read this
     /// image's slot of the joint task (the slot is a parameter, so two images with equal bytes
     /// still get their own overlay).
-    mutating func addJointMember(_ j: JointExplanation, image: ImageSpec, prefix: String, decode: String,
+    mutating func addJointMember(_ j: JointExplanation, image: ImageSpec, ids: TaskID, decode: String,
                                  predict: String) throws -> Explanation {
         guard let slot = j.slot(of: image.id) else {
             throw PlannerError.invalidValue(context: j.task, detail: "image \(image.id) is not part of the joint task")
         }
         let labels = ["image": image.id, "model": j.model.name, "method": j.run.kind.rawValue,
                       "instance": j.run.instance, "run": j.run.id]
-        let suffix = j.rank > 1 ? "#\(j.rank)" : ""
-        var display = Self.displayParams(j.run)
-        display["slot"] = "\(slot)"
-        let render = try graph.add(
-            id: "\(prefix)/\(j.run.id)\(suffix)/overlay", kind: .render, params: display,
-            dependencies: [j.task, decode], version: Self.renderVersion, labels: labels)
-        let metricTasks = try addMetrics(run: j.run, image: image, model: j.model, idBase: "\(prefix)/\(j.run.id)\(suffix)",
-                                         labels: labels, dependencies: [j.task, decode, predict],
-                                         extra: ["slot": "\(slot)"])
+        let id = ids.explanation(run: j.run.id, rank: j.rank)
+        let source = ExplanationSource(task: j.task, slot: slot)
+        let display = Self.displayParams(j.run).merging(source.keyParams) { _, slot in slot }
+        let render = try add(.render(RenderTask(run: j.run, explanation: source, decodeTask: decode)),
+                             id: TaskID.overlay(of: id), params: display, dependencies: [j.task, decode],
+                             version: Self.renderVersion, labels: labels)
+        let metricTasks = try addMetrics(run: j.run, image: image, model: j.model, explanation: source, explanationID: id,
+                                         labels: labels, decode: decode, predict: predict)
         return Explanation(image: image, model: j.model, run: j.run, rank: j.rank, decodeTask: decode,
                            predictTask: predict, explainTask: j.task, renderTask: render, metricTasks: metricTasks,
                            jointSlot: slot)

@@ -5,17 +5,17 @@ import XAIExperiment
 extension ExperimentGraph {
     /// Adds one metric task per metric of the experiment that applies to `run`'s method.
     /// - Parameters:
-    ///   - idBase: the explanation's id; metric ids append `/<metric id>`.
-    ///   - dependencies: the explanation task first, then the image's decode and predict tasks.
-    ///   - extra: further key parameters (a joint explanation's image slot).
+    ///   - explanation: the explanation's files; a joint explanation's image slot is a key parameter.
+    ///   - explanationID: the explanation's task id (`TaskID.metric` appends the metric's id).
+    ///   - decode, predict: the image's decode and predict tasks, read besides the explanation.
     /// - Returns: metric id -> task id.
-    mutating func addMetrics(run: MethodRun, image: ImageSpec, model: ModelSpec, idBase: String,
-                             labels: [String: String], dependencies: [String],
-                             extra: [String: String] = [:]) throws -> [String: String] {
+    mutating func addMetrics(run: MethodRun, image: ImageSpec, model: ModelSpec, explanation: ExplanationSource,
+                             explanationID: String, labels: [String: String], decode: String,
+                             predict: String) throws -> [String: String] {
         let seed = UInt64(truncatingIfNeeded: experiment.seed)
         var tasks = [String: String]()
         for m in experiment.metrics where m.kind.applies(to: run.kind) {
-            var params = Self.strings(m.params).merging(extra) { a, _ in a }
+            var params = Self.strings(m.params).merging(explanation.keyParams) { a, _ in a }
             params["metric"] = m.kind.rawValue
             var inputs = ["model": modelHashes[model.name]!]
             if m.kind.needsAnnotations {
@@ -23,10 +23,12 @@ extension ExperimentGraph {
                 params.merge(p) { a, _ in a }
                 inputs.merge(i) { a, _ in a }
             }
-            tasks[m.id] = try graph.add(
-                id: "\(idBase)/\(m.id)", kind: .metric, params: params, seed: seed, inputs: inputs,
-                dependencies: dependencies, version: m.kind.version, resource: .engine,
-                labels: labels.merging(["metric": m.id]) { a, _ in a })
+            let task = MetricTask(metric: m, image: image, model: model, run: run, explanation: explanation,
+                                  decodeTask: decode)
+            tasks[m.id] = try add(.metric(task), id: TaskID.metric(m.id, of: explanationID), params: params, seed: seed,
+                                  inputs: inputs, dependencies: [explanation.task, decode, predict],
+                                  version: m.kind.version, resource: .engine,
+                                  labels: labels.merging(["metric": m.id]) { a, _ in a })
         }
         return tasks
     }

@@ -6,13 +6,11 @@ import XAIExperiment
 ///
 /// Tasks per image and model: `decode` (read + resize + crop, shared by models with equal
 /// preprocessing), `predict` (one forward pass, shared by every method), then per method run
-/// and target rank `explain`, one `metric` per applicable metric, and `render` (the overlay).
-/// Ids read `IMAGE/RUN` (`chelsea/occlusion@stride=8,window=16`), with the model inserted
-/// (`IMAGE/MODEL/RUN`) when the experiment compares several, and `#2`, `#3` appended for the
-/// lower ranks of `top_k`. A joint run (`dff` with `joint: true`) has one explain task over all
-/// images (`*/RUN`, see `JointExplanation`) instead of one per image; its overlays and metrics
-/// stay per image. Metrics that read ground truth (localisation) have the image's boxes and
-/// mask hash in their keys.
+/// and target rank `explain`, one `metric` per applicable metric, and `render` (the overlay);
+/// `TaskID` names them. A joint run (`dff` with `joint: true`) has one explain task over all
+/// images (see `JointExplanation`) instead of one per image; its overlays and metrics stay per
+/// image. Metrics that read ground truth (localisation) have the image's boxes and mask hash in
+/// their keys. Each task's typed payload is in `payloads`.
 public struct ExperimentGraph: Sendable {
     /// What one explanation is: the unit of the manifest's `results`.
     public struct Explanation: Sendable, Equatable {
@@ -28,8 +26,11 @@ public struct ExperimentGraph: Sendable {
         /// Metric id -> metric task id.
         public var metricTasks: [String: String]
         /// For a joint explanation (`dff` with `joint: true`): this image's place among the joint
-        /// task's images; its files sit under `JointExplanation.folder(slot)` in that task's entry.
+        /// task's images; its files sit in that slot's folder of the task's entry (`ExplainEntry`).
         public var jointSlot: Int? = nil
+
+        /// Where the explanation's files are.
+        public var source: ExplanationSource { ExplanationSource(task: explainTask, slot: jointSlot) }
     }
 
     public let experiment: Experiment
@@ -43,6 +44,11 @@ public struct ExperimentGraph: Sendable {
     public private(set) var maskHashes: [String: String] = [:]
     /// Joint explanation tasks (one per model, joint method run and rank) by task id.
     public private(set) var joints: [String: JointExplanation] = [:]
+    /// What each task computes, by task id (the id `TaskGraph.add` returned); joint explain tasks
+    /// are in `joints`.
+    public private(set) var payloads: [String: TaskPayload] = [:]
+    /// The decode and predict tasks of each image under each model (`stageKey`).
+    private var stages: [String: (decode: String, predict: String)] = [:]
 
     /// Version of the decode, predict and render code, part of their cache keys.
     public static let decodeVersion = 1, predictVersion = 1, renderVersion = 1
@@ -65,21 +71,17 @@ public struct ExperimentGraph: Sendable {
         let seed = UInt64(truncatingIfNeeded: experiment.seed)
         let ranks = Self.ranks(experiment)
         // Decode and predict first: a joint task reads every image's.
-        var stages = [String: (decode: String, predict: String)]()
         for image in experiment.images {
             for model in experiment.models {
-                let prefix = several ? "\(image.id)/\(model.name)" : image.id
+                let ids = TaskID(image: image.id, model: model.name, severalModels: several)
                 let labels = ["image": image.id, "model": model.name]
-                let p = model.preprocess
-                let decode = try graph.add(
-                    id: "\(prefix)/decode", kind: .decode,
-                    params: ["resize": "\(p.resize)", "crop": "\(p.crop)",
-                             "mean": p.mean.map { "\($0)" }.joined(separator: ","),
-                             "std": p.std.map { "\($0)" }.joined(separator: ",")],
-                    inputs: ["image": imageHashes[image.id]!], version: Self.decodeVersion, labels: labels)
-                let predict = try graph.add(
-                    id: "\(prefix)/predict", kind: .predict, inputs: ["model": modelHashes[model.name]!],
-                    dependencies: [decode], version: Self.predictVersion, resource: .engine, labels: labels)
+                let decodeTask = DecodeTask(image: image, model: model)
+                let decode = try add(.decode(decodeTask), id: ids.decode, params: decodeTask.keyParams,
+                                     inputs: ["image": imageHashes[image.id]!], version: Self.decodeVersion,
+                                     labels: labels)
+                let predict = try add(.predict(PredictTask(model: model, decodeTask: decode)), id: ids.predict,
+                                      inputs: ["model": modelHashes[model.name]!], dependencies: [decode],
+                                      version: Self.predictVersion, resource: .engine, labels: labels)
                 stages[Self.stageKey(image.id, model.name)] = (decode, predict)
             }
         }
@@ -87,7 +89,7 @@ public struct ExperimentGraph: Sendable {
         for model in experiment.models {
             for run in experiment.runs where Self.isJoint(run) {
                 for rank in 1...(run.kind.usesTarget ? ranks : 1) {
-                    let j = try addJoint(model: model, run: run, rank: rank, several: several, seed: seed, stages: stages)
+                    let j = try addJoint(model: model, run: run, rank: rank, several: several, seed: seed)
                     jointIDs[Self.jointKey(model.name, run.id, rank)] = j.task
                     joints[j.task] = j
                 }
@@ -95,18 +97,17 @@ public struct ExperimentGraph: Sendable {
         }
         for image in experiment.images {
             for model in experiment.models {
-                let prefix = several ? "\(image.id)/\(model.name)" : image.id
+                let ids = TaskID(image: image.id, model: model.name, severalModels: several)
                 let (decode, predict) = stages[Self.stageKey(image.id, model.name)]!
                 for run in experiment.runs {
                     // A method that ignores the class runs once, for the top one.
                     for rank in 1...(run.kind.usesTarget ? ranks : 1) {
                         let e: Explanation
                         if let jid = jointIDs[Self.jointKey(model.name, run.id, rank)], let j = joints[jid] {
-                            e = try addJointMember(j, image: image, prefix: prefix, decode: decode, predict: predict)
+                            e = try addJointMember(j, image: image, ids: ids, decode: decode, predict: predict)
                         } else {
-                            e = try addExplanation(image: image, model: model, run: run, rank: rank, prefix: prefix,
-                                                   modelHash: modelHashes[model.name]!, seed: seed, decode: decode,
-                                                   predict: predict)
+                            e = try addExplanation(image: image, model: model, run: run, rank: rank, ids: ids,
+                                                   seed: seed, decode: decode, predict: predict)
                         }
                         explanations.append(e)
                     }
@@ -116,6 +117,22 @@ public struct ExperimentGraph: Sendable {
     }
 
     static func stageKey(_ image: String, _ model: String) -> String { "\(image)\u{0}\(model)" }
+
+    /// The decode and predict task ids of `image` under `model`.
+    public func stage(image: String, model: String) -> (decode: String, predict: String)? {
+        stages[Self.stageKey(image, model)]
+    }
+
+    /// Adds the task of `payload` and records the payload under the id the graph returns: when an
+    /// equal task exists, that task's id, whose first payload stays the one that runs.
+    mutating func add(_ payload: TaskPayload, id: String, params: [String: String] = [:], seed: UInt64? = nil,
+                      inputs: [String: String] = [:], dependencies: [String] = [], version: Int,
+                      resource: ResourceClass = .light, labels: [String: String]) throws -> String {
+        let added = try graph.add(id: id, kind: payload.kind, params: params, seed: seed, inputs: inputs,
+                                  dependencies: dependencies, version: version, resource: resource, labels: labels)
+        if payloads[added] == nil { payloads[added] = payload }
+        return added
+    }
     static func jointKey(_ model: String, _ run: String, _ rank: Int) -> String { "\(model)\u{0}\(run)\u{0}\(rank)" }
 
     static func ranks(_ e: Experiment) -> Int {
@@ -123,25 +140,27 @@ public struct ExperimentGraph: Sendable {
         return 1
     }
 
-    private mutating func addExplanation(image: ImageSpec, model: ModelSpec, run: MethodRun, rank: Int, prefix: String,
-                                         modelHash: String, seed: UInt64, decode: String,
-                                         predict: String) throws -> Explanation {
+    private mutating func addExplanation(image: ImageSpec, model: ModelSpec, run: MethodRun, rank: Int, ids: TaskID,
+                                         seed: UInt64, decode: String, predict: String) throws -> Explanation {
         let params = explainParams(run: run, model: model, rank: rank)
         let labels = ["image": image.id, "model": model.name, "method": run.kind.rawValue,
                       "instance": run.instance, "run": run.id]
-        let suffix = rank > 1 ? "#\(rank)" : ""
-        let explain = try graph.add(
-            id: "\(prefix)/\(run.id)\(suffix)", kind: .explain, params: params, seed: seed,
-            inputs: ["model": modelHash], dependencies: [decode, predict], version: run.kind.version,
-            resource: .engine, labels: labels)
+        let id = ids.explanation(run: run.id, rank: rank)
+        let modelHash = modelHashes[model.name]!
+        let task = ExplainTask(image: image, model: model, run: run, rank: rank, targetLayer: params["target_layer"],
+                               decodeTask: decode, predictTask: predict,
+                               contentKey: "\(modelHash)-\(imageHashes[image.id]!)")
+        let explain = try add(.explain(task), id: id, params: params, seed: seed, inputs: ["model": modelHash],
+                              dependencies: [decode, predict], version: run.kind.version, resource: .engine,
+                              labels: labels)
+        let source = ExplanationSource(task: explain, slot: nil)
         // Display parameters (colormap, alpha) only affect the overlay, so changing them re-renders
         // without recomputing the explanation.
-        let display = Self.displayParams(run)
-        let render = try graph.add(
-            id: "\(prefix)/\(run.id)\(suffix)/overlay", kind: .render, params: display,
-            dependencies: [explain, decode], version: Self.renderVersion, labels: labels)
-        let metricTasks = try addMetrics(run: run, image: image, model: model, idBase: "\(prefix)/\(run.id)\(suffix)",
-                                         labels: labels, dependencies: [explain, decode, predict])
+        let render = try add(.render(RenderTask(run: run, explanation: source, decodeTask: decode)),
+                             id: TaskID.overlay(of: id), params: Self.displayParams(run),
+                             dependencies: [explain, decode], version: Self.renderVersion, labels: labels)
+        let metricTasks = try addMetrics(run: run, image: image, model: model, explanation: source, explanationID: id,
+                                         labels: labels, decode: decode, predict: predict)
         return Explanation(image: image, model: model, run: run, rank: rank, decodeTask: decode, predictTask: predict,
                            explainTask: explain, renderTask: render, metricTasks: metricTasks)
     }

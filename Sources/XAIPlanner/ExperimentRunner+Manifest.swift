@@ -1,18 +1,19 @@
 import Foundation
+import XAIManifest
 import XAICore
 import XAIExperiment
 
 extension ExperimentRunner {
-    /// Copies the results of `eg` from the cache into the output folder, removes files there that
-    /// no result refers to any more, and writes `manifest.json`.
-    func assemble(_ eg: ExperimentGraph, _ report: ExecutionReport) throws -> Manifest {
+    /// Copies the results of `experimentGraph` from the cache into the output folder, removes
+    /// files there that no result refers to any more, and writes `manifest.json`.
+    func assemble(_ experimentGraph: ExperimentGraph, _ report: ExecutionReport) throws -> Manifest {
         var written = Set<String>()
         func place(_ source: URL, as relative: String) throws -> String {
             try Self.install(source, at: folder.appendingPathComponent(relative))
             written.insert(relative)
             return relative
         }
-        func entry(_ id: String) -> CachedEntry? { report.outcomes[id]?.entry }
+        func entry(_ id: String) -> CachedEntry? { report.outcomes[experimentGraph.graph.resolve(id)]?.entry }
         func cachedThisRun(_ id: String) -> Bool {
             if case .cached = report.outcomes[id] { return true }
             return false
@@ -23,16 +24,15 @@ extension ExperimentRunner {
         var predictions = [Manifest.Prediction]()
         for image in experiment.images {
             var inputs = [String: String]()
-            var size = (0, 0)
+            var size = DecodeEntry.Metadata(width: 0, height: 0)
             for model in experiment.models {
-                let prefix = several ? "\(image.id)/\(model.name)" : image.id
-                guard let dec = eg.graph[ "\(prefix)/decode"].flatMap({ entry($0.id) }) else { continue }
-                size = (Int(dec.meta.info["width"] ?? "") ?? 0, Int(dec.meta.info["height"] ?? "") ?? 0)
-                let png = dec.meta.files.contains("input.png")
-                inputs[model.name] = try place(dec.url(png ? "input.png" : "cropped.npy"),
-                                               as: "inputs/\(image.id)/\(model.name)." + (png ? "png" : "npy"))
-                if let pred = eg.graph["\(prefix)/predict"].flatMap({ entry($0.id) }) {
-                    let p = try NPY.read(pred.url("probabilities.npy")).data
+                guard let stage = experimentGraph.stage(image: image.id, model: model.name),
+                      let decoded = entry(stage.decode) else { continue }
+                size = try DecodeEntry.metadata(decoded)
+                let picture = DecodeEntry.picture(decoded)
+                inputs[model.name] = try place(picture.url, as: "inputs/\(image.id)/\(model.name).\(picture.fileExtension)")
+                if let predicted = entry(stage.predict) {
+                    let p = try PredictEntry.read(predicted)
                     let labels = try backend.labels(model: model)
                     let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
                     let top = order.prefix(max(5, experiment.topK)).enumerated().map { r, i in
@@ -42,52 +42,55 @@ extension ExperimentRunner {
                     predictions.append(Manifest.Prediction(image: image.id, model: model.name, top: top))
                 }
             }
-            images.append(Manifest.Image(id: image.id, path: image.path, sha256: eg.imageHashes[image.id] ?? "",
-                                         width: size.0, height: size.1, inputs: inputs))
+            images.append(Manifest.Image(id: image.id, path: image.path, sha256: experimentGraph.imageHashes[image.id] ?? "",
+                                         width: size.width, height: size.height, inputs: inputs))
         }
 
         var results = [Manifest.Result]()
-        for e in eg.explanations {
-            let explainID = eg.graph.resolve(e.explainTask)
-            guard let ex = entry(explainID) else { continue }
-            let base = e.filesBase
-            let s = try ExplanationFiles.summary(ex, base: base)
-            let stem = e.outputStem(severalModels: several)
-            let map = try place(ex.url(base + "map.npy"), as: "maps/\(stem).npy")
+        for explanation in experimentGraph.explanations {
+            let explainID = experimentGraph.graph.resolve(explanation.explainTask)
+            guard let explained = entry(explainID) else { continue }
+            let paths = ExplainEntry.Paths(slot: explanation.jointSlot)
+            let summary = try ExplainEntry.summary(explained, slot: explanation.jointSlot)
+            let stem = explanation.outputStem(severalModels: several)
+            let map = try place(explained.url(paths.map), as: "maps/\(stem).npy")
             var arrays = [String: String](), pictures = [String: String]()
-            for a in s.arrays { arrays[a] = try place(ex.url(base + "arrays/\(a).npy"), as: "maps/\(stem).\(a).npy") }
-            for p in s.pictures { pictures[p] = try place(ex.url(base + "pictures/\(p).png"), as: "pictures/\(stem).\(p).png") }
+            for a in summary.arrays { arrays[a] = try place(explained.url(paths.array(a)), as: "maps/\(stem).\(a).npy") }
+            for p in summary.pictures {
+                pictures[p] = try place(explained.url(paths.picture(p)), as: "pictures/\(stem).\(p).png")
+            }
             var overlay: String?, scale: Manifest.Scale?
-            if let r = entry(eg.graph.resolve(e.renderTask)) {
-                overlay = try place(r.url("overlay.png"), as: "overlays/\(stem).png")
-                scale = try? JSONDecoder().decode(Manifest.Scale.self, from: r.data("scale.json"))
+            if let rendered = entry(explanation.renderTask) {
+                overlay = try place(RenderEntry.overlay(rendered), as: "overlays/\(stem).png")
+                scale = RenderEntry.scale(rendered)
             }
             var metrics = [String: Manifest.MetricValue]()
-            for (id, task) in e.metricTasks {
-                if let m = entry(eg.graph.resolve(task)) {
-                    metrics[id] = try JSONDecoder().decode(Manifest.MetricValue.self, from: m.data("metric.json"))
-                }
+            for (id, task) in explanation.metricTasks {
+                if let measured = entry(task) { metrics[id] = try MetricEntry.read(measured) }
             }
-            let mapShape = try NPY.read(ex.url(base + "map.npy")).shape
+            let mapShape = try NPY.read(explained.url(paths.map)).shape
             // A joint task's time is shared by its images, so totals over results stay true.
-            let share = e.jointSlot == nil ? 1 : Double(max(1, eg.joints[explainID]?.members.count ?? 1))
+            let share = explanation.jointSlot == nil ? 1 : Double(max(1, experimentGraph.joints[explainID]?.members.count ?? 1))
+            let run = explanation.run
             results.append(Manifest.Result(
-                image: e.image.id, model: e.model.name, method: e.run.kind.rawValue, instance: e.run.instance,
-                run: e.run.id, params: e.run.params, sweep: e.run.sweep, target: s.target, map: map, mapShape: mapShape,
-                overlay: overlay, scale: scale, pictures: pictures, arrays: arrays, scalars: s.scalars, legend: s.legend,
-                metrics: metrics, seconds: ex.meta.seconds / share, cached: cachedThisRun(explainID), key: ex.key.hex,
+                image: explanation.image.id, model: explanation.model.name, method: run.kind.rawValue,
+                instance: run.instance, run: run.id, params: run.params, sweep: run.sweep, target: summary.target,
+                map: map, mapShape: mapShape, overlay: overlay, scale: scale, pictures: pictures, arrays: arrays,
+                scalars: summary.scalars, legend: summary.legend, metrics: metrics,
+                seconds: explained.meta.seconds / share, cached: cachedThisRun(explainID), key: explained.key.hex,
                 task: explainID))
         }
 
         let failures = report.failures.map { f -> Manifest.Failure in
-            let t = eg.graph[f.id]
+            let t = experimentGraph.graph[f.id]
             return Manifest.Failure(task: f.id, kind: t?.kind.rawValue ?? "", image: t?.labels["image"],
                                     model: t?.labels["model"], method: t?.labels["instance"],
                                     params: t?.params ?? [:], message: f.message)
         }
         let models = experiment.models.map { m in
-            Manifest.Model(name: m.name, path: m.path, sha256: eg.modelHashes[m.name] ?? "", inputSize: m.inputSize,
-                           targetLayer: m.targetLayer, classCount: (try? backend.labels(model: m).count) ?? 0)
+            Manifest.Model(name: m.name, path: m.path, sha256: experimentGraph.modelHashes[m.name] ?? "",
+                           inputSize: m.inputSize, targetLayer: m.targetLayer,
+                           classCount: (try? backend.labels(model: m).count) ?? 0)
         }
         let manifest = Manifest(name: experiment.name, experiment: try JSONValue(encoding: experiment), models: models,
                                 images: images, predictions: predictions, results: results, failures: failures)
@@ -122,13 +125,13 @@ extension ExperimentRunner {
             do {
                 try fm.copyItem(at: source, to: temp)
             } catch {
-                throw PlannerError.io(path: dest.path, operation: "copy from the cache", detail: error.localizedDescription)
+                throw OutputError.io(path: dest.path, operation: "copy from the cache", detail: error.localizedDescription)
             }
         }
         guard rename(temp.path, dest.path) == 0 else {
             let err = String(cString: strerror(errno))
             unlink(temp.path)
-            throw PlannerError.io(path: dest.path, operation: "move into place", detail: err)
+            throw OutputError.io(path: dest.path, operation: "move into place", detail: err)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 import XAICore
 import XAIExperiment
 
@@ -72,95 +73,64 @@ public final class ExperimentRunner: @unchecked Sendable {
 
     // MARK: tasks
 
-    private func perform(_ ctx: TaskContext, _ eg: ExperimentGraph) throws -> [String: String] {
+    private func perform(_ ctx: TaskContext, _ eg: ExperimentGraph) throws -> (any Encodable)? {
         let t = ctx.task
         let out = ctx.outputDirectory
-        if t.kind == .explain, let j = eg.joints[t.id] { return try performJoint(ctx, j, eg) }
-        guard let image = experiment.images.first(where: { $0.id == t.labels["image"] }),
-              let model = experiment.models.first(where: { $0.name == t.labels["model"] }) else {
-            throw PlannerError.invalidValue(context: t.id, detail: "task names no known image and model")
+        if t.kind == .explain, let j = eg.joints[t.id] { return try performJoint(ctx, j) }
+        guard let payload = eg.payloads[t.id] else {
+            throw PlannerError.invalidValue(context: t.id, detail: "not a task of the experiment")
         }
-        switch t.kind {
-        case .decode:
-            let d = try backend.decode(image: image, model: model)
-            try NPY.encode(d.cropped).write(to: out.appendingPathComponent("cropped.npy"))
-            try NPY.encode(d.input).write(to: out.appendingPathComponent("input.npy"))
-            try d.preview?.write(to: out.appendingPathComponent("input.png"))
-            return ["width": "\(d.originalWidth)", "height": "\(d.originalHeight)"]
-        case .predict:
-            let d = try decoded(ctx, t.dependencies[0])
-            let p = try backend.predict(model: model, input: d.input)
-            try NPY.encode(Tensor(shape: [p.count], data: p)).write(to: out.appendingPathComponent("probabilities.npy"))
-            return [:]
-        case .explain:
-            guard let e = eg.explanations.first(where: { $0.explainTask == t.id }) else {
-                throw PlannerError.invalidValue(context: t.id, detail: "not an explanation of the experiment")
-            }
-            let d = try decoded(ctx, e.decodeTask)
-            let target = try resolveTarget(rank: e.rank, model: e.model,
-                                           probabilities: try NPY.read(ctx.dependency(e.predictTask).url("probabilities.npy")).data)
-            let x = try backend.explain(run: e.run, model: model, targetLayer: t.params["target_layer"], image: d,
-                                        target: target.index, seed: t.seed ?? 0,
-                                        contentKey: "\(eg.modelHashes[model.name]!)-\(eg.imageHashes[image.id]!)",
+        switch payload {
+        case let .decode(task):
+            return try DecodeEntry.write(backend.decode(image: task.image, model: task.model), to: out)
+        case let .predict(task):
+            let input = try DecodeEntry.read(ctx.dependency(task.decodeTask)).input
+            try PredictEntry.write(backend.predict(model: task.model, input: input), to: out)
+        case let .explain(task):
+            let image = try DecodeEntry.read(ctx.dependency(task.decodeTask))
+            let target = try resolveTarget(rank: task.rank, model: task.model,
+                                           probabilities: PredictEntry.read(ctx.dependency(task.predictTask)))
+            let x = try backend.explain(run: task.run, model: task.model, targetLayer: task.targetLayer, image: image,
+                                        target: target.index, seed: t.seed ?? 0, contentKey: task.contentKey,
                                         progress: { ctx.progress($0) })
-            try checkFinite(x, t, image: image.id, method: e.run.kind)
-            try ExplanationFiles.write(x, target: target, to: out)
-            return ["target": "\(target.index)"]
-        case .metric:
-            guard let e = eg.explanations.first(where: { $0.metricTasks.values.contains(t.id) }),
-                  let id = e.metricTasks.first(where: { $0.value == t.id })?.key,
-                  let spec = experiment.metrics.first(where: { $0.id == id }) else {
-                throw PlannerError.invalidValue(context: t.id, detail: "not a metric of the experiment")
-            }
-            let (x, target) = try ExplanationFiles.read(ctx.dependency(e.explainTask), base: e.filesBase)
-            let v = try backend.metric(spec, run: e.run, model: model, image: try decoded(ctx, e.decodeTask),
-                                       explanation: x, annotation: experiment.annotation(for: image.id),
-                                       target: target.index, seed: t.seed ?? 0)
-            try JSONEncoder.sorted.encode(v).write(to: out.appendingPathComponent("metric.json"))
-            return [:]
-        case .render:
-            guard let e = eg.explanations.first(where: { $0.renderTask == t.id }) else {
-                throw PlannerError.invalidValue(context: t.id, detail: "not an overlay of the experiment")
-            }
-            let (x, _) = try ExplanationFiles.read(ctx.dependency(e.explainTask), base: e.filesBase)
-            let r = try backend.render(map: x.map, signed: x.signed, image: try decoded(ctx, e.decodeTask), run: e.run)
-            try r.png.write(to: out.appendingPathComponent("overlay.png"))
-            try JSONEncoder.sorted.encode(r.scale).write(to: out.appendingPathComponent("scale.json"))
-            return [:]
-        case .gallery:
-            throw PlannerError.invalidValue(context: t.id, detail: "the gallery is written after the run")
+            try checkFinite(x, t, image: task.image.id, method: task.run.kind)
+            try ExplainEntry.write(x, target: target, to: out)
+        case let .metric(task):
+            let (x, target) = try ExplainEntry.read(ctx.dependency(task.explanation.task), slot: task.explanation.slot)
+            let value = try backend.metric(task.metric, run: task.run, model: task.model,
+                                           image: DecodeEntry.read(ctx.dependency(task.decodeTask)), explanation: x,
+                                           annotation: experiment.annotation(for: task.image.id), target: target.index,
+                                           seed: t.seed ?? 0)
+            try MetricEntry.write(value, to: out)
+        case let .render(task):
+            let (x, _) = try ExplainEntry.read(ctx.dependency(task.explanation.task), slot: task.explanation.slot)
+            try RenderEntry.write(backend.render(map: x.map, signed: x.signed,
+                                                 image: DecodeEntry.read(ctx.dependency(task.decodeTask)), run: task.run),
+                                  to: out)
         }
-    }
-
-    private func decoded(_ ctx: TaskContext, _ id: String) throws -> DecodedImage {
-        let e = try ctx.dependency(id)
-        return DecodedImage(originalWidth: Int(e.meta.info["width"] ?? "") ?? 0,
-                            originalHeight: Int(e.meta.info["height"] ?? "") ?? 0,
-                            cropped: try NPY.read(e.url("cropped.npy")), input: try NPY.read(e.url("input.npy")))
+        return nil
     }
 
     /// Explains every image of a joint task in one call and writes each image's files into its
-    /// slot folder (`images/<slot>/`), each with its own target.
-    private func performJoint(_ ctx: TaskContext, _ j: JointExplanation, _ eg: ExperimentGraph) throws -> [String: String] {
-        var images = [DecodedImage](), targets = [Manifest.Target](), keys = [String]()
+    /// slot of the entry, each with its own target.
+    private func performJoint(_ ctx: TaskContext, _ j: JointExplanation) throws -> (any Encodable)? {
+        var images = [DecodedImage](), targets = [Manifest.Target]()
         for m in j.members {
-            images.append(try decoded(ctx, m.decodeTask))
-            let p = try NPY.read(ctx.dependency(m.predictTask).url("probabilities.npy")).data
+            images.append(try DecodeEntry.read(ctx.dependency(m.decodeTask)))
+            let p = try PredictEntry.read(ctx.dependency(m.predictTask))
             targets.append(try resolveTarget(rank: j.rank, model: j.model, probabilities: p))
-            keys.append("\(eg.modelHashes[j.model.name]!)-\(eg.imageHashes[m.image.id]!)")
         }
-        let xs = try backend.explainJointly(run: j.run, model: j.model, targetLayer: ctx.task.params["target_layer"],
+        let xs = try backend.explainJointly(run: j.run, model: j.model, targetLayer: j.targetLayer,
                                             images: images, targets: targets.map(\.index), seed: ctx.task.seed ?? 0,
-                                            contentKeys: keys, progress: { ctx.progress($0) })
+                                            contentKeys: j.members.map(\.contentKey), progress: { ctx.progress($0) })
         guard xs.count == j.members.count else {
             throw PlannerError.invalidValue(context: j.task, detail: "\(xs.count) results for \(j.members.count) images")
         }
         for (slot, x) in xs.enumerated() {
             try checkFinite(x, ctx.task, image: j.members[slot].image.id, method: j.run.kind)
-            try ExplanationFiles.write(x, target: targets[slot],
-                                       to: ctx.outputDirectory.appendingPathComponent(JointExplanation.folder(slot)))
+            try ExplainEntry.write(x, target: targets[slot], to: ctx.outputDirectory, slot: slot)
         }
-        return ["images": "\(xs.count)"]
+        return nil
     }
 
     private func checkFinite(_ x: ExplanationData, _ t: TaskSpec, image: String, method: MethodKind) throws {
@@ -194,14 +164,5 @@ public final class ExperimentRunner: @unchecked Sendable {
         }
         return Manifest.Target(index: index, label: label(index), probability: Double(p[index]),
                                rank: (order.firstIndex(of: index) ?? 0) + 1)
-    }
-}
-
-extension JSONEncoder {
-    /// Sorted keys, no escaped slashes: stable bytes for files that are compared or hashed.
-    static var sorted: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 
 /// Hashes files once per run and, optionally, across runs.
 ///
@@ -93,7 +94,7 @@ public final class FileHasher: @unchecked Sendable {
     static func signature(path: String) throws -> Signature {
         var st = stat()
         guard stat(path, &st) == 0 else {
-            throw PlannerError.io(path: path, operation: "stat", detail: String(cString: strerror(errno)))
+            throw OutputError.io(path: path, operation: "stat", detail: String(cString: strerror(errno)))
         }
         #if os(Linux)
         let m = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)

@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 
 /// A file of an output folder that no longer belongs to its experiment.
 public struct StaleOutput: Equatable, Sendable {
@@ -24,8 +25,8 @@ extension ExperimentRunner {
     public func staleOutputs(graph: ExperimentGraph? = nil) throws -> [StaleOutput] {
         let fm = FileManager.default
         guard fm.fileExists(atPath: folder.path) else { return [] }
-        let eg = try graph ?? buildGraph()
-        let keep = try referencedOutputs(eg)
+        let experimentGraph = try graph ?? buildGraph()
+        let keep = try referencedOutputs(experimentGraph)
         var out = [StaleOutput]()
         for top in Self.ownedFolders {
             for f in Self.plainFiles(under: folder.appendingPathComponent(top), prefix: top + "/") where !keep.contains(f.path) {
@@ -50,7 +51,7 @@ extension ExperimentRunner {
             do {
                 try fm.removeItem(at: url)
             } catch {
-                throw PlannerError.io(path: url.path, operation: "remove stale output", detail: error.localizedDescription)
+                throw OutputError.io(path: url.path, operation: "remove stale output", detail: error.localizedDescription)
             }
             // Drop parent folders it leaves empty, up to the owned folder (rmdir refuses non-empty ones).
             var dir = url.deletingLastPathComponent()
@@ -65,7 +66,7 @@ extension ExperimentRunner {
     /// Every path (relative to the folder) the current experiment writes or lists: each
     /// explanation's map and overlay, the extra arrays and pictures its cache entry (or, when that
     /// is gone, the last manifest's entry for the same map) names, and each image's input picture.
-    func referencedOutputs(_ eg: ExperimentGraph) throws -> Set<String> {
+    func referencedOutputs(_ experimentGraph: ExperimentGraph) throws -> Set<String> {
         let several = experiment.models.count > 1
         var keep = Set<String>()
         for image in experiment.images {
@@ -75,12 +76,12 @@ extension ExperimentRunner {
             }
         }
         let previous = (try? Manifest.read(from: folder))?.results ?? []
-        for e in eg.explanations {
+        for e in experimentGraph.explanations {
             let stem = e.outputStem(severalModels: several)
             keep.insert("maps/\(stem).npy")
             keep.insert("overlays/\(stem).png")
-            if let task = eg.graph[e.explainTask], let entry = cache.lookup(task.key),
-               let s = try? ExplanationFiles.summary(entry, base: e.filesBase) {
+            if let task = experimentGraph.graph[e.explainTask], let entry = cache.lookup(task.key),
+               let s = try? ExplainEntry.summary(entry, slot: e.jointSlot) {
                 for a in s.arrays { keep.insert("maps/\(stem).\(a).npy") }
                 for p in s.pictures { keep.insert("pictures/\(stem).\(p).png") }
             }

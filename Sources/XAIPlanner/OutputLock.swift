@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,7 +27,7 @@ public final class OutputLock {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let fd = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw PlannerError.io(path: lockFile.path, operation: "open lock file", detail: String(cString: strerror(errno)))
+            throw OutputError.io(path: lockFile.path, operation: "open lock file", detail: String(cString: strerror(errno)))
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let err = errno
@@ -35,7 +36,7 @@ public final class OutputLock {
             if err == EWOULDBLOCK {
                 throw PlannerError.locked(folder: folder.path, pid: holder)
             }
-            throw PlannerError.io(path: lockFile.path, operation: "lock", detail: String(cString: strerror(err)))
+            throw OutputError.io(path: lockFile.path, operation: "lock", detail: String(cString: strerror(err)))
         }
         self.fd = fd
         let text = "\(getpid())\n"

@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 import XAICore
 import XAIExperiment
 
@@ -58,8 +59,9 @@ public struct RenderedOverlay: Sendable {
 }
 
 /// The computations behind the tasks. The runner owns scheduling, caching and files; a backend
-/// only computes. The production backend uses the engine, the ONNX importer, the imaging
-/// module and the method registry; tests use a small fake.
+/// only computes. The production backend (`EngineBackend` in XAIBackend, which the CLI passes in)
+/// uses the engine, the ONNX importer, the imaging module and the method and metric registries;
+/// the planner's tests use a small fake.
 public protocol PipelineBackend: Sendable {
     /// Reads `image` and prepares it for `model` (resize, crop, normalise).
     func decode(image: ImageSpec, model: ModelSpec) throws -> DecodedImage

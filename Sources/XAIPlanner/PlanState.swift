@@ -1,4 +1,5 @@
 import Foundation
+import XAIManifest
 
 /// What the last run of an experiment computed, per task id (`Outputs/<name>/.plan-state.json`).
 ///

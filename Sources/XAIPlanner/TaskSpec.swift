@@ -1,17 +1,19 @@
 import Foundation
 
-/// The kinds of tasks an experiment expands into, in pipeline order.
+/// The kinds of tasks an experiment expands into, in pipeline order. (The gallery is no task: it
+/// is written from the manifest after the run.)
 public enum TaskKind: String, Codable, CaseIterable, Comparable, Sendable {
-    case decode, predict, explain, metric, render, gallery
+    case decode, predict, explain, metric, render
 
     public static func < (a: TaskKind, b: TaskKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 }
 
-/// How a task uses the machine. OpenBLAS already spreads one forward pass over both cores,
-/// so the executor runs at most one `.engine` task at a time while `.light` tasks (decoding,
-/// rendering, writing files) fill the other worker.
+/// How a task uses the machine. The engine already spreads one forward pass over every core (its
+/// own parallel loops, with OpenBLAS kept single-threaded), so the executor runs at most one
+/// `.engine` task at a time while `.light` tasks (decoding, rendering, writing files) fill the
+/// other worker.
 public enum ResourceClass: String, Codable, Sendable {
     case light, engine
 }

@@ -1,5 +1,5 @@
 import XAIImaging
-import XAIPlanner
+import XAIManifest
 
 /// Colour bars under overlays: the colormap as a CSS gradient (one class per colormap used,
 /// defined once in the page's stylesheet) with the actual value range and scaling note.

@@ -1,5 +1,5 @@
 import Foundation
-import XAIPlanner
+import XAIManifest
 
 /// Exports of a `ComparisonTable`: Markdown for READMEs and issues, CSV for spreadsheets and
 /// scripts, and HTML for the gallery's `compare.html` page. Deterministic text throughout.

@@ -1,6 +1,6 @@
 import Foundation
 import XAICore
-import XAIPlanner
+import XAIManifest
 
 /// Methods x models x metrics: the mean of each metric over the explanations of each method
 /// run and model, with a 95% percentile bootstrap interval when there are several images.

@@ -1,4 +1,4 @@
-import XAIPlanner
+import XAIManifest
 
 extension Gallery {
     /// One explanation: the overlay (or the method's first picture when it draws no overlay),

@@ -1,5 +1,5 @@
 import XAICore
-import XAIPlanner
+import XAIManifest
 
 extension Gallery {
     /// The images x method instances grid, with each row's sweep strips under it.

@@ -1,5 +1,5 @@
 import XAICore
-import XAIPlanner
+import XAIManifest
 
 extension Gallery {
     /// A group of results computed by one joint task (DFF with `joint: true`): the same concepts,

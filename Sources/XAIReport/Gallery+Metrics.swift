@@ -1,5 +1,5 @@
 import XAICore
-import XAIPlanner
+import XAIManifest
 
 extension Gallery {
     /// Averaged table (means and bootstrap intervals), then per image a table and the curves.

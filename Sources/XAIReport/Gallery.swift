@@ -1,5 +1,5 @@
 import Foundation
-import XAIPlanner
+import XAIManifest
 
 /// Settings of the gallery's statistics.
 public struct GalleryOptions: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import XAICore
-import XAIPlanner
+import XAIManifest
 
 /// How the manifest's results are arranged on the page: rows are images (one row per target
 /// when several targets are explained), columns are method instances (per model when the

@@ -1,4 +1,4 @@
-import XAIPlanner
+import XAIManifest
 
 /// The frame shared by the gallery's pages: document head with the inline stylesheet, the
 /// sticky header with the experiment's name and navigation, and the footer. No scripts, no

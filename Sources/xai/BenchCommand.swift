@@ -4,7 +4,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 import XAIMethods
-import XAIPlanner
+import XAIBackend
 
 /// `xai bench`: engine and method timings on this machine. Timings live here, never in tests;
 /// `bench/compare` runs ONNX Runtime and PyTorch on the same files and prints the ratios.

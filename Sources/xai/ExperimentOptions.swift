@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XAIBackend
 import XAIExperiment
 import XAIPlanner
 

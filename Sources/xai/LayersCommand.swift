@@ -1,5 +1,5 @@
 import ArgumentParser
-import XAIPlanner
+import XAIBackend
 
 struct LayersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

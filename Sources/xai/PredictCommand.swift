@@ -3,7 +3,7 @@ import Foundation
 import XAICore
 import XAIEngine
 import XAIImaging
-import XAIPlanner
+import XAIBackend
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

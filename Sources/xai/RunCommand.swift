@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XAIManifest
 import XAIPlanner
 import XAIReport
 

@@ -1,6 +1,7 @@
 import XCTest
 import XAICore
 import XAIExperiment
+import XAITestSupport
 @testable import XAIPlanner
 
 /// Localisation metrics read the annotations, so their keys hold the boxes and the mask's bytes;

@@ -1,4 +1,5 @@
 import XCTest
+import XAITestSupport
 @testable import XAIPlanner
 
 final class ContentHashTests: TemporaryDirectoryTestCase {

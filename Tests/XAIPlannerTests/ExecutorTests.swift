@@ -1,4 +1,5 @@
 import XCTest
+import XAITestSupport
 @testable import XAIPlanner
 
 /// Records what ran and how many engine tasks overlapped.
@@ -42,7 +43,7 @@ final class ExecutorTests: TemporaryDirectoryTestCase {
             }
             try Data(text.utf8).write(to: ctx.outputDirectory.appendingPathComponent("out.txt"))
             ctx.progress(1)
-            return ["length": "\(text.count)"]
+            return ["length": "\(text.count)"] as [String: String]
         }
     }
 
@@ -57,7 +58,7 @@ final class ExecutorTests: TemporaryDirectoryTestCase {
         let e = try XCTUnwrap(report.outcomes["coffee/gradcam"]?.entry)
         XCTAssertEqual(String(decoding: try e.data("out.txt"), as: UTF8.self),
                        "coffee/gradcam|coffee/decode|coffee/predict|coffee/decode")
-        XCTAssertEqual(e.meta.info["length"], "\(try e.data("out.txt").count)")
+        XCTAssertEqual(e.meta.info?["length"], .string("\(try e.data("out.txt").count)"))
         XCTAssertGreaterThan(e.meta.seconds, 0)
 
         let rec2 = Recorder()

@@ -1,6 +1,8 @@
 import XCTest
 import XAICore
 import XAIExperiment
+import XAITestSupport
+import XAIManifest
 @testable import XAIPlanner
 
 /// A deterministic stand-in for the engine and methods: "images" are their bytes, the model

@@ -1,6 +1,8 @@
 import XCTest
 import XAICore
 import XAIExperiment
+import XAITestSupport
+import XAIManifest
 @testable import XAIPlanner
 
 /// `dff: {joint: true}`: one task over every image, per-image results that share one legend.
@@ -68,6 +70,35 @@ final class JointDFFTests: TemporaryDirectoryTestCase {
                                                                 folder: "changed"),
                                           hasher: FileHasher(memoURL: nil))
         XCTAssertNotEqual(changed.graph["*/dff@concepts=2"]?.key, eg.graph["*/dff@concepts=2"]?.key)
+    }
+
+    /// Every task has the payload of its kind; the overlay and metrics of a joint explanation read
+    /// its task at the image's slot, and a task runs with the target layer its key names.
+    func testPayloadsDescribeEveryTask() throws {
+        let eg = try ExperimentGraph(experiment: try load(), hasher: FileHasher(memoURL: nil))
+        for t in eg.graph.tasks.values {
+            if let j = eg.joints[t.id] {
+                XCTAssertEqual(j.targetLayer, "head")
+                XCTAssertEqual(j.targetLayer, t.params["target_layer"])
+                continue
+            }
+            let payload = try XCTUnwrap(eg.payloads[t.id], t.id)
+            XCTAssertEqual(payload.kind, t.kind, t.id)
+            if case let .explain(task) = payload { XCTAssertEqual(task.targetLayer, t.params["target_layer"], t.id) }
+        }
+        XCTAssertEqual(eg.payloads.count + eg.joints.count, eg.graph.count)
+        for e in eg.explanations {
+            guard case let .render(render) = eg.payloads[e.renderTask],
+                  case let .metric(metric) = eg.payloads[try XCTUnwrap(e.metricTasks["deletion"])] else {
+                XCTFail("\(e.renderTask): no render or metric payload")
+                continue
+            }
+            XCTAssertEqual(render.explanation, e.source)
+            XCTAssertEqual(metric.explanation, e.source)
+            XCTAssertEqual(render.decodeTask, e.decodeTask)
+            XCTAssertEqual(metric.image, e.image)
+            XCTAssertEqual(e.source.slot != nil, e.explainTask.hasPrefix("*/"), "only joint explanations have slots")
+        }
     }
 
     func testJointRunWritesPerImageResultsWithOneLegendAndRerunsFromTheCache() throws {

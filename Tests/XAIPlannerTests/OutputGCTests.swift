@@ -1,6 +1,7 @@
 import XCTest
 import XAICore
 import XAIExperiment
+import XAITestSupport
 @testable import XAIPlanner
 
 /// `xai gc` on output folders: files of results the experiment no longer has are listed (dry

@@ -1,4 +1,5 @@
 import XCTest
+import XAITestSupport
 @testable import XAIPlanner
 
 /// Builds the graph of a tiny experiment: images x methods, with decode and predict shared.

@@ -1,6 +1,6 @@
 import Foundation
 import XAICore
-import XAIPlanner
+import XAIManifest
 
 /// A small hand-built manifest: 2 images (one named `<script>`) x 3 method instances
 /// (Grad-CAM, integrated gradients swept over `steps`, DFF with a legend and pictures), with

@@ -1,6 +1,6 @@
 import XCTest
 import XAICore
-import XAIPlanner
+import XAIManifest
 @testable import XAIReport
 
 final class GalleryLayoutTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import XAICore
-import XAIPlanner
+import XAIManifest
 @testable import XAIReport
 
 final class GalleryStructureTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 import XAICore
-import XAIPlanner
+import XAIManifest
 @testable import XAIReport
 
 /// A joint DFF run: the same concepts in every image, so the gallery shows one legend for them.

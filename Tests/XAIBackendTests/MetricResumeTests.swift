@@ -1,7 +1,10 @@
 import XCTest
 import XAICore
 import XAIExperiment
-@testable import XAIPlanner
+import XAIBackend
+import XAIManifest
+import XAIPlanner
+import XAITestSupport
 
 /// Metric values do not depend on how a run was split: a run interrupted after some methods
 /// and resumed from the cache gives exactly the values of one uninterrupted run (real engine,

@@ -40,6 +40,11 @@ public indirect enum JSONValue: Codable, Equatable, Sendable {
         self = try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
+    /// The value as `T`, through JSON (the inverse of `init(encoding:)`).
+    public func decoded<T: Decodable>(as type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
+    }
+
     /// The member `key` of an object, else nil.
     public subscript(key: String) -> JSONValue? {
         if case let .object(o) = self { return o[key] }

@@ -1,6 +1,7 @@
 import XCTest
 import XAICore
-@testable import XAIPlanner
+import XAITestSupport
+@testable import XAIManifest
 
 /// Fixtures are the exact bytes `numpy.save` (numpy 2.4) wrote for the arrays noted.
 final class NPYTests: TemporaryDirectoryTestCase {

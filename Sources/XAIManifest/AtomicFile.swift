@@ -18,7 +18,7 @@ public enum AtomicFile {
         let temp = dir.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw PlannerError.io(path: temp.path, operation: "create", detail: String(cString: strerror(errno)))
+            throw OutputError.io(path: temp.path, operation: "create", detail: String(cString: strerror(errno)))
         }
         var ok = false
         defer {
@@ -32,17 +32,17 @@ public enum AtomicFile {
                     let n = Glibc_write(fd, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
-                        throw PlannerError.io(path: temp.path, operation: "write", detail: String(cString: strerror(errno)))
+                        throw OutputError.io(path: temp.path, operation: "write", detail: String(cString: strerror(errno)))
                     }
                     offset += n
                 }
             }
             if sync, fsync(fd) != 0 {
-                throw PlannerError.io(path: temp.path, operation: "fsync", detail: String(cString: strerror(errno)))
+                throw OutputError.io(path: temp.path, operation: "fsync", detail: String(cString: strerror(errno)))
             }
         }
         guard rename(temp.path, url.path) == 0 else {
-            throw PlannerError.io(path: url.path, operation: "rename into place", detail: String(cString: strerror(errno)))
+            throw OutputError.io(path: url.path, operation: "rename into place", detail: String(cString: strerror(errno)))
         }
         ok = true
     }
@@ -54,7 +54,7 @@ public enum AtomicFile {
 
     /// A unique hidden name next to `name`: `.name.tmp-<pid>-<random>`. The pid lets cleanup
     /// tell leftovers of dead runs from files a live run is still writing.
-    static func temporaryName(for name: String) -> String {
+    public static func temporaryName(for name: String) -> String {
         ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 }

@@ -2,7 +2,10 @@ import XCTest
 import XAICore
 import XAIExperiment
 import XAIMethods
-@testable import XAIPlanner
+import XAIBackend
+import XAIManifest
+import XAIPlanner
+import XAITestSupport
 
 /// Joint DFF end to end on the embedded model (EfficientNet-Lite0) and two sample images,
 /// through the production backend.

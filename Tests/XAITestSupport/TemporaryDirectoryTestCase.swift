@@ -1,28 +1,27 @@
 import Foundation
 import XCTest
 import XAIExperiment
-@testable import XAIPlanner
 
 /// A fresh temporary folder per test, removed afterwards.
-class TemporaryDirectoryTestCase: XCTestCase {
-    var tmp: URL!
+open class TemporaryDirectoryTestCase: XCTestCase {
+    public var tmp: URL!
 
-    override func setUpWithError() throws {
+    override open func setUpWithError() throws {
         tmp = FileManager.default.temporaryDirectory
-            .appendingPathComponent("xai-planner-tests-\(getpid())-\(UUID().uuidString)")
+            .appendingPathComponent("xai-tests-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
     }
 
-    override func tearDownWithError() throws {
+    override open func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: tmp)
     }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Writes `yaml` as an experiment file in `tmp`, beside links to the repository's Weights/
     /// and Experiments/ (so it can name the embedded model and the sample images), and loads it.
-    func loadWithRepositoryFiles(_ yaml: String) throws -> Experiment {
+    public func loadWithRepositoryFiles(_ yaml: String) throws -> Experiment {
         for name in ["Weights", "Experiments"] {
             let link = tmp.appendingPathComponent(name)
             if !FileManager.default.fileExists(atPath: link.path) {
@@ -37,7 +36,7 @@ class TemporaryDirectoryTestCase: XCTestCase {
 }
 
 /// Bytes from a hex string (fixtures generated once with numpy).
-func bytes(hex: String) -> Data {
+public func bytes(hex: String) -> Data {
     var out = Data()
     var it = hex.unicodeScalars.makeIterator()
     while let a = it.next(), let b = it.next() {
@@ -47,7 +46,7 @@ func bytes(hex: String) -> Data {
 }
 
 /// The pid of a process that has already exited (for stale-leftover tests).
-func deadPID() throws -> Int32 {
+public func deadPID() throws -> Int32 {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/bin/true")
     try p.run()

@@ -5,6 +5,8 @@ import XAIImaging
 import XAIMethods
 import XAIMetrics
 import XAIExperiment
+import XAIManifest
+import XAIPlanner
 
 /// The production backend: our engine on ONNX models, the imaging module and the method registry.
 public final class EngineBackend: PipelineBackend, @unchecked Sendable {

@@ -1,6 +1,8 @@
 import Foundation
 import XAICore
+import XAIManifest
 import XAIMethods
+import XAIPlanner
 
 /// Intermediate results shared between tasks (e.g. model outputs on 1000 LIME masks), stored as
 /// .npy files under `<cache>/intermediate/`. A method's key names only what determines the

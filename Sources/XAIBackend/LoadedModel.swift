@@ -4,6 +4,8 @@ import XAIEngine
 import XAIONNX
 import XAIImaging
 import XAIExperiment
+import XAIManifest
+import XAIPlanner
 
 /// A model ready to run: its engine, class labels and preprocessing.
 public final class LoadedModel: @unchecked Sendable {
@@ -58,30 +60,5 @@ public final class LoadedModel: @unchecked Sendable {
     /// Label of class `index`, or "class <index>" for models without labels.
     public func label(_ index: Int) -> String {
         index < labels.count ? labels[index] : "class \(index)"
-    }
-}
-
-/// Loads each model once per process; safe to call from several tasks at once.
-final class ModelStore: @unchecked Sendable {
-    private let lock = NSLock()
-    private var models: [String: LoadedModel] = [:]
-
-    func model(_ spec: ModelSpec) throws -> LoadedModel {
-        lock.lock()
-        defer { lock.unlock() }
-        if let m = models[spec.path] { return m }
-        let m = try LoadedModel(spec: spec)
-        models[spec.path] = m
-        return m
-    }
-}
-
-extension ModelSpec {
-    /// Checks the model file's SHA-256 against the one its card states (if any), so a damaged
-    /// or swapped weights file is an error rather than silently different explanations.
-    func verify(sha256 actual: String) throws {
-        guard let expected = sha256, expected.lowercased() != actual.lowercased() else { return }
-        throw PlannerError.invalidValue(context: path, detail: "its SHA-256 is \(actual) but the model card says \(expected); "
-            + "the file is damaged or was replaced: restore it (e.g. `git checkout -- \(path)`) or update the card's sha256")
     }
 }

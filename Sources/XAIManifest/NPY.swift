@@ -36,7 +36,7 @@ public enum NPY {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw PlannerError.io(path: url.path, operation: "read", detail: error.localizedDescription)
+            throw OutputError.io(path: url.path, operation: "read", detail: error.localizedDescription)
         }
         return try decode(data, path: url.path)
     }
@@ -69,7 +69,7 @@ public enum NPY {
     public static func decode(_ data: Data, path: String = "<data>") throws -> Tensor {
         let bytes = [UInt8](data)
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
-            throw PlannerError.npy(path: path, detail: "missing the \\x93NUMPY magic string")
+            throw OutputError.npy(path: path, detail: "missing the \\x93NUMPY magic string")
         }
         let major = bytes[6]
         let headerStart: Int, headerLength: Int
@@ -78,31 +78,31 @@ public enum NPY {
             headerStart = 10
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
         case 2, 3:
-            guard bytes.count >= 12 else { throw PlannerError.npy(path: path, detail: "truncated header") }
+            guard bytes.count >= 12 else { throw OutputError.npy(path: path, detail: "truncated header") }
             headerStart = 12
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
         default:
-            throw PlannerError.npy(path: path, detail: "unsupported format version \(major).\(bytes[7])")
+            throw OutputError.npy(path: path, detail: "unsupported format version \(major).\(bytes[7])")
         }
         guard headerStart + headerLength <= bytes.count else {
-            throw PlannerError.npy(path: path, detail: "header length \(headerLength) runs past the end of the file")
+            throw OutputError.npy(path: path, detail: "header length \(headerLength) runs past the end of the file")
         }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         guard let descr = field("descr", in: header), descr.contains("'<f4'") || descr.contains("\"<f4\"") else {
-            throw PlannerError.npy(path: path, detail: "only little-endian float32 ('<f4') arrays are supported")
+            throw OutputError.npy(path: path, detail: "only little-endian float32 ('<f4') arrays are supported")
         }
         guard let fortran = field("fortran_order", in: header), fortran.hasPrefix("False") else {
-            throw PlannerError.npy(path: path, detail: "only C-order arrays are supported (fortran_order must be False)")
+            throw OutputError.npy(path: path, detail: "only C-order arrays are supported (fortran_order must be False)")
         }
         guard let shapeText = field("shape", in: header), let shape = parseShape(shapeText) else {
-            throw PlannerError.npy(path: path, detail: "cannot read the shape in header \(header.debugDescription)")
+            throw OutputError.npy(path: path, detail: "cannot read the shape in header \(header.debugDescription)")
         }
         guard let count = Shape.elementCount(shape) else {
-            throw PlannerError.npy(path: path, detail: "shape \(shape) is too large")
+            throw OutputError.npy(path: path, detail: "shape \(shape) is too large")
         }
         let start = headerStart + headerLength
         guard bytes.count - start == count * 4 else {
-            throw PlannerError.npy(path: path, detail: "shape \(shape) needs \(count * 4) data bytes, file has \(bytes.count - start)")
+            throw OutputError.npy(path: path, detail: "shape \(shape) needs \(count * 4) data bytes, file has \(bytes.count - start)")
         }
         var values = [Float](repeating: 0, count: count)
         values.withUnsafeMutableBytes { dst in

@@ -1,6 +1,5 @@
 import Foundation
 import XAICore
-import XAIMethods
 
 /// `Outputs/<name>/manifest.json`: everything a run produced, for the HTML gallery and for
 /// scripts. Written with sorted keys and no timestamps, so equal inputs give equal bytes
@@ -114,7 +113,7 @@ public struct Manifest: Codable, Equatable, Sendable {
     }
 
     /// One row of a multi-map legend (DFF concepts): the methods' own type, stored as is.
-    public typealias LegendEntry = XAIMethods.LegendEntry
+    public typealias LegendEntry = XAICore.LegendEntry
 
     /// The value range the overlay's colours span, for a colour bar.
     public struct Scale: Codable, Equatable, Sendable {
@@ -255,14 +254,14 @@ extension Manifest {
     public static let fileName = "manifest.json"
 
     /// The manifest as JSON: sorted keys, two-space indentation, no escaped slashes.
-    /// - Throws: `PlannerError.invalidValue` for non-finite numbers (JSON has none).
+    /// - Throws: `OutputError.invalidValue` for non-finite numbers (JSON has none).
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         do {
             return try encoder.encode(self)
         } catch {
-            throw PlannerError.invalidValue(context: "manifest \(name)", detail: "\(error)")
+            throw OutputError.invalidValue(context: "manifest \(name)", detail: "\(error)")
         }
     }
 
@@ -278,12 +277,12 @@ extension Manifest {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw PlannerError.io(path: url.path, operation: "read", detail: error.localizedDescription)
+            throw OutputError.io(path: url.path, operation: "read", detail: error.localizedDescription)
         }
         do {
             return try JSONDecoder().decode(Manifest.self, from: data)
         } catch {
-            throw PlannerError.corrupt(path: url.path, detail: "not a manifest (\(error))")
+            throw OutputError.corrupt(path: url.path, detail: "not a manifest (\(error))")
         }
     }
 }

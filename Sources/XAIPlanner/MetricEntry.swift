@@ -1,0 +1,15 @@
+import Foundation
+import XAIManifest
+
+/// The cache entry of a metric task: the value (with its curves) as `metric.json`.
+enum MetricEntry {
+    static let valueFile = "metric.json"
+
+    static func write(_ value: Manifest.MetricValue, to dir: URL) throws {
+        try JSONEncoder.sorted.encode(value).write(to: dir.appendingPathComponent(valueFile))
+    }
+
+    static func read(_ e: CachedEntry) throws -> Manifest.MetricValue {
+        try e.decode(Manifest.MetricValue.self, from: valueFile)
+    }
+}
