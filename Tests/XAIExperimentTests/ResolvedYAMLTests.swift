@@ -87,18 +87,14 @@ final class ResolvedYAMLTests: XCTestCase {
     }
 
     func testScalarQuoting() throws {
-        XCTAssertEqual(try emitted("gray"), "gray")
-        XCTAssertEqual(try emitted("Experiments/images/a.png"), "Experiments/images/a.png")
-        XCTAssertEqual(try emitted("tiger cat"), "tiger cat")
-        XCTAssertEqual(try emitted("16"), "\"16\"")
-        XCTAssertEqual(try emitted("1e5"), "\"1e5\"")
-        XCTAssertEqual(try emitted("true"), "\"true\"")
-        XCTAssertEqual(try emitted("yes"), "\"yes\"")
-        XCTAssertEqual(try emitted("~"), "\"~\"")
-        XCTAssertEqual(try emitted("a: b"), "'a: b'")
-        XCTAssertEqual(try emitted("<script>\"x\"\n"), "\"<script>\\\"x\\\"\\n\"")
-        XCTAssertEqual(try emitted(""), "\"\"")
-        XCTAssertEqual(try emitted("-x"), "-x")
-        XCTAssertEqual(try emitted("- x"), "'- x'")
+        // Plain where it reads back as text; double quotes where a reader would type it; the
+        // emitter's single quotes where plain syntax cannot hold it.
+        let cases: [(String, String)] = [
+            ("gray", "gray"), ("Experiments/images/a.png", "Experiments/images/a.png"), ("tiger cat", "tiger cat"),
+            ("16", "\"16\""), ("1e5", "\"1e5\""), ("true", "\"true\""), ("yes", "\"yes\""), ("~", "\"~\""),
+            ("a: b", "'a: b'"), ("<script>\"x\"\n", "\"<script>\\\"x\\\"\\n\""), ("", "\"\""),
+            ("-x", "-x"), ("- x", "'- x'"),
+        ]
+        for (text, written) in cases { XCTAssertEqual(try emitted(text), written, text) }
     }
 }

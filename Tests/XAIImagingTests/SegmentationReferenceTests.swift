@@ -63,9 +63,12 @@ final class SegmentationReferenceTests: XCTestCase {
     }
 
     func testQuickshiftAgreesWithScikitImage() throws {
-        let ari = try agreement(.quickshift(kernelSize: 4, maxDist: 200, ratio: 0.2), reference: "quickshift")
-        // Measured 0.98 to 0.999: both add seeded tie-breaking noise from different generators.
-        XCTAssertGreaterThan(ari, 0.95)
+        // Both add seeded tie-breaking noise (scikit-image's rng=42 by default) from different
+        // generators, so no seed reproduces scikit-image exactly. Measured 0.98 to 0.999 with seed 42.
+        for seed: UInt64 in [42, 7] {
+            let ari = try agreement(.quickshift(kernelSize: 4, maxDist: 200, ratio: 0.2), reference: "quickshift", seed: seed)
+            XCTAssertGreaterThan(ari, 0.95, "seed \(seed)")
+        }
     }
 
     func testAdjustedRandIndex() {
