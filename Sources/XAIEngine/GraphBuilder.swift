@@ -2,15 +2,9 @@ import XAICore
 
 /// Deterministic pseudo-random numbers (SplitMix64) for reproducible random weights.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private var mix: SplitMix64
+    public init(seed: UInt64) { mix = SplitMix64(seed: seed &+ SplitMix64.increment) }
+    public mutating func next() -> UInt64 { mix.next() }
     /// Uniform in [-scale, scale).
     public mutating func uniform(_ scale: Float) -> Float {
         Float(Double(next() >> 11) / Double(1 << 53)) * 2 * scale - scale

@@ -1,140 +1,115 @@
 import XAICore
+import Yams
 
 extension Experiment {
     /// The fully resolved experiment as YAML (for `xai show`): every default written out,
     /// `extends:` and overrides applied, globs expanded, models inline. It is itself a valid
     /// experiment file that loads to the same runs; the runs and the output folder follow as
     /// comments. Deterministic: same experiment, same bytes.
-    public func resolvedYAML() -> String {
-        var w = YAMLWriter()
-        w.comment("Resolved from \(file)" + (sourceFiles.count > 1 ? " (extends: \(sourceFiles.dropFirst().joined(separator: ", ")))" : ""))
-        if !overrides.isEmpty { w.comment("Overrides: " + overrides.joined(separator: " ")) }
-        w.line("schema: \(schema)")
-        w.line("name: " + YAMLWriter.scalar(name))
-        w.line("models:")
-        for m in models {
-            w.line("  - name: " + YAMLWriter.scalar(m.name))
-            w.line("    path: " + YAMLWriter.scalar(m.path))
-            if let h = m.sha256 { w.line("    sha256: " + YAMLWriter.scalar(h)) }
-            if let f = m.labelsFile { w.line("    labels: " + YAMLWriter.scalar(f)) }
-            if let l = m.labels { w.line("    labels: " + YAMLWriter.flow(.list(l.map { .string($0) }))) }
-            let p = m.preprocess
-            w.line("    preprocess: {resize: \(p.resize), crop: \(p.crop), "
-                   + "mean: \(YAMLWriter.flow(.list(p.mean.map { .double($0) }))), std: \(YAMLWriter.flow(.list(p.std.map { .double($0) })))}")
-            if let t = m.targetLayer { w.line("    target_layer: " + YAMLWriter.scalar(t)) }
-        }
-        w.line("images:")
-        for i in images { w.line("  - " + YAMLWriter.scalar(i.path)) }
-        switch target {
-        case .predicted: w.line("target: predicted")
-        case .index(let i): w.line("target: \(i)")
-        case .label(let s): w.line("target: " + YAMLWriter.scalar(s))
-        }
-        w.line("top_k: \(topK)")
-        w.line("seed: \(seed)")
-        w.line("methods:")
-        for m in methods {
-            w.line("  \(YAMLWriter.scalar(m.name)):")
-            if m.name != m.kind.rawValue { w.line("    method: \(m.kind.rawValue)") }
-            for k in m.params.keys {
-                if let v = m.params[k] { w.line("    \(k): " + YAMLWriter.flow(v)) }
-            }
-        }
+    public func resolvedYAML() throws -> String {
+        var head = ["Resolved from \(file)" + (sourceFiles.count > 1 ? " (extends: \(sourceFiles.dropFirst().joined(separator: ", ")))" : "")]
+        if !overrides.isEmpty { head.append("Overrides: " + overrides.joined(separator: " ")) }
+        let tail = ["Output folder: \(outputDirectory)", "Runs (\(runs.count)):"] + runs.map { "  \($0.id)" }
+        // Unlimited width: long flow lists (labels, sweeps) stay on one line.
+        let body = try Yams.serialize(node: document, width: -1, allowUnicode: true)
+        return head.map { "# \($0)\n" }.joined() + body + tail.map { "# \($0)\n" }.joined()
+    }
+
+    /// The experiment as one block mapping, in the order of the experiment file format.
+    private var document: Node {
+        var root: [(String, Node)] = [
+            ("schema", .int(schema)),
+            ("name", .text(name)),
+            ("models", Node(models.map(\.node), Tag(.seq), .block)),
+            ("images", Node(images.map { .text($0.path) }, Tag(.seq), .block)),
+            ("target", target.node),
+            ("top_k", .int(topK)),
+            ("seed", .int(seed)),
+            ("methods", .block(methods.map { m in
+                let kind: [(String, Node)] = m.name != m.kind.rawValue ? [("method", .text(m.kind.rawValue))] : []
+                let params = m.params.keys.compactMap { k in m.params[k].map { (k, Node.param($0)) } }
+                return (m.name, kind.isEmpty && params.isEmpty ? .flow([]) : .block(kind + params))
+            })),
+        ]
         if !sweeps.isEmpty {
-            w.line("sweep:")
-            let single = sweeps.filter { $0.params.count == 1 }
-            let zipped = sweeps.filter { $0.params.count > 1 }
-            for a in single {
-                w.line("  \(YAMLWriter.scalar(a.instance + "." + a.params[0])): " + YAMLWriter.flow(.list(a.points.map { $0[0] })))
+            var sweep: [(String, Node)] = sweeps.filter { $0.params.count == 1 }.map { a in
+                (a.instance + "." + a.params[0], .param(.list(a.points.map { $0[0] })))
             }
-            if !zipped.isEmpty {
-                w.line("  zip:")
-                for a in zipped {
-                    for (j, p) in a.params.enumerated() {
-                        let lead = j == 0 ? "    - " : "      "
-                        w.line(lead + YAMLWriter.scalar(a.instance + "." + p) + ": " + YAMLWriter.flow(.list(a.points.map { $0[j] })))
-                    }
-                }
+            let zipped = sweeps.filter { $0.params.count > 1 }.map { a in
+                Node.block(a.params.enumerated().map { j, p in (a.instance + "." + p, .param(.list(a.points.map { $0[j] }))) })
             }
+            if !zipped.isEmpty { sweep.append(("zip", Node(zipped, Tag(.seq), .block))) }
+            root.append(("sweep", .block(sweep)))
         }
         if !metrics.isEmpty {
-            w.line("metrics:")
-            for m in metrics {
-                if m.params.keys.isEmpty {
-                    w.line("  - \(m.kind.rawValue)")
-                } else {
-                    let body = m.params.keys.compactMap { k in m.params[k].map { "\(k): \(YAMLWriter.flow($0))" } }
-                    w.line("  - \(m.kind.rawValue): {\(body.joined(separator: ", "))}")
-                }
-            }
+            root.append(("metrics", Node(metrics.map { m in
+                m.params.keys.isEmpty ? .text(m.kind.rawValue)
+                    : .block([(m.kind.rawValue, .flow(m.params.keys.compactMap { k in m.params[k].map { (k, .param($0)) } }))])
+            }, Tag(.seq), .block)))
         }
         if !annotations.isEmpty {
-            w.line("annotations:")
-            for a in annotations {
-                var parts: [String] = []
+            root.append(("annotations", .block(annotations.map { a in
+                var parts: [(String, Node)] = []
                 if !a.boxes.isEmpty {
-                    let boxes = a.boxes.map { b in ParamValue.list([b.x0, b.y0, b.x1, b.y1].map { .double($0) }) }
-                    parts.append("boxes: " + YAMLWriter.flow(.list(boxes)))
+                    parts.append(("boxes", .param(.list(a.boxes.map { b in .list([b.x0, b.y0, b.x1, b.y1].map { .double($0) }) }))))
                 }
-                if let m = a.mask { parts.append("mask: " + YAMLWriter.scalar(m)) }
-                w.line("  \(YAMLWriter.scalar(a.imageID)): {\(parts.joined(separator: ", "))}")
-            }
+                if let m = a.mask { parts.append(("mask", .text(m))) }
+                return (a.imageID, .flow(parts))
+            })))
         }
-        w.comment("Output folder: \(outputDirectory)")
-        w.comment("Runs (\(runs.count)):")
-        for r in runs { w.comment("  \(r.id)") }
-        return w.text
+        return .block(root)
     }
 }
 
-/// A tiny deterministic YAML writer: block mappings and lists by hand, flow style for values,
-/// strings quoted whenever a plain scalar could read back as something else.
-struct YAMLWriter {
-    private(set) var text = ""
+private extension ModelSpec {
+    var node: Node {
+        var fields: [(String, Node)] = [("name", .text(name)), ("path", .text(path))]
+        if let h = sha256 { fields.append(("sha256", .text(h))) }
+        if let f = labelsFile { fields.append(("labels", .text(f))) }
+        if let l = labels { fields.append(("labels", .param(.list(l.map { .string($0) })))) }
+        let p = preprocess
+        fields.append(("preprocess", .flow([("resize", .int(p.resize)), ("crop", .int(p.crop)),
+                                            ("mean", .param(.list(p.mean.map { .double($0) }))),
+                                            ("std", .param(.list(p.std.map { .double($0) })))])))
+        if let t = targetLayer { fields.append(("target_layer", .text(t))) }
+        return .block(fields)
+    }
+}
 
-    mutating func line(_ s: String) { text += s + "\n" }
-    mutating func comment(_ s: String) { text += "# " + s + "\n" }
+private extension TargetSpec {
+    var node: Node {
+        switch self {
+        case .predicted: return .text("predicted")
+        case .index(let i): return .int(i)
+        case .label(let s): return .text(s)
+        }
+    }
+}
 
-    /// A string as a YAML scalar: plain when it reads back as the same string, else double-quoted.
-    static func scalar(_ s: String) -> String {
-        let reserved: Set<String> = ["yes", "no", "on", "off", "y", "n", "null", "~", "true", "false"]
-        let safe = !s.isEmpty && s.unicodeScalars.allSatisfy { c in
-            c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
-                          || "_./+-".unicodeScalars.contains(c))
-        }
-        if safe, !reserved.contains(s.lowercased()), YAMLNode.typedScalar(s) == .string(s), !s.hasPrefix("-") {
-            return s
-        }
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if c.value < 0x20 || c.value == 0x7f {
-                    out += "\\x" + String(c.value, radix: 16, uppercase: true).leftPadded(2)
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        return out + "\""
+extension Node {
+    /// A string that reads back as the same string: plain where both this project's reader
+    /// (`YAMLNode.typedScalar`) and a YAML 1.1 resolver (yes/no, null, ~, ...) take it for text,
+    /// double-quoted (with escapes) when it would not or holds control characters. The emitter
+    /// itself quotes what plain syntax cannot hold (`a: b`).
+    static func text(_ s: String) -> Node {
+        let plain = YAMLNode.typedScalar(s) == .string(s) && Resolver.default.resolveTag(of: Node(s)) == .str
+            && !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        return Node(s, Tag(.str), plain ? .any : .doubleQuoted)
     }
 
-    /// A parameter value in flow style: `16`, `0.25`, `true`, `gray`, `[8, 16]`.
-    static func flow(_ v: ParamValue) -> String {
+    static func int<I: BinaryInteger>(_ i: I) -> Node { Node(String(i), Tag(.int), .plain) }
+
+    /// A parameter value; lists in flow style: `16`, `0.25`, `true`, `gray`, `[8, 16]`.
+    static func param(_ v: ParamValue) -> Node {
         switch v {
-        case .int(let i): return String(i)
-        case .double(let d): return d.description
-        case .bool(let b): return b ? "true" : "false"
-        case .string(let s): return scalar(s)
-        case .list(let l): return "[" + l.map(flow).joined(separator: ", ") + "]"
+        case .int(let i): return .int(i)
+        case .double(let d): return Node(d.description, Tag(.float), .plain)
+        case .bool(let b): return Node(b ? "true" : "false", Tag(.bool), .plain)
+        case .string(let s): return .text(s)
+        case .list(let l): return Node(l.map(param), Tag(.seq), .flow)
         }
     }
-}
 
-private extension String {
-    func leftPadded(_ n: Int) -> String { String(repeating: "0", count: Swift.max(0, n - count)) + self }
+    static func block(_ pairs: [(String, Node)]) -> Node { Node(pairs.map { (.text($0.0), $0.1) }, Tag(.map), .block) }
+    static func flow(_ pairs: [(String, Node)]) -> Node { Node(pairs.map { (.text($0.0), $0.1) }, Tag(.map), .flow) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XAICore
 
 /// Percentile bootstrap confidence intervals of a mean, reproducible from a seed.
 public enum Bootstrap {
@@ -47,37 +48,5 @@ public enum Bootstrap {
         let i = Int(q.rounded(.down))
         let f = q - Double(i)
         return i + 1 < v.count ? v[i] + (v[i + 1] - v[i]) * f : v[v.count - 1]
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same sequence everywhere.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<n by rejection (no modulo bias).
-    mutating func index(below n: Int) -> Int {
-        let bound = UInt64(n)
-        let limit = UInt64.max - UInt64.max % bound
-        while true {
-            let x = next()
-            if x < limit { return Int(x % bound) }
-        }
-    }
-
-    /// FNV-1a of `s`, to derive per-cell seeds from a base seed.
-    static func hash(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h
     }
 }

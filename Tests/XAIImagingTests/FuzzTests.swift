@@ -1,4 +1,5 @@
 import XCTest
+import XAICore
 @testable import XAIImaging
 
 /// Seeded mutation fuzzing of the PNG and JPEG decoders over the corpus: every mutated

@@ -171,13 +171,19 @@ final class ONNXFuzzTests: XCTestCase {
         return Data(bytes)
     }
 
-    /// Rewrites the corpus files from `CorpusModels`; runs only when asked to.
+    /// The stored corpus is exactly what `CorpusModels` builds, so the fuzz seeds cover the
+    /// current builders. With XAI_WRITE_ONNX_CORPUS=<folder> it rewrites the files instead.
     func testWriteCorpus() throws {
-        guard let dir = ProcessInfo.processInfo.environment["XAI_WRITE_ONNX_CORPUS"] else {
-            throw XCTSkip("set XAI_WRITE_ONNX_CORPUS=<folder> to rewrite the seed corpus")
+        if let dir = ProcessInfo.processInfo.environment["XAI_WRITE_ONNX_CORPUS"] {
+            for (name, builder) in CorpusModels.all {
+                try builder.serialized().write(to: URL(fileURLWithPath: "\(dir)/\(name).onnx"))
+            }
+            throw XCTSkip("rewrote \(CorpusModels.all.count) files in \(dir); build again to check them")
         }
+        let stored = Dictionary(uniqueKeysWithValues: try corpus())
         for (name, builder) in CorpusModels.all {
-            try builder.serialized().write(to: URL(fileURLWithPath: "\(dir)/\(name).onnx"))
+            let built = try builder.serialized()
+            XCTAssertEqual(stored[name + ".onnx"], built, "Corpus/\(name).onnx differs from CorpusModels (\(built.count) bytes built)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XAICore
 
 /// Quick shift (Vedaldi & Soatto, ECCV 2008) computed like scikit-image's `quickshift`:
 /// the image in CIELAB scaled by `ratio`, joined with pixel coordinates into 5-D points; each
@@ -64,8 +65,8 @@ struct Quickshift {
             }
         }
         // Seeded tie-breaking noise, as scikit-image adds (its own generator, so values differ).
-        var rng = SegmentationRandom(seed: seed)
-        for i in 0..<n { density[i] += Float(rng.uniform() * 1e-5) }
+        var rng = SplitMix64(seed: seed)
+        for i in 0..<n { density[i] += Float(rng.nextDouble() * 1e-5) }
 
         // Link each pixel to the closest pixel of higher density within the window.
         let maxDistSquared = Float(maxDist * maxDist)

@@ -1,4 +1,5 @@
 import Foundation
+import XAIEngine
 
 /// Non-negative matrix factorisation V ~ W H of a non-negative row-major matrix V [m, n] into
 /// W [m, r] and H [r, n], minimising the Frobenius error. Deep Feature Factorization runs it on

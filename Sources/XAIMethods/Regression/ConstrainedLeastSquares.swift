@@ -1,3 +1,5 @@
+import XAIEngine
+
 /// Weighted least squares whose coefficients must add up to a given total, the fit behind
 /// KernelSHAP: minimise sum_i w_i (y_i - z_i . phi)^2 subject to sum_j phi_j = total.
 ///

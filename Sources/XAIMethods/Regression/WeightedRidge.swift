@@ -1,3 +1,5 @@
+import XAIEngine
+
 /// The fitted local surrogate of LIME: coefficients per feature, the intercept and the weighted R^2.
 public struct RidgeFit: Sendable, Equatable {
     public var coefficients: [Double]

@@ -1,11 +1,11 @@
 internal import COpenBLAS
 
 /// Row-major single-precision matrix products for the methods' own linear algebra (NMF,
-/// channel weighting), on OpenBLAS.
-enum Matrix {
+/// channel weighting): one serial OpenBLAS call each, unlike the engine's split `BLAS.sgemm`.
+public enum Matrix {
     /// C = alpha * op(A) * op(B) + beta * C, op(A) [m, k], op(B) [k, n], all row-major and
     /// contiguous (leading dimension = stored row length).
-    static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+    public static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                      m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
                      alpha: Float = 1, beta: Float = 0) {
         guard m > 0, n > 0 else { return }
@@ -19,7 +19,7 @@ enum Matrix {
     }
 
     /// Array form of `gemm` returning a new [m, n] matrix.
-    static func product(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
+    public static func product(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
                         transA: Bool = false, transB: Bool = false) -> [Float] {
         var c = [Float](repeating: 0, count: m * n)
         a.withUnsafeBufferPointer { pa in

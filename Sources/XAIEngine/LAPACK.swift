@@ -1,12 +1,12 @@
 internal import COpenBLAS
 
-/// Double-precision LAPACK solves used by the surrogate fits (LIME's ridge, KernelSHAP's
-/// constrained least squares). Matrices are row-major Swift arrays; LAPACK is column-major, so
-/// the wrappers transpose on the way in.
-enum LAPACK {
+/// Double-precision LAPACK solves for the methods' surrogate fits (LIME's ridge, KernelSHAP's
+/// constrained least squares), here so that only the engine touches OpenBLAS. Matrices are
+/// row-major Swift arrays; LAPACK is column-major, so the wrappers transpose on the way in.
+public enum LAPACK {
     /// Solves the symmetric positive definite system `a x = b` (`a` is n x n) by Cholesky
     /// (`dposv`). Returns nil when `a` is not positive definite.
-    static func solvePositiveDefinite(_ a: [Double], n: Int, _ b: [Double]) -> [Double]? {
+    public static func solvePositiveDefinite(_ a: [Double], n: Int, _ b: [Double]) -> [Double]? {
         precondition(a.count == n * n && b.count == n)
         guard n > 0 else { return [] }
         var m = a            // symmetric: row-major equals column-major
@@ -21,7 +21,7 @@ enum LAPACK {
     /// Minimum-norm least-squares solution of `a x ~ b` for a row-major `rows x cols` matrix
     /// (`dgelsd`, SVD based, so rank-deficient systems are fine). Singular values below
     /// `rcond` times the largest are treated as zero. Returns nil if the SVD does not converge.
-    static func leastSquares(_ a: [Double], rows: Int, cols: Int, _ b: [Double], rcond: Double = 1e-12) -> [Double]? {
+    public static func leastSquares(_ a: [Double], rows: Int, cols: Int, _ b: [Double], rcond: Double = 1e-12) -> [Double]? {
         precondition(a.count == rows * cols && b.count == rows)
         guard cols > 0 else { return [] }
         guard rows > 0 else { return [Double](repeating: 0, count: cols) }
