@@ -47,7 +47,7 @@ extension GraphImporter {
             try unary(ctx, .leakyRelu(alpha: try ctx.float("alpha", default: 0.01)), checked: true)
         case "HardSigmoid":
             try ctx.allowOnly(["alpha", "beta"])
-            let op = Op.hardSigmoid(alpha: try ctx.float("alpha", default: 0.2), beta: try ctx.float("beta", default: 0.5))
+            let op = Pointwise.hardSigmoid(alpha: try ctx.float("alpha", default: 0.2), beta: try ctx.float("beta", default: 0.5))
             try unary(ctx, op, checked: true)
         case "Clip": try clip(ctx)
 
@@ -71,9 +71,9 @@ extension GraphImporter {
     }
 
     /// An elementwise activation on one input.
-    func unary(_ ctx: NodeContext, _ op: Op, checked: Bool = false) throws {
+    func unary(_ ctx: NodeContext, _ activation: Pointwise, checked: Bool = false) throws {
         if !checked { try ctx.allowOnly([]) }
-        try emit(ctx, op, inputs: [try data(ctx)], output: ctx.outputs[0])
+        try emit(ctx, .pointwise(activation), inputs: [try data(ctx)], output: ctx.outputs[0])
     }
 
     func identity(_ ctx: NodeContext) throws {
