@@ -73,42 +73,45 @@ extension Engine {
     private func patchForward(_ step: Step, _ values: [String: FeaturePatch], outBase: Tensor,
                               workspace ws: Workspace) -> FeaturePatch? {
         let patches = step.computedInputs.map { values[$0]! }
-        guard let p = patches.first, outBase.rank == 4 else { return nil }
-        let (ho, wo) = (outBase.shape[2], outBase.shape[3])
+        guard let first = patches.first, outBase.rank == 4 else { return nil }
+        let (outH, outW) = (outBase.shape[2], outBase.shape[3])
         switch step.op {
         case .conv:
             guard let plan = step.conv else { return nil }
             let a = plan.attrs
-            return windowed(p, kernel: a.kernel, stride: a.stride, dilation: a.dilation, pads: a.pads, outBase: outBase,
+            return windowed(first, kernel: a.kernel, stride: a.stride, dilation: a.dilation, pads: a.pads, outBase: outBase,
                             fill: 0) { plan.unpadded.forward($0, workspace: ws) }
         case let .maxPool(pool):
             var unpadded = pool
             unpadded.pads = (0, 0, 0, 0)
             unpadded.ceilMode = false
-            return windowed(p, kernel: pool.kernel, stride: pool.stride, dilation: (1, 1), pads: pool.pads, outBase: outBase,
+            return windowed(first, kernel: pool.kernel, stride: pool.stride, dilation: (1, 1), pads: pool.pads, outBase: outBase,
                             fill: -.infinity) { Pooling.forward(max: true, unpadded, $0) }
-        case .batchNorm, .relu, .clip, .leakyRelu, .sigmoid, .hardSigmoid, .hardSwish, .tanh, .identity,
-             .add, .sub, .mul, .div:
+        case .batchNorm, .pointwise, .identity, .add, .sub, .mul, .div:
             // Elementwise with per-channel constants: the union of the operands' boxes.
-            let c = outBase.shape[1]
-            for case let .constant(t) in step.operands where !(t.count == 1 || (t.count == c && t.rank >= 3 && t.shape.suffix(2) == [1, 1])) {
+            let channels = outBase.shape[1]
+            for case let .constant(t) in step.operands
+            where !(t.count == 1 || (t.count == channels && t.rank >= 3 && t.shape.suffix(2) == [1, 1])) {
                 if case .batchNorm = step.op { continue }
                 return nil
             }
-            let uh = patches.map(\.h).max()!, uw = patches.map(\.w).max()!
-            var origins = p.origins
-            var spanH = uh, spanW = uw
-            for i in 0..<origins.count {
-                let top = patches.map { $0.origins[i].y }.min()!, left = patches.map { $0.origins[i].x }.min()!
-                let bottom = patches.map { $0.origins[i].y + $0.h }.max()!, right = patches.map { $0.origins[i].x + $0.w }.max()!
-                spanH = max(spanH, bottom - top); spanW = max(spanW, right - left)
-                origins[i] = (top, left)
+            // One box size for every item: the largest union of the operands' boxes.
+            var spanH = patches.map(\.h).max()!, spanW = patches.map(\.w).max()!
+            var origins = first.origins
+            for item in 0..<origins.count {
+                let top = patches.map { $0.origins[item].y }.min()!, left = patches.map { $0.origins[item].x }.min()!
+                let bottom = patches.map { $0.origins[item].y + $0.h }.max()!
+                let right = patches.map { $0.origins[item].x + $0.w }.max()!
+                spanH = max(spanH, bottom - top)
+                spanW = max(spanW, right - left)
+                origins[item] = (top, left)
             }
-            guard 2 * spanH * spanW <= ho * wo, patches.allSatisfy({ $0.base.shape == outBase.shape }) || patches.count == 1 else { return nil }
-            origins = origins.map { (clamp($0.y, 0, ho - spanH), clamp($0.x, 0, wo - spanW)) }
+            guard 2 * spanH * spanW <= outH * outW,
+                  patches.allSatisfy({ $0.base.shape == outBase.shape }) || patches.count == 1 else { return nil }
+            origins = origins.map { (clamp($0.y, 0, outH - spanH), clamp($0.x, 0, outW - spanW)) }
             var crops = patches.map { $0.crop(origins: origins, h: spanH, w: spanW) }.makeIterator()
-            let args: [Tensor] = step.operands.map { op in
-                if case let .constant(t) = op { return t }
+            let args: [Tensor] = step.operands.map { operand in
+                if case let .constant(t) = operand { return t }
                 return crops.next()!
             }
             return FeaturePatch(base: outBase, origins: origins, h: spanH, w: spanW, values: step.forward(args, workspace: ws))
@@ -121,22 +124,22 @@ extension Engine {
     /// at most (h - 1 + span) / stride + 1 rows of them wherever the box lies, so one box size
     /// serves every item. `run` applies the op without padding to crops that hold their border
     /// (`fill` outside the map).
-    private func windowed(_ p: FeaturePatch, kernel: (h: Int, w: Int), stride: (h: Int, w: Int), dilation: (h: Int, w: Int),
-                          pads: (top: Int, left: Int, bottom: Int, right: Int), outBase: Tensor, fill: Float,
-                          run: (Tensor) -> Tensor) -> FeaturePatch? {
-        let (ho, wo) = (outBase.shape[2], outBase.shape[3])
+    private func windowed(_ patch: FeaturePatch, kernel: (h: Int, w: Int), stride: (h: Int, w: Int),
+                          dilation: (h: Int, w: Int), pads: (top: Int, left: Int, bottom: Int, right: Int),
+                          outBase: Tensor, fill: Float, run: (Tensor) -> Tensor) -> FeaturePatch? {
+        let (outH, outW) = (outBase.shape[2], outBase.shape[3])
         let (spanH, spanW) = ((kernel.h - 1) * dilation.h, (kernel.w - 1) * dilation.w)
-        let oh = min(ho, (p.h - 1 + spanH) / stride.h + 1), ow = min(wo, (p.w - 1 + spanW) / stride.w + 1)
-        guard 2 * oh * ow <= ho * wo else { return nil }
-        let origins = p.origins.map { o in
-            (y: clamp(ceilDiv(o.y + pads.top - spanH, stride.h), 0, ho - oh),
-             x: clamp(ceilDiv(o.x + pads.left - spanW, stride.w), 0, wo - ow))
+        let rows = min(outH, (patch.h - 1 + spanH) / stride.h + 1), cols = min(outW, (patch.w - 1 + spanW) / stride.w + 1)
+        guard 2 * rows * cols <= outH * outW else { return nil }
+        let origins = patch.origins.map { o in
+            (y: clamp(ceilDiv(o.y + pads.top - spanH, stride.h), 0, outH - rows),
+             x: clamp(ceilDiv(o.x + pads.left - spanW, stride.w), 0, outW - cols))
         }
-        let crop = p.crop(origins: origins.map { (y: $0.y * stride.h - pads.top, x: $0.x * stride.w - pads.left) },
-                          h: (oh - 1) * stride.h + spanH + 1, w: (ow - 1) * stride.w + spanW + 1, fill: fill)
+        let crop = patch.crop(origins: origins.map { (y: $0.y * stride.h - pads.top, x: $0.x * stride.w - pads.left) },
+                              h: (rows - 1) * stride.h + spanH + 1, w: (cols - 1) * stride.w + spanW + 1, fill: fill)
         let y = run(crop)
-        guard y.shape == [p.origins.count, outBase.shape[1], oh, ow] else { return nil }
-        return FeaturePatch(base: outBase, origins: origins, h: oh, w: ow, values: y)
+        guard y.shape == [patch.origins.count, outBase.shape[1], rows, cols] else { return nil }
+        return FeaturePatch(base: outBase, origins: origins, h: rows, w: cols, values: y)
     }
 }
 
@@ -170,33 +173,37 @@ struct FeaturePatch {
     /// Boxes of h x w at `origins` (which may reach outside the map: `fill` there), read from
     /// the item's patch where it covers them and from the base elsewhere. With `perItemBase`
     /// the base itself holds one map per item (no patch).
-    func crop(origins cropOrigins: [(y: Int, x: Int)], h ch: Int, w cw: Int, fill: Float = 0,
+    func crop(origins cropOrigins: [(y: Int, x: Int)], h cropH: Int, w cropW: Int, fill: Float = 0,
               perItemBase: Bool = false) -> Tensor {
-        let (c, fh, fw) = (base.shape[1], base.shape[2], base.shape[3])
+        let (channels, mapH, mapW) = (base.shape[1], base.shape[2], base.shape[3])
         let n = cropOrigins.count
-        return Tensor(uninitialized: [n, c, ch, cw]) { dst, _ in
+        return Tensor(uninitialized: [n, channels, cropH, cropW]) { dst, _ in
             base.data.withUnsafeBufferPointer { bb in
                 values.data.withUnsafeBufferPointer { vb in
-                    Parallel.forRanges(n * c, grain: 8) { r in
+                    Parallel.forRanges(n * channels, grain: 8) { r in
                         for t in r {
-                            let i = t / c, ch0 = t % c
-                            let plane = bb.baseAddress! + ((perItemBase ? i * c : 0) + ch0) * fh * fw
-                            let patch = perItemBase ? nil : vb.baseAddress! + (i * c + ch0) * h * w
-                            let o = cropOrigins[i]
-                            let lo = min(cw, max(0, -o.x)), hi = max(lo, min(cw, fw - o.x))
-                            for row in 0..<ch {
-                                let d = dst + (t * ch + row) * cw
-                                let fy = o.y + row
-                                guard fy >= 0, fy < fh, lo < hi else { d.update(repeating: fill, count: cw); continue }
+                            let item = t / channels, channel = t % channels
+                            let plane = bb.baseAddress! + ((perItemBase ? item * channels : 0) + channel) * mapH * mapW
+                            let patch = perItemBase ? nil : vb.baseAddress! + (item * channels + channel) * h * w
+                            let o = cropOrigins[item]
+                            // Columns of the crop that lie inside the map.
+                            let lo = min(cropW, max(0, -o.x)), hi = max(lo, min(cropW, mapW - o.x))
+                            for row in 0..<cropH {
+                                let d = dst + (t * cropH + row) * cropW
+                                let mapY = o.y + row
+                                guard mapY >= 0, mapY < mapH, lo < hi else { d.update(repeating: fill, count: cropW); continue }
                                 if lo > 0 { d.update(repeating: fill, count: lo) }
-                                if hi < cw { (d + hi).update(repeating: fill, count: cw - hi) }
-                                (d + lo).update(from: plane + fy * fw + o.x + lo, count: hi - lo)
+                                if hi < cropW { (d + hi).update(repeating: fill, count: cropW - hi) }
+                                (d + lo).update(from: plane + mapY * mapW + o.x + lo, count: hi - lo)
                                 // Overwrite the columns the item's patch covers on this row.
                                 guard let patch else { continue }
-                                let p = origins[i]
-                                guard fy >= p.y, fy < p.y + h else { continue }
-                                let plo = max(lo, p.x - o.x), phi = min(hi, p.x + w - o.x)
-                                if plo < phi { (d + plo).update(from: patch + (fy - p.y) * w + (o.x + plo - p.x), count: phi - plo) }
+                                let p = origins[item]
+                                guard mapY >= p.y, mapY < p.y + h else { continue }
+                                let patchLo = max(lo, p.x - o.x), patchHi = min(hi, p.x + w - o.x)
+                                if patchLo < patchHi {
+                                    (d + patchLo).update(from: patch + (mapY - p.y) * w + (o.x + patchLo - p.x),
+                                                         count: patchHi - patchLo)
+                                }
                             }
                         }
                     }

@@ -99,7 +99,7 @@ public final class Engine: @unchecked Sendable {
         if name == graph.input { return "Input" }
         guard let i = producer[name] else { return nil }
         let s = steps[i]
-        if let a = s.activation { return "\(s.op.onnxName)+\(a.op.onnxName)" }
+        if let a = s.activation { return "\(s.op.onnxName)+\(a.pointwise.onnxName)" }
         return s.op.onnxName
     }
 

@@ -161,7 +161,8 @@ struct GraphPreparation {
             var step = try makeStep(node)
             if fuse, case .conv = node.op, consumers(of: node.output) == 1,
                let j = graph.nodes.indices.first(where: { $0 > i && graph.nodes[$0].inputs.contains(node.output) }),
-               let act = FusedActivation(graph.nodes[j].op), graph.nodes[j].inputs.count == 1 {
+               case let .pointwise(p) = graph.nodes[j].op, let act = FusedActivation(fusing: p),
+               graph.nodes[j].inputs.count == 1 {
                 step.activation = act
                 step.conv?.activation = act
                 step.node.output = graph.nodes[j].output

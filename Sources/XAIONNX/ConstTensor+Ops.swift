@@ -1,4 +1,5 @@
 import XAICore
+import XAIEngine
 
 /// Folding of operators whose inputs are all known at load time. Errors are returned as
 /// `ShapeProblem` messages that the importer wraps with the op, node and file.
@@ -6,8 +7,7 @@ extension ConstTensor {
     /// Elementwise Add/Sub/Mul/Div with numpy broadcasting. Integer tensors use the
     /// symbolic `Dim` arithmetic so that `batch * 1` stays the batch size.
     static func binary(_ a: ConstTensor, _ b: ConstTensor, _ op: String) throws -> ConstTensor {
-        guard let shape = SymbolicShape.broadcast(SymbolicShape.known(a.shape), SymbolicShape.known(b.shape))
-            .flatMap(SymbolicShape.values) else {
+        guard let shape = Int.broadcast(a.shape, b.shape) else {
             throw ShapeProblem("shapes \(a.shape) and \(b.shape) do not broadcast")
         }
         guard let n = Shape.elementCount(shape, limit: max(foldLimit, a.count, b.count)) else {

@@ -1,3 +1,5 @@
+import XAIEngine
+
 /// A dimension (or an integer element of a shape tensor) as far as it is known at load time.
 /// The batch size stays symbolic so that a graph exported with batch 1 still runs batched:
 /// `Shape(x)[0]` folds to `.batch`, which a later Reshape turns back into "copy dimension 0".
@@ -83,6 +85,23 @@ enum SymbolicShape {
         "[" + dims.map(\.description).joined(separator: ", ") + "]"
     }
 
+    /// Resolves a possibly negative axis against `rank`; nil when out of range.
+    static func axis(_ axis: Int, rank: Int) -> Int? {
+        let a = axis < 0 ? axis + rank : axis
+        return (0..<rank).contains(a) ? a : nil
+    }
+}
+
+/// The engine's shape rules (`Op.outputShape`) run on symbolic shapes through this.
+extension Dim: ShapeDimension {
+    /// Only `.unknown` may stand for any size; `.batch` is a definite (run-time) size.
+    var isUnconstrained: Bool { self == .unknown }
+
+    func mapSize(_ f: (Int) throws -> Int) rethrows -> Dim {
+        guard case let .value(v) = self else { return .unknown }
+        return .value(try f(v))
+    }
+
     /// Product of dimensions: `.batch` when exactly one factor is the batch and the rest
     /// multiply to 1, `.unknown` for other batch-dependent products, nil on overflow.
     static func product<S: Sequence>(_ dims: S) -> Dim? where S.Element == Dim {
@@ -103,32 +122,5 @@ enum SymbolicShape {
         if unknown || batches > 1 { return .unknown }
         if batches == 1 { return n == 1 ? .batch : .unknown }
         return .value(n)
-    }
-
-    /// Numpy-style broadcast of two shapes; nil when they are incompatible.
-    static func broadcast(_ a: [Dim], _ b: [Dim]) -> [Dim]? {
-        let rank = max(a.count, b.count)
-        var out = [Dim]()
-        out.reserveCapacity(rank)
-        for i in 0..<rank {
-            let x = i - (rank - a.count) >= 0 ? a[i - (rank - a.count)] : .value(1)
-            let y = i - (rank - b.count) >= 0 ? b[i - (rank - b.count)] : .value(1)
-            if x == y { out.append(x); continue }
-            if x == .value(1) { out.append(y); continue }
-            if y == .value(1) { out.append(x); continue }
-            if x == .unknown || y == .unknown {
-                // One side is symbolic: the model promises they agree at run time.
-                out.append(x == .unknown ? y : x)
-                continue
-            }
-            return nil
-        }
-        return out
-    }
-
-    /// Resolves a possibly negative axis against `rank`; nil when out of range.
-    static func axis(_ axis: Int, rank: Int) -> Int? {
-        let a = axis < 0 ? axis + rank : axis
-        return (0..<rank).contains(a) ? a : nil
     }
 }

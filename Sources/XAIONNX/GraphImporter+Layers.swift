@@ -28,7 +28,7 @@ extension GraphImporter {
                 if i == 1 { lo = v } else { hi = v }
             }
         }
-        try emit(ctx, .clip(min: lo, max: hi), inputs: [try data(ctx)], output: ctx.outputs[0])
+        try emit(ctx, .pointwise(.clip(min: lo, max: hi)), inputs: [try data(ctx)], output: ctx.outputs[0])
     }
 
     /// Softmax: from opset 13 it normalises along one axis (default -1). Before 13 it

@@ -76,7 +76,7 @@ extension GraphImporter {
         switch try value(x, ctx) {
         case let .constant(c):
             guard let t = SymbolicShape.values(target) else { throw ctx.shapeError("a constant cannot take a batch-dependent shape") }
-            let s = try folding(ctx) { try ShapeInference.reshape(SymbolicShape.known(c.shape), t) }
+            let s = try folding(ctx) { try ShapeInference.output(of: .reshape(shape: t), inputs: [SymbolicShape.known(c.shape)]) }
             define(ctx, c.reshaped(s.map { $0.known ?? 0 }))
         case let .runtime(inShape):
             try emitReshape(ctx, x, from: inShape, target: target)

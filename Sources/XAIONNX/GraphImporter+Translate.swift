@@ -1,59 +1,71 @@
 import XAIEngine
 
 extension GraphImporter {
-    /// The operator table: one entry per supported ONNX operator.
-    func translate(_ ctx: NodeContext) throws {
-        switch ctx.op {
+    /// The operator table: one entry per supported ONNX operator (`ONNXError.supportedOps`
+    /// lists its keys).
+    static let operators: [String: (GraphImporter, NodeContext) throws -> Void] = [
         // Load-time shape computations (run-time forms of some are rewritten).
-        case "Constant": try constantNode(ctx)
-        case "Shape": try shapeNode(ctx)
-        case "Gather": try gather(ctx)
-        case "Slice": try slice(ctx)
-        case "Cast": try cast(ctx)
-        case "ConstantOfShape": try constantOfShape(ctx)
-        case "Range": try range(ctx)
-        case "Unsqueeze", "Squeeze": try squeezeOrUnsqueeze(ctx)
-        case "Concat": try concat(ctx)
-        case "Reshape": try reshape(ctx)
-        case "Flatten": try flatten(ctx)
-        case "Transpose": try transpose(ctx)
-        case "Identity": try identity(ctx)
-        case "Dropout": try dropout(ctx)
-        case "Add", "Sub", "Mul", "Div": try arithmetic(ctx)
+        "Constant": { try $0.constantNode($1) },
+        "Shape": { try $0.shapeNode($1) },
+        "Gather": { try $0.gather($1) },
+        "Slice": { try $0.slice($1) },
+        "Cast": { try $0.cast($1) },
+        "ConstantOfShape": { try $0.constantOfShape($1) },
+        "Range": { try $0.range($1) },
+        "Unsqueeze": { try $0.squeezeOrUnsqueeze($1) },
+        "Squeeze": { try $0.squeezeOrUnsqueeze($1) },
+        "Concat": { try $0.concat($1) },
+        "Reshape": { try $0.reshape($1) },
+        "Flatten": { try $0.flatten($1) },
+        "Transpose": { try $0.transpose($1) },
+        "Identity": { try $0.identity($1) },
+        "Dropout": { try $0.dropout($1) },
+        "Add": { try $0.arithmetic($1) },
+        "Sub": { try $0.arithmetic($1) },
+        "Mul": { try $0.arithmetic($1) },
+        "Div": { try $0.arithmetic($1) },
 
         // Layers.
-        case "Conv": try conv(ctx)
-        case "MaxPool", "AveragePool": try pool(ctx)
-        case "GlobalAveragePool":
+        "Conv": { try $0.conv($1) },
+        "MaxPool": { try $0.pool($1) },
+        "AveragePool": { try $0.pool($1) },
+        "GlobalAveragePool": { importer, ctx in
             try ctx.allowOnly([])
-            try emit(ctx, .globalAveragePool, inputs: [try data(ctx)], output: ctx.outputs[0])
-        case "BatchNormalization": try batchNorm(ctx)
-        case "Gemm": try gemm(ctx)
-        case "MatMul":
+            try importer.emit(ctx, .globalAveragePool, inputs: [try importer.data(ctx)], output: ctx.outputs[0])
+        },
+        "BatchNormalization": { try $0.batchNorm($1) },
+        "Gemm": { try $0.gemm($1) },
+        "MatMul": { importer, ctx in
             try ctx.allowOnly([])
-            try emit(ctx, .matMul, inputs: try inputs(ctx, 2), output: ctx.outputs[0])
-        case "Pad": try pad(ctx)
-        case "ReduceMean": try reduceMean(ctx)
-        case "LRN": try lrn(ctx)
-        case "Softmax": try softmax(ctx)
+            try importer.emit(ctx, .matMul, inputs: try importer.inputs(ctx, 2), output: ctx.outputs[0])
+        },
+        "Pad": { try $0.pad($1) },
+        "ReduceMean": { try $0.reduceMean($1) },
+        "LRN": { try $0.lrn($1) },
+        "Softmax": { try $0.softmax($1) },
 
-        // Activations.
-        case "Relu": try unary(ctx, .relu)
-        case "Sigmoid": try unary(ctx, .sigmoid)
-        case "Tanh": try unary(ctx, .tanh)
-        case "HardSwish": try unary(ctx, .hardSwish)
-        case "LeakyRelu":
+        // Activations (`XAIEngine/Ops/Pointwise.swift`).
+        "Relu": { try $0.unary($1, .relu) },
+        "Sigmoid": { try $0.unary($1, .sigmoid) },
+        "Tanh": { try $0.unary($1, .tanh) },
+        "HardSwish": { try $0.unary($1, .hardSwish) },
+        "LeakyRelu": { importer, ctx in
             try ctx.allowOnly(["alpha"])
-            try unary(ctx, .leakyRelu(alpha: try ctx.float("alpha", default: 0.01)), checked: true)
-        case "HardSigmoid":
+            try importer.unary(ctx, .leakyRelu(alpha: try ctx.float("alpha", default: 0.01)), checked: true)
+        },
+        "HardSigmoid": { importer, ctx in
             try ctx.allowOnly(["alpha", "beta"])
-            let op = Op.hardSigmoid(alpha: try ctx.float("alpha", default: 0.2), beta: try ctx.float("beta", default: 0.5))
-            try unary(ctx, op, checked: true)
-        case "Clip": try clip(ctx)
+            let op = Pointwise.hardSigmoid(alpha: try ctx.float("alpha", default: 0.2), beta: try ctx.float("beta", default: 0.5))
+            try importer.unary(ctx, op, checked: true)
+        },
+        "Clip": { try $0.clip($1) },
+    ]
 
-        default:
+    func translate(_ ctx: NodeContext) throws {
+        guard let translation = GraphImporter.operators[ctx.op] else {
             throw ONNXError.unsupportedOp(op: ctx.op, node: ctx.name, file: file)
         }
+        try translation(self, ctx)
     }
 
     /// The node's first input, which must exist.
@@ -71,9 +83,9 @@ extension GraphImporter {
     }
 
     /// An elementwise activation on one input.
-    func unary(_ ctx: NodeContext, _ op: Op, checked: Bool = false) throws {
+    func unary(_ ctx: NodeContext, _ activation: Pointwise, checked: Bool = false) throws {
         if !checked { try ctx.allowOnly([]) }
-        try emit(ctx, op, inputs: [try data(ctx)], output: ctx.outputs[0])
+        try emit(ctx, .pointwise(activation), inputs: [try data(ctx)], output: ctx.outputs[0])
     }
 
     func identity(_ ctx: NodeContext) throws {

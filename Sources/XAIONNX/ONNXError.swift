@@ -32,13 +32,9 @@ public enum ONNXError: Error, CustomStringConvertible, Equatable {
     case badOutput(name: String, detail: String, file: String)
 
     /// ONNX operators the importer translates (constant-only ones are folded at load time).
-    public static let supportedOps: [String] = [
-        "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant",
-        "ConstantOfShape", "Conv", "Div", "Dropout", "Flatten", "Gather", "Gemm",
-        "GlobalAveragePool", "HardSigmoid", "HardSwish", "Identity", "LeakyRelu", "LRN",
-        "MatMul", "MaxPool", "Mul", "Pad", "Range", "ReduceMean", "Relu", "Reshape", "Shape",
-        "Sigmoid", "Slice", "Softmax", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
-    ]
+    public static let supportedOps: [String] = GraphImporter.operators.keys.sorted {
+        $0.lowercased() < $1.lowercased()
+    }
 
     public var description: String {
         switch self {

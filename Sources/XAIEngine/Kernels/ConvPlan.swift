@@ -44,12 +44,11 @@ struct ConvPlan {
 
     /// Output spatial size, nil when the kernel does not fit.
     static func outputSize(_ a: Conv2D, h: Int, w: Int) -> (h: Int, w: Int)? {
-        let effH = a.dilation.h * (a.kernel.h - 1) + 1
-        let effW = a.dilation.w * (a.kernel.w - 1) + 1
-        let ph = h + a.pads.top + a.pads.bottom - effH
-        let pw = w + a.pads.left + a.pads.right - effW
-        guard ph >= 0, pw >= 0 else { return nil }
-        return (ph / a.stride.h + 1, pw / a.stride.w + 1)
+        let extent = a.dilatedKernel
+        guard let oh = slidingWindowCount(h, kernel: extent.h, stride: a.stride.h, padBegin: a.pads.top, padEnd: a.pads.bottom),
+              let ow = slidingWindowCount(w, kernel: extent.w, stride: a.stride.w, padBegin: a.pads.left, padEnd: a.pads.right)
+        else { return nil }
+        return (oh, ow)
     }
 
     func outputShape(_ x: [Int]) -> [Int] {

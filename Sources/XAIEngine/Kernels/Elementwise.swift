@@ -1,7 +1,8 @@
 import Foundation
 import XAICore
 
-/// Pointwise activations: forward values and the backward rules w.r.t. their input.
+/// Parallel loops over flat tensors for the pointwise activations (`Ops/Pointwise.swift`),
+/// and the rectifiers' backward under the relevance rules.
 enum Elementwise {
     /// Elements per thread below which the loops stay on one core.
     static let grain = 1 << 15
@@ -32,66 +33,6 @@ enum Elementwise {
                     }
                 }
             }
-        }
-    }
-
-    static func forward(_ op: Op, _ x: Tensor, workspace ws: Workspace? = nil) -> Tensor {
-        func apply(_ x: Tensor, _ f: @escaping (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
-            Elementwise.apply(x, workspace: ws, f)
-        }
-        switch op {
-        case .relu:
-            return apply(x) { s, d, n in for i in 0..<n { d[i] = max(s[i], 0) } }
-        case let .clip(lo, hi):
-            return apply(x) { s, d, n in for i in 0..<n { d[i] = min(max(s[i], lo), hi) } }
-        case let .leakyRelu(alpha):
-            return apply(x) { s, d, n in for i in 0..<n { d[i] = s[i] > 0 ? s[i] : alpha * s[i] } }
-        case .sigmoid:
-            return apply(x) { s, d, n in for i in 0..<n { d[i] = 1 / (1 + expf(-s[i])) } }
-        case let .hardSigmoid(alpha, beta):
-            return apply(x) { s, d, n in for i in 0..<n { d[i] = min(max(alpha * s[i] + beta, 0), 1) } }
-        case .hardSwish:
-            return apply(x) { s, d, n in
-                for i in 0..<n { d[i] = s[i] * min(max(s[i] / 6 + 0.5, 0), 1) }
-            }
-        case .tanh:
-            return apply(x) { s, d, n in for i in 0..<n { d[i] = tanhf(s[i]) } }
-        default:
-            preconditionFailure("not an elementwise op: \(op)")
-        }
-    }
-
-    /// Whether backward of `op` reads the forward output (else the forward input).
-    static func backwardUsesOutput(_ op: Op) -> Bool {
-        switch op {
-        case .sigmoid, .tanh: return true
-        default: return false
-        }
-    }
-
-    /// dx for a smooth (non-rectifier) activation; `ref` is x or y per `backwardUsesOutput`.
-    static func backward(_ op: Op, ref: Tensor, dy: Tensor) -> Tensor {
-        switch op {
-        case .sigmoid:
-            return combine(ref, dy) { y, g, d, n in for i in 0..<n { d[i] = g[i] * y[i] * (1 - y[i]) } }
-        case .tanh:
-            return combine(ref, dy) { y, g, d, n in for i in 0..<n { d[i] = g[i] * (1 - y[i] * y[i]) } }
-        case let .hardSigmoid(alpha, beta):
-            return combine(ref, dy) { x, g, d, n in
-                for i in 0..<n {
-                    let v = alpha * x[i] + beta
-                    d[i] = (v > 0 && v < 1) ? alpha * g[i] : 0
-                }
-            }
-        case .hardSwish:
-            return combine(ref, dy) { x, g, d, n in
-                for i in 0..<n {
-                    let v = x[i]
-                    d[i] = v < -3 ? 0 : (v > 3 ? g[i] : g[i] * (2 * v + 3) / 6)
-                }
-            }
-        default:
-            preconditionFailure("not a smooth elementwise op: \(op)")
         }
     }
 

@@ -62,15 +62,11 @@ enum Normalization {
         x.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
     }
 
-    static func reduceMeanShape(_ x: [Int], axes: [Int], keepDims: Bool) -> [Int] {
-        keepDims ? keptShape(x, axes: axes) : x.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
-    }
-
     static func reduceMean(_ x: Tensor, axes: [Int], keepDims: Bool) -> Tensor {
         let kept = keptShape(x.shape, axes: axes)
         let count = Float(axes.reduce(1) { $0 * x.shape[$1] })
         let s = Broadcast.reduce(x, to: kept)
-        return Tensor(shape: reduceMeanShape(x.shape, axes: axes, keepDims: keepDims),
+        return Tensor(shape: try! ReductionRules.meanShape(x.shape, axes: axes, keepDims: keepDims),
                       data: s.data.map { $0 / count })
     }
 

@@ -5,18 +5,6 @@ import XAICore
 enum Broadcast {
     enum BinaryOp { case add, sub, mul, div }
 
-    /// Broadcast result shape, nil when the shapes are incompatible.
-    static func shape(_ a: [Int], _ b: [Int]) -> [Int]? {
-        let r = max(a.count, b.count)
-        var out = [Int](repeating: 1, count: r)
-        for i in 0..<r {
-            let da = i < r - a.count ? 1 : a[i - (r - a.count)]
-            let db = i < r - b.count ? 1 : b[i - (r - b.count)]
-            if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else { return nil }
-        }
-        return out
-    }
-
     /// Element strides of `shape` viewed in `outShape` (0 along broadcast axes).
     static func strides(_ shape: [Int], in outShape: [Int]) -> [Int] {
         let r = outShape.count
@@ -66,7 +54,7 @@ enum Broadcast {
     }
 
     static func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor, workspace: Workspace? = nil) -> Tensor? {
-        guard let outShape = shape(a.shape, b.shape) else { return nil }
+        guard let outShape = Int.broadcast(a.shape, b.shape) else { return nil }
         let sa = strides(a.shape, in: outShape), sb = strides(b.shape, in: outShape)
         let ws = workspace ?? Workspace()
         return ws.tensor(outShape) { y, _ in

@@ -4,15 +4,6 @@ import XAICore
 enum MatrixKernels {
     // MARK: Gemm: Y = alpha * op(A) * op(B) + beta * C, A and B rank 2.
 
-    static func gemmShape(_ a: [Int], _ b: [Int], _ c: [Int]?, transA: Bool, transB: Bool) -> [Int]? {
-        guard a.count == 2, b.count == 2 else { return nil }
-        let (m, k) = transA ? (a[1], a[0]) : (a[0], a[1])
-        let (k2, n) = transB ? (b[1], b[0]) : (b[0], b[1])
-        guard k == k2 else { return nil }
-        if let c, Broadcast.shape([m, n], c) != [m, n] { return nil }
-        return [m, n]
-    }
-
     static func gemm(_ a: Tensor, _ b: Tensor, _ c: Tensor?, alpha: Float, beta: Float, transA: Bool, transB: Bool) -> Tensor {
         let (m, k) = transA ? (a.shape[1], a.shape[0]) : (a.shape[0], a.shape[1])
         let n = transB ? b.shape[0] : b.shape[1]
@@ -91,7 +82,7 @@ enum MatrixKernels {
         let pb = b.count == 1 ? [b[0], 1] : b
         let (m, k) = (pa[pa.count - 2], pa[pa.count - 1])
         let (k2, n) = (pb[pb.count - 2], pb[pb.count - 1])
-        guard k == k2, let batch = Broadcast.shape(Array(pa.dropLast(2)), Array(pb.dropLast(2))) else { return nil }
+        guard k == k2, let batch = Int.broadcast(Array(pa.dropLast(2)), Array(pb.dropLast(2))) else { return nil }
         var out = batch
         if a.count > 1 { out.append(m) }
         if b.count > 1 { out.append(n) }

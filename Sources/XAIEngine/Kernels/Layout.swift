@@ -4,11 +4,6 @@ import XAICore
 enum Layout {
     // MARK: Transpose
 
-    static func transposeShape(_ x: [Int], perm: [Int]) -> [Int]? {
-        guard perm.count == x.count, Set(perm) == Set(0..<x.count) else { return nil }
-        return perm.map { x[$0] }
-    }
-
     static func transpose(_ x: Tensor, perm: [Int]) -> Tensor {
         let outShape = perm.map { x.shape[$0] }
         let inStrides = Shape.strides(x.shape)
@@ -44,20 +39,8 @@ enum Layout {
 
     // MARK: Concat
 
-    static func concatShape(_ shapes: [[Int]], axis: Int) -> [Int]? {
-        guard let first = shapes.first, axis >= 0, axis < first.count else { return nil }
-        var out = first
-        out[axis] = 0
-        for s in shapes {
-            guard s.count == first.count else { return nil }
-            for d in 0..<s.count where d != axis && s[d] != first[d] { return nil }
-            out[axis] += s[axis]
-        }
-        return out
-    }
-
     static func concat(_ xs: [Tensor], axis: Int) -> Tensor {
-        let outShape = concatShape(xs.map(\.shape), axis: axis)!
+        let outShape = try! LayoutRules.concatShape(xs.map(\.shape), axis: axis)
         let outer = outShape.prefix(axis).reduce(1, *)
         let inner = outShape.dropFirst(axis + 1).reduce(1, *)
         let rowOut = outShape[axis] * inner
@@ -92,13 +75,6 @@ enum Layout {
 
     // MARK: Pad (constant). pads = [b_0, b_1, ..., e_0, e_1, ...]; negative values crop.
 
-    static func padShape(_ x: [Int], pads: [Int]) -> [Int]? {
-        guard pads.count == 2 * x.count else { return nil }
-        let r = x.count
-        let out = (0..<r).map { x[$0] + pads[$0] + pads[r + $0] }
-        return out.allSatisfy({ $0 >= 0 }) ? out : nil
-    }
-
     /// Copies the overlap of x and y, where y index = x index + begin along every axis.
     private static func copyOverlap(from src: UnsafePointer<Float>, _ srcShape: [Int],
                                     to dst: UnsafeMutablePointer<Float>, _ dstShape: [Int], begin: [Int]) {
@@ -125,7 +101,7 @@ enum Layout {
     }
 
     static func pad(_ x: Tensor, pads: [Int], value: Float) -> Tensor {
-        let outShape = padShape(x.shape, pads: pads)!
+        let outShape = try! LayoutRules.padShape(x.shape, pads: pads)
         if x.rank == 0 { return x }
         var y = Tensor(shape: outShape, repeating: value)
         y.data.withUnsafeMutableBufferPointer { yb in

@@ -3,21 +3,12 @@ import XAICore
 /// MaxPool / AveragePool (explicit pads, ceil_mode, count_include_pad) and GlobalAveragePool,
 /// forward and backward, parallel over (item, channel) planes.
 enum Pooling {
-    /// Output length along one axis, nil when the window does not fit. With ceil_mode a last
-    /// window that would start inside the end padding is dropped (ONNX / PyTorch rule).
-    static func outputLength(size: Int, kernel: Int, stride: Int, padBegin: Int, padEnd: Int, ceil: Bool) -> Int? {
-        let span = size + padBegin + padEnd - kernel
-        guard span >= 0, stride > 0 else { return nil }
-        var out = (ceil ? (span + stride - 1) / stride : span / stride) + 1
-        if ceil && (out - 1) * stride >= size + padBegin { out -= 1 }
-        return out
-    }
-
+    /// Output spatial size, nil when the window does not fit.
     static func outputSize(_ p: Pool2D, h: Int, w: Int) -> (h: Int, w: Int)? {
-        guard let oh = outputLength(size: h, kernel: p.kernel.h, stride: p.stride.h, padBegin: p.pads.top,
-                                    padEnd: p.pads.bottom, ceil: p.ceilMode),
-              let ow = outputLength(size: w, kernel: p.kernel.w, stride: p.stride.w, padBegin: p.pads.left,
-                                    padEnd: p.pads.right, ceil: p.ceilMode) else { return nil }
+        guard let oh = slidingWindowCount(h, kernel: p.kernel.h, stride: p.stride.h, padBegin: p.pads.top,
+                                          padEnd: p.pads.bottom, ceil: p.ceilMode),
+              let ow = slidingWindowCount(w, kernel: p.kernel.w, stride: p.stride.w, padBegin: p.pads.left,
+                                          padEnd: p.pads.right, ceil: p.ceilMode) else { return nil }
         return (oh, ow)
     }
 
