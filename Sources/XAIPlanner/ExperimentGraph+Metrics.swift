@@ -14,18 +14,18 @@ extension ExperimentGraph {
                              extra: [String: String] = [:]) throws -> [String: String] {
         let seed = UInt64(truncatingIfNeeded: experiment.seed)
         var tasks = [String: String]()
-        for m in experiment.metrics where m.kind.applies(to: run.kind) {
+        for m in experiment.metrics where m.descriptor.applies(to: run.descriptor) {
             var params = Self.strings(m.params).merging(extra) { a, _ in a }
             params["metric"] = m.kind.rawValue
             var inputs = ["model": modelHashes[model.name]!]
-            if m.kind.needsAnnotations {
+            if m.descriptor.needsAnnotations {
                 let (p, i) = annotationKeyParts(image.id)
                 params.merge(p) { a, _ in a }
                 inputs.merge(i) { a, _ in a }
             }
             tasks[m.id] = try graph.add(
                 id: "\(idBase)/\(m.id)", kind: .metric, params: params, seed: seed, inputs: inputs,
-                dependencies: dependencies, version: m.kind.version, resource: .engine,
+                dependencies: dependencies, version: m.descriptor.version, resource: .engine,
                 labels: labels.merging(["metric": m.id]) { a, _ in a })
         }
         return tasks

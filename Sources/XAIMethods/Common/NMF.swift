@@ -1,3 +1,4 @@
+import XAICore
 import Foundation
 
 /// Non-negative matrix factorisation V ~ W H of a non-negative row-major matrix V [m, n] into
@@ -5,7 +6,7 @@ import Foundation
 /// target-layer activations (m = pixels, n = channels): W holds the concept heatmaps and H the
 /// concept embeddings.
 public enum NMF {
-    public enum Solver: String, CaseIterable, Sendable {
+    public enum Solver: String, ParamChoice {
         /// Lee & Seung's multiplicative updates (non-increasing error, never leaves the
         /// non-negative orthant).
         case mu

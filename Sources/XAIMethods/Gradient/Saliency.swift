@@ -4,12 +4,16 @@ import XAIEngine
 /// Vanilla gradient saliency (Simonyan et al. 2014): the gradient of the target logit with
 /// respect to the normalised input, reduced over colour channels (default: max of |gradient|).
 public struct Saliency: GradientAttribution {
-    public static let kind = MethodKind.saliency
+    static let reduce = ChannelReduction.parameter(default: .maxAbs, signed: false)
+    public static let descriptor = MethodDescriptor(
+        "saliency", family: .gradient,
+        summary: "gradient of the target score with respect to the input pixels",
+        paper: "Simonyan, Vedaldi, Zisserman. Deep Inside Convolutional Networks: Visualising Image Classification Models and Saliency Maps. ICLR Workshop 2014",
+        parameters: [reduce])
     let reduce: ChannelReduction
 
     public init(params: ResolvedParams) throws {
-        let p = try ParamReader(Self.kind, params)
-        reduce = try p.choice("reduce", as: ChannelReduction.self)
+        reduce = try ParameterReader(method: Self.descriptor, params)[Self.reduce]
     }
 
     var batchesItems: Bool { true }
