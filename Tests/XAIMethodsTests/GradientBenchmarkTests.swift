@@ -12,9 +12,9 @@ final class GradientBenchmarkTests: XCTestCase {
         let model = try EmbeddedModel.context()
         let input = try EmbeddedModel.input()
         let suite = MethodBenchmark.standardSuite + [
-            (.gradcamPlusPlus, ResolvedParams()), (.guidedBackprop, ResolvedParams()), (.cam, ResolvedParams()),
-            (.dff, ResolvedParams()),
-        ] + [1, 4, 8, 32].map { (MethodKind.integratedGradients, ResolvedParams(["steps": .int(50), "batch": .int($0)])) }
+            (GradCAMPlusPlus.kind, ResolvedParams()), (GuidedBackprop.kind, ResolvedParams()), (CAM.kind, ResolvedParams()),
+            (DeepFeatureFactorization.kind, ResolvedParams()),
+        ] + [1, 4, 8, 32].map { (IntegratedGradients.kind, ResolvedParams(["steps": .int(50), "batch": .int($0)])) }
         for t in try MethodBenchmark.run(suite, input: input, model: model, warmup: 1, repeats: 5) {
             let target = MethodBenchmark.targets[t.kind].map { String(format: " (target %.3f s)", $0) } ?? ""
             print(String(format: "bench %@ %@: median %.4f s, best %.4f s%@", t.kind.rawValue, t.params.canonicalString, t.median, t.best, target))

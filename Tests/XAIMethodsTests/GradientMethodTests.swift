@@ -20,7 +20,7 @@ final class GradientMethodTests: XCTestCase {
             for steps in [1, 2, 5, 16, 50] where steps >= rule.minimumPoints {
                 for baseline in baselines {
                     let target = steps % 3
-                    let ig = try IntegratedGradients(params: TestModels.params(.integratedGradients, [
+                    let ig = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
                         "rule": .string(rule.rawValue), "steps": .int(steps), "baseline": baseline, "batch": .int(4)]))
                     let input = TestModels.input(image, target: target)
                     let base = ig.baselineTensor(for: input, model: model)
@@ -40,7 +40,7 @@ final class GradientMethodTests: XCTestCase {
         let (graph, w) = TestModels.linear(size: 4, classes: 2)
         let model = try TestModels.context(graph, targetLayer: nil)
         let input = TestModels.input(TestModels.image(for: graph), target: 1)
-        let e = try IntegratedGradients(params: TestModels.params(.integratedGradients, ["reduce": .string("signed_sum")]))
+        let e = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, ["reduce": .string("signed_sum")]))
             .explain(input, model: model)
         XCTAssertTrue(e.signed)
         XCTAssertEqual(e.map.shape, [4, 4])
@@ -66,7 +66,7 @@ final class GradientMethodTests: XCTestCase {
         for (reduce, f) in [("max_abs", { (v: [Float]) in v.map(abs).max()! }),
                             ("sum_abs", { (v: [Float]) in v.map(abs).reduce(0, +) }),
                             ("l2", { (v: [Float]) in v.reduce(0) { $0 + $1 * $1 }.squareRoot() })] {
-            let e = try Saliency(params: TestModels.params(.saliency, ["reduce": .string(reduce)])).explain(input, model: model)
+            let e = try Saliency(params: TestModels.params(Saliency.descriptor, ["reduce": .string(reduce)])).explain(input, model: model)
             let expected = (0..<plane).map { p in f((0..<3).map { w.data[2 * d + $0 * plane + p] }) }
             let diff = maxDifference(e.map.data, expected)
             print("saliency \(reduce) vs |w|: max diff \(diff)")
@@ -84,7 +84,7 @@ final class GradientMethodTests: XCTestCase {
             var gaps: [String: [Double]] = [:]
             for rule in ["gauss_legendre", "riemann_middle", "riemann_trapezoid"] {
                 for steps in [4, 16, 128] {
-                    let e = try IntegratedGradients(params: TestModels.params(.integratedGradients, [
+                    let e = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
                         "rule": .string(rule), "steps": .int(steps), "batch": .int(32)])).explain(input, model: model)
                     gaps[rule, default: []].append(e.scalars["completeness_gap"]!)
                 }
@@ -111,7 +111,7 @@ final class GradientMethodTests: XCTestCase {
         let input = try EmbeddedModel.input()
         var gaps: [Double] = []
         for steps in [16, 128] {
-            let e = try IntegratedGradients(params: TestModels.params(.integratedGradients, [
+            let e = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
                 "steps": .int(steps), "batch": .int(16)])).explain(input, model: model)
             gaps.append(e.scalars["completeness_gap"]!)
             print("efficientnet-lite0 IG \(steps) steps: gap \(e.scalars["completeness_gap"]!), f(x) - f(x') = \(e.scalars["score_difference"]!)")
@@ -172,7 +172,7 @@ final class GradientMethodTests: XCTestCase {
         let model = try TestModels.context(graph)
         let image = TestModels.image(for: graph)
         for base in ["saliency", "guided_backprop", "integrated_gradients"] {
-            let sg = try SmoothGrad(params: TestModels.params(.smoothgrad, [
+            let sg = try SmoothGrad(params: TestModels.params(SmoothGrad.descriptor, [
                 "base": .string(base), "samples": .int(6), "batch": .int(4), "steps": base == "integrated_gradients" ? .int(8) : nil,
             ].compactMapValues { $0 }))
             let a = try sg.explain(TestModels.input(image, target: 1, seed: 9), model: model)
@@ -189,13 +189,13 @@ final class GradientMethodTests: XCTestCase {
         let graph = TestModels.convNet()
         let model = try TestModels.context(graph)
         let input = TestModels.input(TestModels.image(for: graph), target: 2, seed: 4)
-        let sg = try SmoothGrad(params: TestModels.params(.smoothgrad, ["samples": .int(1), "noise": .double(0.2), "reduce": .string("sum_abs")]))
+        let sg = try SmoothGrad(params: TestModels.params(SmoothGrad.descriptor, ["samples": .int(1), "noise": .double(0.2), "reduce": .string("sum_abs")]))
         let e = try sg.explain(input, model: model)
         let x = input.input
         let sigma = 0.2 * (x.data.max()! - x.data.min()!)
         var rng = SeededRandom(seed: 4, stream: 0x5347_0000)
         let noisy = Tensor(shape: x.shape, data: x.data.map { $0 + sigma * Float(rng.normal()) })
-        let sal = try Saliency(params: TestModels.params(.saliency, ["reduce": .string("sum_abs")]))
+        let sal = try Saliency(params: TestModels.params(Saliency.descriptor, ["reduce": .string("sum_abs")]))
         let (g, _) = try sal.attributions(of: noisy, for: input, model: model)
         let expected = ChannelReduction.sumAbs.apply(g)
         let diff = maxDifference(e.map.data, expected.data)
@@ -206,21 +206,21 @@ final class GradientMethodTests: XCTestCase {
     // MARK: parameters
 
     func testInvalidParametersNameTheParameter() {
-        XCTAssertThrowsError(try IntegratedGradients(params: TestModels.params(.integratedGradients, ["steps": .int(0)]))) { e in
+        XCTAssertThrowsError(try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, ["steps": .int(0)]))) { e in
             guard case let MethodError.invalidParameter(_, p, _)? = e as? MethodError else { return XCTFail("\(e)") }
             XCTAssertEqual(p, "steps")
         }
-        XCTAssertThrowsError(try IntegratedGradients(params: TestModels.params(.integratedGradients, [
+        XCTAssertThrowsError(try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
             "steps": .int(1), "rule": .string("riemann_trapezoid")]))) { e in
             XCTAssertTrue("\(e)".contains("steps"), "\(e)")
         }
-        XCTAssertThrowsError(try Saliency(params: TestModels.params(.saliency, ["reduce": .string("signed_sum")]))) { e in
+        XCTAssertThrowsError(try Saliency(params: TestModels.params(Saliency.descriptor, ["reduce": .string("signed_sum")]))) { e in
             XCTAssertTrue("\(e)".contains("reduce"), "\(e)")
         }
-        XCTAssertThrowsError(try Saliency(params: TestModels.params(.saliency, ["stepz": .int(3)]))) { e in
+        XCTAssertThrowsError(try Saliency(params: TestModels.params(Saliency.descriptor, ["stepz": .int(3)]))) { e in
             XCTAssertTrue("\(e)".contains("stepz"), "\(e)")
         }
-        XCTAssertThrowsError(try SmoothGrad(params: TestModels.params(.smoothgrad, ["base": .string("gradcam")]))) { e in
+        XCTAssertThrowsError(try SmoothGrad(params: TestModels.params(SmoothGrad.descriptor, ["base": .string("gradcam")]))) { e in
             XCTAssertTrue("\(e)".contains("base"), "\(e)")
         }
     }
@@ -235,12 +235,15 @@ final class GradientMethodTests: XCTestCase {
     }
 }
 
-/// The registry creates every kind with its defaults.
+/// The catalogue creates every method with its defaults.
 final class GradientRegistryTests: XCTestCase {
-    func testRegistryMakesEveryKindWithDefaults() throws {
-        for kind in MethodKind.allCases {
-            let m = try MethodRegistry.make(kind, params: ResolvedParams())
-            XCTAssertEqual(type(of: m).kind, kind)
+    func testCatalogueMakesEveryKindWithDefaults() throws {
+        for d in MethodCatalogue.descriptors {
+            let m = try MethodCatalogue.make(d.kind, params: ResolvedParams())
+            XCTAssertEqual(type(of: m).kind, d.kind)
+        }
+        XCTAssertThrowsError(try MethodCatalogue.make(MethodKind("nope"))) { e in
+            XCTAssertTrue("\(e)".contains("unknown method 'nope'"), "\(e)")
         }
     }
 }
