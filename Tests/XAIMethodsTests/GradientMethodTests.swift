@@ -125,39 +125,21 @@ final class GradientMethodTests: XCTestCase {
     /// is computed by hand: at each ReLU pass g only where the pre-activation > 0 AND g > 0.
     func testGuidedBackpropPassesOnlyPositiveGradientsThroughPositiveActivations() throws {
         var gen = SeededGenerator(seed: 5)
-        let (d, h1, h2, k) = (8, 7, 6, 3)
-        let w1 = gen.tensor([h1, d], scale: 1), w2 = gen.tensor([h2, h1], scale: 1), w3 = gen.tensor([k, h2], scale: 1)
-        let b1 = gen.tensor([h1], scale: 0.3), b2 = gen.tensor([h2], scale: 0.3)
-        let gemm = Op.gemm(alpha: 1, beta: 1, transA: false, transB: true)
-        let graph = Graph(input: "image", inputShape: [2, 2, 2], outputs: ["logits"], nodes: [
-            Node(name: "flatten", op: .flatten(axis: 1), inputs: ["image"], output: "flat"),
-            Node(name: "fc1", op: gemm, inputs: ["flat", "w1", "b1"], output: "z1"),
-            Node(name: "relu1", op: .relu, inputs: ["z1"], output: "a1"),
-            Node(name: "fc2", op: gemm, inputs: ["a1", "w2", "b2"], output: "z2"),
-            Node(name: "relu2", op: .relu, inputs: ["z2"], output: "a2"),
-            Node(name: "fc3", op: .gemm(alpha: 1, beta: 0, transA: false, transB: true), inputs: ["a2", "w3"], output: "logits"),
-        ], constants: ["w1": w1, "w2": w2, "w3": w3, "b1": b1, "b2": b2], source: "test-mlp")
-        let model = try TestModels.context(graph, targetLayer: nil)
+        let mlp = ReluMLP(&gen)
+        let model = try TestModels.context(mlp.graph, targetLayer: nil)
         let gb = try GuidedBackprop(params: ResolvedParams())
         var checkedBlocked = 0
         for trial in 0..<8 {
             let x = gen.tensor([1, 2, 2, 2], scale: 1.5)
-            let target = trial % k
+            let target = trial % ReluMLP.k
             let input = ExplanationInput(image: RGBImage(width: 1, height: 1, color: (0, 0, 0)), input: x, target: target,
                                          seed: 1, contentKey: "mlp")
             let (a, _) = try gb.attributions(of: x, for: input, model: model)
-            // Hand computation.
-            func affine(_ w: Tensor, _ b: Tensor?, _ v: [Float]) -> [Float] {
-                let (rows, cols) = (w.shape[0], w.shape[1])
-                return (0..<rows).map { r in (0..<cols).reduce(b?.data[r] ?? 0) { $0 + w.data[r * cols + $1] * v[$1] } }
+            let gx = mlp.inputGradient(x.data, target: target) { z, g in
+                if z > 0 && g > 0 { return g }
+                checkedBlocked += 1
+                return 0
             }
-            let z1 = affine(w1, b1, x.data), a1 = z1.map { max($0, 0) }
-            let z2 = affine(w2, b2, a1)
-            var g2 = (0..<h2).map { w3.data[target * h2 + $0] }
-            for j in 0..<h2 where !(z2[j] > 0 && g2[j] > 0) { g2[j] = 0; checkedBlocked += 1 }
-            var g1 = (0..<h1).map { i in (0..<h2).reduce(Float(0)) { $0 + w2.data[$1 * h1 + i] * g2[$1] } }
-            for j in 0..<h1 where !(z1[j] > 0 && g1[j] > 0) { g1[j] = 0; checkedBlocked += 1 }
-            let gx = (0..<d).map { i in (0..<h1).reduce(Float(0)) { $0 + w1.data[$1 * d + i] * g1[$1] } }
             let diff = maxDifference(a.data, gx)
             print("guided backprop trial \(trial): max diff to hand rule \(diff)")
             XCTAssertLessThan(diff, 1e-5)

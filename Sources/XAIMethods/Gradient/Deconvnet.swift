@@ -6,12 +6,12 @@ import XAIEngine
 /// its rectification to the backward signal itself: it passes max(gradient, 0) whatever its
 /// forward input was (`BackwardRules.deconvnet`). Guided backpropagation differs exactly at
 /// units whose forward input was inactive, which it blocks. Channels reduced as `reduce`.
-public struct Deconvnet: GradientAttribution {
+public struct Deconvnet: RectifierRuleGradient {
     static let reduce = ChannelReduction.parameter(default: .maxAbs, signed: false)
     public static let descriptor = MethodDescriptor(
         "deconvnet", family: .gradient,
         summary: "backward pass where ReLUs pass the positive part of the gradient whatever their input",
-        paper: "Zeiler, Fergus. Visualizing and Understanding Convolutional Networks. ECCV 2014",
+        paper: Occlusion.descriptor.paper, // the same paper introduced both
         parameters: [reduce])
     let reduce: ChannelReduction
 
@@ -19,12 +19,7 @@ public struct Deconvnet: GradientAttribution {
         reduce = try ParameterReader(method: Self.descriptor, params)[Self.reduce]
     }
 
-    var batchesItems: Bool { true }
-
-    func attributions(of batch: Tensor, for input: ExplanationInput, model: ModelContext) throws
-        -> (attributions: Tensor, scalars: [String: Double]) {
-        (try inputGradients(batch, target: input.target, model: model, rules: .deconvnet), [:])
-    }
+    static let rules = BackwardRules.deconvnet
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
         try explainByAttribution(input, model: model)

@@ -4,7 +4,7 @@ import XAIEngine
 /// Guided backpropagation (Springenberg et al. 2015): the input gradient where every rectifier
 /// (ReLU, ReLU6 / Clip, LeakyReLU) passes a gradient only where its forward input was active
 /// and the incoming gradient is positive (`BackwardRules.guided`); channels reduced as `reduce`.
-public struct GuidedBackprop: GradientAttribution {
+public struct GuidedBackprop: RectifierRuleGradient {
     static let reduce = ChannelReduction.parameter(default: .maxAbs, signed: false)
     public static let descriptor = MethodDescriptor(
         "guided_backprop", family: .gradient,
@@ -17,12 +17,7 @@ public struct GuidedBackprop: GradientAttribution {
         reduce = try ParameterReader(method: Self.descriptor, params)[Self.reduce]
     }
 
-    var batchesItems: Bool { true }
-
-    func attributions(of batch: Tensor, for input: ExplanationInput, model: ModelContext) throws
-        -> (attributions: Tensor, scalars: [String: Double]) {
-        (try inputGradients(batch, target: input.target, model: model, rules: .guided), [:])
-    }
+    static let rules = BackwardRules.guided
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
         try explainByAttribution(input, model: model)

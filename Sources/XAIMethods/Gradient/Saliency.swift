@@ -3,7 +3,7 @@ import XAIEngine
 
 /// Vanilla gradient saliency (Simonyan et al. 2014): the gradient of the target logit with
 /// respect to the normalised input, reduced over colour channels (default: max of |gradient|).
-public struct Saliency: GradientAttribution {
+public struct Saliency: RectifierRuleGradient {
     static let reduce = ChannelReduction.parameter(default: .maxAbs, signed: false)
     public static let descriptor = MethodDescriptor(
         "saliency", family: .gradient,
@@ -16,12 +16,7 @@ public struct Saliency: GradientAttribution {
         reduce = try ParameterReader(method: Self.descriptor, params)[Self.reduce]
     }
 
-    var batchesItems: Bool { true }
-
-    func attributions(of batch: Tensor, for input: ExplanationInput, model: ModelContext) throws
-        -> (attributions: Tensor, scalars: [String: Double]) {
-        (try inputGradients(batch, target: input.target, model: model, rules: .standard), [:])
-    }
+    static let rules = BackwardRules.standard
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
         try explainByAttribution(input, model: model)
