@@ -3,10 +3,11 @@ import PackageDescription
 
 // Dependencies point one way:
 //   xai (CLI) -> XAIBackend -> XAIPlanner -> XAIExperiment, XAIManifest -> XAICore
-//   xai -> XAIReport -> XAIManifest, XAIImaging -> XAICore
+//   xai -> XAIReport -> XAIManifest, XAIImaging -> XAICore; XAIReport also reads the method and
+//   metric catalogues (directions, traits) from XAIMethods/XAIMetrics, which links the engine
 //   XAIBackend -> XAIMethods, XAIMetrics -> XAIEngine, XAIONNX, XAIImaging -> XAICore
 // The planner reaches the engine only through its backend protocol, which the CLI fills in with
-// XAIBackend: planning, caching and writing the gallery link no engine. Only the leaf modules
+// XAIBackend: planning and caching link no engine. Only the leaf modules
 // touch C: XAIEngine (OpenBLAS) and XAIImaging (libpng and libjpeg through CImageCodec).
 //
 // -Ounchecked is an unsafe flag, which SwiftPM refuses in a package used as a dependency; so the
@@ -39,7 +40,7 @@ let package = Package(
                 dependencies: ["XAICore", "XAIEngine", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["onnx_subset.proto"], swiftSettings: swift5),
         .target(name: "XAIImaging", dependencies: ["XAICore", "CImageCodec"], swiftSettings: swift5),
-        .target(name: "XAIMethods", dependencies: ["XAICore", "XAIEngine", "XAIImaging", "COpenBLAS"], swiftSettings: swift5),
+        .target(name: "XAIMethods", dependencies: ["XAICore", "XAIEngine", "XAIImaging"], swiftSettings: swift5),
         .target(name: "XAIMetrics", dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods"], swiftSettings: swift5),
         .target(name: "XAIExperiment", dependencies: ["XAICore", "Yams"], swiftSettings: swift5),
         .target(name: "XAIManifest", dependencies: ["XAICore"], swiftSettings: swift5),
@@ -50,9 +51,9 @@ let package = Package(
                 dependencies: ["XAICore", "XAIEngine", "XAIONNX", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
                                "XAIManifest", "XAIPlanner"],
                 swiftSettings: swift5),
-        .target(name: "XAIReport", dependencies: ["XAICore", "XAIImaging", "XAIManifest"], swiftSettings: swift5),
+        .target(name: "XAIReport", dependencies: ["XAICore", "XAIImaging", "XAIManifest", "XAIMethods", "XAIMetrics"], swiftSettings: swift5),
         .executableTarget(name: "xai",
-                          dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods", "XAIExperiment",
+                          dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
                                          "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift5),
@@ -65,9 +66,9 @@ let package = Package(
         .testTarget(name: "XAIImagingTests", dependencies: ["XAIImaging"], resources: [.copy("Corpus")], swiftSettings: swift5),
         .testTarget(name: "XAIMethodsTests", dependencies: ["XAIMethods", "XAIONNX"], swiftSettings: swift5),
         .testTarget(name: "XAIMetricsTests", dependencies: ["XAIMetrics"], swiftSettings: swift5),
-        .testTarget(name: "XAIExperimentTests", dependencies: ["XAIExperiment"], swiftSettings: swift5),
+        .testTarget(name: "XAIExperimentTests", dependencies: ["XAIExperiment", "XAIMetrics"], swiftSettings: swift5),
         .testTarget(name: "XAIManifestTests", dependencies: ["XAIManifest", "XAITestSupport"], swiftSettings: swift5),
-        .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner", "XAITestSupport"], swiftSettings: swift5),
+        .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner", "XAIMetrics", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIBackendTests", dependencies: ["XAIBackend", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIReportTests", dependencies: ["XAIReport"], exclude: ["Golden"], swiftSettings: swift5),
         .testTarget(name: "XAICLITests", dependencies: ["xai"], swiftSettings: swift5),

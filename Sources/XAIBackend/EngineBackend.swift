@@ -48,7 +48,7 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
             throw MethodError.invalidParameter(method: run.kind.rawValue, parameter: "joint",
                                                detail: "a joint run explains all images in one task (explainJointly), not one image")
         }
-        let explainer = try MethodRegistry.make(run.kind, params: run.params)
+        let explainer = try MethodCatalogue.make(run.kind, params: run.params)
         return try Self.data(explainer.explain(input, model: context), over: input.image)
     }
 
@@ -64,7 +64,7 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
             try ExplanationInput(image: RGBImage(tensor: images[i].cropped), input: images[i].input, target: targets[i],
                                  seed: seed, contentKey: contentKeys[i])
         }
-        guard let explainer = try MethodRegistry.make(run.kind, params: run.params) as? any JointExplainer else {
+        guard let explainer = try MethodCatalogue.make(run.kind, params: run.params) as? any JointExplainer else {
             throw MethodError.invalidParameter(method: run.kind.rawValue, parameter: "joint",
                                                detail: "this method cannot explain several images together")
         }
@@ -125,7 +125,7 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
         let input = MetricInput(image: picture, input: image.input, map: explanation.map, signed: explanation.signed,
                                 target: target, seed: seed, method: run.kind, methodParams: run.params,
                                 scalars: explanation.scalars, boxes: boxes, mask: mask, imageID: annotation?.imageID ?? "<image>")
-        let r = try MetricRegistry.make(metric.kind, params: metric.params).evaluate(input, model: context)
+        let r = try MetricCatalogue.make(metric.kind, params: metric.params).evaluate(input, model: context)
         return Manifest.MetricValue(value: r.value, x: r.x, y: r.y, extra: r.extra.isEmpty ? nil : r.extra,
                                     curves: r.curves.isEmpty ? nil : r.curves)
     }

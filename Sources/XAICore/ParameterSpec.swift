@@ -49,7 +49,7 @@ public struct NumberRange: Hashable, Sendable, CustomStringConvertible {
 
 /// The declaration of one parameter of a method or metric: its name, type, default and a
 /// one-line description. The experiment loader, the CLI and the method registry all read the
-/// same declarations from `MethodKind.parameters` and `MetricKind.parameters`.
+/// same declarations from `MethodDescriptor.parameters` and `MetricDescriptor.parameters`.
 public struct ParameterSpec: Hashable, Sendable {
     /// What values a parameter accepts.
     public enum ValueType: Hashable, Sendable {
@@ -98,13 +98,7 @@ public struct ParameterSpec: Hashable, Sendable {
     }
 
     /// The display parameters every method takes (they only affect rendering, not the map).
-    public static let display: [ParameterSpec] = [
-        ParameterSpec("colormap", .choice(Colormaps.all), default: .string("jet"),
-                      "colour map of the overlay; signed maps always use a diverging map centred on 0",
-                      role: .display),
-        ParameterSpec("overlay_alpha", .double(.unit), default: .double(0.5),
-                      "opacity of the heatmap over the image", role: .display),
-    ]
+    public static let display: [ParameterSpec] = [DisplayParameters.colormap.spec, DisplayParameters.overlayAlpha.spec]
 
     /// Checks `value` against the declared type and range and returns its canonical form.
     /// Throws a `ParameterError` whose description says what was expected.
@@ -209,6 +203,15 @@ public struct ParameterError: Error, Hashable, Sendable, CustomStringConvertible
         self.message = message
     }
     public var description: String { "\(parameter): \(message)" }
+}
+
+/// The display parameters, for the few methods that draw a picture themselves.
+public enum DisplayParameters {
+    public static let colormap = Param<String>(
+        "colormap", .choice(Colormaps.all), default: "jet",
+        "colour map of the overlay; signed maps always use a diverging map centred on 0", role: .display)
+    public static let overlayAlpha = Param<Double>(
+        "overlay_alpha", default: 0.5, range: .unit, "opacity of the heatmap over the image", role: .display)
 }
 
 /// Names of the colour maps an overlay may use (implemented by XAIImaging).

@@ -54,14 +54,6 @@ public struct ResolvedParams: Hashable, Codable, Sendable, CustomStringConvertib
         return ResolvedParams(out)
     }
 
-    /// The declarations that apply to these parameters of a `kind` run (smoothgrad's depend on `base`).
-    public static func specs(for kind: MethodKind, params: ResolvedParams) -> [ParameterSpec] {
-        guard kind == .smoothgrad, let b = params["base"]?.stringValue, let base = MethodKind(rawValue: b) else {
-            return kind.parameters
-        }
-        return kind.parameters(withBase: base)
-    }
-
     /// A copy restricted to `names`.
     public func restricted(to names: [String]) -> ResolvedParams {
         let keep = Set(names)
@@ -116,13 +108,6 @@ public struct ResolvedParams: Hashable, Codable, Sendable, CustomStringConvertib
             guard let d = $0.numberValue else { throw ResolvedParamsError.wrongType(name, expected: "a list of numbers", got: v) }
             return d
         }
-    }
-
-    /// A `methodKind` parameter (e.g. smoothgrad's `base`).
-    public func methodKind(_ name: String) throws -> MethodKind {
-        let s = try string(name)
-        guard let k = MethodKind(rawValue: s) else { throw ResolvedParamsError.wrongType(name, expected: "a method name", got: .string(s)) }
-        return k
     }
 
     // Encoded as a JSON object `{name: value}` (keys are written in sorted order, but Foundation's

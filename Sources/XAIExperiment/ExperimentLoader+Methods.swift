@@ -55,20 +55,20 @@ extension ExperimentBuilder {
     }
 
     private func readInstance(name: String, at: SourceLocation, body: YAMLNode) -> ParsedInstance? {
-        let kinds = MethodKind.allCases.map(\.rawValue)
+        let kinds = catalogue.methods.map(\.kind.rawValue)
         guard ExperimentBuilder.isValidInstanceName(name) else {
             sink.error(at, "method instance name '\(name)' must be letters, digits, '_' and '-' (starting with a letter or digit)")
             return nil
         }
         guard let entries = sink.mapping(body, "the parameters of '\(name)'") else { return nil }
-        var kind: MethodKind?
+        var kind: MethodDescriptor?
         if let m = entries.first(where: { $0.key == "method" }) {
             if let s = sink.string(m.value, "`method`") {
-                kind = MethodKind(rawValue: s)
+                kind = catalogue.method(named: s)
                 if kind == nil { sink.error(m.value.location, "unknown method '\(s)'" + didYouMean(s, kinds)) }
             }
         } else {
-            kind = MethodKind(rawValue: name)
+            kind = catalogue.method(named: name)
             if kind == nil {
                 sink.error(at, "unknown method '\(name)'" + didYouMean(name, kinds)
                            + "; a named instance needs `method: KIND` (one of: \(kinds.joined(separator: ", ")))")
@@ -77,18 +77,18 @@ extension ExperimentBuilder {
         guard let kind else { return nil }
         locations["methods.\(name)"] = at
 
-        // smoothgrad's parameter set depends on its base method.
-        var base = MethodKind.saliency
-        if kind == .smoothgrad, let b = entries.first(where: { $0.key == "base" })?.value.text,
-           let k = MethodKind(rawValue: b), MethodKind.smoothgradBases.contains(k) {
+        // A wrapper's (smoothgrad's) parameter set depends on its base method.
+        var base = kind.wrapping?.defaultBase
+        if let w = kind.wrapping, let b = entries.first(where: { $0.key == w.parameter.name })?.value.text,
+           let k = w.base(named: b) {
             base = k
         }
-        let specs = kind.parameters(withBase: base)
+        let specs = kind.parameters(wrapping: base)
         var given: [String: ParamValue] = [:]
         for e in entries where e.key != "method" {
             guard let spec = specs.first(where: { $0.name == e.key }) else {
-                let extra = kind == .smoothgrad ? " (with base \(base.rawValue))" : ""
-                sink.error(e.keyLocation, "unknown parameter '\(e.key)' for \(kind.rawValue)\(extra)"
+                let extra = base.map { " (with base \($0.kind.rawValue))" } ?? ""
+                sink.error(e.keyLocation, "unknown parameter '\(e.key)' for \(kind.kind.rawValue)\(extra)"
                            + didYouMean(e.key, specs.map(\.name)) + " (parameters: \(specs.map(\.name).joined(separator: ", ")))")
                 continue
             }
@@ -96,7 +96,7 @@ extension ExperimentBuilder {
             if let v = normalize(e.value, spec, what: "\(name).\(e.key)") { given[e.key] = v }
         }
         let params = ResolvedParams(specs: specs, given: given)
-        let instance = MethodInstance(name: name, kind: kind, params: params, explicitParams: given.keys.sorted(), sweptParams: [])
+        let instance = MethodInstance(name: name, descriptor: kind, params: params, explicitParams: given.keys.sorted(), sweptParams: [])
         return ParsedInstance(instance: instance, given: given, location: at)
     }
 

@@ -24,10 +24,10 @@ extension ExperimentBuilder {
             sink.error(n.location, "`metrics` must be a list of metric names, got \(n.kindDescription)")
             return []
         }
-        let names = MetricKind.allCases.map(\.rawValue)
-        var parsed: [(MetricKind, ResolvedParams, SourceLocation)] = []
+        let names = catalogue.metrics.map(\.kind.rawValue)
+        var parsed: [(MetricDescriptor, ResolvedParams, SourceLocation)] = []
         for p in pairs {
-            guard let kind = MetricKind(rawValue: p.name) else {
+            guard let kind = catalogue.metric(named: p.name) else {
                 sink.error(p.at, "unknown metric '\(p.name)'" + didYouMean(p.name, names) + " (metrics: \(names.joined(separator: ", ")))")
                 continue
             }
@@ -55,13 +55,13 @@ extension ExperimentBuilder {
             parsed.append((kind, params, p.at))
         }
         return parsed.map { kind, params, at in
-            var id = kind.rawValue
+            var id = kind.kind.rawValue
             if parsed.filter({ $0.0 == kind }).count > 1 {
                 let changed = kind.parameters.filter { params[$0.name] != $0.defaultValue }.map(\.name)
                 if !changed.isEmpty { id += "@" + params.canonicalString(keys: changed) }
             }
             locations["metrics.\(id)"] = at
-            return MetricSpec(id: id, kind: kind, params: params)
+            return MetricSpec(id: id, descriptor: kind, params: params)
         }
     }
 
@@ -133,14 +133,7 @@ extension ExperimentBuilder {
     func checkTargetLayers(models: [ModelSpec], runs: [MethodRun]) {
         var reported = Set<String>()
         for run in runs {
-            let layerKey: String
-            if run.kind.needsTargetLayer {
-                layerKey = run.kind == .deepdream ? "layer" : "target_layer"
-            } else if run.kind == .activationMaximization, run.params["target"]?.stringValue == "channel" {
-                layerKey = "layer"
-            } else {
-                continue
-            }
+            guard let layerKey = run.descriptor.layerParameter(run.params) else { continue }
             if let own = run.params[layerKey]?.stringValue, !own.isEmpty { continue }
             for m in models where m.targetLayer == nil && reported.insert(run.instance + "/" + m.name).inserted {
                 sink.error(locations["methods.\(run.instance)"] ?? fileStart,
@@ -186,10 +179,11 @@ extension ExperimentBuilder {
             }
         }
         var done = Set<String>()
-        for run in runs where run.kind == .activationMaximization {
-            guard let c = run.params["class"], c != .string("target"), done.insert(run.instance + "=" + c.description).inserted else { continue }
-            let loc = locations["sweep.\(run.instance).class"] ?? locations["methods.\(run.instance).class"] ?? fileStart
-            check(c, at: loc, what: "\(run.instance).class")
+        for run in runs {
+            guard let key = run.descriptor.classParameter, let c = run.params[key], c != .string("target"),
+                  done.insert(run.instance + "=" + c.description).inserted else { continue }
+            let loc = locations["sweep.\(run.instance).\(key)"] ?? locations["methods.\(run.instance).\(key)"] ?? fileStart
+            check(c, at: loc, what: "\(run.instance).\(key)")
         }
     }
 }

@@ -27,7 +27,7 @@ extension ExperimentBuilder {
         for m in methods {
             let mine = axes.filter { $0.instance == m.instance.name }
             guard !mine.isEmpty else {
-                runs.append(MethodRun(id: m.instance.name, instance: m.instance.name, kind: m.instance.kind,
+                runs.append(MethodRun(id: m.instance.name, instance: m.instance.name, descriptor: m.instance.descriptor,
                                       params: m.instance.params, sweep: ResolvedParams()))
                 continue
             }
@@ -53,19 +53,20 @@ extension ExperimentBuilder {
     }
 
     private func makeRun(_ m: ParsedInstance, point: [String: ParamValue], at loc: SourceLocation) -> MethodRun? {
-        let kind = m.instance.kind
+        let kind = m.instance.descriptor
         var given = m.given
         for (k, v) in point { given[k] = v }
-        var base = MethodKind.saliency
-        if kind == .smoothgrad, let b = given["base"]?.stringValue, let k = MethodKind(rawValue: b) { base = k }
-        let specs = kind.parameters(withBase: base)
+        var base = kind.wrapping?.defaultBase
+        if let w = kind.wrapping, let b = given[w.parameter.name]?.stringValue, let k = w.base(named: b) { base = k }
+        let specs = kind.parameters(wrapping: base)
+        // Only a wrapper's runs can get here: the sweep keys of other methods were checked against their parameters.
         for k in given.keys.sorted() where !specs.contains(where: { $0.name == k }) {
             sink.error(locations["sweep.\(m.instance.name).\(k)"] ?? loc,
-                       "'\(k)' is not a parameter of smoothgrad with base \(base.rawValue)")
+                       "'\(k)' is not a parameter of \(kind.kind.rawValue) with base \(base?.kind.rawValue ?? "")")
             return nil
         }
         let sweep = ResolvedParams(point)
-        return MethodRun(id: m.instance.name + "@" + sweep.canonicalString, instance: m.instance.name, kind: kind,
+        return MethodRun(id: m.instance.name + "@" + sweep.canonicalString, instance: m.instance.name, descriptor: kind,
                          params: ResolvedParams(specs: specs, given: given), sweep: sweep)
     }
 
@@ -134,9 +135,7 @@ extension ExperimentBuilder {
             return nil
         }
         let kind = m.instance.kind
-        let candidates: [ParameterSpec] = kind == .smoothgrad
-            ? MethodKind.smoothgradBases.flatMap { kind.parameters(withBase: $0) }
-            : kind.parameters
+        let candidates = m.instance.descriptor.possibleParameters
         guard let spec = candidates.first(where: { $0.name == param }) else {
             var namesSeen = Set<String>()
             let paramNames = candidates.map(\.name).filter { namesSeen.insert($0).inserted }

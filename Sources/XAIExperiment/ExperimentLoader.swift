@@ -17,9 +17,10 @@ public enum ExperimentLoader {
     public static let defaultModel = "efficientnet-lite0"
 
     /// Reads `path` (and its `extends:` bases), applies `overrides` (`KEY=VALUE`, see
-    /// `Overrides`), validates everything and returns the resolved experiment. Throws
-    /// `ExperimentError.invalid` listing every problem found, each with its FILE:LINE:COLUMN.
-    public static func load(path: String, overrides: [String] = [], weightsDirectory: String = "Weights",
+    /// `Overrides`), validates everything against `catalogue` (the methods and metrics the caller
+    /// implements) and returns the resolved experiment. Throws `ExperimentError.invalid` listing
+    /// every problem found, each with its FILE:LINE:COLUMN.
+    public static func load(path: String, catalogue: Catalogue, overrides: [String] = [], weightsDirectory: String = "Weights",
                             baseDirectory: String? = nil, outputsRoot: String = "Outputs") throws -> Experiment {
         let sink = DiagnosticSink()
         var documents = DocumentLoader(sink: sink)
@@ -30,7 +31,7 @@ public enum ExperimentLoader {
         // A syntax error or a broken `extends:` leaves no document worth validating further.
         try sink.throwIfAny()
         Overrides.apply(overrides, to: &root, sink: sink)
-        let b = ExperimentBuilder(sink: sink, file: path, baseDirectory: baseDirectory,
+        let b = ExperimentBuilder(sink: sink, catalogue: catalogue, file: path, baseDirectory: baseDirectory,
                                   weightsDirectory: PathUtil.join(baseDirectory, weightsDirectory))
         let experiment = b.build(root, sourceFiles: documents.files, overrides: overrides,
                                  outputsRoot: PathUtil.join(baseDirectory, outputsRoot))
@@ -56,6 +57,7 @@ public enum ExperimentLoader {
 /// The state of one load: the diagnostics sink, path bases and the locations collected.
 final class ExperimentBuilder {
     let sink: DiagnosticSink
+    let catalogue: Catalogue
     let file: String
     let baseDirectory: String?
     let weightsDirectory: String
@@ -63,8 +65,9 @@ final class ExperimentBuilder {
     /// The top-level entries (for locating settings).
     var top: [YAMLNode.Entry] = []
 
-    init(sink: DiagnosticSink, file: String, baseDirectory: String?, weightsDirectory: String) {
+    init(sink: DiagnosticSink, catalogue: Catalogue, file: String, baseDirectory: String?, weightsDirectory: String) {
         self.sink = sink
+        self.catalogue = catalogue
         self.file = file
         self.baseDirectory = baseDirectory
         self.weightsDirectory = weightsDirectory

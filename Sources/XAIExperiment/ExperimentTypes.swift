@@ -117,30 +117,44 @@ public enum TargetSpec: Codable, Sendable, Hashable, CustomStringConvertible {
 public struct MethodInstance: Codable, Sendable, Hashable {
     /// The instance name (`occlusion`, `occlusion-blur`); unique; `[A-Za-z0-9][A-Za-z0-9_-]*`.
     public var name: String
-    public var kind: MethodKind
-    /// Every parameter, defaults filled in (for smoothgrad including its base method's).
+    /// The method's facts, from the catalogue the loader was given.
+    public var descriptor: MethodDescriptor
+    public var kind: MethodKind { descriptor.kind }
+    /// Every parameter, defaults filled in (for a wrapper such as smoothgrad including its base method's).
     public var params: ResolvedParams
     /// The parameters the file set explicitly (sorted).
     public var explicitParams: [String]
     /// The parameters the sweep varies (sorted); empty when not swept.
     public var sweptParams: [String]
 
-    public init(name: String, kind: MethodKind, params: ResolvedParams, explicitParams: [String], sweptParams: [String]) {
+    public init(name: String, descriptor: MethodDescriptor, params: ResolvedParams, explicitParams: [String], sweptParams: [String]) {
         self.name = name
-        self.kind = kind
+        self.descriptor = descriptor
         self.params = params
         self.explicitParams = explicitParams
         self.sweptParams = sweptParams
     }
 
+    private enum CodingKeys: String, CodingKey { case name, kind, params, explicitParams, sweptParams }
+
+    /// Decoding needs the catalogue under `Catalogue.userInfoKey` in the decoder's `userInfo`.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
-        kind = try c.decode(MethodKind.self, forKey: .kind)
+        descriptor = try Catalogue.method(c, forKey: .kind, decoder: decoder)
         let raw = try c.decode(ResolvedParams.self, forKey: .params)
-        params = raw.normalized(with: ResolvedParams.specs(for: kind, params: raw))
+        params = raw.normalized(with: descriptor.parameters(for: raw))
         explicitParams = try c.decode([String].self, forKey: .explicitParams)
         sweptParams = try c.decode([String].self, forKey: .sweptParams)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(params, forKey: .params)
+        try c.encode(explicitParams, forKey: .explicitParams)
+        try c.encode(sweptParams, forKey: .sweptParams)
     }
 }
 
@@ -150,29 +164,46 @@ public struct MethodRun: Codable, Sendable, Hashable {
     /// parameters in sorted order (e.g. `occlusion@stride=8,window=16`). Unique within the experiment.
     public var id: String
     public var instance: String
-    public var kind: MethodKind
+    /// The method's facts, from the catalogue the loader was given.
+    public var descriptor: MethodDescriptor
+    public var kind: MethodKind { descriptor.kind }
     /// Every parameter (defaults, instance values, then the sweep point's values).
     public var params: ResolvedParams
     /// Only the swept parameters and their values at this point (empty when not swept).
     public var sweep: ResolvedParams
 
-    public init(id: String, instance: String, kind: MethodKind, params: ResolvedParams, sweep: ResolvedParams) {
+    public init(id: String, instance: String, descriptor: MethodDescriptor, params: ResolvedParams, sweep: ResolvedParams) {
         self.id = id
         self.instance = instance
-        self.kind = kind
+        self.descriptor = descriptor
         self.params = params
         self.sweep = sweep
     }
 
+    /// The declarations that apply to this run's parameters.
+    public var specs: [ParameterSpec] { descriptor.parameters(for: params) }
+
+    private enum CodingKeys: String, CodingKey { case id, instance, kind, params, sweep }
+
+    /// Decoding needs the catalogue under `Catalogue.userInfoKey` in the decoder's `userInfo`.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         instance = try c.decode(String.self, forKey: .instance)
-        kind = try c.decode(MethodKind.self, forKey: .kind)
+        descriptor = try Catalogue.method(c, forKey: .kind, decoder: decoder)
         let raw = try c.decode(ResolvedParams.self, forKey: .params)
-        let specs = ResolvedParams.specs(for: kind, params: raw)
+        let specs = descriptor.parameters(for: raw)
         params = raw.normalized(with: specs)
         sweep = try c.decode(ResolvedParams.self, forKey: .sweep).normalized(with: specs)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(instance, forKey: .instance)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(params, forKey: .params)
+        try c.encode(sweep, forKey: .sweep)
     }
 }
 
@@ -181,20 +212,36 @@ public struct MetricSpec: Codable, Sendable, Hashable {
     /// The metric's name, or `NAME@p=v,...` (parameters that differ from the defaults) when the
     /// same metric is listed more than once with different parameters.
     public var id: String
-    public var kind: MetricKind
+    /// The metric's facts, from the catalogue the loader was given.
+    public var descriptor: MetricDescriptor
+    public var kind: MetricKind { descriptor.kind }
     public var params: ResolvedParams
 
-    public init(id: String, kind: MetricKind, params: ResolvedParams) {
+    public init(id: String, descriptor: MetricDescriptor, params: ResolvedParams) {
         self.id = id
-        self.kind = kind
+        self.descriptor = descriptor
         self.params = params
     }
 
+    private enum CodingKeys: String, CodingKey { case id, kind, params }
+
+    /// Decoding needs the catalogue under `Catalogue.userInfoKey` in the decoder's `userInfo`.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
-        kind = try c.decode(MetricKind.self, forKey: .kind)
-        params = try c.decode(ResolvedParams.self, forKey: .params).normalized(with: kind.parameters)
+        let name = try c.decode(String.self, forKey: .kind)
+        guard let d = try Catalogue.from(decoder).metric(named: name) else {
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown metric '\(name)'")
+        }
+        descriptor = d
+        params = try c.decode(ResolvedParams.self, forKey: .params).normalized(with: d.parameters)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(params, forKey: .params)
     }
 }
 

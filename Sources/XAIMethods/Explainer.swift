@@ -7,10 +7,15 @@ import XAIImaging
 /// and is created from its fully resolved parameters (defaults filled in by the experiment loader).
 /// Implementations must be deterministic for a given `ExplanationInput.seed`.
 public protocol Explainer: Sendable {
-    static var kind: MethodKind { get }
+    /// The method's name, summary, parameters and traits, declared in the method's file.
+    static var descriptor: MethodDescriptor { get }
     /// Validates `params`; throws `MethodError.invalidParameter` naming the parameter.
     init(params: ResolvedParams) throws
     func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation
+}
+
+extension Explainer {
+    public static var kind: MethodKind { descriptor.kind }
 }
 
 /// Methods that can explain several images together (DFF with `joint: true`).
@@ -122,12 +127,15 @@ public struct Explanation: Sendable {
 /// Errors raised by methods; each names the method and what to change.
 public enum MethodError: Error, CustomStringConvertible, Equatable {
     case invalidParameter(method: String, parameter: String, detail: String)
+    /// A name that is not in `MethodCatalogue`.
+    case unknownMethod(String, known: [String])
     case unsuitableModel(method: String, detail: String)
     case numeric(method: String, detail: String)
 
     public var description: String {
         switch self {
         case let .invalidParameter(m, p, d): return "\(m): parameter '\(p)': \(d)"
+        case let .unknownMethod(m, known): return "unknown method '\(m)'; known: \(known.joined(separator: ", "))"
         case let .unsuitableModel(m, d): return "\(m): \(d)"
         case let .numeric(m, d): return "\(m): \(d)"
         }

@@ -20,18 +20,18 @@ public enum MethodBenchmark {
     /// The methods and settings of the speed targets: integrated gradients with 50 steps
     /// (target < 1.5 s), Grad-CAM and saliency (target < 30 ms), on one 224x224 image.
     public static let standardSuite: [(kind: MethodKind, params: ResolvedParams)] = [
-        (.integratedGradients, ResolvedParams(["steps": .int(50)])),
-        (.gradcam, ResolvedParams()),
-        (.saliency, ResolvedParams()),
+        (IntegratedGradients.kind, ResolvedParams([IntegratedGradients.steps.name: .int(50)])),
+        (GradCAM.kind, ResolvedParams()),
+        (Saliency.kind, ResolvedParams()),
     ]
 
     /// Speed targets in seconds for the standard suite, by kind.
-    public static let targets: [MethodKind: Double] = [.integratedGradients: 1.5, .gradcam: 0.030, .saliency: 0.030]
+    public static let targets: [MethodKind: Double] = [IntegratedGradients.kind: 1.5, GradCAM.kind: 0.030, Saliency.kind: 0.030]
 
     /// Runs `explain` `warmup` times unmeasured, then `repeats` times measured.
     public static func measure(_ kind: MethodKind, params: ResolvedParams, input: ExplanationInput, model: ModelContext,
                                warmup: Int = 1, repeats: Int = 5) throws -> Timing {
-        let method = try MethodRegistry.make(kind, params: params)
+        let method = try MethodCatalogue.make(kind, params: params)
         for _ in 0..<warmup { _ = try method.explain(input, model: model) }
         var seconds: [Double] = []
         for _ in 0..<max(repeats, 1) {

@@ -18,16 +18,33 @@ import XAIMethods
 /// (`background_occluded`, `subject_occluded`, plus the probabilities `y`, `o`,
 /// `o_background_occluded`, `o_subject_occluded`).
 struct ConfidenceChange: Sendable {
-    enum Mode: String, Sendable { case multiply, keep, remove }
+    enum Mode: String, ParamChoice { case multiply, keep, remove }
+
+    static let mode = Param<Mode>(
+        "mode", default: .multiply,
+        "multiply the image by the normalised map, or keep / remove the top `fraction` of pixels")
+    static let fraction = Param<Double>("fraction", default: 0.5, range: .openUnit,
+                                        "share of pixels kept or removed (keep / remove modes)")
+    static let value = Param<ParamValue>(
+        "value", .choiceOrNumber(Fill.names, .unit), default: .string("gray"),
+        "fill of the removed pixels (keep / remove modes): named fill or pixel value in [0, 1]")
+    static let parameters: [any ParameterDeclaration] = [mode, fraction, value]
+    static let paper = "Chattopadhyay, Sarkar, Howlader, Balasubramanian. Grad-CAM++. WACV 2018"
+
+    /// With the subject occluded (`mode: remove`) a good map makes the confidence fall: a larger
+    /// drop and fewer increases are better, the opposite of the other modes.
+    static func direction(_ otherwise: MetricDirection) -> @Sendable (ResolvedParams) -> MetricDirection {
+        { mode.value(in: $0) == .remove ? otherwise.reversed : otherwise }
+    }
 
     let mode: Mode
     let fraction: Double
     let fill: Fill
 
-    init(_ reader: MetricParams) throws {
-        mode = try reader.choice("mode", as: Mode.self)
-        fraction = try reader.double("fraction")
-        fill = try reader.fill("value")
+    init(_ reader: ParameterReader) throws {
+        mode = try reader[Self.mode]
+        fraction = try reader[Self.fraction]
+        fill = try reader.fill(Self.value)
     }
 
     /// Probabilities of the target: original, masked (mode), background occluded, subject occluded.
@@ -82,11 +99,15 @@ struct ConfidenceChange: Sendable {
 /// Average Drop for one image: max(0, Y - O) / Y x 100 (the paper's relative form); the report's
 /// mean over images is the paper's Average Drop %. See `ConfidenceChange` for the masks.
 public struct ConfidenceDrop: Metric {
-    public static let kind = MetricKind.confidenceDrop
+    public static let descriptor = MetricDescriptor(
+        "confidence_drop",
+        summary: "Average Drop: mean of max(0, Y - O) / Y x 100 over images (Y original, O masked target probability)",
+        paper: ConfidenceChange.paper, parameters: ConfidenceChange.parameters,
+        direction: ConfidenceChange.direction(.lowerIsBetter))
     let change: ConfidenceChange
 
     public init(params: ResolvedParams) throws {
-        change = try ConfidenceChange(MetricParams(Self.kind, params))
+        change = try ConfidenceChange(ParameterReader(metric: Self.descriptor, params))
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
@@ -97,11 +118,15 @@ public struct ConfidenceDrop: Metric {
 /// Increase in Confidence for one image: 100 when the masked image's target probability O
 /// exceeds the original's Y, else 0; the mean over images is the % of images with an increase.
 public struct ConfidenceIncrease: Metric {
-    public static let kind = MetricKind.confidenceIncrease
+    public static let descriptor = MetricDescriptor(
+        "confidence_increase",
+        summary: "Increase in Confidence: % of images whose target probability rises on the masked image",
+        paper: ConfidenceChange.paper, parameters: ConfidenceChange.parameters,
+        direction: ConfidenceChange.direction(.higherIsBetter))
     let change: ConfidenceChange
 
     public init(params: ResolvedParams) throws {
-        change = try ConfidenceChange(MetricParams(Self.kind, params))
+        change = try ConfidenceChange(ParameterReader(metric: Self.descriptor, params))
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {

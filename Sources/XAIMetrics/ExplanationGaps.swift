@@ -20,27 +20,32 @@ enum ExplanationGap {
 /// target logit, as the method reported it (`scalars["completeness_gap"]`). Only for
 /// `integrated_gradients`.
 public struct IGCompleteness: Metric {
-    public static let kind = MetricKind.igCompleteness
+    public static let descriptor = MetricDescriptor(
+        "ig_completeness", summary: "|sum of attributions - (f(x) - f(baseline))| of integrated gradients",
+        paper: IntegratedGradients.descriptor.paper, parameters: [], onlyFor: [IntegratedGradients.kind],
+        direction: .lowerIsBetter)
 
     public init(params: ResolvedParams) throws {
-        _ = try MetricParams(Self.kind, params)
+        _ = try ParameterReader(metric: Self.descriptor, params)
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
-        try ExplanationGap.read(input, metric: Self.kind, method: .integratedGradients, scalar: "completeness_gap")
+        try ExplanationGap.read(input, metric: Self.kind, method: IntegratedGradients.kind, scalar: "completeness_gap")
     }
 }
 
 /// Efficiency gap of KernelSHAP: |sum of Shapley values - (f(x) - f(background))|, as the method
 /// reported it (`scalars["efficiency_gap"]`). Only for `kernel_shap`.
 public struct SHAPEfficiency: Metric {
-    public static let kind = MetricKind.shapEfficiency
+    public static let descriptor = MetricDescriptor(
+        "shap_efficiency", summary: "|sum of Shapley values - (f(x) - f(background))| of KernelSHAP",
+        paper: KernelSHAP.descriptor.paper, parameters: [], onlyFor: [KernelSHAP.kind], direction: .lowerIsBetter)
 
     public init(params: ResolvedParams) throws {
-        _ = try MetricParams(Self.kind, params)
+        _ = try ParameterReader(metric: Self.descriptor, params)
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
-        try ExplanationGap.read(input, metric: Self.kind, method: .kernelShap, scalar: "efficiency_gap")
+        try ExplanationGap.read(input, metric: Self.kind, method: KernelSHAP.kind, scalar: "efficiency_gap")
     }
 }

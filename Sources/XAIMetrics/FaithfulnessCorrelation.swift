@@ -8,18 +8,26 @@ import XAIMethods
 /// and the drops of the target probability they cause (original minus perturbed). 0 when either
 /// has no spread. `extra["subset_size"]` is the subset size used.
 public struct FaithfulnessCorrelation: Metric {
-    public static let kind = MetricKind.faithfulnessCorrelation
+    static let samples = Param<Int>("samples", default: 50, range: .ints(2, 100_000), "random subsets evaluated")
+    static let subsetSize = Param<Int>("subset_size", default: 224, range: .ints(1, 1_000_000), "pixels per subset")
+    static let value = Param<ParamValue>("value", .choiceOrNumber(Fill.names, .unit), default: .string("gray"),
+                                         "fill of the subset pixels")
+    public static let descriptor = MetricDescriptor(
+        "faithfulness_correlation",
+        summary: "correlation between attribution sums of random subsets and the score drop they cause",
+        paper: "Bhatt, Weller, Moura. Evaluating and Aggregating Feature-based Model Explanations. IJCAI 2020",
+        parameters: [samples, subsetSize, value, MetricBatch.parameter], direction: .higherIsBetter)
     let samples: Int
     let subsetSize: Int
     let fill: Fill
     let batch: Int
 
     public init(params: ResolvedParams) throws {
-        let r = try MetricParams(Self.kind, params)
-        samples = try r.int("samples")
-        subsetSize = try r.int("subset_size")
-        fill = try r.fill("value")
-        batch = try r.int("batch")
+        let r = try ParameterReader(metric: Self.descriptor, params)
+        samples = try r[Self.samples]
+        subsetSize = try r[Self.subsetSize]
+        fill = try r.fill(Self.value)
+        batch = try r[MetricBatch.parameter]
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {

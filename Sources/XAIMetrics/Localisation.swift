@@ -21,15 +21,25 @@ import XAIMethods
 /// - `extra["ground_truth_fraction"]` / `extra["selected_fraction"]`: the shares of the image
 ///   covered by the ground truth and by the binarised map.
 public struct Localisation: Metric {
-    public static let kind = MetricKind.localisation
-    enum Rule: String, Sendable { case maxFraction = "max_fraction", topFraction = "top_fraction" }
+    enum Rule: String, ParamChoice { case maxFraction = "max_fraction", topFraction = "top_fraction" }
+    static let threshold = Param<Double>("threshold", default: 0.15, range: .openUnit, "binarisation level (see `rule`)")
+    static let rule = Param<Rule>("rule", default: .maxFraction,
+                                  "pixels above threshold x max of the map, or the top threshold share of pixels")
+    static let pointingGame = "pointing_game"
+    static let energyPointingGame = "energy_pointing_game"
+    /// 2: tied maxima drawn at random; 3: offset of positive maps removed.
+    public static let descriptor = MetricDescriptor(
+        "localisation", summary: "IoU, energy-based and hit/miss pointing game against annotated boxes or masks",
+        paper: "Selvaraju et al. Grad-CAM. ICCV 2017; Zhang et al. Top-down Neural Attention by Excitation Backprop. ECCV 2016; Wang et al. Score-CAM. 2020",
+        version: 3, parameters: [threshold, rule], needsAnnotations: true,
+        secondaryValues: [pointingGame, energyPointingGame], direction: .higherIsBetter)
     let threshold: Double
     let rule: Rule
 
     public init(params: ResolvedParams) throws {
-        let r = try MetricParams(Self.kind, params)
-        threshold = try r.double("threshold")
-        rule = try r.choice("rule", as: Rule.self)
+        let r = try ParameterReader(metric: Self.descriptor, params)
+        threshold = try r[Self.threshold]
+        rule = try r[Self.rule]
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
@@ -55,8 +65,8 @@ public struct Localisation: Metric {
         let peak = map.strongestPixel(seed: input.seed) ?? 0
         let n = Double(map.count)
         return MetricResult(value: union > 0 ? Double(inter) / Double(union) : 0, extra: [
-            "energy_pointing_game": total > 0 ? inside / total : 0,
-            "pointing_game": truth[peak] ? 1 : 0,
+            Self.energyPointingGame: total > 0 ? inside / total : 0,
+            Self.pointingGame: truth[peak] ? 1 : 0,
             "ground_truth_fraction": Double(truthCount) / n,
             "selected_fraction": Double(selCount) / n,
         ])

@@ -9,14 +9,19 @@ import XAIMethods
 /// |map' - map|_F / |map|_F. A zero original map gives 0 when every noisy map is zero too, and
 /// an error otherwise (the ratio is unbounded). `extra["mean_sensitivity"]` is the mean ratio.
 public struct MaxSensitivity: Metric {
-    public static let kind = MetricKind.maxSensitivity
+    static let samples = Param<Int>("samples", default: 10, range: .ints(1, 10_000), "noisy inputs tried")
+    static let radius = Param<Double>("radius", default: 0.02, range: .positive, "noise bound as a fraction of the input range")
+    public static let descriptor = MetricDescriptor(
+        "max_sensitivity", summary: "largest relative change of the map under small input noise",
+        paper: "Yeh, Hsieh, Suggala, Inouye, Ravikumar. On the (In)fidelity and Sensitivity of Explanations. NeurIPS 2019",
+        parameters: [samples, radius], direction: .lowerIsBetter)
     let samples: Int
     let radius: Double
 
     public init(params: ResolvedParams) throws {
-        let r = try MetricParams(Self.kind, params)
-        samples = try r.int("samples")
-        radius = try r.double("radius")
+        let r = try ParameterReader(metric: Self.descriptor, params)
+        samples = try r[Self.samples]
+        radius = try r[Self.radius]
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {

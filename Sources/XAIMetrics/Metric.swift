@@ -4,14 +4,19 @@ import XAIImaging
 import XAIMethods
 
 /// One evaluation metric of one explanation. Each metric lives in its own file and is created
-/// from its parameters (`MetricKind.parameters`; names not given take the catalogue's default).
+/// from its parameters (its descriptor's `parameters`; names not given take their default).
 /// Implementations are deterministic for a given `MetricInput.seed`, and every forward pass goes
 /// through `ModelContext.engine` in batches.
 public protocol Metric: Sendable {
-    static var kind: MetricKind { get }
+    /// The metric's name, summary, parameters and direction, declared in the metric's file.
+    static var descriptor: MetricDescriptor { get }
     /// Validates `params`; throws `MetricError.invalidParameter` naming the parameter.
     init(params: ResolvedParams) throws
     func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult
+}
+
+extension Metric {
+    public static var kind: MetricKind { descriptor.kind }
 }
 
 /// Everything a metric may read about one explanation.
@@ -89,6 +94,8 @@ public struct MetricResult: Sendable, Equatable {
 /// Errors raised by metrics; each names the metric and what to change.
 public enum MetricError: Error, CustomStringConvertible, Equatable {
     case invalidParameter(metric: String, parameter: String, detail: String)
+    /// A name that is not in `MetricCatalogue`.
+    case unknownMetric(String, known: [String])
     /// The metric needs ground truth (boxes or a mask) that the image does not have.
     case missingAnnotation(metric: String, image: String)
     /// The metric is not defined for results of this method.
@@ -100,6 +107,7 @@ public enum MetricError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .invalidParameter(m, p, d): return "\(m): parameter '\(p)': \(d)"
+        case let .unknownMetric(m, known): return "unknown metric '\(m)'; known: \(known.joined(separator: ", "))"
         case let .missingAnnotation(m, image):
             return "\(m): image '\(image)' has no ground-truth boxes or mask; add it under `annotations:` in the experiment or drop \(m) from `metrics:`"
         case let .notApplicable(m, method, d): return "\(m) does not apply to \(method): \(d)"

@@ -44,7 +44,7 @@ struct NoisyLinearImputation: Sendable {
         let m = pixelOf.count
         if m == 0 { return out }
         guard m < n else {
-            throw MetricError.numeric(metric: MetricKind.road.rawValue,
+            throw MetricError.numeric(metric: ROAD.kind.rawValue,
                                       detail: "cannot impute an image with every pixel removed; use removal fractions below 1")
         }
         // Sparse rows: up to 8 couplings to other unknowns, the diagonal, and per-channel right-hand sides.
@@ -171,7 +171,7 @@ struct NoisyLinearImputation: Sendable {
             while (0..<3).contains(where: { rr[$0].squareRoot() > goal[$0] }) {
                 guard iteration < maxIterations else {
                     let res = (0..<3).map { rr[$0].squareRoot() }
-                    throw MetricError.numeric(metric: MetricKind.road.rawValue,
+                    throw MetricError.numeric(metric: ROAD.kind.rawValue,
                                               detail: "the imputation of \(m) pixels did not converge in \(maxIterations) conjugate-gradient iterations (residuals \(res), goals \(goal))")
                 }
                 apply(p, ap)

@@ -15,6 +15,9 @@ import XAIMethods
 struct PixelCurve: Sendable {
     enum Direction: Sendable { case deletion, insertion }
 
+    static let steps = Param<Int>("steps", default: 50, range: .ints(1, 10_000), "points on the curve")
+    static let paper = "Petsiuk, Das, Saenko. RISE: Randomized Input Sampling for Explanation of Black-box Models. BMVC 2018"
+
     let direction: Direction
     let steps: Int
     let fill: Fill
@@ -52,12 +55,18 @@ struct PixelCurve: Sendable {
 /// Deletion (Petsiuk et al.): area under the target probability as the most important pixels
 /// are replaced by `value` (gray, black or blur); lower is better. See `PixelCurve`.
 public struct Deletion: Metric {
-    public static let kind = MetricKind.deletion
+    static let value = Param<ParamValue>("value", .choice(["gray", "black", "blur"]), default: .string("gray"),
+                                         "what removed pixels become")
+    public static let descriptor = MetricDescriptor(
+        "deletion", summary: "area under the target score as the most important pixels are removed",
+        paper: PixelCurve.paper, parameters: [PixelCurve.steps, value, MetricBatch.parameter],
+        curve: MetricDescriptor.Curve(x: "fraction of pixels removed", y: "target probability"), direction: .lowerIsBetter)
     let curve: PixelCurve
 
     public init(params: ResolvedParams) throws {
-        let r = try MetricParams(Self.kind, params)
-        curve = PixelCurve(direction: .deletion, steps: try r.int("steps"), fill: try r.fill("value"), batch: try r.int("batch"))
+        let r = try ParameterReader(metric: Self.descriptor, params)
+        curve = PixelCurve(direction: .deletion, steps: try r[PixelCurve.steps], fill: try r.fill(Self.value),
+                           batch: try r[MetricBatch.parameter])
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
@@ -68,12 +77,18 @@ public struct Deletion: Metric {
 /// Insertion (Petsiuk et al.): area under the target probability as the most important pixels
 /// are put back into the `value` picture (blur, gray or black); higher is better. See `PixelCurve`.
 public struct Insertion: Metric {
-    public static let kind = MetricKind.insertion
+    static let value = Param<ParamValue>("value", .choice(["blur", "gray", "black"]), default: .string("blur"),
+                                         "the image pixels are inserted into")
+    public static let descriptor = MetricDescriptor(
+        "insertion", summary: "area under the target score as the most important pixels are inserted into a blurred image",
+        paper: PixelCurve.paper, parameters: [PixelCurve.steps, value, MetricBatch.parameter],
+        curve: MetricDescriptor.Curve(x: "fraction of pixels inserted", y: "target probability"), direction: .higherIsBetter)
     let curve: PixelCurve
 
     public init(params: ResolvedParams) throws {
-        let r = try MetricParams(Self.kind, params)
-        curve = PixelCurve(direction: .insertion, steps: try r.int("steps"), fill: try r.fill("value"), batch: try r.int("batch"))
+        let r = try ParameterReader(metric: Self.descriptor, params)
+        curve = PixelCurve(direction: .insertion, steps: try r[PixelCurve.steps], fill: try r.fill(Self.value),
+                           batch: try r[MetricBatch.parameter])
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {

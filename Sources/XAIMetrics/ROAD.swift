@@ -13,16 +13,23 @@ import XAIMethods
 /// fractions, `y` the MoRF curve, `curves["morf"]` / `curves["lerf"]` both curves, and `extra`
 /// `morf_mean`, `lerf_mean` and `original_probability`.
 public struct ROAD: Metric {
-    public static let kind = MetricKind.road
+    static let fractions = Param<[Double]>("fractions", .numberList(.openUnit), default: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+                                           "removal fractions of the MoRF and LeRF curves")
+    static let noise = Param<Double>("noise", default: 0.01, range: .nonNegative, "standard deviation of the imputation noise")
+    public static let descriptor = MetricDescriptor(
+        "road", summary: "Remove And Debias: MoRF and LeRF curves with noisy linear imputation, score (LeRF - MoRF) / 2",
+        paper: "Rong, Leemann, Borisov, Kasneci, Kasneci. A Consistent and Efficient Evaluation Strategy for Attribution Methods. ICML 2022",
+        parameters: [fractions, noise, MetricBatch.parameter],
+        curve: MetricDescriptor.Curve(x: "fraction of pixels removed", y: "value"), direction: .higherIsBetter)
     let fractions: [Double]
     let imputation: NoisyLinearImputation
     let batch: Int
 
     public init(params: ResolvedParams) throws {
-        let r = try MetricParams(Self.kind, params)
-        fractions = try r.doubles("fractions")
-        imputation = NoisyLinearImputation(noise: try r.double("noise"))
-        batch = try r.int("batch")
+        let r = try ParameterReader(metric: Self.descriptor, params)
+        fractions = try r[Self.fractions]
+        imputation = NoisyLinearImputation(noise: try r[Self.noise])
+        batch = try r[MetricBatch.parameter]
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {

@@ -11,11 +11,16 @@ import XAIMethods
 /// `extra["spearman_abs"]` is the correlation of the absolute values (as Adebayo et al. also
 /// report for signed maps) and `extra["layers_randomized"]` how many layers were re-initialised.
 public struct SanityRandomization: Metric {
-    public static let kind = MetricKind.sanityRandomization
+    static let layers = Param<Int>("layers", default: 2, range: .ints(1, 1000),
+                                   "number of final layers re-initialised, cascading from the logits")
+    public static let descriptor = MetricDescriptor(
+        "sanity_randomization", summary: "rank correlation with the map of a model whose last layers are re-initialised",
+        paper: "Adebayo, Gilmer, Muelly, Goodfellow, Hardt, Kim. Sanity Checks for Saliency Maps. NeurIPS 2018",
+        parameters: [layers], direction: .lowerIsBetter)
     let layers: Int
 
     public init(params: ResolvedParams) throws {
-        layers = try MetricParams(Self.kind, params).int("layers")
+        layers = try ParameterReader(metric: Self.descriptor, params)[Self.layers]
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {

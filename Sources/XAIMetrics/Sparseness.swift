@@ -5,10 +5,13 @@ import XAIMethods
 /// sorted ascending a_1 <= ... <= a_n: G = sum_k (2k - n - 1) a_k / (n sum_k a_k).
 /// 0 for a constant map (and for an all-zero map), 1 - 1/n for a single non-zero pixel.
 public struct Sparseness: Metric {
-    public static let kind = MetricKind.sparseness
+    public static let descriptor = MetricDescriptor(
+        "sparseness", summary: "Gini index of the absolute attributions",
+        paper: "Chalasani, Chen, Chowdhury, Wu, Jha. Concise Explanations of Neural Networks using Adversarial Training. ICML 2020",
+        parameters: [], direction: .higherIsBetter)
 
     public init(params: ResolvedParams) throws {
-        _ = try MetricParams(Self.kind, params)
+        _ = try ParameterReader(metric: Self.descriptor, params)
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {

@@ -36,7 +36,7 @@ public struct JointExplanation: Sendable, Equatable {
 extension ExperimentGraph {
     /// Whether `run` is explained over all images at once.
     public static func isJoint(_ run: MethodRun) -> Bool {
-        run.kind == .dff && (try? run.params.bool("joint")) == true
+        run.descriptor.isJoint(run.params)
     }
 
     /// Adds the joint task of (`model`, `run`, `rank`): it depends on every image's decode and
@@ -68,7 +68,7 @@ extension ExperimentGraph {
         let labels = ["model": model.name, "method": run.kind.rawValue, "instance": run.instance, "run": run.id,
                       "joint": "true"]
         let task = try graph.add(id: id, kind: .explain, params: params, seed: seed, inputs: inputs,
-                                 dependencies: deps, version: run.kind.version, resource: .engine, labels: labels)
+                                 dependencies: deps, version: run.descriptor.version, resource: .engine, labels: labels)
         return JointExplanation(task: task, model: model, run: run, rank: rank, targetLayer: params["target_layer"],
                                 members: members)
     }

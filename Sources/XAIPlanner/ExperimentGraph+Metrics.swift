@@ -14,11 +14,11 @@ extension ExperimentGraph {
                              predict: String) throws -> [String: String] {
         let seed = UInt64(truncatingIfNeeded: experiment.seed)
         var tasks = [String: String]()
-        for m in experiment.metrics where m.kind.applies(to: run.kind) {
+        for m in experiment.metrics where m.descriptor.applies(to: run.descriptor) {
             var params = Self.strings(m.params).merging(explanation.keyParams) { a, _ in a }
             params["metric"] = m.kind.rawValue
             var inputs = ["model": modelHashes[model.name]!]
-            if m.kind.needsAnnotations {
+            if m.descriptor.needsAnnotations {
                 let (p, i) = annotationKeyParts(image.id)
                 params.merge(p) { a, _ in a }
                 inputs.merge(i) { a, _ in a }
@@ -27,7 +27,7 @@ extension ExperimentGraph {
                                   decodeTask: decode)
             tasks[m.id] = try add(.metric(task), id: TaskID.metric(m.id, of: explanationID), params: params, seed: seed,
                                   inputs: inputs, dependencies: [explanation.task, decode, predict],
-                                  version: m.kind.version, resource: .engine,
+                                  version: m.descriptor.version, resource: .engine,
                                   labels: labels.merging(["metric": m.id]) { a, _ in a })
         }
         return tasks

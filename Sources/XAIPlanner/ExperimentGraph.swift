@@ -88,7 +88,7 @@ public struct ExperimentGraph: Sendable {
         var jointIDs = [String: String]()
         for model in experiment.models {
             for run in experiment.runs where Self.isJoint(run) {
-                for rank in 1...(run.kind.usesTarget ? ranks : 1) {
+                for rank in 1...(run.descriptor.usesTarget ? ranks : 1) {
                     let j = try addJoint(model: model, run: run, rank: rank, several: several, seed: seed)
                     jointIDs[Self.jointKey(model.name, run.id, rank)] = j.task
                     joints[j.task] = j
@@ -101,7 +101,7 @@ public struct ExperimentGraph: Sendable {
                 let (decode, predict) = stages[Self.stageKey(image.id, model.name)]!
                 for run in experiment.runs {
                     // A method that ignores the class runs once, for the top one.
-                    for rank in 1...(run.kind.usesTarget ? ranks : 1) {
+                    for rank in 1...(run.descriptor.usesTarget ? ranks : 1) {
                         let e: Explanation
                         if let jid = jointIDs[Self.jointKey(model.name, run.id, rank)], let j = joints[jid] {
                             e = try addJointMember(j, image: image, ids: ids, decode: decode, predict: predict)
@@ -151,7 +151,7 @@ public struct ExperimentGraph: Sendable {
                                decodeTask: decode, predictTask: predict,
                                contentKey: "\(modelHash)-\(imageHashes[image.id]!)")
         let explain = try add(.explain(task), id: id, params: params, seed: seed, inputs: ["model": modelHash],
-                              dependencies: [decode, predict], version: run.kind.version, resource: .engine,
+                              dependencies: [decode, predict], version: run.descriptor.version, resource: .engine,
                               labels: labels)
         let source = ExplanationSource(task: explain, slot: nil)
         // Display parameters (colormap, alpha) only affect the overlay, so changing them re-renders
@@ -168,23 +168,23 @@ public struct ExperimentGraph: Sendable {
     /// The key parameters of an explanation: the compute parameters (defaults included), the
     /// method, the target rule and rank, and the resolved target layer.
     func explainParams(run: MethodRun, model: ModelSpec, rank: Int) -> [String: String] {
-        let specs = ResolvedParams.specs(for: run.kind, params: run.params)
+        let specs = run.specs
         var params = Self.strings(run.params.computeOnly(specs))
         params["method"] = run.kind.rawValue
         params["target"] = experiment.target.description
         params["rank"] = "\(rank)"
-        if run.kind.needsTargetLayer, let layer = experiment.targetLayer(for: run, model: model) {
+        if run.descriptor.needsTargetLayer, let layer = experiment.targetLayer(for: run, model: model) {
             params["target_layer"] = layer
         }
-        // DFF draws its combined concept picture with `overlay_alpha` inside the explanation, so
-        // that display parameter is part of the explanation's result too.
-        if run.kind == .dff, let alpha = run.params["overlay_alpha"] { params["overlay_alpha"] = alpha.description }
+        // A method that draws a picture itself (DFF's concepts, with `overlay_alpha`) makes those
+        // display parameters part of the explanation's result too.
+        for name in run.descriptor.displayParametersUsed { if let v = run.params[name] { params[name] = v.description } }
         return params
     }
 
     /// Display parameters (colormap, alpha): they only affect the overlay.
     static func displayParams(_ run: MethodRun) -> [String: String] {
-        let specs = ResolvedParams.specs(for: run.kind, params: run.params)
+        let specs = run.specs
         return strings(run.params.restricted(to: specs.filter { $0.role == .display }.map(\.name)))
     }
 

@@ -99,16 +99,12 @@ public struct ComparisonTable: Equatable, Sendable {
         }
     }
 
-    /// Secondary values that published comparisons report beside the headline: the pointing
-    /// games of localisation (its headline is the IoU).
-    static let secondaryColumns: [MetricKind: [String]] = [.localisation: ["pointing_game", "energy_pointing_game"]]
-
     /// The columns one manifest metric fills: `id` with the headline value, and `KIND/PART@params`
     /// for each secondary value.
     static func columns(id: String, _ m: Manifest.MetricValue) -> [(String, Double)] {
         var out = [(id, m.value)]
         let info = MetricInfo(id: id)
-        guard let kind = info.kind, let parts = secondaryColumns[kind] else { return out }
+        guard let kind = info.kind, let parts = info.descriptor?.secondaryValues else { return out }
         let params = id.firstIndex(of: "@").map { String(id[$0...]) } ?? ""
         for part in parts {
             if let v = m.extra?[part] { out.append(("\(kind.rawValue)/\(part)\(params)", v)) }

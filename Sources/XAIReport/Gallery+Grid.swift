@@ -1,5 +1,6 @@
 import XAICore
 import XAIManifest
+import XAIMethods
 
 extension Gallery {
     /// The images x method instances grid, with each row's sweep strips under it.
@@ -39,7 +40,7 @@ extension Gallery {
                 let rs = layout.results(row, c)
                 if rs.isEmpty {
                     let failed = m.failures.contains { $0.image == row.image.id && $0.method == c.instance && ($0.model ?? c.model) == c.model }
-                    let sameForAll = row.slot > 0 && MethodKind(rawValue: c.method)?.usesTarget == false
+                    let sameForAll = row.slot > 0 && MethodCatalogue.descriptor(MethodKind(c.method))?.usesTarget == false
                     h.element("div", ["class": "cell empty"], text: failed ? "failed (see Failures)"
                                   : sameForAll ? "the same for every class (first row)" : "not run")
                 } else {

@@ -82,15 +82,8 @@ extension Gallery {
             }
             let all = series.flatMap(\.points)
             let unitX = all.allSatisfy { (0...1).contains($0.x) }, unitY = all.allSatisfy { (0...1).contains($0.y) }
-            let kind = MetricInfo(id: id).kind
-            let xLabel: String
-            switch kind {
-            case .deletion?: xLabel = "fraction of pixels removed"
-            case .insertion?: xLabel = "fraction of pixels inserted"
-            case .road?: xLabel = "fraction of pixels removed"
-            default: xLabel = "x"
-            }
-            let yLabel = kind == .deletion || kind == .insertion ? "target probability" : "value"
+            let curve = MetricInfo(id: id).descriptor?.curve
+            let (xLabel, yLabel) = (curve?.x ?? "x", curve?.y ?? "value")
             return SVGPlot(title: "\(id) curve", xLabel: xLabel, yLabel: yLabel, series: series,
                            xRange: unitX ? 0...1 : nil, yRange: unitY ? 0...1 : nil, width: 420, height: 250)
         }

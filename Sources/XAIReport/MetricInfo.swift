@@ -1,61 +1,50 @@
 import XAICore
+import XAIMetrics
 
 /// What the report needs to know about a metric id from the manifest (`deletion`,
-/// `deletion@steps=20`, or a metric this module does not know).
+/// `deletion@steps=20`, or a metric this module does not know): the facts come from the metric's
+/// descriptor, its direction evaluated at the parameters the id names.
 public struct MetricInfo: Equatable, Sendable {
     /// Which way a metric improves, for arrows in table headers and marking the best method.
-    public enum Direction: String, Sendable {
-        case higherIsBetter, lowerIsBetter, neither
-
-        /// `↑`, `↓` or nothing.
-        public var arrow: String {
-            switch self {
-            case .higherIsBetter: return "↑"
-            case .lowerIsBetter: return "↓"
-            case .neither: return ""
-            }
-        }
-    }
+    public typealias Direction = MetricDirection
 
     public var id: String
-    public var kind: MetricKind?
+    public var descriptor: MetricDescriptor?
+    public var kind: MetricKind? { descriptor?.kind }
     public var direction: Direction
 
     public init(id: String) {
         self.id = id
         // `KIND`, `KIND@params` or `KIND/PART@params` (a secondary value, e.g. a pointing game).
-        let base = id.split(separator: "@", maxSplits: 1).first.map(String.init) ?? id
-        kind = MetricKind(rawValue: base.split(separator: "/", maxSplits: 1).first.map(String.init) ?? base)
-        direction = kind.map(MetricInfo.direction) ?? .neither
-        // With the subject occluded (`mode: remove`) a good map makes the confidence fall:
-        // a larger drop and fewer increases are better.
-        let params = id.split(separator: "@", maxSplits: 1).dropFirst().first?.split(separator: ",") ?? []
-        if kind == .confidenceDrop || kind == .confidenceIncrease, params.contains("mode=remove") {
-            direction = direction == .higherIsBetter ? .lowerIsBetter : .higherIsBetter
-        }
+        let parts = id.split(separator: "@", maxSplits: 1).map(String.init)
+        let base = parts.first ?? id
+        let name = base.split(separator: "/", maxSplits: 1).first.map(String.init) ?? base
+        descriptor = MetricCatalogue.descriptor(MetricKind(name))
+        direction = descriptor.map { $0.direction(Self.params(parts.count > 1 ? parts[1] : "", of: $0)) } ?? .neither
     }
 
-    /// Lower is better for removal scores, gaps and similarity to a randomised model; higher
-    /// for insertion, confidence gains, ROAD's (LeRF - MoRF) / 2, localisation, correlation
-    /// with score drops and sparseness.
-    static func direction(_ k: MetricKind) -> Direction {
-        switch k {
-        case .confidenceDrop, .deletion, .sanityRandomization, .maxSensitivity, .igCompleteness, .shapEfficiency:
-            return .lowerIsBetter
-        case .confidenceIncrease, .road, .insertion, .localisation, .faithfulnessCorrelation, .sparseness:
-            return .higherIsBetter
+    /// The parameters an id names (`mode=remove,fraction=0.25`), read by the metric's declarations.
+    static func params(_ text: String, of d: MetricDescriptor) -> ResolvedParams {
+        var out = ResolvedParams()
+        for pair in text.split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, let spec = d.parameters.first(where: { $0.name == kv[0] }) else { continue }
+            let raw: ParamValue = Int(kv[1]).map(ParamValue.int) ?? Double(kv[1]).map(ParamValue.double)
+                ?? Bool(kv[1]).map(ParamValue.bool) ?? .string(kv[1])
+            out[kv[0]] = (try? spec.normalize(raw)) ?? raw
         }
+        return out
     }
 
     /// One-line description for tooltips (empty for unknown metrics).
-    public var summary: String { kind?.summary ?? "" }
+    public var summary: String { descriptor?.summary ?? "" }
 
     /// `id ↓` for headers.
     public var heading: String { direction == .neither ? id : "\(id) \(direction.arrow)" }
 
     /// Known metrics in the catalogue's order, then unknown ones alphabetically.
     static func sorted(_ ids: Set<String>) -> [String] {
-        let order = Dictionary(uniqueKeysWithValues: MetricKind.allCases.enumerated().map { ($1, $0) })
+        let order = Dictionary(uniqueKeysWithValues: MetricCatalogue.descriptors.enumerated().map { ($1.kind, $0) })
         return ids.sorted { a, b in
             let ka = MetricInfo(id: a).kind.flatMap { order[$0] } ?? Int.max
             let kb = MetricInfo(id: b).kind.flatMap { order[$0] } ?? Int.max
@@ -64,6 +53,17 @@ public struct MetricInfo: Equatable, Sendable {
             let sa = a.split(separator: "@").first?.contains("/") ?? false
             let sb = b.split(separator: "@").first?.contains("/") ?? false
             return sa != sb ? !sa : a < b
+        }
+    }
+}
+
+extension MetricDirection {
+    /// `↑`, `↓` or nothing.
+    public var arrow: String {
+        switch self {
+        case .higherIsBetter: return "↑"
+        case .lowerIsBetter: return "↓"
+        case .neither: return ""
         }
     }
 }

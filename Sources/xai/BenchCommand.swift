@@ -35,7 +35,7 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        let timed = Self.methodCases.map(\.kind.rawValue)
+        let timed = Self.methodCases.map(\.method.kind.rawValue)
         for name in method where !timed.contains(name) {
             throw ValidationError("'\(name)' is not among the timed methods: \(timed.joined(separator: ", "))")
         }
@@ -43,14 +43,15 @@ struct BenchCommand: ParsableCommand {
 
     /// The timed methods, with the issues' reference settings and targets; the peer times are
     /// Captum / pytorch-grad-cam / lime on this machine.
-    static let methodCases: [(name: String, kind: MethodKind, params: [String: ParamValue])] = [
-        ("saliency (<30 ms; Captum 33)", .saliency, [:]),
-        ("gradcam (<30 ms; pytorch 35)", .gradcam, [:]),
-        ("guided_backprop (Captum 31 ms)", .guidedBackprop, [:]),
-        ("IG 50 steps (<1.5 s; Captum 3.35)", .integratedGradients, ["steps": .int(50)]),
-        ("occlusion 16/8 (<4 s; Captum 18.6)", .occlusion, ["window": .int(16), "stride": .int(8)]),
-        ("lime 1000 (<6 s; lime 27.7)", .lime, ["samples": .int(1000)]),
-        ("rise 4000 masks (<20 s)", .rise, ["masks": .int(4000)]),
+    static let methodCases: [(name: String, method: MethodDescriptor, params: [String: ParamValue])] = [
+        ("saliency (<30 ms; Captum 33)", Saliency.descriptor, [:]),
+        ("gradcam (<30 ms; pytorch 35)", GradCAM.descriptor, [:]),
+        ("guided_backprop (Captum 31 ms)", GuidedBackprop.descriptor, [:]),
+        ("IG 50 steps (<1.5 s; Captum 3.35)", IntegratedGradients.descriptor, [IntegratedGradients.steps.name: .int(50)]),
+        ("occlusion 16/8 (<4 s; Captum 18.6)", Occlusion.descriptor,
+         [Occlusion.window.name: .int(16), Occlusion.stride.name: .int(8)]),
+        ("lime 1000 (<6 s; lime 27.7)", LIME.descriptor, [LIME.samples.name: .int(1000)]),
+        ("rise 4000 masks (<20 s)", RISE.descriptor, [RISE.masks.name: .int(4000)]),
     ]
 
     func run() throws {
@@ -126,12 +127,11 @@ struct BenchCommand: ParsableCommand {
                                    targetLayer: try model.spec.targetLayer.map { try model.engine.resolveTensor($0) })
         var rows: [BenchRow] = []
         let x = ExplanationInput(image: picture, input: input, target: target, seed: 0, contentKey: "bench")
-        for (name, kind, given) in Self.methodCases where method.isEmpty || method.contains(kind.rawValue) {
-            // Perturbation methods and IG take seconds: one warm-up-free run is enough.
-            let slow = kind.family == .perturbation || kind == .integratedGradients
-            let timing = try MethodBenchmark.measure(kind, params: ResolvedParams(specs: kind.parameters, given: given),
-                                                     input: x, model: context, warmup: slow ? 0 : 1,
-                                                     repeats: slow ? 1 : repeats)
+        for (name, d, given) in Self.methodCases where method.isEmpty || method.contains(d.kind.rawValue) {
+            // Methods that take seconds need no warm-up and one run is enough.
+            let timing = try MethodBenchmark.measure(d.kind, params: ResolvedParams(specs: d.parameters, given: given),
+                                                     input: x, model: context, warmup: d.slow ? 0 : 1,
+                                                     repeats: d.slow ? 1 : repeats)
             rows.append(BenchRow(model: model.spec.name, work: name, ms: timing.median * 1000, unit: "ms"))
         }
         return rows

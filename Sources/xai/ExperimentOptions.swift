@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import XAIBackend
+import XAICore
 import XAIExperiment
+import XAIMetrics
 import XAIPlanner
 
 /// Options shared by the commands that read an experiment file.
@@ -17,7 +19,7 @@ struct ExperimentOptions: ParsableArguments {
     var weights: String = "Weights"
 
     func load() throws -> Experiment {
-        try ExperimentLoader.load(path: file, overrides: overrides, weightsDirectory: weights)
+        try ExperimentLoader.load(path: file, catalogue: .standard, overrides: overrides, weightsDirectory: weights)
     }
 
     /// The runner with the production backend; model outputs shared between tasks live in the cache.

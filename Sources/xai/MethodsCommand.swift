@@ -1,5 +1,6 @@
 import ArgumentParser
 import XAICore
+import XAIMethods
 
 struct MethodsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,16 +10,17 @@ struct MethodsCommand: ParsableCommand {
     var method: String?
 
     func run() throws {
-        let kinds = try method.map { name -> [MethodKind] in
-            guard let k = MethodKind(rawValue: name) else {
-                throw ValidationError("unknown method '\(name)'; known: \(MethodKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let all = MethodCatalogue.descriptors
+        let shown = try method.map { name -> [MethodDescriptor] in
+            guard let d = all.first(where: { $0.kind.rawValue == name }) else {
+                throw ValidationError("unknown method '\(name)'; known: \(all.map(\.kind.rawValue).joined(separator: ", "))")
             }
-            return [k]
-        } ?? MethodKind.allCases
-        for kind in kinds {
-            print("\(kind.rawValue): \(kind.summary)")
-            print("    \(kind.paper)")
-            for p in kind.parameters {
+            return [d]
+        } ?? all
+        for d in shown {
+            print("\(d.kind.rawValue): \(d.summary)")
+            print("    \(d.paper)")
+            for p in d.parameters {
                 print("    \(p.name) = \(p.defaultValue)  \(p.doc)")
             }
         }

@@ -1,8 +1,12 @@
 import XCTest
+import XAIMetrics
 @testable import XAIExperiment
 import XAICore
 
 final class BadFileTests: XCTestCase {
+    private let methodNames = Catalogue.standard.methods.map(\.kind.rawValue).joined(separator: ", ")
+    private let metricNames = Catalogue.standard.metrics.map(\.kind.rawValue).joined(separator: ", ")
+
     func testUnknownKeysWithSuggestionsAndAllErrorsAtOnce() throws {
         let fx = try Fixture()
         let d = try fx.diagnostics("""
@@ -30,10 +34,10 @@ final class BadFileTests: XCTestCase {
             "exp.yaml:7:26: unknown parameter 'normalise' for gradcam; did you mean 'normalize'? (parameters: target_layer, relu, normalize, colormap, overlay_alpha)",
             "exp.yaml:8:23: occlusion.window: 0 is out of range; expected an integer [1, 4096]",
             "exp.yaml:8:44: occlusion.value: expected one of gray | black | white | mean | blur | noise or a number [0, 1], got a string 'grey'; did you mean 'gray'?",
-            "exp.yaml:9:3: unknown method 'occlusoin'; did you mean 'occlusion'?; a named instance needs `method: KIND` (one of: \(MethodKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+            "exp.yaml:9:3: unknown method 'occlusoin'; did you mean 'occlusion'?; a named instance needs `method: KIND` (one of: \(methodNames))",
             "exp.yaml:10:33: integrated_gradients.steps: expected an integer [1, 100000], got a number '50.5'",
             "exp.yaml:10:49: integrated_gradients.baseline: 1.5 is out of range; expected a number [0, 1]",
-            "exp.yaml:11:21: unknown metric 'delection'; did you mean 'deletion'? (metrics: \(MetricKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+            "exp.yaml:11:21: unknown metric 'delection'; did you mean 'deletion'? (metrics: \(metricNames))",
         ])
     }
 
@@ -75,7 +79,7 @@ final class BadFileTests: XCTestCase {
             "exp.yaml:1:7: `name` must be a text value, got a list",
             "exp.yaml:3:9: `images` must be a path or a non-empty list of paths, got a mapping",
             "exp.yaml:4:9: `target` must be `predicted`, a class index or a label, got a list",
-            "exp.yaml:5:11: unknown method '42'; a named instance needs `method: KIND` (one of: \(MethodKind.allCases.map(\.rawValue).joined(separator: ", ")))",
+            "exp.yaml:5:11: unknown method '42'; a named instance needs `method: KIND` (one of: \(methodNames))",
             "exp.yaml:5:15: each entry of `methods` must be a method name or `NAME: {parameters}`",
         ])
         let notMapping = try fx.diagnostics("- a\n- b\n")

@@ -1,4 +1,5 @@
 import XCTest
+import XAIMetrics
 @testable import XAIExperiment
 import XAICore
 
@@ -22,7 +23,7 @@ final class ExtendsOverrideTests: XCTestCase {
               occlusion: {window: 32}
               gradcam: {}
             """)
-        let e = try ExperimentLoader.load(path: fx.path("exps/child.yaml"), baseDirectory: fx.root)
+        let e = try ExperimentLoader.load(path: fx.path("exps/child.yaml"), catalogue: .standard, baseDirectory: fx.root)
         XCTAssertEqual(e.name, "child")
         XCTAssertEqual(e.seed, 4, "the nearer file wins")
         XCTAssertEqual(e.images.map(\.id), ["c"], "lists are replaced, not concatenated")
@@ -50,7 +51,7 @@ final class ExtendsOverrideTests: XCTestCase {
         try fx.write("a.yaml", "extends: b.yaml\nname: a\n")
         try fx.write("b.yaml", "model: tiny\nextends: a.yaml\n")
         do {
-            _ = try ExperimentLoader.load(path: fx.path("a.yaml"), baseDirectory: fx.root)
+            _ = try ExperimentLoader.load(path: fx.path("a.yaml"), catalogue: .standard, baseDirectory: fx.root)
             XCTFail("cycle not detected")
         } catch let e as ExperimentError {
             XCTAssertEqual(e.diagnostics.map(short), ["b.yaml:2:10: `extends` cycle: \(fx.path("a.yaml")) -> \(fx.path("b.yaml")) -> \(fx.path("a.yaml"))"])

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import XAIMetrics
 @testable import XAIExperiment
 import XAICore
 
@@ -48,7 +49,7 @@ final class Fixture {
     /// Writes `yaml` to `name` and loads it with this folder as the base directory.
     func load(_ yaml: String, name: String = "exp.yaml", overrides: [String] = []) throws -> Experiment {
         let p = try write(name, yaml)
-        return try ExperimentLoader.load(path: p, overrides: overrides, weightsDirectory: "Weights", baseDirectory: root)
+        return try ExperimentLoader.load(path: p, catalogue: .standard, overrides: overrides, weightsDirectory: "Weights", baseDirectory: root)
     }
 
     /// Loads `yaml` expecting failure; returns the diagnostics (fails the test if it loads).

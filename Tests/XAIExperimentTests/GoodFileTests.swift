@@ -1,4 +1,5 @@
 import XCTest
+import XAIMetrics
 @testable import XAIExperiment
 import XAICore
 
@@ -41,7 +42,7 @@ final class GoodFileTests: XCTestCase {
         XCTAssertEqual(try m.loadLabels(), ["tench", "goldfish", "tabby", "tiger cat"])
 
         XCTAssertEqual(e.methods.map(\.name), ["gradcam", "integrated_gradients", "occlusion", "occlusion-blur", "lime", "dff"])
-        XCTAssertEqual(e.methods.map(\.kind), [.gradcam, .integratedGradients, .occlusion, .occlusion, .lime, .dff])
+        XCTAssertEqual(e.methods.map(\.kind.rawValue), ["gradcam", "integrated_gradients", "occlusion", "occlusion", "lime", "dff"])
         let ig = try XCTUnwrap(e.method(named: "integrated_gradients"))
         XCTAssertEqual(try ig.params.int("steps"), 64)
         XCTAssertEqual(try ig.params.string("rule"), "gauss_legendre")   // default filled
@@ -55,7 +56,7 @@ final class GoodFileTests: XCTestCase {
         XCTAssertEqual(try blur.params.string("score"), "probability")
         // Every declared parameter is present.
         for m in e.methods {
-            XCTAssertEqual(Set(m.params.keys), Set(m.kind.parameters.map(\.name)), m.name)
+            XCTAssertEqual(Set(m.params.keys), Set(m.descriptor.parameters.map(\.name)), m.name)
         }
         XCTAssertEqual(e.runs.map(\.id), e.methods.map(\.name), "no sweep: one run per instance, id = instance")
         XCTAssertEqual(e.metrics.map(\.id), ["confidence_drop", "deletion", "insertion"])
@@ -86,7 +87,7 @@ final class GoodFileTests: XCTestCase {
         XCTAssertEqual(e.seed, 0)
         XCTAssertEqual(e.metrics, [])
         let sg = try XCTUnwrap(e.method(named: "smoothgrad"))
-        XCTAssertEqual(try sg.params.methodKind("base"), .integratedGradients)
+        XCTAssertEqual(try sg.params.string("base"), "integrated_gradients")
         XCTAssertEqual(try sg.params.int("steps"), 8)
         XCTAssertEqual(try sg.params.string("reduce"), "signed_sum", "the base method's defaults are filled")
         XCTAssertEqual(try sg.params.int("samples"), 25)
@@ -162,7 +163,9 @@ final class GoodFileTests: XCTestCase {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         let data = try enc.encode(e)
-        let back = try JSONDecoder().decode(Experiment.self, from: data)
+        let decoder = JSONDecoder()
+        decoder.userInfo[Catalogue.userInfoKey] = Catalogue.standard
+        let back = try decoder.decode(Experiment.self, from: data)
         XCTAssertEqual(back.runs, e.runs)
         XCTAssertEqual(back.target, .index(2))
         XCTAssertEqual(try enc.encode(back), data)

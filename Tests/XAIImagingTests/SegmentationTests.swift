@@ -137,7 +137,7 @@ final class SegmentationTests: XCTestCase {
     }
 
     func testParametersAreReadFromTheCatalogue() throws {
-        let defaults = ResolvedParams(specs: MethodKind.lime.parameters, given: [:])
+        let defaults = ResolvedParams(specs: ParameterSpec.segmentation, given: [:])
         XCTAssertEqual(try SegmentationAlgorithm(params: defaults), .quickshift(kernelSize: 4, maxDist: 200, ratio: 0.2))
         var p = defaults
         p["segmentation"] = .string("slic")

@@ -27,7 +27,7 @@ final class CAMMethodTests: XCTestCase {
             let (c, p) = (shape[0], shape[1] * shape[2])
             let weights = (0..<c).map { ch in (0..<p).reduce(Float(0)) { $0 + g[ch * p + $1] } / Float(p) }
             let hand = (0..<p).map { i in max(0, (0..<c).reduce(Float(0)) { $0 + weights[$1] * a[$1 * p + i] }) }
-            let e = try GradCAM(params: TestModels.params(.gradcam, ["normalize": .string("none")])).explain(input, model: model)
+            let e = try GradCAM(params: TestModels.params(GradCAM.descriptor, ["normalize": .string("none")])).explain(input, model: model)
             let diff = maxDifference(e.lowResolution!.data, hand)
             print("Grad-CAM vs hand formula, target \(target): max diff \(diff)")
             XCTAssertLessThan(diff, 1e-5)
@@ -45,14 +45,14 @@ final class CAMMethodTests: XCTestCase {
             let a = try TestModels.activations(model.engine, input.input, [TestModels.featureLayer])[TestModels.featureLayer]!
             let (c, p) = (a.shape[1], a.shape[2] * a.shape[3])
             let hand = (0..<p).map { i in (0..<c).reduce(Float(0)) { $0 + fc.data[target * c + $1] * a.data[$1 * p + i] } }
-            let cam = try CAM(params: TestModels.params(.cam, raw)).explain(input, model: model)
+            let cam = try CAM(params: TestModels.params(CAM.descriptor, raw)).explain(input, model: model)
             let diff = maxDifference(cam.lowResolution!.data, hand)
             print("CAM vs fc weights x activations, target \(target): max diff \(diff)")
             XCTAssertLessThan(diff, 1e-5)
             XCTAssertTrue(cam.signed)
             // With a GAP + linear head the gradient at the layer is W[target, c] / (h w) everywhere,
             // so Grad-CAM and HiResCAM are CAM / (h w).
-            for m in [try GradCAM(params: TestModels.params(.gradcam, raw)), try HiResCAM(params: TestModels.params(.hirescam, raw))] as [any Explainer] {
+            for m in [try GradCAM(params: TestModels.params(GradCAM.descriptor, raw)), try HiResCAM(params: TestModels.params(HiResCAM.descriptor, raw))] as [any Explainer] {
                 let e = try m.explain(input, model: model)
                 let d = maxDifference(e.lowResolution!.data, hand.map { $0 / Float(p) })
                 print("\(type(of: m).kind.rawValue) vs CAM / (h w): max diff \(d)")
@@ -95,7 +95,7 @@ final class CAMMethodTests: XCTestCase {
             }
         }
         let hand = (0..<p).map { i in Float((0..<c).reduce(0.0) { $0 + weights[$1] * Double(a[$1 * p + i]) }) }
-        let e = try GradCAMPlusPlus(params: TestModels.params(.gradcamPlusPlus, raw)).explain(input, model: model)
+        let e = try GradCAMPlusPlus(params: TestModels.params(GradCAMPlusPlus.descriptor, raw)).explain(input, model: model)
         let scale = hand.map(abs).max()!
         let diff = maxDifference(e.lowResolution!.data, hand)
         print("Grad-CAM++ vs hand formula: max diff \(diff) (map scale \(scale))")
@@ -121,7 +121,7 @@ final class CAMMethodTests: XCTestCase {
             for i in 0..<(h * w) { hand[i] += prob * channel[i] }
         }
         hand = hand.map { max($0, 0) }
-        let e = try ScoreCAM(params: TestModels.params(.scorecam, ["normalize": .string("none"), "batch": .int(3)])).explain(input, model: model)
+        let e = try ScoreCAM(params: TestModels.params(ScoreCAM.descriptor, ["normalize": .string("none"), "batch": .int(3)])).explain(input, model: model)
         let diff = maxDifference(e.lowResolution!.data, hand)
         print("Score-CAM vs hand computation: max diff \(diff)")
         XCTAssertLessThan(diff, 1e-5)
@@ -170,9 +170,9 @@ final class CAMMethodTests: XCTestCase {
         XCTAssertEqual(minmax.lowResolution!.minValue, 0, accuracy: 1e-7)
         XCTAssertEqual(minmax.lowResolution!.maxValue, 1, accuracy: 1e-6)
         XCTAssertTrue(minmax.map.data.allSatisfy { $0 >= -1e-7 && $0 <= 1 + 1e-6 })
-        let none = try GradCAM(params: TestModels.params(.gradcam, raw)).explain(input, model: model)
+        let none = try GradCAM(params: TestModels.params(GradCAM.descriptor, raw)).explain(input, model: model)
         let peak = none.lowResolution!.data.map(abs).max()!
-        let maxNorm = try GradCAM(params: TestModels.params(.gradcam, ["relu": .bool(false), "normalize": .string("max")])).explain(input, model: model)
+        let maxNorm = try GradCAM(params: TestModels.params(GradCAM.descriptor, ["relu": .bool(false), "normalize": .string("max")])).explain(input, model: model)
         XCTAssertLessThan(maxDifference(maxNorm.lowResolution!.data, none.lowResolution!.data.map { $0 / peak }), 1e-6)
         // The upsampled map is the bilinear enlargement of the low-resolution one.
         let up = MapResize.bilinear(none.lowResolution!.data, h: 8, w: 8, toH: 8, toW: 8)
@@ -187,11 +187,11 @@ final class CAMMethodTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("target_layer") && "\(e)".contains("features"), "\(e)")
         }
         let model = try TestModels.context(graph)
-        XCTAssertThrowsError(try GradCAM(params: TestModels.params(.gradcam, ["target_layer": .string("featurez")])).explain(input, model: model)) { e in
+        XCTAssertThrowsError(try GradCAM(params: TestModels.params(GradCAM.descriptor, ["target_layer": .string("featurez")])).explain(input, model: model)) { e in
             XCTAssertTrue("\(e)".contains("target_layer"), "\(e)")
         }
         // A unique prefix resolves.
-        XCTAssertNoThrow(try GradCAM(params: TestModels.params(.gradcam, ["target_layer": .string("feat")])).explain(input, model: model))
+        XCTAssertNoThrow(try GradCAM(params: TestModels.params(GradCAM.descriptor, ["target_layer": .string("feat")])).explain(input, model: model))
     }
 
     func testGradCAMOnEmbeddedModelAtHeadEqualsHandFormula() throws {
@@ -201,14 +201,14 @@ final class CAMMethodTests: XCTestCase {
         let (c, p) = (shape[0], shape[1] * shape[2])
         let weights = (0..<c).map { ch in (0..<p).reduce(0.0) { $0 + Double(g[ch * p + $1]) } / Double(p) }
         let hand = (0..<p).map { i in Float(max(0, (0..<c).reduce(0.0) { $0 + weights[$1] * Double(a[$1 * p + i]) })) }
-        let e = try GradCAM(params: TestModels.params(.gradcam, ["normalize": .string("none")])).explain(input, model: model)
+        let e = try GradCAM(params: TestModels.params(GradCAM.descriptor, ["normalize": .string("none")])).explain(input, model: model)
         let diff = maxDifference(e.lowResolution!.data, hand)
         print("efficientnet-lite0 Grad-CAM at head vs hand formula: max diff \(diff), map max \(hand.max()!)")
         XCTAssertLessThan(diff, 1e-5 * max(1, hand.max()!))
         XCTAssertEqual(e.map.shape, [224, 224])
         // CAM = fc weights x activations (the embedded head is GAP -> Flatten -> Gemm).
-        let cam = try CAM(params: TestModels.params(.cam, raw)).explain(input, model: model)
-        let camByGradCAM = try GradCAM(params: TestModels.params(.gradcam, raw)).explain(input, model: model)
+        let cam = try CAM(params: TestModels.params(CAM.descriptor, raw)).explain(input, model: model)
+        let camByGradCAM = try GradCAM(params: TestModels.params(GradCAM.descriptor, raw)).explain(input, model: model)
         let d2 = maxDifference(cam.lowResolution!.data, camByGradCAM.lowResolution!.data.map { $0 * Float(p) })
         print("efficientnet-lite0 CAM vs 49 x Grad-CAM (GAP-linear head): max diff \(d2)")
         XCTAssertLessThan(d2, 1e-4 * max(1, cam.lowResolution!.data.map(abs).max()!))

@@ -69,7 +69,7 @@ final class DFFTests: XCTestCase {
         let graph = TestModels.convNet(size: 8, channels: 6, classes: 4)
         let model = try TestModels.context(graph)
         let input = TestModels.input(TestModels.image(for: graph), target: 0)
-        let e = try DeepFeatureFactorization(params: TestModels.params(.dff, ["concepts": .int(1), "iterations": .int(300)]))
+        let e = try DeepFeatureFactorization(params: TestModels.params(DeepFeatureFactorization.descriptor, ["concepts": .int(1), "iterations": .int(300)]))
             .explain(input, model: model)
         let a = try TestModels.activations(model.engine, input.input, [TestModels.featureLayer])[TestModels.featureLayer]!
         let (c, p) = (a.shape[1], a.shape[2] * a.shape[3])
@@ -93,7 +93,7 @@ final class DFFTests: XCTestCase {
         let graph = TestModels.convNet(size: 8, channels: 8, classes: 5)
         let model = try TestModels.context(graph)
         let input = TestModels.input(TestModels.image(for: graph), target: 0)
-        let dff = try DeepFeatureFactorization(params: TestModels.params(.dff, ["concepts": .int(3), "top_labels": .int(2)]))
+        let dff = try DeepFeatureFactorization(params: TestModels.params(DeepFeatureFactorization.descriptor, ["concepts": .int(3), "top_labels": .int(2)]))
         let e = try dff.explain(input, model: model)
         XCTAssertEqual(e.map.shape, [3, 8, 8])
         XCTAssertEqual(e.lowResolution!.shape, [3, 8, 8])
@@ -127,7 +127,7 @@ final class DFFTests: XCTestCase {
         let graph = TestModels.convNet(size: 8, channels: 6, classes: 4)
         let model = try TestModels.context(graph)
         let inputs = (0..<3).map { TestModels.input(TestModels.image(for: graph, seed: UInt64(10 + $0)), target: 0, seed: 5) }
-        let dff = try DeepFeatureFactorization(params: TestModels.params(.dff, ["concepts": .int(2), "joint": .bool(true)]))
+        let dff = try DeepFeatureFactorization(params: TestModels.params(DeepFeatureFactorization.descriptor, ["concepts": .int(2), "joint": .bool(true)]))
         let joint = try dff.explainJointly(inputs, model: model)
         XCTAssertEqual(joint.count, 3)
         XCTAssertTrue(joint.allSatisfy { $0.legend == joint[0].legend }, "joint mode must share one legend")
@@ -136,7 +136,7 @@ final class DFFTests: XCTestCase {
         XCTAssertEqual(peak, 1, accuracy: 1e-6, "concepts are scaled over all images together")
         XCTAssertEqual(joint[0].scalars["images_factorised"], 3)
         // Not joint: each image on its own.
-        let separate = try DeepFeatureFactorization(params: TestModels.params(.dff, ["concepts": .int(2)])).explainJointly(inputs, model: model)
+        let separate = try DeepFeatureFactorization(params: TestModels.params(DeepFeatureFactorization.descriptor, ["concepts": .int(2)])).explainJointly(inputs, model: model)
         XCTAssertEqual(separate[1].scalars["images_factorised"], 1)
     }
 
@@ -144,7 +144,7 @@ final class DFFTests: XCTestCase {
         let graph = TestModels.convNet(size: 4, channels: 4)
         let model = try TestModels.context(graph)
         let input = TestModels.input(TestModels.image(for: graph))
-        XCTAssertThrowsError(try DeepFeatureFactorization(params: TestModels.params(.dff, ["concepts": .int(17)])).explain(input, model: model)) { e in
+        XCTAssertThrowsError(try DeepFeatureFactorization(params: TestModels.params(DeepFeatureFactorization.descriptor, ["concepts": .int(17)])).explain(input, model: model)) { e in
             XCTAssertTrue("\(e)".contains("concepts"), "\(e)")
         }
     }

@@ -50,7 +50,7 @@ final class ExtremalPerturbationTests: XCTestCase {
         XCTAssertGreaterThan(at(3, 0), 0.99)
         XCTAssertLessThan(at(16, 0), 0.01)
         XCTAssertGreaterThan(at(0, 0), at(8, 0))
-        XCTAssertThrowsError(try ExtremalPerturbation(params: PerturbationFixtures.params(.extremalPerturbation, [
+        XCTAssertThrowsError(try ExtremalPerturbation(params: TestModels.params(ExtremalPerturbation.descriptor, [
             "smoothness": .double(2), "mask_step": .int(7)]))) { XCTAssertTrue("\($0)".contains("smoothness"), "\($0)") }
     }
 
@@ -106,7 +106,7 @@ final class ExtremalPerturbationTests: XCTestCase {
         }
         let engine = try PerturbationFixtures.linearEngine(weights: w, width: size, height: size)
         for game in ["preservation", "deletion", "dual"] {
-            let method = try ExtremalPerturbation(params: PerturbationFixtures.params(.extremalPerturbation, [
+            let method = try ExtremalPerturbation(params: TestModels.params(ExtremalPerturbation.descriptor, [
                 "area": .double(0.1), "smoothness": .double(4), "steps": .int(120), "lr": .double(0.1),
                 "blur_sigma": .double(3), "mask_step": .int(4), "game": .string(game),
             ]))
@@ -141,7 +141,7 @@ final class ExtremalPerturbationTests: XCTestCase {
         let input = try EmbeddedModel.input()
         // 30 steps is what the example experiments use; the default is 300.
         for (steps, requested, game) in [(30, 0.1, "preservation"), (60, 0.2, "preservation"), (30, 0.1, "deletion")] {
-            let method = try ExtremalPerturbation(params: PerturbationFixtures.params(.extremalPerturbation, [
+            let method = try ExtremalPerturbation(params: TestModels.params(ExtremalPerturbation.descriptor, [
                 "area": .double(requested), "steps": .int(steps), "game": .string(game)]))
             let start = Date()
             let e = try method.explain(input, model: model)

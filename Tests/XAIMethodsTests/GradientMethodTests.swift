@@ -20,7 +20,7 @@ final class GradientMethodTests: XCTestCase {
             for steps in [1, 2, 5, 16, 50] where steps >= rule.minimumPoints {
                 for baseline in baselines {
                     let target = steps % 3
-                    let ig = try IntegratedGradients(params: TestModels.params(.integratedGradients, [
+                    let ig = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
                         "rule": .string(rule.rawValue), "steps": .int(steps), "baseline": baseline, "batch": .int(4)]))
                     let input = TestModels.input(image, target: target)
                     let base = ig.baselineTensor(for: input, model: model)
@@ -40,7 +40,7 @@ final class GradientMethodTests: XCTestCase {
         let (graph, w) = TestModels.linear(size: 4, classes: 2)
         let model = try TestModels.context(graph, targetLayer: nil)
         let input = TestModels.input(TestModels.image(for: graph), target: 1)
-        let e = try IntegratedGradients(params: TestModels.params(.integratedGradients, ["reduce": .string("signed_sum")]))
+        let e = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, ["reduce": .string("signed_sum")]))
             .explain(input, model: model)
         XCTAssertTrue(e.signed)
         XCTAssertEqual(e.map.shape, [4, 4])
@@ -66,7 +66,7 @@ final class GradientMethodTests: XCTestCase {
         for (reduce, f) in [("max_abs", { (v: [Float]) in v.map(abs).max()! }),
                             ("sum_abs", { (v: [Float]) in v.map(abs).reduce(0, +) }),
                             ("l2", { (v: [Float]) in v.reduce(0) { $0 + $1 * $1 }.squareRoot() })] {
-            let e = try Saliency(params: TestModels.params(.saliency, ["reduce": .string(reduce)])).explain(input, model: model)
+            let e = try Saliency(params: TestModels.params(Saliency.descriptor, ["reduce": .string(reduce)])).explain(input, model: model)
             let expected = (0..<plane).map { p in f((0..<3).map { w.data[2 * d + $0 * plane + p] }) }
             let diff = maxDifference(e.map.data, expected)
             print("saliency \(reduce) vs |w|: max diff \(diff)")
@@ -84,7 +84,7 @@ final class GradientMethodTests: XCTestCase {
             var gaps: [String: [Double]] = [:]
             for rule in ["gauss_legendre", "riemann_middle", "riemann_trapezoid"] {
                 for steps in [4, 16, 128] {
-                    let e = try IntegratedGradients(params: TestModels.params(.integratedGradients, [
+                    let e = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
                         "rule": .string(rule), "steps": .int(steps), "batch": .int(32)])).explain(input, model: model)
                     gaps[rule, default: []].append(e.scalars["completeness_gap"]!)
                 }
@@ -111,7 +111,7 @@ final class GradientMethodTests: XCTestCase {
         let input = try EmbeddedModel.input()
         var gaps: [Double] = []
         for steps in [16, 128] {
-            let e = try IntegratedGradients(params: TestModels.params(.integratedGradients, [
+            let e = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
                 "steps": .int(steps), "batch": .int(16)])).explain(input, model: model)
             gaps.append(e.scalars["completeness_gap"]!)
             print("efficientnet-lite0 IG \(steps) steps: gap \(e.scalars["completeness_gap"]!), f(x) - f(x') = \(e.scalars["score_difference"]!)")
@@ -125,39 +125,21 @@ final class GradientMethodTests: XCTestCase {
     /// is computed by hand: at each ReLU pass g only where the pre-activation > 0 AND g > 0.
     func testGuidedBackpropPassesOnlyPositiveGradientsThroughPositiveActivations() throws {
         var gen = SeededGenerator(seed: 5)
-        let (d, h1, h2, k) = (8, 7, 6, 3)
-        let w1 = gen.tensor([h1, d], scale: 1), w2 = gen.tensor([h2, h1], scale: 1), w3 = gen.tensor([k, h2], scale: 1)
-        let b1 = gen.tensor([h1], scale: 0.3), b2 = gen.tensor([h2], scale: 0.3)
-        let gemm = Op.gemm(alpha: 1, beta: 1, transA: false, transB: true)
-        let graph = Graph(input: "image", inputShape: [2, 2, 2], outputs: ["logits"], nodes: [
-            Node(name: "flatten", op: .flatten(axis: 1), inputs: ["image"], output: "flat"),
-            Node(name: "fc1", op: gemm, inputs: ["flat", "w1", "b1"], output: "z1"),
-            Node(name: "relu1", op: .relu, inputs: ["z1"], output: "a1"),
-            Node(name: "fc2", op: gemm, inputs: ["a1", "w2", "b2"], output: "z2"),
-            Node(name: "relu2", op: .relu, inputs: ["z2"], output: "a2"),
-            Node(name: "fc3", op: .gemm(alpha: 1, beta: 0, transA: false, transB: true), inputs: ["a2", "w3"], output: "logits"),
-        ], constants: ["w1": w1, "w2": w2, "w3": w3, "b1": b1, "b2": b2], source: "test-mlp")
-        let model = try TestModels.context(graph, targetLayer: nil)
+        let mlp = ReluMLP(&gen)
+        let model = try TestModels.context(mlp.graph, targetLayer: nil)
         let gb = try GuidedBackprop(params: ResolvedParams())
         var checkedBlocked = 0
         for trial in 0..<8 {
             let x = gen.tensor([1, 2, 2, 2], scale: 1.5)
-            let target = trial % k
+            let target = trial % ReluMLP.k
             let input = ExplanationInput(image: RGBImage(width: 1, height: 1, color: (0, 0, 0)), input: x, target: target,
                                          seed: 1, contentKey: "mlp")
             let (a, _) = try gb.attributions(of: x, for: input, model: model)
-            // Hand computation.
-            func affine(_ w: Tensor, _ b: Tensor?, _ v: [Float]) -> [Float] {
-                let (rows, cols) = (w.shape[0], w.shape[1])
-                return (0..<rows).map { r in (0..<cols).reduce(b?.data[r] ?? 0) { $0 + w.data[r * cols + $1] * v[$1] } }
+            let gx = mlp.inputGradient(x.data, target: target) { z, g in
+                if z > 0 && g > 0 { return g }
+                checkedBlocked += 1
+                return 0
             }
-            let z1 = affine(w1, b1, x.data), a1 = z1.map { max($0, 0) }
-            let z2 = affine(w2, b2, a1)
-            var g2 = (0..<h2).map { w3.data[target * h2 + $0] }
-            for j in 0..<h2 where !(z2[j] > 0 && g2[j] > 0) { g2[j] = 0; checkedBlocked += 1 }
-            var g1 = (0..<h1).map { i in (0..<h2).reduce(Float(0)) { $0 + w2.data[$1 * h1 + i] * g2[$1] } }
-            for j in 0..<h1 where !(z1[j] > 0 && g1[j] > 0) { g1[j] = 0; checkedBlocked += 1 }
-            let gx = (0..<d).map { i in (0..<h1).reduce(Float(0)) { $0 + w1.data[$1 * d + i] * g1[$1] } }
             let diff = maxDifference(a.data, gx)
             print("guided backprop trial \(trial): max diff to hand rule \(diff)")
             XCTAssertLessThan(diff, 1e-5)
@@ -172,7 +154,7 @@ final class GradientMethodTests: XCTestCase {
         let model = try TestModels.context(graph)
         let image = TestModels.image(for: graph)
         for base in ["saliency", "guided_backprop", "integrated_gradients"] {
-            let sg = try SmoothGrad(params: TestModels.params(.smoothgrad, [
+            let sg = try SmoothGrad(params: TestModels.params(SmoothGrad.descriptor, [
                 "base": .string(base), "samples": .int(6), "batch": .int(4), "steps": base == "integrated_gradients" ? .int(8) : nil,
             ].compactMapValues { $0 }))
             let a = try sg.explain(TestModels.input(image, target: 1, seed: 9), model: model)
@@ -189,13 +171,13 @@ final class GradientMethodTests: XCTestCase {
         let graph = TestModels.convNet()
         let model = try TestModels.context(graph)
         let input = TestModels.input(TestModels.image(for: graph), target: 2, seed: 4)
-        let sg = try SmoothGrad(params: TestModels.params(.smoothgrad, ["samples": .int(1), "noise": .double(0.2), "reduce": .string("sum_abs")]))
+        let sg = try SmoothGrad(params: TestModels.params(SmoothGrad.descriptor, ["samples": .int(1), "noise": .double(0.2), "reduce": .string("sum_abs")]))
         let e = try sg.explain(input, model: model)
         let x = input.input
         let sigma = 0.2 * (x.data.max()! - x.data.min()!)
         var rng = SeededRandom(seed: 4, stream: 0x5347_0000)
         let noisy = Tensor(shape: x.shape, data: x.data.map { $0 + sigma * Float(rng.normal()) })
-        let sal = try Saliency(params: TestModels.params(.saliency, ["reduce": .string("sum_abs")]))
+        let sal = try Saliency(params: TestModels.params(Saliency.descriptor, ["reduce": .string("sum_abs")]))
         let (g, _) = try sal.attributions(of: noisy, for: input, model: model)
         let expected = ChannelReduction.sumAbs.apply(g)
         let diff = maxDifference(e.map.data, expected.data)
@@ -206,21 +188,21 @@ final class GradientMethodTests: XCTestCase {
     // MARK: parameters
 
     func testInvalidParametersNameTheParameter() {
-        XCTAssertThrowsError(try IntegratedGradients(params: TestModels.params(.integratedGradients, ["steps": .int(0)]))) { e in
+        XCTAssertThrowsError(try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, ["steps": .int(0)]))) { e in
             guard case let MethodError.invalidParameter(_, p, _)? = e as? MethodError else { return XCTFail("\(e)") }
             XCTAssertEqual(p, "steps")
         }
-        XCTAssertThrowsError(try IntegratedGradients(params: TestModels.params(.integratedGradients, [
+        XCTAssertThrowsError(try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
             "steps": .int(1), "rule": .string("riemann_trapezoid")]))) { e in
             XCTAssertTrue("\(e)".contains("steps"), "\(e)")
         }
-        XCTAssertThrowsError(try Saliency(params: TestModels.params(.saliency, ["reduce": .string("signed_sum")]))) { e in
+        XCTAssertThrowsError(try Saliency(params: TestModels.params(Saliency.descriptor, ["reduce": .string("signed_sum")]))) { e in
             XCTAssertTrue("\(e)".contains("reduce"), "\(e)")
         }
-        XCTAssertThrowsError(try Saliency(params: TestModels.params(.saliency, ["stepz": .int(3)]))) { e in
+        XCTAssertThrowsError(try Saliency(params: TestModels.params(Saliency.descriptor, ["stepz": .int(3)]))) { e in
             XCTAssertTrue("\(e)".contains("stepz"), "\(e)")
         }
-        XCTAssertThrowsError(try SmoothGrad(params: TestModels.params(.smoothgrad, ["base": .string("gradcam")]))) { e in
+        XCTAssertThrowsError(try SmoothGrad(params: TestModels.params(SmoothGrad.descriptor, ["base": .string("gradcam")]))) { e in
             XCTAssertTrue("\(e)".contains("base"), "\(e)")
         }
     }
@@ -235,12 +217,15 @@ final class GradientMethodTests: XCTestCase {
     }
 }
 
-/// The registry creates every kind with its defaults.
+/// The catalogue creates every method with its defaults.
 final class GradientRegistryTests: XCTestCase {
-    func testRegistryMakesEveryKindWithDefaults() throws {
-        for kind in MethodKind.allCases {
-            let m = try MethodRegistry.make(kind, params: ResolvedParams())
-            XCTAssertEqual(type(of: m).kind, kind)
+    func testCatalogueMakesEveryKindWithDefaults() throws {
+        for d in MethodCatalogue.descriptors {
+            let m = try MethodCatalogue.make(d.kind, params: ResolvedParams())
+            XCTAssertEqual(type(of: m).kind, d.kind)
+        }
+        XCTAssertThrowsError(try MethodCatalogue.make(MethodKind("nope"))) { e in
+            XCTAssertTrue("\(e)".contains("unknown method 'nope'"), "\(e)")
         }
     }
 }

@@ -37,7 +37,7 @@ final class GradientSanityTests: XCTestCase {
         let trained = try TestModels.context(graph)
         let randomized = try TestModels.context(try ModelRandomization.cascading(graph: graph, layers: 3, seed: 99))
         let methods: [any Explainer] = [try GradCAM(params: ResolvedParams()),
-                                        try IntegratedGradients(params: TestModels.params(.integratedGradients, ["steps": .int(16)]))]
+                                        try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, ["steps": .int(16)]))]
         for m in methods {
             var rhos: [Double] = []
             for i in 0..<4 {
@@ -67,7 +67,7 @@ final class GradientSanityEmbeddedTests: XCTestCase {
                                       preprocess: trained.preprocess, targetLayer: "head")
         let input = try EmbeddedModel.input()
         for m in [try GradCAM(params: ResolvedParams()) as any Explainer,
-                  try IntegratedGradients(params: TestModels.params(.integratedGradients, ["steps": .int(16)]))] {
+                  try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, ["steps": .int(16)]))] {
             let a = try m.explain(input, model: trained).map.data
             let b = try m.explain(input, model: randomized).map.data
             let rho = RankCorrelation.spearman(a, b)

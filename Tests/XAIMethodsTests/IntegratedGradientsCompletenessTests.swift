@@ -20,7 +20,7 @@ final class IntegratedGradientsCompletenessTests: XCTestCase {
 
     func ig(_ input: ExplanationInput, _ rule: String, _ steps: Int, batch: Int = 16) throws -> Explanation {
         let start = Date()
-        let e = try IntegratedGradients(params: TestModels.params(.integratedGradients, [
+        let e = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
             "rule": .string(rule), "steps": .int(steps), "batch": .int(batch)])).explain(input, model: try EmbeddedModel.context())
         print("chelsea IG \(rule) \(steps) steps batch \(batch) (\(String(format: "%.1f", Date().timeIntervalSince(start))) s): gap \(e.scalars["completeness_gap"] ?? .nan), sum \(e.scalars["attribution_sum"] ?? .nan), f(x) - f(x') = \(e.scalars["score_difference"] ?? .nan)")
         return e

@@ -10,7 +10,7 @@ final class OcclusionIncrementalTests: XCTestCase {
         let input = try EmbeddedModel.input()
         // Window 48, stride 40 (plus the window flush with the far edge): 36 windows, corners included.
         for value in ["gray", "noise"] {
-            let occ = try Occlusion(params: PerturbationFixtures.params(.occlusion, ["window": .int(48), "stride": .int(40),
+            let occ = try Occlusion(params: TestModels.params(Occlusion.descriptor, ["window": .int(48), "stride": .int(40),
                                                                                     "value": .string(value), "batch": .int(16)]))
             let incremental = try occ.explain(input, model: model)
             let full = try occ.explain(input, scorer: PerturbationBatch(context: model, batch: 16))

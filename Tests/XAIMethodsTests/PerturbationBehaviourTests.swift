@@ -19,7 +19,7 @@ final class PerturbationBehaviourTests: XCTestCase {
     func testSameSeedGivesByteIdenticalMapsAndAnotherSeedOtherMasks() throws {
         let (image, _, w) = linearSetup()
         let scorer = PerturbationFixtures.linearScorer(weights: w)
-        let lime = try LIME(params: PerturbationFixtures.params(.lime, [
+        let lime = try LIME(params: TestModels.params(LIME.descriptor, [
             "segmentation": .string("quickshift"), "samples": .int(200),
         ]))
         let a = try lime.explain(PerturbationFixtures.input(image, seed: 11), scorer: scorer)
@@ -28,7 +28,7 @@ final class PerturbationBehaviourTests: XCTestCase {
         XCTAssertEqual(a.segments, b.segments)
         XCTAssertNotEqual(LIME.design(samples: 50, segments: 10, seed: 11), LIME.design(samples: 50, segments: 10, seed: 12))
 
-        let rise = try RISE(params: PerturbationFixtures.params(.rise, ["masks": .int(64), "cells": .int(4)]))
+        let rise = try RISE(params: TestModels.params(RISE.descriptor, ["masks": .int(64), "cells": .int(4)]))
         let r1 = try rise.explain(PerturbationFixtures.input(image, seed: 3), scorer: scorer)
         let r2 = try rise.explain(PerturbationFixtures.input(image, seed: 3), scorer: scorer)
         let r3 = try rise.explain(PerturbationFixtures.input(image, seed: 4), scorer: scorer)
@@ -37,12 +37,12 @@ final class PerturbationBehaviourTests: XCTestCase {
         XCTAssertNotEqual(RISE.mask(0, seed: 3, cells: 4, p: 0.5, width: 24, height: 24),
                           RISE.mask(0, seed: 4, cells: 4, p: 0.5, width: 24, height: 24))
 
-        let shap = try KernelSHAP(params: PerturbationFixtures.params(.kernelShap, ["segmentation": .string("grid"), "cells": .int(5), "samples": .int(300)]))
+        let shap = try KernelSHAP(params: TestModels.params(KernelSHAP.descriptor, ["segmentation": .string("grid"), "cells": .int(5), "samples": .int(300)]))
         let s1 = try shap.explain(PerturbationFixtures.input(image, seed: 5), scorer: scorer)
         let s2 = try shap.explain(PerturbationFixtures.input(image, seed: 5), scorer: scorer)
         XCTAssertEqual(s1.map.data, s2.map.data)
 
-        let occ = try Occlusion(params: PerturbationFixtures.params(.occlusion, ["window": .int(8), "stride": .int(8), "value": .string("noise")]))
+        let occ = try Occlusion(params: TestModels.params(Occlusion.descriptor, ["window": .int(8), "stride": .int(8), "value": .string("noise")]))
         let o1 = try occ.explain(PerturbationFixtures.input(image, seed: 5), scorer: scorer)
         let o2 = try occ.explain(PerturbationFixtures.input(image, seed: 5), scorer: scorer)
         let o3 = try occ.explain(PerturbationFixtures.input(image, seed: 6), scorer: scorer)
@@ -56,7 +56,7 @@ final class PerturbationBehaviourTests: XCTestCase {
         let calls = Counter()
         let scorer = PerturbationFixtures.linearScorer(weights: w, batch: 32, cache: cache, calls: calls)
         func lime(_ extra: [String: ParamValue]) throws -> LIME {
-            try LIME(params: PerturbationFixtures.params(.lime, extra.merging(["segmentation": .string("grid"), "cells": .int(4), "samples": .int(300)]) { a, _ in a }))
+            try LIME(params: TestModels.params(LIME.descriptor, extra.merging(["segmentation": .string("grid"), "cells": .int(4), "samples": .int(300)]) { a, _ in a }))
         }
         let first = try lime([:]).explain(PerturbationFixtures.input(image), scorer: scorer)
         XCTAssertEqual(calls.count, 300)
@@ -74,8 +74,8 @@ final class PerturbationBehaviourTests: XCTestCase {
         XCTAssertEqual(calls.count, 700)
         XCTAssertEqual(cache.stores, 3)
         // Occlusion: `score` is not part of the key (both scores are stored).
-        let occLogit = try Occlusion(params: PerturbationFixtures.params(.occlusion, ["window": .int(8), "score": .string("logit")]))
-        let occProb = try Occlusion(params: PerturbationFixtures.params(.occlusion, ["window": .int(8), "score": .string("probability")]))
+        let occLogit = try Occlusion(params: TestModels.params(Occlusion.descriptor, ["window": .int(8), "score": .string("logit")]))
+        let occProb = try Occlusion(params: TestModels.params(Occlusion.descriptor, ["window": .int(8), "score": .string("probability")]))
         _ = try occLogit.explain(PerturbationFixtures.input(image), scorer: scorer)
         let before = calls.count
         _ = try occProb.explain(PerturbationFixtures.input(image), scorer: scorer)
@@ -86,7 +86,7 @@ final class PerturbationBehaviourTests: XCTestCase {
     func testRISEMapOfAConstantModelIsTheMeanMaskOverP() throws {
         let image = PerturbationFixtures.image(width: size, height: size)
         let constant = PerturbationBatch(batch: 50) { images in Tensor(shape: [images.shape[0], 2], repeating: 0) }
-        let rise = try RISE(params: PerturbationFixtures.params(.rise, ["masks": .int(2000), "cells": .int(5), "p": .double(0.3)]))
+        let rise = try RISE(params: TestModels.params(RISE.descriptor, ["masks": .int(2000), "cells": .int(5), "p": .double(0.3)]))
         let e = try rise.explain(PerturbationFixtures.input(image), scorer: constant)
         // Probability of a two-class model with equal logits is 0.5: map = 0.5 * mean(mask) / p ~ 0.5.
         let mean = e.map.data.reduce(0, +) / Float(e.map.count)
@@ -110,7 +110,7 @@ final class PerturbationBehaviourTests: XCTestCase {
             }
             return Tensor(shape: [images.shape[0], 2], data: out)
         }
-        let rise = try RISE(params: PerturbationFixtures.params(.rise, ["masks": .int(1000), "cells": .int(4)]))
+        let rise = try RISE(params: TestModels.params(RISE.descriptor, ["masks": .int(1000), "cells": .int(4)]))
         let e = try rise.explain(PerturbationFixtures.input(image), scorer: scorer)
         let inside = e.map.data[3 * 24 + 3], outside = e.map.data[20 * 24 + 20]
         print("RISE region: inside \(inside), outside \(outside)")
@@ -131,7 +131,7 @@ final class PerturbationBehaviourTests: XCTestCase {
             }
             return Tensor(shape: [images.shape[0], 2], data: out)
         }
-        let anchors = try Anchors(params: PerturbationFixtures.params(.anchors, [
+        let anchors = try Anchors(params: TestModels.params(Anchors.descriptor, [
             "segmentation": .string("grid"), "cells": .int(3), "hide": .string("black"), "batch": .int(50),
         ]))
         let e = try anchors.explain(PerturbationFixtures.input(image, seed: 2), scorer: scorer)
@@ -155,13 +155,13 @@ final class PerturbationBehaviourTests: XCTestCase {
     }
 
     func testParameterErrorsNameTheParameter() {
-        XCTAssertThrowsError(try LIME(params: PerturbationFixtures.params(.lime, ["segmentation": .string("watershed")]))) {
+        XCTAssertThrowsError(try LIME(params: TestModels.params(LIME.descriptor, ["segmentation": .string("watershed")]))) {
             XCTAssertTrue("\($0)".contains("segmentation"), "\($0)")
         }
-        XCTAssertThrowsError(try Occlusion(params: PerturbationFixtures.params(.occlusion, ["value": .string("purple")]))) {
+        XCTAssertThrowsError(try Occlusion(params: TestModels.params(Occlusion.descriptor, ["value": .string("purple")]))) {
             XCTAssertTrue("\($0)".contains("value"), "\($0)")
         }
-        XCTAssertThrowsError(try KernelSHAP(params: PerturbationFixtures.params(.kernelShap, ["samples": .string("many")]))) {
+        XCTAssertThrowsError(try KernelSHAP(params: TestModels.params(KernelSHAP.descriptor, ["samples": .string("many")]))) {
             XCTAssertTrue("\($0)".contains("samples"), "\($0)")
         }
     }

@@ -15,7 +15,7 @@ final class PerturbationOracleTests: XCTestCase {
         let w = (0..<(3 * n)).map { Float(sin(Double($0) * 0.7)) * 0.01 }
         let engine = try PerturbationFixtures.linearEngine(weights: w, width: size, height: size, bias: 0.3)
         for (value, fill) in [(ParamValue.string("gray"), Float(0.5)), (.double(0.2), 0.2), (.string("black"), 0)] {
-            let occ = try Occlusion(params: PerturbationFixtures.params(.occlusion, [
+            let occ = try Occlusion(params: TestModels.params(Occlusion.descriptor, [
                 "window": .int(6), "stride": .int(4), "value": value, "score": .string("logit"), "batch": .int(7),
             ]))
             let e = try occ.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
@@ -56,7 +56,7 @@ final class PerturbationOracleTests: XCTestCase {
 
     func testLIMERecoversSuperpixelCoefficientsThroughTheEngine() throws {
         let image = PerturbationFixtures.image(width: size, height: size)
-        var lime = try LIME(params: PerturbationFixtures.params(.lime, [
+        var lime = try LIME(params: TestModels.params(LIME.descriptor, [
             "segmentation": .string("grid"), "cells": .int(4), "hide": .string("black"), "samples": .int(1000),
         ]))
         lime.score = .logit
@@ -86,7 +86,7 @@ final class PerturbationOracleTests: XCTestCase {
         XCTAssertLessThan(worst, 0.05)
         XCTAssertGreaterThan(e.scalars["r2"] ?? 0, 0.99)
         // Without the ridge penalty the fit is exact, intercept included.
-        var exactLime = try LIME(params: PerturbationFixtures.params(.lime, [
+        var exactLime = try LIME(params: TestModels.params(LIME.descriptor, [
             "segmentation": .string("grid"), "cells": .int(4), "hide": .string("black"), "samples": .int(1000), "alpha": .double(0),
         ]))
         exactLime.score = .logit
@@ -103,7 +103,7 @@ final class PerturbationOracleTests: XCTestCase {
 
     func testKernelSHAPIsExactOnALinearEngine() throws {
         let image = PerturbationFixtures.image(width: size, height: size)
-        var shap = try KernelSHAP(params: PerturbationFixtures.params(.kernelShap, [
+        var shap = try KernelSHAP(params: TestModels.params(KernelSHAP.descriptor, [
             "segmentation": .string("grid"), "cells": .int(5), "hide": .string("gray"),
         ]))
         shap.score = .logit
@@ -153,7 +153,7 @@ final class PerturbationOracleTests: XCTestCase {
             }
             return Tensor(shape: [images.shape[0], 2], data: out)
         }
-        var shap = try KernelSHAP(params: PerturbationFixtures.params(.kernelShap, [
+        var shap = try KernelSHAP(params: TestModels.params(KernelSHAP.descriptor, [
             "segmentation": .string("grid"), "cells": .int(3), "hide": .string("black"),
         ]))
         shap.score = .logit

@@ -26,10 +26,6 @@ enum PerturbationFixtures {
         ExplanationInput(image: image, input: image.tensor, target: target, seed: seed, contentKey: key)
     }
 
-    /// Method parameters: the catalogue's defaults overridden by `given`.
-    static func params(_ kind: MethodKind, _ given: [String: ParamValue]) -> ResolvedParams {
-        ResolvedParams(specs: kind.parameters, given: given)
-    }
 
     /// Per-pixel weights [3 * H * W] of the linear score sum_j a_j * mean_j(image), where mean_j
     /// is the mean over the pixels and channels of superpixel j.

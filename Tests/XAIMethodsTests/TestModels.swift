@@ -86,9 +86,9 @@ enum TestModels {
         ExplanationInput(image: image, input: preprocess.normalize(image), target: target, seed: seed, contentKey: key)
     }
 
-    /// Parameters of `kind`: its defaults overridden by `given` (validated like an experiment's).
-    static func params(_ kind: MethodKind, _ given: [String: ParamValue] = [:]) -> ResolvedParams {
-        ResolvedParams(given)
+    /// Parameters of method `d`: its defaults overridden by `given` (the method validates them).
+    static func params(_ d: MethodDescriptor, _ given: [String: ParamValue] = [:]) -> ResolvedParams {
+        ResolvedParams(specs: d.parameters, given: given)
     }
 
     /// The addressable tensors `names` of one forward pass of `input` ([1, ...] each).

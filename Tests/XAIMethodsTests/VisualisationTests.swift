@@ -7,7 +7,7 @@ import XAIImaging
 /// Activation maximisation and Deep Dream on the small test nets.
 final class VisualisationTests: XCTestCase {
     func testPenaltyGradientsMatchFiniteDifferences() throws {
-        let am = try ActivationMaximization(params: TestModels.params(.activationMaximization, ["l2": .double(0.3), "tv": .double(0.7)]))
+        let am = try ActivationMaximization(params: TestModels.params(ActivationMaximization.descriptor, ["l2": .double(0.3), "tv": .double(0.7)]))
         let (h, w) = (4, 5)
         var rng = SeededRandom(seed: 8)
         let p = rng.uniforms(3 * h * w)
@@ -43,7 +43,7 @@ final class VisualisationTests: XCTestCase {
         let graph = TestModels.smoothNet(size: 12, channels: 5, classes: 3)
         let model = try TestModels.context(graph)
         let input = TestModels.input(TestModels.image(for: graph), target: 2)
-        let am = try ActivationMaximization(params: TestModels.params(.activationMaximization, [
+        let am = try ActivationMaximization(params: TestModels.params(ActivationMaximization.descriptor, [
             "steps": .int(30), "jitter": .int(1), "blur_every": .int(5), "class": .string("class 1")]))
         let e = try am.explain(input, model: model)
         let s0 = e.scalars["initial_objective"]!, s1 = e.scalars["final_objective"]!
@@ -63,16 +63,16 @@ final class VisualisationTests: XCTestCase {
         let graph = TestModels.convNet(size: 8, channels: 4)
         let model = try TestModels.context(graph)
         let input = TestModels.input(TestModels.image(for: graph))
-        let am = try ActivationMaximization(params: TestModels.params(.activationMaximization, [
+        let am = try ActivationMaximization(params: TestModels.params(ActivationMaximization.descriptor, [
             "target": .string("channel"), "channel": .int(2), "steps": .int(20), "jitter": .int(0)]))
         let e = try am.explain(input, model: model)
         print("channel maximisation: \(e.scalars["initial_objective"]!) -> \(e.scalars["final_objective"]!)")
         XCTAssertGreaterThan(e.scalars["final_objective"]!, e.scalars["initial_objective"]!)
-        XCTAssertThrowsError(try ActivationMaximization(params: TestModels.params(.activationMaximization, [
+        XCTAssertThrowsError(try ActivationMaximization(params: TestModels.params(ActivationMaximization.descriptor, [
             "target": .string("channel"), "channel": .int(9)])).explain(input, model: model)) { e in
             XCTAssertTrue("\(e)".contains("channel"), "\(e)")
         }
-        XCTAssertThrowsError(try ActivationMaximization(params: TestModels.params(.activationMaximization, [
+        XCTAssertThrowsError(try ActivationMaximization(params: TestModels.params(ActivationMaximization.descriptor, [
             "class": .string("no such class")])).explain(input, model: model)) { e in
             XCTAssertTrue("\(e)".contains("class"), "\(e)")
         }
@@ -82,7 +82,7 @@ final class VisualisationTests: XCTestCase {
         let graph = TestModels.convNet(size: 12, channels: 4)
         let model = try TestModels.context(graph)
         let input = TestModels.input(TestModels.image(for: graph))
-        let dd = try DeepDream(params: TestModels.params(.deepdream, ["octaves": .int(2), "steps": .int(5), "lr": .double(0.02)]))
+        let dd = try DeepDream(params: TestModels.params(DeepDream.descriptor, ["octaves": .int(2), "steps": .int(5), "lr": .double(0.02)]))
         let e = try dd.explain(input, model: model)
         print("deep dream objective \(e.scalars["initial_objective"]!) -> \(e.scalars["final_objective"]!)")
         XCTAssertGreaterThan(e.scalars["final_objective"]!, e.scalars["initial_objective"]!)

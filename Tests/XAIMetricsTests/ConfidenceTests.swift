@@ -12,7 +12,7 @@ final class ConfidenceTests: XCTestCase {
         let input = F.input(F.regionImage(regionValue: 1), map: F.perfectMap)
         let y = F.sigmoid(2)
         // remove the top 36/256 (the region): O = 0.5; drop = (Y - 0.5) / Y x 100 = 43.233...
-        let remove = try F.metric(.confidenceDrop, ["mode": .string("remove"), "fraction": .double(36.0 / 256)]).evaluate(input, model: model)
+        let remove = try F.metric(ConfidenceDrop.self, ["mode": .string("remove"), "fraction": .double(36.0 / 256)]).evaluate(input, model: model)
         print("remove: drop \(remove.value), want \((y - 0.5) / y * 100)")
         XCTAssertEqual(remove.extra["y"]!, y, accuracy: 1e-6)
         XCTAssertEqual(remove.extra["o"]!, 0.5, accuracy: 1e-6)
@@ -21,7 +21,7 @@ final class ConfidenceTests: XCTestCase {
         XCTAssertEqual(remove.extra["subject_occluded"]!, remove.value, accuracy: 1e-12)
         // keep only the region: the background does not matter, O = Y, no drop, no increase.
         XCTAssertEqual(remove.extra["background_occluded"]!, 0, accuracy: 1e-3)
-        let keep = try F.metric(.confidenceIncrease, ["mode": .string("keep"), "fraction": .double(36.0 / 256)]).evaluate(input, model: model)
+        let keep = try F.metric(ConfidenceIncrease.self, ["mode": .string("keep"), "fraction": .double(36.0 / 256)]).evaluate(input, model: model)
         XCTAssertEqual(keep.extra["o"]!, y, accuracy: 1e-6)
         XCTAssertEqual(keep.value, 0)
     }
@@ -31,8 +31,8 @@ final class ConfidenceTests: XCTestCase {
         let model = try F.context(F.regionModel())
         let input = F.input(F.regionImage(regionValue: 0), map: F.perfectMap)
         let params: [String: ParamValue] = ["mode": .string("remove"), "fraction": .double(0.2)]
-        let inc = try F.metric(.confidenceIncrease, params).evaluate(input, model: model)
-        let drop = try F.metric(.confidenceDrop, params).evaluate(input, model: model)
+        let inc = try F.metric(ConfidenceIncrease.self, params).evaluate(input, model: model)
+        let drop = try F.metric(ConfidenceDrop.self, params).evaluate(input, model: model)
         XCTAssertEqual(inc.value, 100)
         XCTAssertEqual(drop.value, 0)
         XCTAssertEqual(inc.extra["y"]!, F.sigmoid(-2), accuracy: 1e-6)
@@ -48,12 +48,12 @@ final class ConfidenceTests: XCTestCase {
         data[0] = 1
         let input = F.input(F.regionImage(regionValue: 1), map: Tensor(shape: [16, 16], data: data))
         let y = F.sigmoid(2)
-        let gray = try F.metric(.confidenceDrop).evaluate(input, model: model)
+        let gray = try F.metric(ConfidenceDrop.self).evaluate(input, model: model)
         XCTAssertEqual(gray.extra["o"]!, F.sigmoid(1), accuracy: 1e-6)
         XCTAssertEqual(gray.value, (y - F.sigmoid(1)) / y * 100, accuracy: 1e-4)
-        let black = try F.metric(.confidenceDrop, ["value": .string("black")]).evaluate(input, model: model)
+        let black = try F.metric(ConfidenceDrop.self, ["value": .string("black")]).evaluate(input, model: model)
         XCTAssertEqual(black.extra["o"]!, 0.5, accuracy: 1e-6)
-        let number = try F.metric(.confidenceDrop, ["value": .double(0)]).evaluate(input, model: model)
+        let number = try F.metric(ConfidenceDrop.self, ["value": .double(0)]).evaluate(input, model: model)
         XCTAssertEqual(number, black)
     }
 }

@@ -9,19 +9,19 @@ final class CurveMetricTests: XCTestCase {
     func testPerfectMapHasTheBestDeletionAndInsertion() throws {
         let model = try F.context(F.regionModel(weight: 3))
         let image = F.regionImage()
-        for kind in [MetricKind.deletion, .insertion] {
+        for kind in [Deletion.self, Insertion.self] as [any Metric.Type] {
             // Gray insertion starts at P = 0.5 (the blurred region would still be bright).
             let metric = try F.metric(kind, ["steps": .int(32), "batch": .int(7), "value": .string("gray")])
             let perfect = try metric.evaluate(F.input(image, map: F.perfectMap), model: model)
             let randoms = try (0..<5 as Range<UInt64>).map { try metric.evaluate(F.input(image, map: F.randomMap(seed: $0)), model: model).value }
             let inverted = try metric.evaluate(F.input(image, map: Tensor(shape: [16, 16], data: F.perfectMap.data.map { 1 - $0 })), model: model)
-            print("\(kind.rawValue): perfect \(perfect.value), random \(randoms), inverted \(inverted.value)")
+            print("\(kind.kind.rawValue): perfect \(perfect.value), random \(randoms), inverted \(inverted.value)")
             XCTAssertEqual(perfect.x?.count, 33)
             XCTAssertEqual(perfect.y?.count, 33)
             XCTAssertEqual(perfect.x?.first, 0)
             XCTAssertEqual(perfect.x?.last, 1)
             let y0 = F.sigmoid(6)
-            if kind == .deletion {
+            if kind == Deletion.self {
                 XCTAssertEqual(perfect.y![0], y0, accuracy: 1e-5)
                 // Gray is 0 after normalisation: once the region is gone the logit is 0.
                 XCTAssertEqual(perfect.y![32], 0.5, accuracy: 1e-5)
@@ -41,7 +41,7 @@ final class CurveMetricTests: XCTestCase {
     func testInsertionFromBlurKeepsTheOrder() throws {
         let model = try F.context(F.regionModel(weight: 3))
         let image = F.regionImage(regionValue: 0.9)
-        let metric = try F.metric(.insertion, ["steps": .int(16)])
+        let metric = try F.metric(Insertion.self, ["steps": .int(16)])
         let perfect = try metric.evaluate(F.input(image, map: F.perfectMap), model: model).value
         let random = try metric.evaluate(F.input(image, map: F.randomMap(seed: 2)), model: model).value
         let inverted = try metric.evaluate(F.input(image, map: Tensor(shape: [16, 16], data: F.perfectMap.data.map { 1 - $0 })), model: model).value
@@ -58,8 +58,8 @@ final class CurveMetricTests: XCTestCase {
     func testBatchSizeDoesNotChangeTheCurve() throws {
         let model = try F.context(F.regionModel(weight: 3))
         let input = F.input(F.regionImage(), map: F.randomMap(seed: 9))
-        let a = try F.metric(.deletion, ["steps": .int(10), "batch": .int(1)]).evaluate(input, model: model)
-        let b = try F.metric(.deletion, ["steps": .int(10), "batch": .int(64)]).evaluate(input, model: model)
+        let a = try F.metric(Deletion.self, ["steps": .int(10), "batch": .int(1)]).evaluate(input, model: model)
+        let b = try F.metric(Deletion.self, ["steps": .int(10), "batch": .int(64)]).evaluate(input, model: model)
         let d = zip(a.y!, b.y!).map { abs($0 - $1) }.max()!
         print("deletion batch 1 vs 64: max difference \(d)")
         XCTAssertLessThan(d, 1e-6)

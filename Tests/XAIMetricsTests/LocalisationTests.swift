@@ -8,7 +8,7 @@ final class LocalisationTests: XCTestCase {
 
     func testPerfectMapHasIoUOneAndWinsBothPointingGames() throws {
         let model = try F.context(F.regionModel())
-        let metric = try F.metric(.localisation)
+        let metric = try F.metric(Localisation.self)
         let r = try metric.evaluate(F.input(F.regionImage(), map: F.perfectMap, boxes: [F.regionBox]), model: model)
         XCTAssertEqual(r.value, 1, accuracy: 1e-12)
         XCTAssertEqual(r.extra["energy_pointing_game"]!, 1, accuracy: 1e-12)
@@ -20,7 +20,7 @@ final class LocalisationTests: XCTestCase {
     /// the scores.
     func testConstantOffsetDoesNotChangeTheScores() throws {
         let model = try F.context(F.regionModel())
-        let metric = try F.metric(.localisation)
+        let metric = try F.metric(Localisation.self)
         let image = F.regionImage()
         let plain = try metric.evaluate(F.input(image, map: F.perfectMap, boxes: [F.regionBox]), model: model)
         let lifted = F.perfectMap.data.map { 0.7 + 0.2 * $0 }
@@ -36,7 +36,7 @@ final class LocalisationTests: XCTestCase {
         var ious: [Double] = [], energies: [Double] = []
         for seed in 0..<10 as Range<UInt64> {
             for rule in ["max_fraction", "top_fraction"] {
-                let metric = try F.metric(.localisation, ["rule": .string(rule), "threshold": .double(rule == "top_fraction" ? 36.0 / 256 : 0.15)])
+                let metric = try F.metric(Localisation.self, ["rule": .string(rule), "threshold": .double(rule == "top_fraction" ? 36.0 / 256 : 0.15)])
                 let r = try metric.evaluate(F.input(F.regionImage(), map: F.randomMap(seed: seed), boxes: [F.regionBox]), model: model)
                 ious.append(r.value)
                 energies.append(r.extra["energy_pointing_game"]!)
@@ -53,15 +53,15 @@ final class LocalisationTests: XCTestCase {
         // A graded map peaking in the region: the top 36 pixels are exactly the region.
         let map = Tensor(shape: [16, 16], data: (0..<256).map { F.inRegion($0) ? 2 + Float($0 % 3) : Float($0 % 5) * 0.1 })
         let mask = (0..<256).map(F.inRegion)
-        let metric = try F.metric(.localisation, ["rule": .string("top_fraction"), "threshold": .double(36.0 / 256)])
+        let metric = try F.metric(Localisation.self, ["rule": .string("top_fraction"), "threshold": .double(36.0 / 256)])
         let r = try metric.evaluate(F.input(F.regionImage(), map: map, mask: mask), model: model)
         XCTAssertEqual(r.value, 1, accuracy: 1e-12)
         // max_fraction at 15% of the max (4): every pixel >= 0.6 is selected, which the background's 0.0...0.4 are not.
-        let r2 = try F.metric(.localisation).evaluate(F.input(F.regionImage(), map: map, mask: mask), model: model)
+        let r2 = try F.metric(Localisation.self).evaluate(F.input(F.regionImage(), map: map, mask: mask), model: model)
         XCTAssertEqual(r2.value, 1, accuracy: 1e-12)
         // Half the box: IoU 0.5.
         let half = [F.regionBox[0], F.regionBox[1], F.regionBox[2], F.regionBox[1] + 3]
-        let r3 = try F.metric(.localisation).evaluate(F.input(F.regionImage(), map: map, boxes: [half]), model: model)
+        let r3 = try F.metric(Localisation.self).evaluate(F.input(F.regionImage(), map: map, boxes: [half]), model: model)
         XCTAssertEqual(r3.value, 0.5, accuracy: 1e-12)
     }
 
@@ -71,7 +71,7 @@ final class LocalisationTests: XCTestCase {
     func testPointingGameDrawsTiedMaximaAtRandom() throws {
         let model = try F.context(F.regionModel())
         let plateau = Tensor(shape: [16, 16], data: (0..<256).map { F.inRegion($0) || $0 < 16 ? 1 : 0 })
-        let metric = try F.metric(.localisation)
+        let metric = try F.metric(Localisation.self)
         var hits = 0.0
         let seeds = 0..<400 as Range<UInt64>
         for seed in seeds {
@@ -92,7 +92,7 @@ final class LocalisationTests: XCTestCase {
 
     func testMissingAnnotationNamesTheImage() throws {
         let model = try F.context(F.regionModel())
-        XCTAssertThrowsError(try F.metric(.localisation).evaluate(F.input(F.regionImage(), map: F.perfectMap), model: model)) { error in
+        XCTAssertThrowsError(try F.metric(Localisation.self).evaluate(F.input(F.regionImage(), map: F.perfectMap), model: model)) { error in
             XCTAssertEqual(error as? MetricError, .missingAnnotation(metric: "localisation", image: "test-image"))
             XCTAssertTrue("\(error)".contains("test-image"), "\(error)")
         }

@@ -103,14 +103,14 @@ enum MetricFixtures {
     }
 
     static func input(_ image: RGBImage, map: Tensor, target: Int = 0, seed: UInt64 = 42,
-                      method: MethodKind = .saliency, methodParams: ResolvedParams = ResolvedParams(),
+                      method: MethodKind = Saliency.kind, methodParams: ResolvedParams = ResolvedParams(),
                       scalars: [String: Double] = [:], boxes: [[Double]] = [], mask: [Bool]? = nil) -> MetricInput {
         MetricInput(image: image, input: preprocess.normalize(image), map: map, signed: false, target: target, seed: seed,
                     method: method, methodParams: methodParams, scalars: scalars, boxes: boxes, mask: mask, imageID: "test-image")
     }
 
-    static func metric(_ kind: MetricKind, _ given: [String: ParamValue] = [:]) throws -> any Metric {
-        try MetricRegistry.make(kind, params: ResolvedParams(given))
+    static func metric(_ type: any Metric.Type, _ given: [String: ParamValue] = [:]) throws -> any Metric {
+        try type.init(params: ResolvedParams(given))
     }
 
     static func sigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }

@@ -11,7 +11,7 @@ final class ModelMetricTests: XCTestCase {
     func testFaithfulnessCorrelationRanksThePerfectMapFirst() throws {
         let model = try F.context(F.regionModel(weight: 3))
         let image = F.regionImage()
-        let metric = try F.metric(.faithfulnessCorrelation, ["samples": .int(40), "subset_size": .int(64), "batch": .int(16)])
+        let metric = try F.metric(FaithfulnessCorrelation.self, ["samples": .int(40), "subset_size": .int(64), "batch": .int(16)])
         let perfect = try metric.evaluate(F.input(image, map: F.perfectMap), model: model)
         let random = try metric.evaluate(F.input(image, map: F.randomMap(seed: 4)), model: model)
         print("faithfulness correlation: perfect \(perfect.value), random \(random.value)")
@@ -19,7 +19,7 @@ final class ModelMetricTests: XCTestCase {
         XCTAssertLessThan(abs(random.value), 0.5)
         XCTAssertEqual(try metric.evaluate(F.input(image, map: F.perfectMap), model: model), perfect)
         // Subsets larger than the image use every pixel: all drops equal, no correlation.
-        let all = try F.metric(.faithfulnessCorrelation, ["subset_size": .int(1000)]).evaluate(F.input(image, map: F.perfectMap), model: model)
+        let all = try F.metric(FaithfulnessCorrelation.self, ["subset_size": .int(1000)]).evaluate(F.input(image, map: F.perfectMap), model: model)
         XCTAssertEqual(all.extra["subset_size"], 256)
         XCTAssertEqual(all.value, 0)
     }
@@ -29,9 +29,9 @@ final class ModelMetricTests: XCTestCase {
         let graph = F.linear()
         let model = try F.context(graph)
         let image = F.randomImage()
-        let map = try MethodRegistry.make(.saliency).explain(
+        let map = try MethodCatalogue.make(Saliency.kind).explain(
             ExplanationInput(image: image, input: F.preprocess.normalize(image), target: 1, seed: 42, contentKey: "t"), model: model).map
-        let r = try F.metric(.maxSensitivity, ["samples": .int(3)]).evaluate(F.input(image, map: map, target: 1), model: model)
+        let r = try F.metric(MaxSensitivity.self, ["samples": .int(3)]).evaluate(F.input(image, map: map, target: 1), model: model)
         print("max sensitivity, linear model: \(r.value)")
         XCTAssertEqual(r.value, 0, accuracy: 1e-6)
     }
@@ -40,25 +40,25 @@ final class ModelMetricTests: XCTestCase {
         let graph = F.convNet()
         let model = try F.context(graph)
         let image = F.randomImage()
-        let map = try MethodRegistry.make(.saliency).explain(
+        let map = try MethodCatalogue.make(Saliency.kind).explain(
             ExplanationInput(image: image, input: F.preprocess.normalize(image), target: 2, seed: 42, contentKey: "t"), model: model).map
         let input = F.input(image, map: map, target: 2)
-        let small = try F.metric(.maxSensitivity, ["samples": .int(4), "radius": .double(0.001)]).evaluate(input, model: model)
-        let large = try F.metric(.maxSensitivity, ["samples": .int(4), "radius": .double(0.3)]).evaluate(input, model: model)
+        let small = try F.metric(MaxSensitivity.self, ["samples": .int(4), "radius": .double(0.001)]).evaluate(input, model: model)
+        let large = try F.metric(MaxSensitivity.self, ["samples": .int(4), "radius": .double(0.3)]).evaluate(input, model: model)
         print("max sensitivity, convnet: radius 0.001 -> \(small.value), 0.3 -> \(large.value)")
         XCTAssertLessThan(small.value, large.value)
-        XCTAssertEqual(try F.metric(.maxSensitivity, ["samples": .int(4), "radius": .double(0.3)]).evaluate(input, model: model), large)
+        XCTAssertEqual(try F.metric(MaxSensitivity.self, ["samples": .int(4), "radius": .double(0.3)]).evaluate(input, model: model), large)
     }
 
     func testSanityRandomizationOfSaliency() throws {
         let graph = F.linear(classes: 3, seed: 5)
         let model = try F.context(graph)
         let image = F.randomImage()
-        let saliency = try MethodRegistry.make(.saliency)
+        let saliency = try MethodCatalogue.make(Saliency.kind)
         let map = try saliency.explain(
             ExplanationInput(image: image, input: F.preprocess.normalize(image), target: 0, seed: 42, contentKey: "t"), model: model).map
         let before = RandomizedEngines.shared.count
-        let metric = try F.metric(.sanityRandomization, ["layers": .int(1)])
+        let metric = try F.metric(SanityRandomization.self, ["layers": .int(1)])
         let r = try metric.evaluate(F.input(image, map: map), model: model)
         print("sanity randomisation, linear model: spearman \(r.value), abs \(r.extra["spearman_abs"]!)")
         // Re-initialised weights are independent of the trained ones: the maps decorrelate.
@@ -70,9 +70,9 @@ final class ModelMetricTests: XCTestCase {
         XCTAssertNotEqual(again.value, 2)
         XCTAssertEqual(try metric.evaluate(F.input(image, map: map), model: model), r)
         // The map against itself on the unrandomised engine is 1: checks the rerun path's plumbing.
-        let rerun = try MethodRerun(F.input(image, map: map), metric: .sanityRandomization)
+        let rerun = try MethodRerun(F.input(image, map: map), metric: SanityRandomization.kind)
         let same = try rerun.map(image: image, input: F.input(image, map: map), engine: model.engine, model: model, key: "same")
-        XCTAssertEqual(RankCorrelation.spearman(same.values, try AttributionMap(map, width: 8, height: 8, metric: .sparseness).values), 1, accuracy: 1e-9)
+        XCTAssertEqual(RankCorrelation.spearman(same.values, try AttributionMap(map, width: 8, height: 8, metric: Sparseness.kind).values), 1, accuracy: 1e-9)
     }
 
     func testRandomizedEngineRebuildsAPreparedGraph() throws {
@@ -101,9 +101,9 @@ final class ModelMetricTests: XCTestCase {
         let graph = F.convNet()
         let model = try F.context(graph, targetLayer: "features")
         let image = F.randomImage()
-        let map = try MethodRegistry.make(.gradcam).explain(
+        let map = try MethodCatalogue.make(GradCAM.kind).explain(
             ExplanationInput(image: image, input: F.preprocess.normalize(image), target: 1, seed: 42, contentKey: "t"), model: model).map
-        let r = try F.metric(.sanityRandomization, ["layers": .int(3)]).evaluate(F.input(image, map: map, target: 1, method: .gradcam), model: model)
+        let r = try F.metric(SanityRandomization.self, ["layers": .int(3)]).evaluate(F.input(image, map: map, target: 1, method: GradCAM.kind), model: model)
         print("sanity randomisation, grad-cam, 3 layers: \(r.value)")
         XCTAssertTrue(r.value.isFinite && abs(r.value) <= 1)
         XCTAssertEqual(r.extra["layers_randomized"], 3)

@@ -79,7 +79,7 @@ final class ROADTests: XCTestCase {
     func testPerfectMapScoresHigherThanRandomAndIsDeterministic() throws {
         let model = try F.context(F.regionModel(weight: 3))
         let image = F.regionImage()
-        let metric = try F.metric(.road, ["fractions": .list([.double(0.1), .double(0.3), .double(0.5)]), "batch": .int(4)])
+        let metric = try F.metric(ROAD.self, ["fractions": .list([.double(0.1), .double(0.3), .double(0.5)]), "batch": .int(4)])
         let perfect = try metric.evaluate(F.input(image, map: F.perfectMap), model: model)
         let random = try metric.evaluate(F.input(image, map: F.randomMap(seed: 1)), model: model)
         print("ROAD perfect \(perfect.value) (MoRF \(perfect.y!), LeRF \(perfect.curves["lerf"]!)), random \(random.value)")

@@ -30,7 +30,7 @@ final class RegionModelOracleTests: XCTestCase {
         let model = try F.context(F.regionModel(weight: weight))
         let image = F.regionImage()
         let steps = 32
-        let metric = try F.metric(.deletion, ["steps": .int(steps), "value": .string("gray")])
+        let metric = try F.metric(Deletion.self, ["steps": .int(steps), "value": .string("gray")])
         let perfect = try metric.evaluate(F.input(image, map: F.perfectMap), model: model)
         let want = perfectDeletionCurve(steps: steps)
         let d = zip(perfect.y!, want).map { abs($0 - $1) }.max()!
@@ -71,13 +71,13 @@ final class RegionModelOracleTests: XCTestCase {
         let chanceDeletion = CurveArea.trapezoid(x: x, y: x.map { F.sigmoid(fullLogit * (1 - $0)) })
         let chanceInsertion = CurveArea.trapezoid(x: x, y: x.map { F.sigmoid(fullLogit * $0) })
         XCTAssertEqual(chanceDeletion, (log(1 + exp(fullLogit)) - log(2)) / fullLogit, accuracy: 2e-3)
-        for (kind, chance) in [(MetricKind.deletion, chanceDeletion), (.insertion, chanceInsertion)] {
+        for (kind, chance) in [(Deletion.self, chanceDeletion), (Insertion.self, chanceInsertion)] as [(any Metric.Type, Double)] {
             let metric = try F.metric(kind, ["steps": .int(steps), "value": .string("gray")])
             let values = try (0..<16 as Range<UInt64>).map {
                 try metric.evaluate(F.input(image, map: F.randomMap(seed: 100 + $0)), model: model).value
             }
             let mean = CurveArea.mean(values)
-            print("\(kind.rawValue): random maps mean AUC \(mean), chance \(chance), spread \(values.min()!)...\(values.max()!)")
+            print("\(kind.kind.rawValue): random maps mean AUC \(mean), chance \(chance), spread \(values.min()!)...\(values.max()!)")
             XCTAssertEqual(mean, chance, accuracy: 0.03)
         }
     }
@@ -94,8 +94,8 @@ final class RegionModelOracleTests: XCTestCase {
         let chanceMax = 0.85 * g / (g + 0.85 * (n - g))
         let inter = g * g / n
         let chanceTop = inter / (2 * g - inter)
-        let maxRule = try F.metric(.localisation)
-        let topRule = try F.metric(.localisation, ["rule": .string("top_fraction"), "threshold": .double(g / n)])
+        let maxRule = try F.metric(Localisation.self)
+        let topRule = try F.metric(Localisation.self, ["rule": .string("top_fraction"), "threshold": .double(g / n)])
         var iouMax: [Double] = [], iouTop: [Double] = [], energy: [Double] = [], hits: [Double] = []
         for seed in 0..<64 as Range<UInt64> {
             let input = F.input(image, map: F.randomMap(seed: 1000 + seed), mask: (0..<256).map(F.inRegion))
@@ -122,7 +122,7 @@ final class RegionModelOracleTests: XCTestCase {
     func testROADOnAConstantImageLeavesTheScoreUnchanged() throws {
         let model = try F.context(F.regionModel(weight: weight))
         let image = RGBImage(width: 16, height: 16, color: (0.7, 0.7, 0.7))
-        let metric = try F.metric(.road, ["noise": .double(0), "fractions": .list([.double(0.2), .double(0.5), .double(0.9)])])
+        let metric = try F.metric(ROAD.self, ["noise": .double(0), "fractions": .list([.double(0.2), .double(0.5), .double(0.9)])])
         for map in [F.perfectMap, F.randomMap(seed: 3)] {
             let r = try metric.evaluate(F.input(image, map: map), model: model)
             let y0 = r.extra["original_probability"]!

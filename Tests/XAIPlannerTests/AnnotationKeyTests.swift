@@ -1,4 +1,5 @@
 import XCTest
+import XAIMetrics
 import XAICore
 import XAIExperiment
 import XAITestSupport
@@ -30,7 +31,7 @@ final class AnnotationKeyTests: TemporaryDirectoryTestCase {
           coffee: {mask: \(mask)}
         """
         try write(Data(yaml.utf8), "exp.yaml")
-        let exp = try ExperimentLoader.load(path: tmp.appendingPathComponent("exp.yaml").path, baseDirectory: tmp.path,
+        let exp = try ExperimentLoader.load(path: tmp.appendingPathComponent("exp.yaml").path, catalogue: .standard, baseDirectory: tmp.path,
                                             outputsRoot: "Outputs")
         return try ExperimentGraph(experiment: exp, hasher: FileHasher(memoURL: nil))
     }

@@ -1,4 +1,5 @@
 import XCTest
+import XAIMetrics
 import XAICore
 import XAIExperiment
 import XAITestSupport
@@ -99,7 +100,7 @@ final class ExperimentRunnerTests: TemporaryDirectoryTestCase {
         """
         let path = try write(yaml, "exp.yaml")
         do {
-            return try ExperimentLoader.load(path: path, baseDirectory: tmp.path, outputsRoot: "Outputs")
+            return try ExperimentLoader.load(path: path, catalogue: .standard, baseDirectory: tmp.path, outputsRoot: "Outputs")
         } catch {
             XCTFail("\(error)")
             throw error

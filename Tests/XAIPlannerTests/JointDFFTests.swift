@@ -1,4 +1,5 @@
 import XCTest
+import XAIMetrics
 import XAICore
 import XAIExperiment
 import XAITestSupport
@@ -31,7 +32,7 @@ final class JointDFFTests: TemporaryDirectoryTestCase {
           dff.concepts: [\(concepts.map(String.init).joined(separator: ", "))]
         metrics: [deletion]
         """
-        return try ExperimentLoader.load(path: try write(yaml, "exp.yaml"), baseDirectory: tmp.path, outputsRoot: "Outputs")
+        return try ExperimentLoader.load(path: try write(yaml, "exp.yaml"), catalogue: .standard, baseDirectory: tmp.path, outputsRoot: "Outputs")
     }
 
     func testJointInstanceIsOneTaskPerSweepPointDependingOnEveryImage() throws {
@@ -52,7 +53,7 @@ final class JointDFFTests: TemporaryDirectoryTestCase {
         let j = try XCTUnwrap(eg.joints["*/dff@concepts=2"])
         XCTAssertEqual(j.members.map { eg.imageHashes[$0.image.id]! }, j.members.map { eg.imageHashes[$0.image.id]! }.sorted())
         // Per image: one result, its own overlay and metric tasks, all reading the joint task.
-        let entries = eg.explanations.filter { $0.run.kind == .dff }
+        let entries = eg.explanations.filter { $0.run.kind.rawValue == "dff" }
         XCTAssertEqual(entries.count, 6, "3 images x 2 sweep points")
         XCTAssertEqual(Set(entries.compactMap(\.jointSlot)), [0, 1, 2])
         for e in entries {

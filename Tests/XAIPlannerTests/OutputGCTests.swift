@@ -1,4 +1,5 @@
 import XCTest
+import XAIMetrics
 import XAICore
 import XAIExperiment
 import XAITestSupport
@@ -27,7 +28,7 @@ final class OutputGCTests: TemporaryDirectoryTestCase {
               occlusion.window: [\(windows.map(String.init).joined(separator: ", "))]
             metrics: [deletion]
             """, "exp.yaml")
-        return try ExperimentLoader.load(path: tmp.appendingPathComponent("exp.yaml").path, baseDirectory: tmp.path,
+        return try ExperimentLoader.load(path: tmp.appendingPathComponent("exp.yaml").path, catalogue: .standard, baseDirectory: tmp.path,
                                          outputsRoot: "Outputs")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import XAIMetrics
 import XAIExperiment
 
 /// A fresh temporary folder per test, removed afterwards.
@@ -31,7 +32,7 @@ open class TemporaryDirectoryTestCase: XCTestCase {
         }
         let path = tmp.appendingPathComponent("exp.yaml")
         try yaml.write(to: path, atomically: true, encoding: .utf8)
-        return try ExperimentLoader.load(path: path.path, baseDirectory: tmp.path)
+        return try ExperimentLoader.load(path: path.path, catalogue: .standard, baseDirectory: tmp.path)
     }
 }
 

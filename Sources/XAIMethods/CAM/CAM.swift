@@ -6,11 +6,15 @@ import XAIEngine
 /// with that head qualify (checked; otherwise an error suggests Grad-CAM). The bias is left
 /// out: it shifts every pixel by the same amount.
 public struct CAM: CAMMethod {
-    public static let kind = MethodKind.cam
+    public static let descriptor = MethodDescriptor(
+        "cam", family: .cam,
+        summary: "class activation map: final linear layer weights times target-layer activations",
+        paper: "Zhou, Khosla, Lapedriza, Oliva, Torralba. Learning Deep Features for Discriminative Localization. CVPR 2016",
+        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse)
     let settings: CAMSettings
 
     public init(params: ResolvedParams) throws {
-        settings = try CAMSettings(ParamReader(Self.kind, params))
+        settings = try CAMSettings(ParameterReader(method: Self.descriptor, params))
     }
 
     func rawMap(_ input: ExplanationInput, layer: TargetLayer, model: ModelContext) throws -> [Float] {

@@ -14,10 +14,18 @@ struct CAMSettings: Sendable {
     let relu: Bool
     let normalize: MapNormalization
 
-    init(_ p: ParamReader) throws {
-        targetLayer = try p.string("target_layer")
-        relu = try p.bool("relu")
-        normalize = try p.choice("normalize", as: MapNormalization.self)
+    static let relu = Param<Bool>("relu", default: true, "clamp the map at 0 before normalising (as in the papers)")
+    static let normalize = Param<MapNormalization>(
+        "normalize", default: .minmax, "scale the map to [0, 1] by min and max, by max only, or keep raw values")
+    /// The parameters every CAM method takes.
+    static let parameters: [any ParameterDeclaration] = [TargetLayer.parameter, relu, normalize]
+    /// CAM methods read the target layer in every run.
+    static let layerUse = MethodDescriptor.LayerUse.targetLayer(parameter: TargetLayer.parameter.name)
+
+    init(_ p: ParameterReader) throws {
+        targetLayer = try p[TargetLayer.parameter]
+        relu = try p[Self.relu]
+        normalize = try p[Self.normalize]
     }
 }
 

@@ -3,11 +3,15 @@ import XAICore
 /// Grad-CAM (Selvaraju et al. 2017): channel weights are the spatial means of the gradients,
 /// map = sum_c w_c A_c.
 public struct GradCAM: GradientCAM {
-    public static let kind = MethodKind.gradcam
+    public static let descriptor = MethodDescriptor(
+        "gradcam", family: .cam,
+        summary: "target-layer activations weighted by their spatially averaged gradients",
+        paper: "Selvaraju, Cogswell, Das, Vedantam, Parikh, Batra. Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization. ICCV 2017",
+        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse)
     let settings: CAMSettings
 
     public init(params: ResolvedParams) throws {
-        settings = try CAMSettings(ParamReader(Self.kind, params))
+        settings = try CAMSettings(ParameterReader(method: Self.descriptor, params))
     }
 
     func combine(activations a: FeatureMap, gradients g: FeatureMap) -> [Float] {

@@ -5,11 +5,15 @@ import XAICore
 /// for an exponential of the class score (higher derivatives as powers of the first);
 /// alpha is 0 where the gradient is 0.
 public struct GradCAMPlusPlus: GradientCAM {
-    public static let kind = MethodKind.gradcamPlusPlus
+    public static let descriptor = MethodDescriptor(
+        "gradcam_plus_plus", family: .cam,
+        summary: "Grad-CAM with weights from second- and third-order gradient terms",
+        paper: "Chattopadhyay, Sarkar, Howlader, Balasubramanian. Grad-CAM++: Generalized Gradient-based Visual Explanations for Deep Convolutional Networks. WACV 2018",
+        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse)
     let settings: CAMSettings
 
     public init(params: ResolvedParams) throws {
-        settings = try CAMSettings(ParamReader(Self.kind, params))
+        settings = try CAMSettings(ParameterReader(method: Self.descriptor, params))
     }
 
     func combine(activations a: FeatureMap, gradients g: FeatureMap) -> [Float] {

@@ -5,14 +5,19 @@ import XAIEngine
 /// the upsampled Grad-CAM map (after its ReLU and normalisation), then reduced over colour
 /// channels with `reduce`. `lowResolution` holds the Grad-CAM map.
 public struct GuidedGradCAM: CAMMethod {
-    public static let kind = MethodKind.guidedGradcam
+    static let reduce = ChannelReduction.parameter(default: .maxAbs, signed: false)
+    public static let descriptor = MethodDescriptor(
+        "guided_gradcam", family: .cam,
+        summary: "guided backpropagation multiplied by the upsampled Grad-CAM map",
+        paper: GradCAM.descriptor.paper,
+        parameters: CAMSettings.parameters + [reduce], layerUse: CAMSettings.layerUse)
     let settings: CAMSettings
     let reduce: ChannelReduction
 
     public init(params: ResolvedParams) throws {
-        let p = try ParamReader(Self.kind, params)
+        let p = try ParameterReader(method: Self.descriptor, params)
         settings = try CAMSettings(p)
-        reduce = try p.choice("reduce", as: ChannelReduction.self)
+        reduce = try p[Self.reduce]
     }
 
     func rawMap(_ input: ExplanationInput, layer: TargetLayer, model: ModelContext) throws -> [Float] {

@@ -10,14 +10,19 @@ import XAIImaging
 /// `batch`; with a shared cache the logits of all masks are stored per image and layer, so
 /// other targets and settings reuse them.
 public struct ScoreCAM: CAMMethod {
-    public static let kind = MethodKind.scorecam
+    static let batch = Batching.parameter(32)
+    public static let descriptor = MethodDescriptor(
+        "scorecam", family: .cam,
+        summary: "target-layer channels weighted by the class probability of the input masked by each channel",
+        paper: "Wang, Wang, Du, Yang, Zhang, Ding, Mardziel, Hu. Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks. CVPR Workshops 2020",
+        parameters: CAMSettings.parameters + [batch], layerUse: CAMSettings.layerUse)
     let settings: CAMSettings
     let batch: Int
 
     public init(params: ResolvedParams) throws {
-        let p = try ParamReader(Self.kind, params)
+        let p = try ParameterReader(method: Self.descriptor, params)
         settings = try CAMSettings(p)
-        batch = try p.int("batch")
+        batch = try p[Self.batch]
     }
 
     func rawMap(_ input: ExplanationInput, layer: TargetLayer, model: ModelContext) throws -> [Float] {

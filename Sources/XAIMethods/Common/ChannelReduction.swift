@@ -2,7 +2,7 @@ import XAICore
 
 /// How per-channel attributions [N, C, H, W] become one map per item [N, H, W]
 /// (the `reduce` parameter of the gradient methods).
-public enum ChannelReduction: String, CaseIterable, Sendable {
+public enum ChannelReduction: String, ParamChoice {
     /// max over channels of |a|: the saliency map of Simonyan et al.
     case maxAbs = "max_abs"
     /// sum over channels of |a|.
@@ -12,6 +12,12 @@ public enum ChannelReduction: String, CaseIterable, Sendable {
     /// Plain sum over channels, keeping the sign (for integrated gradients, whose signed
     /// attributions add up to the score difference).
     case signedSum = "signed_sum"
+
+    /// The `reduce` parameter; `signed_sum` is offered only to methods whose attributions carry a sign.
+    static func parameter(default d: ChannelReduction, signed: Bool) -> Param<ChannelReduction> {
+        Param("reduce", default: d, choices: [.maxAbs, .sumAbs, .l2] + (signed ? [.signedSum] : []),
+              "how channels are combined into one map")
+    }
 
     /// Whether the reduced map keeps the sign of the attributions.
     public var isSigned: Bool { self == .signedSum }

@@ -1,5 +1,6 @@
+import XAICore
 /// How the CAM family scales its map (the `normalize` parameter).
-public enum MapNormalization: String, CaseIterable, Sendable {
+public enum MapNormalization: String, ParamChoice {
     /// (m - min) / (max - min): the map spans [0, 1] (a constant map becomes all 0).
     case minmax
     /// m / max|m|: keeps 0 at 0 and the sign of every value (all 0 when the map is 0).

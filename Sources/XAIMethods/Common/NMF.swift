@@ -1,3 +1,4 @@
+import XAICore
 import Foundation
 import XAIEngine
 
@@ -6,7 +7,7 @@ import XAIEngine
 /// target-layer activations (m = pixels, n = channels): W holds the concept heatmaps and H the
 /// concept embeddings.
 public enum NMF {
-    public enum Solver: String, CaseIterable, Sendable {
+    public enum Solver: String, ParamChoice {
         /// Lee & Seung's multiplicative updates (non-increasing error, never leaves the
         /// non-negative orthant).
         case mu

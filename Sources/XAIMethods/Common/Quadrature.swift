@@ -1,9 +1,10 @@
+import XAICore
 import Foundation
 
 /// A rule for integrating along the path of integrated gradients: points `alphas` in [0, 1]
 /// (0 = baseline, 1 = input) and `weights` that sum to 1, so that a constant integrand
 /// (a linear model) is integrated exactly for every rule and every number of points.
-public enum QuadratureRule: String, CaseIterable, Sendable {
+public enum QuadratureRule: String, ParamChoice {
     case riemannLeft = "riemann_left"
     case riemannRight = "riemann_right"
     case riemannMiddle = "riemann_middle"

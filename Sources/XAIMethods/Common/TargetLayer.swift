@@ -10,6 +10,10 @@ struct TargetLayer: Sendable {
 
     var pixels: Int { height * width }
 
+    /// The `target_layer` parameter of the CAM methods and DFF.
+    static let parameter = Param<String>(
+        "target_layer", default: "", "tensor name or unique prefix; empty means the experiment's or the model card's target layer")
+
     /// The layer named by `parameter` (an exact tensor name or unique prefix) or, when that is
     /// empty, the experiment's / model card's target layer. It must be a [C, h, w] feature map.
     static func resolve(_ requested: String, parameter: String = "target_layer", model: ModelContext,

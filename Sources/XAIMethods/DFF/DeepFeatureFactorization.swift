@@ -13,7 +13,22 @@ import XAIImaging
 /// `images["concepts"]` colours each pixel by its strongest concept (rainbow hues, HSV
 /// brightness = that concept's weight) blended over the image with `overlay_alpha`.
 public struct DeepFeatureFactorization: JointExplainer {
-    public static let kind = MethodKind.dff
+    static let concepts = Param<Int>("concepts", default: 4, range: .ints(1, 256), "number of NMF components (concepts)")
+    static let iterations = Param<Int>("iterations", default: 200, range: .ints(1, 100_000), "NMF iterations")
+    static let solver = Param<NMF.Solver>(
+        "solver", default: .mu, "multiplicative updates (mu) or hierarchical alternating least squares (hals)")
+    static let joint = Param<Bool>("joint", default: false,
+                                   "factorise all images together so a concept has the same colour in every image")
+    static let topLabels = Param<Int>("top_labels", default: 3, range: .ints(1, 20), "labels listed per concept in the legend")
+    /// Concepts are named by their own top labels, so the result does not depend on the target;
+    /// the concept picture is drawn here with `overlay_alpha`.
+    public static let descriptor = MethodDescriptor(
+        "dff", family: .factorisation,
+        summary: "non-negative matrix factorisation of target-layer activations into concepts",
+        paper: "Collins, Achanta, Suesstrunk. Deep Feature Factorization for Concept Discovery. ECCV 2018",
+        parameters: [TargetLayer.parameter, concepts, iterations, solver, joint, topLabels],
+        layerUse: .targetLayer(parameter: TargetLayer.parameter.name), usesTarget: false,
+        jointParameter: joint.name, displayParametersUsed: [DisplayParameters.overlayAlpha.name])
     let targetLayer: String
     let concepts: Int
     let iterations: Int
@@ -23,14 +38,14 @@ public struct DeepFeatureFactorization: JointExplainer {
     let alpha: Float
 
     public init(params: ResolvedParams) throws {
-        let p = try ParamReader(Self.kind, params)
-        targetLayer = try p.string("target_layer")
-        concepts = try p.int("concepts")
-        iterations = try p.int("iterations")
-        solver = try p.choice("solver", as: NMF.Solver.self)
-        joint = try p.bool("joint")
-        topLabels = try p.int("top_labels")
-        alpha = Float(try p.double("overlay_alpha"))
+        let p = try ParameterReader(method: Self.descriptor, params)
+        targetLayer = try p[TargetLayer.parameter]
+        concepts = try p[Self.concepts]
+        iterations = try p[Self.iterations]
+        solver = try p[Self.solver]
+        joint = try p[Self.joint]
+        topLabels = try p[Self.topLabels]
+        alpha = Float(try p[DisplayParameters.overlayAlpha])
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {

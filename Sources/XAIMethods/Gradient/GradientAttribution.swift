@@ -18,6 +18,21 @@ protocol GradientAttribution: Explainer {
     var batchesItems: Bool { get }
 }
 
+/// The gradient methods that differ only in how rectifiers pass the gradient back (saliency,
+/// guided backpropagation, DeconvNet): one backward pass under `rules`, items in batches.
+protocol RectifierRuleGradient: GradientAttribution {
+    static var rules: BackwardRules { get }
+}
+
+extension RectifierRuleGradient {
+    var batchesItems: Bool { true }
+
+    func attributions(of batch: Tensor, for input: ExplanationInput, model: ModelContext) throws
+        -> (attributions: Tensor, scalars: [String: Double]) {
+        (try inputGradients(batch, target: input.target, model: model, rules: Self.rules), [:])
+    }
+}
+
 extension GradientAttribution {
     /// The shared `explain`: attributions of the one input, reduced to [H, W].
     func explainByAttribution(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {

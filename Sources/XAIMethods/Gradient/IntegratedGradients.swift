@@ -12,7 +12,19 @@ import XAIImaging
 /// chelsea photo with EfficientNet-Lite0 and a black baseline it is 6.1 at 16 Gauss-Legendre
 /// points, 1.8 at 128 trapezoid points and 0.007 at 512 (f(x) - f(x') = 9.95).
 public struct IntegratedGradients: GradientAttribution {
-    public static let kind = MethodKind.integratedGradients
+    static let baseline = Param<ParamValue>(
+        "baseline", .choiceOrNumber(["black", "white", "gray", "blur", "uniform", "gaussian"], .unit), default: .string("black"),
+        "reference input: a named image or one pixel value in [0, 1] for every channel (before normalisation)")
+    public static let steps = Param<Int>("steps", default: 50, range: .ints(1, 100_000), "number of points on the path")
+    static let rule = Param<QuadratureRule>("rule", default: .gaussLegendre,
+                                            "quadrature rule; weights sum to 1 for every rule")
+    static let batch = Batching.parameter(16)
+    static let reduce = ChannelReduction.parameter(default: .signedSum, signed: true)
+    public static let descriptor = MethodDescriptor(
+        "integrated_gradients", family: .gradient,
+        summary: "gradients integrated along a straight path from a baseline to the input",
+        paper: "Sundararajan, Taly, Yan. Axiomatic Attribution for Deep Networks. ICML 2017",
+        parameters: [baseline, steps, rule, batch, reduce], slow: true)
     let baseline: Baseline
     let steps: Int
     let rule: QuadratureRule
@@ -20,18 +32,18 @@ public struct IntegratedGradients: GradientAttribution {
     let reduce: ChannelReduction
 
     public init(params: ResolvedParams) throws {
-        let p = try ParamReader(Self.kind, params)
-        guard let b = Baseline(try p.value("baseline")) else {
-            throw p.invalid("baseline", "expected black | white | gray | blur | uniform | gaussian or a pixel value in [0, 1]")
+        let p = try ParameterReader(method: Self.descriptor, params)
+        guard let b = Baseline(try p[Self.baseline]) else {
+            throw p.invalid(Self.baseline.name, "expected black | white | gray | blur | uniform | gaussian or a pixel value in [0, 1]")
         }
         baseline = b
-        steps = try p.int("steps")
-        rule = try p.choice("rule", as: QuadratureRule.self)
+        steps = try p[Self.steps]
+        rule = try p[Self.rule]
         guard steps >= rule.minimumPoints else {
-            throw p.invalid("steps", "\(rule.rawValue) needs at least \(rule.minimumPoints) steps, got \(steps)")
+            throw p.invalid(Self.steps.name, "\(rule.rawValue) needs at least \(rule.minimumPoints) steps, got \(steps)")
         }
-        batch = try p.int("batch")
-        reduce = try p.choice("reduce", as: ChannelReduction.self)
+        batch = try p[Self.batch]
+        reduce = try p[Self.reduce]
     }
 
     var batchesItems: Bool { false }

@@ -9,7 +9,21 @@ import XAIEngine
 /// (SmoothGrad-Squared). Averaging happens per element before the reduction, as in the paper;
 /// copies run in batches of `batch`. Noise sample i is drawn from its own stream of the seed.
 public struct SmoothGrad: Explainer {
-    public static let kind = MethodKind.smoothgrad
+    /// The gradient methods smoothgrad can wrap.
+    static let bases: [any GradientAttribution.Type] = [Saliency.self, IntegratedGradients.self, GuidedBackprop.self]
+    static let base = Param<MethodKind>("base", .methodKind(bases.map { $0.descriptor.kind.rawValue }), default: Saliency.kind,
+                                        "the gradient method to smooth; its parameters may be given alongside")
+    static let noise = Param<Double>("noise", default: 0.15, range: NumberRange(min: 0, max: 10, minInclusive: false),
+                                     "standard deviation of the Gaussian noise as a fraction of the input range")
+    static let samples = Param<Int>("samples", default: 25, range: .ints(1, 100_000), "number of noisy copies")
+    static let squared = Param<Bool>("squared", default: false, "average the squared maps (SmoothGrad-Squared)")
+    static let batch = Batching.parameter(16)
+    public static let descriptor = MethodDescriptor(
+        "smoothgrad", family: .gradient,
+        summary: "a gradient method averaged over noisy copies of the input",
+        paper: "Smilkov, Thorat, Kim, Viegas, Wattenberg. SmoothGrad: removing noise by adding noise. 2017",
+        parameters: [base, noise, samples, squared, batch],
+        wrapping: MethodDescriptor.Wrapping(parameter: base, bases: bases.map { $0.descriptor }))
     let base: any GradientAttribution
     let noise: Double
     let samples: Int
@@ -17,22 +31,22 @@ public struct SmoothGrad: Explainer {
     let batch: Int
 
     public init(params: ResolvedParams) throws {
-        let p = try ParamReader(Self.kind, params)
-        let baseKind = try p.methodKind("base")
-        noise = try p.double("noise")
-        samples = try p.int("samples")
-        squared = try p.bool("squared")
-        batch = try p.int("batch")
-        // The wrapped method gets the parameters it declares (smoothgrad's `batch` included).
-        let names = baseKind.parameters.map(\.name)
-        let baseParams = p.params.restricted(to: names)
-        switch baseKind {
-        case .saliency: base = try Saliency(params: baseParams)
-        case .integratedGradients: base = try IntegratedGradients(params: baseParams)
-        case .guidedBackprop: base = try GuidedBackprop(params: baseParams)
-        default:
-            throw p.invalid("base", "smoothgrad wraps \(MethodKind.smoothgradBases.map(\.rawValue).joined(separator: " | ")), not \(baseKind.rawValue)")
+        let p = try ParameterReader(method: Self.descriptor, params)
+        let baseKind = try p[Self.base]
+        noise = try p[Self.noise]
+        samples = try p[Self.samples]
+        squared = try p[Self.squared]
+        batch = try p[Self.batch]
+        guard let type = Self.bases.first(where: { $0.descriptor.kind == baseKind }) else {
+            let names = Self.bases.map { $0.descriptor.kind.rawValue }
+            throw p.invalid(Self.base.name, "smoothgrad wraps \(names.joined(separator: " | ")), not \(baseKind.rawValue)")
         }
+        // The wrapped method gets the parameters it declares (smoothgrad's `batch` included).
+        base = try Self.make(type, p.params)
+    }
+
+    private static func make<T: GradientAttribution>(_ type: T.Type, _ params: ResolvedParams) throws -> any GradientAttribution {
+        try T(params: params.restricted(to: T.descriptor.parameters.map(\.name)))
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {

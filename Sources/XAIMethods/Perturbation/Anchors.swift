@@ -18,7 +18,25 @@ import XAIImaging
 /// of forward passes. The samples depend on the bandit's path, so they are not shared through
 /// the cache.
 public struct Anchors: Explainer {
-    public static let kind = MethodKind.anchors
+    static let precision = Param<Double>("precision", default: 0.95, range: NumberRange(min: 0, max: 1, minInclusive: false),
+                                         "precision threshold an anchor must reach")
+    static let delta = Param<Double>("delta", default: 0.1, range: .openUnit, "confidence parameter of the KL-LUCB bandit")
+    static let tau = Param<Double>("tau", default: 0.15, range: .openUnit, "tolerance of the KL-LUCB bandit")
+    static let beam = Param<Int>("beam", default: 1, range: .ints(1, 100), "beam width of the anchor search")
+    static let coverageSamples = Param<Int>("coverage_samples", default: 10_000, range: .ints(1, 10_000_000),
+                                            "samples used to estimate coverage")
+    static let pSample = Param<Double>("p_sample", default: 0.5, range: .openUnit,
+                                       "probability that a non-anchor superpixel is kept")
+    static let batch = Batching.parameter(100)
+    /// 2: samples count only for supersets of what they were drawn for.
+    public static let descriptor = MethodDescriptor(
+        "anchors", family: .perturbation,
+        summary: "smallest set of superpixels that keeps the prediction with high precision",
+        paper: "Ribeiro, Singh, Guestrin. Anchors: High-Precision Model-Agnostic Explanations. AAAI 2018",
+        version: 2,
+        parameters: ParameterSpec.segmentation
+            + [precision, delta, tau, beam, coverageSamples, pSample, HideMode.parameter, batch],
+        slow: true)
 
     let segmentation: SegmentationAlgorithm
     let threshold: Double
@@ -35,16 +53,16 @@ public struct Anchors: Explainer {
     static let maxRounds = 500
 
     public init(params: ResolvedParams) throws {
-        let r = try ParamReader(.anchors, params)
+        let r = try ParameterReader(method: Self.descriptor, params)
         segmentation = try r.segmentation()
-        threshold = try r.double("precision")
-        delta = try r.double("delta")
-        tau = try r.double("tau")
-        beam = try r.int("beam")
-        coverageSamples = try r.int("coverage_samples")
-        pSample = try r.double("p_sample")
-        hide = try r.choice("hide", as: HideMode.self)
-        batch = try r.int("batch")
+        threshold = try r[Self.precision]
+        delta = try r[Self.delta]
+        tau = try r[Self.tau]
+        beam = try r[Self.beam]
+        coverageSamples = try r[Self.coverageSamples]
+        pSample = try r[Self.pSample]
+        hide = try r[HideMode.parameter]
+        batch = try r[Self.batch]
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {

@@ -31,9 +31,26 @@ import XAIImaging
 /// images that the game plays. The paper's jitter (flipping every other step) is not
 /// implemented.
 public struct ExtremalPerturbation: Explainer {
-    public static let kind = MethodKind.extremalPerturbation
+    static let area = Param<Double>("area", default: 0.1, range: .openUnit, "fraction of the image the mask keeps")
+    static let smoothness = Param<Double>(
+        "smoothness", default: 8, range: .nonNegative,
+        "radius (pixels) of the smooth max-convolution kernel: flat to half of it, Gaussian beyond; at least 0.65 x mask_step")
+    static let steps = Param<Int>("steps", default: 300, range: .ints(1, 100_000), "optimisation steps")
+    static let lr = Param<Double>("lr", default: 0.1, range: .positive, "optimiser step size")
+    static let blurSigma = Param<Double>("blur_sigma", default: 10, range: .positive, "blur of the perturbed (hidden) image in pixels")
+    static let maskStep = Param<Int>("mask_step", default: 7, range: .ints(1, 64), "the mask is optimised on a grid this many pixels apart")
+    static let game = Param<Game>(
+        "game", default: .preservation,
+        "preservation: the masked area alone keeps the target score high; deletion: blurring the masked area drops it; dual: both at once")
+    /// 2: smooth mask, growing area weight, blur pyramid; 3: games.
+    public static let descriptor = MethodDescriptor(
+        "extremal_perturbation", family: .perturbation,
+        summary: "optimised smooth mask of fixed area that keeps the target score highest (or, deleted, drops it most)",
+        paper: "Fong, Patrick, Vedaldi. Understanding Deep Networks via Extremal Perturbations and Smooth Masks. ICCV 2019",
+        version: 3,
+        parameters: [area, smoothness, steps, lr, blurSigma, maskStep, game], slow: true)
 
-    enum Game: String {
+    enum Game: String, ParamChoice {
         case preservation, deletion, dual
 
         var preserves: Bool { self != .deletion }
@@ -52,18 +69,18 @@ public struct ExtremalPerturbation: Explainer {
     static let pyramidLevels = 8
 
     public init(params: ResolvedParams) throws {
-        let r = try ParamReader(.extremalPerturbation, params)
-        area = try r.double("area")
-        smoothness = try r.double("smoothness")
-        steps = try r.int("steps")
-        lr = try r.double("lr")
-        blurSigma = try r.double("blur_sigma")
-        maskStep = try r.int("mask_step")
-        game = try r.choice("game", as: Game.self)
-        guard area > 0, area < 1 else { throw r.invalid("area", "must be in (0, 1), got \(area)") }
+        let r = try ParameterReader(method: Self.descriptor, params)
+        area = try r[Self.area]
+        smoothness = try r[Self.smoothness]
+        steps = try r[Self.steps]
+        lr = try r[Self.lr]
+        blurSigma = try r[Self.blurSigma]
+        maskStep = try r[Self.maskStep]
+        game = try r[Self.game]
+        guard area > 0, area < 1 else { throw r.invalid(Self.area.name, "must be in (0, 1), got \(area)") }
         let minimum = SmoothMask.minimumSigma(step: maskStep)
         guard smoothness >= minimum else {
-            throw r.invalid("smoothness", "\(smoothness) leaves holes between mask grid points \(maskStep) pixels apart; use at least \(String(format: "%.2f", minimum)) (or a smaller mask_step)")
+            throw r.invalid(Self.smoothness.name, "\(smoothness) leaves holes between mask grid points \(maskStep) pixels apart; use at least \(String(format: "%.2f", minimum)) (or a smaller mask_step)")
         }
     }
 

@@ -8,7 +8,14 @@ import XAIImaging
 /// constrained so that they add up exactly to f(x) - f(background). `scalars["efficiency_gap"]`
 /// reports |sum(phi) - (f(x) - f(background))| (rounding only).
 public struct KernelSHAP: Explainer {
-    public static let kind = MethodKind.kernelShap
+    static let samples = Param<ParamValue>("samples", .intOrWord(["auto"], .ints(1, 1_000_000)), default: .string("auto"),
+                                           "coalitions sampled; auto = 2*M + 2048 for M superpixels")
+    static let batch = Batching.parameter(32)
+    public static let descriptor = MethodDescriptor(
+        "kernel_shap", family: .perturbation,
+        summary: "Shapley values of superpixels estimated with the Shapley kernel",
+        paper: "Lundberg, Lee. A Unified Approach to Interpreting Model Predictions. NeurIPS 2017",
+        parameters: ParameterSpec.segmentation + [samples, HideMode.parameter, ScoreKind.explained, batch], slow: true)
 
     let segmentation: SegmentationAlgorithm
     /// nil means auto: 2 M + 2048 for M superpixels.
@@ -19,19 +26,19 @@ public struct KernelSHAP: Explainer {
     var score: ScoreKind = .probability
 
     public init(params: ResolvedParams) throws {
-        let r = try ParamReader(.kernelShap, params)
+        let r = try ParameterReader(method: Self.descriptor, params)
         segmentation = try r.segmentation()
-        let s = try r.value("samples")
+        let s = try r[Self.samples]
         if s.stringValue == "auto" {
             samples = nil
         } else if let n = s.intValue, n >= 1 {
             samples = n
         } else {
-            throw r.invalid("samples", "expected auto or a positive integer, got \(s)")
+            throw r.invalid(Self.samples.name, "expected auto or a positive integer, got \(s)")
         }
-        hide = try r.choice("hide", as: HideMode.self)
-        batch = try r.int("batch")
-        score = try r.choice("score", as: ScoreKind.self)
+        hide = try r[HideMode.parameter]
+        batch = try r[Self.batch]
+        score = try r[ScoreKind.explained]
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {

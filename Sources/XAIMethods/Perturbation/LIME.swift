@@ -11,7 +11,20 @@ import XAIImaging
 /// map and in `arrays["weights"]`, the local weighted R^2 and intercept, and the classic
 /// "top features" picture with the `features` strongest superpixels.
 public struct LIME: Explainer {
-    public static let kind = MethodKind.lime
+    public static let samples = Param<Int>("samples", default: 1000, range: .ints(1, 1_000_000), "number of perturbed images")
+    static let kernelWidth = Param<Double>("kernel_width", default: 0.25, range: .positive,
+                                           "width of the exponential kernel on cosine distance")
+    static let alpha = Param<Double>("alpha", default: 1.0, range: .nonNegative, "ridge regularisation strength")
+    static let features = Param<Int>("features", default: 5, range: .ints(1, 10_000), "superpixels shown in the top-features picture")
+    static let positiveOnly = Param<Bool>("positive_only", default: false, "show only superpixels with positive weight")
+    static let batch = Batching.parameter(32)
+    public static let descriptor = MethodDescriptor(
+        "lime", family: .perturbation,
+        summary: "weighted linear surrogate fitted on superpixels switched on and off",
+        paper: "Ribeiro, Singh, Guestrin. \"Why Should I Trust You?\": Explaining the Predictions of Any Classifier. KDD 2016",
+        parameters: ParameterSpec.segmentation
+            + [samples, kernelWidth, HideMode.parameter, alpha, features, positiveOnly, ScoreKind.explained, batch],
+        slow: true)
 
     let segmentation: SegmentationAlgorithm
     let samples: Int
@@ -25,18 +38,18 @@ public struct LIME: Explainer {
     var score: ScoreKind = .probability
 
     public init(params: ResolvedParams) throws {
-        let r = try ParamReader(.lime, params)
+        let r = try ParameterReader(method: Self.descriptor, params)
         segmentation = try r.segmentation()
-        samples = try r.int("samples")
-        kernelWidth = try r.double("kernel_width")
-        hide = try r.choice("hide", as: HideMode.self)
-        alpha = try r.double("alpha")
-        features = try r.int("features")
-        positiveOnly = try r.bool("positive_only")
-        batch = try r.int("batch")
-        score = try r.choice("score", as: ScoreKind.self)
-        guard samples >= 2 else { throw r.invalid("samples", "needs at least 2 samples, got \(samples)") }
-        guard kernelWidth > 0 else { throw r.invalid("kernel_width", "must be positive, got \(kernelWidth)") }
+        samples = try r[Self.samples]
+        kernelWidth = try r[Self.kernelWidth]
+        hide = try r[HideMode.parameter]
+        alpha = try r[Self.alpha]
+        features = try r[Self.features]
+        positiveOnly = try r[Self.positiveOnly]
+        batch = try r[Self.batch]
+        score = try r[ScoreKind.explained]
+        guard samples >= 2 else { throw r.invalid(Self.samples.name, "needs at least 2 samples, got \(samples)") }
+        guard kernelWidth > 0 else { throw r.invalid(Self.kernelWidth.name, "must be positive, got \(kernelWidth)") }
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {

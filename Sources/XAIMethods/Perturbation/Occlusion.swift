@@ -9,7 +9,20 @@ import XAIImaging
 /// stride does not reach it, so every pixel is covered. `arrays["grid"]` holds the raw occluded
 /// scores [rows, cols] (row-major by window position), `scalars["base_score"]` the unoccluded one.
 public struct Occlusion: Explainer {
-    public static let kind = MethodKind.occlusion
+    public static let window = Param<IntPair>("window", .intOrPair(.ints(1, 4096)), default: IntPair(h: 16, w: 16),
+                                       "occluding patch size: n or [h, w] pixels")
+    public static let stride = Param<IntPair>("stride", .intOrPair(.ints(1, 4096)), default: IntPair(h: 8, w: 8),
+                                       "step between patches: n or [h, w] pixels")
+    static let value = Param<ParamValue>(
+        "value", .choiceOrNumber(["gray", "black", "white", "mean", "blur", "noise"], .unit), default: .string("gray"),
+        "what replaces the patch: a named fill or one pixel value in [0, 1]")
+    static let score = ScoreKind.parameter("score whose drop is measured")
+    static let batch = Batching.parameter(32)
+    public static let descriptor = MethodDescriptor(
+        "occlusion", family: .perturbation,
+        summary: "drop of the target score when a sliding window of the input is hidden",
+        paper: "Zeiler, Fergus. Visualizing and Understanding Convolutional Networks. ECCV 2014",
+        parameters: [window, stride, value, score, batch], slow: true)
 
     /// What replaces the occluded window.
     enum Fill: Equatable, Sendable {
@@ -25,10 +38,10 @@ public struct Occlusion: Explainer {
     let batch: Int
 
     public init(params: ResolvedParams) throws {
-        let r = try ParamReader(.occlusion, params)
-        window = try Occlusion.pair(r, "window")
-        stride = try Occlusion.pair(r, "stride")
-        let v = try r.value("value")
+        let r = try ParameterReader(method: Self.descriptor, params)
+        window = try Occlusion.pair(r, Self.window)
+        stride = try Occlusion.pair(r, Self.stride)
+        let v = try r[Self.value]
         if v.stringValue == "mean" {
             fill = .mean
         } else if v.stringValue == "noise" {
@@ -36,17 +49,16 @@ public struct Occlusion: Explainer {
         } else if let b = Baseline(v), b != .uniform, b != .gaussian {
             fill = .baseline(b)
         } else {
-            throw r.invalid("value", "'\(v)' is not gray, black, white, mean, blur, noise or a pixel value in [0, 1]")
+            throw r.invalid(Self.value.name, "'\(v)' is not gray, black, white, mean, blur, noise or a pixel value in [0, 1]")
         }
-        score = try r.choice("score", as: ScoreKind.self)
-        batch = try r.int("batch")
+        score = try r[Self.score]
+        batch = try r[Self.batch]
     }
 
-    private static func pair(_ r: ParamReader, _ name: String) throws -> (h: Int, w: Int) {
-        let v = try r.value(name)
-        if let i = v.intValue, i >= 1 { return (i, i) }
-        if let l = v.listValue, l.count == 2, let h = l[0].intValue, let w = l[1].intValue, h >= 1, w >= 1 { return (h, w) }
-        throw r.invalid(name, "expected a positive integer or [h, w], got \(v)")
+    private static func pair(_ r: ParameterReader, _ p: Param<IntPair>) throws -> (h: Int, w: Int) {
+        let v = try r[p]
+        guard v.h >= 1, v.w >= 1 else { throw r.invalid(p.name, "expected a positive integer or [h, w], got \(v.paramValue)") }
+        return (v.h, v.w)
     }
 
     /// Window origins along one axis (see the type's documentation).

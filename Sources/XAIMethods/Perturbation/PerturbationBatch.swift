@@ -5,11 +5,19 @@ import XAIEngine
 import XAIImaging
 
 /// Which number of the model output a perturbation method measures for the target class.
-enum ScoreKind: String, Sendable {
+enum ScoreKind: String, ParamChoice {
     /// Softmax probability (what LIME, SHAP and RISE explain in their papers' image examples).
     case probability
     /// The pre-softmax logit.
     case logit
+
+    /// The `score` parameter, described by `doc`.
+    static func parameter(_ doc: String) -> Param<ScoreKind> {
+        Param("score", default: .probability, doc)
+    }
+
+    /// The `score` parameter of the surrogate and sampling methods (LIME, KernelSHAP, RISE).
+    static let explained = parameter("score explained: softmax probability or logit")
 }
 
 /// Target-class results of the model on a set of perturbed images.

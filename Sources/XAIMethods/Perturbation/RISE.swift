@@ -9,7 +9,15 @@ import XAIImaging
 /// sum_i score_i * mask_i / (N * p), score = target probability. Mask i depends only on
 /// (seed, i), so masks are regenerated for the map instead of being stored.
 public struct RISE: Explainer {
-    public static let kind = MethodKind.rise
+    public static let masks = Param<Int>("masks", default: 4000, range: .ints(1, 1_000_000), "number of random masks N")
+    static let cells = Param<Int>("cells", default: 7, range: .ints(1, 256), "mask grid size s (s x s cells before upsampling)")
+    static let keep = Param<Double>("p", default: 0.5, range: .openUnit, "probability that a cell is kept")
+    static let batch = Batching.parameter(32)
+    public static let descriptor = MethodDescriptor(
+        "rise", family: .perturbation,
+        summary: "random masks weighted by the target score they leave",
+        paper: "Petsiuk, Das, Saenko. RISE: Randomized Input Sampling for Explanation of Black-box Models. BMVC 2018",
+        parameters: [masks, cells, keep, ScoreKind.explained, batch], slow: true)
 
     let masks: Int
     let cells: Int
@@ -19,13 +27,13 @@ public struct RISE: Explainer {
     var score: ScoreKind = .probability
 
     public init(params: ResolvedParams) throws {
-        let r = try ParamReader(.rise, params)
-        masks = try r.int("masks")
-        cells = try r.int("cells")
-        p = try r.double("p")
-        batch = try r.int("batch")
-        score = try r.choice("score", as: ScoreKind.self)
-        guard p > 0, p < 1 else { throw r.invalid("p", "must be in (0, 1), got \(p)") }
+        let r = try ParameterReader(method: Self.descriptor, params)
+        masks = try r[Self.masks]
+        cells = try r[Self.cells]
+        p = try r[Self.keep]
+        batch = try r[Self.batch]
+        score = try r[ScoreKind.explained]
+        guard p > 0, p < 1 else { throw r.invalid(Self.keep.name, "must be in (0, 1), got \(p)") }
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {

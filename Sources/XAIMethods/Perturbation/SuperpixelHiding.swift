@@ -2,7 +2,7 @@ import XAICore
 import XAIImaging
 
 /// What a switched-off superpixel shows (`hide` of LIME, KernelSHAP and anchors).
-enum HideMode: String, Sendable {
+enum HideMode: String, ParamChoice {
     /// Each hidden superpixel takes its own mean colour, as the lime package does by default.
     case mean
     /// 0.5 gray.
@@ -11,6 +11,10 @@ enum HideMode: String, Sendable {
     case black
     /// The same pixels of a blurred copy (`Baseline.blur`: sigma 5% of the shorter side).
     case blur
+
+    /// The `hide` parameter of LIME, KernelSHAP and anchors.
+    static let parameter = Param<HideMode>("hide", default: .mean,
+                                           "fill of a hidden superpixel: its own mean colour, gray, black or a blurred copy")
 }
 
 /// Renders an image with a chosen subset of superpixels switched off (replaced by the fill of
@@ -77,7 +81,7 @@ struct SuperpixelHiding {
 }
 
 /// Reading the segmentation parameters of a superpixel method into errors naming the parameter.
-extension ParamReader {
+extension ParameterReader {
     func segmentation() throws -> SegmentationAlgorithm {
         do {
             return try SegmentationAlgorithm(params: params)

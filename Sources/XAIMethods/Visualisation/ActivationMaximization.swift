@@ -13,10 +13,33 @@ import XAIImaging
 ///
 /// The synthesised picture is `images["synthesis"]`. It is not an attribution over the input
 /// image, so `map` is honestly just the synthesis's luminance [H, W] (metrics skip this method:
-/// `MethodKind.producesAttributionMap` is false).
+/// its descriptor's `producesAttributionMap` is false).
 public struct ActivationMaximization: Explainer {
-    public static let kind = MethodKind.activationMaximization
-    enum Goal { case targetClass, channel }
+    enum Goal: String, ParamChoice {
+        case targetClass = "class"
+        case channel
+    }
+    static let target = Param<Goal>("target", default: .targetClass,
+                                    "maximise a class logit or the mean of one channel of `layer`")
+    static let classParameter = Param<ParamValue>("class", .intOrString(.ints(0)), default: .string("target"),
+                                                  "class index or label; `target` uses the experiment's target")
+    static let layerParameter = Param<String>("layer", default: "",
+                                              "layer for target: channel; empty means the model's target layer")
+    static let channelParameter = Param<Int>("channel", default: 0, range: .ints(0), "channel of `layer` for target: channel")
+    static let steps = Param<Int>("steps", default: 256, range: .ints(1, 100_000), "gradient ascent steps")
+    static let lr = Param<Double>("lr", default: 0.05, range: .positive, "step size")
+    static let l2 = Param<Double>("l2", default: 0.0001, range: .nonNegative, "weight of the L2 penalty on the image")
+    static let tv = Param<Double>("tv", default: 0.0005, range: .nonNegative, "weight of the total-variation penalty")
+    static let jitter = Param<Int>("jitter", default: 8, range: .ints(0, 64), "largest random shift in pixels per step")
+    static let blurEvery = Param<Int>("blur_every", default: 4, range: .ints(0, 100_000), "blur the image every k steps (0: never)")
+    static let blurSigma = Param<Double>("blur_sigma", default: 0.5, range: .nonNegative, "standard deviation of that blur in pixels")
+    public static let descriptor = MethodDescriptor(
+        "activation_maximization", family: .visualisation,
+        summary: "synthesises an input that maximises a class logit or a channel",
+        paper: "Erhan, Bengio, Courville, Vincent. Visualizing Higher-Layer Features of a Deep Network. 2009; Olah, Mordvintsev, Schubert. Feature Visualization. Distill 2017",
+        parameters: [target, classParameter, layerParameter, channelParameter, steps, lr, l2, tv, jitter, blurEvery, blurSigma],
+        layerUse: .conditional(parameter: layerParameter.name, when: { target.value(in: $0) == .channel }),
+        producesAttributionMap: false, classParameter: classParameter.name)
     let goal: Goal
     let classValue: ParamValue
     let layer: String
@@ -30,24 +53,24 @@ public struct ActivationMaximization: Explainer {
     let blurSigma: Float
 
     public init(params: ResolvedParams) throws {
-        let p = try ParamReader(Self.kind, params)
-        goal = try p.string("target") == "channel" ? .channel : .targetClass
-        classValue = try p.value("class")
-        layer = try p.string("layer")
-        channel = try p.int("channel")
-        steps = try p.int("steps")
-        lr = Float(try p.double("lr"))
-        l2 = Float(try p.double("l2"))
-        tv = Float(try p.double("tv"))
-        jitter = try p.int("jitter")
-        blurEvery = try p.int("blur_every")
-        blurSigma = Float(try p.double("blur_sigma"))
+        let p = try ParameterReader(method: Self.descriptor, params)
+        goal = try p[Self.target]
+        classValue = try p[Self.classParameter]
+        layer = try p[Self.layerParameter]
+        channel = try p[Self.channelParameter]
+        steps = try p[Self.steps]
+        lr = Float(try p[Self.lr])
+        l2 = Float(try p[Self.l2])
+        tv = Float(try p[Self.tv])
+        jitter = try p[Self.jitter]
+        blurEvery = try p[Self.blurEvery]
+        blurSigma = Float(try p[Self.blurSigma])
     }
 
     /// The class to maximise: an index, `target` (the experiment's), or a label.
     func resolveClass(_ input: ExplanationInput, model: ModelContext) throws -> Int {
         let classes = model.engine.classCount
-        func invalid(_ d: String) -> MethodError { .invalidParameter(method: Self.kind.rawValue, parameter: "class", detail: d) }
+        func invalid(_ d: String) -> MethodError { .invalidParameter(method: Self.kind.rawValue, parameter: Self.classParameter.name, detail: d) }
         if let i = classValue.intValue {
             guard i >= 0, i < classes else { throw invalid("class \(i) is out of range; the model has \(classes) classes") }
             return i

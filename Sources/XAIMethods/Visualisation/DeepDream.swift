@@ -13,7 +13,20 @@ import XAIImaging
 /// The dreamed image is `images["dream"]`; `map` [H, W] is the per-pixel Euclidean norm of the
 /// change from the input image (where the dream altered it), not an attribution.
 public struct DeepDream: Explainer {
-    public static let kind = MethodKind.deepdream
+    static let layerParameter = Param<String>(
+        "layer", default: "", "layer whose activations are amplified; empty means the model's target layer")
+    static let octaves = Param<Int>("octaves", default: 3, range: .ints(1, 10), "number of image scales")
+    static let octaveScale = Param<Double>("octave_scale", default: 1.4, range: NumberRange(min: 1, max: 4, minInclusive: false),
+                                           "size ratio between successive octaves")
+    static let steps = Param<Int>("steps", default: 10, range: .ints(1, 10_000), "gradient ascent steps per octave")
+    static let lr = Param<Double>("lr", default: 0.01, range: .positive, "step size (on the normalised gradient)")
+    /// The dream amplifies a layer whatever the class, so it runs once per image.
+    public static let descriptor = MethodDescriptor(
+        "deepdream", family: .visualisation,
+        summary: "amplifies what a layer responds to, over several image scales",
+        paper: "Mordvintsev, Olah, Tyka. Inceptionism: Going Deeper into Neural Networks. Google Research Blog 2015",
+        parameters: [layerParameter, octaves, octaveScale, steps, lr],
+        layerUse: .targetLayer(parameter: layerParameter.name), usesTarget: false, producesAttributionMap: false)
     let layer: String
     let octaves: Int
     let octaveScale: Double
@@ -21,12 +34,12 @@ public struct DeepDream: Explainer {
     let lr: Float
 
     public init(params: ResolvedParams) throws {
-        let p = try ParamReader(Self.kind, params)
-        layer = try p.string("layer")
-        octaves = try p.int("octaves")
-        octaveScale = try p.double("octave_scale")
-        steps = try p.int("steps")
-        lr = Float(try p.double("lr"))
+        let p = try ParameterReader(method: Self.descriptor, params)
+        layer = try p[Self.layerParameter]
+        octaves = try p[Self.octaves]
+        octaveScale = try p[Self.octaveScale]
+        steps = try p[Self.steps]
+        lr = Float(try p[Self.lr])
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {

@@ -4,6 +4,9 @@ import XAIMethods
 
 /// What removed pixels become (the metrics' `value` parameters), in pixel space 0...1.
 enum Fill: Sendable, Equatable, CustomStringConvertible {
+    /// The named fills of the `value` parameters that take any of them.
+    static let names = ["gray", "black", "white", "blur", "mean"]
+
     case gray
     case black
     case white

@@ -13,11 +13,11 @@ struct MethodRerun {
     let metric: MetricKind
 
     init(_ input: MetricInput, metric: MetricKind) throws {
-        guard input.method.producesAttributionMap else {
+        guard MethodCatalogue.descriptor(input.method)?.producesAttributionMap ?? false else {
             throw MetricError.notApplicable(metric: metric.rawValue, method: input.method.rawValue,
                                             detail: "the method synthesises an image, not an attribution map")
         }
-        explainer = try MethodRegistry.make(input.method, params: input.methodParams)
+        explainer = try MethodCatalogue.make(input.method, params: input.methodParams)
         self.metric = metric
     }
 
