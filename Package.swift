@@ -59,7 +59,7 @@ let package = Package(
                           swiftSettings: swift5),
 
         // Shared by the test targets only: temporary folders and experiments over the repository's files.
-        .target(name: "XAITestSupport", dependencies: ["XAIExperiment"], path: "Tests/XAITestSupport", swiftSettings: swift5),
+        .target(name: "XAITestSupport", dependencies: ["XAIExperiment", "XAIMetrics"], path: "Tests/XAITestSupport", swiftSettings: swift5),
         .testTarget(name: "XAICoreTests", dependencies: ["XAICore"], swiftSettings: swift5),
         .testTarget(name: "XAIEngineTests", dependencies: ["XAIEngine"], swiftSettings: swift5),
         .testTarget(name: "XAIONNXTests", dependencies: ["XAIONNX", "XAIEngine"], resources: [.copy("Corpus")], swiftSettings: swift5),

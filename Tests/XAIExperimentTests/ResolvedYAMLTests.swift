@@ -1,4 +1,5 @@
 import XCTest
+import XAIMetrics
 @testable import XAIExperiment
 import XAICore
 import Yams
@@ -61,11 +62,11 @@ final class ResolvedYAMLTests: XCTestCase {
         XCTAssertTrue(files.contains("quickstart.yaml"))
         let scratch = try Fixture()
         for f in files {
-            let e = try ExperimentLoader.load(path: repo + "/Experiments/" + f, overrides: [], weightsDirectory: "Weights",
+            let e = try ExperimentLoader.load(path: repo + "/Experiments/" + f, catalogue: .standard, overrides: [], weightsDirectory: "Weights",
                                               baseDirectory: repo)
             let text = try e.resolvedYAML()
             let resolved = try scratch.write(f, text)
-            let again = try ExperimentLoader.load(path: resolved, overrides: [], weightsDirectory: "Weights", baseDirectory: repo)
+            let again = try ExperimentLoader.load(path: resolved, catalogue: .standard, overrides: [], weightsDirectory: "Weights", baseDirectory: repo)
             XCTAssertEqual(again.runs, e.runs, f)
             XCTAssertEqual(again.methods.map(\.params), e.methods.map(\.params), f)
             XCTAssertEqual(again.metrics, e.metrics, f)

@@ -125,7 +125,7 @@ final class PyTorchReferenceTests: XCTestCase {
         // The method itself, without normalisation, gives the same low-resolution map.
         let image = try Preprocess.efficientNetLite0.denormalize(x)
         let input = ExplanationInput(image: image, input: x, target: g.class, seed: 1, contentKey: "chelsea-crop224")
-        let gradcam = try MethodRegistry.make(.gradcam, params: ResolvedParams(["normalize": .string("none")]))
+        let gradcam = try GradCAM(params: ResolvedParams(["normalize": .string("none")]))
         let low = try XCTUnwrap(try gradcam.explain(input, model: model).lowResolution)
         XCTAssertEqual(low.shape, [7, 7])
         XCTAssertLessThan(maxDiff(low.data, want, "Grad-CAM 7x7 (GradCAM method)") / mScale, 1e-4)
