@@ -28,12 +28,12 @@ public struct Anchors: Explainer {
     static let pSample = Param<Double>("p_sample", default: 0.5, range: .openUnit,
                                        "probability that a non-anchor superpixel is kept")
     static let batch = Batching.parameter(100)
-    /// 2: samples count only for supersets of what they were drawn for.
+    /// 2: samples count only for supersets of what they were drawn for; 3: SLIC follows scikit-image.
     public static let descriptor = MethodDescriptor(
         "anchors", family: .perturbation,
         summary: "smallest set of superpixels that keeps the prediction with high precision",
         paper: "Ribeiro, Singh, Guestrin. Anchors: High-Precision Model-Agnostic Explanations. AAAI 2018",
-        version: 2,
+        version: 3,
         parameters: ParameterSpec.segmentation
             + [precision, delta, tau, beam, coverageSamples, pSample, HideMode.parameter, batch],
         slow: true)

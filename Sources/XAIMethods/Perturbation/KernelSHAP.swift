@@ -15,6 +15,8 @@ public struct KernelSHAP: Explainer {
         "kernel_shap", family: .perturbation,
         summary: "Shapley values of superpixels estimated with the Shapley kernel",
         paper: "Lundberg, Lee. A Unified Approach to Interpreting Model Predictions. NeurIPS 2017",
+        // 2: SLIC follows scikit-image; sampled coalition sizes follow the Shapley kernel for even M.
+        version: 2,
         parameters: ParameterSpec.segmentation + [samples, HideMode.parameter, ScoreKind.explained, batch], slow: true)
 
     let segmentation: SegmentationAlgorithm

@@ -22,6 +22,7 @@ public struct LIME: Explainer {
         "lime", family: .perturbation,
         summary: "weighted linear surrogate fitted on superpixels switched on and off",
         paper: "Ribeiro, Singh, Guestrin. \"Why Should I Trust You?\": Explaining the Predictions of Any Classifier. KDD 2016",
+        version: 2,  // 2: SLIC follows scikit-image
         parameters: ParameterSpec.segmentation
             + [samples, kernelWidth, HideMode.parameter, alpha, features, positiveOnly, ScoreKind.explained, batch],
         slow: true)

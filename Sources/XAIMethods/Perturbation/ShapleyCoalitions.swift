@@ -4,8 +4,9 @@ import XAICore
 /// package's KernelExplainer does: subset sizes are visited from the outside in (1 and M-1,
 /// then 2 and M-2, ...); while the budget covers every coalition of a size pair (in proportion
 /// to that pair's kernel mass) the pair is enumerated with its exact kernel weights, and the
-/// rest of the budget draws coalitions of the remaining sizes at random (size in proportion to
-/// its kernel mass, members uniformly, each with its complement), merging repeats by counting
+/// rest of the budget draws coalitions of the remaining sizes at random (so that each size gets
+/// coalitions in proportion to its kernel mass; members uniformly, each with its complement),
+/// merging repeats by counting
 /// them, scaled to the remaining kernel mass. With a budget of 2^M - 2 or more every coalition
 /// is enumerated and the fit gives the exact Shapley values.
 struct ShapleyCoalitions {
@@ -51,9 +52,14 @@ struct ShapleyCoalitions {
         }
         guard enumerated < sizes, left >= 1 else { return }
 
-        // Random part: counts per distinct coalition, later scaled to the remaining mass.
+        // Random part: counts per distinct coalition, later scaled to the remaining mass. A draw of
+        // a paired size adds the coalition and its complement, so paired sizes are drawn with half
+        // their mass: every size then receives coalitions in proportion to its kernel mass (with an
+        // even M the unpaired middle size would otherwise get half its share).
         let remainingMass = mass[enumerated...].reduce(0, +)
-        let cumulative = mass[enumerated...].reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1 / remainingMass) }
+        let drawMass = (enumerated..<sizes).map { mass[$0] / ($0 + 1 <= paired ? 2 : 1) }
+        let drawTotal = drawMass.reduce(0, +)
+        let cumulative = drawMass.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1 / drawTotal) }
         var rng = SeededRandom(seed: seed, stream: 2)
         var index: [[UInt64]: Int] = [:]
         let firstRandom = count
