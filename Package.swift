@@ -3,8 +3,8 @@ import PackageDescription
 
 // Dependencies point one way:
 //   xai (CLI) -> XAIBackend -> XAIPlanner -> XAIExperiment, XAIManifest -> XAICore
-//   xai -> XAIReport -> XAIManifest, XAIImaging -> XAICore; XAIReport also reads the method and
-//   metric catalogues (directions, traits) from XAIMethods/XAIMetrics, which links the engine
+//   xai -> XAIReport -> XAIManifest, XAIImaging -> XAICore; the report reads method traits and
+//   metric directions from a Catalogue value the CLI hands in, so writing HTML links no engine
 //   XAIBackend -> XAIMethods, XAIMetrics -> XAIEngine, XAIONNX, XAIImaging -> XAICore
 // The planner reaches the engine only through its backend protocol, which the CLI fills in with
 // XAIBackend: planning and caching link no engine. Only the leaf modules
@@ -51,7 +51,7 @@ let package = Package(
                 dependencies: ["XAICore", "XAIEngine", "XAIONNX", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
                                "XAIManifest", "XAIPlanner"],
                 swiftSettings: swift5),
-        .target(name: "XAIReport", dependencies: ["XAICore", "XAIImaging", "XAIManifest", "XAIMethods", "XAIMetrics"], swiftSettings: swift5),
+        .target(name: "XAIReport", dependencies: ["XAICore", "XAIImaging", "XAIManifest"], swiftSettings: swift5),
         .executableTarget(name: "xai",
                           dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
                                          "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport",
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "XAIManifestTests", dependencies: ["XAIManifest", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner", "XAIMetrics", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIBackendTests", dependencies: ["XAIBackend", "XAITestSupport"], swiftSettings: swift5),
-        .testTarget(name: "XAIReportTests", dependencies: ["XAIReport"], exclude: ["Golden"], swiftSettings: swift5),
+        .testTarget(name: "XAIReportTests", dependencies: ["XAIReport", "XAIMetrics"], exclude: ["Golden"], swiftSettings: swift5),
         .testTarget(name: "XAICLITests", dependencies: ["xai"], swiftSettings: swift5),
     ]
 )

@@ -1,7 +1,7 @@
 /// The methods and metrics a program knows, handed down by whoever links their implementations
 /// (the CLI, tests) to the code that only reads their descriptors (the experiment loader, the
 /// planner, the report), so those modules need not depend on the implementations.
-public struct Catalogue: Sendable {
+public struct Catalogue: Sendable, Equatable {
     /// In listing order.
     public let methods: [MethodDescriptor]
     /// In listing order.

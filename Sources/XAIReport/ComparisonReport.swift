@@ -15,7 +15,7 @@ public enum ComparisonReport {
         s += intro(t) + "\n\n"
         if t.models.count == 1, let model = t.models.first {
             s += "Model: \(md(model))\n\n"
-            s += "| method | " + t.metrics.map { md(MetricInfo(id: $0).heading) }.joined(separator: " | ") + " |\n"
+            s += "| method | " + t.metrics.map { md(t.catalogue.metricInfo($0).heading) }.joined(separator: " | ") + " |\n"
             s += "|---|" + String(repeating: "---:|", count: t.metrics.count) + "\n"
             for m in t.methods {
                 let cells = t.metrics.map { cellText(t, m.run, model, $0) }
@@ -23,7 +23,7 @@ public enum ComparisonReport {
             }
         } else {
             for metric in t.metrics {
-                s += "## \(md(MetricInfo(id: metric).heading))\n\n"
+                s += "## \(md(t.catalogue.metricInfo(metric).heading))\n\n"
                 s += "| method | " + t.models.map(md).joined(separator: " | ") + " |\n"
                 s += "|---|" + String(repeating: "---:|", count: t.models.count) + "\n"
                 for m in t.methods {
@@ -120,7 +120,7 @@ public enum ComparisonReport {
         let groups: [(String?, [String])] = t.models.count == 1 ? [(nil, t.metrics)] : t.metrics.map { ($0, [$0]) }
         for (metricTitle, metrics) in groups {
             if let metricTitle {
-                h.element("h3", ["title": MetricInfo(id: metricTitle).summary], text: MetricInfo(id: metricTitle).heading)
+                h.element("h3", ["title": t.catalogue.metricInfo(metricTitle).summary], text: t.catalogue.metricInfo(metricTitle).heading)
             }
             h.open("div", ["class": "table-wrap"])
             h.open("table", ["class": "data compare"])
@@ -128,7 +128,7 @@ public enum ComparisonReport {
             h.open("tr")
             h.element("th", text: "method")
             if metricTitle == nil {
-                for m in metrics { h.element("th", ["title": MetricInfo(id: m).summary], text: MetricInfo(id: m).heading) }
+                for m in metrics { h.element("th", ["title": t.catalogue.metricInfo(m).summary], text: t.catalogue.metricInfo(m).heading) }
             } else {
                 for model in t.models { h.element("th", text: model) }
             }
@@ -177,7 +177,7 @@ public enum ComparisonReport {
                     return SVGIntervalPlot.Mark(series: i, mean: c.interval.mean, lower: c.interval.lower, upper: c.interval.upper)
                 })
             }.filter { !$0.marks.isEmpty }
-            return SVGIntervalPlot(title: MetricInfo(id: metric).heading, xLabel: metric, series: t.models, rows: rows)
+            return SVGIntervalPlot(title: t.catalogue.metricInfo(metric).heading, xLabel: metric, series: t.models, rows: rows)
         }
     }
 

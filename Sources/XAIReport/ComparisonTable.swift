@@ -36,6 +36,8 @@ public struct ComparisonTable: Equatable, Sendable {
     /// (lookups stay cheap for tables with thousands of cells).
     private var index = [String: Int]()
     private var bestMethods = [String: Set<String>]()
+    /// Where metric ids find their directions, summaries and secondary values.
+    public let catalogue: Catalogue
     public var resamples: Int
     public var seed: UInt64
     /// Number of distinct images behind the table.
@@ -45,8 +47,9 @@ public struct ComparisonTable: Equatable, Sendable {
     /// the means (and counted out of `n`). Each cell's bootstrap is seeded with `seed` mixed
     /// with a hash of the cell's method, model and metric, so cells are independent of each
     /// other and of the table's shape.
-    public init(manifest: Manifest, resamples: Int = 1000, seed: UInt64 = 0) {
+    public init(manifest: Manifest, catalogue: Catalogue, resamples: Int = 1000, seed: UInt64 = 0) {
         name = manifest.name
+        self.catalogue = catalogue
         self.resamples = resamples
         self.seed = seed
         var methods = [Method](), seenRuns = Set<String>(), sweeps = [String: ResolvedParams]()
@@ -62,7 +65,7 @@ public struct ComparisonTable: Equatable, Sendable {
             if !modelOrder.contains(r.model) { modelOrder.append(r.model) }
             images.insert(r.image)
             for (id, m) in r.metrics {
-                for (column, v) in Self.columns(id: id, m) {
+                for (column, v) in Self.columns(id: id, m, catalogue) {
                     metricIDs.insert(column)
                     if v.isFinite { values[r.run, default: [:]][r.model, default: [:]][column, default: []].append(v) }
                 }
@@ -79,7 +82,7 @@ public struct ComparisonTable: Equatable, Sendable {
             return c != 0 ? c < 0 : x.offset < y.offset
         }.map(\.element)
         self.models = modelOrder.filter { usedModels.contains($0) }
-        self.metrics = MetricInfo.sorted(metricIDs)
+        self.metrics = catalogue.sortedMetricIDs(metricIDs)
         self.imageCount = images.count
         var cells = [Cell]()
         for m in methods {
@@ -101,9 +104,9 @@ public struct ComparisonTable: Equatable, Sendable {
 
     /// The columns one manifest metric fills: `id` with the headline value, and `KIND/PART@params`
     /// for each secondary value.
-    static func columns(id: String, _ m: Manifest.MetricValue) -> [(String, Double)] {
+    static func columns(id: String, _ m: Manifest.MetricValue, _ catalogue: Catalogue) -> [(String, Double)] {
         var out = [(id, m.value)]
-        let info = MetricInfo(id: id)
+        let info = catalogue.metricInfo(id)
         guard let kind = info.kind, let parts = info.descriptor?.secondaryValues else { return out }
         let params = id.firstIndex(of: "@").map { String(id[$0...]) } ?? ""
         for part in parts {
@@ -131,7 +134,7 @@ public struct ComparisonTable: Equatable, Sendable {
     }
 
     private func computeBest(model: String, metric: String) -> Set<String> {
-        let dir = MetricInfo(id: metric).direction
+        let dir = catalogue.metricInfo(metric).direction
         guard dir != .neither else { return [] }
         let candidates = cells.filter { $0.model == model && $0.metric == metric && $0.interval.mean.isFinite }
         guard candidates.count > 1 else { return [] }

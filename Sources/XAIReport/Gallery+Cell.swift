@@ -36,8 +36,8 @@ extension Gallery {
             h.element("span", ["class": "badge fresh", "title": "computed in this run"], text: "computed")
         }
         h.close("div")
-        keyValues(&h, MetricInfo.sorted(Set(r.metrics.keys)).map { id in
-            (MetricInfo(id: id).heading, NumberFormat.short(r.metrics[id]!.value), MetricInfo(id: id).summary)
+        keyValues(&h, layout.catalogue.sortedMetricIDs(Set(r.metrics.keys)).map { id in
+            (layout.catalogue.metricInfo(id).heading, NumberFormat.short(r.metrics[id]!.value), layout.catalogue.metricInfo(id).summary)
         }, cls: "kv metrics")
         keyValues(&h, r.scalars.keys.sorted().map { ($0, NumberFormat.short(r.scalars[$0]!), nil) }, cls: "kv scalars")
         if isJoint(r) { jointLegendLink(&h, r) } else if !r.legend.isEmpty { legend(&h, r.legend) }

@@ -1,6 +1,5 @@
 import XAICore
 import XAIManifest
-import XAIMethods
 
 extension Gallery {
     /// The images x method instances grid, with each row's sweep strips under it.
@@ -40,7 +39,7 @@ extension Gallery {
                 let rs = layout.results(row, c)
                 if rs.isEmpty {
                     let failed = m.failures.contains { $0.image == row.image.id && $0.method == c.instance && ($0.model ?? c.model) == c.model }
-                    let sameForAll = row.slot > 0 && MethodCatalogue.descriptor(MethodKind(c.method))?.usesTarget == false
+                    let sameForAll = row.slot > 0 && layout.catalogue.method(named: c.method)?.usesTarget == false
                     h.element("div", ["class": "cell empty"], text: failed ? "failed (see Failures)"
                                   : sameForAll ? "the same for every class (first row)" : "not run")
                 } else {
@@ -130,7 +129,7 @@ extension Gallery {
         h.open("div", ["class": "strip-items"])
         for r in s.results { cell(&h, r, layout: layout, strip: s.axis) }
         h.close("div")
-        let plots = stripPlots(s)
+        let plots = stripPlots(s, layout)
         if !plots.isEmpty {
             h.open("div", ["class": "strip-plots"])
             for p in plots { h.raw(p.render()) }
@@ -141,15 +140,15 @@ extension Gallery {
     }
 
     /// One plot per metric of the metric against the swept value (numeric axes only).
-    static func stripPlots(_ s: GalleryLayout.Strip) -> [SVGPlot] {
+    static func stripPlots(_ s: GalleryLayout.Strip, _ layout: GalleryLayout) -> [SVGPlot] {
         guard s.results.count > 1, s.results.allSatisfy({ $0.sweep[s.axis]?.numberValue != nil }) else { return [] }
-        let ids = MetricInfo.sorted(Set(s.results.flatMap { $0.metrics.keys }))
+        let ids = layout.catalogue.sortedMetricIDs(Set(s.results.flatMap { $0.metrics.keys }))
         return ids.map { id in
             let pts = s.results.compactMap { r -> (x: Double, y: Double)? in
                 guard let x = r.sweep[s.axis]?.numberValue, let v = r.metrics[id]?.value else { return nil }
                 return (x, v)
             }
-            return SVGPlot(title: "\(MetricInfo(id: id).heading) vs \(s.axis)", xLabel: s.axis, yLabel: id,
+            return SVGPlot(title: "\(layout.catalogue.metricInfo(id).heading) vs \(s.axis)", xLabel: s.axis, yLabel: id,
                            series: [SVGPlot.Series(name: id, color: Palette.color(0), points: pts)],
                            width: 250, height: 170)
         }

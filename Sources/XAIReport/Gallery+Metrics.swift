@@ -32,11 +32,11 @@ extension Gallery {
     }
 
     static func imageMetricTable(_ h: inout HTMLBuilder, _ rs: [Manifest.Result], _ layout: GalleryLayout) {
-        let ids = MetricInfo.sorted(Set(rs.flatMap { $0.metrics.keys }))
+        let ids = layout.catalogue.sortedMetricIDs(Set(rs.flatMap { $0.metrics.keys }))
         // Best value per column, by the metric's direction.
         var best = [String: Double]()
         for id in ids {
-            let dir = MetricInfo(id: id).direction
+            let dir = layout.catalogue.metricInfo(id).direction
             let vs = rs.compactMap { $0.metrics[id]?.value }.filter(\.isFinite)
             guard dir != .neither, vs.count > 1 else { continue }
             best[id] = dir == .higherIsBetter ? vs.max() : vs.min()
@@ -46,7 +46,7 @@ extension Gallery {
         h.open("thead")
         h.open("tr")
         h.element("th", text: "method")
-        for id in ids { h.element("th", ["title": MetricInfo(id: id).summary], text: MetricInfo(id: id).heading) }
+        for id in ids { h.element("th", ["title": layout.catalogue.metricInfo(id).summary], text: layout.catalogue.metricInfo(id).heading) }
         h.close("tr")
         h.close("thead")
         h.open("tbody")
@@ -71,7 +71,7 @@ extension Gallery {
 
     /// One plot per metric that recorded curves (deletion, insertion, ...), one line per method run.
     static func curvePlots(_ rs: [Manifest.Result], _ layout: GalleryLayout) -> [SVGPlot] {
-        let ids = MetricInfo.sorted(Set(rs.flatMap { r in r.metrics.filter { $0.value.x != nil && $0.value.y != nil }.keys }))
+        let ids = layout.catalogue.sortedMetricIDs(Set(rs.flatMap { r in r.metrics.filter { $0.value.x != nil && $0.value.y != nil }.keys }))
         return ids.map { id in
             var series = [SVGPlot.Series]()
             for r in rs {
@@ -82,7 +82,7 @@ extension Gallery {
             }
             let all = series.flatMap(\.points)
             let unitX = all.allSatisfy { (0...1).contains($0.x) }, unitY = all.allSatisfy { (0...1).contains($0.y) }
-            let curve = MetricInfo(id: id).descriptor?.curve
+            let curve = layout.catalogue.metricInfo(id).descriptor?.curve
             let (xLabel, yLabel) = (curve?.x ?? "x", curve?.y ?? "value")
             return SVGPlot(title: "\(id) curve", xLabel: xLabel, yLabel: yLabel, series: series,
                            xRange: unitX ? 0...1 : nil, yRange: unitY ? 0...1 : nil, width: 420, height: 250)
@@ -107,7 +107,7 @@ extension Gallery {
             let strips = byFixed.values.flatMap { $0 }
             guard strips.allSatisfy({ $0.axis == axis }),
                   strips.allSatisfy({ $0.results.allSatisfy { $0.sweep[axis]?.numberValue != nil } }) else { continue }
-            let ids = MetricInfo.sorted(Set(strips.flatMap { $0.results.flatMap { $0.metrics.keys } }))
+            let ids = layout.catalogue.sortedMetricIDs(Set(strips.flatMap { $0.results.flatMap { $0.metrics.keys } }))
             // Groups in the order of their fixed values (numerically: stride=4 before stride=16).
             let groups = byFixed.keys.sorted { a, b in
                 let ra = byFixed[a]?.first?.results.first?.sweep, rb = byFixed[b]?.first?.results.first?.sweep
@@ -136,7 +136,7 @@ extension Gallery {
                     series.append(SVGPlot.Series(name: name, color: Palette.color(gi), points: mean))
                 }
                 let model = layout.severalModels ? " · \(c.model)" : ""
-                plots.append(SVGPlot(title: "\(c.instance)\(model): \(MetricInfo(id: id).heading)", xLabel: axis,
+                plots.append(SVGPlot(title: "\(c.instance)\(model): \(layout.catalogue.metricInfo(id).heading)", xLabel: axis,
                                      yLabel: id, series: series, width: 420, height: 250))
             }
         }

@@ -1,14 +1,19 @@
 import Foundation
+import XAICore
 import XAIManifest
 
-/// Settings of the gallery's statistics.
+/// What the gallery knows besides the manifest: the catalogue of the program that wrote it (method
+/// traits, metric directions) and the settings of its statistics.
 public struct GalleryOptions: Sendable, Equatable {
+    /// The methods and metrics, handed in by the CLI so that rendering links no engine.
+    public var catalogue: Catalogue
     /// Bootstrap resamples for the averaged metric tables' 95% intervals.
     public var resamples: Int
     /// Seed of those bootstraps (the same seed gives the same intervals).
     public var seed: UInt64
 
-    public init(resamples: Int = 1000, seed: UInt64 = 0) {
+    public init(catalogue: Catalogue, resamples: Int = 1000, seed: UInt64 = 0) {
+        self.catalogue = catalogue
         self.resamples = resamples
         self.seed = seed
     }
@@ -25,9 +30,9 @@ public enum Gallery {
     public static let markdownFile = "comparison.md"
 
     /// The `index.html` page for `manifest` (paths in it are relative to the manifest's folder).
-    public static func render(manifest: Manifest, options: GalleryOptions = GalleryOptions()) -> String {
-        let layout = GalleryLayout(manifest: manifest)
-        let table = ComparisonTable(manifest: manifest, resamples: options.resamples, seed: options.seed)
+    public static func render(manifest: Manifest, options: GalleryOptions) -> String {
+        let layout = GalleryLayout(manifest: manifest, catalogue: options.catalogue)
+        let table = ComparisonTable(manifest: manifest, catalogue: options.catalogue, resamples: options.resamples, seed: options.seed)
         let hasMetrics = manifest.results.contains { !$0.metrics.isEmpty }
         let hasSweeps = !layout.sweptColumns.isEmpty
         var sections: [(id: String, label: String)] = [("overview", "Overview"), ("gallery", "Images")]
@@ -52,17 +57,17 @@ public enum Gallery {
     }
 
     /// The `compare.html` page.
-    public static func renderComparison(manifest: Manifest, options: GalleryOptions = GalleryOptions()) -> String {
+    public static func renderComparison(manifest: Manifest, options: GalleryOptions) -> String {
         ComparisonReport.page(manifest: manifest,
-                              table: ComparisonTable(manifest: manifest, resamples: options.resamples, seed: options.seed))
+                              table: ComparisonTable(manifest: manifest, catalogue: options.catalogue, resamples: options.resamples, seed: options.seed))
     }
 
     /// Writes `index.html`, `compare.html`, `comparison.csv` and `comparison.md` into `folder`
     /// (the manifest's folder), each atomically (temporary file + rename).
     /// - Returns: the files written.
     @discardableResult
-    public static func write(_ manifest: Manifest, to folder: URL, options: GalleryOptions = GalleryOptions()) throws -> [URL] {
-        let table = ComparisonTable(manifest: manifest, resamples: options.resamples, seed: options.seed)
+    public static func write(_ manifest: Manifest, to folder: URL, options: GalleryOptions) throws -> [URL] {
+        let table = ComparisonTable(manifest: manifest, catalogue: options.catalogue, resamples: options.resamples, seed: options.seed)
         let files: [(String, String)] = [
             (indexFile, render(manifest: manifest, options: options)),
             (compareFile, ComparisonReport.page(manifest: manifest, table: table)),

@@ -40,8 +40,11 @@ struct GalleryLayout {
     var allColumns: [Column]
     var rows: [Row]
     var severalModels: Bool
+    /// The methods' traits and the metrics' directions.
+    let catalogue: Catalogue
 
-    init(manifest: Manifest) {
+    init(manifest: Manifest, catalogue: Catalogue) {
+        self.catalogue = catalogue
         let results = manifest.results
         severalModels = Set(results.map(\.model)).count > 1 || manifest.models.count > 1
         var order = [Column](), seen = Set<Column>(), swept = Set<Column>()

@@ -1,9 +1,9 @@
 import XAICore
-import XAIMetrics
 
 /// What the report needs to know about a metric id from the manifest (`deletion`,
-/// `deletion@steps=20`, or a metric this module does not know): the facts come from the metric's
-/// descriptor, its direction evaluated at the parameters the id names.
+/// `deletion@steps=20`, or a metric the catalogue does not know): the facts come from the metric's
+/// descriptor in the catalogue the caller hands in, its direction evaluated at the parameters the
+/// id names.
 public struct MetricInfo: Equatable, Sendable {
     /// Which way a metric improves, for arrows in table headers and marking the best method.
     public typealias Direction = MetricDirection
@@ -13,13 +13,13 @@ public struct MetricInfo: Equatable, Sendable {
     public var kind: MetricKind? { descriptor?.kind }
     public var direction: Direction
 
-    public init(id: String) {
+    public init(id: String, catalogue: Catalogue) {
         self.id = id
         // `KIND`, `KIND@params` or `KIND/PART@params` (a secondary value, e.g. a pointing game).
         let parts = id.split(separator: "@", maxSplits: 1).map(String.init)
         let base = parts.first ?? id
         let name = base.split(separator: "/", maxSplits: 1).first.map(String.init) ?? base
-        descriptor = MetricCatalogue.descriptor(MetricKind(name))
+        descriptor = catalogue.metric(named: name)
         direction = descriptor.map { $0.direction(Self.params(parts.count > 1 ? parts[1] : "", of: $0)) } ?? .neither
     }
 
@@ -41,13 +41,18 @@ public struct MetricInfo: Equatable, Sendable {
 
     /// `id ↓` for headers.
     public var heading: String { direction == .neither ? id : "\(id) \(direction.arrow)" }
+}
+
+extension Catalogue {
+    /// What the report shows for the metric id `id`.
+    public func metricInfo(_ id: String) -> MetricInfo { MetricInfo(id: id, catalogue: self) }
 
     /// Known metrics in the catalogue's order, then unknown ones alphabetically.
-    static func sorted(_ ids: Set<String>) -> [String] {
-        let order = Dictionary(uniqueKeysWithValues: MetricCatalogue.descriptors.enumerated().map { ($1.kind, $0) })
+    func sortedMetricIDs(_ ids: Set<String>) -> [String] {
+        let order = Dictionary(uniqueKeysWithValues: metrics.enumerated().map { ($1.kind, $0) })
         return ids.sorted { a, b in
-            let ka = MetricInfo(id: a).kind.flatMap { order[$0] } ?? Int.max
-            let kb = MetricInfo(id: b).kind.flatMap { order[$0] } ?? Int.max
+            let ka = metricInfo(a).kind.flatMap { order[$0] } ?? Int.max
+            let kb = metricInfo(b).kind.flatMap { order[$0] } ?? Int.max
             if ka != kb { return ka < kb }
             // A metric's headline column before its secondary values.
             let sa = a.split(separator: "@").first?.contains("/") ?? false

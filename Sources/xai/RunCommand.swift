@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
             let options = RunOptions(executor: ExecutorOptions(jobs: jobs, force: force, keepGoing: keepGoing),
                                      only: only)
             let result = try runner.run(options, progress: ConsoleProgress())
-            try Gallery.write(result.manifest, to: result.folder)
+            try Gallery.write(result.manifest, to: result.folder, options: GalleryOptions(catalogue: .standard))
             print("manifest: \(result.folder.appendingPathComponent("manifest.json").relativePath)")
             print("gallery:  \(result.folder.appendingPathComponent(Gallery.indexFile).relativePath)")
             if !result.report.succeeded {
@@ -171,7 +171,7 @@ struct CompareCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("manifest.json").path) else {
                 throw ValidationError("no results in \(folder.relativePath) yet: run `xai run \(experimentOptions.file)` first")
             }
-            let table = ComparisonTable(manifest: try Manifest.read(from: folder))
+            let table = ComparisonTable(manifest: try Manifest.read(from: folder), catalogue: .standard)
             print(format == "csv" ? ComparisonReport.csv(table) : ComparisonReport.markdown(table), terminator: "")
         }
     }
