@@ -11,6 +11,10 @@ public enum OutputError: Error, CustomStringConvertible, Equatable {
     case corrupt(path: String, detail: String)
     /// A value cannot be written into an output (e.g. a non-finite number in JSON).
     case invalidValue(context: String, detail: String)
+    /// A path below `Outputs/` that xai would write through is a symbolic link.
+    case symbolicLink(path: String)
+    /// A path below `Outputs/` that xai needs as a folder is something else (a file, a device).
+    case notAFolder(path: String)
 
     public var description: String {
         switch self {
@@ -22,6 +26,10 @@ public enum OutputError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(detail); delete the file (it is rebuilt on the next run)"
         case let .invalidValue(context, detail):
             return "\(context): \(detail)"
+        case let .symbolicLink(path):
+            return "\(path) is a symbolic link; xai writes only real folders under Outputs/ (remove the link)"
+        case let .notAFolder(path):
+            return "\(path) is not a folder; xai needs a real folder there (move the file away)"
         }
     }
 }

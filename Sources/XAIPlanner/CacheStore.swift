@@ -158,6 +158,8 @@ public final class CacheStore: @unchecked Sendable {
         s.utf8.count == length && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
+    /// Every file below `dir`, relative to it, sorted. Symbolic links are listed as files, never
+    /// followed.
     static func listFiles(_ dir: URL) throws -> [String] {
         let fm = FileManager.default
         var out = [String]()
@@ -170,9 +172,11 @@ public final class CacheStore: @unchecked Sendable {
             }
             for name in names {
                 let child = url.appendingPathComponent(name)
-                var isDir: ObjCBool = false
-                _ = fm.fileExists(atPath: child.path, isDirectory: &isDir)
-                if isDir.boolValue { try walk(child, prefix + name + "/") } else { out.append(prefix + name) }
+                if try OutputTree.kind(of: child.path) == .folder {
+                    try walk(child, prefix + name + "/")
+                } else {
+                    out.append(prefix + name)
+                }
             }
         }
         try walk(dir, "")

@@ -9,7 +9,7 @@ extension ExperimentRunner {
     func assemble(_ experimentGraph: ExperimentGraph, _ report: ExecutionReport) throws -> Manifest {
         var written = Set<String>()
         func place(_ source: URL, as relative: String) throws -> String {
-            try Self.install(source, at: folder.appendingPathComponent(relative))
+            try install(source, at: folder.appendingPathComponent(relative))
             written.insert(relative)
             return relative
         }
@@ -102,22 +102,25 @@ extension ExperimentRunner {
     /// Output folders the runner owns; files in them that the new manifest does not list are removed.
     static let ownedFolders = ["inputs", "maps", "overlays", "pictures"]
 
+    /// Links among the outputs are removed as links (their targets are never listed or touched).
     private func removeStale(keeping: Set<String>) throws {
-        let fm = FileManager.default
         for top in Self.ownedFolders {
             let root = folder.appendingPathComponent(top)
-            guard fm.fileExists(atPath: root.path) else { continue }
+            guard try OutputTree.kind(of: root.path) == .folder else { continue }
             for f in try CacheStore.listFiles(root) where !keeping.contains("\(top)/\(f)") {
-                try? fm.removeItem(at: root.appendingPathComponent(f))
+                unlink(root.appendingPathComponent(f).path)
             }
         }
     }
 
+    /// The output root the experiment's folder lies in (`Outputs/`).
+    var outputs: OutputTree { OutputTree(root: folder.deletingLastPathComponent()) }
+
     /// Puts a copy of `source` at `dest` atomically; a hard link when possible (same file system,
     /// no extra space), else a byte copy. Unchanged files are left alone.
-    static func install(_ source: URL, at dest: URL) throws {
+    func install(_ source: URL, at dest: URL) throws {
         let fm = FileManager.default
-        try fm.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try outputs.makeFolder(dest.deletingLastPathComponent())
         if let a = try? fm.attributesOfItem(atPath: source.path)[.systemFileNumber] as? Int,
            let b = try? fm.attributesOfItem(atPath: dest.path)[.systemFileNumber] as? Int, a == b { return }
         let temp = dest.deletingLastPathComponent().appendingPathComponent(AtomicFile.temporaryName(for: dest.lastPathComponent))

@@ -19,14 +19,19 @@ public final class OutputLock {
     public let lockFile: URL
     private var fd: Int32
 
-    /// Takes the lock, creating `folder` when needed.
-    /// - Throws: `PlannerError.locked` when another open lock (in this or another process) holds it.
-    public init(folder: URL) throws {
+    /// Takes the lock, creating `folder` when needed. Neither the folder nor the lock file may be a
+    /// symbolic link: the lock file is truncated, which must never reach a file elsewhere.
+    /// - Parameter root: the output root `folder` lies in (default: its parent); the folders
+    ///   between them are checked as `OutputTree` does.
+    /// - Throws: `PlannerError.locked` when another open lock (in this or another process) holds
+    ///   it; `OutputError.symbolicLink` for a link.
+    public init(folder: URL, below root: URL? = nil) throws {
         self.folder = folder
         self.lockFile = folder.appendingPathComponent(".lock")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let fd = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        try OutputTree(root: root ?? folder.deletingLastPathComponent()).makeFolder(folder)
+        let fd = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
+            if errno == ELOOP { throw OutputError.symbolicLink(path: lockFile.path) }
             throw OutputError.io(path: lockFile.path, operation: "open lock file", detail: String(cString: strerror(errno)))
         }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
