@@ -1,4 +1,5 @@
 import Foundation
+import XAICore
 import XAIManifest
 
 /// What a cache entry records about the task that produced it (`meta.json`).
@@ -11,8 +12,9 @@ public struct CacheEntryMeta: Codable, Equatable, Sendable {
     public var task: String
     /// The fully resolved parameters of that task.
     public var params: [String: String]
-    /// Paths of the entry's files relative to its folder, sorted; `meta.json` excluded.
-    public var files: [String]
+    /// The entry's files by path relative to its folder (`meta.json` excluded), with the size
+    /// and SHA-256 each had when committed.
+    public var files: [String: CachedFile]
     /// Seconds the task took to compute.
     public var seconds: Double
     /// The task kind's metadata (its entry layout's, e.g. a decoded image's original size); nil
@@ -23,11 +25,12 @@ public struct CacheEntryMeta: Codable, Equatable, Sendable {
     /// none (their `meta.json` does not decode), so they are recomputed once.
     public var format: Int
 
-    /// 2: typed metadata in `info`. (1, unnumbered: string-valued `info`.)
-    public static let currentFormat = 2
+    /// 3: each file's size and SHA-256 in `files`. (2: a list of names; 1, unnumbered:
+    /// string-valued `info`.)
+    public static let currentFormat = 3
 
     public init(key: CacheKey, kind: String, task: String, params: [String: String],
-                files: [String] = [], seconds: Double = 0, info: JSONValue? = nil) {
+                files: [String: CachedFile] = [:], seconds: Double = 0, info: JSONValue? = nil) {
         self.key = key
         self.kind = kind
         self.task = task
@@ -39,8 +42,10 @@ public struct CacheEntryMeta: Codable, Equatable, Sendable {
     }
 }
 
-/// A committed, complete cache entry.
-public struct CachedEntry: Sendable {
+/// A committed, complete cache entry. Its files are untrusted until read through it: every
+/// read checks the file against the size and SHA-256 the entry recorded, and a file that
+/// differs, or that does not parse, is reported as `CacheDamage`.
+public struct CachedEntry: Equatable, Sendable {
     public let key: CacheKey
     /// The entry's folder: `<cache>/<first two hex digits>/<key>/`.
     public let directory: URL
@@ -51,34 +56,71 @@ public struct CachedEntry: Sendable {
         directory.appendingPathComponent(relativePath)
     }
 
-    /// The contents of one of the entry's files.
+    /// Whether the entry lists the file.
+    public func contains(_ relativePath: String) -> Bool { meta.files[relativePath] != nil }
+
+    /// The contents of one of the entry's files, checked against its recorded size and hash.
+    /// - Throws: `CacheDamage` when the file is not listed, not a regular file, or differs.
     public func data(_ relativePath: String) throws -> Data {
+        guard let record = meta.files[relativePath] else { throw CacheDamage(file: relativePath, detail: "not in the entry") }
+        let path = url(relativePath).path
+        let kind: OutputTree.Kind
         do {
-            return try Data(contentsOf: url(relativePath))
+            kind = try OutputTree.kind(of: path)
         } catch {
-            throw OutputError.io(path: url(relativePath).path, operation: "read cached file",
-                                 detail: error.localizedDescription)
+            throw CacheDamage(file: relativePath, detail: "\(error)")
         }
+        guard kind == .regularFile else {
+            throw CacheDamage(file: relativePath, detail: kind == .missing ? "missing" : "not a regular file")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url(relativePath))
+        } catch {
+            throw CacheDamage(file: relativePath, detail: "cannot be read (\(error.localizedDescription))")
+        }
+        try record.check(data, file: relativePath)
+        return data
     }
 
-    /// One of the entry's JSON files as `T`.
-    public func decode<T: Decodable>(_ type: T.Type, from relativePath: String) throws -> T {
+    /// Reads every file of the entry, checking each against its record.
+    public func verifyFiles() throws {
+        for name in meta.files.keys.sorted() { _ = try data(name) }
+    }
+
+    /// One of the entry's `.npy` files, checked as `data` does; with `finite`, NaN or infinite
+    /// values count as damage too.
+    public func array(_ relativePath: String, finite: Bool = false) throws -> Tensor {
+        let tensor: Tensor
+        do {
+            tensor = try NPY.decode(try data(relativePath), path: relativePath)
+        } catch let error as OutputError {
+            if case let .npy(_, detail) = error { throw CacheDamage(file: relativePath, detail: detail) }
+            throw CacheDamage(file: relativePath, detail: "\(error)")
+        }
+        if finite, !tensor.data.allSatisfy(\.isFinite) {
+            throw CacheDamage(file: relativePath, detail: "contains NaN or infinite values")
+        }
+        return tensor
+    }
+
+    /// One of the entry's JSON files as `T`; `what` names `T` in the damage report.
+    public func decode<T: Decodable>(_ type: T.Type, from relativePath: String, what: String) throws -> T {
         let bytes = try data(relativePath)
         do {
             return try JSONDecoder().decode(T.self, from: bytes)
         } catch {
-            throw OutputError.corrupt(path: url(relativePath).path, detail: "\(error)")
+            throw CacheDamage(file: relativePath, detail: "not \(what)")
         }
     }
 
     /// The entry's metadata (`meta.info`) as `T`.
     public func info<T: Decodable>(as type: T.Type) throws -> T {
-        let path = url(CacheStore.metaName).path
-        guard let info = meta.info else { throw OutputError.corrupt(path: path, detail: "its info is missing") }
+        guard let info = meta.info else { throw CacheDamage(file: CacheStore.metaName, detail: "its info is missing") }
         do {
             return try info.decoded(as: T.self)
         } catch {
-            throw OutputError.corrupt(path: path, detail: "its info is not a \(T.self) (\(error))")
+            throw CacheDamage(file: CacheStore.metaName, detail: "its info is not a \(T.self)")
         }
     }
 }

@@ -44,18 +44,42 @@ public final class CacheStore: @unchecked Sendable {
         root.appendingPathComponent(String(key.hex.prefix(2))).appendingPathComponent(key.hex)
     }
 
-    /// The complete entry for `key`, or nil. An entry whose `meta.json` is unreadable, names
-    /// another key, has another format or lists a missing file counts as absent (and is replaced
-    /// on commit).
+    /// The complete entry for `key`, or nil: `inspect`'s entry when it found one.
     public func lookup(_ key: CacheKey) -> CachedEntry? {
+        inspect(key).entry
+    }
+
+    /// What the store holds under `key`. Cheap: reads `meta.json` and checks that each listed
+    /// file is a regular file of its recorded size; contents are checked when read
+    /// (`CachedEntry.data`). An entry of an older format counts as absent; one whose
+    /// `meta.json` is unreadable or names another key, or whose files are missing or of another
+    /// size, is damaged (and replaced on commit).
+    public func inspect(_ key: CacheKey) -> CacheLookup {
         let dir = directory(for: key)
-        guard let data = try? Data(contentsOf: dir.appendingPathComponent(Self.metaName)),
-              let meta = try? JSONDecoder().decode(CacheEntryMeta.self, from: data),
-              meta.key == key, meta.format == CacheEntryMeta.currentFormat else { return nil }
-        for f in meta.files where !FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path) {
-            return nil
+        guard (try? OutputTree.kind(of: dir.path)) != .missing else { return .absent }
+        let metaURL = dir.appendingPathComponent(Self.metaName)
+        func damaged(_ detail: String) -> CacheLookup { .damaged(CacheDamage(file: Self.metaName, detail: detail)) }
+        guard (try? OutputTree.kind(of: metaURL.path)) == .regularFile, let data = try? Data(contentsOf: metaURL) else {
+            return damaged("missing or unreadable")
         }
-        return CachedEntry(key: key, directory: dir, meta: meta)
+        struct Format: Decodable { var format: Int? }
+        guard let format = try? JSONDecoder().decode(Format.self, from: data) else { return damaged("not valid JSON") }
+        guard format.format == CacheEntryMeta.currentFormat else { return .absent }
+        guard let meta = try? JSONDecoder().decode(CacheEntryMeta.self, from: data) else {
+            return damaged("not the metadata of a cache entry")
+        }
+        guard meta.key == key else { return damaged("names another key, \(meta.key.prefix())") }
+        for (name, record) in meta.files.sorted(by: { $0.key < $1.key }) {
+            var st = stat()
+            guard lstat(dir.appendingPathComponent(name).path, &st) == 0 else {
+                return .damaged(CacheDamage(file: name, detail: "missing"))
+            }
+            guard st.st_mode & S_IFMT == S_IFREG else { return .damaged(CacheDamage(file: name, detail: "not a regular file")) }
+            guard Int(st.st_size) == record.size else {
+                return .damaged(CacheDamage(file: name, detail: "size \(st.st_size), expected \(record.size)"))
+            }
+        }
+        return .found(CachedEntry(key: key, directory: dir, meta: meta))
     }
 
     /// Commits an entry: `write` fills a staging folder, then the folder becomes visible at once.
@@ -88,7 +112,7 @@ public final class CacheStore: @unchecked Sendable {
 
         var meta = try produce(staging)
         meta.key = key
-        meta.files = try Self.listFiles(staging).filter { $0 != Self.metaName }
+        meta.files = try Self.records(staging)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         try encoder.encode(meta).write(to: staging.appendingPathComponent(Self.metaName))
@@ -128,6 +152,23 @@ public final class CacheStore: @unchecked Sendable {
                 try data.write(to: url)
             }
         }
+    }
+
+    /// The size and SHA-256 of each file a task wrote into `staging`.
+    static func records(_ staging: URL) throws -> [String: CachedFile] {
+        var files = [String: CachedFile]()
+        for name in try listFiles(staging) where name != metaName {
+            let url = staging.appendingPathComponent(name)
+            guard try OutputTree.kind(of: url.path) == .regularFile else {
+                throw OutputError.io(path: url.path, operation: "cache", detail: "it is not a regular file")
+            }
+            do {
+                files[name] = CachedFile(of: try Data(contentsOf: url))
+            } catch {
+                throw OutputError.io(path: url.path, operation: "read back", detail: error.localizedDescription)
+            }
+        }
+        return files
     }
 
     /// Removes an entry (no error when it is absent).

@@ -19,9 +19,9 @@ enum DecodeEntry {
 
     /// Writes `image` into the entry folder `dir` and returns the metadata to record.
     static func write(_ image: DecodedImage, to dir: URL) throws -> Metadata {
-        try NPY.encode(image.cropped).write(to: dir.appendingPathComponent(croppedFile))
-        try NPY.encode(image.input).write(to: dir.appendingPathComponent(inputFile))
-        try image.preview?.write(to: dir.appendingPathComponent(previewFile))
+        try AtomicFile.write(NPY.encode(image.cropped), to: dir.appendingPathComponent(croppedFile))
+        try AtomicFile.write(NPY.encode(image.input), to: dir.appendingPathComponent(inputFile))
+        if let preview = image.preview { try AtomicFile.write(preview, to: dir.appendingPathComponent(previewFile)) }
         return Metadata(width: image.originalWidth, height: image.originalHeight)
     }
 
@@ -29,16 +29,23 @@ enum DecodeEntry {
         try e.info(as: Metadata.self)
     }
 
-    /// The decoded image (without its preview, which only the gallery reads).
+    /// The decoded image (without its preview, which only the gallery reads); NaN or infinite
+    /// values count as damage.
     static func read(_ e: CachedEntry) throws -> DecodedImage {
         let size = try metadata(e)
         return DecodedImage(originalWidth: size.width, originalHeight: size.height,
-                            cropped: try NPY.read(e.url(croppedFile)), input: try NPY.read(e.url(inputFile)))
+                            cropped: try e.array(croppedFile, finite: true), input: try e.array(inputFile, finite: true))
     }
 
-    /// The picture the gallery shows and its file extension: the PNG preview when the entry has
-    /// one, else the cropped array.
-    static func picture(_ e: CachedEntry) -> (url: URL, fileExtension: String) {
-        e.meta.files.contains(previewFile) ? (e.url(previewFile), "png") : (e.url(croppedFile), "npy")
+    /// The picture the gallery shows (its path in the entry) and its file extension: the PNG
+    /// preview when the entry has one, else the cropped array.
+    static func picture(_ e: CachedEntry) -> (path: String, fileExtension: String) {
+        e.contains(previewFile) ? (previewFile, "png") : (croppedFile, "npy")
+    }
+
+    /// Reads everything the entry holds, so a damaged entry is found before it is used.
+    static func validate(_ e: CachedEntry) throws {
+        _ = try read(e)
+        _ = try e.data(picture(e).path)
     }
 }

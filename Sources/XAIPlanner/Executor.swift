@@ -29,6 +29,9 @@ public final class Executor: @unchecked Sendable {
     /// Computes one task by writing its files into `context.outputDirectory`; returns the
     /// metadata to record in the entry's `meta.json` (`info`), or nil when there is none.
     public typealias Perform = @Sendable (TaskContext) throws -> (any Encodable)?
+    /// Reads back a cached entry of a task before the run relies on it, throwing
+    /// `CacheDamage` when it cannot be used.
+    public typealias Verify = @Sendable (TaskSpec, CachedEntry) throws -> Void
 
     public let cache: CacheStore
     public let options: ExecutorOptions
@@ -41,22 +44,28 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// Runs `graph`. `only` selects tasks (`--only`); tasks they depend on run too when not cached.
-    public func run(_ graph: TaskGraph, only: ((TaskSpec) -> Bool)? = nil, perform: @escaping Perform) -> ExecutionReport {
+    /// Every cached entry the run takes is first checked by `verify` (by default: each file's
+    /// size and hash); a damaged one is recomputed like a missing one, and reported.
+    public func run(_ graph: TaskGraph, only: ((TaskSpec) -> Bool)? = nil, verify: Verify? = nil,
+                    perform: @escaping Perform) -> ExecutionReport {
         let start = Date()
         cache.removeStaleTemporaries()
         let order = graph.topologicalOrder()
         let selected = Set(order.filter { only?($0) ?? true }.map(\.id))
         let needed = graph.closure(of: selected)
+        let found = lookUp(order.filter { !(options.force && selected.contains($0.id)) },
+                           verify: verify ?? { _, e in try e.verifyFiles() })
 
         let state = RunState()
         var toRun = [TaskSpec]()
+        var damaged = [String: CacheDamage]()
         for t in order {
-            let forced = options.force && selected.contains(t.id)
-            if !forced, let e = cache.lookup(t.key) {
+            if case let .found(e) = found[t.id] {
                 state.outcomes[t.id] = .cached(e)
             } else if !needed.contains(t.id) {
                 state.outcomes[t.id] = .filteredOut
             } else {
+                if case let .damaged(d) = found[t.id] { damaged[t.id] = d }
                 toRun.append(t)
             }
         }
@@ -77,9 +86,34 @@ public final class Executor: @unchecked Sendable {
             thread.start()
         }
         group.wait()
-        let report = ExecutionReport(outcomes: state.outcomes, seconds: Date().timeIntervalSince(start))
+        let report = ExecutionReport(outcomes: state.outcomes, seconds: Date().timeIntervalSince(start),
+                                     damaged: damaged)
         progress?.finished(report)
         return report
+    }
+
+    /// What the cache holds for each of `tasks`, each entry found checked by `verify` (reading
+    /// files, so spread over the cores).
+    private func lookUp(_ tasks: [TaskSpec], verify: Verify) -> [String: CacheLookup] {
+        let lock = NSLock()
+        var results = [String: CacheLookup]()
+        DispatchQueue.concurrentPerform(iterations: tasks.count) { i in
+            let task = tasks[i]
+            var lookup = cache.inspect(task.key)
+            if case let .found(e) = lookup {
+                do {
+                    try verify(task, e)
+                } catch let damage as CacheDamage {
+                    lookup = .damaged(damage)
+                } catch {
+                    lookup = .damaged(CacheDamage(file: CacheStore.metaName, detail: "\(error)"))
+                }
+            }
+            lock.lock()
+            results[task.id] = lookup
+            lock.unlock()
+        }
+        return results
     }
 
     final class RunState {

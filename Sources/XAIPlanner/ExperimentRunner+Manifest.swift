@@ -8,8 +8,8 @@ extension ExperimentRunner {
     /// files there that no result refers to any more, and writes `manifest.json`.
     func assemble(_ experimentGraph: ExperimentGraph, _ report: ExecutionReport) throws -> Manifest {
         var written = Set<String>()
-        func place(_ source: URL, as relative: String) throws -> String {
-            try install(source, at: folder.appendingPathComponent(relative))
+        func place(_ source: CachedEntry, _ path: String, as relative: String) throws -> String {
+            try install(source.data(path), at: folder.appendingPathComponent(relative))
             written.insert(relative)
             return relative
         }
@@ -30,7 +30,7 @@ extension ExperimentRunner {
                       let decoded = entry(stage.decode) else { continue }
                 size = try DecodeEntry.metadata(decoded)
                 let picture = DecodeEntry.picture(decoded)
-                inputs[model.name] = try place(picture.url, as: "inputs/\(image.id)/\(model.name).\(picture.fileExtension)")
+                inputs[model.name] = try place(decoded, picture.path, as: "inputs/\(image.id)/\(model.name).\(picture.fileExtension)")
                 if let predicted = entry(stage.predict) {
                     let p = try PredictEntry.read(predicted)
                     let labels = try backend.labels(model: model)
@@ -53,22 +53,22 @@ extension ExperimentRunner {
             let paths = ExplainEntry.Paths(slot: explanation.jointSlot)
             let summary = try ExplainEntry.summary(explained, slot: explanation.jointSlot)
             let stem = explanation.outputStem(severalModels: several)
-            let map = try place(explained.url(paths.map), as: "maps/\(stem).npy")
+            let map = try place(explained, paths.map, as: "maps/\(stem).npy")
             var arrays = [String: String](), pictures = [String: String]()
-            for a in summary.arrays { arrays[a] = try place(explained.url(paths.array(a)), as: "maps/\(stem).\(a).npy") }
+            for a in summary.arrays { arrays[a] = try place(explained, paths.array(a), as: "maps/\(stem).\(a).npy") }
             for p in summary.pictures {
-                pictures[p] = try place(explained.url(paths.picture(p)), as: "pictures/\(stem).\(p).png")
+                pictures[p] = try place(explained, paths.picture(p), as: "pictures/\(stem).\(p).png")
             }
             var overlay: String?, scale: Manifest.Scale?
             if let rendered = entry(explanation.renderTask) {
-                overlay = try place(RenderEntry.overlay(rendered), as: "overlays/\(stem).png")
-                scale = RenderEntry.scale(rendered)
+                overlay = try place(rendered, RenderEntry.overlayFile, as: "overlays/\(stem).png")
+                scale = try RenderEntry.scale(rendered)
             }
             var metrics = [String: Manifest.MetricValue]()
             for (id, task) in explanation.metricTasks {
                 if let measured = entry(task) { metrics[id] = try MetricEntry.read(measured) }
             }
-            let mapShape = try NPY.read(explained.url(paths.map)).shape
+            let mapShape = try explained.array(paths.map).shape
             // A joint task's time is shared by its images, so totals over results stay true.
             let share = explanation.jointSlot == nil ? 1 : Double(max(1, experimentGraph.joints[explainID]?.members.count ?? 1))
             let run = explanation.run
@@ -116,25 +116,14 @@ extension ExperimentRunner {
     /// The output root the experiment's folder lies in (`Outputs/`).
     var outputs: OutputTree { OutputTree(root: folder.deletingLastPathComponent()) }
 
-    /// Puts a copy of `source` at `dest` atomically; a hard link when possible (same file system,
-    /// no extra space), else a byte copy. Unchanged files are left alone.
-    func install(_ source: URL, at dest: URL) throws {
-        let fm = FileManager.default
+    /// Writes `data` (a cache file's checked contents) to `dest` atomically. Outputs are copies,
+    /// never links to cache files: a user editing an output must not change what the cache gives
+    /// other experiments. A file that already holds `data` is left alone.
+    func install(_ data: Data, at dest: URL) throws {
         try outputs.makeFolder(dest.deletingLastPathComponent())
-        if let a = try? fm.attributesOfItem(atPath: source.path)[.systemFileNumber] as? Int,
-           let b = try? fm.attributesOfItem(atPath: dest.path)[.systemFileNumber] as? Int, a == b { return }
-        let temp = dest.deletingLastPathComponent().appendingPathComponent(AtomicFile.temporaryName(for: dest.lastPathComponent))
-        if link(source.path, temp.path) != 0 {
-            do {
-                try fm.copyItem(at: source, to: temp)
-            } catch {
-                throw OutputError.io(path: dest.path, operation: "copy from the cache", detail: error.localizedDescription)
-            }
-        }
-        guard rename(temp.path, dest.path) == 0 else {
-            let err = String(cString: strerror(errno))
-            unlink(temp.path)
-            throw OutputError.io(path: dest.path, operation: "move into place", detail: err)
-        }
+        if try OutputTree.kind(of: dest.path) == .regularFile,
+           (try? FileManager.default.attributesOfItem(atPath: dest.path)[.size] as? Int) == data.count,
+           (try? Data(contentsOf: dest)) == data { return }
+        try AtomicFile.write(data, to: dest)
     }
 }

@@ -63,15 +63,29 @@ public final class ExperimentRunner: @unchecked Sendable {
         defer { lock.unlock() }
         let eg = try buildGraph()
         let executor = Executor(cache: cache, options: options.executor, progress: progress)
-        let report = executor.run(eg.graph, only: options.only.isEmpty ? nil : ExperimentGraph.filter(options.only)) {
-            [self] ctx in try self.perform(ctx, eg)
-        }
+        let report = executor.run(eg.graph, only: options.only.isEmpty ? nil : ExperimentGraph.filter(options.only),
+                                  verify: { t, e in try Self.validate(t, e, eg) },
+                                  perform: { [self] ctx in try self.perform(ctx, eg) })
         let manifest = try assemble(eg, report)
         try PlanState(graph: eg.graph).save(to: folder)
         return RunResult(report: report, manifest: manifest, folder: folder)
     }
 
     // MARK: tasks
+
+    /// Reads back a cached entry of `t` as its kind lays it out, every file checked, so that a
+    /// damaged entry is recomputed before anything uses it.
+    static func validate(_ t: TaskSpec, _ e: CachedEntry, _ eg: ExperimentGraph) throws {
+        switch t.kind {
+        case .decode: try DecodeEntry.validate(e)
+        case .predict: _ = try PredictEntry.read(e)
+        case .explain:
+            let slots: [Int?] = eg.joints[t.id].map { j in j.members.indices.map { $0 } } ?? [nil]
+            for slot in slots { _ = try ExplainEntry.read(e, slot: slot) }
+        case .metric: _ = try MetricEntry.read(e)
+        case .render: try RenderEntry.validate(e)
+        }
+    }
 
     private func perform(_ ctx: TaskContext, _ eg: ExperimentGraph) throws -> (any Encodable)? {
         let t = ctx.task

@@ -36,34 +36,32 @@ enum ExplainEntry {
     /// Writes `x` for `target` into the entry folder `dir` (into `slot`'s folder for a joint task).
     static func write(_ x: ExplanationData, target: Manifest.Target, to dir: URL, slot: Int? = nil) throws {
         let paths = Paths(slot: slot)
-        let fm = FileManager.default
         func url(_ path: String) -> URL { dir.appendingPathComponent(path) }
-        try fm.createDirectory(at: url(paths.base), withIntermediateDirectories: true)
-        try NPY.encode(x.map).write(to: url(paths.map))
-        if !x.arrays.isEmpty { try fm.createDirectory(at: url(paths.arrays), withIntermediateDirectories: true) }
-        if !x.pictures.isEmpty { try fm.createDirectory(at: url(paths.pictures), withIntermediateDirectories: true) }
-        for (name, t) in x.arrays { try NPY.encode(t).write(to: url(paths.array(try safe(name)))) }
-        for (name, png) in x.pictures { try png.write(to: url(paths.picture(try safe(name)))) }
+        try AtomicFile.write(NPY.encode(x.map), to: url(paths.map))
+        for (name, t) in x.arrays { try AtomicFile.write(NPY.encode(t), to: url(paths.array(try safe(name)))) }
+        for (name, png) in x.pictures { try AtomicFile.write(png, to: url(paths.picture(try safe(name)))) }
         for (k, v) in x.scalars where !v.isFinite {
             throw PlannerError.invalidValue(context: "scalar '\(k)'", detail: "\(v) is not a finite number")
         }
         let s = Summary(target: target, signed: x.signed, scalars: x.scalars, legend: x.legend,
                         arrays: x.arrays.keys.sorted(), pictures: x.pictures.keys.sorted())
-        try JSONEncoder.sorted.encode(s).write(to: url(paths.summary))
+        try AtomicFile.write(JSONEncoder.sorted.encode(s), to: url(paths.summary))
     }
 
     static func summary(_ e: CachedEntry, slot: Int?) throws -> Summary {
-        try e.decode(Summary.self, from: Paths(slot: slot).summary)
+        try e.decode(Summary.self, from: Paths(slot: slot).summary, what: "an explanation summary")
     }
 
+    /// The explanation in `slot` (nil: the entry's only one), every file checked (`CachedEntry`);
+    /// a map with NaN or infinite values counts as damage.
     static func read(_ e: CachedEntry, slot: Int?) throws -> (ExplanationData, Manifest.Target) {
         let paths = Paths(slot: slot)
         let s = try summary(e, slot: slot)
         var arrays = [String: Tensor]()
-        for a in s.arrays { arrays[a] = try NPY.read(e.url(paths.array(a))) }
+        for a in s.arrays { arrays[a] = try e.array(paths.array(a)) }
         var pictures = [String: Data]()
         for p in s.pictures { pictures[p] = try e.data(paths.picture(p)) }
-        let x = ExplanationData(map: try NPY.read(e.url(paths.map)), signed: s.signed, scalars: s.scalars,
+        let x = ExplanationData(map: try e.array(paths.map, finite: true), signed: s.signed, scalars: s.scalars,
                                 arrays: arrays, pictures: pictures, legend: s.legend)
         return (x, s.target)
     }

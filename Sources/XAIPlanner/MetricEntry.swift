@@ -6,10 +6,10 @@ enum MetricEntry {
     static let valueFile = "metric.json"
 
     static func write(_ value: Manifest.MetricValue, to dir: URL) throws {
-        try JSONEncoder.sorted.encode(value).write(to: dir.appendingPathComponent(valueFile))
+        try AtomicFile.write(JSONEncoder.sorted.encode(value), to: dir.appendingPathComponent(valueFile))
     }
 
     static func read(_ e: CachedEntry) throws -> Manifest.MetricValue {
-        try e.decode(Manifest.MetricValue.self, from: valueFile)
+        try e.decode(Manifest.MetricValue.self, from: valueFile, what: "a metric value")
     }
 }

@@ -87,6 +87,7 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if interactive { write("\r\u{1B}[2K") }
+        for notice in report.repairNotices { write(notice + "\n") }
         let s = report.summary
         var parts = ["\(s["ran"]?.count ?? 0) ran", "\(s["cached"]?.count ?? 0) cached"]
         for k in ["failed", "skipped", "cancelled"] where (s[k]?.count ?? 0) > 0 { parts.append("\(s[k]!.count) \(k)") }

@@ -8,15 +8,21 @@ enum RenderEntry {
     static let scaleFile = "scale.json"
 
     static func write(_ overlay: RenderedOverlay, to dir: URL) throws {
-        try overlay.png.write(to: dir.appendingPathComponent(overlayFile))
-        try JSONEncoder.sorted.encode(overlay.scale).write(to: dir.appendingPathComponent(scaleFile))
+        try AtomicFile.write(overlay.png, to: dir.appendingPathComponent(overlayFile))
+        try AtomicFile.write(JSONEncoder.sorted.encode(overlay.scale), to: dir.appendingPathComponent(scaleFile))
     }
 
-    static func overlay(_ e: CachedEntry) -> URL { e.url(overlayFile) }
+    /// The overlay's PNG bytes.
+    static func overlay(_ e: CachedEntry) throws -> Data { try e.data(overlayFile) }
 
-    /// The colour scale; nil when it cannot be read, so the gallery shows the overlay without
-    /// its colour bar rather than failing the run.
-    static func scale(_ e: CachedEntry) -> Manifest.Scale? {
-        try? e.decode(Manifest.Scale.self, from: scaleFile)
+    /// The colour scale.
+    static func scale(_ e: CachedEntry) throws -> Manifest.Scale {
+        try e.decode(Manifest.Scale.self, from: scaleFile, what: "a colour scale")
+    }
+
+    /// Reads everything the entry holds, so a damaged entry is found before it is used.
+    static func validate(_ e: CachedEntry) throws {
+        _ = try overlay(e)
+        _ = try scale(e)
     }
 }

@@ -35,6 +35,23 @@ public struct ExecutionReport: Sendable {
     public var outcomes: [String: TaskOutcome]
     /// Wall-clock seconds of the whole run.
     public var seconds: Double
+    /// Tasks whose cache entry was damaged (and so ran again), with what was wrong.
+    public var damaged: [String: CacheDamage]
+
+    public init(outcomes: [String: TaskOutcome], seconds: Double, damaged: [String: CacheDamage] = [:]) {
+        self.outcomes = outcomes
+        self.seconds = seconds
+        self.damaged = damaged
+    }
+
+    /// One line per damaged entry that was recomputed, sorted by task id: what the run says
+    /// about repairing the cache (once; the next run finds the entry whole).
+    public var repairNotices: [String] {
+        damaged.sorted { $0.key < $1.key }.compactMap { id, damage in
+            guard case let .ran(entry, _) = outcomes[id] else { return nil }
+            return "cache entry \(entry.key.prefix()) for task \(id) was damaged (\(damage)); recomputed"
+        }
+    }
 
     /// Failed tasks as (id, message), sorted by id.
     public var failures: [(id: String, message: String)] {

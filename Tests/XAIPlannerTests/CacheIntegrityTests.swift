@@ -1,0 +1,216 @@
+import XCTest
+import XAICore
+import XAIManifest
+import XAITestSupport
+@testable import XAIPlanner
+
+/// The cache cannot be poisoned: outputs are copies, each entry records its files' sizes and
+/// SHA-256, and an entry found damaged is recomputed (said once) instead of reused or fatal.
+final class CacheIntegrityTests: TemporaryDirectoryTestCase {
+    /// Runs the fake experiment once and returns the runner and its manifest.
+    func firstRun(name: String = "demo") throws -> (ExperimentRunner, Manifest) {
+        let runner = try ExperimentRunner(experiment: try loadFakeExperiment(name: name), backend: FakeBackend())
+        let result = try runner.run()
+        XCTAssertTrue(result.report.succeeded, "\(result.report.failures)")
+        return (runner, result.manifest)
+    }
+
+    /// The cache entry folder of task `id`.
+    func entry(_ runner: ExperimentRunner, _ id: String) throws -> URL {
+        let task = try XCTUnwrap(try runner.buildGraph().graph[id], "no task \(id)")
+        return runner.cache.directory(for: task.key)
+    }
+
+    /// Runs again with a fresh backend after `damage`, expecting success, task `id` recomputed
+    /// and said so once as `detail`, and every output as it was.
+    func assertRepaired(_ id: String, detail: String, file: StaticString = #filePath, line: UInt = #line,
+                        damage: (URL) throws -> Void) throws {
+        let (runner, before) = try firstRun()
+        try damage(try entry(runner, id))
+        let backend = FakeBackend()
+        let key = try runner.buildGraph().graph[id]!.key
+        let printed = Printed()
+        let again = try ExperimentRunner(experiment: try loadFakeExperiment(), backend: backend)
+            .run(progress: ConsoleProgress(interactive: false, write: printed.append))
+        XCTAssertTrue(again.report.succeeded, "\(again.report.failures)", file: file, line: line)
+        let notice = "cache entry \(key.prefix()) for task \(id) was damaged (\(detail)); recomputed"
+        XCTAssertEqual(again.report.repairNotices, [notice], file: file, line: line)
+        XCTAssertEqual(printed.text.components(separatedBy: "\n").filter { $0.contains("damaged") }, [notice],
+                       "said once", file: file, line: line)
+        XCTAssertFalse(backend.calls.isEmpty, "the damaged task ran again", file: file, line: line)
+        var expected = before, got = again.manifest
+        for i in expected.results.indices { expected.results[i].cached = false; expected.results[i].seconds = 0 }
+        for i in got.results.indices { got.results[i].cached = false; got.results[i].seconds = 0 }
+        XCTAssertEqual(got.results, expected.results, file: file, line: line)
+        for r in before.results {
+            for path in [r.map, r.overlay!] + Array(r.arrays.values) {
+                XCTAssertEqual(try Data(contentsOf: again.folder.appendingPathComponent(path)),
+                               try Data(contentsOf: referenceFolder().appendingPathComponent(path)),
+                               "\(path) is the true result", file: file, line: line)
+            }
+        }
+        let third = try ExperimentRunner(experiment: try loadFakeExperiment(), backend: backend).run()
+        XCTAssertEqual(third.report.repairNotices, [], "repaired for good", file: file, line: line)
+    }
+
+    /// What a progress reporter wrote.
+    final class Printed: @unchecked Sendable {
+        private let lock = NSLock()
+        private var parts = [String]()
+        var text: String { lock.withLock { parts.joined() } }
+        func append(_ s: String) { lock.withLock { parts.append(s) } }
+    }
+
+    /// The outputs of an undamaged run of the same experiment in a separate outputs folder.
+    func referenceFolder() throws -> URL {
+        let folder = tmp.appendingPathComponent("Reference/demo")
+        if !FileManager.default.fileExists(atPath: folder.path) {
+            let result = try ExperimentRunner(experiment: try loadFakeExperiment(), backend: FakeBackend(), folder: folder).run()
+            XCTAssertTrue(result.report.succeeded)
+        }
+        return folder
+    }
+
+    func truncate(_ url: URL, to size: Int) throws {
+        let data = try Data(contentsOf: url)
+        try data.prefix(size).write(to: url)
+    }
+
+    /// Overwrites bytes in place (same inode, same size), as an editor or a bad disk would.
+    func overwrite(_ url: URL, at offset: UInt64, with bytes: [UInt8]) throws {
+        let handle = try FileHandle(forUpdating: url)
+        try handle.seek(toOffset: offset)
+        handle.write(Data(bytes))
+        try handle.close()
+    }
+
+    /// Rewrites the entry's `meta.json` through `edit`, keeping it self-consistent (as a bug
+    /// writing bad contents would leave it): damage only its files' contents can reveal.
+    func editMeta(_ dir: URL, _ edit: (inout [String: Any]) throws -> Void) throws {
+        let url = dir.appendingPathComponent("meta.json")
+        var meta = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        try edit(&meta)
+        try JSONSerialization.data(withJSONObject: meta).write(to: url)
+    }
+
+    /// Replaces `name` in the entry with `bytes` and records their size and hash in `meta.json`.
+    func replaceConsistently(_ dir: URL, _ name: String, with bytes: Data) throws {
+        try bytes.write(to: dir.appendingPathComponent(name))
+        try editMeta(dir) { meta in
+            var files = try XCTUnwrap(meta["files"] as? [String: Any])
+            files[name] = ["size": bytes.count, "sha256": ContentHash.sha256(bytes)]
+            meta["files"] = files
+        }
+    }
+
+    // MARK: outputs are copies
+
+    func testEditingAnOutputInPlaceChangesNeitherTheCacheNorAnotherExperiment() throws {
+        let (_, a) = try firstRun(name: "a")
+        let r = try XCTUnwrap(a.results.first { $0.image == "chelsea" && $0.method == "occlusion" })
+        let mapA = tmp.appendingPathComponent("Outputs/a").appendingPathComponent(r.map)
+        let original = try Data(contentsOf: mapA)
+        try overwrite(mapA, at: UInt64(original.count - 8), with: Array(repeating: 0x7f, count: 8))
+
+        let backend = FakeBackend()
+        let b = try ExperimentRunner(experiment: try loadFakeExperiment(name: "b"), backend: backend).run()
+        XCTAssertEqual(backend.calls, [], "experiment b reuses a's results")
+        XCTAssertEqual(b.report.repairNotices, [])
+        XCTAssertEqual(try Data(contentsOf: tmp.appendingPathComponent("Outputs/b").appendingPathComponent(r.map)), original,
+                       "b gets the true map, not a's edited copy")
+    }
+
+    // MARK: damaged entries are recomputed (issue 14, items 3 and 4)
+
+    func testFlippedBytesInACachedMapAreRepaired() throws {
+        try assertRepaired("chelsea/occlusion", detail: "map.npy: contents differ from the recorded SHA-256") { dir in
+            let url = dir.appendingPathComponent("map.npy")
+            let size = try Data(contentsOf: url).count
+            try overwrite(url, at: UInt64(size - 4), with: [0x00, 0x00, 0x80, 0x7f])  // +Inf
+        }
+    }
+
+    func testTruncatedMapIsRepaired() throws {
+        try assertRepaired("chelsea/occlusion", detail: "map.npy: size 100, expected 192") { dir in
+            try truncate(dir.appendingPathComponent("map.npy"), to: 100)
+        }
+    }
+
+    func testTruncatedOverlayIsRepaired() throws {
+        try assertRepaired("chelsea/occlusion/overlay", detail: "overlay.png: size 10, expected 192") { dir in
+            try truncate(dir.appendingPathComponent("overlay.png"), to: 10)
+        }
+    }
+
+    func testGarbageScaleIsRepaired() throws {
+        try assertRepaired("chelsea/occlusion/overlay", detail: "scale.json: not a colour scale") { dir in
+            try replaceConsistently(dir, "scale.json", with: Data("garbage".utf8))
+        }
+    }
+
+    func testTruncatedDecodedInputIsRepaired() throws {
+        try assertRepaired("chelsea/decode", detail: "input.npy: size 64, expected 320") { dir in
+            try truncate(dir.appendingPathComponent("input.npy"), to: 64)
+        }
+    }
+
+    func testTruncatedProbabilitiesAreRepaired() throws {
+        try assertRepaired("chelsea/predict", detail: "probabilities.npy: size 130, expected 144") { dir in
+            try truncate(dir.appendingPathComponent("probabilities.npy"), to: 130)
+        }
+    }
+
+    func testBadNPYHeaderIsRepaired() throws {
+        try assertRepaired("chelsea/occlusion", detail: "map.npy: missing the \\x93NUMPY magic string") { dir in
+            var bytes = try Data(contentsOf: dir.appendingPathComponent("map.npy"))
+            bytes[1] = UInt8(ascii: "X")
+            try replaceConsistently(dir, "map.npy", with: bytes)
+        }
+    }
+
+    func testGarbageExplanationSummaryIsRepaired() throws {
+        try assertRepaired("chelsea/occlusion", detail: "explanation.json: not an explanation summary") { dir in
+            try replaceConsistently(dir, "explanation.json", with: Data("[1, 2".utf8))
+        }
+    }
+
+    func testEmptyFileListIsRepaired() throws {
+        try assertRepaired("chelsea/occlusion", detail: "explanation.json: not in the entry") { dir in
+            try editMeta(dir) { $0["files"] = [String: Any]() }
+        }
+    }
+
+    func testGarbageMetadataIsRepaired() throws {
+        try assertRepaired("chelsea/predict", detail: "meta.json: not valid JSON") { dir in
+            try Data("{\"format\": 3, ".utf8).write(to: dir.appendingPathComponent("meta.json"))
+        }
+    }
+
+    /// Entries of an older format are simply absent: recomputed, without a notice.
+    func testOlderFormatIsAMissWithoutANotice() throws {
+        let (runner, _) = try firstRun()
+        try editMeta(try entry(runner, "chelsea/predict")) { $0["format"] = 2 }
+        let backend = FakeBackend()
+        let again = try ExperimentRunner(experiment: try loadFakeExperiment(), backend: backend).run()
+        XCTAssertEqual(again.report.repairNotices, [])
+        XCTAssertEqual(backend.calls, ["predict"])
+    }
+
+    func testEntryRecordsEachFileSizeAndHash() throws {
+        let store = try CacheStore(outputs: tmp)
+        let k = CacheKey(kind: "explain", params: [:], seed: nil, inputs: [:], dependencies: [], version: 1)
+        let e = try store.commit(k, files: ["map.npy": Data([1, 2, 3]), "sub/a.json": Data("{}".utf8)],
+                                 meta: CacheEntryMeta(key: k, kind: "explain", task: "t", params: [:]))
+        XCTAssertEqual(e.meta.files, ["map.npy": CachedFile(size: 3, sha256: ContentHash.sha256(Data([1, 2, 3]))),
+                                      "sub/a.json": CachedFile(size: 2, sha256: ContentHash.sha256(Data("{}".utf8)))])
+        XCTAssertEqual(try store.lookup(k)?.data("map.npy"), Data([1, 2, 3]))
+        try Data([1, 2, 4]).write(to: e.url("map.npy"))
+        XCTAssertNotNil(store.lookup(k), "lookup checks sizes only")
+        XCTAssertThrowsError(try store.lookup(k)?.data("map.npy"), "reading checks the hash") {
+            XCTAssertEqual($0 as? CacheDamage, CacheDamage(file: "map.npy", detail: "contents differ from the recorded SHA-256"))
+        }
+        try Data([1, 2]).write(to: e.url("map.npy"))
+        XCTAssertNil(store.lookup(k))
+        XCTAssertEqual(store.inspect(k), .damaged(CacheDamage(file: "map.npy", detail: "size 2, expected 3")))
+    }
+}
