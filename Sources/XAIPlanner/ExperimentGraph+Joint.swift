@@ -48,7 +48,7 @@ extension ExperimentGraph {
             return a != b ? a < b : $0.id < $1.id
         }
         let modelHash = modelHashes[model.name]!
-        var inputs = ["model": modelHash]
+        var inputs = modelInputs(model)
         // Zero-padded positions keep the canonical (sorted) encoding in the members' order.
         let width = String(ordered.count).count
         var members = [JointExplanation.Member]()

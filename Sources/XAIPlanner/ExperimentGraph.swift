@@ -39,6 +39,9 @@ public struct ExperimentGraph: Sendable {
     public private(set) var explanations: [Explanation] = []
     /// Content hashes of the model files and images, by model name / image id.
     public private(set) var modelHashes: [String: String] = [:]
+    /// Content hashes of the models' labels (the labels file's bytes, or the inline list), by
+    /// model name; absent for a model without labels.
+    public private(set) var labelHashes: [String: String] = [:]
     public private(set) var imageHashes: [String: String] = [:]
     /// Content hashes of annotation mask files, by image id.
     public private(set) var maskHashes: [String: String] = [:]
@@ -60,6 +63,7 @@ public struct ExperimentGraph: Sendable {
             let hash = try hasher.sha256(file: URL(fileURLWithPath: m.path))
             try m.verify(sha256: hash)
             modelHashes[m.name] = hash
+            labelHashes[m.name] = try Self.labelsHash(m, hasher: hasher)
         }
         for i in experiment.images {
             imageHashes[i.id] = try hasher.sha256(file: URL(fileURLWithPath: i.path))
@@ -80,7 +84,7 @@ public struct ExperimentGraph: Sendable {
                                      inputs: ["image": imageHashes[image.id]!], version: Self.decodeVersion,
                                      labels: labels)
                 let predict = try add(.predict(PredictTask(model: model, decodeTask: decode)), id: ids.predict,
-                                      inputs: ["model": modelHashes[model.name]!], dependencies: [decode],
+                                      inputs: modelInputs(model), dependencies: [decode],
                                       version: Self.predictVersion, resource: .engine, labels: labels)
                 stages[Self.stageKey(image.id, model.name)] = (decode, predict)
             }
@@ -114,6 +118,23 @@ public struct ExperimentGraph: Sendable {
                 }
             }
         }
+    }
+
+    /// The inputs that identify `model` to a task that shows its labels (predictions, and
+    /// explanations, whose targets and legends name classes): the model file's hash and its
+    /// labels' hash, so that editing the labels recomputes what shows them.
+    func modelInputs(_ model: ModelSpec) -> [String: String] {
+        var inputs = ["model": modelHashes[model.name]!]
+        inputs["labels"] = labelHashes[model.name]
+        return inputs
+    }
+
+    /// The hash of `model`'s labels: the labels file's bytes, or the inline list as JSON; nil
+    /// when it has none.
+    static func labelsHash(_ model: ModelSpec, hasher: FileHasher) throws -> String? {
+        if let file = model.labelsFile { return try hasher.sha256(file: URL(fileURLWithPath: file)) }
+        guard let labels = model.labels else { return nil }
+        return ContentHash.sha256(try JSONEncoder().encode(labels))
     }
 
     static func stageKey(_ image: String, _ model: String) -> String { "\(image)\u{0}\(model)" }
@@ -150,7 +171,7 @@ public struct ExperimentGraph: Sendable {
         let task = ExplainTask(image: image, model: model, run: run, rank: rank, targetLayer: params["target_layer"],
                                decodeTask: decode, predictTask: predict,
                                contentKey: "\(modelHash)-\(imageHashes[image.id]!)")
-        let explain = try add(.explain(task), id: id, params: params, seed: seed, inputs: ["model": modelHash],
+        let explain = try add(.explain(task), id: id, params: params, seed: seed, inputs: modelInputs(model),
                               dependencies: [decode, predict], version: run.descriptor.version, resource: .engine,
                               labels: labels)
         let source = ExplanationSource(task: explain, slot: nil)

@@ -23,7 +23,7 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
                             input: Tensor(shape: [1, 3, 4, 4], data: px.map { $0 - 0.5 }), preview: Data([0x89, 1, 2]))
     }
 
-    func labels(model: ModelSpec) throws -> [String] { ["cat", "dog", "cup", "car"] }
+    func labels(model: ModelSpec) throws -> [String] { try model.loadLabels() ?? [] }
 
     func predict(model: ModelSpec, input: Tensor) throws -> [Float] {
         note("predict")
