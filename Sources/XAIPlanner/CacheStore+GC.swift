@@ -31,9 +31,13 @@ extension CacheStore {
         return errno == EPERM  // exists but belongs to someone else
     }
 
-    /// Removes every entry whose key is not in `keeping`, plus stale staging folders.
-    /// With `dryRun`, only reports what would be removed.
+    /// Removes every entry whose key is not in `keeping`, plus stale staging folders, holding
+    /// the cache's `CacheUseLock` exclusively so no running run loses an entry it uses.
+    /// With `dryRun`, only reports what would be removed (and takes no lock).
+    /// - Throws: `PlannerError.cacheInUse` while a run holds the cache.
     public func gc(keeping: Set<CacheKey>, dryRun: Bool) throws -> GCReport {
+        let lock = dryRun ? nil : try CacheUseLock(self, mode: .exclusive)
+        defer { lock?.unlock() }
         let doomed = allKeys().filter { !keeping.contains($0) }
         var bytes: Int64 = 0
         var entryBytes = [CacheKey: Int64]()

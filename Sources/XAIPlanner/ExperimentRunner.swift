@@ -57,10 +57,13 @@ public final class ExperimentRunner: @unchecked Sendable {
                     force: force, only: only.isEmpty ? nil : ExperimentGraph.filter(only))
     }
 
-    /// Runs the experiment. Holds the output folder's lock throughout.
+    /// Runs the experiment. Holds the output folder's lock throughout, and the cache's shared
+    /// `CacheUseLock` so that `xai gc` removes no entry this run uses.
     public func run(_ options: RunOptions = RunOptions(), progress: ProgressReporter? = nil) throws -> RunResult {
         let lock = try OutputLock(folder: folder)
         defer { lock.unlock() }
+        let cacheLock = try CacheUseLock(cache, mode: .shared)
+        defer { cacheLock.unlock() }
         let eg = try buildGraph()
         let executor = Executor(cache: cache, options: options.executor, progress: progress)
         let report = executor.run(eg.graph, only: options.only.isEmpty ? nil : ExperimentGraph.filter(options.only),

@@ -6,6 +6,8 @@ import XAIManifest
 public enum PlannerError: Error, CustomStringConvertible, Equatable {
     /// Another live process holds the output folder's lock.
     case locked(folder: String, pid: Int32?)
+    /// `xai gc` found runs using the cache (`CacheUseLock`).
+    case cacheInUse(cache: String)
     /// Two different tasks were given the same id.
     case taskIDCollision(id: String)
     /// A task names a dependency that is not in the graph.
@@ -19,6 +21,9 @@ public enum PlannerError: Error, CustomStringConvertible, Equatable {
             let who = pid.map { "process \($0)" } ?? "another process"
             return "\(folder): \(who) is writing this output folder; wait for it to finish "
                 + "(or stop it) and run again"
+        case let .cacheInUse(cache):
+            return "\(cache): a run is using the cache, so gc removes nothing now; "
+                + "run gc again when the running `xai run` commands have finished"
         case let .taskIDCollision(id):
             return "task id '\(id)' names two different tasks; give the method instances distinct names"
         case let .unknownDependency(task, dep):

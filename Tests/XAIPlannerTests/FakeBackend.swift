@@ -12,6 +12,8 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
     let lock = NSLock()
     var calls = [String]()
     var failOn: Set<String> = []
+    /// Called at the start of every `explain` (e.g. to hold a run mid-way).
+    var beforeExplain: (() -> Void)?
 
     func note(_ s: String) { lock.lock(); calls.append(s); lock.unlock() }
 
@@ -36,6 +38,7 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
     func explain(run: MethodRun, model: ModelSpec, targetLayer: String?, image: DecodedImage, target: Int, seed: UInt64,
                  contentKey: String, progress: @escaping @Sendable (Double) -> Void) throws -> ExplanationData {
         note("explain \(run.id)")
+        beforeExplain?()
         if failOn.contains(run.id) { return ExplanationData(map: Tensor(shape: [4, 4], repeating: .nan)) }
         let f = Float(run.params["window"]?.intValue ?? run.params["steps"]?.intValue ?? 1)
         let map = Tensor(shape: [4, 4], data: Array(image.cropped.data[0..<16]).map { $0 * f + Float(target) })
