@@ -14,7 +14,11 @@ public enum AtomicFile {
     /// - Parameter sync: also fsync the file before renaming (survives power loss, not only crashes).
     public static func write(_ data: Data, to url: URL, sync: Bool = false) throws {
         let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw OutputError.io(path: dir.path, operation: "create folder", error: error)
+        }
         let temp = dir.appendingPathComponent(temporaryName(for: url.lastPathComponent))
         let fd = open(temp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

@@ -277,7 +277,7 @@ extension Manifest {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw OutputError.io(path: url.path, operation: "read", detail: error.localizedDescription)
+            throw OutputError.io(path: url.path, operation: "read", error: error)
         }
         do {
             return try JSONDecoder().decode(Manifest.self, from: data)

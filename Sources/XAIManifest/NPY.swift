@@ -36,7 +36,7 @@ public enum NPY {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw OutputError.io(path: url.path, operation: "read", detail: error.localizedDescription)
+            throw OutputError.io(path: url.path, operation: "read", error: error)
         }
         return try decode(data, path: url.path)
     }

@@ -30,7 +30,7 @@ public struct OutputTree: Sendable {
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         } catch {
-            throw OutputError.io(path: root.path, operation: "create folder", detail: error.localizedDescription)
+            throw OutputError.io(path: root.path, operation: "create folder", error: error)
         }
         var path = root.path
         for component in below {

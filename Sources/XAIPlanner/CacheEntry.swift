@@ -77,7 +77,7 @@ public struct CachedEntry: Equatable, Sendable {
         do {
             data = try Data(contentsOf: url(relativePath))
         } catch {
-            throw CacheDamage(file: relativePath, detail: "cannot be read (\(error.localizedDescription))")
+            throw CacheDamage(file: relativePath, detail: "cannot be read (\(OutputError.describe(error)))")
         }
         try record.check(data, file: relativePath)
         return data

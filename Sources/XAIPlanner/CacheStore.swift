@@ -28,7 +28,7 @@ public final class CacheStore: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(at: temporaryRoot, withIntermediateDirectories: true)
         } catch {
-            throw OutputError.io(path: root.path, operation: "create cache folder", detail: error.localizedDescription)
+            throw OutputError.io(path: root.path, operation: "create cache folder", error: error)
         }
     }
 
@@ -105,7 +105,7 @@ public final class CacheStore: @unchecked Sendable {
         do {
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         } catch {
-            throw OutputError.io(path: staging.path, operation: "create staging folder", detail: error.localizedDescription)
+            throw OutputError.io(path: staging.path, operation: "create staging folder", error: error)
         }
         var committed = false
         defer { if !committed { try? fm.removeItem(at: staging) } }
@@ -115,11 +115,15 @@ public final class CacheStore: @unchecked Sendable {
         meta.files = try Self.records(staging)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try encoder.encode(meta).write(to: staging.appendingPathComponent(Self.metaName))
+        try AtomicFile.write(encoder.encode(meta), to: staging.appendingPathComponent(Self.metaName))
         try faultInjection?(.beforeRename, staging)
 
         let final = directory(for: key)
-        try fm.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do {
+            try fm.createDirectory(at: final.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw OutputError.io(path: final.deletingLastPathComponent().path, operation: "create cache folder", error: error)
+        }
         if fm.fileExists(atPath: final.path) {
             if !replace, let existing = lookup(key) {
                 return existing  // another task or run committed the same key first
@@ -146,10 +150,7 @@ public final class CacheStore: @unchecked Sendable {
                        replace: Bool = false) throws -> CachedEntry {
         try commit(key, meta: meta, replace: replace) { dir in
             for (name, data) in files {
-                let url = dir.appendingPathComponent(name)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                        withIntermediateDirectories: true)
-                try data.write(to: url)
+                try AtomicFile.write(data, to: dir.appendingPathComponent(name))
             }
         }
     }
@@ -165,7 +166,7 @@ public final class CacheStore: @unchecked Sendable {
             do {
                 files[name] = CachedFile(of: try Data(contentsOf: url))
             } catch {
-                throw OutputError.io(path: url.path, operation: "read back", detail: error.localizedDescription)
+                throw OutputError.io(path: url.path, operation: "read back", error: error)
             }
         }
         return files
@@ -209,7 +210,7 @@ public final class CacheStore: @unchecked Sendable {
             do {
                 names = try fm.contentsOfDirectory(atPath: url.path)
             } catch {
-                throw OutputError.io(path: url.path, operation: "list", detail: error.localizedDescription)
+                throw OutputError.io(path: url.path, operation: "list", error: error)
             }
             for name in names {
                 let child = url.appendingPathComponent(name)

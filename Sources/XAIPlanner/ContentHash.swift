@@ -26,7 +26,7 @@ public enum ContentHash {
         do {
             handle = try FileHandle(forReadingFrom: url)
         } catch {
-            throw OutputError.io(path: url.path, operation: "open for hashing", detail: "\(error.localizedDescription)")
+            throw OutputError.io(path: url.path, operation: "open for hashing", error: error)
         }
         defer { try? handle.close() }
         var hasher = SHA256()
@@ -35,7 +35,7 @@ public enum ContentHash {
             do {
                 chunk = try handle.read(upToCount: chunkSize)
             } catch {
-                throw OutputError.io(path: url.path, operation: "read for hashing", detail: "\(error.localizedDescription)")
+                throw OutputError.io(path: url.path, operation: "read for hashing", error: error)
             }
             guard let chunk, !chunk.isEmpty else { break }
             hasher.update(data: chunk)

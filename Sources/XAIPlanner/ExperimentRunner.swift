@@ -102,7 +102,10 @@ public final class ExperimentRunner: @unchecked Sendable {
             return try DecodeEntry.write(backend.decode(image: task.image, model: task.model), to: out)
         case let .predict(task):
             let input = try DecodeEntry.read(ctx.dependency(task.decodeTask)).input
-            try PredictEntry.write(backend.predict(model: task.model, input: input), to: out)
+            let probabilities = try backend.predict(model: task.model, input: input)
+            try Self.requireFinite(probabilities, t, model: task.model, image: t.labels["image"] ?? t.id,
+                                   what: "the probabilities")
+            try PredictEntry.write(probabilities, to: out)
         case let .explain(task):
             let image = try DecodeEntry.read(ctx.dependency(task.decodeTask))
             let target = try resolveTarget(rank: task.rank, model: task.model,
@@ -110,7 +113,7 @@ public final class ExperimentRunner: @unchecked Sendable {
             let x = try backend.explain(run: task.run, model: task.model, targetLayer: task.targetLayer, image: image,
                                         target: target.index, seed: t.seed ?? 0, contentKey: task.contentKey,
                                         progress: { ctx.progress($0) })
-            try checkFinite(x, t, image: task.image.id, method: task.run.kind)
+            try Self.requireFinite(x, t, model: task.model, image: task.image.id, run: task.run)
             try ExplainEntry.write(x, target: target, to: out)
         case let .metric(task):
             let (x, target) = try ExplainEntry.read(ctx.dependency(task.explanation.task), slot: task.explanation.slot)
@@ -118,6 +121,8 @@ public final class ExperimentRunner: @unchecked Sendable {
                                            image: DecodeEntry.read(ctx.dependency(task.decodeTask)), explanation: x,
                                            annotation: experiment.annotation(for: task.image.id), target: target.index,
                                            seed: t.seed ?? 0)
+            try Self.requireFinite([value.value] + (value.x ?? []) + (value.y ?? []) + (value.extra ?? [:]).values,
+                                   t, model: task.model, image: task.image.id, what: "the values of metric \(task.metric.id)")
             try MetricEntry.write(value, to: out)
         case let .render(task):
             let (x, _) = try ExplainEntry.read(ctx.dependency(task.explanation.task), slot: task.explanation.slot)
@@ -144,17 +149,10 @@ public final class ExperimentRunner: @unchecked Sendable {
             throw PlannerError.invalidValue(context: j.task, detail: "\(xs.count) results for \(j.members.count) images")
         }
         for (slot, x) in xs.enumerated() {
-            try checkFinite(x, ctx.task, image: j.members[slot].image.id, method: j.run.kind)
+            try Self.requireFinite(x, ctx.task, model: j.model, image: j.members[slot].image.id, run: j.run)
             try ExplainEntry.write(x, target: targets[slot], to: ctx.outputDirectory, slot: slot)
         }
         return nil
-    }
-
-    private func checkFinite(_ x: ExplanationData, _ t: TaskSpec, image: String, method: MethodKind) throws {
-        guard x.map.data.allSatisfy({ $0.isFinite }) else {
-            throw PlannerError.invalidValue(context: "\(t.id) (image \(image), \(method.rawValue) \(t.canonicalParams))",
-                                            detail: "the attribution map contains NaN or infinite values")
-        }
     }
 
     private func resolveTarget(rank: Int, model: ModelSpec, probabilities p: [Float]) throws -> Manifest.Target {

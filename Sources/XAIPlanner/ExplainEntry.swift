@@ -40,9 +40,6 @@ enum ExplainEntry {
         try AtomicFile.write(NPY.encode(x.map), to: url(paths.map))
         for (name, t) in x.arrays { try AtomicFile.write(NPY.encode(t), to: url(paths.array(try safe(name)))) }
         for (name, png) in x.pictures { try AtomicFile.write(png, to: url(paths.picture(try safe(name)))) }
-        for (k, v) in x.scalars where !v.isFinite {
-            throw PlannerError.invalidValue(context: "scalar '\(k)'", detail: "\(v) is not a finite number")
-        }
         let s = Summary(target: target, signed: x.signed, scalars: x.scalars, legend: x.legend,
                         arrays: x.arrays.keys.sorted(), pictures: x.pictures.keys.sorted())
         try AtomicFile.write(JSONEncoder.sorted.encode(s), to: url(paths.summary))

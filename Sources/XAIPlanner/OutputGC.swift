@@ -51,7 +51,7 @@ extension ExperimentRunner {
             do {
                 try fm.removeItem(at: url)
             } catch {
-                throw OutputError.io(path: url.path, operation: "remove stale output", detail: error.localizedDescription)
+                throw OutputError.io(path: url.path, operation: "remove stale output", error: error)
             }
             // Drop parent folders it leaves empty, up to the owned folder (rmdir refuses non-empty ones).
             var dir = url.deletingLastPathComponent()

@@ -6,6 +6,9 @@ import XAIManifest
 public enum PlannerError: Error, CustomStringConvertible, Equatable {
     /// Another live process holds the output folder's lock.
     case locked(folder: String, pid: Int32?)
+    /// A model, method or metric produced NaN or infinite numbers (`what`: "probabilities",
+    /// "the attribution map of gradcam", ...); nothing is cached for the task.
+    case nonFinite(task: String, model: String, image: String, what: String)
     /// `xai gc` found runs using the cache (`CacheUseLock`).
     case cacheInUse(cache: String)
     /// Two different tasks were given the same id.
@@ -21,6 +24,9 @@ public enum PlannerError: Error, CustomStringConvertible, Equatable {
             let who = pid.map { "process \($0)" } ?? "another process"
             return "\(folder): \(who) is writing this output folder; wait for it to finish "
                 + "(or stop it) and run again"
+        case let .nonFinite(task, model, image, what):
+            return "\(task): NaN or infinite values in \(what) for image \(image) under model \(model); "
+                + "nothing is kept for this task (with --keep-going the other tasks still run)"
         case let .cacheInUse(cache):
             return "\(cache): a run is using the cache, so gc removes nothing now; "
                 + "run gc again when the running `xai run` commands have finished"

@@ -12,6 +12,9 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
     let lock = NSLock()
     var calls = [String]()
     var failOn: Set<String> = []
+    /// Images whose predictions are all NaN, as a broken model gives.
+    var nanPredictions: Set<String> = []
+    private var decodedInputs = [[Float]: String]()  // input -> image id, for `nanPredictions`
     /// Called at the start of every `explain` (e.g. to hold a run mid-way).
     var beforeExplain: (() -> Void)?
 
@@ -21,14 +24,19 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
         note("decode \(image.id)")
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image.path)))
         let px = (0..<(3 * 4 * 4)).map { Float(bytes[$0 % bytes.count]) / 255 }
+        let input = px.map { $0 - 0.5 }
+        lock.withLock { decodedInputs[input] = image.id }
         return DecodedImage(originalWidth: 4, originalHeight: 4, cropped: Tensor(shape: [3, 4, 4], data: px),
-                            input: Tensor(shape: [1, 3, 4, 4], data: px.map { $0 - 0.5 }), preview: Data([0x89, 1, 2]))
+                            input: Tensor(shape: [1, 3, 4, 4], data: input), preview: Data([0x89, 1, 2]))
     }
 
     func labels(model: ModelSpec) throws -> [String] { try model.loadLabels() ?? [] }
 
     func predict(model: ModelSpec, input: Tensor) throws -> [Float] {
         note("predict")
+        if let image = lock.withLock({ decodedInputs[input.data] }), nanPredictions.contains(image) {
+            return [Float](repeating: .nan, count: 4)
+        }
         let s = input.sum
         let raw: [Float] = [1 + s, 2, 3 - s, 0.5].map { exp($0 / 10) }
         let z = raw.reduce(0, +)
