@@ -1,19 +1,43 @@
 import Foundation
+import XAIManifest
 
-/// What is wrong with a cache entry: one of its files (or its `meta.json`) and how it differs
-/// from what the entry recorded. A damaged entry is never used: the executor recomputes it.
-public struct CacheDamage: Error, CustomStringConvertible, Equatable, Sendable {
-    /// The file, relative to the entry's folder (`map.npy`, `images/0/explanation.json`).
-    public var file: String
-    /// What is wrong with it (`size 99872, expected 200704`).
-    public var detail: String
+/// What is wrong with a cache entry: one of its files (or its `meta.json`, by path relative to
+/// the entry's folder) and how it differs from what the entry recorded. A damaged entry is never
+/// used: the executor recomputes it and says so once.
+public enum CacheDamage: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The entry does not list a file its kind needs (e.g. an empty file list).
+    case notInEntry(file: String)
+    case missing(file: String)
+    /// A folder, a link or a device where a regular file was recorded.
+    case notARegularFile(file: String)
+    case wrongSize(file: String, size: Int, expected: Int)
+    /// Same size, other bytes: an edit in place or a bad disk.
+    case contentsDiffer(file: String)
+    case unreadable(file: String, detail: String)
+    /// Bytes as recorded that still cannot be used: not the JSON or array the kind writes, NaN
+    /// in a map, `meta.json` of another key.
+    case invalid(file: String, detail: String)
 
-    public init(file: String, detail: String) {
-        self.file = file
-        self.detail = detail
+    /// The damaged file, relative to the entry's folder.
+    public var file: String {
+        switch self {
+        case let .notInEntry(f), let .missing(f), let .notARegularFile(f), let .wrongSize(f, _, _), let .contentsDiffer(f),
+             let .unreadable(f, _), let .invalid(f, _):
+            return f
+        }
     }
 
-    public var description: String { "\(file): \(detail)" }
+    public var description: String {
+        switch self {
+        case let .notInEntry(f): return "\(f): not in the entry"
+        case let .missing(f): return "\(f): missing"
+        case let .notARegularFile(f): return "\(f): not a regular file"
+        case let .wrongSize(f, size, expected): return "\(f): size \(size), expected \(expected)"
+        case let .contentsDiffer(f): return "\(f): contents differ from the recorded SHA-256"
+        case let .unreadable(f, detail): return "\(f): cannot be read (\(detail))"
+        case let .invalid(f, detail): return "\(f): \(detail)"
+        }
+    }
 }
 
 /// What the cache holds under a key.
@@ -49,9 +73,7 @@ public struct CachedFile: Codable, Equatable, Sendable {
 
     /// Checks that `data`, read from `file`, is what was recorded.
     func check(_ data: Data, file: String) throws {
-        guard data.count == size else { throw CacheDamage(file: file, detail: "size \(data.count), expected \(size)") }
-        guard ContentHash.sha256(data) == sha256 else {
-            throw CacheDamage(file: file, detail: "contents differ from the recorded SHA-256")
-        }
+        guard data.count == size else { throw CacheDamage.wrongSize(file: file, size: data.count, expected: size) }
+        guard ContentHash.sha256(data) == sha256 else { throw CacheDamage.contentsDiffer(file: file) }
     }
 }

@@ -62,22 +62,22 @@ public struct CachedEntry: Equatable, Sendable {
     /// The contents of one of the entry's files, checked against its recorded size and hash.
     /// - Throws: `CacheDamage` when the file is not listed, not a regular file, or differs.
     public func data(_ relativePath: String) throws -> Data {
-        guard let record = meta.files[relativePath] else { throw CacheDamage(file: relativePath, detail: "not in the entry") }
+        guard let record = meta.files[relativePath] else { throw CacheDamage.notInEntry(file: relativePath) }
         let path = url(relativePath).path
         let kind: OutputTree.Kind
         do {
             kind = try OutputTree.kind(of: path)
         } catch {
-            throw CacheDamage(file: relativePath, detail: "\(error)")
+            throw CacheDamage.unreadable(file: relativePath, detail: OutputError.describe(error))
         }
         guard kind == .regularFile else {
-            throw CacheDamage(file: relativePath, detail: kind == .missing ? "missing" : "not a regular file")
+            throw kind == .missing ? CacheDamage.missing(file: relativePath) : .notARegularFile(file: relativePath)
         }
         let data: Data
         do {
             data = try Data(contentsOf: url(relativePath))
         } catch {
-            throw CacheDamage(file: relativePath, detail: "cannot be read (\(OutputError.describe(error)))")
+            throw CacheDamage.unreadable(file: relativePath, detail: OutputError.describe(error))
         }
         try record.check(data, file: relativePath)
         return data
@@ -95,11 +95,11 @@ public struct CachedEntry: Equatable, Sendable {
         do {
             tensor = try NPY.decode(try data(relativePath), path: relativePath)
         } catch let error as OutputError {
-            if case let .npy(_, detail) = error { throw CacheDamage(file: relativePath, detail: detail) }
-            throw CacheDamage(file: relativePath, detail: "\(error)")
+            if case let .npy(_, detail) = error { throw CacheDamage.invalid(file: relativePath, detail: detail) }
+            throw CacheDamage.invalid(file: relativePath, detail: "\(error)")
         }
         if finite, !tensor.data.allSatisfy(\.isFinite) {
-            throw CacheDamage(file: relativePath, detail: "contains NaN or infinite values")
+            throw CacheDamage.invalid(file: relativePath, detail: "contains NaN or infinite values")
         }
         return tensor
     }
@@ -110,17 +110,17 @@ public struct CachedEntry: Equatable, Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: bytes)
         } catch {
-            throw CacheDamage(file: relativePath, detail: "not \(what)")
+            throw CacheDamage.invalid(file: relativePath, detail: "not \(what)")
         }
     }
 
     /// The entry's metadata (`meta.info`) as `T`.
     public func info<T: Decodable>(as type: T.Type) throws -> T {
-        guard let info = meta.info else { throw CacheDamage(file: CacheStore.metaName, detail: "its info is missing") }
+        guard let info = meta.info else { throw CacheDamage.invalid(file: CacheStore.metaName, detail: "its info is missing") }
         do {
             return try info.decoded(as: T.self)
         } catch {
-            throw CacheDamage(file: CacheStore.metaName, detail: "its info is not a \(T.self)")
+            throw CacheDamage.invalid(file: CacheStore.metaName, detail: "its info is not a \(T.self)")
         }
     }
 }

@@ -58,7 +58,7 @@ public final class CacheStore: @unchecked Sendable {
         let dir = directory(for: key)
         guard (try? OutputTree.kind(of: dir.path)) != .missing else { return .absent }
         let metaURL = dir.appendingPathComponent(Self.metaName)
-        func damaged(_ detail: String) -> CacheLookup { .damaged(CacheDamage(file: Self.metaName, detail: detail)) }
+        func damaged(_ detail: String) -> CacheLookup { .damaged(.invalid(file: Self.metaName, detail: detail)) }
         guard (try? OutputTree.kind(of: metaURL.path)) == .regularFile, let data = try? Data(contentsOf: metaURL) else {
             return damaged("missing or unreadable")
         }
@@ -72,11 +72,11 @@ public final class CacheStore: @unchecked Sendable {
         for (name, record) in meta.files.sorted(by: { $0.key < $1.key }) {
             var st = stat()
             guard lstat(dir.appendingPathComponent(name).path, &st) == 0 else {
-                return .damaged(CacheDamage(file: name, detail: "missing"))
+                return .damaged(.missing(file: name))
             }
-            guard st.st_mode & S_IFMT == S_IFREG else { return .damaged(CacheDamage(file: name, detail: "not a regular file")) }
+            guard st.st_mode & S_IFMT == S_IFREG else { return .damaged(.notARegularFile(file: name)) }
             guard Int(st.st_size) == record.size else {
-                return .damaged(CacheDamage(file: name, detail: "size \(st.st_size), expected \(record.size)"))
+                return .damaged(.wrongSize(file: name, size: Int(st.st_size), expected: record.size))
             }
         }
         return .found(CachedEntry(key: key, directory: dir, meta: meta))

@@ -106,7 +106,7 @@ public final class Executor: @unchecked Sendable {
                 } catch let damage as CacheDamage {
                     lookup = .damaged(damage)
                 } catch {
-                    lookup = .damaged(CacheDamage(file: CacheStore.metaName, detail: "\(error)"))
+                    lookup = .damaged(.invalid(file: CacheStore.metaName, detail: "\(error)"))
                 }
             }
             lock.lock()

@@ -15,7 +15,7 @@ enum PredictEntry {
     static func read(_ e: CachedEntry) throws -> [Float] {
         let p = try e.array(probabilitiesFile, finite: true)
         guard p.rank == 1, p.count > 0 else {
-            throw CacheDamage(file: probabilitiesFile, detail: "shape \(p.shape) is not a list of probabilities")
+            throw CacheDamage.invalid(file: probabilitiesFile, detail: "shape \(p.shape) is not a list of probabilities")
         }
         return p.data
     }

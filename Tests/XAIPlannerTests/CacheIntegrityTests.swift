@@ -130,33 +130,33 @@ final class CacheIntegrityTests: TemporaryDirectoryTestCase {
         }
     }
 
-    func testTruncatedMapIsRepaired() throws {
-        try assertRepaired("chelsea/occlusion", detail: "map.npy: size 100, expected 192") { dir in
-            try truncate(dir.appendingPathComponent("map.npy"), to: 100)
+    /// `file` of task `id`'s entry cut to `size` bytes of its `expected`.
+    func assertTruncationRepaired(_ id: String, _ file: String, to size: Int, expected: Int,
+                                  line: UInt = #line) throws {
+        try assertRepaired(id, detail: "\(file): size \(size), expected \(expected)", line: line) { dir in
+            try truncate(dir.appendingPathComponent(file), to: size)
         }
     }
 
+    func testTruncatedMapIsRepaired() throws {
+        try assertTruncationRepaired("chelsea/occlusion", "map.npy", to: 100, expected: 192)
+    }
+
     func testTruncatedOverlayIsRepaired() throws {
-        try assertRepaired("chelsea/occlusion/overlay", detail: "overlay.png: size 10, expected 192") { dir in
-            try truncate(dir.appendingPathComponent("overlay.png"), to: 10)
-        }
+        try assertTruncationRepaired("chelsea/occlusion/overlay", "overlay.png", to: 10, expected: 192)
+    }
+
+    func testTruncatedDecodedInputIsRepaired() throws {
+        try assertTruncationRepaired("chelsea/decode", "input.npy", to: 64, expected: 320)
+    }
+
+    func testTruncatedProbabilitiesAreRepaired() throws {
+        try assertTruncationRepaired("chelsea/predict", "probabilities.npy", to: 130, expected: 144)
     }
 
     func testGarbageScaleIsRepaired() throws {
         try assertRepaired("chelsea/occlusion/overlay", detail: "scale.json: not a colour scale") { dir in
             try replaceConsistently(dir, "scale.json", with: Data("garbage".utf8))
-        }
-    }
-
-    func testTruncatedDecodedInputIsRepaired() throws {
-        try assertRepaired("chelsea/decode", detail: "input.npy: size 64, expected 320") { dir in
-            try truncate(dir.appendingPathComponent("input.npy"), to: 64)
-        }
-    }
-
-    func testTruncatedProbabilitiesAreRepaired() throws {
-        try assertRepaired("chelsea/predict", detail: "probabilities.npy: size 130, expected 144") { dir in
-            try truncate(dir.appendingPathComponent("probabilities.npy"), to: 130)
         }
     }
 
@@ -207,10 +207,10 @@ final class CacheIntegrityTests: TemporaryDirectoryTestCase {
         try Data([1, 2, 4]).write(to: e.url("map.npy"))
         XCTAssertNotNil(store.lookup(k), "lookup checks sizes only")
         XCTAssertThrowsError(try store.lookup(k)?.data("map.npy"), "reading checks the hash") {
-            XCTAssertEqual($0 as? CacheDamage, CacheDamage(file: "map.npy", detail: "contents differ from the recorded SHA-256"))
+            XCTAssertEqual($0 as? CacheDamage, CacheDamage.contentsDiffer(file: "map.npy"))
         }
         try Data([1, 2]).write(to: e.url("map.npy"))
         XCTAssertNil(store.lookup(k))
-        XCTAssertEqual(store.inspect(k), .damaged(CacheDamage(file: "map.npy", detail: "size 2, expected 3")))
+        XCTAssertEqual(store.inspect(k), .damaged(.wrongSize(file: "map.npy", size: 2, expected: 3)))
     }
 }
