@@ -1,5 +1,10 @@
 import Foundation
 import XAIManifest
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What is wrong with a cache entry: one of its files (or its `meta.json`, by path relative to
 /// the entry's folder) and how it differs from what the entry recorded. A damaged entry is never
@@ -69,6 +74,18 @@ public struct CachedFile: Codable, Equatable, Sendable {
     /// The record of `data`.
     public init(of data: Data) {
         self.init(size: data.count, sha256: ContentHash.sha256(data))
+    }
+
+    /// Checks, without reading it, that `url` (the entry's `file`) is a regular file of the
+    /// recorded size: what every use checks, and what bounds a read before it allocates.
+    func checkOnDisk(_ url: URL, file: String) throws {
+        var st = stat()
+        guard lstat(url.path, &st) == 0 else {
+            if errno == ENOENT { throw CacheDamage.missing(file: file) }
+            throw CacheDamage.unreadable(file: file, detail: String(cString: strerror(errno)))
+        }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw CacheDamage.notARegularFile(file: file) }
+        guard Int(st.st_size) == size else { throw CacheDamage.wrongSize(file: file, size: Int(st.st_size), expected: size) }
     }
 
     /// Checks that `data`, read from `file`, is what was recorded.

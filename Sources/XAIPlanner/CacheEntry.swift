@@ -63,16 +63,7 @@ public struct CachedEntry: Equatable, Sendable {
     /// - Throws: `CacheDamage` when the file is not listed, not a regular file, or differs.
     public func data(_ relativePath: String) throws -> Data {
         guard let record = meta.files[relativePath] else { throw CacheDamage.notInEntry(file: relativePath) }
-        let path = url(relativePath).path
-        let kind: OutputTree.Kind
-        do {
-            kind = try OutputTree.kind(of: path)
-        } catch {
-            throw CacheDamage.unreadable(file: relativePath, detail: OutputError.describe(error))
-        }
-        guard kind == .regularFile else {
-            throw kind == .missing ? CacheDamage.missing(file: relativePath) : .notARegularFile(file: relativePath)
-        }
+        try record.checkOnDisk(url(relativePath), file: relativePath)
         let data: Data
         do {
             data = try Data(contentsOf: url(relativePath))

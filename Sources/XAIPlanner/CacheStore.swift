@@ -49,6 +49,10 @@ public final class CacheStore: @unchecked Sendable {
         inspect(key).entry
     }
 
+    /// The largest `meta.json` read: a joint task over thousands of images lists a few
+    /// hundred kilobytes of files; anything far larger is not one xai wrote.
+    static let maxMetaBytes = 16 << 20
+
     /// What the store holds under `key`. Cheap: reads `meta.json` and checks that each listed
     /// file is a regular file of its recorded size; contents are checked when read
     /// (`CachedEntry.data`). An entry of an older format counts as absent; one whose
@@ -59,9 +63,10 @@ public final class CacheStore: @unchecked Sendable {
         guard (try? OutputTree.kind(of: dir.path)) != .missing else { return .absent }
         let metaURL = dir.appendingPathComponent(Self.metaName)
         func damaged(_ detail: String) -> CacheLookup { .damaged(.invalid(file: Self.metaName, detail: detail)) }
-        guard (try? OutputTree.kind(of: metaURL.path)) == .regularFile, let data = try? Data(contentsOf: metaURL) else {
-            return damaged("missing or unreadable")
-        }
+        var st = stat()
+        guard lstat(metaURL.path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return damaged("missing or not a file") }
+        guard st.st_size <= Self.maxMetaBytes else { return damaged("\(st.st_size) bytes, more than any entry's metadata") }
+        guard let data = try? Data(contentsOf: metaURL) else { return damaged("unreadable") }
         struct Format: Decodable { var format: Int? }
         guard let format = try? JSONDecoder().decode(Format.self, from: data) else { return damaged("not valid JSON") }
         guard format.format == CacheEntryMeta.currentFormat else { return .absent }
@@ -70,13 +75,10 @@ public final class CacheStore: @unchecked Sendable {
         }
         guard meta.key == key else { return damaged("names another key, \(meta.key.prefix())") }
         for (name, record) in meta.files.sorted(by: { $0.key < $1.key }) {
-            var st = stat()
-            guard lstat(dir.appendingPathComponent(name).path, &st) == 0 else {
-                return .damaged(.missing(file: name))
-            }
-            guard st.st_mode & S_IFMT == S_IFREG else { return .damaged(.notARegularFile(file: name)) }
-            guard Int(st.st_size) == record.size else {
-                return .damaged(.wrongSize(file: name, size: Int(st.st_size), expected: record.size))
+            do {
+                try record.checkOnDisk(dir.appendingPathComponent(name), file: name)
+            } catch {
+                return .damaged(error as? CacheDamage ?? .unreadable(file: name, detail: "\(error)"))
             }
         }
         return .found(CachedEntry(key: key, directory: dir, meta: meta))

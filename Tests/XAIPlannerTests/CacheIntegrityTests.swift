@@ -154,6 +154,15 @@ final class CacheIntegrityTests: TemporaryDirectoryTestCase {
         try assertTruncationRepaired("chelsea/predict", "probabilities.npy", to: 130, expected: 144)
     }
 
+    /// A link in an entry is never followed, even to a file with the right bytes.
+    func testLinkedFileInAnEntryIsRepaired() throws {
+        try assertRepaired("chelsea/occlusion", detail: "map.npy: not a regular file") { dir in
+            let map = dir.appendingPathComponent("map.npy"), copy = tmp.appendingPathComponent("copy.npy")
+            try FileManager.default.moveItem(at: map, to: copy)
+            try FileManager.default.createSymbolicLink(at: map, withDestinationURL: copy)
+        }
+    }
+
     func testGarbageScaleIsRepaired() throws {
         try assertRepaired("chelsea/occlusion/overlay", detail: "scale.json: not a colour scale") { dir in
             try replaceConsistently(dir, "scale.json", with: Data("garbage".utf8))
