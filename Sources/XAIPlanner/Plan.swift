@@ -18,6 +18,9 @@ public enum PlanReason: Equatable, Sendable {
     case dependencyChanged
     /// Same key as the last run, but the cache entry is gone (removed by gc or by hand).
     case cacheMissing
+    /// The cache entry is damaged (a file missing, of another size, or unusable); the run
+    /// recomputes it. Only what `CacheStore.inspect` sees without reading contents.
+    case cacheDamaged(CacheDamage)
     /// Not selected by `--only` and not needed by a selected task.
     case filteredOut
 
@@ -39,6 +42,7 @@ public enum PlanReason: Equatable, Sendable {
         case .implementationChanged: return "implementation-changed"
         case .dependencyChanged: return "dependency-changed"
         case .cacheMissing: return "cache-missing"
+        case .cacheDamaged: return "cache-damaged"
         case .filteredOut: return "filtered-out"
         }
     }
@@ -54,6 +58,7 @@ public enum PlanReason: Equatable, Sendable {
         case let .implementationChanged(a, b): return "method implementation changed (version \(a) -> \(b))"
         case .dependencyChanged: return "an input task changed"
         case .cacheMissing: return "cache entry missing"
+        case let .cacheDamaged(damage): return "cache entry damaged (\(damage))"
         case .filteredOut: return "not selected"
         }
     }
@@ -86,12 +91,15 @@ public struct Plan: Sendable {
         for t in order {
             let reason: PlanReason
             let forcedHere = force && selected.contains(t.id)
+            let lookup = cache.inspect(t.key)
             if !needed.contains(t.id) {
-                reason = cache.lookup(t.key) != nil ? .cached : .filteredOut
-            } else if !forcedHere, cache.lookup(t.key) != nil {
+                reason = lookup.entry != nil ? .cached : .filteredOut
+            } else if !forcedHere, lookup.entry != nil {
                 reason = .cached
             } else if forcedHere {
                 reason = .forced
+            } else if case let .damaged(damage) = lookup {
+                reason = .cacheDamaged(damage)
             } else {
                 reason = Self.explain(t, graph: graph, previous: previous?.tasks[t.id])
             }

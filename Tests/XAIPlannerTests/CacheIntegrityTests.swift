@@ -163,6 +163,16 @@ final class CacheIntegrityTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// `xai plan` says which entries it sees damaged (from sizes alone, reading no contents).
+    func testPlanNamesADamagedEntry() throws {
+        let (runner, _) = try firstRun()
+        try truncate(try entry(runner, "chelsea/occlusion").appendingPathComponent("map.npy"), to: 100)
+        let items = try runner.plan().items.filter { $0.reason.willRun }
+        XCTAssertEqual(items.map(\.task.id), ["chelsea/occlusion"], "dependents keep their entries: their keys do not change")
+        XCTAssertEqual(items.first?.reason, .cacheDamaged(.wrongSize(file: "map.npy", size: 100, expected: 192)))
+        XCTAssertEqual(items.first?.reason.text, "cache entry damaged (map.npy: size 100, expected 192)")
+    }
+
     func testGarbageScaleIsRepaired() throws {
         try assertRepaired("chelsea/occlusion/overlay", detail: "scale.json: not a colour scale") { dir in
             try replaceConsistently(dir, "scale.json", with: Data("garbage".utf8))
