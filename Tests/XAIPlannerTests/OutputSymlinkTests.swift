@@ -17,14 +17,18 @@ final class OutputSymlinkTests: TemporaryDirectoryTestCase {
         try writeFile("keep me", "elsewhere/precious.txt")
     }
 
+    /// Makes `relative` (below `Outputs/`, its folders created) a link to `target`.
     func link(_ relative: String, to target: URL) throws {
         let url = outputs.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(at: url, withDestinationURL: target)
     }
 
-    /// Runs the fake experiment, expecting it to refuse the link at `relative`.
-    func assertRunRefusesLink(_ relative: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Makes `relative` a link to `target`, then runs the fake experiment, expecting it to refuse
+    /// the link.
+    func assertRunRefusesLink(_ relative: String, to target: URL, file: StaticString = #filePath,
+                              line: UInt = #line) throws {
+        try link(relative, to: target)
         let runner = try ExperimentRunner(experiment: try loadFakeExperiment(), backend: FakeBackend())
         XCTAssertThrowsError(try runner.run(), file: file, line: line) { error in
             let path = outputs.appendingPathComponent(relative).path
@@ -38,26 +42,19 @@ final class OutputSymlinkTests: TemporaryDirectoryTestCase {
     }
 
     func testOutputFolderThatIsALinkIsRefused() throws {
-        try link("demo", to: elsewhere)
-        try assertRunRefusesLink("demo")
+        try assertRunRefusesLink("demo", to: elsewhere)
     }
 
     func testMapsFolderThatIsALinkIsRefused() throws {
-        try FileManager.default.createDirectory(at: outputs.appendingPathComponent("demo"), withIntermediateDirectories: true)
-        try link("demo/maps", to: elsewhere)
-        try assertRunRefusesLink("demo/maps")
+        try assertRunRefusesLink("demo/maps", to: elsewhere)
     }
 
     func testImageFolderInsideMapsThatIsALinkIsRefused() throws {
-        try FileManager.default.createDirectory(at: outputs.appendingPathComponent("demo/maps"), withIntermediateDirectories: true)
-        try link("demo/maps/chelsea", to: elsewhere)
-        try assertRunRefusesLink("demo/maps/chelsea")
+        try assertRunRefusesLink("demo/maps/chelsea", to: elsewhere)
     }
 
     func testLockFileThatIsALinkIsRefusedAndItsTargetKept() throws {
-        try FileManager.default.createDirectory(at: outputs.appendingPathComponent("demo"), withIntermediateDirectories: true)
-        try link("demo/.lock", to: precious)
-        try assertRunRefusesLink("demo/.lock")
+        try assertRunRefusesLink("demo/.lock", to: precious)
     }
 
     /// A stale link among the outputs is removed as a link: its target is never listed or deleted.
