@@ -21,7 +21,7 @@ public final class LoadedModel: @unchecked Sendable {
         let crop = spec.preprocess.crop
         let graph = try ONNXImporter.load(contentsOf: spec.path, inputSize: (height: crop, width: crop))
         engine = try Engine(graph: graph)
-        labels = try spec.loadLabels() ?? []
+        labels = try spec.loadLabels(classCount: engine.classCount) ?? []
         preprocess = try Preprocess(resize: spec.preprocess.resize, crop: crop,
                                     mean: spec.preprocess.mean.map { Float($0) },
                                     std: spec.preprocess.std.map { Float($0) })
