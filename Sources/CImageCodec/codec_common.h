@@ -30,6 +30,16 @@ static inline int xai_check_limits(int64_t w, int64_t h, const xai_limits *limit
                       (long long)w, (long long)h, (long long)max_side, (long long)max_pixels);
         return XAI_ERR_TOO_LARGE;
     }
+    /* A thin image passes the pixel limits but not a resize of its shorter side to a model's
+     * input: 1x10000 pixels at 256 would be 256x2560000. */
+    int64_t max_aspect = limits ? limits->max_aspect : 32;
+    int64_t shorter = w < h ? w : h, longer = w < h ? h : w;
+    if (max_aspect > 0 && longer > max_aspect * shorter) {
+        xai_set_error(err, errlen,
+                      "image header declares %lldx%lld pixels, an aspect ratio over %lld:1, the limit",
+                      (long long)w, (long long)h, (long long)max_aspect);
+        return XAI_ERR_TOO_LARGE;
+    }
     return XAI_OK;
 }
 

@@ -21,7 +21,7 @@ public final class LoadedModel: @unchecked Sendable {
         let crop = spec.preprocess.crop
         let graph = try ONNXImporter.load(contentsOf: spec.path, inputSize: (height: crop, width: crop))
         engine = try Engine(graph: graph)
-        labels = try spec.loadLabels() ?? []
+        labels = try spec.loadLabels(classCount: engine.classCount) ?? []
         preprocess = try Preprocess(resize: spec.preprocess.resize, crop: crop,
                                     mean: spec.preprocess.mean.map { Float($0) },
                                     std: spec.preprocess.std.map { Float($0) })
@@ -35,13 +35,13 @@ public final class LoadedModel: @unchecked Sendable {
             guard FileManager.default.fileExists(atPath: reference) else {
                 throw PlannerError.invalidValue(context: reference, detail: "model file not found")
             }
-            let sibling = (reference as NSString).deletingPathExtension + ".yaml"
+            let sibling = PathUtil.deletingExtension(reference) + ".yaml"
             if FileManager.default.fileExists(atPath: sibling) {
                 var s = spec(card: try ModelCard.load(path: sibling))
                 s.path = reference
                 return s
             }
-            let stem = ((reference as NSString).lastPathComponent as NSString).deletingPathExtension
+            let stem = PathUtil.stem(reference)
             return ModelSpec(name: stem, path: reference, sha256: nil, labelsFile: nil, labels: nil, channels: 3,
                              preprocess: .imagenet, targetLayer: nil, cardPath: nil)
         }

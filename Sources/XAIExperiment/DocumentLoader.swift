@@ -1,4 +1,5 @@
 import Foundation
+import XAICore
 
 /// Reads an experiment file and the bases it `extends:`, merged into one tree.
 ///
@@ -7,9 +8,15 @@ import Foundation
 /// by key (recursively), anything else (scalars, lists) is replaced by the child's value.
 /// A file that extends itself, directly or through other files, is an error.
 struct DocumentLoader {
+    /// The largest experiment or model card file read (real ones are a few kilobytes).
+    static let maxFileBytes = 4 << 20
+
     let sink: DiagnosticSink
     /// Every file read, the main file first (for `Experiment.sourceFiles`).
     private(set) var files: [String] = []
+    /// Merged trees of the files loaded so far, by canonical path: a file reached along several
+    /// `extends:` paths (a diamond) is read and merged once, not once per path.
+    private var loaded: [String: YAMLNode?] = [:]
 
     init(sink: DiagnosticSink) {
         self.sink = sink
@@ -19,6 +26,27 @@ struct DocumentLoader {
         load(path: path, chain: [], includedAt: nil)
     }
 
+    /// The text of a YAML file (an experiment, a base, a model card), or nil, reported at
+    /// `reportAt` (else the file's start): only a regular UTF-8 file of at most `maxFileBytes`.
+    static func readText(_ path: String, sink: DiagnosticSink, reportAt: SourceLocation?) -> String? {
+        let fileLoc = SourceLocation(file: path, line: 1, column: 1)
+        let bytes: [UInt8]
+        do {
+            bytes = try RegularFile.read(path, maxBytes: maxFileBytes)
+        } catch RegularFileError.notFound {
+            sink.error(reportAt ?? fileLoc, "file not found: '\(path)'")
+            return nil
+        } catch {
+            sink.error(reportAt ?? fileLoc, "\(error)")
+            return nil
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            sink.error(reportAt ?? fileLoc, "'\(path)' is not UTF-8 text")
+            return nil
+        }
+        return text
+    }
+
     private mutating func load(path: String, chain: [(canonical: String, display: String)], includedAt: SourceLocation?) -> YAMLNode? {
         let canonical = PathUtil.canonical(path)
         if let i = chain.firstIndex(where: { $0.canonical == canonical }), let at = includedAt {
@@ -26,23 +54,24 @@ struct DocumentLoader {
             sink.error(at, "`extends` cycle: \(cycle)")
             return nil
         }
+        if let done = loaded[canonical] { return done }
+        let result = read(path: path, canonical: canonical, chain: chain, includedAt: includedAt)
+        loaded[canonical] = result
+        return result
+    }
+
+    private mutating func read(path: String, canonical: String, chain: [(canonical: String, display: String)],
+                               includedAt: SourceLocation?) -> YAMLNode? {
         let fileLoc = SourceLocation(file: path, line: 1, column: 1)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            sink.error(includedAt ?? fileLoc, exists ? "cannot read '\(path)'" : "file not found: '\(path)'")
-            return nil
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            sink.error(fileLoc, "'\(path)' is not UTF-8 text")
-            return nil
-        }
+        guard let text = Self.readText(path, sink: sink, reportAt: includedAt) else { return nil }
         if !files.contains(path) { files.append(path) }
         guard var root = YAMLNode.parse(text, file: path, sink: sink) else {
             if sink.isEmpty { sink.error(fileLoc, "the experiment file is empty") }
             return nil
         }
         guard var entries = root.entries else {
-            sink.error(root.location, "an experiment file must be a mapping of settings (name:, images:, methods:, ...), got \(root.kindDescription)")
+            sink.error(root.location, "an experiment file must be a YAML mapping of settings (name:, images:, methods:, ...), "
+                       + "got \(root.kindDescription)")
             return nil
         }
         guard let ext = entries.firstIndex(where: { $0.key == "extends" }) else { return root }
@@ -59,7 +88,7 @@ struct DocumentLoader {
             sink.error(extNode.location, "`extends` takes a file path or a list of paths, got \(extNode.kindDescription)")
             return root
         }
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = PathUtil.parent(path)
         var merged: YAMLNode?
         let here = chain + [(canonical, path)]
         for b in bases {
@@ -67,8 +96,7 @@ struct DocumentLoader {
                 sink.error(b.location, "`extends` entries must be file paths, got \(b.kindDescription)")
                 continue
             }
-            let basePath = PathUtil.normalize(rel.hasPrefix("/") || dir.isEmpty ? rel : dir + "/" + rel)
-            guard let base = load(path: basePath, chain: here, includedAt: b.location) else { continue }
+            guard let base = load(path: PathUtil.join(dir, rel), chain: here, includedAt: b.location) else { continue }
             merged = merged.map { YAMLNode.merge(base: $0, child: base) } ?? base
         }
         return merged.map { YAMLNode.merge(base: $0, child: root) } ?? root
@@ -88,52 +116,5 @@ extension YAMLNode {
             }
         }
         return YAMLNode(value: .mapping(out), location: child.location)
-    }
-}
-
-/// Small path helpers (no file system access except `canonical`).
-enum PathUtil {
-    /// Removes `.` components and duplicate slashes, and folds `dir/..` where possible;
-    /// leading `..` components of a relative path are kept.
-    static func normalize(_ p: String) -> String {
-        let absolute = p.hasPrefix("/")
-        var parts: [Substring] = []
-        for c in p.split(separator: "/", omittingEmptySubsequences: true) {
-            if c == "." { continue }
-            if c == "..", let last = parts.last, last != ".." {
-                parts.removeLast()
-                continue
-            }
-            if c == "..", absolute, parts.isEmpty { continue }
-            parts.append(c)
-        }
-        let joined = parts.joined(separator: "/")
-        if absolute { return "/" + joined }
-        return joined.isEmpty ? "." : joined
-    }
-
-    /// `base/p` unless `p` is absolute or `base` is nil; normalised.
-    static func join(_ base: String?, _ p: String) -> String {
-        guard let base, !p.hasPrefix("/") else { return normalize(p) }
-        return normalize(base + "/" + p)
-    }
-
-    /// An absolute, symlink-free path, for recognising the same file under two names.
-    static func canonical(_ p: String) -> String {
-        URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path
-    }
-
-    static func stem(_ p: String) -> String {
-        ((p as NSString).lastPathComponent as NSString).deletingPathExtension
-    }
-
-    static func isDirectory(_ p: String) -> Bool {
-        var dir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: p, isDirectory: &dir) && dir.boolValue
-    }
-
-    static func isFile(_ p: String) -> Bool {
-        var dir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: p, isDirectory: &dir) && !dir.boolValue
     }
 }

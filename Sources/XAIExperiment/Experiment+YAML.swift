@@ -31,6 +31,7 @@ extension Experiment {
                 return (m.name, kind.isEmpty && params.isEmpty ? .flow([]) : .block(kind + params))
             })),
         ]
+        if maxTasks != TaskBudget.defaultLimit { root.append(("max_tasks", .int(maxTasks))) }
         if !sweeps.isEmpty {
             var sweep: [(String, Node)] = sweeps.filter { $0.params.count == 1 }.map { a in
                 (a.instance + "." + a.params[0], .param(.list(a.points.map { $0[0] })))

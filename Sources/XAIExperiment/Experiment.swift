@@ -19,6 +19,8 @@ public struct Experiment: Codable, Sendable {
     /// Number of top classes to explain with `target: predicted` (1 otherwise).
     public var topK: Int
     public var seed: Int
+    /// The most tasks the experiment may make (`max_tasks:`, default `TaskBudget.defaultLimit`).
+    public var maxTasks: Int
     /// Method instances in file order.
     public var methods: [MethodInstance]
     /// The sweep's axes in file order (one per swept key or `zip:` group); empty without a sweep.

@@ -7,7 +7,7 @@ extension ExperimentBuilder {
     static let imageExtensions = ["png", "jpg", "jpeg"]
 
     static func isImageFile(_ p: String) -> Bool {
-        imageExtensions.contains((p as NSString).pathExtension.lowercased())
+        imageExtensions.contains(PathUtil.pathExtension(p).lowercased())
     }
 
     func readImages() -> [ImageSpec] {
@@ -29,7 +29,7 @@ extension ExperimentBuilder {
             }
         }
         // Ids: sanitised stems; on a clash later images get -2, -3, ... (never another image's stem).
-        let stems = found.map { ExperimentBuilder.sanitizedID(PathUtil.stem($0.path)) }
+        let stems = found.map { PathComponent.sanitized(PathUtil.stem($0.path), reserve: 8).string }
         var used = Set<String>()
         var reserved = Set(stems)
         var out: [ImageSpec] = []
@@ -48,21 +48,17 @@ extension ExperimentBuilder {
         return out
     }
 
-    /// A file stem made safe for task ids and output file names.
-    static func sanitizedID(_ stem: String) -> String {
-        var s = String(stem.unicodeScalars.map { c -> Character in
-            let ok = c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
-                                   || c == "-" || c == "_" || c == ".")
-            return ok ? Character(c) : "_"
-        })
-        if s.isEmpty || s.hasPrefix(".") { s = "_" + s }
-        return s
-    }
-
     private func expand(_ pattern: String, at loc: SourceLocation) -> [String] {
         let path = resolve(pattern)
         if Glob.hasWildcards(pattern) {
-            let all = Glob.expand(path)
+            let all: [String]
+            do {
+                all = try Glob.expand(path)
+            } catch {
+                sink.error(loc, "'\(pattern)' would look at more than \(Glob.maxEntries) files and folders; "
+                           + "name the folders to search more precisely")
+                return []
+            }
             let images = all.filter(ExperimentBuilder.isImageFile)
             if images.isEmpty {
                 sink.error(loc, all.isEmpty ? "'\(pattern)' matches no files"
@@ -78,9 +74,20 @@ extension ExperimentBuilder {
             return images
         }
         guard PathUtil.isFile(path) else {
-            let dir = (path as NSString).deletingLastPathComponent
-            let siblings = ((try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []).sorted()
-            sink.error(loc, "image not found: '\(pattern)'" + didYouMean((path as NSString).lastPathComponent, siblings))
+            let name = PathUtil.lastComponent(path), dir = PathUtil.parent(path) ?? "."
+            var link = stat()
+            if FileManager.default.fileExists(atPath: path) && !PathUtil.isDirectory(path) {
+                sink.error(loc, "'\(pattern)' is not a regular file (a device, FIFO or socket); give a PNG or JPEG file")
+                return []
+            }
+            if lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK {
+                sink.error(loc, "'\(pattern)' is a symbolic link that leads to no file (its target is missing or it loops)")
+                return []
+            }
+            // Only images that exist are worth suggesting (a dangling link is listed but is not one).
+            let siblings = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+                .filter { $0 != name && ExperimentBuilder.isImageFile($0) && PathUtil.isFile(PathUtil.join(dir, $0)) }
+            sink.error(loc, "image not found: '\(pattern)'" + didYouMean(name, siblings))
             return []
         }
         guard ExperimentBuilder.isImageFile(path) else {

@@ -10,14 +10,6 @@ struct ParsedInstance {
 // `methods:` — a mapping `INSTANCE: {params}` (or a list of names / single-key mappings).
 // An instance named after a method kind is that method; any other name needs `method: KIND`.
 extension ExperimentBuilder {
-    static func isValidInstanceName(_ s: String) -> Bool {
-        guard !s.isEmpty, s.count <= 64, let f = s.unicodeScalars.first else { return false }
-        func alnum(_ c: Unicode.Scalar) -> Bool {
-            c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c))
-        }
-        return alnum(f) && s.unicodeScalars.allSatisfy { alnum($0) || $0 == "_" || $0 == "-" }
-    }
-
     func readMethods() -> [ParsedInstance] {
         guard let n = node("methods") else {
             sink.error(fileStart, "`methods:` is required, e.g. methods: {gradcam: {}, occlusion: {window: 16}}")
@@ -56,8 +48,10 @@ extension ExperimentBuilder {
 
     private func readInstance(name: String, at: SourceLocation, body: YAMLNode) -> ParsedInstance? {
         let kinds = catalogue.methods.map(\.kind.rawValue)
-        guard ExperimentBuilder.isValidInstanceName(name) else {
-            sink.error(at, "method instance name '\(name)' must be letters, digits, '_' and '-' (starting with a letter or digit)")
+        guard sink.checkedName(name, "method instance name", at: at) != nil else { return nil }
+        // `--set methods.NAME.PARAM=...` and sweep keys `NAME.PARAM` split at the first dot.
+        guard !name.contains(".") else {
+            sink.error(at, "method instance name '\(name)' must not contain '.' (it separates the instance from the parameter in sweep keys and --set)")
             return nil
         }
         guard let entries = sink.mapping(body, "the parameters of '\(name)'") else { return nil }

@@ -72,7 +72,7 @@ extension ExperimentBuilder {
             let ref = PathUtil.normalize(resolve(e.key))
             guard let image = images.first(where: { $0.id == e.key })
                     ?? images.first(where: { PathUtil.normalize($0.path) == ref })
-                    ?? images.first(where: { ($0.path as NSString).lastPathComponent == e.key }) else {
+                    ?? images.first(where: { PathUtil.lastComponent($0.path) == e.key }) else {
                 sink.error(e.keyLocation, "annotation for unknown image '\(e.key)'" + didYouMean(e.key, images.map(\.id))
                            + " (give an image id, path or file name from `images:`)")
                 continue

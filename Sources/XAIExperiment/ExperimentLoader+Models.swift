@@ -92,11 +92,7 @@ extension ExperimentBuilder {
             sink.error(n.location, "an inline model needs `path:` (an .onnx file) or `card:` (a model card)")
         }
         guard var spec, sink.items.count == before else { return nil }
-        if let nm = value("name"), let s = sink.string(nm, "`name`") {
-            if ExperimentLoader.isValidName(s) { spec.name = s } else {
-                sink.error(nm.location, "a model `name` must be a plain name (letters, digits, '.', '_', '+', '-'), got '\(s)'")
-            }
-        }
+        if let nm = value("name"), let s = sink.name(nm, "a model `name`") { spec.name = s }
         if let h = value("sha256"), let s = sink.string(h, "`sha256`") {
             if s.count == 64, s.allSatisfy({ $0.isHexDigit }) { spec.sha256 = s.lowercased() } else {
                 sink.error(h.location, "`sha256` must be 64 hexadecimal digits")
@@ -131,7 +127,7 @@ extension ExperimentBuilder {
                 sink.error(loc, "model file not found: '\(path)'")
                 return nil
             }
-            let sibling = (path as NSString).deletingPathExtension + ".yaml"
+            let sibling = PathUtil.deletingExtension(path) + ".yaml"
             if PathUtil.isFile(sibling), let card = ModelCard.parse(path: sibling, sink: sink, referencedAt: loc) {
                 var spec = ExperimentBuilder.spec(from: card)
                 spec.path = path

@@ -21,19 +21,36 @@ public struct SweepAxis: Codable, Sendable, Hashable {
 extension ExperimentBuilder {
     static let maxRunsPerInstance = 10_000
 
-    func expandSweeps(methods: [ParsedInstance]) -> (runs: [MethodRun], axes: [SweepAxis]) {
+    /// The runs of every instance. Counts every instance's points and the experiment's tasks
+    /// first, with overflow checks, and makes no run when a count is over its limit.
+    func expandSweeps(methods: [ParsedInstance], budget: TaskBudget) -> (runs: [MethodRun], axes: [SweepAxis]) {
         let axes = readSweep(methods: methods)
-        var runs: [MethodRun] = []
+        var planned: [(instance: ParsedInstance, axes: [SweepAxis], count: Int)] = []
+        var total = 0, refused = false
         for m in methods {
             let mine = axes.filter { $0.instance == m.instance.name }
+            let product = TaskBudget.product(mine.map(\.points.count))
+            guard let count = product, count <= ExperimentBuilder.maxRunsPerInstance else {
+                let sizes = mine.map { "\($0.params.joined(separator: "+")) \($0.points.count)" }.joined(separator: " x ")
+                sink.error(mine[0].location, "the sweep of '\(m.instance.name)' has \(product.map(String.init) ?? "more than \(Int.max)") points (\(sizes)); "
+                           + "at most \(ExperimentBuilder.maxRunsPerInstance) are allowed per method instance")
+                refused = true
+                continue
+            }
+            planned.append((m, mine, count))
+            total += count  // at most methods x maxRunsPerInstance: no overflow
+        }
+        guard !refused else { return ([], axes) }
+        if let error = budgetError(budget, runs: total, planned: planned.map { ($0.instance.instance.name, $0.count) }) {
+            sink.error(node("max_tasks")?.location ?? node("sweep")?.location ?? node("methods")?.location ?? fileStart, error)
+            return ([], axes)
+        }
+        var runs: [MethodRun] = []
+        runs.reserveCapacity(total)
+        for (m, mine, count) in planned {
             guard !mine.isEmpty else {
                 runs.append(MethodRun(id: m.instance.name, instance: m.instance.name, descriptor: m.instance.descriptor,
                                       params: m.instance.params, sweep: ResolvedParams()))
-                continue
-            }
-            let count = mine.reduce(1) { $0 * $1.points.count }
-            guard count <= ExperimentBuilder.maxRunsPerInstance else {
-                sink.error(mine[0].location, "the sweep of '\(m.instance.name)' has \(count) points; at most \(ExperimentBuilder.maxRunsPerInstance) are allowed")
                 continue
             }
             // Points are distinct by construction: every axis rejects repeated values.
@@ -50,6 +67,16 @@ extension ExperimentBuilder {
             }
         }
         return (runs, axes)
+    }
+
+    /// The message when the experiment would have more tasks than `max_tasks`, else nil.
+    private func budgetError(_ budget: TaskBudget, runs: Int, planned: [(name: String, count: Int)]) -> String? {
+        let tasks = budget.tasks(runs: runs)
+        if let tasks, tasks <= budget.limit { return nil }
+        let biggest = planned.sorted { $0.count > $1.count }.prefix(3).map { "'\($0.name)' \($0.count)" }
+        return "the experiment would make \(tasks.map(String.init) ?? "more than \(Int.max)") tasks "
+            + "(\(budget.formula(runs: runs)); most runs: \(biggest.joined(separator: ", "))), "
+            + "over the limit max_tasks: \(budget.limit). Sweep fewer values, or raise `max_tasks:` if the machine can take it"
     }
 
     private func makeRun(_ m: ParsedInstance, point: [String: ParamValue], at loc: SourceLocation) -> MethodRun? {
@@ -165,10 +192,15 @@ extension ExperimentBuilder {
             return nil
         }
         let before = sink.items.count
+        let fromRange = e.value.items == nil
         var values: [ParamValue] = []
+        var seen = Set<ParamValue>()  // a range has up to 10,000 values: no quadratic search
         for (v, loc) in raw {
-            guard let nv = normalize(v, spec, what: what, at: loc) else { continue }
-            if values.contains(nv) {
+            // A range's values share one location: its first bad value stands for the rest.
+            guard let nv = normalize(v, spec, what: what, at: loc) else { if fromRange { break } else { continue } }
+            // A sweep point is part of its run's folder name.
+            if case .string(let text) = nv, sink.checkedName(text, "\(what): the value", at: loc) == nil { continue }
+            guard seen.insert(nv).inserted else {
                 sink.error(loc, "\(what): the value \(nv) appears twice")
                 continue
             }

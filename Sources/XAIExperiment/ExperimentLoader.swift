@@ -42,16 +42,6 @@ public enum ExperimentLoader {
         return experiment
     }
 
-    /// Whether `name` is a safe output folder name: 1-100 characters from `A-Z a-z 0-9 . _ + -`,
-    /// starting with a letter or digit (so no `/`, `\`, `..`, hidden or empty names).
-    public static func isValidName(_ name: String) -> Bool {
-        guard !name.isEmpty, name.count <= 100, let first = name.unicodeScalars.first else { return false }
-        func ok(_ c: Unicode.Scalar) -> Bool {
-            c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c))
-        }
-        return ok(first) && name.unicodeScalars.allSatisfy { ok($0) || $0 == "." || $0 == "_" || $0 == "-" || $0 == "+" }
-            && !name.contains("..")
-    }
 }
 
 /// The state of one load: the diagnostics sink, path bases and the locations collected.
@@ -99,20 +89,23 @@ final class ExperimentBuilder {
         var seed = 0
         if let s = node("seed"), let v = sink.int(s, "`seed`", min: 0) { seed = v }
         let methods = readMethods()
-        let (runs, axes) = expandSweeps(methods: methods)
+        let annotations = readAnnotations(images: images)
+        let metrics = readMetrics(hasAnnotations: !annotations.isEmpty)
+        var maxTasks = TaskBudget.defaultLimit
+        if let n = node("max_tasks"), let v = sink.int(n, "`max_tasks`", min: 1) { maxTasks = v }
+        let budget = TaskBudget(images: images.count, models: models.count, topK: topK, metrics: metrics.count, limit: maxTasks)
+        let (runs, axes) = expandSweeps(methods: methods, budget: budget)
         let finalMethods = methods.map { m -> MethodInstance in
             var m = m.instance
             m.sweptParams = Array(Set(runs.filter { $0.instance == m.name }.flatMap(\.sweep.keys))).sorted()
             return m
         }
-        let annotations = readAnnotations(images: images)
-        let metrics = readMetrics(hasAnnotations: !annotations.isEmpty)
         checkTargetLayers(models: models, runs: runs)
         checkClassNames(models: models, runs: runs)
 
         guard sink.isEmpty else { return nil }
         return Experiment(schema: schema, name: name, file: file, sourceFiles: sourceFiles, overrides: overrides,
-                          models: models, images: images, target: target, topK: topK, seed: seed,
+                          models: models, images: images, target: target, topK: topK, seed: seed, maxTasks: maxTasks,
                           methods: finalMethods, sweeps: axes, runs: runs, metrics: metrics, annotations: annotations,
                           outputDirectory: PathUtil.join(outputsRoot, name), locations: locations)
     }
@@ -120,17 +113,14 @@ final class ExperimentBuilder {
     private func readName() -> String {
         guard let n = node("name") else {
             let stem = PathUtil.stem(file)
-            if !ExperimentLoader.isValidName(stem) {
-                sink.error(fileStart, "no `name:` given and the file name '\(stem)' is not a plain folder name; add `name:`")
+            if PathComponent.problem(stem) != nil {
+                sink.error(fileStart, "no `name:` given and the file name '\(stem)' is not a plain folder name "
+                           + "(\(PathComponentError.rule)); add `name:`")
             }
             locations["name"] = fileStart
             return stem
         }
-        guard let s = sink.string(n, "`name`") else { return "" }
-        if !ExperimentLoader.isValidName(s) {
-            sink.error(n.location, "`name` must be a plain folder name (letters, digits, '.', '_', '+', '-'; starting with a letter or digit; no '/', '\\' or '..'), got '\(s)'")
-        }
-        return s
+        return sink.name(n, "`name`") ?? ""
     }
 
     private func readTarget(models: [ModelSpec]) -> (TargetSpec, Int) {

@@ -47,11 +47,31 @@ public struct ModelSpec: Codable, Sendable, Hashable {
         return try ModelSpec.readLabelsFile(labelsFile)
     }
 
+    /// The class labels, refused unless there is one per class of the model (a 3-line labels
+    /// file for a 1000-class model would label most predictions "class N" without a word).
+    public func loadLabels(classCount: Int) throws -> [String]? {
+        let loaded = try loadLabels()
+        guard let labels = loaded, labels.count != classCount else { return loaded }
+        let file = labelsFile ?? cardPath ?? path
+        let what = labelsFile == nil ? "the card's `labels:` list has" : "the labels file has"
+        throw ExperimentError.invalid([ExperimentDiagnostic(SourceLocation(file: file, line: 1, column: 1),
+            "\(what) \(labels.count) labels but model '\(name)' has \(classCount) classes; give one label per class, one per line, in class order")])
+    }
+
+    /// Largest accepted labels file (ImageNet's 1000 labels take 21 KB).
+    public static let maxLabelsFileBytes = 16 << 20
+
     /// Reads a labels file: one label per line, surrounding spaces trimmed, trailing empty lines dropped.
     public static func readLabelsFile(_ path: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ExperimentError.invalid([ExperimentDiagnostic(SourceLocation(file: path, line: 1, column: 1),
-                                                                "cannot read labels file '\(path)'")])
+        let fileLoc = SourceLocation(file: path, line: 1, column: 1)
+        let bytes: [UInt8]
+        do {
+            bytes = try RegularFile.read(path, maxBytes: maxLabelsFileBytes)
+        } catch {
+            throw ExperimentError.invalid([ExperimentDiagnostic(fileLoc, "cannot read labels file: \(error)")])
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ExperimentError.invalid([ExperimentDiagnostic(fileLoc, "the labels file '\(path)' is not UTF-8 text")])
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }

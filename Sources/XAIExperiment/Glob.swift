@@ -1,19 +1,34 @@
 import Foundation
+import XAICore
 
 /// File name patterns for `images:`: `*` (any characters except `/`), `?` (one character),
 /// `[abc]` / `[a-z]` (one of a set) within a path component, and `**` as a whole component
 /// for zero or more folders. Wildcards do not match names starting with `.` unless the pattern
 /// component does. Results are regular files, sorted by path.
 enum Glob {
+    /// The most directory entries one pattern may look at: a glob over a huge tree (or one made
+    /// huge by symbolic links) is refused rather than listed for minutes.
+    static let maxEntries = 200_000
+
+    /// `**` descends at most this many folders deep.
+    static let maxDepth = 32
+
+    struct TooManyEntries: Error, Equatable {
+        let limit: Int
+    }
+
     static func hasWildcards(_ s: String) -> Bool {
         s.contains("*") || s.contains("?") || s.contains("[")
     }
 
-    static func expand(_ pattern: String) -> [String] {
+    /// The regular files matching `pattern`, sorted. Throws `TooManyEntries` when matching would
+    /// look at more than `maxEntries` directory entries.
+    static func expand(_ pattern: String) throws -> [String] {
         let absolute = pattern.hasPrefix("/")
         var components = pattern.split(separator: "/").map(String.init)
         if components.last == "**" { components.append("*") }
         var current: [String] = [absolute ? "/" : ""]
+        var walk = Walk()
         for c in components {
             var next: [String] = []
             var seen = Set<String>()
@@ -22,9 +37,13 @@ enum Glob {
                 let dir = prefix.isEmpty ? "." : prefix
                 if c == "**" {
                     add(prefix)
-                    for sub in subdirectories(of: dir, depth: 0) { add(join(prefix, relative(sub, to: dir))) }
+                    var visited = Set<FileID>()
+                    if let id = FileID(dir) { visited.insert(id) }
+                    for sub in try walk.subdirectories(of: dir, depth: 0, visited: &visited) {
+                        add(join(prefix, relative(sub, to: dir)))
+                    }
                 } else if hasWildcards(c) {
-                    for entry in listing(dir) where (!entry.hasPrefix(".") || c.hasPrefix(".")) && matches(c, entry) {
+                    for entry in try walk.listing(dir) where (!entry.hasPrefix(".") || c.hasPrefix(".")) && matches(c, entry) {
                         add(join(prefix, entry))
                     }
                 } else if c == "." {
@@ -49,23 +68,43 @@ enum Glob {
         dir == "." ? path : String(path.dropFirst(dir.count + 1))
     }
 
-    private static func listing(_ dir: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+    /// A folder's identity on disk, so that a folder reached again through a symbolic link
+    /// (a loop, or two links to one folder) is walked once.
+    private struct FileID: Hashable {
+        let device: UInt64, inode: UInt64
+
+        init?(_ path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
     }
 
-    /// Non-hidden folders below `dir` (as `dir/...` paths, or bare relative paths when dir is `.`),
-    /// at most 32 levels deep so that symbolic-link loops end.
-    private static func subdirectories(of dir: String, depth: Int) -> [String] {
-        guard depth < 32 else { return [] }
-        var out: [String] = []
-        for e in listing(dir) where !e.hasPrefix(".") {
-            let p = dir == "." ? e : dir + "/" + e
-            if PathUtil.isDirectory(p) {
-                out.append(p)
-                out += subdirectories(of: p, depth: depth + 1)
-            }
+    /// The directory listings of one expansion, counted against `maxEntries`.
+    private struct Walk {
+        var entries = 0
+
+        mutating func listing(_ dir: String) throws -> [String] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+            entries += names.count
+            guard entries <= Glob.maxEntries else { throw TooManyEntries(limit: Glob.maxEntries) }
+            return names.sorted()
         }
-        return out
+
+        /// Non-hidden folders below `dir` (as `dir/...` paths, or bare relative paths when dir is
+        /// `.`), each folder once, at most `maxDepth` levels deep.
+        mutating func subdirectories(of dir: String, depth: Int, visited: inout Set<FileID>) throws -> [String] {
+            guard depth < Glob.maxDepth else { return [] }
+            var out: [String] = []
+            for e in try listing(dir) where !e.hasPrefix(".") {
+                let p = dir == "." ? e : dir + "/" + e
+                guard PathUtil.isDirectory(p), let id = FileID(p), visited.insert(id).inserted else { continue }
+                out.append(p)
+                out += try subdirectories(of: p, depth: depth + 1, visited: &visited)
+            }
+            return out
+        }
     }
 
     /// Whether `name` matches the single-component `pattern`.

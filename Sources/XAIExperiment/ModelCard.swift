@@ -75,25 +75,27 @@ public struct ModelCard: Codable, Sendable, Hashable {
 
     static func parse(path: String, sink: DiagnosticSink, referencedAt: SourceLocation?) -> ModelCard? {
         let fileLoc = SourceLocation(file: path, line: 1, column: 1)
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            sink.error(referencedAt ?? fileLoc, "model card not found or unreadable: '\(path)'")
-            return nil
-        }
+        guard let text = DocumentLoader.readText(path, sink: sink, reportAt: referencedAt) else { return nil }
         guard let root = YAMLNode.parse(text, file: path, sink: sink) else {
             sink.error(fileLoc, "the model card is empty")
             return nil
         }
         let before = sink.items.count
         guard let entries = sink.mapping(root, "a model card", allowed: ExperimentKeys.card) else { return nil }
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = PathUtil.parent(path)
         func node(_ k: String) -> YAMLNode? { entries.first { $0.key == k }?.value }
         func optionalString(_ k: String) -> String? { node(k).flatMap { sink.string($0, "`\(k)`") } }
 
-        let name = node("name").flatMap { sink.string($0, "`name`") } ?? PathUtil.stem(path)
+        let name: String
+        if let n = node("name") {
+            name = sink.name(n, "the model card's `name`") ?? ""
+        } else {
+            name = sink.checkedName(PathUtil.stem(path), "the model card has no `name:` and its file name", at: fileLoc) ?? ""
+        }
         var file = ""
         if let f = node("file") {
             if let s = sink.string(f, "`file`") {
-                file = PathUtil.join(dir.isEmpty ? nil : dir, s)
+                file = PathUtil.join(dir, s)
                 if !PathUtil.isFile(file) { sink.error(f.location, "model file not found: '\(file)'") }
             }
         } else {
@@ -109,7 +111,7 @@ public struct ModelCard: Codable, Sendable, Hashable {
         }
         var labelsFile: String?, labels: [String]?
         if let l = node("labels") {
-            (labelsFile, labels) = readLabels(l, relativeTo: dir.isEmpty ? nil : dir, sink: sink)
+            (labelsFile, labels) = readLabels(l, relativeTo: dir, sink: sink)
         }
         var inputSize: [Int]?, channels = 3
         if let inNode = node("input"), let ie = sink.mapping(inNode, "`input`", allowed: ExperimentKeys.cardInput) {

@@ -3,7 +3,7 @@ import XAICore
 /// Names of the settings an experiment file may hold.
 enum ExperimentKeys {
     static let topLevel = ["schema", "name", "model", "models", "target_layer", "images", "target", "top_k", "seed",
-                           "methods", "sweep", "metrics", "annotations"]
+                           "max_tasks", "methods", "sweep", "metrics", "annotations"]
     static let inlineModel = ["name", "card", "path", "sha256", "labels", "preprocess", "target_layer"]
     static let preprocess = ["resize", "crop", "mean", "std"]
     static let card = ["name", "file", "sha256", "labels", "input", "preprocess", "target_layer", "source", "license",
@@ -30,6 +30,22 @@ extension DiagnosticSink {
             }
         }
         return entries
+    }
+
+    /// A name that becomes a file name (see `PathComponent`); reported at `node` when invalid.
+    func name(_ node: YAMLNode, _ what: String) -> String? {
+        guard let s = string(node, what) else { return nil }
+        return checkedName(s, what, at: node.location)
+    }
+
+    /// `name` when it is a valid `PathComponent`, else nil, reported at `location`.
+    func checkedName(_ name: String, _ what: String, at location: SourceLocation) -> String? {
+        do {
+            return try PathComponent(name).string
+        } catch {
+            self.error(location, "\(what): \(error)")
+            return nil
+        }
     }
 
     func string(_ node: YAMLNode, _ what: String) -> String? {

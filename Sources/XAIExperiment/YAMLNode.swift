@@ -29,7 +29,14 @@ struct YAMLNode {
     /// `sink`; returns nil then, or for an empty document.
     static func parse(_ text: String, file: String, sink: DiagnosticSink) -> YAMLNode? {
         do {
-            guard let root = try Yams.compose(yaml: text, .basic) else { return nil }
+            let parser = try Parser(yaml: text, resolver: .basic)
+            guard let root = try parser.nextRoot() else { return nil }
+            if let second = try parser.nextRoot() {
+                let line = second.mark?.line ?? 1
+                throw ConversionError(location: SourceLocation(file: file, line: line, column: 1),
+                                      message: "a second YAML document starts here (after `---`); the file must hold "
+                                      + "one document: remove the extra `---` line or split the file")
+            }
             var budget = 200_000  // guards against alias expansion ("billion laughs")
             return try convert(root, file: file, budget: &budget)
         } catch let e as YamlError {
@@ -177,10 +184,18 @@ struct YAMLNode {
         return parts.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isNumber } }
     }
 
+    /// A scalar quoted for a message: its first line, at most 40 characters, with the length
+    /// when cut, so that a file that is not YAML (`extends: /etc/passwd`) is not printed whole.
+    static func excerpt(_ text: String) -> String {
+        let firstLine = text.prefix { $0 != "\n" }
+        guard firstLine.count > 40 || firstLine.count < text.count else { return "'\(text)'" }
+        return "text starting '\(firstLine.prefix(40))...' (\(text.count) characters)"
+    }
+
     /// What kind of node this is, for "expected X, got Y" messages.
     var kindDescription: String {
         switch value {
-        case .scalar: return isNull ? "nothing (null)" : "'\(text ?? "")'"
+        case .scalar: return isNull ? "nothing (null)" : Self.excerpt(text ?? "")
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         }

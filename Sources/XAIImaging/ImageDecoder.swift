@@ -18,7 +18,8 @@ enum ImageDecoder {
             throw ImageError.notAnImage(source: source, detail: "no PNG or JPEG signature in the first bytes")
         }
         var raw = xai_image()
-        var limitsC = xai_limits(max_side: Int32(clamping: limits.maxSide), max_pixels: Int64(limits.maxPixels))
+        var limitsC = xai_limits(max_side: Int32(clamping: limits.maxSide), max_pixels: Int64(limits.maxPixels),
+                                 max_aspect: Int64(limits.maxAspectRatio))
         var message = [CChar](repeating: 0, count: 512)
         let status: Int32 = bytes.withUnsafeBufferPointer { buf in
             message.withUnsafeMutableBufferPointer { msg in

@@ -1,5 +1,6 @@
 import Foundation
 internal import CImageCodec
+import XAICore
 
 /// Reading and writing PNG / JPEG files. The format is detected from the leading bytes,
 /// never from the file name. JPEG EXIF orientation is applied, so images come out the way
@@ -8,10 +9,10 @@ public enum ImageIO {
     /// Reads and decodes a PNG or JPEG file.
     /// - Parameters:
     ///   - alpha: what to do with transparency; `.drop` (default) matches PIL's `convert("RGB")`.
-    ///   - limits: header size limits checked before allocation.
+    ///   - limits: file and header size limits checked before allocation.
     public static func read(contentsOf path: String, alpha: AlphaPolicy = .drop,
                             limits: ImageLimits = .default) throws -> RGBImage {
-        try decode(readBytes(path), source: path, alpha: alpha, limits: limits)
+        try decode(readBytes(path, maxBytes: limits.maxFileBytes), source: path, alpha: alpha, limits: limits)
     }
 
     /// Decodes PNG or JPEG bytes; `source` names the data in errors (usually the path).
@@ -20,17 +21,18 @@ public enum ImageIO {
         try ImageDecoder.decode(bytes, source: source, alpha: alpha, limits: limits)
     }
 
-    /// Reads a whole file, distinguishing a missing file from an unreadable one.
-    public static func readBytes(_ path: String) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+    /// Reads a whole regular file of at most `maxBytes` (see `RegularFile`), distinguishing a
+    /// missing file from an unreadable one.
+    public static func readBytes(_ path: String, maxBytes: Int = ImageLimits.default.maxFileBytes) throws -> [UInt8] {
+        do {
+            return try RegularFile.read(path, maxBytes: maxBytes)
+        } catch RegularFileError.notFound(let path) {
             throw ImageError.fileNotFound(path: path)
+        } catch RegularFileError.unreadable(let path, let reason) {
+            throw ImageError.unreadable(path: path, reason: reason)
+        } catch RegularFileError.tooLarge(let path, let size, let limit) {
+            throw ImageError.tooLarge(source: path, detail: "the file has \(size) bytes; the limit is \(limit)")
         }
-        if isDirectory.boolValue { throw ImageError.unreadable(path: path, reason: "it is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImageError.unreadable(path: path, reason: "permission denied or I/O error")
-        }
-        return [UInt8](data)
     }
 
     /// Encodes an image as an 8-bit RGB PNG (samples clamped to 0...1 and rounded).

@@ -50,8 +50,12 @@ public struct Preprocess: Sendable, Equatable, Codable {
     public static let efficientNetLite0 = Preprocess(unchecked: 256, crop: 224, mean: [Float](repeating: 127.0 / 255.0, count: 3),
                                                      std: [Float](repeating: 128.0 / 255.0, count: 3))
 
+    /// Largest accepted `resize`: with `ImageLimits.maxAspectRatio` it bounds the resized image.
+    public static let maxResize = 1024
+
     static func validate(resize: Int, crop: Int, mean: [Float], std: [Float]) throws {
         guard resize > 0, crop > 0 else { throw PreprocessError.badSize(resize: resize, crop: crop) }
+        guard resize <= maxResize else { throw PreprocessError.resizeTooLarge(resize: resize) }
         guard crop <= resize else { throw PreprocessError.cropLargerThanResize(resize: resize, crop: crop) }
         guard mean.count == 3, std.count == 3 else { throw PreprocessError.badChannelCount(mean: mean.count, std: std.count) }
         guard std.allSatisfy({ $0 > 0 && $0.isFinite }), mean.allSatisfy({ $0.isFinite }) else {
@@ -95,6 +99,7 @@ public struct Preprocess: Sendable, Equatable, Codable {
 /// Invalid preprocessing parameters.
 public enum PreprocessError: Error, Equatable, CustomStringConvertible {
     case badSize(resize: Int, crop: Int)
+    case resizeTooLarge(resize: Int)
     case cropLargerThanResize(resize: Int, crop: Int)
     case badChannelCount(mean: Int, std: Int)
     case badStd([Float])
@@ -103,6 +108,9 @@ public enum PreprocessError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badSize(let r, let c):
             return "preprocess: resize (\(r)) and crop (\(c)) must be positive"
+        case .resizeTooLarge(let r):
+            return "preprocess: resize (\(r)) is over the limit \(Preprocess.maxResize); a thin image resized that far "
+                + "would need gigabytes. Use a resize of at most \(Preprocess.maxResize)"
         case .cropLargerThanResize(let r, let c):
             return "preprocess: crop (\(c)) is larger than resize (\(r)); the crop would include black borders. Use crop <= resize"
         case .badChannelCount(let m, let s):

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import XAICore
 import XAIEngine
 
 /// Loads ONNX models (as written by `torch.onnx.export` and tf2onnx) into the engine's
@@ -13,6 +14,8 @@ import XAIEngine
 public enum ONNXImporter {
     /// Opset versions of the default domain whose operator forms the importer knows.
     public static let supportedOpsets = 7...21
+    /// Largest accepted model file: protobuf messages cannot exceed 2 GiB.
+    public static let maxFileBytes = 2 << 30
 
     /// Loads the model at `path`.
     /// - Parameter inputSize: spatial size to use when the model leaves the image height or
@@ -20,13 +23,15 @@ public enum ONNXImporter {
     /// - Throws: `ONNXError` naming the file for a missing, unreadable, malformed, hostile
     ///   or unsupported model.
     public static func load(contentsOf path: String, inputSize: (height: Int, width: Int)? = nil) throws -> Graph {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        // A regular file only: /dev/zero or a FIFO would otherwise be read until memory runs out.
+        do {
+            _ = try RegularFile.size(path, maxBytes: maxFileBytes)
+        } catch RegularFileError.notFound {
             throw ONNXError.fileNotFound(file: path)
-        }
-        guard !isDirectory.boolValue else { throw ONNXError.unreadable(file: path, reason: "it is a directory") }
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw ONNXError.unreadable(file: path, reason: "permission denied")
+        } catch RegularFileError.unreadable(_, let reason) {
+            throw ONNXError.unreadable(file: path, reason: reason)
+        } catch RegularFileError.tooLarge(_, let size, let limit) {
+            throw ONNXError.unreadable(file: path, reason: "the file has \(size) bytes, over the \(limit)-byte limit for ONNX models")
         }
         let data: Data
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import XAICore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -70,7 +71,8 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
         case let .failed(message):
             ran += 1
             failed += 1
-            line = "[\(ran)/\(toRun)] FAILED \(task.id): \(message)"
+            // The message may quote file contents (labels, names): no escape sequence gets through.
+            line = "[\(ran)/\(toRun)] FAILED \(task.id): \(TerminalText.sanitize(message))"
         default:
             line = ""
         }

@@ -95,15 +95,15 @@ struct BenchCommand: ParsableCommand {
                     "methods": rows.filter { $0.batch == nil }.map { ["name": $0.work, "ms": $0.ms] },
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                printOut(String(decoding: data, as: UTF8.self))
             } else {
-                print("OpenBLAS core type: \(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "default")")
+                printOut("OpenBLAS core type: \(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "default")")
                 for r in rows {
                     let work = r.work.padding(toLength: 34, withPad: " ", startingAt: 0)
                     let cpu = r.cpuMs.map { String(format: "  (CPU %.2f)", $0) } ?? ""
-                    print("\(r.model.padding(toLength: 20, withPad: " ", startingAt: 0)) \(work) \(String(format: "%9.2f", r.ms)) \(r.unit)\(cpu)")
+                    printOut("\(r.model.padding(toLength: 20, withPad: " ", startingAt: 0)) \(work) \(String(format: "%9.2f", r.ms)) \(r.unit)\(cpu)")
                 }
-                print(String(format: "peak memory: %.0f MiB", peakMiB))
+                printOut(String(format: "peak memory: %.0f MiB", peakMiB))
             }
         }
     }

@@ -14,12 +14,12 @@ struct LayersCommand: ParsableCommand {
                                                                   weightsDirectory: modelOptions.weights))
             let tensors = model.engine.tensors
             let width = min(48, tensors.map(\.name.count).max() ?? 10)
-            print("\(model.spec.name): \(tensors.count) tensors (per-image shapes, NCHW without the batch)")
+            printOut("\(model.spec.name): \(tensors.count) tensors (per-image shapes, NCHW without the batch)")
             for t in tensors {
                 let name = t.name.padding(toLength: max(width, t.name.count), withPad: " ", startingAt: 0)
                 let op = model.engine.opName(of: t.name) ?? "input"
                 let mark = t.name == model.spec.targetLayer ? "  <- default target_layer" : ""
-                print("  \(name)  \(op.padding(toLength: 18, withPad: " ", startingAt: 0)) \(t.shape)\(mark)")
+                printOut("  \(name)  \(op.padding(toLength: 18, withPad: " ", startingAt: 0)) \(t.shape)\(mark)")
             }
         }
     }

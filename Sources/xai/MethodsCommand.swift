@@ -18,10 +18,10 @@ struct MethodsCommand: ParsableCommand {
             return [d]
         } ?? all
         for d in shown {
-            print("\(d.kind.rawValue): \(d.summary)")
-            print("    \(d.paper)")
+            printOut("\(d.kind.rawValue): \(d.summary)")
+            printOut("    \(d.paper)")
             for p in d.parameters {
-                print("    \(p.name) = \(p.defaultValue)  \(p.doc)")
+                printOut("    \(p.name) = \(p.defaultValue)  \(p.doc)")
             }
         }
     }

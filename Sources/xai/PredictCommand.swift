@@ -44,15 +44,15 @@ struct PredictCommand: ParsableCommand {
                          "logit": Double(logits.data[$0])] as [String: Any]
                     }])
                 } else {
-                    print(path)
+                    printOut(path)
                     for i in order {
-                        print(String(format: "  %6.2f%%  %@ (%d)", Double(probs[i]) * 100, model.label(i), i))
+                        printOut(String(format: "  %6.2f%%  %@ (%d)", Double(probs[i]) * 100, model.label(i), i))
                     }
                 }
             }
             if json {
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                printOut(String(decoding: data, as: UTF8.self))
             }
         }
     }

@@ -31,8 +31,8 @@ struct RunCommand: ParsableCommand {
                                      only: only)
             let result = try runner.run(options, progress: ConsoleProgress())
             try Gallery.write(result.manifest, to: result.folder, options: GalleryOptions(catalogue: .standard))
-            print("manifest: \(result.folder.appendingPathComponent("manifest.json").relativePath)")
-            print("gallery:  \(result.folder.appendingPathComponent(Gallery.indexFile).relativePath)")
+            printOut("manifest: \(result.folder.appendingPathComponent("manifest.json").relativePath)")
+            printOut("gallery:  \(result.folder.appendingPathComponent(Gallery.indexFile).relativePath)")
             if !result.report.succeeded {
                 printError("\(result.report.failures.count) task(s) failed:")
                 for f in result.report.failures { printError("  \(f.id): \(f.message)") }
@@ -60,7 +60,7 @@ struct PlanCommand: ParsableCommand {
                 throw ValidationError("--format must be one of \(PlanFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let experiment = try experimentOptions.load()
-            print(try experimentOptions.runner(experiment).plan(force: force, only: only).render(f), terminator: "")
+            printOut(try experimentOptions.runner(experiment).plan(force: force, only: only).render(f), terminator: "")
         }
     }
 }
@@ -76,9 +76,9 @@ struct StatusCommand: ParsableCommand {
             let experiment = try experimentOptions.load()
             let plan = try experimentOptions.runner(experiment).plan()
             let toRun = plan.toRun.count
-            print("\(experiment.name): \(plan.items.count) tasks, \(plan.items.count - toRun) cached, \(toRun) to run")
+            printOut("\(experiment.name): \(plan.items.count) tasks, \(plan.items.count - toRun) cached, \(toRun) to run")
             for (kind, c) in plan.counts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                print("  \(kind.rawValue): \(c.total) (\(c.cached) cached, \(c.run) to run)")
+                printOut("  \(kind.rawValue): \(c.total) (\(c.cached) cached, \(c.run) to run)")
             }
         }
     }
@@ -92,7 +92,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            print(try experimentOptions.load().resolvedYAML(), terminator: "")
+            printOut(try experimentOptions.load().resolvedYAML(), terminator: "")
         }
     }
 }
@@ -129,21 +129,21 @@ struct GCCommand: ParsableCommand {
             var outputBytes: Int64 = 0, outputCount = 0
             for (runner, graph) in runners {
                 for f in try runner.removeStaleOutputs(dryRun: dryRun, graph: graph) {
-                    print("\(verb) \(runner.folder.appendingPathComponent(f.path).relativePath) (\(Self.size(f.bytes)))")
+                    printOut("\(verb) \(runner.folder.appendingPathComponent(f.path).relativePath) (\(Self.size(f.bytes)))")
                     outputBytes += f.bytes
                     outputCount += 1
                 }
             }
             let report = try cache.gc(keeping: keep, dryRun: dryRun)
             for key in report.removedEntries {
-                print("\(verb) cache entry \(key.prefix()) (\(Self.size(report.entryBytes[key] ?? 0)))")
+                printOut("\(verb) cache entry \(key.prefix()) (\(Self.size(report.entryBytes[key] ?? 0)))")
             }
-            for name in report.removedTemporaries { print("\(verb) leftover staging folder \(name)") }
-            print("\(verb) \(outputCount) stale output files (\(Self.size(outputBytes))), "
+            for name in report.removedTemporaries { printOut("\(verb) leftover staging folder \(name)") }
+            printOut("\(verb) \(outputCount) stale output files (\(Self.size(outputBytes))), "
                   + "\(report.removedEntries.count) cache entries and \(report.removedTemporaries.count) "
                   + "leftover folders (\(Self.size(report.bytes))); kept \(keep.count) entries")
             if outputCount > 0 && !dryRun {
-                print("the galleries still list the removed results until `xai run` writes them again")
+                printOut("the galleries still list the removed results until `xai run` writes them again")
             }
         }
     }
@@ -172,7 +172,7 @@ struct CompareCommand: ParsableCommand {
                 throw ValidationError("no results in \(folder.relativePath) yet: run `xai run \(experimentOptions.file)` first")
             }
             let table = ComparisonTable(manifest: try Manifest.read(from: folder), catalogue: .standard)
-            print(format == "csv" ? ComparisonReport.csv(table) : ComparisonReport.markdown(table), terminator: "")
+            printOut(format == "csv" ? ComparisonReport.csv(table) : ComparisonReport.markdown(table), terminator: "")
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XAICore
 import XAIExperiment
 
 /// `xai`: explain image classifiers from declarative experiment files.
@@ -33,18 +34,26 @@ func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ExperimentError {
-        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+        printError(error.description)
         throw ExitCode(2)
     } catch let error as ExitCode {
         throw error
     } catch let error as CleanExit {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        printError("error: \(error)")
         throw ExitCode(1)
     }
 }
 
+/// Writes a line to standard error; like all terminal output it is sanitised first
+/// (`TerminalText`), since messages quote file names, YAML values and labels.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.sanitize(text) + "\n").utf8))
+}
+
+/// Writes to standard output, sanitised like `printError`. Commands print through this, never
+/// through `print`.
+func printOut(_ text: String, terminator: String = "\n") {
+    FileHandle.standardOutput.write(Data((TerminalText.sanitize(text) + terminator).utf8))
 }

@@ -25,7 +25,7 @@ final class BadFileTests: XCTestCase {
         let lines = d.map(short)
         print(lines.joined(separator: "\n"))
         XCTAssertEqual(lines, [
-            "exp.yaml:2:1: unknown key 'modle' in the experiment; did you mean 'model'? (allowed: schema, name, model, models, target_layer, images, target, top_k, seed, methods, sweep, metrics, annotations)",
+            "exp.yaml:2:1: unknown key 'modle' in the experiment; did you mean 'model'? (allowed: schema, name, model, models, target_layer, images, target, top_k, seed, max_tasks, methods, sweep, metrics, annotations)",
             "exp.yaml:3:24: image not found: 'images/zzz.png'",
             "exp.yaml:3:40: 'nothing/*.png' matches no files",
             "exp.yaml:4:7: `seed` must be at least 0, got -1",
@@ -83,24 +83,24 @@ final class BadFileTests: XCTestCase {
             "exp.yaml:5:15: each entry of `methods` must be a method name or `NAME: {parameters}`",
         ])
         let notMapping = try fx.diagnostics("- a\n- b\n")
-        XCTAssertEqual(notMapping.map(short), ["exp.yaml:1:1: an experiment file must be a mapping of settings (name:, images:, methods:, ...), got a list"])
+        XCTAssertEqual(notMapping.map(short), ["exp.yaml:1:1: an experiment file must be a YAML mapping of settings (name:, images:, methods:, ...), got a list"])
         let empty = try fx.diagnostics("")
         XCTAssertEqual(empty.map(short), ["exp.yaml:1:1: the experiment file is empty"])
     }
 
     func testNameSafety() throws {
         let fx = try Fixture()
-        for bad in ["../evil", "a/b", "a\\\\b", ".hidden", "\"\"", "..", "x..y", "\"a b\"", "/abs"] {
+        for bad in ["../evil", "a/b", "a\\\\b", ".hidden", "\"\"", "..", "\"a b\"", "/abs", "-rf", String(repeating: "x", count: 101)] {
             let d = try fx.diagnostics(minimalYAML.replacingOccurrences(of: "name: demo", with: "name: \(bad)"))
             XCTAssertEqual(d.count, 1, bad)
             XCTAssertEqual(d.first.map { "\($0.line):\($0.column)" }, "1:7", bad)
-            XCTAssertTrue(d.first?.message.contains("plain folder name") ?? false, d.first?.message ?? "")
+            XCTAssertTrue(d.first?.message.contains("a name that becomes a file name must be 1 to 100 bytes") ?? false, d.first?.message ?? "")
         }
-        for good in ["demo", "cats-and-coffee", "v1.2_x+y", "A"] {
+        for good in ["demo", "cats-and-coffee", "v1.2_x+y", "A", "x..y", String(repeating: "x", count: 100)] {
             XCTAssertNoThrow(try fx.load(minimalYAML.replacingOccurrences(of: "name: demo", with: "name: \(good)")), good)
         }
         let stem = try fx.diagnostics(minimalYAML.replacingOccurrences(of: "name: demo\n", with: ""), name: ".x.yaml")
-        XCTAssertEqual(stem.map(short), [".x.yaml:1:1: no `name:` given and the file name '.x' is not a plain folder name; add `name:`"])
+        XCTAssertEqual(stem.map(short), [".x.yaml:1:1: no `name:` given and the file name '.x' is not a plain folder name (1 to 100 bytes of letters, digits, '.', '_', '+' and '-', starting with a letter, digit or '_'); add `name:`"])
     }
 
     func testModelErrors() throws {

@@ -72,3 +72,25 @@ final class ModelCardTests: XCTestCase {
         XCTAssertThrowsError(try ModelCard.load(name: "nothing", weightsDirectory: fx.path("Weights")))
     }
 }
+
+/// Issue 14, item 11: labels must match the model's classes; item 8: a labels file is read
+/// only when it is a regular file.
+final class LabelsFileTests: XCTestCase {
+    func testLabelCountMustEqualTheClassCount() throws {
+        let fx = try Fixture()
+        let spec = ModelSpec(name: "tiny", path: fx.path("Weights/tiny.onnx"), labelsFile: fx.path("Weights/labels.txt"),
+                             preprocess: PreprocessSpec(resize: 40, crop: 32, mean: [0, 0, 0], std: [1, 1, 1]))
+        XCTAssertEqual(try spec.loadLabels(classCount: 4), ["tench", "goldfish", "tabby", "tiger cat"])
+        XCTAssertThrowsError(try spec.loadLabels(classCount: 1000)) { e in
+            let d = (e as? ExperimentError)?.diagnostics ?? []
+            XCTAssertEqual(d.map(short), ["labels.txt:1:1: the labels file has 4 labels but model 'tiny' has 1000 classes; "
+                                          + "give one label per class, one per line, in class order"])
+        }
+    }
+
+    func testLabelsFileThatIsADeviceIsRefused() throws {
+        XCTAssertThrowsError(try ModelSpec.readLabelsFile("/dev/zero")) { e in
+            XCTAssertTrue("\(e)".contains("character device"), "\(e)")
+        }
+    }
+}

@@ -47,6 +47,7 @@ typedef struct {
 typedef struct {
     int max_side;           /* largest accepted width or height */
     int64_t max_pixels;     /* largest accepted width * height */
+    int64_t max_aspect;     /* largest accepted longer side / shorter side; 0: unlimited */
 } xai_limits;
 
 /* Decodes a PNG held in memory. Palette images are expanded, tRNS becomes alpha,
