@@ -39,8 +39,9 @@ extension Step {
         case let .lrn(size, alpha, beta, bias):
             g = [try NormalizationRules.lrnBackward(size: size, alpha: alpha, beta: beta, bias: bias, dy, c)]
         }
-        g += [Tensor?](repeating: nil, count: max(0, operands.count - g.count))
+        // Rules may return a gradient for an optional operand the step lacks (Gemm's C).
+        g = Array(g.prefix(operands.count)) + [Tensor?](repeating: nil, count: max(0, operands.count - g.count))
         for i in g.indices where !need[i] { g[i] = nil }
-        return Array(g.prefix(operands.count))
+        return g
     }
 }

@@ -6,6 +6,7 @@ public enum MethodCatalogue {
     public static let all: [any Explainer.Type] = [
         Saliency.self,
         IntegratedGradients.self,
+        GradientSHAP.self,
         SmoothGrad.self,
         GuidedBackprop.self,
         Deconvnet.self,

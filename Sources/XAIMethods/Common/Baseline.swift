@@ -26,6 +26,35 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
     /// Standard deviation of the `gaussian` baseline's noise, in pixel units.
     public static let gaussianStd: Float = 0.1
 
+    /// The named baselines, in the words of the parameters that take one.
+    static let names = ["black", "white", "gray", "blur", "uniform", "gaussian"]
+
+    /// A parameter taking a named baseline or one pixel value in [0, 1].
+    static func parameter(_ name: String, default d: Baseline, _ doc: String) -> Param<ParamValue> {
+        Param<ParamValue>(name, .choiceOrNumber(names, .unit), default: Baseline.paramValue(d), doc)
+    }
+
+    private static func paramValue(_ b: Baseline) -> ParamValue {
+        if case let .constant(v) = b { return .double(Double(v)) }
+        return .string(b.description)
+    }
+
+    /// The baseline `p` names (the declared type already admits only valid values).
+    static func read(_ r: ParameterReader, _ p: Param<ParamValue>) throws -> Baseline {
+        guard let b = Baseline(try r[p]) else {
+            throw r.invalid(p.name, "expected \(names.joined(separator: " | ")) or a pixel value in [0, 1]")
+        }
+        return b
+    }
+
+    /// Whether `image(for:rng:)` draws random numbers (a new picture per draw).
+    var isRandom: Bool {
+        switch self {
+        case .uniform, .gaussian: return true
+        default: return false
+        }
+    }
+
     /// Parses `black | white | gray | blur | uniform | gaussian` or a number in [0, 1].
     public init?(_ value: ParamValue) {
         if let d = value.numberValue {

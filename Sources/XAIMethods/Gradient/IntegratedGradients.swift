@@ -12,9 +12,8 @@ import XAIImaging
 /// chelsea photo with EfficientNet-Lite0 and a black baseline it is 6.1 at 16 Gauss-Legendre
 /// points, 1.8 at 128 trapezoid points and 0.007 at 512 (f(x) - f(x') = 9.95).
 public struct IntegratedGradients: GradientAttribution {
-    static let baseline = Param<ParamValue>(
-        "baseline", .choiceOrNumber(["black", "white", "gray", "blur", "uniform", "gaussian"], .unit), default: .string("black"),
-        "reference input: a named image or one pixel value in [0, 1] for every channel (before normalisation)")
+    static let baseline = Baseline.parameter(
+        "baseline", default: .black, "reference input: a named image or one pixel value in [0, 1] for every channel (before normalisation)")
     public static let steps = Param<Int>("steps", default: 50, range: .ints(1, 100_000), "number of points on the path")
     static let rule = Param<QuadratureRule>("rule", default: .gaussLegendre,
                                             "quadrature rule; weights sum to 1 for every rule")
@@ -33,10 +32,7 @@ public struct IntegratedGradients: GradientAttribution {
 
     public init(params: ResolvedParams) throws {
         let p = try ParameterReader(method: Self.descriptor, params)
-        guard let b = Baseline(try p[Self.baseline]) else {
-            throw p.invalid(Self.baseline.name, "expected black | white | gray | blur | uniform | gaussian or a pixel value in [0, 1]")
-        }
-        baseline = b
+        baseline = try Baseline.read(p, Self.baseline)
         steps = try p[Self.steps]
         rule = try p[Self.rule]
         guard steps >= rule.minimumPoints else {
