@@ -7,6 +7,8 @@ public enum MethodCatalogue {
         Saliency.self,
         IntegratedGradients.self,
         GradientSHAP.self,
+        DeepLIFT.self,
+        DeepSHAP.self,
         SmoothGrad.self,
         GuidedBackprop.self,
         Deconvnet.self,

@@ -47,6 +47,27 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
         return b
     }
 
+    /// Random stream of the baseline a method draws once per explanation (integrated gradients,
+    /// DeepLIFT), so both draw the same picture for a seed.
+    static let stream: UInt64 = 0x1B
+
+    /// The normalised baseline [1, C, H, W] for `input` (random kinds drawn from the seed's
+    /// `stream`); an error naming `method` when the image is not at the model's input size.
+    func tensor(for input: ExplanationInput, model: ModelContext, method: MethodKind) throws -> Tensor {
+        try Self.checkSize(input, method: method)
+        var rng = SeededRandom(seed: input.seed, stream: Self.stream)
+        return model.normalize(image(for: input.image, rng: &rng).tensor)
+    }
+
+    /// Baselines are pictures of the image's size: an error unless that is the model input's.
+    static func checkSize(_ input: ExplanationInput, method: MethodKind) throws {
+        guard [3, input.image.height, input.image.width] == Array(input.input.shape.dropFirst()) else {
+            throw MethodError.unsuitableModel(
+                method: method.rawValue,
+                detail: "the image is \(input.image.width)x\(input.image.height) but the model input is \(input.input.shape); the baseline cannot be built")
+        }
+    }
+
     /// Whether `image(for:rng:)` draws random numbers (a new picture per draw).
     var isRandom: Bool {
         switch self {

@@ -44,18 +44,9 @@ struct BaselineDistribution: Sendable {
             self.input = input
             self.model = model
             self.stdevs = stdevs
-            let item = Array(input.input.shape.dropFirst())
-            guard [3, input.image.height, input.image.width] == item else {
-                throw MethodError.unsuitableModel(
-                    method: method.rawValue,
-                    detail: "the image is \(input.image.width)x\(input.image.height) but the model input is \(input.input.shape); baselines cannot be drawn")
-            }
-            if distribution.baseline.isRandom {
-                fixed = nil
-            } else {
-                var unused = SeededRandom(seed: 0)
-                fixed = model.normalize(distribution.baseline.image(for: input.image, rng: &unused).tensor)
-            }
+            try Baseline.checkSize(input, method: method)
+            fixed = distribution.baseline.isRandom ? nil
+                : try distribution.baseline.tensor(for: input, model: model, method: method)
         }
 
         /// Whether every sample has the same baseline.

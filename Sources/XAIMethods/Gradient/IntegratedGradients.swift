@@ -44,20 +44,9 @@ public struct IntegratedGradients: GradientAttribution {
 
     var batchesItems: Bool { false }
 
-    /// The normalised baseline tensor [1, C, H, W] for `input`.
-    func baselineTensor(for input: ExplanationInput, model: ModelContext) -> Tensor {
-        var rng = SeededRandom(seed: input.seed, stream: 0x1B)
-        let picture = baseline.image(for: input.image, rng: &rng)
-        return model.normalize(picture.tensor)
-    }
-
     func attributions(of batchInput: Tensor, for input: ExplanationInput, model: ModelContext) throws
         -> (attributions: Tensor, scalars: [String: Double]) {
-        let base = baselineTensor(for: input, model: model)
-        guard base.shape == [1] + Array(batchInput.shape.dropFirst()) else {
-            throw MethodError.unsuitableModel(method: Self.kind.rawValue,
-                                              detail: "the image is \(input.image.width)x\(input.image.height) but the model input is \(batchInput.shape); the baseline cannot be built")
-        }
+        let base = try baseline.tensor(for: input, model: model, method: Self.kind)
         var parts: [Tensor] = []
         var scalars: [String: Double] = [:]
         for i in 0..<batchInput.batch {
