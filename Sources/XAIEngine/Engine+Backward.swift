@@ -25,35 +25,24 @@ extension Engine {
 
         var grads: [String: Tensor] = seeds
         let ws = Workspace()
-        func fetch(_ name: String) throws -> Tensor {
-            guard let t = activations[name] else {
-                throw EngineError.badInput(detail: "gradients need the activation '\(name)'; run forward(_:retain: .all) first")
-            }
-            guard t.batch == n else {
-                throw EngineError.badInput(detail: "activation '\(name)' has batch \(t.batch) but the seeds have batch \(n)")
-            }
-            return t
-        }
+        var reference: Activations?
+        if case let .deepLift(r) = rules { reference = r }
         for step in steps.reversed() {
             guard let dy = grads[step.output] else { continue }
             let need = step.operands.map { $0.name.map(needsGrad.contains) ?? false }
             if !wanted.contains(step.output) { grads[step.output] = nil }
             guard need.contains(true) else { continue }
+            let pass = forwardValues(of: step, in: activations, batch: n, pass: "activation")
             let ctx = BackwardContext(
-                value: { i in
-                    switch step.operands[i] {
-                    case let .constant(c): return c
-                    case let .computed(name): return try fetch(name)
-                    }
-                },
+                value: pass.value,
                 shape: { i in
                     switch step.operands[i] {
                     case let .constant(c): return c.shape
                     case let .computed(name): return self.fullShape(name, batch: n)
                     }
                 },
-                output: { try fetch(step.output) },
-                rules: rules, workspace: ws)
+                output: pass.output, preActivation: pass.preActivation, rules: rules, workspace: ws,
+                reference: reference.map { forwardValues(of: step, in: $0, batch: n, pass: "reference activation") })
             let g = try step.backward(dy, need: need, ctx)
             for (i, gi) in g.enumerated() {
                 guard let gi, let name = step.operands[i].name else { continue }
@@ -69,6 +58,30 @@ extension Engine {
         var result: [String: Tensor] = [:]
         for name in wrt { result[name] = grads[name] ?? Tensor(zeros: fullShape(name, batch: n)) }
         return result
+    }
+
+    /// A step's values in one forward pass, fetched when a rule reads them and checked for batch `n`.
+    private func forwardValues(of step: Step, in a: Activations, batch n: Int, pass: String) -> BackwardContext.ForwardValues {
+        func checked(_ t: Tensor?, _ name: String, how: String) throws -> Tensor {
+            guard let t else {
+                throw EngineError.badInput(detail: "gradients need the \(pass) '\(name)'; run forward(_:retain: \(how)) first")
+            }
+            guard t.batch == n else {
+                throw EngineError.badInput(detail: "\(pass) '\(name)' has batch \(t.batch) but the seeds have batch \(n)")
+            }
+            return t
+        }
+        return BackwardContext.ForwardValues(
+            value: { i in
+                switch step.operands[i] {
+                case let .constant(c): return c
+                case let .computed(name): return try checked(a[name], name, how: ".all")
+                }
+            },
+            output: { try checked(a[step.output], step.output, how: ".all") },
+            preActivation: {
+                try checked(a.preActivation(step.output), "input of the rectifier fused into \(step.output)", how: ".allWithPreActivations")
+            })
     }
 }
 

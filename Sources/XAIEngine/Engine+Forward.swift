@@ -30,14 +30,18 @@ extension Engine {
         if base == nil, let keep, let chunk = microBatch(batch: n) {
             return try forwardInChunks(replacing, chunk: chunk, keep: keep)
         }
+        if case .allWithPreActivations = retain {
+            return try forwardWhole(replacing, base: base, keep: keep, preActivations: true)
+        }
         return try forwardWhole(replacing, base: base, keep: keep)
     }
 
     /// One pass over the whole batch, each op parallel across the cores.
     /// `from`: the first step that may run (the caller ran the ones before it); `until`: the
-    /// first that may not.
+    /// first that may not. `preActivations`: run fused rectifiers after their conv and keep
+    /// their inputs.
     func forwardWhole(_ replacing: [String: Tensor], base: Activations?, keep: Set<String>?, from: Int = 0,
-                      until: Int? = nil) throws -> Activations {
+                      until: Int? = nil, preActivations: Bool = false) throws -> Activations {
         let n = replacing.first!.value.batch
         // Steps downstream of the replacements, and the tensors they need from `base`.
         var dirty = Set(replacing.keys)
@@ -65,6 +69,7 @@ extension Engine {
 
         let ws = Workspace()
         var fusedNext = false
+        var pre: [String: Tensor] = [:]
         for (k, i) in run.enumerated() {
             if fusedNext {
                 fusedNext = false
@@ -81,6 +86,11 @@ extension Engine {
             if let fused = expandDepthwise[i], let keep, !keep.contains(step.output), k + 1 < run.count, run[k + 1] == i + 1 {
                 values[steps[i + 1].output] = fused.forward(args[0], workspace: ws)
                 fusedNext = true
+            } else if preActivations, var plain = step.conv, let act = plain.activation {
+                plain.activation = nil
+                let x = plain.forward(args[0], workspace: ws)
+                pre[step.output] = x
+                values[step.output] = act.pointwise.forward(x)
             } else {
                 values[step.output] = step.forward(args, workspace: ws)
             }
@@ -94,13 +104,15 @@ extension Engine {
                 if let t = base?[name], t.batch == n { values[name] = t }
             }
         }
-        return Activations(values: values, outputName: outputName, order: order)
+        var result = Activations(values: values, outputName: outputName, order: order)
+        result.preActivations = pre
+        return result
     }
 
     /// Names to keep, nil meaning all.
     func retainedNames(_ r: Retention) throws -> Set<String>? {
         switch r {
-        case .all: return nil
+        case .all, .allWithPreActivations: return nil
         case .outputs: return Set(graph.outputs)
         case let .outputsAnd(extra):
             for name in extra where itemShapes[name] == nil { throw unknown(name) }

@@ -1,13 +1,31 @@
 import XAICore
 
 /// What a backward rule may read: operand values (constants, or forward activations, fetched
-/// only when the rule needs them), operand shapes and the step's forward output.
+/// only when the rule needs them), operand shapes and the step's forward values; under the
+/// DeepLIFT rules also the same values in the reference pass.
 struct BackwardContext {
     let value: (Int) throws -> Tensor
     let shape: (Int) -> [Int]
     let output: () throws -> Tensor
+    /// The input of the rectifier fused into a conv step.
+    let preActivation: () throws -> Tensor
     let rules: BackwardRules
     let workspace: Workspace
+    /// The step's values in the reference pass (`BackwardRules.deepLift`), else nil.
+    let reference: ForwardValues?
+
+    /// One forward pass's values of a step.
+    struct ForwardValues {
+        let value: (Int) throws -> Tensor
+        let output: () throws -> Tensor
+        let preActivation: () throws -> Tensor
+    }
+
+    /// The reference pass's values; an error outside the DeepLIFT rules.
+    func referenceValues() throws -> ForwardValues {
+        guard let reference else { throw EngineError.badInput(detail: "a DeepLIFT rule ran without a reference pass") }
+        return reference
+    }
 }
 
 /// Backward rules of every op w.r.t. its data operands, routed to their families (`Ops/`).
@@ -39,8 +57,9 @@ extension Step {
         case let .lrn(size, alpha, beta, bias):
             g = [try NormalizationRules.lrnBackward(size: size, alpha: alpha, beta: beta, bias: bias, dy, c)]
         }
-        g += [Tensor?](repeating: nil, count: max(0, operands.count - g.count))
+        // Rules may return a gradient for an optional operand the step lacks (Gemm's C).
+        g = Array(g.prefix(operands.count)) + [Tensor?](repeating: nil, count: max(0, operands.count - g.count))
         for i in g.indices where !need[i] { g[i] = nil }
-        return Array(g.prefix(operands.count))
+        return g
     }
 }

@@ -6,6 +6,9 @@ public enum Retention: Sendable {
     case all
     /// The graph outputs plus the named tensors (exact names).
     case outputsAnd([String])
+    /// Every tensor, and the input of each rectifier fused into a conv (`Activations.preActivation`):
+    /// what the DeepLIFT rules read.
+    case allWithPreActivations
 }
 
 /// How gradients pass through rectifying units (Relu, Clip, LeakyRelu, also when fused into a conv).
@@ -20,4 +23,9 @@ public enum BackwardRules: Sendable {
     case guided
     /// DeconvNet: passes max(gradient, 0) regardless of the forward input (Relu, Clip, LeakyRelu).
     case deconvnet
+    /// DeepLIFT's multipliers (`DeepLiftRules`): at the activations and max pooling, the change of
+    /// the output over the change of the input between the forward pass and `reference`, a
+    /// forward pass of the reference inputs with the same batch size; both passes must be run
+    /// with `Retention.allWithPreActivations`. Linear ops keep their derivative.
+    case deepLift(reference: Activations)
 }

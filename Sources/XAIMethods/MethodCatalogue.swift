@@ -6,6 +6,9 @@ public enum MethodCatalogue {
     public static let all: [any Explainer.Type] = [
         Saliency.self,
         IntegratedGradients.self,
+        GradientSHAP.self,
+        DeepLIFT.self,
+        DeepSHAP.self,
         SmoothGrad.self,
         GuidedBackprop.self,
         Deconvnet.self,

@@ -10,6 +10,7 @@ public enum MetricCatalogue {
         ROAD.self,
         Deletion.self,
         Insertion.self,
+        AOPC.self,
         Localisation.self,
         SanityRandomization.self,
         FaithfulnessCorrelation.self,

@@ -16,6 +16,9 @@ import XAIMethods
 /// preconditioner in Double, from a push-pull first guess, until the residual is below
 /// `tolerance` times |b| (an error after `maxIterations`).
 struct NoisyLinearImputation: Sendable {
+    /// ROAD's default noise standard deviation (Rong et al. use 0.01 on 0...1 pixels).
+    static let roadNoise = 0.01
+
     var noise: Double
     /// Relative residual goal. At 224 x 224 with 90% of the pixels removed, 1e-5 leaves a largest
     /// pixel error of about 2e-4 against a 1e-9 solve (below 8-bit quantisation and the 0.01

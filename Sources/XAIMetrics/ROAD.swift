@@ -15,7 +15,7 @@ import XAIMethods
 public struct ROAD: Metric {
     static let fractions = Param<[Double]>("fractions", .numberList(.openUnit), default: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
                                            "removal fractions of the MoRF and LeRF curves")
-    static let noise = Param<Double>("noise", default: 0.01, range: .nonNegative, "standard deviation of the imputation noise")
+    static let noise = Param<Double>("noise", default: NoisyLinearImputation.roadNoise, range: .nonNegative, "standard deviation of the imputation noise")
     public static let descriptor = MetricDescriptor(
         "road", summary: "Remove And Debias: MoRF and LeRF curves with noisy linear imputation, score (LeRF - MoRF) / 2",
         paper: "Rong, Leemann, Borisov, Kasneci, Kasneci. A Consistent and Efficient Evaluation Strategy for Attribution Methods. ICML 2022",

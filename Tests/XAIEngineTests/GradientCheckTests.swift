@@ -155,6 +155,11 @@ final class GradientCheckTests: XCTestCase {
         let y = b.add(.gemm(alpha: 0.7, beta: 1.3, transA: false, transB: true), [b.input, w, c], output: "y")
         try checkGradient(b.build(outputs: [y]), input: randomTensor([2, 5], seed: 100))
 
+        // Without the optional C operand (its rule still returns a slot for C).
+        var nc = GraphBuilder(shape: [5])
+        let y1 = nc.add(.gemm(alpha: 1, beta: 0, transA: false, transB: true), [nc.input, nc.random([3, 5], scale: 1)], output: "y")
+        try checkGradient(nc.build(outputs: [y1]), input: randomTensor([2, 5], seed: 103))
+
         var m = GraphBuilder(shape: [5])
         let w2 = m.random([5, 3], scale: 1)
         let y2 = m.add(.matMul, [m.input, w2], output: "y")

@@ -23,7 +23,7 @@ final class GradientMethodTests: XCTestCase {
                     let ig = try IntegratedGradients(params: TestModels.params(IntegratedGradients.descriptor, [
                         "rule": .string(rule.rawValue), "steps": .int(steps), "baseline": baseline, "batch": .int(4)]))
                     let input = TestModels.input(image, target: target)
-                    let base = ig.baselineTensor(for: input, model: model)
+                    let base = try ig.baseline.tensor(for: input, model: model, method: IntegratedGradients.kind)
                     let (a, scalars) = try ig.attributions(of: input.input, for: input, model: model)
                     let expected = (0..<d).map { (input.input.data[$0] - base.data[$0]) * w.data[target * d + $0] }
                     let diff = maxDifference(a.data, expected)

@@ -4,8 +4,8 @@ import XAICore
 
 final class MethodCatalogueTests: XCTestCase {
     func testEveryMethodHasConsistentParameters() throws {
-        XCTAssertEqual(MethodCatalogue.descriptors.count, 20)
-        XCTAssertEqual(Set(MethodCatalogue.descriptors.map(\.kind)).count, 20, "one descriptor per name")
+        XCTAssertEqual(MethodCatalogue.descriptors.count, 23)
+        XCTAssertEqual(Set(MethodCatalogue.descriptors.map(\.kind)).count, 23, "one descriptor per name")
         for kind in MethodCatalogue.descriptors {
             let names = kind.parameters.map(\.name)
             XCTAssertEqual(Set(names).count, names.count, "duplicate parameter in \(kind)")
@@ -41,7 +41,7 @@ final class MethodCatalogueTests: XCTestCase {
         XCTAssertEqual(d.filter { !$0.usesTarget }.map(\.kind.rawValue), ["dff", "deepdream"])
         XCTAssertEqual(d.filter { !$0.producesAttributionMap }.map(\.kind.rawValue), ["activation_maximization", "deepdream"])
         XCTAssertEqual(d.filter(\.slow).map(\.kind.rawValue),
-                       ["integrated_gradients", "occlusion", "lime", "kernel_shap", "rise", "anchors", "extremal_perturbation"])
+                       ["integrated_gradients", "gradient_shap", "deep_shap", "occlusion", "lime", "kernel_shap", "rise", "anchors", "extremal_perturbation"])
         XCTAssertEqual(d.filter { $0.wrapping != nil }.map(\.kind.rawValue), ["smoothgrad"])
         XCTAssertEqual(d.compactMap(\.jointParameter), ["joint"])
         XCTAssertTrue(DeepFeatureFactorization.descriptor.isJoint(ResolvedParams(["joint": .bool(true)])))
@@ -67,6 +67,15 @@ final class MethodCatalogueTests: XCTestCase {
         XCTAssertEqual(d(IntegratedGradients.self, "steps"), .int(50))
         XCTAssertEqual(d(IntegratedGradients.self, "rule"), .string("gauss_legendre"))
         XCTAssertEqual(d(IntegratedGradients.self, "batch"), .int(16))
+        XCTAssertEqual(d(GradientSHAP.self, "baselines"), .string("uniform"))
+        XCTAssertEqual(d(GradientSHAP.self, "samples"), .int(50))
+        XCTAssertEqual(d(GradientSHAP.self, "stdevs"), .double(0))
+        XCTAssertEqual(d(GradientSHAP.self, "layer"), .string(""))
+        XCTAssertEqual(d(GradientSHAP.self, "reduce"), .string("signed_sum"))
+        XCTAssertEqual(d(DeepLIFT.self, "baseline"), .string("black"))
+        XCTAssertEqual(d(DeepLIFT.self, "batch"), .int(8))
+        XCTAssertEqual(d(DeepSHAP.self, "baselines"), .string("uniform"))
+        XCTAssertEqual(d(DeepSHAP.self, "samples"), .int(16))
         XCTAssertEqual(d(SmoothGrad.self, "base"), .string("saliency"))
         XCTAssertEqual(d(SmoothGrad.self, "noise"), .double(0.15))
         XCTAssertEqual(d(SmoothGrad.self, "samples"), .int(25))

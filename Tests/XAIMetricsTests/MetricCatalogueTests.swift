@@ -7,8 +7,8 @@ final class MetricCatalogueTests: XCTestCase {
     func testEveryMetricHasConsistentParameters() throws {
         let all = MetricCatalogue.descriptors
         XCTAssertEqual(all.map(\.kind.rawValue), [
-            "confidence_drop", "confidence_increase", "road", "deletion", "insertion", "localisation",
-            "sanity_randomization", "faithfulness_correlation", "sparseness", "max_sensitivity",
+            "confidence_drop", "confidence_increase", "road", "deletion", "insertion", "aopc",
+            "localisation", "sanity_randomization", "faithfulness_correlation", "sparseness", "max_sensitivity",
             "ig_completeness", "shap_efficiency",
         ])
         for d in all {
@@ -24,6 +24,10 @@ final class MetricCatalogueTests: XCTestCase {
         XCTAssertEqual(all.filter { $0.version != 1 }.map { "\($0.kind)=\($0.version)" }, ["localisation=3"])
         XCTAssertEqual(all.filter(\.needsAnnotations).map(\.kind.rawValue), ["localisation"])
         XCTAssertEqual(Deletion.descriptor.parameters.first { $0.name == "steps" }?.defaultValue, .int(50))
+        let aopc = AOPC.descriptor.parameters
+        XCTAssertEqual(aopc.first { $0.name == "region" }?.defaultValue, .int(16))
+        XCTAssertEqual(aopc.first { $0.name == "steps" }?.defaultValue, .int(50))
+        XCTAssertEqual(aopc.first { $0.name == "value" }?.defaultValue, .string("noise"), "the paper's uniform noise")
     }
 
     /// Which way is better, as the report marks it; `mode: remove` turns the confidence metrics around.
@@ -44,7 +48,7 @@ final class MetricCatalogueTests: XCTestCase {
         XCTAssertTrue(SHAPEfficiency.descriptor.applies(to: KernelSHAP.descriptor))
         XCTAssertFalse(Deletion.descriptor.applies(to: DeepDream.descriptor), "no metric applies to a synthesised picture")
         XCTAssertTrue(Deletion.descriptor.applies(to: Deconvnet.descriptor))
-        XCTAssertEqual(MetricCatalogue.descriptors.filter { $0.curve != nil }.map(\.kind.rawValue), ["road", "deletion", "insertion"])
+        XCTAssertEqual(MetricCatalogue.descriptors.filter { $0.curve != nil }.map(\.kind.rawValue), ["road", "deletion", "insertion", "aopc"])
         XCTAssertEqual(Insertion.descriptor.curve, MetricDescriptor.Curve(x: "fraction of pixels inserted", y: "target probability"))
         XCTAssertEqual(Localisation.descriptor.secondaryValues, ["pointing_game", "energy_pointing_game"])
     }

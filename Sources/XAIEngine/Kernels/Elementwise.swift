@@ -46,7 +46,8 @@ enum Elementwise {
         switch rules {
         case .deconvnet:
             return Elementwise.apply(dy, workspace: ws) { g, d, n in for i in 0..<n { d[i] = max(g[i], 0) } }
-        case .standard:
+        case .standard, .deepLift:
+            // DeepLIFT never reaches here: its rule reads the reference pass (DeepLiftRules).
             switch act {
             case .relu:
                 return mask(ref, dy, lo: 0, hi: .infinity, positiveOnly: false)

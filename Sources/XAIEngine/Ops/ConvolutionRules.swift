@@ -63,7 +63,11 @@ enum ConvolutionRules {
     /// dx; a fused rectifier's mask reads the same off the step's output as off its input.
     static func backward(_ plan: ConvPlan, _ dy: Tensor, _ c: BackwardContext) throws -> Tensor {
         var d = dy
-        if let act = plan.activation {
+        if let act = plan.activation, case .deepLift = c.rules {
+            let r = try c.referenceValues()
+            d = DeepLiftRules.rescale(act.pointwise, dy: dy, x: try c.preActivation(), y: try c.output(),
+                                      x0: try r.preActivation(), y0: try r.output(), workspace: c.workspace)
+        } else if let act = plan.activation {
             d = Elementwise.rectifierBackward(act, ref: try c.output(), dy: dy, rules: c.rules, workspace: c.workspace)
         }
         return plan.backwardInput(d, inputShape: c.shape(0), workspace: c.workspace)

@@ -57,6 +57,11 @@ public enum Pointwise: Sendable, Equatable {
     /// dx for dy. Rectifiers follow the backward rules (guided, deconvnet) and read their
     /// mask off the input; sigmoid and tanh read their output, the rest their input.
     func backward(_ dy: Tensor, _ c: BackwardContext) throws -> Tensor {
+        if case .deepLift = c.rules {
+            let r = try c.referenceValues()
+            return DeepLiftRules.rescale(self, dy: dy, x: try c.value(0), y: try c.output(), x0: try r.value(0), y0: try r.output(),
+                                         workspace: c.workspace)
+        }
         func rectifier(_ act: FusedActivation) throws -> Tensor {
             Elementwise.rectifierBackward(act, ref: try c.value(0), dy: dy, rules: c.rules, workspace: c.workspace)
         }

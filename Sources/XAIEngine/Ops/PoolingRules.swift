@@ -56,7 +56,11 @@ enum PoolingRules {
 
     /// dx; max pooling routes dy to each window's first maximum of the forward input.
     static func backward(max: Bool, _ p: Pool2D, _ dy: Tensor, _ c: BackwardContext) throws -> Tensor {
-        Pooling.backward(max: max, p, x: max ? try c.value(0) : nil, inputShape: c.shape(0), dy: dy)
+        if max, case .deepLift = c.rules {
+            let r = try c.referenceValues()
+            return DeepLiftRules.maxPool(p, dy: dy, x: try c.value(0), y: try c.output(), x0: try r.value(0), y0: try r.output())
+        }
+        return Pooling.backward(max: max, p, x: max ? try c.value(0) : nil, inputShape: c.shape(0), dy: dy)
     }
 
     static func globalForward(_ x: Tensor) -> Tensor {

@@ -26,6 +26,56 @@ public enum Baseline: Sendable, Equatable, CustomStringConvertible {
     /// Standard deviation of the `gaussian` baseline's noise, in pixel units.
     public static let gaussianStd: Float = 0.1
 
+    /// The named baselines, in the words of the parameters that take one.
+    static let names = ["black", "white", "gray", "blur", "uniform", "gaussian"]
+
+    /// A parameter taking a named baseline or one pixel value in [0, 1].
+    static func parameter(_ name: String, default d: Baseline, _ doc: String) -> Param<ParamValue> {
+        Param<ParamValue>(name, .choiceOrNumber(names, .unit), default: Baseline.paramValue(d), doc)
+    }
+
+    private static func paramValue(_ b: Baseline) -> ParamValue {
+        if case let .constant(v) = b { return .double(Double(v)) }
+        return .string(b.description)
+    }
+
+    /// The baseline `p` names (the declared type already admits only valid values).
+    static func read(_ r: ParameterReader, _ p: Param<ParamValue>) throws -> Baseline {
+        guard let b = Baseline(try r[p]) else {
+            throw r.invalid(p.name, "expected \(names.joined(separator: " | ")) or a pixel value in [0, 1]")
+        }
+        return b
+    }
+
+    /// Random stream of the baseline a method draws once per explanation (integrated gradients,
+    /// DeepLIFT), so both draw the same picture for a seed.
+    static let stream: UInt64 = 0x1B
+
+    /// The normalised baseline [1, C, H, W] for `input` (random kinds drawn from the seed's
+    /// `stream`); an error naming `method` when the image is not at the model's input size.
+    func tensor(for input: ExplanationInput, model: ModelContext, method: MethodKind) throws -> Tensor {
+        try Self.checkSize(input, method: method)
+        var rng = SeededRandom(seed: input.seed, stream: Self.stream)
+        return model.normalize(image(for: input.image, rng: &rng).tensor)
+    }
+
+    /// Baselines are pictures of the image's size: an error unless that is the model input's.
+    static func checkSize(_ input: ExplanationInput, method: MethodKind) throws {
+        guard [3, input.image.height, input.image.width] == Array(input.input.shape.dropFirst()) else {
+            throw MethodError.unsuitableModel(
+                method: method.rawValue,
+                detail: "the image is \(input.image.width)x\(input.image.height) but the model input is \(input.input.shape); the baseline cannot be built")
+        }
+    }
+
+    /// Whether `image(for:rng:)` draws random numbers (a new picture per draw).
+    var isRandom: Bool {
+        switch self {
+        case .uniform, .gaussian: return true
+        default: return false
+        }
+    }
+
     /// Parses `black | white | gray | blur | uniform | gaussian` or a number in [0, 1].
     public init?(_ value: ParamValue) {
         if let d = value.numberValue {

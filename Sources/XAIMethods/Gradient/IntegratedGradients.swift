@@ -12,9 +12,8 @@ import XAIImaging
 /// chelsea photo with EfficientNet-Lite0 and a black baseline it is 6.1 at 16 Gauss-Legendre
 /// points, 1.8 at 128 trapezoid points and 0.007 at 512 (f(x) - f(x') = 9.95).
 public struct IntegratedGradients: GradientAttribution {
-    static let baseline = Param<ParamValue>(
-        "baseline", .choiceOrNumber(["black", "white", "gray", "blur", "uniform", "gaussian"], .unit), default: .string("black"),
-        "reference input: a named image or one pixel value in [0, 1] for every channel (before normalisation)")
+    static let baseline = Baseline.parameter(
+        "baseline", default: .black, "reference input: a named image or one pixel value in [0, 1] for every channel (before normalisation)")
     public static let steps = Param<Int>("steps", default: 50, range: .ints(1, 100_000), "number of points on the path")
     static let rule = Param<QuadratureRule>("rule", default: .gaussLegendre,
                                             "quadrature rule; weights sum to 1 for every rule")
@@ -33,10 +32,7 @@ public struct IntegratedGradients: GradientAttribution {
 
     public init(params: ResolvedParams) throws {
         let p = try ParameterReader(method: Self.descriptor, params)
-        guard let b = Baseline(try p[Self.baseline]) else {
-            throw p.invalid(Self.baseline.name, "expected black | white | gray | blur | uniform | gaussian or a pixel value in [0, 1]")
-        }
-        baseline = b
+        baseline = try Baseline.read(p, Self.baseline)
         steps = try p[Self.steps]
         rule = try p[Self.rule]
         guard steps >= rule.minimumPoints else {
@@ -48,20 +44,9 @@ public struct IntegratedGradients: GradientAttribution {
 
     var batchesItems: Bool { false }
 
-    /// The normalised baseline tensor [1, C, H, W] for `input`.
-    func baselineTensor(for input: ExplanationInput, model: ModelContext) -> Tensor {
-        var rng = SeededRandom(seed: input.seed, stream: 0x1B)
-        let picture = baseline.image(for: input.image, rng: &rng)
-        return model.normalize(picture.tensor)
-    }
-
     func attributions(of batchInput: Tensor, for input: ExplanationInput, model: ModelContext) throws
         -> (attributions: Tensor, scalars: [String: Double]) {
-        let base = baselineTensor(for: input, model: model)
-        guard base.shape == [1] + Array(batchInput.shape.dropFirst()) else {
-            throw MethodError.unsuitableModel(method: Self.kind.rawValue,
-                                              detail: "the image is \(input.image.width)x\(input.image.height) but the model input is \(batchInput.shape); the baseline cannot be built")
-        }
+        let base = try baseline.tensor(for: input, model: model, method: Self.kind)
         var parts: [Tensor] = []
         var scalars: [String: Double] = [:]
         for i in 0..<batchInput.batch {
