@@ -1,0 +1,51 @@
+import Foundation
+import XAIManifest
+import XAIPlanner
+
+extension RunRecord {
+    /// The record of a finished run and its tasks, from what `ExperimentRunner.run` returned.
+    /// - Parameters:
+    ///   - file: the experiment file as given; `overrides`: its `--set` values.
+    ///   - git: the repository state `xai` ran in (nil outside git).
+    public static func make(id: String, result: RunResult, file: String, overrides: [String], startedAt: Date,
+                            endedAt: Date, git: GitState?) throws -> (RunRecord, [RunTask]) {
+        let manifest = try result.manifest.encoded()
+        let experiment: Data
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            experiment = try encoder.encode(result.manifest.experiment)
+        } catch {
+            throw OutputError.invalidValue(context: "experiment \(result.manifest.name)", detail: "\(error)")
+        }
+        // The outcome names are the executor's (`ExecutionReport.summary`), so they are spelled once.
+        var tasks = [RunTask]()
+        for (outcome, ids) in result.report.summary {
+            for task in ids {
+                let entry = result.report.outcomes[task]?.entry
+                let seconds: Double
+                switch result.report.outcomes[task] {
+                case let .ran(_, s): seconds = s
+                case let .cached(e): seconds = e.meta.seconds
+                default: seconds = 0
+                }
+                tasks.append(RunTask(runID: id, task: task, kind: entry?.meta.kind, key: entry?.key.hex,
+                                     outcome: outcome, seconds: seconds))
+            }
+        }
+        tasks.sort { $0.task < $1.task }
+        let record = RunRecord(
+            id: id, experiment: result.manifest.name, file: file, startedAt: startedAt, endedAt: endedAt,
+            exitStatus: result.report.succeeded ? 0 : 1, git: git, experimentHash: ContentHash.sha256(experiment),
+            overrides: overrides, manifest: manifest, manifestHash: ContentHash.sha256(manifest),
+            taskCount: tasks.count, cachedCount: tasks.filter { $0.outcome == RunTask.cached }.count,
+            failedCount: tasks.filter { $0.outcome == RunTask.failed }.count, seconds: result.report.seconds)
+        return (record, tasks)
+    }
+}
+
+extension RunTask {
+    /// Outcome names of `ExecutionReport.summary` that the run table counts.
+    static let cached = "cached"
+    static let failed = "failed"
+}

@@ -1,0 +1,112 @@
+import Foundation
+import XCTest
+import XAITestSupport
+@testable import XAIRuns
+
+/// The run history on a real SQLite file in a temporary Outputs/.
+final class RunStoreTests: TemporaryDirectoryTestCase {
+    var outputs: URL { tmp.appendingPathComponent("Outputs") }
+
+    func run(_ id: String, _ experiment: String, git: GitState? = nil, overrides: [String] = []) -> RunRecord {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        return RunRecord(id: id, experiment: experiment, file: "Experiments/\(experiment).yaml", startedAt: start,
+                         endedAt: start.addingTimeInterval(2.5), exitStatus: 0, git: git, experimentHash: "e" + id,
+                         overrides: overrides, manifest: Data("{}".utf8), manifestHash: "m" + id, taskCount: 2,
+                         cachedCount: 1, failedCount: 0, seconds: 2.5)
+    }
+
+    func tasks(_ id: String, keys: [String]) -> [RunTask] {
+        keys.enumerated().map { i, k in
+            RunTask(runID: id, task: "chelsea/t\(i)", kind: "explain", key: k, outcome: i == 0 ? "cached" : "ran",
+                    seconds: Double(i))
+        }
+    }
+
+    func testRoundTripThroughTheDatabaseFile() throws {
+        let git = GitState(revision: String(repeating: "ab", count: 20), dirty: true)
+        let record = run("20261204-001523-a3f9", "quick", git: git, overrides: ["gradcam.relu=false", "a=b c"])
+        let rows = tasks(record.id, keys: ["k1", "k2"]) + [RunTask(runID: record.id, task: "x/failed", kind: nil,
+                                                                  key: nil, outcome: "failed", seconds: 0)]
+        try RunStore(outputs: outputs).record(record, tasks: rows)
+
+        let file = outputs.appendingPathComponent(RunStore.fileName)
+        let header = try FileHandle(forReadingFrom: file).read(upToCount: 16)
+        XCTAssertEqual(header, Data("SQLite format 3\0".utf8), "a real SQLite database file")
+        let reopened = try RunStore(outputs: outputs)
+        XCTAssertEqual(try reopened.runs(), [record])
+        XCTAssertEqual(try reopened.run(id: record.id), record)
+        XCTAssertEqual(try reopened.tasks(of: record.id), rows.sorted { $0.task < $1.task })
+        XCTAssertEqual(try reopened.runs(experiment: "other"), [])
+        XCTAssertEqual(record.shortRevision, "ababab" + "a+")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file.path + "-wal"), "the database is in WAL mode")
+    }
+
+    func testPinAndKeysKeptForPinnedAndTheLastRunsOfEachExperiment() throws {
+        let store = try RunStore(outputs: outputs)
+        try store.record(run("20260101-000000-0001", "a"), tasks: tasks("20260101-000000-0001", keys: ["old", "shared"]))
+        try store.record(run("20260102-000000-0001", "a"), tasks: tasks("20260102-000000-0001", keys: ["mid"]))
+        try store.record(run("20260103-000000-0001", "a"), tasks: tasks("20260103-000000-0001", keys: ["new", "shared"]))
+        try store.record(run("20260101-000000-0002", "b"), tasks: tasks("20260101-000000-0002", keys: ["b1"]))
+        XCTAssertEqual(try store.keysToKeep(keepLast: 1), ["new", "shared", "b1"])
+        XCTAssertEqual(try store.keysToKeep(keepLast: 2), ["new", "shared", "mid", "b1"])
+        XCTAssertEqual(try store.keysToKeep(keepLast: 0), [])
+
+        try store.setPinned(true, id: "20260101-000000-0001")
+        XCTAssertEqual(try store.keysToKeep(keepLast: 1), ["old", "shared", "new", "b1"])
+        XCTAssertTrue(try XCTUnwrap(store.run(id: "20260101-000000-0001")).pinned)
+        try store.setPinned(false, id: "20260101-000000-0001")
+        XCTAssertEqual(try store.keysToKeep(keepLast: 0), [])
+        XCTAssertThrowsError(try store.setPinned(true, id: "20990101-000000-0000")) { error in
+            guard case RunsError.unknownRun = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testReferencesByIDPrefixNameAndGitRevision() throws {
+        let store = try RunStore(outputs: outputs)
+        let rev1 = "1111111" + String(repeating: "0", count: 33), rev2 = "2222222" + String(repeating: "0", count: 33)
+        try store.record(run("20260101-000000-0001", "a", git: GitState(revision: rev1, dirty: false)), tasks: [])
+        try store.record(run("20260102-000000-0001", "a", git: GitState(revision: rev2, dirty: false)), tasks: [])
+        try store.record(run("20260102-000000-0002", "b"), tasks: [])
+        XCTAssertEqual(try store.resolve("20260101-000000-0001").id, "20260101-000000-0001")
+        XCTAssertEqual(try store.resolve("20260101").id, "20260101-000000-0001", "an unambiguous prefix")
+        XCTAssertEqual(try store.resolve("a").id, "20260102-000000-0001", "a name: its newest run")
+        XCTAssertEqual(try store.resolve("a@1111111").id, "20260101-000000-0001")
+        XCTAssertEqual(try store.resolve("a@\(rev2)").id, "20260102-000000-0001")
+        XCTAssertThrowsError(try store.resolve("20260102")) { error in
+            XCTAssertEqual(error as? RunsError, .ambiguousRun(reference: "20260102",
+                                                              candidates: ["20260102-000000-0002", "20260102-000000-0001"]))
+        }
+        for missing in ["c", "a@3333333", "b@1111111", "a@"] {
+            XCTAssertThrowsError(try store.resolve(missing), missing) { error in
+                guard case RunsError.unknownRun = error else { return XCTFail("\(missing): \(error)") }
+            }
+        }
+    }
+
+    func testRunIDsSortByTimeAndAreWellFormed() {
+        let a = RunID.make(at: Date(timeIntervalSince1970: 1_800_000_000), random: 0xbeef)
+        XCTAssertEqual(a, "20270115-080000-beef")
+        XCTAssertTrue(RunID.isWellFormed(a))
+        XCTAssertLessThan(a, RunID.make(at: Date(timeIntervalSince1970: 1_800_000_001), random: 0))
+        for bad in ["", "../x", "20270115-080000-BEEF", "20270115-0800-beef", "2027011a-080000-beef"] {
+            XCTAssertFalse(RunID.isWellFormed(bad), bad)
+        }
+    }
+
+    /// Outside a repository there is no state; inside one, HEAD and the dirty flag.
+    func testGitProbe() throws {
+        XCTAssertNil(GitState.probe(in: tmp))
+        guard GitState.git(["--version"], in: tmp) != nil else { throw XCTSkip("git is not installed") }
+        let repo = tmp.appendingPathComponent("repo")
+        try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
+        for args in [["init", "-q"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"]] {
+            XCTAssertNotNil(GitState.git(args, in: repo), args.joined(separator: " "))
+        }
+        let clean = try XCTUnwrap(GitState.probe(in: repo))
+        XCTAssertFalse(clean.dirty)
+        XCTAssertEqual(GitState.resolve("HEAD", in: repo), clean.revision)
+        XCTAssertNil(GitState.resolve("--help", in: repo), "a revision is never read as an option")
+        try Data("x".utf8).write(to: repo.appendingPathComponent("new.txt"))
+        XCTAssertEqual(GitState.probe(in: repo), GitState(revision: clean.revision, dirty: true))
+    }
+}
