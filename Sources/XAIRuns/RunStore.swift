@@ -16,6 +16,13 @@ public final class RunStore: @unchecked Sendable {
         try self.init(url: outputs.appendingPathComponent(Self.fileName))
     }
 
+    /// The existing history of `outputs`, or nil when there is none: commands that only read
+    /// it never create one.
+    public static func existing(outputs: URL) throws -> RunStore? {
+        let url = outputs.appendingPathComponent(fileName)
+        return FileManager.default.fileExists(atPath: url.path) ? try RunStore(url: url) : nil
+    }
+
     public init(url: URL) throws {
         self.url = url
         var config = Configuration()

@@ -5,6 +5,8 @@ import Foundation
 public enum RunsError: Error, CustomStringConvertible, Equatable {
     /// The database could not be opened, migrated, read or written.
     case database(path: String, operation: String, detail: String)
+    /// The outputs folder has no run history yet.
+    case noHistory(path: String)
     /// No run matches a reference given on the command line.
     case unknownRun(reference: String, hint: String)
     /// A reference names several runs (an id prefix shared by more than one run).
@@ -16,6 +18,8 @@ public enum RunsError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .database(path, operation, detail):
             return "\(path): cannot \(operation) the run history: \(detail)"
+        case let .noHistory(path):
+            return "\(path) does not exist: no run has been recorded there yet (`xai run FILE` records one)"
         case let .unknownRun(reference, hint):
             return "no run matches '\(reference)': \(hint)"
         case let .ambiguousRun(reference, candidates):

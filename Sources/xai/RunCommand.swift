@@ -136,8 +136,8 @@ struct GCCommand: ParsableCommand {
                 runners.append((runner, graph))
             }
             guard let cache = runners.first?.0.cache else { throw ValidationError("give at least one experiment file") }
-            let history = try RunStore(outputs: cache.root.deletingLastPathComponent())
-            let fromRuns = try history.keysToKeep(keepLast: keepLast).map(CacheKey.init(hex:))
+            let history = try RunStore.existing(outputs: cache.root.deletingLastPathComponent())
+            let fromRuns = try history?.keysToKeep(keepLast: keepLast).map(CacheKey.init(hex:)) ?? []
             let kept = keep.count
             keep.formUnion(fromRuns)
             let verb = dryRun ? "would remove" : "removed"

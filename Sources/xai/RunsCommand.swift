@@ -16,8 +16,14 @@ struct OutputsOptions: ParsableArguments {
     @Option(help: "The outputs folder holding the cache and the run history.")
     var outputs: String = "Outputs"
 
+    var url: URL { URL(fileURLWithPath: outputs) }
+
+    /// The existing history (reading commands never create one).
     func store() throws -> RunStore {
-        try RunStore(outputs: URL(fileURLWithPath: outputs))
+        guard let store = try RunStore.existing(outputs: url) else {
+            throw RunsError.noHistory(path: url.appendingPathComponent(RunStore.fileName).relativePath)
+        }
+        return store
     }
 }
 
@@ -30,9 +36,13 @@ struct RunsListCommand: ParsableCommand {
     var limit: Int = 50
     @OptionGroup var outputsOptions: OutputsOptions
 
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+    }
+
     func run() throws {
         try reportingErrors {
-            let runs = try outputsOptions.store().runs(experiment: name, limit: max(1, limit))
+            let runs = try RunStore.existing(outputs: outputsOptions.url)?.runs(experiment: name, limit: limit) ?? []
             guard !runs.isEmpty else {
                 print(name.map { "no recorded runs of \(terminalSafe($0))" } ?? "no recorded runs")
                 return

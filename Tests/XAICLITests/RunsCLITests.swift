@@ -29,9 +29,13 @@ final class RunsCLITests: CLITestCase {
         XCTAssertTrue(lines[1].contains("saliency.reduce=l2"), "newest first:\n\(listed.stdout)")
         let ids = lines.dropFirst().map { String($0.prefix(while: { $0 != " " })) }
 
-        let pinned = try xai(["runs", "pin", ids[1]], in: dir)
+        // Pinned, the l2 run keeps its entries through a gc of the file (whose saliency is max_abs).
+        let pinned = try xai(["runs", "pin", ids[0]], in: dir)
         XCTAssertEqual(pinned.status, 0, pinned.stderr)
         XCTAssertTrue(try xai(["runs"], in: dir).stdout.contains("yes"))
+        let gcPinned = try xai(["gc", "--keep-last", "0", "exp.yaml"], in: dir)
+        XCTAssertEqual(gcPinned.status, 0, gcPinned.stderr)
+        XCTAssertTrue(gcPinned.stdout.contains("more for pinned"), gcPinned.stdout)
 
         let diff = try xai(["diff", ids[1], ids[0]], in: dir)
         XCTAssertEqual(diff.status, 0, diff.stderr + diff.stdout)
@@ -39,17 +43,31 @@ final class RunsCLITests: CLITestCase {
         for file in ["diff.json", "diff.csv", "diff.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
         }
-        let json = try XCTUnwrap(JSONSerialization.jsonObject(
-            with: Data(contentsOf: folder.appendingPathComponent("diff.json"))) as? [String: Any])
-        let pairs = try XCTUnwrap(json["pairs"] as? [[String: Any]])
-        XCTAssertEqual(pairs.count, 1)
-        let rho = try XCTUnwrap(pairs[0]["spearman"] as? Double)
+        func pairs() throws -> [[String: Any]] {
+            let json = try XCTUnwrap(JSONSerialization.jsonObject(
+                with: Data(contentsOf: folder.appendingPathComponent("diff.json"))) as? [String: Any])
+            return try XCTUnwrap(json["pairs"] as? [[String: Any]])
+        }
+        XCTAssertEqual(try pairs().count, 1)
+        let rho = try XCTUnwrap(try pairs()[0]["spearman"] as? Double)
         XCTAssertTrue(rho > 0.5 && rho < 1, "max |gradient| and its l2 norm over channels rank pixels alike, not equally: rho \(rho)")
+
+        // Unpinned and beyond --keep-last, its map goes; the diff says so instead of failing.
+        XCTAssertEqual(try xai(["runs", "unpin", ids[0]], in: dir).status, 0)
+        XCTAssertEqual(try xai(["gc", "--keep-last", "0", "exp.yaml"], in: dir).status, 0)
+        let after = try xai(["diff", "cli-runs"], in: dir)
+        XCTAssertEqual(after.status, 0, after.stderr + after.stdout)
+        XCTAssertNil(try pairs()[0]["spearman"])
+        XCTAssertTrue((try pairs()[0]["note"] as? String)?.contains("xai runs pin") == true)
 
         let byName = try xai(["diff", "cli-runs", ids[1]], in: dir)
         XCTAssertEqual(byName.status, 0, byName.stderr)
         let unknown = try xai(["diff", "nope", ids[0]], in: dir)
         XCTAssertEqual(unknown.status, 1)
         XCTAssertTrue(unknown.stderr.contains("no run matches 'nope'"), unknown.stderr)
+        let empty = try scratchRoot()
+        XCTAssertEqual(try xai(["runs"], in: empty).stdout, "no recorded runs\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: empty.appendingPathComponent("Outputs").path),
+                       "listing creates no history")
     }
 }
