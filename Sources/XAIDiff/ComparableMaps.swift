@@ -49,13 +49,3 @@ extension RunDiff {
         }
     }
 }
-
-extension CacheKey {
-    /// The key for `hex` when it is 64 lowercase hex digits, else nil: keys read from a stored
-    /// manifest or the run history never become paths unchecked.
-    static func validated(_ hex: String?) -> CacheKey? {
-        guard let hex, hex.utf8.count == 64,
-              hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
-        return CacheKey(hex: hex)
-    }
-}

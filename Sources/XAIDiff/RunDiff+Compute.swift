@@ -68,7 +68,7 @@ extension RunDiff {
                             rank: ra.target.rank, metrics: metricChanges(ra.metrics, rb.metrics))
             do {
                 let (ma, mb) = try comparableMaps(ra, a, rb, b, cache: cache)
-                pair.spearman = RankCorrelation.spearman(ma.values, mb.values)
+                pair.spearman = RankCorrelation.spearmanIfDefined(ma.values, mb.values)
                 pair.iou = TopRegion.iou(ma.values, mb.values, fraction: options.topK / 100)
                 pair.pictures = try pictures.write(index: pairs.count, a: ma, b: mb,
                                                    overlayA: overlayKey(ra, a), overlayB: overlayKey(rb, b))

@@ -1,12 +1,13 @@
 import Foundation
 
 /// The git revision a run was made from: `git rev-parse HEAD` and whether `git status
-/// --porcelain` lists changes. Outside a repository, or without git, both are absent: a run
+/// --porcelain --untracked-files=no` lists changes (like `git describe --dirty`, untracked files
+/// such as scratch notes do not count; the experiment's hash covers what the run read). Outside a repository, or without git, both are absent: a run
 /// is recorded either way.
 public struct GitState: Equatable, Sendable {
     /// The full commit hash of HEAD.
     public var revision: String
-    /// Whether the work tree differs from HEAD (changed or untracked files).
+    /// Whether tracked files differ from HEAD (staged or not).
     public var dirty: Bool
 
     public init(revision: String, dirty: Bool) {
@@ -22,7 +23,7 @@ public struct GitState: Equatable, Sendable {
         guard let head = git(["rev-parse", "--verify", "HEAD"], in: directory)?
                 .trimmingCharacters(in: .whitespacesAndNewlines),
               isCommitHash(head),
-              let status = git(["status", "--porcelain"], in: directory) else { return nil }
+              let status = git(["status", "--porcelain", "--untracked-files=no"], in: directory) else { return nil }
         return GitState(revision: head, dirty: !status.isEmpty)
     }
 

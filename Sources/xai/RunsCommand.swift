@@ -56,33 +56,33 @@ struct RunsPinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pin", abstract: "Pin a run: `xai gc` keeps its cache entries.")
 
-    @Argument(help: ArgumentHelp("A run id (or an unambiguous prefix), an experiment name (its newest run) or NAME@GITREV.", valueName: "run"))
-    var reference: String
-    @OptionGroup var outputsOptions: OutputsOptions
+    @OptionGroup var pin: PinArguments
 
-    func run() throws {
-        try reportingErrors { try setPinned(true, reference: reference, outputsOptions) }
-    }
+    func run() throws { try reportingErrors { try pin.set(true) } }
 }
 
 struct RunsUnpinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "unpin", abstract: "Unpin a run: `xai gc` may drop its cache entries again.")
 
-    @Argument(help: ArgumentHelp("A run id (or an unambiguous prefix), an experiment name (its newest run) or NAME@GITREV.", valueName: "run"))
+    @OptionGroup var pin: PinArguments
+
+    func run() throws { try reportingErrors { try pin.set(false) } }
+}
+
+/// The run `pin` and `unpin` act on.
+struct PinArguments: ParsableArguments {
+    @Argument(help: ArgumentHelp("A run id (or an unambiguous prefix), an experiment name (its newest run) or NAME@GITREV.",
+                                 valueName: "run"))
     var reference: String
     @OptionGroup var outputsOptions: OutputsOptions
 
-    func run() throws {
-        try reportingErrors { try setPinned(false, reference: reference, outputsOptions) }
+    func set(_ pinned: Bool) throws {
+        let store = try outputsOptions.store()
+        let record = try store.resolve(reference, repository: URL(fileURLWithPath: "."))
+        try store.setPinned(pinned, id: record.id)
+        print("\(pinned ? "pinned" : "unpinned") run \(record.id) (\(terminalSafe(record.experiment)))")
     }
-}
-
-private func setPinned(_ pinned: Bool, reference: String, _ options: OutputsOptions) throws {
-    let store = try options.store()
-    let record = try store.resolve(reference, repository: URL(fileURLWithPath: "."))
-    try store.setPinned(pinned, id: record.id)
-    print("\(pinned ? "pinned" : "unpinned") run \(record.id) (\(terminalSafe(record.experiment)))")
 }
 
 /// The table of `xai runs`: one line per run, columns padded to their widest cell.

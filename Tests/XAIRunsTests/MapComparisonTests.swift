@@ -1,19 +1,20 @@
 import XCTest
+import XAICore
 @testable import XAIDiff
 
-/// Exact oracles for the two map comparisons of `xai diff`.
+/// Exact oracles for the map comparisons of `xai diff` (Spearman's rho from XAICore, top-k% IoU).
 final class MapComparisonTests: XCTestCase {
     func testAverageRanksShareTiedPositions() {
-        XCTAssertEqual(RankCorrelation.averageRanks([10, 20, 20, 30]), [1, 2.5, 2.5, 4])
-        XCTAssertEqual(RankCorrelation.averageRanks([3, 1, 3, 3, 0]), [4, 2, 4, 4, 1])
-        XCTAssertEqual(RankCorrelation.averageRanks([]), [])
+        XCTAssertEqual(RankCorrelation.ranks([10, 20, 20, 30]), [1, 2.5, 2.5, 4])
+        XCTAssertEqual(RankCorrelation.ranks([3, 1, 3, 3, 0]), [4, 2, 4, 4, 1])
+        XCTAssertEqual(RankCorrelation.ranks([]), [])
     }
 
     /// Worked by hand: ranks of a = [1, 2, 2, 3, 5] are [1, 2.5, 2.5, 4, 5], of b = [2, 1, 4, 3, 5]
     /// are [2, 1, 4, 3, 5]; both means are 3, deviations [-2, -.5, -.5, 1, 2] and [-1, -2, 1, 0, 2],
     /// so rho = 6.5 / sqrt(9.5 * 10) (scipy.stats.spearmanr gives 0.6668859288553503).
     func testSpearmanWithTiesMatchesTheHandComputedValue() throws {
-        let rho = try XCTUnwrap(RankCorrelation.spearman([1, 2, 2, 3, 5], [2, 1, 4, 3, 5]))
+        let rho = try XCTUnwrap(RankCorrelation.spearmanIfDefined([1, 2, 2, 3, 5], [2, 1, 4, 3, 5]))
         let expected = 6.5 / (9.5 * 10.0).squareRoot()
         XCTAssertEqual(rho, expected, accuracy: 1e-15, "difference \(abs(rho - expected))")
         XCTAssertEqual(rho, 0.6668859288553503, accuracy: 1e-12)
@@ -21,10 +22,10 @@ final class MapComparisonTests: XCTestCase {
 
     func testSpearmanOfMonotoneAndReversedMapsAndItsUndefinedCases() {
         let a: [Float] = [0.1, 5, -2, 3, 8]
-        XCTAssertEqual(RankCorrelation.spearman(a, a.map { $0 * $0 * $0 + 7 }), 1)
-        XCTAssertEqual(RankCorrelation.spearman(a, a.map { -$0 }), -1)
-        XCTAssertNil(RankCorrelation.spearman(a, [2, 2, 2, 2, 2]), "a constant map has no ranking")
-        XCTAssertNil(RankCorrelation.spearman([1], [1]))
+        XCTAssertEqual(RankCorrelation.spearmanIfDefined(a, a.map { $0 * $0 * $0 + 7 }), 1)
+        XCTAssertEqual(RankCorrelation.spearmanIfDefined(a, a.map { -$0 }), -1)
+        XCTAssertNil(RankCorrelation.spearmanIfDefined(a, [2, 2, 2, 2, 2]), "a constant map has no ranking")
+        XCTAssertNil(RankCorrelation.spearmanIfDefined([1], [1]))
     }
 
     func testTopRegionTakesTheLargestValuesAndAllTiesAtTheThreshold() {

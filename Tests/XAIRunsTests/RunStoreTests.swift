@@ -99,14 +99,18 @@ final class RunStoreTests: TemporaryDirectoryTestCase {
         guard GitState.git(["--version"], in: tmp) != nil else { throw XCTSkip("git is not installed") }
         let repo = tmp.appendingPathComponent("repo")
         try FileManager.default.createDirectory(at: repo, withIntermediateDirectories: true)
-        for args in [["init", "-q"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"]] {
+        try Data("a".utf8).write(to: repo.appendingPathComponent("tracked.txt"))
+        for args in [["init", "-q"], ["add", "tracked.txt"],
+                     ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x"]] {
             XCTAssertNotNil(GitState.git(args, in: repo), args.joined(separator: " "))
         }
         let clean = try XCTUnwrap(GitState.probe(in: repo))
         XCTAssertFalse(clean.dirty)
         XCTAssertEqual(GitState.resolve("HEAD", in: repo), clean.revision)
         XCTAssertNil(GitState.resolve("--help", in: repo), "a revision is never read as an option")
-        try Data("x".utf8).write(to: repo.appendingPathComponent("new.txt"))
+        try Data("x".utf8).write(to: repo.appendingPathComponent("untracked.txt"))
+        XCTAssertEqual(GitState.probe(in: repo), clean, "untracked files do not make the work tree dirty")
+        try Data("b".utf8).write(to: repo.appendingPathComponent("tracked.txt"))
         XCTAssertEqual(GitState.probe(in: repo), GitState(revision: clean.revision, dirty: true))
     }
 }
