@@ -76,12 +76,14 @@ let package = Package(
         .testTarget(name: "XAIMethodsTests", dependencies: ["XAIMethods", "XAIONNX"], swiftSettings: swift5),
         .testTarget(name: "XAIMetricsTests", dependencies: ["XAIMetrics"], swiftSettings: swift5),
         .testTarget(name: "XAIExperimentTests", dependencies: ["XAIExperiment", "XAIMetrics"], swiftSettings: swift5),
-        .testTarget(name: "XAIManifestTests", dependencies: ["XAIManifest", "XAICore", "XAITestSupport"], swiftSettings: swift5),
+        .testTarget(name: "XAIManifestTests", dependencies: ["XAIManifest", "XAICore", "XAITestSupport",
+                                                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
         .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner", "XAIMetrics", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIBackendTests", dependencies: ["XAIBackend", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIReportTests", dependencies: ["XAIReport", "XAIMetrics"], exclude: ["Golden"], swiftSettings: swift5),
         .testTarget(name: "XAICLITests", dependencies: ["xai"], swiftSettings: swift5),
         .testTarget(name: "XAIRunsTests", dependencies: ["XAIRuns", "XAIDiff", "XAIPlanner", "XAIExperiment", "XAIMetrics", "XAIImaging",
-                                                     "XAIManifest", "XAICore", "XAITestSupport"], swiftSettings: swift5),
+                                                     "XAIManifest", "XAICore", "XAITestSupport",
+                                                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
     ]
 )

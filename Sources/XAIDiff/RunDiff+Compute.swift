@@ -25,10 +25,12 @@ public struct DiffSide {
     public var manifest: Manifest
     public var keys: [String: String]
 
-    public init(record: RunRecord, tasks: [RunTask]) throws {
+    /// Run `record` as `store` holds it.
+    public init(record: RunRecord, store: RunStore) throws {
         self.record = record
-        manifest = try record.decodedManifest()
-        keys = Dictionary(tasks.compactMap { t in t.key.map { (t.task, $0) } }, uniquingKeysWith: { a, _ in a })
+        manifest = try store.manifest(of: record)
+        keys = Dictionary(try store.tasks(of: record.id).compactMap { t in t.key.map { (t.task, $0) } },
+                          uniquingKeysWith: { a, _ in a })
     }
 
     var side: RunDiff.Side {

@@ -2,8 +2,8 @@ import Foundation
 
 /// The git revision a run was made from: `git rev-parse HEAD` and whether `git status
 /// --porcelain --untracked-files=no` lists changes (like `git describe --dirty`, untracked files
-/// such as scratch notes do not count; the experiment's hash covers what the run read). Outside a repository, or without git, both are absent: a run
-/// is recorded either way.
+/// such as scratch notes do not count; the experiment's hash covers what the run read).
+/// Outside a repository, or without git, both are absent: a run is recorded either way.
 public struct GitState: Equatable, Sendable {
     /// The full commit hash of HEAD.
     public var revision: String

@@ -3,13 +3,13 @@ import XAIManifest
 import XAIPlanner
 
 extension RunRecord {
-    /// The record of a finished run and its tasks, from what `ExperimentRunner.run` returned.
+    /// The record of a finished run, its manifest and its tasks, from what `ExperimentRunner.run` returned.
     /// - Parameters:
     ///   - file: the experiment file as given; `overrides`: its `--set` values.
     ///   - git: the repository state `xai` ran in (nil outside git).
     public static func make(id: String, result: RunResult, file: String, overrides: [String], startedAt: Date,
-                            endedAt: Date, git: GitState?) throws -> (RunRecord, [RunTask]) {
-        let manifest = try result.manifest.encoded()
+                            endedAt: Date, git: GitState?) throws -> NewRun {
+        let manifest = StoredManifest(json: try result.manifest.encoded())
         let experiment: Data
         do {
             let encoder = JSONEncoder()
@@ -37,10 +37,23 @@ extension RunRecord {
         let record = RunRecord(
             id: id, experiment: result.manifest.name, file: file, startedAt: startedAt, endedAt: endedAt,
             exitStatus: result.report.succeeded ? 0 : 1, git: git, experimentHash: ContentHash.sha256(experiment),
-            overrides: overrides, manifest: manifest, manifestHash: ContentHash.sha256(manifest),
+            overrides: overrides, manifestHash: manifest.hash,
             taskCount: tasks.count, cachedCount: tasks.filter { $0.outcome == RunTask.cached }.count,
             failedCount: tasks.filter { $0.outcome == RunTask.failed }.count, seconds: result.report.seconds)
-        return (record, tasks)
+        return NewRun(record: record, manifest: manifest, tasks: tasks)
+    }
+}
+
+/// What `RunStore.record` stores for one run.
+public struct NewRun: Sendable {
+    public var record: RunRecord
+    public var manifest: StoredManifest
+    public var tasks: [RunTask]
+
+    public init(record: RunRecord, manifest: StoredManifest, tasks: [RunTask]) {
+        self.record = record
+        self.manifest = manifest
+        self.tasks = tasks
     }
 }
 

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import XAIManifest
+import XAIPlanner
 
-/// One `xai run`: what ran, from which revision and experiment, how it ended, and its manifest.
-/// A row of the `run` table; its tasks are `RunTask` rows.
+/// One `xai run`: what ran, from which revision and experiment, and how it ended. A row of the
+/// `run` table; its tasks are `RunTask` rows and its manifest a `StoredManifest` row.
 public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "run"
 
@@ -25,9 +26,7 @@ public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, Persista
     public var experimentHash: String
     /// The `--set KEY=VALUE` overrides, in order.
     public var overrides: [String]
-    /// `manifest.json` as the run wrote it (sorted keys).
-    public var manifest: Data
-    /// SHA-256 of `manifest`.
+    /// SHA-256 of the run's `manifest.json` (the key of its `StoredManifest`).
     public var manifestHash: String
     /// Tasks of the run, those taken from the cache and those that failed.
     public var taskCount: Int
@@ -39,7 +38,7 @@ public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, Persista
     public var pinned: Bool
 
     public init(id: String, experiment: String, file: String, startedAt: Date, endedAt: Date, exitStatus: Int,
-                git: GitState?, experimentHash: String, overrides: [String], manifest: Data, manifestHash: String,
+                git: GitState?, experimentHash: String, overrides: [String], manifestHash: String,
                 taskCount: Int, cachedCount: Int, failedCount: Int, seconds: Double, pinned: Bool = false) {
         self.id = id
         self.experiment = experiment
@@ -51,7 +50,6 @@ public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, Persista
         self.gitDirty = git?.dirty
         self.experimentHash = experimentHash
         self.overrides = overrides
-        self.manifest = manifest
         self.manifestHash = manifestHash
         self.taskCount = taskCount
         self.cachedCount = cachedCount
@@ -60,19 +58,25 @@ public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, Persista
         self.pinned = pinned
     }
 
-    /// The stored manifest, decoded.
-    public func decodedManifest() throws -> Manifest {
-        do {
-            return try JSONDecoder().decode(Manifest.self, from: manifest)
-        } catch {
-            throw RunsError.corruptRecord(id: id, detail: "\(error)")
-        }
-    }
-
     /// `abc1234` or `abc1234+` (dirty), empty outside git: the revision column of `xai runs`.
     public var shortRevision: String {
         guard let r = gitRevision else { return "" }
         return String(r.prefix(7)) + (gitDirty == true ? "+" : "")
+    }
+}
+
+/// A run's `manifest.json`, stored once however many runs wrote the same bytes.
+public struct StoredManifest: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "manifest"
+
+    /// SHA-256 of `json`.
+    public var hash: String
+    /// The manifest as written (sorted keys).
+    public var json: Data
+
+    public init(json: Data) {
+        hash = ContentHash.sha256(json)
+        self.json = json
     }
 }
 

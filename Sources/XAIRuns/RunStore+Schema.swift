@@ -5,7 +5,11 @@ extension RunStore {
     /// brought up to date on open and a newer one is refused rather than misread.
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
-        m.registerMigration("v1: runs and their tasks") { db in
+        m.registerMigration("v1: runs, their tasks and manifests") { db in
+            try db.create(table: StoredManifest.databaseTableName) { t in
+                t.primaryKey("hash", .text)
+                t.column("json", .blob).notNull()
+            }
             try db.create(table: RunRecord.databaseTableName) { t in
                 t.primaryKey("id", .text)
                 t.column("experiment", .text).notNull().indexed()
@@ -17,8 +21,7 @@ extension RunStore {
                 t.column("gitDirty", .boolean)
                 t.column("experimentHash", .text).notNull()
                 t.column("overrides", .text).notNull()
-                t.column("manifest", .blob).notNull()
-                t.column("manifestHash", .text).notNull()
+                t.column("manifestHash", .text).notNull().references(StoredManifest.databaseTableName)
                 t.column("taskCount", .integer).notNull()
                 t.column("cachedCount", .integer).notNull()
                 t.column("failedCount", .integer).notNull()

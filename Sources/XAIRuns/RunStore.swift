@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import XAIManifest
 
 /// The run history of an outputs folder: `Outputs/.runs.sqlite`, one SQLite database in WAL
 /// mode shared by every experiment there, so concurrent runs of different experiments can
@@ -39,11 +40,26 @@ public final class RunStore: @unchecked Sendable {
         }
     }
 
-    /// Stores a run with its tasks in one transaction.
-    public func record(_ run: RunRecord, tasks: [RunTask]) throws {
+    /// Stores a run with its manifest (unless an equal one is stored) and its tasks in one transaction.
+    public func record(_ run: NewRun) throws {
         try write("record a run in") { db in
-            try run.insert(db)
-            for t in tasks { try t.insert(db) }
+            try run.manifest.insert(db, onConflict: .ignore)
+            try run.record.insert(db)
+            for t in run.tasks { try t.insert(db) }
+        }
+    }
+
+    /// The manifest `run` wrote, checked against its hash.
+    /// - Throws: `RunsError.corruptRecord` when it is missing, altered or not a manifest.
+    public func manifest(of run: RunRecord) throws -> Manifest {
+        let stored = try read { db in try StoredManifest.fetchOne(db, key: run.manifestHash) }
+        guard let stored, StoredManifest(json: stored.json).hash == run.manifestHash else {
+            throw RunsError.corruptRecord(id: run.id, detail: "its manifest is missing or does not match its hash")
+        }
+        do {
+            return try JSONDecoder().decode(Manifest.self, from: stored.json)
+        } catch {
+            throw RunsError.corruptRecord(id: run.id, detail: "\(error)")
         }
     }
 
@@ -83,9 +99,10 @@ public final class RunStore: @unchecked Sendable {
     public func keysToKeep(keepLast: Int) throws -> Set<String> {
         try read { db in
             let keys = try String.fetchAll(db, sql: """
-                SELECT DISTINCT t.key FROM run_task t JOIN run r ON r.id = t.runID
-                WHERE t.key IS NOT NULL AND (r.pinned OR (
-                    SELECT COUNT(*) FROM run n WHERE n.experiment = r.experiment AND n.id > r.id) < ?)
+                WITH ranked AS (
+                    SELECT id, pinned, ROW_NUMBER() OVER (PARTITION BY experiment ORDER BY id DESC) AS age FROM run)
+                SELECT DISTINCT key FROM run_task
+                WHERE key IS NOT NULL AND runID IN (SELECT id FROM ranked WHERE pinned OR age <= ?)
                 """, arguments: [max(0, keepLast)])
             return Set(keys)
         }

@@ -11,7 +11,7 @@ public enum RunsError: Error, CustomStringConvertible, Equatable {
     case unknownRun(reference: String, hint: String)
     /// A reference names several runs (an id prefix shared by more than one run).
     case ambiguousRun(reference: String, candidates: [String])
-    /// A stored run's manifest does not decode.
+    /// A stored run's manifest is missing, altered or does not decode.
     case corruptRecord(id: String, detail: String)
 
     public var description: String {

@@ -42,8 +42,7 @@ struct DiffCommand: ParsableCommand {
             }
             let outputs = outputsOptions.url
             let folder = outputs.appendingPathComponent("diffs").appendingPathComponent("\(ra.id)..\(rb.id)")
-            let diff = try RunDiff.compute(DiffSide(record: ra, tasks: store.tasks(of: ra.id)),
-                                           DiffSide(record: rb, tasks: store.tasks(of: rb.id)),
+            let diff = try RunDiff.compute(DiffSide(record: ra, store: store), DiffSide(record: rb, store: store),
                                            cache: CacheStore(outputs: outputs),
                                            options: DiffOptions(topK: topK, seed: seed), folder: folder)
             try diff.write(to: folder)

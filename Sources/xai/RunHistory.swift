@@ -9,11 +9,11 @@ enum RunHistory {
     static func record(_ result: RunResult, file: String, overrides: [String], startedAt: Date) {
         do {
             let store = try RunStore(outputs: result.folder.deletingLastPathComponent())
-            let (record, tasks) = try RunRecord.make(
+            let run = try RunRecord.make(
                 id: RunID.make(at: startedAt), result: result, file: file, overrides: overrides,
                 startedAt: startedAt, endedAt: Date(), git: GitState.probe(in: URL(fileURLWithPath: ".")))
-            try store.record(record, tasks: tasks)
-            print("run:      \(record.id) (`xai runs \(result.manifest.name)` lists the runs)")
+            try store.record(run)
+            print("run:      \(run.record.id) (`xai runs \(result.manifest.name)` lists the runs)")
         } catch {
             printError("warning: the run was not recorded in the run history: \(error)")
         }

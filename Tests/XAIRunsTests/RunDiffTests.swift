@@ -65,10 +65,9 @@ final class RunDiffTests: TemporaryDirectoryTestCase {
                                                    overrides: overrides, baseDirectory: tmp.path)
         let result = try ExperimentRunner(experiment: experiment, backend: SignFlipBackend()).run()
         XCTAssertTrue(result.report.succeeded, "\(result.report.failures)")
-        let (record, tasks) = try RunRecord.make(id: id, result: result, file: "exp.yaml", overrides: overrides,
-                                                 startedAt: Date(), endedAt: Date(), git: nil)
-        try store.record(record, tasks: tasks)
-        return try DiffSide(record: XCTUnwrap(store.run(id: id)), tasks: store.tasks(of: id))
+        try store.record(RunRecord.make(id: id, result: result, file: "exp.yaml", overrides: overrides,
+                                        startedAt: Date(), endedAt: Date(), git: nil))
+        return try DiffSide(record: XCTUnwrap(store.run(id: id)), store: store)
     }
 
     func testTwoRecordedRunsDiffPerImageWithFilesAndSummaries() throws {

@@ -1,5 +1,7 @@
 import Foundation
+import GRDB
 import XCTest
+import XAIManifest
 import XAITestSupport
 @testable import XAIRuns
 
@@ -7,11 +9,17 @@ import XAITestSupport
 final class RunStoreTests: TemporaryDirectoryTestCase {
     var outputs: URL { tmp.appendingPathComponent("Outputs") }
 
-    func run(_ id: String, _ experiment: String, git: GitState? = nil, overrides: [String] = []) -> RunRecord {
+    /// A manifest of experiment `name` with no results (all runs of one experiment share it here).
+    func manifest(_ name: String) throws -> StoredManifest {
+        StoredManifest(json: try Manifest(name: name, experiment: .object(["name": .string(name)]), models: [],
+                                          images: [], predictions: [], results: [], failures: []).encoded())
+    }
+
+    func run(_ id: String, _ experiment: String, git: GitState? = nil, overrides: [String] = []) throws -> RunRecord {
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         return RunRecord(id: id, experiment: experiment, file: "Experiments/\(experiment).yaml", startedAt: start,
                          endedAt: start.addingTimeInterval(2.5), exitStatus: 0, git: git, experimentHash: "e" + id,
-                         overrides: overrides, manifest: Data("{}".utf8), manifestHash: "m" + id, taskCount: 2,
+                         overrides: overrides, manifestHash: try manifest(experiment).hash, taskCount: 2,
                          cachedCount: 1, failedCount: 0, seconds: 2.5)
     }
 
@@ -22,12 +30,17 @@ final class RunStoreTests: TemporaryDirectoryTestCase {
         }
     }
 
+    func record(_ store: RunStore, _ id: String, _ experiment: String, git: GitState? = nil, keys: [String] = []) throws {
+        try store.record(NewRun(record: run(id, experiment, git: git), manifest: manifest(experiment),
+                                tasks: tasks(id, keys: keys)))
+    }
+
     func testRoundTripThroughTheDatabaseFile() throws {
         let git = GitState(revision: String(repeating: "ab", count: 20), dirty: true)
-        let record = run("20261204-001523-a3f9", "quick", git: git, overrides: ["gradcam.relu=false", "a=b c"])
+        let record = try run("20261204-001523-a3f9", "quick", git: git, overrides: ["gradcam.relu=false", "a=b c"])
         let rows = tasks(record.id, keys: ["k1", "k2"]) + [RunTask(runID: record.id, task: "x/failed", kind: nil,
                                                                   key: nil, outcome: "failed", seconds: 0)]
-        try RunStore(outputs: outputs).record(record, tasks: rows)
+        try RunStore(outputs: outputs).record(NewRun(record: record, manifest: manifest("quick"), tasks: rows))
 
         let file = outputs.appendingPathComponent(RunStore.fileName)
         let header = try FileHandle(forReadingFrom: file).read(upToCount: 16)
@@ -37,16 +50,17 @@ final class RunStoreTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(try reopened.run(id: record.id), record)
         XCTAssertEqual(try reopened.tasks(of: record.id), rows.sorted { $0.task < $1.task })
         XCTAssertEqual(try reopened.runs(experiment: "other"), [])
+        XCTAssertEqual(try reopened.manifest(of: record).name, "quick")
         XCTAssertEqual(record.shortRevision, "ababab" + "a+")
         XCTAssertTrue(FileManager.default.fileExists(atPath: file.path + "-wal"), "the database is in WAL mode")
     }
 
     func testPinAndKeysKeptForPinnedAndTheLastRunsOfEachExperiment() throws {
         let store = try RunStore(outputs: outputs)
-        try store.record(run("20260101-000000-0001", "a"), tasks: tasks("20260101-000000-0001", keys: ["old", "shared"]))
-        try store.record(run("20260102-000000-0001", "a"), tasks: tasks("20260102-000000-0001", keys: ["mid"]))
-        try store.record(run("20260103-000000-0001", "a"), tasks: tasks("20260103-000000-0001", keys: ["new", "shared"]))
-        try store.record(run("20260101-000000-0002", "b"), tasks: tasks("20260101-000000-0002", keys: ["b1"]))
+        try record(store, "20260101-000000-0001", "a", keys: ["old", "shared"])
+        try record(store, "20260102-000000-0001", "a", keys: ["mid"])
+        try record(store, "20260103-000000-0001", "a", keys: ["new", "shared"])
+        try record(store, "20260101-000000-0002", "b", keys: ["b1"])
         XCTAssertEqual(try store.keysToKeep(keepLast: 1), ["new", "shared", "b1"])
         XCTAssertEqual(try store.keysToKeep(keepLast: 2), ["new", "shared", "mid", "b1"])
         XCTAssertEqual(try store.keysToKeep(keepLast: 0), [])
@@ -61,12 +75,27 @@ final class RunStoreTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// Runs that wrote the same manifest share one copy of it; an altered copy is refused.
+    func testManifestsAreStoredOnceAndCheckedAgainstTheirHash() throws {
+        let store = try RunStore(outputs: outputs)
+        try record(store, "20260101-000000-0001", "a")
+        try record(store, "20260102-000000-0001", "a")
+        XCTAssertEqual(try store.read { db in try StoredManifest.fetchCount(db) }, 1)
+        let record = try XCTUnwrap(store.run(id: "20260101-000000-0001"))
+        try store.write("alter") { db in
+            try db.execute(sql: "UPDATE manifest SET json = ?", arguments: [Data("{}".utf8)])
+        }
+        XCTAssertThrowsError(try store.manifest(of: record)) { error in
+            guard case RunsError.corruptRecord = error else { return XCTFail("\(error)") }
+        }
+    }
+
     func testReferencesByIDPrefixNameAndGitRevision() throws {
         let store = try RunStore(outputs: outputs)
         let rev1 = "1111111" + String(repeating: "0", count: 33), rev2 = "2222222" + String(repeating: "0", count: 33)
-        try store.record(run("20260101-000000-0001", "a", git: GitState(revision: rev1, dirty: false)), tasks: [])
-        try store.record(run("20260102-000000-0001", "a", git: GitState(revision: rev2, dirty: false)), tasks: [])
-        try store.record(run("20260102-000000-0002", "b"), tasks: [])
+        try record(store, "20260101-000000-0001", "a", git: GitState(revision: rev1, dirty: false))
+        try record(store, "20260102-000000-0001", "a", git: GitState(revision: rev2, dirty: false))
+        try record(store, "20260102-000000-0002", "b")
         XCTAssertEqual(try store.resolve("20260101-000000-0001").id, "20260101-000000-0001")
         XCTAssertEqual(try store.resolve("20260101").id, "20260101-000000-0001", "an unambiguous prefix")
         XCTAssertEqual(try store.resolve("a").id, "20260102-000000-0001", "a name: its newest run")
