@@ -2,6 +2,11 @@ import Foundation
 import XAIImaging
 import XAIManifest
 import XAIPlanner
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The pictures of a diff's pairs under `<diff>/pairs/`: the two runs' overlays, copied from the
 /// cache after checking they decode as images, and a signed difference map. Files are named by
@@ -13,6 +18,19 @@ struct DiffPictures {
     static let subfolder = "pairs"
     /// The difference map's colours: blue where B is lower, red where B is higher.
     static let colormap = Colormap.bwr
+
+    /// Removes the pictures of an earlier diff of the same runs (a pair whose map has since been
+    /// removed from the cache gets none this time). A link in place of the folder is removed, not followed.
+    func reset() throws {
+        let url = folder.appendingPathComponent(Self.subfolder)
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else { return }
+        do {
+            try FileManager.default.removeItem(at: url)
+        } catch {
+            throw OutputError.io(path: url.path, operation: "remove the earlier diff's pictures", detail: error.localizedDescription)
+        }
+    }
 
     /// Writes pair `index`'s pictures and returns their paths relative to `folder`.
     func write(index: Int, a: PlaneMap, b: PlaneMap, overlayA: String?, overlayB: String?) throws -> RunDiff.Pictures {

@@ -59,6 +59,7 @@ extension RunDiff {
         var partners = [String: Manifest.Result]()
         for r in b.manifest.results { partners[key(r)] = r }
         let pictures = DiffPictures(folder: folder, cache: cache)
+        try pictures.reset()
         var pairs = [Pair](), unmatched = [String](), matched = Set<String>()
         for ra in a.manifest.results {
             guard let rb = partners[key(ra)] else {

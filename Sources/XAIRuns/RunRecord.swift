@@ -22,7 +22,7 @@ public struct RunRecord: Codable, Equatable, Sendable, FetchableRecord, Persista
     public var gitRevision: String?
     /// Whether that work tree had changes.
     public var gitDirty: Bool?
-    /// SHA-256 of the resolved experiment (the manifest's `experiment`, keys sorted).
+    /// SHA-256 of the resolved experiment's content (`RunRecord.experimentHash`).
     public var experimentHash: String
     /// The `--set KEY=VALUE` overrides, in order.
     public var overrides: [String]
