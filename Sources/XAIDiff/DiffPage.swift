@@ -11,7 +11,7 @@ enum DiffPage {
         s += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         s += "<title>" + e("xai diff \(d.a.run) .. \(d.b.run)") + "</title><style>" + style + "</style></head><body>\n"
         s += "<h1>" + e("\(d.a.experiment) \(d.a.run) → \(d.b.experiment) \(d.b.run)") + "</h1>\n"
-        s += table(["", "run", "experiment", "git", "overrides"], [side("A", d.a), side("B", d.b)])
+        s += table(["", "run", "experiment", "content hash", "git", "overrides"], [side("A", d.a), side("B", d.b)])
         s += "<h2>Summary over images</h2>\n<p>" + e(
             "Means with 95% bootstrap intervals (seed \(d.seed)). spearman: rank correlation of the two maps; "
             + "iou: overlap of their top \(RunDiff.number(d.topK))% regions; delta: B − A.") + "</p>\n"
@@ -36,7 +36,7 @@ enum DiffPage {
         """
 
     private static func side(_ label: String, _ s: RunDiff.Side) -> [String] {
-        [label, s.run, s.experiment, s.gitRevision.map { String($0.prefix(12)) + (s.gitDirty == true ? " (dirty)" : "") } ?? "",
+        [label, s.run, s.experiment, String(s.experimentHash.prefix(12)), s.gitRevision.map { String($0.prefix(12)) + (s.gitDirty == true ? " (dirty)" : "") } ?? "",
          s.overrides.joined(separator: " ")]
     }
 

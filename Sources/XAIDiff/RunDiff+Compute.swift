@@ -34,7 +34,8 @@ public struct DiffSide {
     }
 
     var side: RunDiff.Side {
-        RunDiff.Side(run: record.id, experiment: record.experiment, gitRevision: record.gitRevision,
+        RunDiff.Side(run: record.id, experiment: record.experiment, experimentHash: record.experimentHash,
+                     gitRevision: record.gitRevision,
                      gitDirty: record.gitDirty, overrides: record.overrides)
     }
 }

@@ -8,6 +8,8 @@ public struct RunDiff: Codable, Equatable, Sendable {
     public struct Side: Codable, Equatable, Sendable {
         public var run: String
         public var experiment: String
+        /// SHA-256 of the resolved experiment's content: equal on both sides when only code or data changed.
+        public var experimentHash: String
         public var gitRevision: String?
         public var gitDirty: Bool?
         public var overrides: [String]
