@@ -90,6 +90,26 @@ final class RunStoreTests: TemporaryDirectoryTestCase {
         }
     }
 
+    /// Two processes' stores on one file (WAL, busy timeout) record side by side; nothing is lost.
+    func testConcurrentRecordsFromTwoStoresAreAllKept() throws {
+        let stores = [try RunStore(outputs: outputs), try RunStore(outputs: outputs)]
+        let failures = NSLock()
+        nonisolated(unsafe) var errors = [String]()
+        DispatchQueue.concurrentPerform(iterations: 40) { i in
+            do {
+                try record(stores[i % 2], String(format: "20260101-000000-%04x", i), i % 2 == 0 ? "a" : "b",
+                           keys: ["k\(i)"])
+            } catch {
+                failures.lock()
+                errors.append("\(error)")
+                failures.unlock()
+            }
+        }
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(try stores[0].runs().count, 40)
+        XCTAssertEqual(try stores[1].keysToKeep(keepLast: 100).count, 40)
+    }
+
     func testReferencesByIDPrefixNameAndGitRevision() throws {
         let store = try RunStore(outputs: outputs)
         let rev1 = "1111111" + String(repeating: "0", count: 33), rev2 = "2222222" + String(repeating: "0", count: 33)
