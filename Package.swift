@@ -3,6 +3,7 @@ import PackageDescription
 
 // Dependencies point one way:
 //   xai (CLI) -> XAIBackend -> XAIPlanner -> XAIExperiment, XAIManifest -> XAICore
+//   xai -> XAIDiff -> XAIRuns (GRDB), XAIReport, XAIPlanner
 //   xai -> XAIReport -> XAIManifest, XAIImaging -> XAICore; the report reads method traits and
 //   metric directions from a Catalogue value the CLI hands in, so writing HTML links no engine
 //   XAIBackend -> XAIMethods, XAIMetrics -> XAIEngine, XAIONNX, XAIImaging -> XAICore
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C leaves: system libraries from Debian's -dev packages and one small shim.
@@ -52,9 +54,16 @@ let package = Package(
                                "XAIManifest", "XAIPlanner"],
                 swiftSettings: swift5),
         .target(name: "XAIReport", dependencies: ["XAICore", "XAIImaging", "XAIManifest"], swiftSettings: swift5),
+        // Run history: one SQLite database under Outputs/ (the only module that links GRDB).
+        .target(name: "XAIRuns",
+                dependencies: ["XAICore", "XAIManifest", "XAIPlanner", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: swift5),
+        // `xai diff`: two runs' maps and metrics compared; reads maps from the cache, writes a page.
+        .target(name: "XAIDiff", dependencies: ["XAICore", "XAIImaging", "XAIManifest", "XAIPlanner", "XAIRuns", "XAIReport"],
+                swiftSettings: swift5),
         .executableTarget(name: "xai",
                           dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
-                                         "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport",
+                                         "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport", "XAIRuns", "XAIDiff",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift5),
 
@@ -69,8 +78,11 @@ let package = Package(
         .testTarget(name: "XAIExperimentTests", dependencies: ["XAIExperiment", "XAIMetrics"], swiftSettings: swift5),
         .testTarget(name: "XAIManifestTests", dependencies: ["XAIManifest", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner", "XAIMetrics", "XAITestSupport"], swiftSettings: swift5),
-        .testTarget(name: "XAIBackendTests", dependencies: ["XAIBackend", "XAITestSupport"], swiftSettings: swift5),
+        .testTarget(name: "XAIBackendTests", dependencies: ["XAIBackend", "XAIPlanner", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIReportTests", dependencies: ["XAIReport", "XAIMetrics"], exclude: ["Golden"], swiftSettings: swift5),
         .testTarget(name: "XAICLITests", dependencies: ["xai"], swiftSettings: swift5),
+        .testTarget(name: "XAIRunsTests", dependencies: ["XAIRuns", "XAIDiff", "XAIPlanner", "XAIExperiment", "XAIMetrics", "XAIImaging",
+                                                     "XAIManifest", "XAICore", "XAITestSupport",
+                                                     .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
     ]
 )

@@ -95,7 +95,7 @@ public enum ComparisonReport {
 
     /// Quotes a field containing a comma, quote or line break (quotes doubled). A leading
     /// `=`, `+`, `-` or `@` on a non-number gets a `'` so spreadsheets do not run it as a formula.
-    static func csvField(_ s: String) -> String {
+    public static func csvField(_ s: String) -> String {
         var f = s
         if let first = f.first, "=+-@".contains(first), Double(f) == nil { f = "'" + f }
         guard f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return f }

@@ -3,6 +3,7 @@ import Foundation
 import XAIManifest
 import XAIPlanner
 import XAIReport
+import XAIRuns
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,8 +30,11 @@ struct RunCommand: ParsableCommand {
             let runner = try experimentOptions.runner(experiment)
             let options = RunOptions(executor: ExecutorOptions(jobs: jobs, force: force, keepGoing: keepGoing),
                                      only: only)
+            let startedAt = Date()
             let result = try runner.run(options, progress: ConsoleProgress())
             try Gallery.write(result.manifest, to: result.folder, options: GalleryOptions(catalogue: .standard))
+            RunHistory.record(result, file: experimentOptions.file, overrides: experimentOptions.overrides,
+                              startedAt: startedAt)
             printOut("manifest: \(result.folder.appendingPathComponent("manifest.json").relativePath)")
             printOut("gallery:  \(result.folder.appendingPathComponent(Gallery.indexFile).relativePath)")
             if !result.report.succeeded {
@@ -105,13 +109,20 @@ struct GCCommand: ParsableCommand {
             Keeps every cache entry some given experiment needs; removes the rest. In each given \
             experiment's folder (Outputs/<name>/) it also removes maps, overlays, pictures and inputs \
             the experiment no longer produces (e.g. those of a removed sweep point). The manifest, the \
-            gallery pages and anything outside Outputs/ are never touched.
+            gallery pages and anything outside Outputs/ are never touched. The entries of pinned runs \
+            (`xai runs pin ID`) and of the newest --keep-last runs of each experiment are kept too.
             """)
 
     @Argument(help: "Every experiment file whose results should be kept.")
     var files: [String]
     @Flag(help: "Only list what would be removed.")
     var dryRun = false
+    @Option(help: "Keep the cache entries of this many newest recorded runs of each experiment.")
+    var keepLast = 5
+
+    func validate() throws {
+        guard keepLast >= 0 else { throw ValidationError("--keep-last must be 0 or more") }
+    }
 
     func run() throws {
         try reportingErrors {
@@ -125,6 +136,10 @@ struct GCCommand: ParsableCommand {
                 runners.append((runner, graph))
             }
             guard let cache = runners.first?.0.cache else { throw ValidationError("give at least one experiment file") }
+            let history = try RunStore.existing(outputs: cache.root.deletingLastPathComponent())
+            let fromRuns = try history?.keysToKeep(keepLast: keepLast).map(CacheKey.init(hex:)) ?? []
+            let kept = keep.count
+            keep.formUnion(fromRuns)
             let verb = dryRun ? "would remove" : "removed"
             var outputBytes: Int64 = 0, outputCount = 0
             for (runner, graph) in runners {
@@ -141,7 +156,8 @@ struct GCCommand: ParsableCommand {
             for name in report.removedTemporaries { printOut("\(verb) leftover staging folder \(name)") }
             printOut("\(verb) \(outputCount) stale output files (\(Self.size(outputBytes))), "
                   + "\(report.removedEntries.count) cache entries and \(report.removedTemporaries.count) "
-                  + "leftover folders (\(Self.size(report.bytes))); kept \(keep.count) entries")
+                  + "leftover folders (\(Self.size(report.bytes))); kept \(keep.count) entries "
+                  + "(\(keep.count - kept) more for pinned and the last \(keepLast) runs)")
             if outputCount > 0 && !dryRun {
                 printOut("the galleries still list the removed results until `xai run` writes them again")
             }

@@ -1,15 +1,23 @@
-/// Rank correlations between two maps, e.g. an explanation before and after the model's
-/// weights were randomised (the sanity check of Adebayo et al.).
+/// Rank correlations between two maps: an explanation before and after the model's weights
+/// were randomised (the sanity check of Adebayo et al.), or two runs' maps (`xai diff`).
+/// Ties share the average of the ranks they span (scipy's `rankdata` "average" rule, which
+/// `scipy.stats.spearmanr` uses), so flat regions of a map do not depend on pixel order.
 public enum RankCorrelation {
     /// Spearman's rho: the Pearson correlation of the ranks, ties sharing their average rank.
     /// Returns 0 when either input is constant (no ranking information), NaN-free.
     public static func spearman(_ a: [Float], _ b: [Float]) -> Double {
-        precondition(a.count == b.count, "spearman: \(a.count) vs \(b.count) values")
-        guard a.count > 1 else { return 0 }
-        return pearson(ranks(a), ranks(b))
+        spearmanIfDefined(a, b) ?? 0
     }
 
-    /// Ranks 1...n, tied values receiving the mean of the ranks they span.
+    /// Spearman's rho, or nil where it is undefined: fewer than two values, or a constant input.
+    public static func spearmanIfDefined(_ a: [Float], _ b: [Float]) -> Double? {
+        precondition(a.count == b.count, "spearman: \(a.count) vs \(b.count) values")
+        guard a.count > 1 else { return nil }
+        return pearsonIfDefined(ranks(a), ranks(b))
+    }
+
+    /// Ranks 1...n, tied values receiving the mean of the ranks they span: [10, 20, 20, 30]
+    /// gives [1, 2.5, 2.5, 4].
     public static func ranks(_ x: [Float]) -> [Double] {
         let order = x.indices.sorted { x[$0] < x[$1] || (x[$0] == x[$1] && $0 < $1) }
         var r = [Double](repeating: 0, count: x.count)
@@ -26,6 +34,11 @@ public enum RankCorrelation {
 
     /// Pearson correlation; 0 when either input has zero variance.
     public static func pearson(_ a: [Double], _ b: [Double]) -> Double {
+        pearsonIfDefined(a, b) ?? 0
+    }
+
+    /// Pearson correlation, or nil when either input has zero variance.
+    public static func pearsonIfDefined(_ a: [Double], _ b: [Double]) -> Double? {
         let n = Double(a.count)
         let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
         var sab = 0.0, saa = 0.0, sbb = 0.0
@@ -35,7 +48,7 @@ public enum RankCorrelation {
             saa += da * da
             sbb += db * db
         }
-        guard saa > 0, sbb > 0 else { return 0 }
+        guard saa > 0, sbb > 0 else { return nil }
         return sab / (saa * sbb).squareRoot()
     }
 }
