@@ -42,7 +42,10 @@ extension RunDiff {
                                                                   key: r.key).description)
         }
         do {
-            let t = try CachedFile.map(ResultFiles.map(in: entry), shape: r.mapShape)
+            let t = try ResultFiles.map(in: entry)
+            guard t.shape == r.mapShape else {
+                throw NotCompared(description: "the map of \(r.task) holds shape \(t.shape), the run recorded \(r.mapShape)")
+            }
             return PlaneMap(values: t.data, height: r.mapShape[0], width: r.mapShape[1])
         } catch {
             throw NotCompared(description: "\(error)")

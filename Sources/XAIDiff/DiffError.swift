@@ -4,8 +4,6 @@ import Foundation
 public enum DiffError: Error, CustomStringConvertible, Equatable {
     /// A result file of a run is no longer in the cache.
     case missingEntry(run: String, result: String, key: String)
-    /// A file read from the cache is not what it should be (not a regular file, too large, wrong shape).
-    case untrustedFile(path: String, detail: String)
     /// An option is out of range.
     case invalidOption(name: String, detail: String)
 
@@ -14,8 +12,6 @@ public enum DiffError: Error, CustomStringConvertible, Equatable {
         case let .missingEntry(run, result, key):
             return "run \(run): the cache no longer holds \(result) (entry \(key.prefix(12))); "
                 + "`xai gc` removed it: rerun the experiment, and pin runs (`xai runs pin ID`) to keep them"
-        case let .untrustedFile(path, detail):
-            return "\(path): \(detail); delete the cache entry (it is rebuilt by the next run)"
         case let .invalidOption(name, detail):
             return "\(name): \(detail)"
         }

@@ -58,7 +58,7 @@ struct DiffPictures {
     /// Copies the overlay PNG of the render entry `key` when it is cached and decodes; nil otherwise.
     private func copyOverlay(_ key: String?, as relative: String) throws -> String? {
         guard let entry = CacheKey.validated(key).flatMap(cache.lookup),
-              let bytes = try? CachedFile.bytes(ResultFiles.overlay(in: entry)),
+              let bytes = try? ResultFiles.overlay(in: entry),
               (try? ImageIO.decode([UInt8](bytes), source: relative)) != nil else { return nil }
         try put(bytes, as: relative)
         return relative
