@@ -2,7 +2,7 @@ import XAIManifest
 
 extension Gallery {
     /// One explanation: the overlay (or the method's first picture when it draws no overlay),
-    /// its colour bar, the method and parameters, time and cache badge, metrics, scalars, the
+    /// its colour bar, the method and parameters, metrics, scalars, the
     /// legend of multi-map methods (DFF concepts) and any extra pictures.
     /// - Parameter strip: the swept parameter when the cell sits in a sweep strip.
     static func cell(_ h: inout HTMLBuilder, _ r: Manifest.Result, layout: GalleryLayout, strip: String?) {
@@ -28,16 +28,9 @@ extension Gallery {
             h.close("div")
         }
         params(&h, r)
-        h.open("div", ["class": "meta"])
-        h.element("span", ["class": "time", "title": "time to compute the explanation"], text: NumberFormat.duration(r.seconds))
-        if r.cached {
-            h.element("span", ["class": "badge cached", "title": "taken from the cache in this run"], text: "cached")
-        } else {
-            h.element("span", ["class": "badge fresh", "title": "computed in this run"], text: "computed")
-        }
-        h.close("div")
         keyValues(&h, layout.catalogue.sortedMetricIDs(Set(r.metrics.keys)).map { id in
-            (layout.catalogue.metricInfo(id).heading, NumberFormat.short(r.metrics[id]!.value), layout.catalogue.metricInfo(id).summary)
+            let info = layout.catalogue.metricInfo(id)
+            return (info.heading, NumberFormat.short(r.metrics[id]!.value), info.summary.isEmpty ? id : "\(id): \(info.summary)")
         }, cls: "kv metrics")
         keyValues(&h, r.scalars.keys.sorted().map { ($0, NumberFormat.short(r.scalars[$0]!), nil) }, cls: "kv scalars")
         if isJoint(r) { jointLegendLink(&h, r) } else if !r.legend.isEmpty { legend(&h, r.legend) }
@@ -55,9 +48,10 @@ extension Gallery {
         h.close("figure")
     }
 
-    /// `k=v` for every parameter (sorted), swept ones highlighted.
+    /// `k=v` for every parameter with a value (sorted), swept ones highlighted.
     static func params(_ h: inout HTMLBuilder, _ r: Manifest.Result) {
-        let keys = r.params.keys
+        // An empty value means "the model's default" (a target layer): nothing to show.
+        let keys = r.params.keys.filter { r.params[$0]!.description != "" }
         guard !keys.isEmpty else { return }
         h.open("div", ["class": "params mono"])
         for (i, k) in keys.enumerated() {
@@ -106,6 +100,9 @@ extension Gallery {
             h.element("div", ["class": "thumb nopic"], text: "not shown (path outside the gallery folder): \(path)")
             return
         }
+        // A link to the file itself: the browser shows it full size and lets the user zoom.
+        h.open("a", ["class": "zoom", "href": url, "target": "_blank", "title": "\(alt) (full size)"])
         h.void("img", ["class": "thumb", "src": url, "alt": alt, "loading": "lazy"])
+        h.close("a")
     }
 }

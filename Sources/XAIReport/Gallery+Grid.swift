@@ -2,8 +2,9 @@ import XAICore
 import XAIManifest
 
 extension Gallery {
-    /// The images x method instances grid, with each row's sweep strips under it.
-    static func grid(_ h: inout HTMLBuilder, _ layout: GalleryLayout, _ m: Manifest) {
+    /// The images x method instances grid of one page: column heads (sticky), then the page's
+    /// rows (each rendered by `gridRow`), with the pager above and below when there are pages.
+    static func grid(_ h: inout HTMLBuilder, _ layout: GalleryLayout, rows: [String], pager: Pager?) {
         h.open("section", ["id": "gallery", "class": "card"])
         h.element("h2", text: "Images × methods")
         if layout.rows.isEmpty {
@@ -17,12 +18,14 @@ extension Gallery {
             h.element("p", ["class": "muted small"],
                       text: "Swept instances (\(names.joined(separator: ", "))) are shown as strips under each image, ordered by the swept value.")
         }
+        pager?.write(&h)
         h.open("div", ["class": "grid-wrap"])
-        h.open("div", ["class": "grid", "style": "--cols: \(layout.columns.count)"])
+        // Sweeps only: the image on the left, its strips stacked beside it (no empty columns).
+        let sweepsOnly = layout.columns.isEmpty
+        h.open("div", sweepsOnly ? ["class": "grid sweeps-only"] : ["class": "grid", "style": "--cols: \(layout.columns.count)"])
         h.newline()
-        h.open("div", ["class": "col-head corner"])
-        h.text("image")
-        h.close("div")
+        h.element("div", ["class": "col-head corner"], text: "image")
+        if sweepsOnly { h.element("div", ["class": "col-head"], text: "sweeps") }
         for c in layout.columns {
             h.open("div", ["class": "col-head"])
             h.text(c.instance)
@@ -31,35 +34,44 @@ extension Gallery {
             h.close("div")
         }
         h.newline()
-        for (i, row) in layout.rows.enumerated() {
+        for (i, row) in rows.enumerated() {
             if i > 0 { h.raw("<div class=\"row-sep\"></div>\n") }
-            rowHead(&h, row, m, layout)
-            h.newline()
-            for c in layout.columns {
-                let rs = layout.results(row, c)
-                if rs.isEmpty {
-                    let failed = m.failures.contains { $0.image == row.image.id && $0.method == c.instance && ($0.model ?? c.model) == c.model }
-                    let sameForAll = row.slot > 0 && layout.catalogue.method(named: c.method)?.usesTarget == false
-                    h.element("div", ["class": "cell empty"], text: failed ? "failed (see Failures)"
-                                  : sameForAll ? "the same for every class (first row)" : "not run")
-                } else {
-                    for r in rs { cell(&h, r, layout: layout, strip: nil) }
-                }
-                h.newline()
-            }
-            for c in layout.sweptColumns {
-                for strip in layout.strips(row, c) { sweepStrip(&h, strip, layout) }
-            }
+            h.raw(row)
         }
         h.close("div")
         h.close("div")
+        pager?.write(&h)
         h.close("section")
         h.newline()
     }
 
+    /// One row of the grid: its head, a cell per column and the strips of its swept instances.
+    static func gridRow(_ row: GalleryLayout.Row, _ m: Manifest, _ layout: GalleryLayout) -> String {
+        var h = HTMLBuilder()
+        let strips = layout.sweptColumns.flatMap { layout.strips(row, $0) }
+        rowHead(&h, row, m, layout, span: layout.columns.isEmpty ? strips.count : 1)
+        h.newline()
+        for c in layout.columns {
+            let rs = layout.results(row, c)
+            if rs.isEmpty {
+                let failed = m.failures.contains { $0.image == row.image.id && $0.method == c.instance && ($0.model ?? c.model) == c.model }
+                let sameForAll = row.slot > 0 && layout.catalogue.method(named: c.method)?.usesTarget == false
+                h.element("div", ["class": "cell empty"], text: failed ? "failed (see Failures)"
+                          : sameForAll ? "the same for every class (first row)" : "not run")
+            } else {
+                for r in rs { cell(&h, r, layout: layout, strip: nil) }
+            }
+            h.newline()
+        }
+        for strip in strips { sweepStrip(&h, strip, layout) }
+        return h.output
+    }
+
     /// The row header: the cropped input, the explained target and the top predictions.
-    static func rowHead(_ h: inout HTMLBuilder, _ row: GalleryLayout.Row, _ m: Manifest, _ layout: GalleryLayout) {
-        h.open("div", ["class": "row-head", "id": "image-\(anchor(row.image.id))-\(row.slot + 1)"])
+    /// - Parameter span: grid rows the head spans (its strips, when the grid has no columns).
+    static func rowHead(_ h: inout HTMLBuilder, _ row: GalleryLayout.Row, _ m: Manifest, _ layout: GalleryLayout, span: Int) {
+        h.open("div", ["class": "row-head", "id": "image-\(anchor(row.image.id))-\(row.slot + 1)",
+                       "style": span > 1 ? "grid-row: span \(span)" : nil])
         let models = modelOrder(row, m)
         let inputs = models.compactMap { name in row.image.inputs[name].map { (name, $0) } }.filter { $0.1.hasSuffix(".png") }
         // Several models often see the same crop; show each distinct picture once.

@@ -36,7 +36,8 @@ extension Gallery {
     static func jointLegendLink(_ h: inout HTMLBuilder, _ r: Manifest.Result) {
         h.open("div", ["class": "muted small"])
         h.text("concepts shared by all images: ")
-        h.element("a", ["href": "#" + jointAnchor(r.task)], text: "legend")
+        // The legends sit on the first page; a cell may be on a later one.
+        h.element("a", ["href": indexFile + "#" + jointAnchor(r.task)], text: "legend")
         h.close("div")
     }
 

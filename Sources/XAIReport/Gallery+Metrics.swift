@@ -2,25 +2,30 @@ import XAICore
 import XAIManifest
 
 extension Gallery {
-    /// Averaged table (means and bootstrap intervals), then per image a table and the curves.
-    static func metrics(_ h: inout HTMLBuilder, _ layout: GalleryLayout, _ m: Manifest, _ table: ComparisonTable) {
-        h.raw(ComparisonReport.htmlSection(table, title: "Metrics averaged over images", id: "metrics"))
+    /// Per image of a page: a table of its metrics and their curves, one block per row (empty
+    /// for rows without metrics), so pages can be cut between rows.
+    static func imageMetrics(_ row: GalleryLayout.Row, _ layout: GalleryLayout) -> String {
+        let rs = layout.sorted(row.results.filter { !$0.metrics.isEmpty })
+        guard !rs.isEmpty else { return "" }
+        var h = HTMLBuilder()
+        h.element("h3", text: row.slot == 0 ? row.image.id : "\(row.image.id) · target \(row.slot + 1)")
+        imageMetricTable(&h, rs, layout)
+        let plots = curvePlots(rs, layout)
+        if !plots.isEmpty {
+            h.open("div", ["class": "plots"])
+            for p in plots { h.raw(p.render()) }
+            h.close("div")
+        }
         h.newline()
+        return h.output
+    }
+
+    /// The section holding the per-image blocks of one page.
+    static func perImageMetrics(_ h: inout HTMLBuilder, _ blocks: [String]) {
+        guard blocks.contains(where: { !$0.isEmpty }) else { return }
         h.open("section", ["id": "metrics-per-image", "class": "card"])
         h.element("h2", text: "Metrics per image")
-        for row in layout.rows {
-            let rs = layout.sorted(row.results.filter { !$0.metrics.isEmpty })
-            guard !rs.isEmpty else { continue }
-            h.element("h3", text: row.slot == 0 ? row.image.id : "\(row.image.id) · target \(row.slot + 1)")
-            imageMetricTable(&h, rs, layout)
-            let plots = curvePlots(rs, layout)
-            if !plots.isEmpty {
-                h.open("div", ["class": "plots"])
-                for p in plots { h.raw(p.render()) }
-                h.close("div")
-            }
-            h.newline()
-        }
+        for b in blocks { h.raw(b) }
         h.close("section")
         h.newline()
     }

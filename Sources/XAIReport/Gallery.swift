@@ -19,10 +19,11 @@ public struct GalleryOptions: Sendable, Equatable {
     }
 }
 
-/// The static HTML gallery of a run: `index.html` (images x method instances, sweep strips,
-/// metrics tables and plots, failures) and `compare.html` (methods x models x metrics), both
-/// self-contained pages that open from file:// and reference the run's PNGs by relative path.
-/// Rendering is a pure function of the manifest: same manifest, same bytes.
+/// The static HTML gallery of a run: `index.html` (overview, images x method instances, sweep
+/// strips, metrics tables and plots, failures; a large run's image rows continue on
+/// `images-2.html`, ...) and `compare.html` (methods x models x metrics), self-contained pages
+/// that open from file:// and reference the run's PNGs by relative path. Rendering is a pure
+/// function of the manifest and the catalogue: same inputs, same bytes (no times, no cache state).
 public enum Gallery {
     public static let indexFile = "index.html"
     public static let compareFile = "compare.html"
@@ -31,29 +32,7 @@ public enum Gallery {
 
     /// The `index.html` page for `manifest` (paths in it are relative to the manifest's folder).
     public static func render(manifest: Manifest, options: GalleryOptions) -> String {
-        let layout = GalleryLayout(manifest: manifest, catalogue: options.catalogue)
-        let table = ComparisonTable(manifest: manifest, catalogue: options.catalogue, resamples: options.resamples, seed: options.seed)
-        let hasMetrics = manifest.results.contains { !$0.metrics.isEmpty }
-        let hasSweeps = !layout.sweptColumns.isEmpty
-        var sections: [(id: String, label: String)] = [("overview", "Overview"), ("gallery", "Images")]
-        let joint = jointGroups(manifest)
-        if !joint.isEmpty { sections.append(("joint", "Shared concepts")) }
-        if hasSweeps && hasMetrics { sections.append(("sweeps", "Sweeps")) }
-        if hasMetrics { sections.append(("metrics", "Metrics")) }
-        if !manifest.failures.isEmpty { sections.append(("failures", "Failures (\(manifest.failures.count))")) }
-
-        var h = HTMLBuilder()
-        let colormaps = Set(manifest.results.compactMap { $0.scale?.colormap })
-        Page.begin(&h, title: "\(manifest.name) · xai gallery", manifest: manifest, current: .gallery,
-                   extraStyle: ColorBar.css(for: colormaps), sections: sections)
-        overview(&h, manifest)
-        grid(&h, layout, manifest)
-        if !joint.isEmpty { jointLegends(&h, joint, severalModels: layout.severalModels) }
-        if hasSweeps && hasMetrics { sweepPlots(&h, layout, manifest) }
-        if hasMetrics { metrics(&h, layout, manifest, table) }
-        if !manifest.failures.isEmpty { failures(&h, manifest.failures) }
-        Page.end(&h, manifest: manifest)
-        return h.output
+        pages(manifest: manifest, options: options)[0].html
     }
 
     /// The `compare.html` page.
@@ -62,23 +41,30 @@ public enum Gallery {
                               table: ComparisonTable(manifest: manifest, catalogue: options.catalogue, resamples: options.resamples, seed: options.seed))
     }
 
-    /// Writes `index.html`, `compare.html`, `comparison.csv` and `comparison.md` into `folder`
-    /// (the manifest's folder), each atomically (temporary file + rename).
+    /// Writes the gallery's pages, `compare.html`, `comparison.csv` and `comparison.md` into
+    /// `folder` (the manifest's folder), each atomically (temporary file + rename), and removes
+    /// continuation pages an earlier, larger run left behind.
     /// - Returns: the files written.
     @discardableResult
     public static func write(_ manifest: Manifest, to folder: URL, options: GalleryOptions) throws -> [URL] {
         let table = ComparisonTable(manifest: manifest, catalogue: options.catalogue, resamples: options.resamples, seed: options.seed)
-        let files: [(String, String)] = [
-            (indexFile, render(manifest: manifest, options: options)),
+        let pages = pages(manifest: manifest, options: options)
+        let files = pages.map { ($0.file, $0.html) } + [
             (compareFile, ComparisonReport.page(manifest: manifest, table: table)),
             (csvFile, ComparisonReport.csv(table)),
             (markdownFile, ComparisonReport.markdown(table)),
         ]
-        return try files.map { name, text in
+        let written = try files.map { name, text in
             let url = folder.appendingPathComponent(name)
             try AtomicFile.write(text, to: url)
             return url
         }
+        let current = Set(pages.map(\.file))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        where isContinuationPage(name) && !current.contains(name) {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
+        return written
     }
 
     // MARK: overview
@@ -93,13 +79,10 @@ public enum Gallery {
             h.text(" " + label)
             h.close("li")
         }
-        let cached = m.results.filter(\.cached).count
         chip(m.images.count == 1 ? "image" : "images", "\(m.images.count)")
         chip(m.models.count == 1 ? "model" : "models", "\(m.models.count)")
         chip("method instances", "\(Set(m.results.map(\.instance)).count)")
         chip(m.results.count == 1 ? "explanation" : "explanations", "\(m.results.count)")
-        chip("from the cache", "\(cached)")
-        chip("computing time", NumberFormat.duration(m.results.map(\.seconds).reduce(0, +)))
         if !m.failures.isEmpty { chip(m.failures.count == 1 ? "failure" : "failures", "\(m.failures.count)", bad: true) }
         h.close("ul")
         h.newline()

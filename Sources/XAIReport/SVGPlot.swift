@@ -50,10 +50,32 @@ public struct SVGPlot: Sendable {
         self.height = height
     }
 
-    // Plot area margins: room for tick labels (left, bottom), the title (top) and the legend (right).
-    private var legendWidth: Double { series.count > 1 ? 118 : 0 }
+    // The legend: beside the plot while its entries fit the plot's height, else under it in
+    // columns (the SVG grows), so every line is named however many methods there are.
+    private static let legendRow = 15.0, legendColumn = 150.0, legendBeside = 118.0
+    private var legendEntries: [Series] { series.count > 1 ? series.filter { !$0.faint } : [] }
+    private var legendBelow: Bool { Double(legendEntries.count) * Self.legendRow > height - 26 - 40 }
+    private var legendColumns: Int { max(1, Int((width - 20) / Self.legendColumn)) }
+    private var legendHeight: Double {
+        legendBelow ? 8 + Double((legendEntries.count + legendColumns - 1) / legendColumns) * Self.legendRow : 0
+    }
+    /// The SVG's height: the plot's, plus the legend's when it sits under the plot.
+    public var totalHeight: Double { height + legendHeight }
+    // Plot area margins: room for tick labels (left, bottom), the title (top) and a legend beside.
     private var margin: (left: Double, right: Double, top: Double, bottom: Double) {
-        (48, 12 + legendWidth, 26, 40)
+        (48, 12 + (legendEntries.isEmpty || legendBelow ? 0 : Self.legendBeside), 26, 40)
+    }
+
+    /// Dash pattern of each line: lines that repeat an earlier line's colour are dashed,
+    /// so more lines than the palette has colours stay distinguishable.
+    private func dashes() -> [String?] {
+        var seen = [String: Int]()
+        return series.map { line in
+            guard !line.faint else { return nil }
+            let n = seen[line.color, default: 0]
+            seen[line.color] = n + 1
+            return n == 0 ? nil : ["6 3", "2 2", "8 2 2 2"][(n - 1) % 3]
+        }
     }
 
     /// Ticks of the x and y axes (the axis ranges are the outermost ticks).
@@ -76,8 +98,8 @@ public struct SVGPlot: Sendable {
         let c = NumberFormat.coordinate
         let e = HTML.escape
 
-        var s = "<svg class=\"plot\" viewBox=\"0 0 \(c(width)) \(c(height))\""
-        s += " width=\"\(c(width))\" height=\"\(c(height))\" role=\"img\" aria-label=\"\(e(title))\">"
+        var s = "<svg class=\"plot\" viewBox=\"0 0 \(c(width)) \(c(totalHeight))\""
+        s += " width=\"\(c(width))\" height=\"\(c(totalHeight))\" role=\"img\" aria-label=\"\(e(title))\">"
         s += "<title>\(e(title))</title>\n"
         s += "<text class=\"plot-title\" x=\"\(c(x0))\" y=\"16\">\(e(title))</text>\n"
         // Grid and ticks.
@@ -99,28 +121,32 @@ public struct SVGPlot: Sendable {
         s += "<text class=\"ylabel\" transform=\"translate(12 \(c((y0 + y1) / 2))) rotate(-90)\" text-anchor=\"middle\">\(e(yLabel))</text>"
         s += "</g>\n"
         // Series, faint ones first so the highlighted lines stay on top.
-        for line in series.filter(\.faint) + series.filter({ !$0.faint }) {
+        let dash = dashes()
+        let order = series.indices.filter { series[$0].faint } + series.indices.filter { !series[$0].faint }
+        for i in order {
+            let line = series[i]
             let pts = line.points.filter { $0.x.isFinite && $0.y.isFinite }
             guard !pts.isEmpty else { continue }
             let d = pts.enumerated().map { i, p in (i == 0 ? "M" : "L") + c(px(p.x)) + " " + c(py(p.y)) }.joined(separator: " ")
             s += "<g class=\"series\(line.faint ? " faint" : "")\"><title>\(e(line.name))</title>"
-            s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(e(line.color))\"/>"
+            s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(e(line.color))\"\(dash[i].map { " stroke-dasharray=\"\($0)\"" } ?? "")/>"
             if !line.faint && pts.count <= 24 {
                 for p in pts { s += "<circle cx=\"\(c(px(p.x)))\" cy=\"\(c(py(p.y)))\" r=\"2.5\" fill=\"\(e(line.color))\"/>" }
             }
             s += "</g>\n"
         }
         // Legend (only when there is more than one line to tell apart).
-        if series.count > 1 {
+        if !legendEntries.isEmpty {
             s += "<g class=\"legend\">"
-            let shown = series.filter { !$0.faint }
-            for (i, line) in shown.prefix(12).enumerated() {
-                let y = y0 + 6 + Double(i) * 15
-                let lx = x1 + 10
-                s += "<line x1=\"\(c(lx))\" y1=\"\(c(y))\" x2=\"\(c(lx + 14))\" y2=\"\(c(y))\" stroke=\"\(e(line.color))\"/>"
-                s += "<text x=\"\(c(lx + 18))\" y=\"\(c(y + 3.5))\">\(e(SVGPlot.shorten(line.name, 17)))</text>"
+            for (k, i) in series.indices.filter({ !series[$0].faint }).enumerated() {
+                let line = series[i]
+                let (lx, y, chars): (Double, Double, Int) = legendBelow
+                    ? (x0 - 40 + Double(k % legendColumns) * Self.legendColumn, height + 4 + Double(k / legendColumns) * Self.legendRow, 22)
+                    : (x1 + 10, y0 + 6 + Double(k) * Self.legendRow, 17)
+                s += "<line x1=\"\(c(lx))\" y1=\"\(c(y))\" x2=\"\(c(lx + 14))\" y2=\"\(c(y))\" stroke=\"\(e(line.color))\""
+                s += dash[i].map { " stroke-dasharray=\"\($0)\"" } ?? ""
+                s += "/><text x=\"\(c(lx + 18))\" y=\"\(c(y + 3.5))\"><title>\(e(line.name))</title>\(e(SVGPlot.shorten(line.name, chars)))</text>"
             }
-            if shown.count > 12 { s += "<text x=\"\(c(x1 + 10))\" y=\"\(c(y0 + 6 + 12 * 15))\">+\(shown.count - 12) more</text>" }
             s += "</g>\n"
         }
         s += "</svg>"

@@ -36,10 +36,16 @@ enum Style {
     details summary { cursor: pointer; color: var(--muted); }
     pre { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 10px; overflow: auto; max-height: 420px; }
     /* gallery grid: one row per image (and target), one column per method instance */
-    .grid-wrap { overflow-x: auto; padding-bottom: 4px; }
+    /* the grid scrolls inside its box, so the column heads stick to its top and the image
+       column to its left whichever way the user scrolls */
+    .grid-wrap { overflow: auto; max-height: calc(100vh - 96px); padding-bottom: 4px; }
     .grid { display: grid; grid-template-columns: var(--head) repeat(var(--cols), minmax(var(--cell), 270px)); gap: 12px; align-items: start; }
+    .grid.sweeps-only { grid-template-columns: var(--head) minmax(0, 1fr); }
+    .grid.sweeps-only .strip { grid-column: 2 / -1; }
     .col-head { font-weight: 600; font-size: 13px; padding: 6px 8px; background: var(--card);
-      border: 1px solid var(--line); border-radius: 8px; }
+      border: 1px solid var(--line); border-radius: 8px; position: sticky; top: 0; z-index: 2;
+      box-shadow: 0 -12px 0 var(--card); }
+    .col-head.corner { left: 0; z-index: 3; }
     .col-head .kind, .col-head .model { display: block; font-weight: 400; color: var(--muted); font-size: 11px; }
     .row-sep { grid-column: 1 / -1; border-top: 1px solid var(--line); margin: 6px 0 2px; }
     .row-head { position: sticky; left: 0; z-index: 1; background: var(--card); border: 1px solid var(--line);
@@ -59,6 +65,7 @@ enum Style {
     figure { margin: 0; }
     .cell { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 8px; }
     .cell.empty { color: var(--muted); font-size: 12px; text-align: center; padding: 24px 8px; border-style: dashed; }
+    a.zoom { display: block; cursor: zoom-in; }
     .thumb { display: block; width: 100%; aspect-ratio: 1 / 1; object-fit: contain; background: #eef0f3; border-radius: 6px; }
     .nopic { display: flex; align-items: center; justify-content: center; color: var(--muted); font-size: 12px; text-align: center; padding: 8px; }
     figcaption { margin-top: 6px; font-size: 12px; }
@@ -66,19 +73,19 @@ enum Style {
     .method .kind { font-weight: 400; color: var(--muted); }
     .params { color: var(--muted); word-break: break-word; margin-top: 2px; }
     .params .swept { color: var(--ink); background: #fff4d6; border-radius: 4px; padding: 0 3px; }
-    .meta { display: flex; gap: 6px; align-items: center; margin-top: 4px; flex-wrap: wrap; }
-    .badge { font-size: 11px; border-radius: 999px; padding: 0 7px; border: 1px solid var(--line); color: var(--muted); }
-    .badge.cached { background: #ecfdf3; color: var(--good); border-color: #abefc6; }
-    .badge.fresh { background: var(--accent-soft); color: var(--accent); border-color: #c7d7fe; }
-    .time { font-variant-numeric: tabular-nums; color: var(--muted); }
+    .pager { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; margin: 0 0 10px; font-size: 12px; }
+    .pager span { margin-right: 8px; }
+    .pager a { padding: 1px 8px; border-radius: 999px; border: 1px solid var(--line); }
+    .pager a.here { background: var(--accent); color: #fff; border-color: var(--accent); }
     /* colour bar: gradient with lo / 0 / hi under it and the scaling note */
     .cbar { margin-top: 6px; }
     .cbar-grad { height: 8px; border-radius: 3px; border: 1px solid rgba(0,0,0,0.08); }
     .cbar-ticks { display: flex; justify-content: space-between; font-size: 10px; color: var(--muted); font-variant-numeric: tabular-nums; }
     .cbar-cap { font-size: 10px; color: var(--muted); line-height: 1.3; }
-    table.kv { width: 100%; border-collapse: collapse; margin-top: 6px; font-size: 12px; }
-    table.kv th { text-align: left; font-weight: 400; color: var(--muted); padding: 1px 0; }
-    table.kv td { text-align: right; font-variant-numeric: tabular-nums; padding: 1px 0; }
+    table.kv { width: 100%; border-collapse: collapse; margin-top: 6px; font-size: 12px; table-layout: fixed; }
+    table.kv th { text-align: left; font-weight: 400; color: var(--muted); padding: 1px 0;
+      overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    table.kv td { text-align: right; font-variant-numeric: tabular-nums; padding: 1px 0 1px 6px; width: 5.5em; white-space: nowrap; }
     .legend { list-style: none; margin: 6px 0 0; padding: 0; font-size: 11px; }
     .legend li { display: flex; gap: 6px; align-items: flex-start; padding: 2px 0; }
     .swatch { flex: none; width: 12px; height: 12px; border-radius: 3px; margin-top: 2px; border: 1px solid rgba(0,0,0,0.15); }

@@ -25,7 +25,7 @@ final class JointLegendTests: XCTestCase {
         let page = Gallery.render(manifest: m)
         XCTAssertEqual(occurrences("<ul class=\"legend\">", in: page), 1, "one legend for both images")
         XCTAssertEqual(occurrences("id=\"joint-__dff\"", in: page), 1)
-        XCTAssertEqual(occurrences("href=\"#joint-__dff\"", in: page), 2, "each image's cell links to it")
+        XCTAssertEqual(occurrences("href=\"index.html#joint-__dff\"", in: page), 2, "each image's cell links to it")
         XCTAssertEqual(occurrences("<section id=\"joint\"", in: page), 1)
         // The legend lists every concept once, escaped, with its colour.
         XCTAssertEqual(occurrences("tabby &quot;cat&quot; 0.75", in: page), 1)
