@@ -72,8 +72,8 @@ final class MeaningfulPerturbationTests: XCTestCase {
         } } }
         let engine = try PerturbationFixtures.linearEngine(weights: w, width: size, height: size)
         let method = try Method(params: TestModels.params(Method.descriptor, [
-            "steps": .int(80), "mask_size": .int(8), "blur_sigma": .double(3), "jitter": .int(1), "score": .string("logit"),
-            "l1": .double(1), "tv": .double(0.01),
+            "iterations": .int(80), "mask_size": .int(8), "blur_sigma": .double(3), "jitter": .int(1), "score": .string("logit"),
+            "lambda_l1": .double(1), "lambda_tv": .double(0.01),
         ]))
         let e = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
         // Inside the quadrant everything is deleted; the bilinear upsampling of the 8 x 8 grid
@@ -98,6 +98,27 @@ final class MeaningfulPerturbationTests: XCTestCase {
         XCTAssertNotEqual(other.map.data, e.map.data, "the jitter follows the seed")
     }
 
+    /// Each fill is what the deleted region shows: the mean colour is flat, the noise is drawn
+    /// once per seed (so a run is repeatable) and is not the blur.
+    func testFillsShowTheirOwnDeletedImage() throws {
+        let size = 16
+        let image = PerturbationFixtures.image(width: size, height: size)
+        let w = (0..<(3 * size * size)).map { Float(($0 * 7) % 5) - 2 }
+        let engine = try PerturbationFixtures.linearEngine(weights: w, width: size, height: size)
+        var deleted: [String: [Float]] = [:]
+        for fill in ["blur", "constant", "noise"] {
+            let method = try Method(params: TestModels.params(Method.descriptor, [
+                "iterations": .int(20), "mask_size": .int(4), "perturbation": .string(fill), "score": .string("logit")]))
+            let e = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
+            let again = try method.explain(PerturbationFixtures.input(image), model: PerturbationFixtures.context(engine))
+            XCTAssertEqual(e.images["deleted"], again.images["deleted"], fill)
+            XCTAssertLessThan(e.scalars["deleted_score"] ?? .nan, e.scalars["original_score"] ?? .nan, fill)
+            deleted[fill] = e.images["deleted"]?.pixels
+        }
+        XCTAssertNotEqual(deleted["noise"], deleted["blur"])
+        XCTAssertNotEqual(deleted["constant"], deleted["blur"])
+    }
+
     /// On the embedded model: the optimised deletion drops the probability far more than
     /// deleting a square of the same area in a corner.
     func testDeletionOnTheEmbeddedModel() throws {
@@ -106,7 +127,7 @@ final class MeaningfulPerturbationTests: XCTestCase {
         #endif
         let model = try EmbeddedModel.context()
         let input = try EmbeddedModel.input()
-        let method = try Method(params: TestModels.params(Method.descriptor, ["steps": .int(60)]))
+        let method = try Method(params: TestModels.params(Method.descriptor, ["iterations": .int(60)]))
         let start = Date()
         let e = try method.explain(input, model: model)
         let original = e.scalars["original_score"] ?? .nan, deleted = e.scalars["deleted_score"] ?? .nan
