@@ -74,6 +74,15 @@ final class RunCLITests: CLITestCase {
         XCTAssertEqual(dry.status, 0, dry.stderr)
         XCTAssertTrue(dry.stdout.contains("saliency@reduce=l2.npy"), dry.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: stale.path), "a dry run removes nothing")
+        // Without the run history's protection the dropped point's entries go, listed by the
+        // experiment and task that used them.
+        let entries = try xai(["gc", "--dry-run", "--keep-last", "0", file], in: dir)
+        XCTAssertEqual(entries.status, 0, entries.stderr)
+        let lines = entries.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("would remove ") && $0.contains(" of experiment cli-gc (last used by run ") },
+                      entries.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("  ") && $0.contains("saliency@reduce=l2") }, entries.stdout)
+        XCTAssertFalse(lines.contains { $0.contains("saliency@reduce=max_abs") }, "kept entries are not listed")
         let real = try xai(["gc", file], in: dir)
         XCTAssertEqual(real.status, 0, real.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path))
