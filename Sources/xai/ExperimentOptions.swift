@@ -16,12 +16,12 @@ struct ExperimentOptions: ParsableArguments {
     var overrides: [String] = []
 
     @Option(name: .long, help: "Folder holding the model cards.")
-    var weights: String = "Weights"
+    var weights: String = WeightsFolder.defaultName
 
     /// Loads the experiment and prints the loader's notes (e.g. files a glob skipped) to stderr.
     func load() throws -> Experiment {
         let experiment = try ExperimentLoader.load(path: file, catalogue: .standard, overrides: overrides,
-                                                   weightsDirectory: weights)
+                                                   weightsDirectory: WeightsFolder.resolve(weights))
         for note in experiment.notes {
             printError("\(note.file):\(note.line):\(note.column): note: \(note.message)")
         }

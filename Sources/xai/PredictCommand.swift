@@ -28,7 +28,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var spec = try LoadedModel.spec(reference: modelOptions.model, weightsDirectory: modelOptions.weights)
+            var spec = try LoadedModel.spec(reference: modelOptions.model, weightsDirectory: WeightsFolder.resolve(modelOptions.weights))
             if let resize { spec.preprocess.resize = resize }
             if let crop { spec.preprocess.crop = crop }
             let model = try LoadedModel(spec: spec)

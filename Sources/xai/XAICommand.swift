@@ -26,7 +26,7 @@ struct ModelOptions: ParsableArguments {
     var model: String = ExperimentLoader.defaultModel
 
     @Option(name: .long, help: "Folder holding the model cards.")
-    var weights: String = "Weights"
+    var weights: String = WeightsFolder.defaultName
 }
 
 /// Turns library errors into messages and exit codes: 2 for invalid input files, 1 otherwise.
