@@ -12,7 +12,7 @@ CPU_FLAGS := $(shell if [ "$$XAI_PORTABLE" != "1" ] && [ "$$(uname -m)" = "x86_6
 RELEASE_FLAGS := -c release $(CPU_FLAGS)
 TEST_FLAGS := -c release -Xswiftc -enable-testing $(CPU_FLAGS)
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench fuzz clean
 
 # Installs the C libraries when run as root; otherwise prints the exact line to run.
 deps:
@@ -44,6 +44,12 @@ test: deps
 
 bench: build
 	$(SWIFT) run $(RELEASE_FLAGS) --skip-build xai bench
+
+# libFuzzer over the experiment loader, ONNX importer, PNG/JPEG decoders and NPY reader:
+# SECONDS (default 60) per target; see fuzz/run.sh. Built apart (fuzz/Package.swift) with sanitizers.
+SECONDS ?= 60
+fuzz: deps
+	SWIFT=$(SWIFT) fuzz/run.sh $(SECONDS)
 
 clean:
 	rm -rf .build
