@@ -14,7 +14,7 @@ TEST_FLAGS := -c release -Xswiftc -enable-testing $(CPU_FLAGS)
 
 PREFIX ?= /usr/local
 
-.PHONY: deps build demo test bench install uninstall clean
+.PHONY: deps build demo test bench fuzz install uninstall clean
 
 # Installs the C libraries when run as root; otherwise prints the exact line to run.
 deps:
@@ -65,6 +65,12 @@ uninstall:
 
 bench: build
 	$(SWIFT) run $(RELEASE_FLAGS) --skip-build xai bench
+
+# libFuzzer over the experiment loader, ONNX importer, PNG/JPEG decoders and NPY reader:
+# SECONDS (default 60) per target; see fuzz/run.sh. Built apart (fuzz/Package.swift) with sanitizers.
+SECONDS ?= 60
+fuzz: deps
+	SWIFT=$(SWIFT) fuzz/run.sh $(SECONDS)
 
 clean:
 	rm -rf .build
