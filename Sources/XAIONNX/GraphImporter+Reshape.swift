@@ -147,4 +147,48 @@ extension GraphImporter {
         case .runtime: try emit(ctx, .transpose(perm: perm), inputs: [x], output: ctx.outputs[0])
         }
     }
+
+    /// Split of a run-time tensor along a non-batch axis (ShuffleNet's channel split): each
+    /// output is the input cropped by negative pads. Sizes come from the `split` input (opset
+    /// 13 on) or attribute (before), else equal parts: `num_outputs` (opset 18) or one per
+    /// output, the last part smaller when the axis does not divide evenly.
+    func split(_ ctx: NodeContext) throws {
+        try ctx.allowOnly(ctx.opset < 13 ? ["axis", "split"] : ["axis", "num_outputs"])
+        let x = try data(ctx)
+        guard try isRuntime(x, ctx) else {
+            throw ctx.unsupported("input", "Split is only supported on tensors computed from the image")
+        }
+        let s = try shape(x, ctx)
+        let axis = try ctx.int("axis", default: 0)
+        guard let ax = SymbolicShape.axis(axis, rank: s.count), ax >= 1, let length = s[ax].known else {
+            throw ctx.invalid("axis", "\(axis) must be a non-batch axis of known size of \(SymbolicShape.format(s))")
+        }
+        let given = ctx.opset < 13 ? try ctx.ints("split")
+            : try ctx.input(1).map { _ in
+                guard let v = try requireConstant(1, ctx, "split").ints else { throw ctx.invalid("split", "must be known integers") }
+                return v
+            }
+        var sizes: [Int]
+        if let given {
+            sizes = given
+        } else {
+            let parts = try ctx.int("num_outputs") ?? ctx.outputs.count
+            guard parts >= 1, parts <= length else { throw ctx.invalid("num_outputs", "\(parts) parts of \(length)") }
+            let each = (length + parts - 1) / parts
+            sizes = (0..<parts).map { k in min(each, max(0, length - k * each)) }
+        }
+        guard sizes.count == ctx.outputs.count, sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == length else {
+            throw ctx.invalid("split", "sizes \(sizes) do not split \(length) values into \(ctx.outputs.count) outputs")
+        }
+        var start = 0
+        for (k, size) in sizes.enumerated() {
+            defer { start += size }
+            let out = ctx.outputs[k]
+            guard !out.isEmpty else { continue }
+            var pads = [Int](repeating: 0, count: 2 * s.count)
+            pads[ax] = -start
+            pads[s.count + ax] = -(length - start - size)
+            try emit(ctx, .pad(pads: pads, value: 0), inputs: [x], output: out, nodeName: "\(ctx.name)/\(k)")
+        }
+    }
 }

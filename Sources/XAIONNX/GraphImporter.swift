@@ -17,6 +17,8 @@ final class GraphImporter {
     let opset: Int
     let graph: Xai_Onnx_GraphProto
     let inputSize: (height: Int, width: Int)?
+    /// The model's folder, where external tensor data is read from (nil: bytes in memory).
+    let directory: String?
 
     var values: [String: Value] = [:]
     var nodes: [Node] = []
@@ -38,15 +40,17 @@ final class GraphImporter {
     /// produce; both keep a hostile file from making the engine allocate without bound.
     static let itemLimit = 1 << 28
 
-    init(graph: Xai_Onnx_GraphProto, opset: Int, file: String, inputSize: (height: Int, width: Int)?) {
+    init(graph: Xai_Onnx_GraphProto, opset: Int, file: String, inputSize: (height: Int, width: Int)?,
+         directory: String? = nil) {
         self.graph = graph
+        self.directory = directory
         self.opset = opset
         self.file = file
         self.inputSize = inputSize
     }
 
     func run() throws -> Graph {
-        let decoder = TensorDecoder(file: file)
+        let decoder = TensorDecoder(file: file, external: ExternalData(directory: directory, file: file))
         for t in graph.initializer {
             guard !t.name.isEmpty else {
                 throw ONNXError.invalidTensor(name: "<unnamed>", detail: "an initializer has no name", file: file)
