@@ -79,8 +79,34 @@ extension GraphImporter {
             let s = try folding(ctx) { try ShapeInference.output(of: .reshape(shape: t), inputs: [SymbolicShape.known(c.shape)]) }
             define(ctx, c.reshaped(s.map { $0.known ?? 0 }))
         case let .runtime(inShape):
+            if target == [.value(-1)], inShape.first == .batch, let item = SymbolicShape.values(Array(inShape.dropFirst())),
+               onlyGathersRead(ctx.outputs[0]) {
+                itemFlattened.insert(ctx.outputs[0])
+                try emit(ctx, .reshape(shape: [0, item.reduce(1, *)]), inputs: [x], output: ctx.outputs[0])
+                return
+            }
             try emitReshape(ctx, x, from: inShape, target: target)
         }
+    }
+
+    /// Whether every node reading `name` is a Gather, and no graph output is `name`.
+    private func onlyGathersRead(_ name: String) -> Bool {
+        !graph.output.contains { $0.name == name }
+            && graph.node.allSatisfy { !$0.input.contains(name) || $0.opType == "Gather" }
+    }
+
+    /// Gather of a run-time tensor: only the identity view PyTorch writes for `as_strided` on
+    /// a batch of 1 (ConvNeXt's pooling): the whole tensor flattened, then gathered back with
+    /// indices 0, 1, ... shaped [1, ...]. Per item that is a reshape to the indices' shape.
+    func gatherView(_ ctx: NodeContext, _ x: String) throws {
+        let idx = try requireConstant(1, ctx, "indices")
+        guard itemFlattened.contains(x), try ctx.int("axis", default: 0) == 0, let values = idx.ints,
+              idx.shape.first == 1, case let .runtime(s) = try value(x, ctx), s.count == 2, let count = s[1].known,
+              values == Array(0..<count) else {
+            throw ctx.unsupported("input", "Gather on a tensor computed from the image is only supported as the "
+                + "identity view of a flattened batch of 1 (PyTorch's as_strided); '\(x)' is not one")
+        }
+        try emit(ctx, .reshape(shape: [0] + idx.shape.dropFirst()), inputs: [x], output: ctx.outputs[0])
     }
 
     /// Emits a graph-IR reshape of a run-time tensor to a symbolic `target` in ONNX form

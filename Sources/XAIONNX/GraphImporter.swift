@@ -34,6 +34,9 @@ final class GraphImporter {
     var aliases: [String: String] = [:]
     /// Every tensor name some node or graph output reads.
     var consumed: Set<String> = []
+    /// Run-time tensors that a graph exported with a fixed batch of 1 flattens whole
+    /// (`view(-1)`), kept per item as [batch, count] (`GraphImporter+Reshape.swift`).
+    var itemFlattened: Set<String> = []
     private var nodeNames: Set<String> = []
 
     /// Largest image item (C*H*W) accepted, and the largest per-item activation a node may
