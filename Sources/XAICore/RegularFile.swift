@@ -27,9 +27,10 @@ public enum RegularFile {
     }
 
     /// The size in bytes of the regular file at `path`, refusing other kinds of file and files
-    /// over `maxBytes`; for callers that map the file themselves.
-    public static func size(_ path: String, maxBytes: Int) throws -> Int {
-        let fd = try open(path)
+    /// over `maxBytes`; for callers that map the file themselves. With `followLinks: false` a
+    /// symbolic link is refused too (files a model names beside itself must not lead elsewhere).
+    public static func size(_ path: String, maxBytes: Int, followLinks: Bool = true) throws -> Int {
+        let fd = try open(path, followLinks: followLinks)
         defer { close(fd) }
         return try checkedSize(fd, path: path, maxBytes: maxBytes)
     }
@@ -48,9 +49,14 @@ public enum RegularFile {
         }
     }
 
-    private static func open(_ path: String) throws -> Int32 {
-        let fd = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw failure(path, errno) }
+    private static func open(_ path: String, followLinks: Bool = true) throws -> Int32 {
+        let fd = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
+        guard fd >= 0 else {
+            if errno == ELOOP && !followLinks {
+                throw RegularFileError.unreadable(path: path, reason: "it is a symbolic link, which is not followed here")
+            }
+            throw failure(path, errno)
+        }
         return fd
     }
 

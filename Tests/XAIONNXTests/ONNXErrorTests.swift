@@ -169,7 +169,7 @@ final class ONNXErrorTests: XCTestCase {
         assertError(unknown, contains: ["conv.b", "99"])
         var external = ONNXImportTests.convNet()
         external.model.graph.initializer[1].dataLocation = 1
-        assertError(external, contains: ["conv.b", "external"])
+        assertError(external, contains: ["conv.b", "external file", "no `location`"])
     }
 
     func testMissingInitializerAndOpset() {
