@@ -19,8 +19,10 @@ for t in $targets; do
   log="fuzz/.build/artifacts/$t.log"
   echo "fuzz: $t for ${seconds}s (log: $log)"
   # detect_leaks=0: the Swift runtime's lazily filled metadata caches look like per-input leaks;
-  # memory growth is still bounded by rss_limit_mb.
-  if "fuzz/.build/release/xai-fuzz-$t" -max_total_time="$seconds" -rss_limit_mb=1024 -malloc_limit_mb=1024 \
+  # memory growth is still bounded by rss_limit_mb. malloc_context_size=0: AddressSanitizer still
+  # checks every access but records no allocation stacks (twice the speed; replay a crash input
+  # with ASAN_OPTIONS= set empty to get them).
+  if ASAN_OPTIONS=${ASAN_OPTIONS-malloc_context_size=0} "fuzz/.build/release/xai-fuzz-$t" -max_total_time="$seconds" -rss_limit_mb=1024 -malloc_limit_mb=1024 \
        -timeout=10 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="fuzz/.build/artifacts/$t-" \
        "fuzz/.build/corpus/$t" "fuzz/Corpus/$t" >"$log" 2>&1; then
     grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$log" | sed "s/^/  $t /"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One input format that libFuzzer drives (see fuzz/README.md). Each case's entry point is the
+/// One input format that libFuzzer drives (`make fuzz`, fuzz/run.sh). Each case's entry point is the
 /// function a fuzz binary calls for every input and the one the test suite replays the seed
 /// corpus through, so the two cannot drift apart.
 public enum FuzzTarget: String, CaseIterable, Sendable {
