@@ -57,7 +57,7 @@ final class MethodCatalogueTests: XCTestCase {
         XCTAssertEqual(am.layerParameter(ResolvedParams(specs: am.parameters, given: ["target": .string("channel")])), "layer")
         // Versions bumped on purpose (cache keys depend on them).
         XCTAssertEqual(d.filter { $0.version != 1 }.map { "\($0.kind)=\($0.version)" },
-                       ["lime=2", "kernel_shap=2", "anchors=3", "extremal_perturbation=3"])
+                       ["lime=3", "kernel_shap=3", "anchors=4", "extremal_perturbation=3"])
     }
 
     func testDefaultsFromTheIssues() throws {
