@@ -4,6 +4,7 @@ import PackageDescription
 // Dependencies point one way:
 //   xai (CLI) -> XAIBackend -> XAIPlanner -> XAIExperiment, XAIManifest -> XAICore
 //   xai -> XAIDiff -> XAIRuns (GRDB), XAIReport, XAIPlanner
+//   xai -> XAIServer (Hummingbird) -> XAIDiff, XAIRuns, XAIReport, XAIPlanner
 //   xai -> XAIReport -> XAIManifest, XAIImaging -> XAICore; the report reads method traits and
 //   metric directions from a Catalogue value the CLI hands in, so writing HTML links no engine
 //   XAIBackend -> XAIMethods, XAIMetrics -> XAIEngine, XAIONNX, XAIImaging -> XAICore
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C leaves: system libraries from Debian's -dev packages and one small shim.
@@ -63,9 +66,16 @@ let package = Package(
         // `xai diff`: two runs' maps and metrics compared; reads maps from the cache, writes a page.
         .target(name: "XAIDiff", dependencies: ["XAICore", "XAIImaging", "XAIManifest", "XAIPlanner", "XAIRuns", "XAIReport"],
                 swiftSettings: swift5),
+        // `xai serve`: the viewer and its JSON API over Outputs/ (the only module that links Hummingbird).
+        // Explain jobs run through the planner with a backend the CLI hands in, so it links no engine.
+        .target(name: "XAIServer",
+                dependencies: ["XAICore", "XAIExperiment", "XAIManifest", "XAIPlanner", "XAIRuns", "XAIDiff", "XAIReport", "XAIImaging",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "HTTPTypes", package: "swift-http-types")],
+                swiftSettings: swift5),
         .executableTarget(name: "xai",
                           dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
-                                         "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport", "XAIRuns", "XAIDiff",
+                                         "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport", "XAIRuns", "XAIDiff", "XAIServer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift5),
 
@@ -91,5 +101,10 @@ let package = Package(
         .testTarget(name: "XAIRunsTests", dependencies: ["XAIRuns", "XAIDiff", "XAIPlanner", "XAIExperiment", "XAIMetrics", "XAIImaging",
                                                      "XAIManifest", "XAICore", "XAITestSupport",
                                                      .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
+        .testTarget(name: "XAIServerTests", dependencies: ["XAIServer", "XAIBackend", "XAIMetrics", "XAIRuns", "XAIPlanner",
+                                                       "XAIExperiment", "XAIManifest", "XAIImaging", "XAICore", "XAITestSupport",
+                                                       .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                       .product(name: "HTTPTypes", package: "swift-http-types")],
+                    swiftSettings: swift5),
     ]
 )

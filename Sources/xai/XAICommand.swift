@@ -17,7 +17,8 @@ struct XAICommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [RunCommand.self, PlanCommand.self, ShowCommand.self, StatusCommand.self, GCCommand.self,
-                      CompareCommand.self, RunsCommand.self, DiffCommand.self, PredictCommand.self, LayersCommand.self, MethodsCommand.self, MetricsCommand.self, BenchCommand.self])
+                      CompareCommand.self, RunsCommand.self, DiffCommand.self, ServeCommand.self, PredictCommand.self,
+                      LayersCommand.self, MethodsCommand.self, MetricsCommand.self, BenchCommand.self])
 }
 
 /// Options shared by the commands that load a model.

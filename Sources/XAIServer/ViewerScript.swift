@@ -1,0 +1,350 @@
+/// The viewer's script: experiments and runs, the filtered and paginated grid, the full-size
+/// view (opacity, colormap, the map's value under the pointer from its `.npy`), pins, diffs and
+/// the explain form built from `GET /api/methods`. Text always goes in through `textContent`.
+enum ViewerScript {
+    static let source = #"""
+    "use strict";
+    const $ = (id) => document.getElementById(id);
+    const PAGE_ROWS = 20;
+    const S = { exp: null, manifest: null, page: 0, pins: [], current: null, catalogue: null, file: null };
+
+    function el(tag, attrs, ...children) {
+      const e = document.createElement(tag);
+      for (const [k, v] of Object.entries(attrs || {})) {
+        if (k === "onclick") e.addEventListener("click", v); else e.setAttribute(k, v);
+      }
+      for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+      return e;
+    }
+    function status(text, error) { const s = $("status"); s.textContent = text; s.className = error ? "error" : ""; }
+    async function getJSON(url) {
+      const r = await fetch(url);
+      const body = await r.json().catch(() => ({ error: r.statusText }));
+      if (!r.ok) throw new Error(body.error || r.statusText);
+      return body;
+    }
+    function fileURL(exp, path) {
+      return "/files/" + encodeURIComponent(exp) + "/" + path.split("/").map(encodeURIComponent).join("/");
+    }
+    function fmt(v) { return typeof v === "number" ? (Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 0.001) ? v.toExponential(2) : v.toFixed(3)) : String(v); }
+
+    // ---- experiments and runs
+    async function loadExperiments() {
+      const list = await getJSON("/api/experiments");
+      const ul = $("experiments");
+      ul.replaceChildren();
+      for (const x of list) {
+        const li = el("li", {}, el("button", { type: "button", onclick: () => openExperiment(x.name) },
+          x.name + " (" + x.images + " images, " + x.results + ")"));
+        if (x.gallery) li.append(" ", el("a", { href: x.gallery }, "gallery"));
+        ul.append(li);
+      }
+      if (!list.length) ul.append(el("li", { class: "hint" }, "No experiments yet: run `xai run FILE`."));
+    }
+
+    async function openExperiment(name) {
+      try {
+        S.manifest = await getJSON("/api/experiments/" + encodeURIComponent(name));
+        S.exp = name; S.page = 0;
+        $("grid-title").textContent = name;
+        $("grid-section").hidden = false;
+        fillFilters();
+        renderGrid();
+        renderRuns(await getJSON("/api/experiments/" + encodeURIComponent(name) + "/runs"));
+      } catch (e) { status(e.message, true); }
+    }
+
+    function renderRuns(runs) {
+      const box = $("runs");
+      box.replaceChildren();
+      if (!runs.length) { box.append(el("p", { class: "hint" }, "No recorded runs.")); return; }
+      const a = el("select", { id: "diff-a" }), b = el("select", { id: "diff-b" });
+      for (const r of runs) {
+        const label = r.id + (r.overrides.length ? " " + r.overrides.join(" ") : "") + (r.gitRevision ? " @" + r.gitRevision.slice(0, 7) : "");
+        a.append(el("option", { value: r.id }, label)); b.append(el("option", { value: r.id }, label));
+      }
+      if (runs.length > 1) a.selectedIndex = 1;
+      box.append(el("label", {}, "A ", a), el("br"), el("label", {}, "B ", b), el("br"),
+        el("button", { type: "button", onclick: () => showDiff(a.value, b.value) }, "Diff A and B"));
+    }
+
+    async function showDiff(a, b) {
+      status("computing diff " + a + " .. " + b);
+      try {
+        const d = await getJSON("/api/diff?a=" + encodeURIComponent(a) + "&b=" + encodeURIComponent(b));
+        $("diff").hidden = false;
+        $("diff-title").textContent = "Diff " + d.a + " .. " + d.b;
+        $("diff-links").replaceChildren(el("a", { href: d.html }, "diff.html"), " ",
+          el("a", { href: d.base + "diff.csv" }, "diff.csv"), " ", el("a", { href: d.base + "diff.json" }, "diff.json"));
+        const head = $("diff-table").tHead, body = $("diff-table").tBodies[0];
+        head.replaceChildren(el("tr", {}, ...["image", "run", "rank", "Spearman", "IoU", "A", "B", "B - A", "metrics", "note"].map((t) => el("th", {}, t))));
+        body.replaceChildren();
+        for (const p of d.diff.pairs || []) {
+          const pic = (k) => p.pictures && p.pictures[k] ? el("img", { src: d.base + p.pictures[k], alt: k }) : "";
+          const metrics = Object.entries(p.metrics || {}).map(([k, m]) => k + ": " + fmt(m.a) + " -> " + fmt(m.b)).join("; ");
+          body.append(el("tr", {}, el("td", {}, p.image), el("td", {}, p.run), el("td", {}, p.rank),
+            el("td", {}, p.spearman == null ? "" : fmt(p.spearman)), el("td", {}, p.iou == null ? "" : fmt(p.iou)),
+            el("td", {}, pic("overlayA")), el("td", {}, pic("overlayB")), el("td", {}, pic("difference")),
+            el("td", {}, metrics), el("td", {}, p.note || "")));
+        }
+        status("");
+      } catch (e) { status(e.message, true); }
+    }
+
+    // ---- grid
+    const column = (r) => (S.manifest.models.length > 1 ? r.model + " / " : "") + r.run + (r.target.rank > 1 ? " #" + r.target.rank : "");
+    function options(select, values) {
+      select.replaceChildren(el("option", { value: "" }, "(all)"), ...values.map((v) => el("option", { value: v }, v)));
+    }
+    function fillFilters() {
+      const rs = S.manifest.results;
+      options($("f-model"), [...new Set(rs.map((r) => r.model))]);
+      options($("f-method"), [...new Set(rs.map((r) => r.method))]);
+      options($("f-metric"), [...new Set(rs.flatMap((r) => Object.keys(r.metrics || {})))]);
+    }
+    function visibleResults() {
+      const f = (id) => $(id).value.trim().toLowerCase();
+      const img = f("f-image"), cls = f("f-class"), model = $("f-model").value, method = $("f-method").value, sweep = f("f-sweep");
+      const metric = $("f-metric").value, lo = parseFloat($("f-min").value), hi = parseFloat($("f-max").value);
+      return S.manifest.results.filter((r) => {
+        if (img && !r.image.toLowerCase().includes(img)) return false;
+        if (cls && !r.target.label.toLowerCase().includes(cls)) return false;
+        if (model && r.model !== model) return false;
+        if (method && r.method !== method) return false;
+        if (sweep && !Object.values(r.sweep || {}).map(String).some((v) => v.toLowerCase() === sweep)) return false;
+        if (metric) {
+          const m = r.metrics && r.metrics[metric];
+          if (!m) return false;
+          if (!isNaN(lo) && m.value < lo) return false;
+          if (!isNaN(hi) && m.value > hi) return false;
+        }
+        return true;
+      });
+    }
+    function renderGrid() {
+      const rs = visibleResults(), metric = $("f-metric").value;
+      const cols = [...new Set(rs.map(column))];
+      const rows = new Map();
+      for (const r of rs) { if (!rows.has(r.image)) rows.set(r.image, new Map()); rows.get(r.image).set(column(r), r); }
+      let images = [...rows.keys()];
+      if ($("f-sort").checked && metric) {
+        const score = (i) => { const v = [...rows.get(i).values()].map((r) => r.metrics[metric].value); return v.reduce((a, b) => a + b, 0) / v.length; };
+        const sign = $("f-desc").checked ? -1 : 1;
+        images.sort((a, b) => sign * (score(a) - score(b)));
+      }
+      const pages = Math.max(1, Math.ceil(images.length / PAGE_ROWS));
+      S.page = Math.min(S.page, pages - 1);
+      $("page").textContent = " page " + (S.page + 1) + " of " + pages + " (" + images.length + " images, " + rs.length + " explanations) ";
+      const table = $("grid");
+      table.tHead.replaceChildren(el("tr", {}, el("th", {}, "image"), ...cols.map((c) => el("th", {}, c))));
+      const body = table.tBodies[0];
+      body.replaceChildren();
+      const input = (id) => { const i = S.manifest.images.find((x) => x.id === id); return i ? Object.values(i.inputs)[0] : null; };
+      for (const id of images.slice(S.page * PAGE_ROWS, (S.page + 1) * PAGE_ROWS)) {
+        const src = input(id);
+        const first = el("td", {}, id);
+        if (src) first.prepend(el("img", { src: fileURL(S.exp, src), alt: id, loading: "lazy" }));
+        const tr = el("tr", {}, first);
+        for (const c of cols) {
+          const r = rows.get(id).get(c);
+          const td = el("td", {});
+          if (r) {
+            td.append(el("img", { src: fileURL(S.exp, r.overlay || src), alt: c, loading: "lazy", title: r.target.label, onclick: () => openDetail(S.exp, S.manifest, r) }));
+            if (metric && r.metrics[metric]) td.append(el("div", { class: "metric" }, metric + " " + fmt(r.metrics[metric].value)));
+          }
+          tr.append(td);
+        }
+        body.append(tr);
+      }
+    }
+
+    // ---- full-size view
+    function parseNPY(buf) {
+      const b = new Uint8Array(buf);
+      if (b[0] !== 0x93 || String.fromCharCode(...b.slice(1, 6)) !== "NUMPY") throw new Error("not an .npy file");
+      const v2 = b[6] >= 2, len = v2 ? new DataView(buf).getUint32(8, true) : new DataView(buf).getUint16(8, true);
+      const start = (v2 ? 12 : 10), header = new TextDecoder().decode(b.slice(start, start + len));
+      if (!/'descr':\s*'<f4'/.test(header)) throw new Error("only little-endian float32 maps are shown");
+      const shape = (header.match(/'shape':\s*\(([^)]*)\)/)[1].match(/\d+/g) || []).map(Number);
+      return { shape, data: new Float32Array(buf.slice(start + len)) };
+    }
+    const COLORMAPS = {
+      jet: (t) => [Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - 3))), Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - 2))), Math.min(1, Math.max(0, 1.5 - Math.abs(4 * t - 1)))],
+      viridis: (t) => [0.267 + t * (0.993 - 0.267) * t, 0.005 + t * 0.9, 0.329 + Math.sin(Math.PI * t) * 0.3 - t * 0.2],
+      gray: (t) => [t, t, t],
+      diverging: (t) => t < 0.5 ? [2 * t, 2 * t, 1] : [1, 2 - 2 * t, 2 - 2 * t],
+    };
+    async function loadImage(url) {
+      const img = new Image();
+      img.src = url;
+      await img.decode();
+      return img;
+    }
+    async function openDetail(exp, manifest, r) {
+      const image = manifest.images.find((i) => i.id === r.image);
+      const input = image && image.inputs[r.model];
+      S.current = { exp, r, title: r.image + " / " + column(r) + " -> " + r.target.label + " (" + fmt(r.target.probability) + ")",
+        base: input ? await loadImage(fileURL(exp, input)) : null,
+        overlay: r.overlay ? await loadImage(fileURL(exp, r.overlay)) : null, npy: null };
+      try { S.current.npy = parseNPY(await (await fetch(fileURL(exp, r.map))).arrayBuffer()); } catch (e) { status("map: " + e.message, true); }
+      $("detail").hidden = false;
+      $("detail-title").textContent = S.current.title;
+      drawDetail();
+      $("detail").scrollIntoView();
+    }
+    function drawDetail() {
+      const c = S.current; if (!c) return;
+      const canvas = $("canvas"), ctx = canvas.getContext("2d");
+      const shape = c.npy ? c.npy.shape : [224, 224];
+      const h = shape[shape.length - 2], w = shape[shape.length - 1];
+      canvas.width = w; canvas.height = h;
+      canvas.style.width = Math.max(448, w * 2) + "px";
+      const alpha = parseFloat($("opacity").value), cmap = $("colormap").value;
+      ctx.globalAlpha = 1;
+      if (c.base) ctx.drawImage(c.base, 0, 0, w, h); else ctx.clearRect(0, 0, w, h);
+      if (cmap === "as rendered" || !c.npy) {
+        // The rendered overlay already blends the map over the input at the experiment's alpha.
+        if (c.overlay) { ctx.globalAlpha = alpha / 0.5 > 1 ? 1 : alpha / 0.5; ctx.drawImage(c.overlay, 0, 0, w, h); }
+        return;
+      }
+      const s = c.r.scale || { lo: 0, hi: 1, signed: false }, f = COLORMAPS[cmap], m = c.npy.data;
+      const px = ctx.createImageData(w, h), span = s.signed ? Math.max(Math.abs(s.lo), Math.abs(s.hi)) || 1 : (s.hi - s.lo) || 1;
+      for (let i = 0; i < w * h; i++) {
+        const t = s.signed ? 0.5 + 0.5 * m[i] / span : (m[i] - s.lo) / span;
+        const [R, G, B] = f(Math.min(1, Math.max(0, t)));
+        px.data[4 * i] = 255 * R; px.data[4 * i + 1] = 255 * G; px.data[4 * i + 2] = 255 * B; px.data[4 * i + 3] = 255 * alpha;
+      }
+      createImageBitmap(px).then((bm) => { ctx.globalAlpha = 1; ctx.drawImage(bm, 0, 0); });
+    }
+    function showValue(ev) {
+      const c = S.current; if (!c || !c.npy) return;
+      const canvas = $("canvas"), rect = canvas.getBoundingClientRect();
+      const x = Math.floor((ev.clientX - rect.left) / rect.width * canvas.width), y = Math.floor((ev.clientY - rect.top) / rect.height * canvas.height);
+      if (x < 0 || y < 0 || x >= canvas.width || y >= canvas.height) return;
+      $("value").textContent = "map(" + x + ", " + y + ") = " + fmt(c.npy.data[y * canvas.width + x]);
+    }
+    function pinCurrent() {
+      const c = S.current; if (!c || !c.overlay) return;
+      S.pins.push({ title: c.title, src: c.overlay.src });
+      if (S.pins.length > 2) S.pins.shift();
+      $("pins").hidden = false;
+      $("pinned").replaceChildren(...S.pins.map((p) => el("div", { class: "cell pin" }, el("img", { src: p.src, alt: p.title }), p.title)));
+    }
+
+    // ---- explain an upload
+    function paramInput(name, p) {
+      const id = "p-" + name + "-" + p.name;
+      let input;
+      if (p.type === "bool") { input = el("input", { type: "checkbox", id }); input.checked = p.defaultValue === true; }
+      else if (p.choices && (p.type === "choice" || p.type === "methodKind")) {
+        input = el("select", { id }, ...p.choices.map((c) => el("option", { value: c }, c)));
+        input.value = String(p.defaultValue);
+      } else {
+        input = el("input", { id, size: 8, value: Array.isArray(p.defaultValue) ? p.defaultValue.join(",") : String(p.defaultValue) });
+        if (p.type === "int" || p.type === "double") { input.type = "number"; if (p.min != null) input.min = p.min; if (p.max != null) input.max = p.max; input.step = p.type === "int" ? 1 : "any"; }
+        if (p.choices) input.setAttribute("list", id + "-choices");
+      }
+      input.dataset.param = p.name; input.dataset.kind = p.type;
+      const range = p.min != null || p.max != null ? " [" + (p.min ?? "") + ", " + (p.max ?? "") + "]" : "";
+      const label = el("label", { title: p.doc }, p.name + range + " ", input);
+      if (p.choices && input.tagName === "INPUT") label.append(el("datalist", { id: id + "-choices" }, ...p.choices.map((c) => el("option", { value: c }))));
+      return label;
+    }
+    function readParam(input) {
+      if (input.type === "checkbox") return input.checked;
+      const v = input.value.trim(), k = input.dataset.kind;
+      if (k === "numberList") return v.split(",").map(Number);
+      if (k === "string" || k === "choice" || k === "methodKind") return v;
+      return v !== "" && !isNaN(Number(v)) ? Number(v) : v;
+    }
+    async function loadCatalogue() {
+      S.catalogue = await getJSON("/api/methods");
+      options($("model"), S.catalogue.models);
+      $("model").firstChild.remove();
+      if (S.catalogue.models.includes("efficientnet-lite0")) $("model").value = "efficientnet-lite0";
+      const list = $("method-list");
+      list.replaceChildren();
+      for (const m of S.catalogue.methods) {
+        const box = el("input", { type: "checkbox", id: "m-" + m.name, value: m.name });
+        const fields = el("div", { hidden: "" }, ...m.parameters.filter((p) => !p.display).map((p) => paramInput(m.name, p)));
+        box.addEventListener("change", () => { fields.hidden = !box.checked; });
+        if (m.name === "gradcam") { box.checked = true; fields.hidden = false; }
+        list.append(el("fieldset", { title: m.summary }, el("legend", {}, el("label", {}, box, " " + m.name + (m.slow ? " (slow)" : ""))), fields));
+      }
+    }
+    function takeFile(f) {
+      S.file = f || null;
+      $("file-name").textContent = f ? f.name + " (" + Math.round(f.size / 1024) + " KiB)" : "";
+    }
+    async function explain() {
+      if (!S.file) { status("choose an image first", true); return; }
+      const methods = {};
+      for (const box of document.querySelectorAll("#method-list input[type=checkbox][id^=m-]")) {
+        if (!box.checked) continue;
+        const settings = { method: box.value };
+        for (const input of box.closest("fieldset").querySelectorAll("[data-param]")) settings[input.dataset.param] = readParam(input);
+        methods[box.value] = settings;
+      }
+      const t = $("target").value.trim();
+      const request = { model: $("model").value, methods, target: /^\d+$/.test(t) ? Number(t) : t || "predicted" };
+      const form = new FormData();
+      form.append("image", S.file);
+      form.append("request", new Blob([JSON.stringify(request)], { type: "application/json" }), "request.json");
+      status("uploading");
+      try {
+        const r = await fetch("/api/explain", { method: "POST", body: form });
+        const body = await r.json();
+        if (!r.ok) throw new Error(body.error);
+        watchJob(body.job);
+      } catch (e) { status(e.message, true); }
+    }
+    function watchJob(id) {
+      const bar = $("job-progress");
+      bar.hidden = false; bar.value = 0;
+      $("job-results").replaceChildren();
+      const events = new EventSource("/api/jobs/" + encodeURIComponent(id) + "/events");
+      const update = (ev) => {
+        const job = JSON.parse(ev.data);
+        bar.value = job.progress.fraction;
+        $("job-state").textContent = " " + job.state + (job.progress.total ? " (" + job.progress.finished + "/" + job.progress.total + " tasks)" : "");
+        if (job.state === "done" || job.state === "failed") { events.close(); showJob(job); }
+      };
+      for (const name of ["queued", "running", "done", "failed"]) events.addEventListener(name, update);
+      events.onerror = () => { events.close(); getJSON("/api/jobs/" + encodeURIComponent(id)).then(showJob).catch((e) => status(e.message, true)); };
+    }
+    function showJob(job) {
+      if (job.state === "failed") { status(job.error, true); return; }
+      if (job.state !== "done") { setTimeout(() => getJSON("/api/jobs/" + job.id).then(showJob), 500); return; }
+      status("done: " + job.results.length + " explanation(s)");
+      $("job-results").replaceChildren(...job.results.map((r) => {
+        const img = el("img", { src: r.overlay || r.input, alt: r.instance, class: "result-overlay", "data-instance": r.instance });
+        img.addEventListener("click", () => openDetail(job.experiment, { images: [{ id: "upload", inputs: { m: r.input.split("/").slice(3).map(decodeURIComponent).join("/") } }], models: [] },
+          { image: "upload", model: "m", run: r.run, target: r.target, scale: r.scale,
+            overlay: r.overlay && r.overlay.split("/").slice(3).map(decodeURIComponent).join("/"), map: r.map.split("/").slice(3).map(decodeURIComponent).join("/") }));
+        return el("div", { class: "cell" }, img, r.instance + " -> " + r.target.label + " (" + fmt(r.target.probability) + ")");
+      }));
+      loadExperiments().catch(() => {});
+    }
+
+    // ---- wiring
+    document.addEventListener("DOMContentLoaded", () => {
+      for (const id of ["f-image", "f-class", "f-sweep", "f-min", "f-max"]) $(id).addEventListener("input", () => { S.page = 0; renderGrid(); });
+      for (const id of ["f-model", "f-method", "f-metric", "f-sort", "f-desc"]) $(id).addEventListener("change", () => { S.page = 0; renderGrid(); });
+      $("prev").addEventListener("click", () => { S.page = Math.max(0, S.page - 1); renderGrid(); });
+      $("next").addEventListener("click", () => { S.page += 1; renderGrid(); });
+      $("opacity").addEventListener("input", drawDetail);
+      $("colormap").addEventListener("change", drawDetail);
+      $("canvas").addEventListener("mousemove", showValue);
+      $("pin").addEventListener("click", pinCurrent);
+      $("close-detail").addEventListener("click", () => { $("detail").hidden = true; S.current = null; });
+      $("file").addEventListener("change", (e) => takeFile(e.target.files[0]));
+      const drop = $("drop");
+      drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+      drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+      drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); takeFile(e.dataTransfer.files[0]); });
+      $("explain-button").addEventListener("click", explain);
+      loadExperiments().catch((e) => status(e.message, true));
+      loadCatalogue().catch((e) => status(e.message, true));
+    });
+    """#
+}

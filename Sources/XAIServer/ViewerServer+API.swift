@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import XAICore
+import XAIDiff
+import XAIExperiment
+import XAIManifest
+import XAIPlanner
+import XAIRuns
+
+extension ViewerServer {
+    func addAPI(to router: Router<BasicRequestContext>) {
+        let index = ExperimentIndex(files: files)
+        let outputs = configuration.outputs
+        router.get("/api/experiments") { _, _ in
+            try JSONBody.response(try await Self.offPool { try index.entries() })
+        }
+        router.get("/api/experiments/{name}") { _, context in
+            let name = try context.parameters.require("name")
+            return JSONBody.raw(try await Self.offPool { try index.manifestBytes(name) })
+        }
+        router.get("/api/experiments/{name}/runs") { _, context in
+            let name = try context.parameters.require("name")
+            let runs = try await Self.offPool { try RunStore.existing(outputs: outputs)?.runs(experiment: name) ?? [] }
+            return try JSONBody.response(runs)
+        }
+        router.get("/api/methods") { _, _ in
+            try JSONBody.response(MethodForms(catalogue: configuration.catalogue, weights: configuration.weights))
+        }
+        router.get("/api/diff") { request, _ in
+            guard let a = request.uri.queryParameters.get("a"), let b = request.uri.queryParameters.get("b") else {
+                throw ServerError.badRequest("give two runs: /api/diff?a=RUN&b=RUN (ids, experiment names or NAME@GITREV)")
+            }
+            return try JSONBody.response(try await Self.offPool { try DiffAnswer.make(a: a, b: b, outputs: outputs) })
+        }
+        router.post("/api/explain") { request, context in
+            try await explain(request)
+        }
+        router.get("/api/jobs/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            guard let job = await jobs.snapshot(id) else { throw ServerError.notFound("job \(id)") }
+            return try JSONBody.response(job)
+        }
+        router.get("/api/jobs/{id}/events") { _, context in
+            let id = try context.parameters.require("id")
+            guard let stream = await jobs.watch(id) else { throw ServerError.notFound("job \(id)") }
+            return JobEvents.response(stream)
+        }
+    }
+
+    /// `POST /api/explain`: multipart `image` + `request`; validates everything before queueing.
+    func explain(_ request: Request) async throws -> Response {
+        let limit = configuration.maxUploadBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw ServerError.tooLarge(limit: limit)
+        }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limit) } catch let e as HTTPResponseError where e.status == .contentTooLarge {
+            throw ServerError.tooLarge(limit: limit)
+        }
+        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") else {
+            throw ServerError.unsupportedMediaType(request.headers[.contentType])
+        }
+        let form = try MultipartForm(body: Array(buffer: body), contentType: type)
+        guard let image = form.part("image"), !image.body.isEmpty else {
+            throw ServerError.badRequest("the form has no 'image' file")
+        }
+        guard let json = form.part("request") else { throw ServerError.badRequest("the form has no 'request' part") }
+        let explain = try ExplainRequest(json: json.body)
+        let experiment = try await Self.offPool { [self] in
+            let path = try uploads.store(image.body)
+            return try prepare(explain, image: path)
+        }
+        let job = try await jobs.submit(experiment)
+        return try JSONBody.response(["job": job.id], status: .accepted)
+    }
+
+    /// The request as an experiment, validated by the loader (its messages become 400s).
+    private func prepare(_ explain: ExplainRequest, image: String) throws -> Experiment {
+        let (name, json) = try explain.document(image: image)
+        let folder = configuration.outputs.appendingPathComponent("uploads").appendingPathComponent("requests")
+        try OutputTree(root: configuration.outputs).makeFolder(folder)
+        let file = folder.appendingPathComponent("\(name).json")
+        try AtomicFile.write(json, to: file)
+        do {
+            return try ExperimentLoader.load(path: file.path, catalogue: configuration.catalogue,
+                                             weightsDirectory: configuration.weights, outputsRoot: configuration.outputs.path)
+        } catch let error as ExperimentError {
+            throw ServerError.badRequest(error.description)
+        }
+    }
+}
