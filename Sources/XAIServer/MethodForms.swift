@@ -58,6 +58,9 @@ struct MethodForms: Encodable {
         case .bool: out.type = "bool"
         case .choice(let c): out.type = "choice"; out.choices = c
         case .choiceOrNumber(let c, let r): out.type = "choiceOrNumber"; out.choices = c; range(r)
+        // A folder of the server's disk is not for web clients to name: the form offers the
+        // words and numbers only.
+        case .choiceNumberOrPath(let c, let r): out.type = "choiceOrNumber"; out.choices = c; range(r)
         case .intOrPair(let r): out.type = "intOrPair"; range(r)
         case .intOrWord(let c, let r): out.type = "intOrWord"; out.choices = c; range(r)
         case .intOrString(let r): out.type = "intOrString"; range(r)
