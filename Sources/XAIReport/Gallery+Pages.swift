@@ -46,7 +46,7 @@ extension Gallery {
         var bytes = Int.max
         for (i, r) in rows.enumerated() {
             let size = r.grid.utf8.count + r.metrics.utf8.count
-            if bytes + size > rowBytesPerPage || pageRows.isEmpty {
+            if pageRows.isEmpty || bytes + size > rowBytesPerPage {
                 pageRows.append([])
                 bytes = 0
             }
