@@ -44,7 +44,7 @@ struct RunCommand: ParsableCommand {
                 let missing = try runner.unfinishedShardTasks()
                 guard missing.isEmpty else {
                     throw ValidationError("\(missing.count) task(s) of the shards are not in the cache (first: "
-                        + "\(missing[0])); run the shards that did not finish (`xai slurm` resubmits them), or "
+                        + "\(missing[0])); run again the shards that did not finish (their finished work is kept), or "
                         + "run without --assemble to compute them here")
                 }
             }
