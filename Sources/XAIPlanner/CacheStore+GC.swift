@@ -16,11 +16,23 @@ extension CacheStore {
         }
     }
 
+    /// How long a staging folder of another machine is left alone: its pid cannot be checked
+    /// from here, and no task takes this long between creating the folder and committing it.
+    static let foreignStagingLifetime: TimeInterval = 7 * 24 * 3600
+
     private func stale() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: temporaryRoot.path)) ?? []
         return names.filter { name in
             let parts = name.split(separator: "-")
             guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]) else { return true }
+            // Names without a host (`[old-]<hex>-<pid>-<random>`) come from a version of xai that
+            // ran on one machine only.
+            let hasHost = parts.count >= 5 || (parts.count == 4 && parts[0] != "old")
+            if hasHost, parts[parts.count - 3] != Self.hostTag {
+                let url = temporaryRoot.appendingPathComponent(name)
+                let modified = (try? url.resourceValues(forKeys: [.contentModificationDateKey]))?.contentModificationDate
+                return modified.map { Date().timeIntervalSince($0) > Self.foreignStagingLifetime } ?? false
+            }
             return !Self.isAlive(pid)
         }.sorted()
     }

@@ -227,8 +227,19 @@ public final class CacheStore: @unchecked Sendable {
         return out.sorted()
     }
 
-    /// `<label>-<pid>-<random>`: the pid tells a dead run's leftovers from a live run's work.
+    /// `<label>-<host>-<pid>-<random>`: the host and pid tell a dead run's leftovers from a live
+    /// run's work. The host matters when shards on several machines share one cache over NFS: a
+    /// pid means nothing on another machine, so only this host's folders are judged by pid.
     static func temporaryName(_ label: String) -> String {
-        "\(label)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        "\(label)-\(hostTag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
+
+    /// This machine's name as one field of a staging folder's name: letters, digits and `_`.
+    static let hostTag: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let tag = String(name.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+        return tag.isEmpty ? "localhost" : tag
+    }()
 }

@@ -73,11 +73,12 @@ public final class Executor: @unchecked Sendable {
         progress?.started(total: order.count, cached: state.outcomes.values.filter { $0.entry != nil }.count,
                           toRun: toRun.count)
 
+        let replacing = Set(damaged.keys)
         let workers = min(options.jobs, max(1, toRun.count))
         let group = DispatchGroup()
         for w in 0..<workers {
             let thread = Thread { [self] in
-                self.workLoop(state, graph: graph, perform: perform)
+                self.workLoop(state, graph: graph, replacing: replacing, perform: perform)
                 group.leave()
             }
             thread.name = "xai-executor-\(w)"
@@ -125,7 +126,8 @@ public final class Executor: @unchecked Sendable {
         var stopped = false
     }
 
-    private func workLoop(_ s: RunState, graph: TaskGraph, perform: Perform) {
+    /// `replacing`: tasks whose damaged entry their result replaces.
+    private func workLoop(_ s: RunState, graph: TaskGraph, replacing: Set<String>, perform: Perform) {
         while true {
             s.condition.lock()
             var picked: TaskSpec?
@@ -161,7 +163,8 @@ public final class Executor: @unchecked Sendable {
                 return
             }
             progress?.taskStarted(task)
-            let outcome = execute(task, deps: deps, perform: perform)
+            let outcome = execute(task, deps: deps, replace: options.force || replacing.contains(task.id),
+                                  perform: perform)
 
             s.condition.lock()
             s.outcomes[task.id] = outcome
@@ -190,10 +193,15 @@ public final class Executor: @unchecked Sendable {
         return t.dependencies.allSatisfy { s.outcomes[$0]?.entry != nil }
     }
 
-    private func execute(_ task: TaskSpec, deps: [String: CachedEntry], perform: Perform) -> TaskOutcome {
+    /// Computes `task` and commits its entry. An entry another process committed meanwhile (a
+    /// concurrent shard or run of an experiment sharing the task) is kept, not replaced: equal keys
+    /// are equal results, and replacing would pull files from under its readers. Only a forced
+    /// task or a damaged entry is replaced.
+    private func execute(_ task: TaskSpec, deps: [String: CachedEntry], replace: Bool,
+                         perform: Perform) -> TaskOutcome {
         let t0 = Date()
         do {
-            let entry = try cache.commit(task.key, replace: true) { dir in
+            let entry = try cache.commit(task.key, replace: replace) { dir in
                 let context = TaskContext(task: task, outputDirectory: dir, dependencies: deps,
                                           progress: { [progress] f in progress?.taskProgress(task, fraction: f) })
                 let info = try perform(context).map { try JSONValue(encoding: $0) }

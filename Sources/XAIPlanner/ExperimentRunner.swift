@@ -90,7 +90,7 @@ public final class ExperimentRunner: @unchecked Sendable {
         }
     }
 
-    private func perform(_ ctx: TaskContext, _ eg: ExperimentGraph) throws -> (any Encodable)? {
+    func perform(_ ctx: TaskContext, _ eg: ExperimentGraph) throws -> (any Encodable)? {
         let t = ctx.task
         let out = ctx.outputDirectory
         if t.kind == .explain, let j = eg.joints[t.id] { return try performJoint(ctx, j) }

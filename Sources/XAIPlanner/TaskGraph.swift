@@ -113,6 +113,20 @@ public struct TaskGraph: Sendable {
         return seen
     }
 
+    /// The tasks `ids` names, which must include every task they depend on (a part of
+    /// `ShardPartition`), so that a shard looks up and verifies only its own entries.
+    public func restricted(to ids: Set<String>) -> TaskGraph {
+        var g = TaskGraph()
+        g.insertionOrder = insertionOrder.filter(ids.contains)
+        for id in g.insertionOrder {
+            let t = tasks[id]!
+            g.tasks[id] = t
+            g.idByKey[t.key] = id
+        }
+        g.aliases = aliases.filter { ids.contains($0.value) }
+        return g
+    }
+
     /// Keys of every task, for `CacheStore.gc(keeping:)`.
     public var keys: Set<CacheKey> { Set(tasks.values.map(\.key)) }
 

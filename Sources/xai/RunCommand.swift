@@ -19,9 +19,16 @@ struct RunCommand: ParsableCommand {
     var keepGoing = false
     @Option(name: .short, help: "Tasks run at once (engine-heavy tasks still run one at a time).")
     var jobs: Int = 2
+    @Option(help: ArgumentHelp(
+        "Compute only part K of N of the plan into the cache (no manifest or gallery); any number of "
+            + "shards run at once on one cache, then `xai run FILE` assembles.", valueName: "K/N"))
+    var shard: String?
+    @Flag(help: "Write the manifest and gallery from the shards' results; fail, computing nothing, when a shard's work is missing.")
+    var assemble = false
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
+        if shard != nil && assemble { throw ValidationError("--shard and --assemble exclude each other") }
     }
 
     func run() throws {
@@ -30,6 +37,17 @@ struct RunCommand: ParsableCommand {
             let runner = try experimentOptions.runner(experiment)
             let options = RunOptions(executor: ExecutorOptions(jobs: jobs, force: force, keepGoing: keepGoing),
                                      only: only)
+            if let shard {
+                return try runShard(try Shard(parsing: shard), runner: runner, options: options)
+            }
+            if assemble {
+                let missing = try runner.unfinishedShardTasks()
+                guard missing.isEmpty else {
+                    throw ValidationError("\(missing.count) task(s) of the shards are not in the cache (first: "
+                        + "\(missing[0])); run again the shards that did not finish (their finished work is kept), or "
+                        + "run without --assemble to compute them here")
+                }
+            }
             let startedAt = Date()
             let result = try runner.run(options, progress: ConsoleProgress())
             try Gallery.write(result.manifest, to: result.folder, options: GalleryOptions(catalogue: .standard))
@@ -42,6 +60,23 @@ struct RunCommand: ParsableCommand {
                 for f in result.report.failures { printError("  \(f.id): \(f.message)") }
                 throw ExitCode(1)
             }
+        }
+    }
+}
+
+extension RunCommand {
+    /// `--shard K/N`: this part into the cache, then one summary line; exit 1 when a task failed.
+    private func runShard(_ shard: Shard, runner: ExperimentRunner, options: RunOptions) throws {
+        let result = try runner.runShard(shard, options: options, progress: ConsoleProgress())
+        let summary = result.report.summary
+        let share = result.totalCost == 0 ? 0 : 100 * Double(result.cost) / Double(result.totalCost)
+        printOut("shard \(shard): \(result.taskCount) tasks (\(summary["ran", default: []].count) computed, "
+            + "\(summary["cached", default: []].count) cached), \(String(format: "%.1f", share))% of the estimated work; "
+            + "when every shard is done: xai run \(experimentOptions.file)")
+        if !result.report.succeeded {
+            printError("\(result.report.failures.count) task(s) failed:")
+            for f in result.report.failures { printError("  \(f.id): \(f.message)") }
+            throw ExitCode(1)
         }
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+
+/// What `ExperimentRunner.runShard` did.
+public struct ShardResult: Sendable {
+    public var shard: Shard
+    public var report: ExecutionReport
+    /// Tasks of the shard's part (computed now or found in the cache).
+    public var taskCount: Int
+    /// Estimated cost of the part and of the whole plan (`TaskCost` units).
+    public var cost: Int, totalCost: Int
+}
+
+extension ExperimentRunner {
+    /// Computes one part of the plan (`xai run FILE --shard K/N`) into the cache and writes
+    /// nothing else: no manifest, gallery or file in `Outputs/<name>/`, so it takes no output
+    /// lock and any number of shards run at once on one cache. Entries are committed by atomic
+    /// rename, the first commit of a key wins (`Executor`), and the cache's shared
+    /// `CacheUseLock` keeps `xai gc` off while the shard runs. A shard that is killed and run
+    /// again computes only what it had not committed. The final `xai run FILE` assembles.
+    public func runShard(_ shard: Shard, options: RunOptions = RunOptions(),
+                         progress: ProgressReporter? = nil) throws -> ShardResult {
+        let cacheLock = try CacheUseLock(cache, mode: .shared)
+        defer { cacheLock.unlock() }
+        let eg = try buildGraph()
+        let partition = ShardPartition(eg, count: shard.count)
+        let part = partition.tasks(of: shard)
+        let only = options.only.isEmpty ? nil : ExperimentGraph.filter(options.only)
+        let executor = Executor(cache: cache, options: options.executor, progress: progress)
+        let report = executor.run(eg.graph.restricted(to: part), only: only,
+                                  verify: { t, e in try Self.validate(t, e, eg) },
+                                  perform: { [self] ctx in try self.perform(ctx, eg) })
+        return ShardResult(shard: shard, report: report, taskCount: part.count,
+                           cost: partition.costs[shard.index - 1], totalCost: partition.costs.reduce(0, +))
+    }
+
+    /// Tasks some shard computes that the cache does not hold (complete and undamaged), sorted:
+    /// empty when the shards are done and the final run only assembles.
+    public func unfinishedShardTasks() throws -> [String] {
+        let eg = try buildGraph()
+        let assemble = ShardPartition(eg, count: 1).assemble
+        let plan = Plan(name: experiment.name, graph: eg.graph, cache: cache, previous: nil)
+        return plan.items.filter { $0.reason.willRun && !assemble.contains($0.task.id) }.map(\.task.id).sorted()
+    }
+}
