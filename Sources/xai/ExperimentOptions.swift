@@ -18,8 +18,15 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .long, help: "Folder holding the model cards.")
     var weights: String = "Weights"
 
+    /// The experiment, with the suggested target layer filled in (and a note printed) for each
+    /// model that names none where a method needs one.
     func load() throws -> Experiment {
-        try ExperimentLoader.load(path: file, catalogue: .standard, overrides: overrides, weightsDirectory: weights)
+        var experiment = try ExperimentLoader.load(path: file, catalogue: .standard, overrides: overrides,
+                                                   weightsDirectory: weights)
+        for note in try SuggestedTargetLayers.apply(to: &experiment, load: { try LoadedModel(spec: $0) }) {
+            printError("note: \(note)")
+        }
+        return experiment
     }
 
     /// The runner with the production backend; model outputs shared between tasks live in the cache.
