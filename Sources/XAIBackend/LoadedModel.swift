@@ -13,6 +13,8 @@ public final class LoadedModel: @unchecked Sendable {
     public let engine: Engine
     public let labels: [String]
     public let preprocess: Preprocess
+    /// The layer CAM-family methods use when none is named (`CAMTarget.suggestion`).
+    public let suggestedTargetLayer: String?
 
     /// Imports the ONNX file of `spec` and prepares the engine for its input size.
     public init(spec: ModelSpec) throws {
@@ -21,6 +23,7 @@ public final class LoadedModel: @unchecked Sendable {
         let crop = spec.preprocess.crop
         let graph = try ONNXImporter.load(contentsOf: spec.path, inputSize: (height: crop, width: crop))
         engine = try Engine(graph: graph)
+        suggestedTargetLayer = CAMTarget.suggestion(in: engine)
         labels = try spec.loadLabels(classCount: engine.classCount) ?? []
         preprocess = try Preprocess(resize: spec.preprocess.resize, crop: crop,
                                     mean: spec.preprocess.mean.map { Float($0) },
@@ -56,6 +59,9 @@ public final class LoadedModel: @unchecked Sendable {
                   labels: card.labels, channels: card.channels, preprocess: card.preprocess,
                   targetLayer: card.targetLayer, cardPath: card.cardPath)
     }
+
+    /// The source framework's module that computed tensor `name`, when the file records it.
+    public func modulePath(of name: String) -> String? { engine.graph.modulePaths[name] }
 
     /// Label of class `index`, or "class <index>" for models without labels.
     public func label(_ index: Int) -> String {

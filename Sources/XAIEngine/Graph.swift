@@ -15,6 +15,9 @@ public struct Graph: Sendable {
     public var constants: [String: Tensor]
     /// Where the graph came from (a file path), for error messages.
     public var source: String
+    /// The module of the source framework that computed a tensor (`layer4.1.relu`), by tensor
+    /// name, where the file records it (PyTorch's default exporter does); for `xai layers`.
+    public var modulePaths: [String: String] = [:]
 
     public init(input: String, inputShape: [Int], outputs: [String], nodes: [Node],
                 constants: [String: Tensor], source: String = "<memory>") {

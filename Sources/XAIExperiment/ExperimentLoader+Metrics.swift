@@ -127,19 +127,6 @@ extension ExperimentBuilder {
         return out
     }
 
-    /// Methods that need a target layer get one from themselves or from every model.
-    func checkTargetLayers(models: [ModelSpec], runs: [MethodRun]) {
-        var reported = Set<String>()
-        for run in runs {
-            guard let layerKey = run.descriptor.layerParameter(run.params) else { continue }
-            if let own = run.params[layerKey]?.stringValue, !own.isEmpty { continue }
-            for m in models where m.targetLayer == nil && reported.insert(run.instance + "/" + m.name).inserted {
-                sink.error(locations["methods.\(run.instance)"] ?? fileStart,
-                           "\(run.instance) (\(run.kind.rawValue)) needs a target layer but model '\(m.name)' has none; set `target_layer:` at the top level, in the model or its card, or `\(layerKey):` in the method (`xai layers` lists the names)")
-            }
-        }
-    }
-
     /// `target:` and activation maximisation's `class:` labels must exist in every model's labels.
     func checkClassNames(models: [ModelSpec], runs: [MethodRun]) {
         var cache: [String: [String]?] = [:]

@@ -101,7 +101,8 @@ final class ExperimentBuilder {
             m.sweptParams = Array(Set(runs.filter { $0.instance == m.name }.flatMap(\.sweep.keys))).sorted()
             return m
         }
-        checkTargetLayers(models: models, runs: runs)
+        // A model without a target layer gets the suggested one once it is loaded
+        // (XAIBackend's `SuggestedTargetLayers`), or an error there if it has none.
         checkClassNames(models: models, runs: runs)
 
         guard sink.isEmpty else { return nil }

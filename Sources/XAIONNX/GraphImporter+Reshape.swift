@@ -103,8 +103,8 @@ extension GraphImporter {
         guard itemFlattened.contains(x), try ctx.int("axis", default: 0) == 0, let values = idx.ints,
               idx.shape.first == 1, case let .runtime(s) = try value(x, ctx), s.count == 2, let count = s[1].known,
               values == Array(0..<count) else {
-            throw ctx.unsupported("input", "Gather on a tensor computed from the image is only supported as the "
-                + "identity view of a flattened batch of 1 (PyTorch's as_strided); '\(x)' is not one")
+            throw ctx.unsupported("input", "Gather is only supported on tensors known at load time and as the "
+                + "identity view of a flattened batch of 1 (PyTorch's as_strided); '\(x)' depends on the image and is not one")
         }
         try emit(ctx, .reshape(shape: [0] + idx.shape.dropFirst()), inputs: [x], output: ctx.outputs[0])
     }

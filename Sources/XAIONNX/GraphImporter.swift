@@ -37,6 +37,8 @@ final class GraphImporter {
     /// Run-time tensors that a graph exported with a fixed batch of 1 flattens whole
     /// (`view(-1)`), kept per item as [batch, count] (`GraphImporter+Reshape.swift`).
     var itemFlattened: Set<String> = []
+    /// The PyTorch module of each emitted tensor, where the file records it (`Graph.modulePaths`).
+    var modulePaths: [String: String] = [:]
     private var nodeNames: Set<String> = []
 
     /// Largest image item (C*H*W) accepted, and the largest per-item activation a node may
@@ -90,8 +92,11 @@ final class GraphImporter {
             throw ONNXError.badOutput(name: "", detail: "the graph declares no outputs", file: file)
         }
         pruneUnused(outputs: outputs)
-        return Graph(input: inputName, inputShape: inputShape, outputs: outputs, nodes: nodes,
-                     constants: constants, source: file)
+        var result = Graph(input: inputName, inputShape: inputShape, outputs: outputs, nodes: nodes,
+                           constants: constants, source: file)
+        let live = Set(nodes.map(\.output))
+        result.modulePaths = modulePaths.filter { live.contains($0.key) }
+        return result
     }
 
     // MARK: values
@@ -179,6 +184,7 @@ final class GraphImporter {
         }
         nodeNames.insert(name)
         nodes.append(Node(name: name, op: op, inputs: operands, output: output))
+        modulePaths[output] = ctx.modulePath
         values[output] = .runtime(outShape)
         takenNames.insert(output)
     }

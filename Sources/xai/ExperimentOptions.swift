@@ -18,12 +18,17 @@ struct ExperimentOptions: ParsableArguments {
     @Option(name: .long, help: "Folder holding the model cards.")
     var weights: String = WeightsFolder.defaultName
 
-    /// Loads the experiment and prints the loader's notes (e.g. files a glob skipped) to stderr.
+    /// Loads the experiment and prints the loader's notes (e.g. files a glob skipped) to stderr,
+    /// with the suggested target layer filled in (and a note printed) for each model that names
+    /// none where a method needs one.
     func load() throws -> Experiment {
-        let experiment = try ExperimentLoader.load(path: file, catalogue: .standard, overrides: overrides,
+        var experiment = try ExperimentLoader.load(path: file, catalogue: .standard, overrides: overrides,
                                                    weightsDirectory: WeightsFolder.resolve(weights))
         for note in experiment.notes {
             printError("\(note.file):\(note.line):\(note.column): note: \(note.message)")
+        }
+        for note in try SuggestedTargetLayers.apply(to: &experiment, load: { try LoadedModel(spec: $0) }) {
+            printError("note: \(note)")
         }
         return experiment
     }

@@ -135,7 +135,7 @@ final class BadFileTests: XCTestCase {
         XCTAssertEqual(both.map(short), ["exp.yaml:2:9: give either `model:` or `models:`, not both (`model:` is at line 1)"])
     }
 
-    func testTargetLayerRequiredAndLabels() throws {
+    func testLabelsOfAModelWithoutThem() throws {
         let fx = try Fixture()
         try fx.write("Weights/plain.onnx", "x")
         let d = try fx.diagnostics("""
@@ -149,7 +149,6 @@ final class BadFileTests: XCTestCase {
             """)
         XCTAssertEqual(d.map(short), [
             "exp.yaml:3:9: `target` label 'tabbby' cannot be looked up: model 'plain' has no labels (use a class index)",
-            "exp.yaml:5:3: gradcam (gradcam) needs a target layer but model 'plain' has none; set `target_layer:` at the top level, in the model or its card, or `target_layer:` in the method (`xai layers` lists the names)",
         ])
         let labels = try fx.diagnostics(minimalYAML + "\ntarget: tabbby\n")
         XCTAssertEqual(labels.map(short), ["exp.yaml:6:9: `target` label 'tabbby' is not a class of model 'tiny'; did you mean 'tabby'?"])

@@ -210,6 +210,9 @@ nonisolated struct Xai_Onnx_NodeProto: Sendable {
   /// Clears the value of `domain`. Subsequent reads from it will return its default value.
   mutating func clearDomain() {self._domain = nil}
 
+  /// Exporter annotations; PyTorch's default exporter writes pkg.torch.onnx.name_scopes here.
+  var metadataProps: [Xai_Onnx_StringStringEntryProto] = []
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -729,7 +732,7 @@ nonisolated extension Xai_Onnx_GraphProto: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Xai_Onnx_NodeProto: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".NodeProto"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}input\0\u{1}output\0\u{1}name\0\u{3}op_type\0\u{1}attribute\0\u{2}\u{2}domain\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}input\0\u{1}output\0\u{1}name\0\u{3}op_type\0\u{1}attribute\0\u{2}\u{2}domain\0\u{4}\u{2}metadata_props\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -743,6 +746,7 @@ nonisolated extension Xai_Onnx_NodeProto: SwiftProtobuf.Message, SwiftProtobuf._
       case 4: try { try decoder.decodeSingularStringField(value: &self._opType) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.attribute) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self._domain) }()
+      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.metadataProps) }()
       default: break
       }
     }
@@ -771,6 +775,9 @@ nonisolated extension Xai_Onnx_NodeProto: SwiftProtobuf.Message, SwiftProtobuf._
     try { if let v = self._domain {
       try visitor.visitSingularStringField(value: v, fieldNumber: 7)
     } }()
+    if !self.metadataProps.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.metadataProps, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -781,6 +788,7 @@ nonisolated extension Xai_Onnx_NodeProto: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs._opType != rhs._opType {return false}
     if lhs.attribute != rhs.attribute {return false}
     if lhs._domain != rhs._domain {return false}
+    if lhs.metadataProps != rhs.metadataProps {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
