@@ -12,7 +12,9 @@ CPU_FLAGS := $(shell if [ "$$XAI_PORTABLE" != "1" ] && [ "$$(uname -m)" = "x86_6
 RELEASE_FLAGS := -c release $(CPU_FLAGS)
 TEST_FLAGS := -c release -Xswiftc -enable-testing $(CPU_FLAGS)
 
-.PHONY: deps build demo test bench clean
+PREFIX ?= /usr/local
+
+.PHONY: deps build demo test bench fuzz install uninstall clean
 
 # Installs the C libraries when run as root; otherwise prints the exact line to run.
 deps:
@@ -47,8 +49,33 @@ test: deps
 	else echo "xai: chromium missing, the browser test will be skipped; to run it: sudo apt-get install -y chromium"; fi; }
 	$(SWIFT) test $(TEST_FLAGS)
 
+# Puts xai on PATH (PREFIX/bin), the model cards where it finds them from any folder
+# (PREFIX/share/xai/Weights) and shell completions for bash, zsh and fish.
+install: build
+	@bin="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"; \
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/xai/Weights" \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d" && \
+	install -m 755 "$$bin/xai" "$(DESTDIR)$(PREFIX)/bin/xai" && \
+	install -m 644 Weights/* "$(DESTDIR)$(PREFIX)/share/xai/Weights/" && \
+	"$$bin/xai" --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/xai" && \
+	"$$bin/xai" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_xai" && \
+	"$$bin/xai" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/xai.fish" && \
+	echo "xai: installed $(DESTDIR)$(PREFIX)/bin/xai (models in $(PREFIX)/share/xai/Weights, completions for bash, zsh, fish)"
+
+uninstall:
+	rm -rf "$(DESTDIR)$(PREFIX)/bin/xai" "$(DESTDIR)$(PREFIX)/share/xai" \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/xai" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_xai" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/xai.fish"
+
 bench: build
 	$(SWIFT) run $(RELEASE_FLAGS) --skip-build xai bench
+
+# libFuzzer over the experiment loader, ONNX importer, PNG/JPEG decoders and NPY reader:
+# SECONDS (default 60) per target; see fuzz/run.sh. Built apart (fuzz/Package.swift) with sanitizers.
+SECONDS ?= 60
+fuzz: deps
+	SWIFT=$(SWIFT) fuzz/run.sh $(SECONDS)
 
 clean:
 	rm -rf .build

@@ -21,6 +21,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "xai", targets: ["xai"]),
+        // For fuzz/Package.swift only (the libFuzzer binaries, built apart with sanitizers).
+        .library(name: "XAIFuzzEntries", targets: ["XAIFuzzEntries"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -76,6 +78,11 @@ let package = Package(
                                          "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport", "XAIRuns", "XAIDiff", "XAIServer",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift5),
+
+        // Fuzzing entry points: compiled here so `make test` replays the seed corpora through them.
+        .target(name: "XAIFuzzEntries", dependencies: ["XAIExperiment", "XAIMetrics", "XAIONNX", "XAIImaging", "XAIManifest"],
+                path: "fuzz/Entries", swiftSettings: swift5),
+        .testTarget(name: "XAIFuzzTests", dependencies: ["XAIFuzzEntries"], path: "fuzz/Tests/XAIFuzzTests", swiftSettings: swift5),
 
         // Shared by the test targets only: temporary folders and experiments over the repository's files.
         .target(name: "XAITestSupport", dependencies: ["XAIExperiment", "XAIMetrics"], path: "Tests/XAITestSupport", swiftSettings: swift5),

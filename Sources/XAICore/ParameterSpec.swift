@@ -62,6 +62,9 @@ public struct ParameterSpec: Hashable, Sendable {
         case choice([String])
         /// One of the words, or a number in `range` (stored as a double), e.g. a baseline pixel value.
         case choiceOrNumber([String], NumberRange)
+        /// One of the words, a number in `range`, or a file path or glob (a string holding `/`, `*`
+        /// or `?`), e.g. a baseline distribution given as a folder of background images.
+        case choiceNumberOrPath([String], NumberRange)
         /// An integer, or a pair `[h, w]` of integers, each in `range`; a pair with h == w is stored as one int.
         case intOrPair(NumberRange)
         /// An integer in `range`, or one of the words (e.g. `auto`, or a class label).
@@ -140,6 +143,14 @@ public struct ParameterSpec: Hashable, Sendable {
             }
             guard value.numberValue != nil else { throw fail("one of \(words(ws)) or a number \(r)") }
             return .double(try checkNumber(value, r))
+        case .choiceNumberOrPath(let ws, let r):
+            let expected = "one of \(words(ws)), a number \(r), or a folder or glob (with '/', '*' or '?')"
+            if let s = value.stringValue {
+                guard ws.contains(s) || s.contains(where: { "/*?".contains($0) }) else { throw choiceError(value, ws, fail(expected)) }
+                return value
+            }
+            guard value.numberValue != nil else { throw fail(expected) }
+            return .double(try checkNumber(value, r))
         case .intOrPair(let r):
             if case .list(let items) = value {
                 guard items.count == 2 else { throw fail("an integer or a pair [h, w] of integers \(r)") }
@@ -184,6 +195,7 @@ public struct ParameterSpec: Hashable, Sendable {
         case .bool: return "bool"
         case .choice(let ws): return ws.joined(separator: "|")
         case .choiceOrNumber(let ws, let r): return ws.joined(separator: "|") + "|<number \(r)>"
+        case .choiceNumberOrPath(let ws, let r): return ws.joined(separator: "|") + "|<number \(r)>|<folder or glob>"
         case .intOrPair(let r): return "int or [h, w], \(r)"
         case .intOrWord(let ws, let r): return "int \(r)|" + ws.joined(separator: "|")
         case .intOrString(let r): return "int \(r) or label"

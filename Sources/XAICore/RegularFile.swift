@@ -27,25 +27,57 @@ public enum RegularFile {
     }
 
     /// The size in bytes of the regular file at `path`, refusing other kinds of file and files
-    /// over `maxBytes`; for callers that map the file themselves.
-    public static func size(_ path: String, maxBytes: Int) throws -> Int {
-        let fd = try open(path)
+    /// over `maxBytes`; for callers that map the file themselves. With `followLinks: false` a
+    /// symbolic link is refused too (files a model names beside itself must not lead elsewhere).
+    public static func size(_ path: String, maxBytes: Int, followLinks: Bool = true) throws -> Int {
+        let fd = try open(path, followLinks: followLinks)
         defer { close(fd) }
         return try checkedSize(fd, path: path, maxBytes: maxBytes)
     }
 
-    private static func open(_ path: String) throws -> Int32 {
-        let fd = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    /// The regular file at `path`, opened for reading (refused like `read` refuses it), and its
+    /// size when opened: for callers that stream it and must stop at that size, so that a file
+    /// growing while it is read cannot keep them reading.
+    public static func openForReading(_ path: String, maxBytes: Int) throws -> (handle: FileHandle, size: Int) {
+        let fd = try open(path)
+        do {
+            let size = try checkedSize(fd, path: path, maxBytes: maxBytes)
+            return (FileHandle(fileDescriptor: fd, closeOnDealloc: true), size)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    private static func open(_ path: String, followLinks: Bool = true) throws -> Int32 {
+        let fd = Foundation.open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
-            let code = errno
-            var link = stat()
-            if code == ENOENT && lstat(path, &link) == 0 {
-                throw RegularFileError.unreadable(path: path, reason: "it is a symbolic link to a missing file")
+            if errno == ELOOP && !followLinks {
+                throw RegularFileError.unreadable(path: path, reason: "it is a symbolic link, which is not followed here")
             }
-            if code == ENOENT || code == ENOTDIR { throw RegularFileError.notFound(path: path) }
-            throw RegularFileError.unreadable(path: path, reason: String(cString: strerror(code)))
+            throw failure(path, errno)
         }
         return fd
+    }
+
+    /// Why `path` is not a regular file (after symbolic links), or nil when it is one: for
+    /// validation before anything is read, so that `/dev/zero` named as a model is reported as a
+    /// device, not as missing. Reading still goes through `read`, which checks the open file.
+    public static func problem(at path: String) -> RegularFileError? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return failure(path, errno) }
+        let type = info.st_mode & S_IFMT
+        return type == S_IFREG ? nil : .unreadable(path: path, reason: describe(type))
+    }
+
+    /// The error for a failed `open` or `stat` with `code` (errno).
+    private static func failure(_ path: String, _ code: Int32) -> RegularFileError {
+        var link = stat()
+        if code == ENOENT && lstat(path, &link) == 0 {
+            return .unreadable(path: path, reason: "it is a symbolic link to a missing file")
+        }
+        if code == ENOENT || code == ENOTDIR { return .notFound(path: path) }
+        return .unreadable(path: path, reason: String(cString: strerror(code)))
     }
 
     private static func checkedSize(_ fd: Int32, path: String, maxBytes: Int) throws -> Int {
@@ -80,6 +112,15 @@ public enum RegularFileError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     /// The file is larger than the limit for its kind; nothing was read.
     case tooLarge(path: String, size: Int, limit: Int)
+
+    /// What is wrong, without the path.
+    public var reason: String {
+        switch self {
+        case .notFound: return "no such file"
+        case .unreadable(_, let reason): return reason
+        case .tooLarge(_, let size, let limit): return "the file has \(size) bytes; the limit is \(limit)"
+        }
+    }
 
     public var description: String {
         switch self {

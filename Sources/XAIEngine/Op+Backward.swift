@@ -56,6 +56,7 @@ extension Step {
         case let .reduceMean(axes, _): g = [ReductionRules.meanBackward(axes: axes, dy, c)]
         case let .lrn(size, alpha, beta, bias):
             g = [try NormalizationRules.lrnBackward(size: size, alpha: alpha, beta: beta, bias: bias, dy, c)]
+        case let .layerNorm(axis, eps): g = [try NormalizationRules.layerNormBackward(axis: axis, epsilon: eps, dy, c)]
         }
         // Rules may return a gradient for an optional operand the step lacks (Gemm's C).
         g = Array(g.prefix(operands.count)) + [Tensor?](repeating: nil, count: max(0, operands.count - g.count))

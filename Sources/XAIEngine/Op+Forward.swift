@@ -30,6 +30,7 @@ extension Step {
         case let .reduceMean(axes, keep): return ReductionRules.meanForward(axes: axes, keepDims: keep, x[0])
         case let .lrn(size, alpha, beta, bias):
             return NormalizationRules.lrnForward(size: size, alpha: alpha, beta: beta, bias: bias, x[0])
+        case let .layerNorm(axis, eps): return NormalizationRules.layerNormForward(axis: axis, epsilon: eps, x)
         }
     }
 }

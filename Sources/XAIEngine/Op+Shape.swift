@@ -30,6 +30,7 @@ extension Op {
         case .matMul: return try LinearRules.matMulShape(s, x[1])
         case let .reduceMean(axes, keep): return try ReductionRules.meanShape(s, axes: axes, keepDims: keep)
         case let .lrn(size, _, _, _): return try NormalizationRules.lrnShape(s, size: size)
+        case let .layerNorm(axis, _): return try NormalizationRules.layerNormShape(s, axis: axis, parameters: x.dropFirst())
         }
     }
 
@@ -37,6 +38,7 @@ extension Op {
     func canonical(rank: Int) throws -> Op {
         switch self {
         case let .softmax(a): return .softmax(axis: try NormalizationRules.canonicalSoftmaxAxis(a, rank: rank))
+        case let .layerNorm(a, eps): return .layerNorm(axis: try NormalizationRules.canonicalSoftmaxAxis(a, rank: rank), epsilon: eps)
         case let .flatten(a): return .flatten(axis: try LayoutRules.canonicalFlattenAxis(a, rank: rank))
         case let .concat(a): return .concat(axis: try resolvedAxis(a, rank: rank, "axis"))
         case let .transpose(perm): return .transpose(perm: try LayoutRules.canonicalPerm(perm, rank: rank))

@@ -29,6 +29,9 @@ public enum Op: Sendable, Equatable {
     case identity
     case reduceMean(axes: [Int], keepDims: Bool)
     case lrn(size: Int, alpha: Float, beta: Float, bias: Float)
+    /// Layer normalisation over the axes from `axis` on; inputs X, scale, optional bias (each
+    /// as many values as the normalised axes hold).
+    case layerNorm(axis: Int, epsilon: Float)
 }
 
 extension Op {
@@ -56,6 +59,7 @@ extension Op {
         case .identity: return "Identity"
         case .reduceMean: return "ReduceMean"
         case .lrn: return "LRN"
+        case .layerNorm: return "LayerNormalization"
         }
     }
 
@@ -65,7 +69,7 @@ extension Op {
         case .conv: return 2...3
         case .batchNorm: return 5...5
         case .add, .sub, .mul, .div, .matMul: return 2...2
-        case .gemm: return 2...3
+        case .gemm, .layerNorm: return 2...3
         case .concat: return 1...Int.max
         default: return 1...1
         }

@@ -37,6 +37,9 @@ public struct Experiment: Codable, Sendable {
     /// `models.<name>`, `models.<name>.target_layer`, `methods.<instance>`,
     /// `methods.<instance>.<param>`, `sweep.<instance>.<param>`, `metrics.<id>`, `annotations.<id>`.
     public var locations: [String: SourceLocation]
+    /// What the loader decided or left out that the user should hear about but that is not an
+    /// error (files a glob skipped, ...), in file order. The CLI prints them as notes.
+    public var notes: [ExperimentDiagnostic] = []
 
     /// The location recorded for `key`, else for its closest recorded parent (`a.b.c` -> `a.b`
     /// -> `a`), else the start of the experiment file.

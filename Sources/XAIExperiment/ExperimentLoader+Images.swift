@@ -63,14 +63,21 @@ extension ExperimentBuilder {
             if images.isEmpty {
                 sink.error(loc, all.isEmpty ? "'\(pattern)' matches no files"
                            : "'\(pattern)' matches \(all.count) file(s) but no .png/.jpg/.jpeg images")
+            } else {
+                noteSkipped(all.filter { !ExperimentBuilder.isImageFile($0) }.map(PathUtil.lastComponent),
+                            of: all.count, by: pattern, at: loc)
             }
             return images
         }
         if PathUtil.isDirectory(path) {
             let entries = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
-            let images = entries.filter { !$0.hasPrefix(".") && ExperimentBuilder.isImageFile($0) }
-                .map { PathUtil.join(path, $0) }.filter { PathUtil.isFile($0) }
-            if images.isEmpty { sink.error(loc, "folder '\(pattern)' holds no .png/.jpg/.jpeg images") }
+                .filter { !$0.hasPrefix(".") && PathUtil.isFile(PathUtil.join(path, $0)) }
+            let images = entries.filter(ExperimentBuilder.isImageFile).map { PathUtil.join(path, $0) }
+            if images.isEmpty {
+                sink.error(loc, "folder '\(pattern)' holds no .png/.jpg/.jpeg images")
+            } else {
+                noteSkipped(entries.filter { !ExperimentBuilder.isImageFile($0) }, of: entries.count, by: pattern, at: loc)
+            }
             return images
         }
         guard PathUtil.isFile(path) else {
@@ -95,5 +102,13 @@ extension ExperimentBuilder {
             return []
         }
         return [path]
+    }
+
+    /// Says which files a glob or folder matched but left out, so that a folder of mixed files
+    /// does not silently lose some (at most five names, then a count).
+    private func noteSkipped(_ names: [String], of total: Int, by pattern: String, at loc: SourceLocation) {
+        guard !names.isEmpty else { return }
+        let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? " and \(names.count - 5) more" : "")
+        sink.note(loc, "'\(pattern)' matches \(total) file(s); skipped \(names.count) that are not .png/.jpg/.jpeg images: \(shown)")
     }
 }

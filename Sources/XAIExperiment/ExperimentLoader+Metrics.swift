@@ -97,9 +97,7 @@ extension ExperimentBuilder {
             var mask: String?
             if let m = maskNode, let s = sink.string(m, "`mask`") {
                 let p = resolve(s)
-                if !PathUtil.isFile(p) {
-                    sink.error(m.location, "mask file not found: '\(s)'")
-                } else if !p.lowercased().hasSuffix(".png") {
+                if sink.requireRegularFile(p, "mask file", shown: s, at: m.location), !p.lowercased().hasSuffix(".png") {
                     sink.error(m.location, "a mask must be a PNG file, got '\(s)'")
                 }
                 mask = p

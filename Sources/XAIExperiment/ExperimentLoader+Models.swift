@@ -115,7 +115,7 @@ extension ExperimentBuilder {
     }
 
     private func checkModelFile(_ path: String, at loc: SourceLocation) {
-        if !PathUtil.isFile(path) { sink.error(loc, "model file not found: '\(path)'") }
+        sink.requireRegularFile(path, "model file", at: loc)
     }
 
     /// A card name, a card path or an .onnx path.
@@ -123,10 +123,7 @@ extension ExperimentBuilder {
         let lower = ref.lowercased()
         if lower.hasSuffix(".onnx") {
             let path = resolve(ref)
-            guard PathUtil.isFile(path) else {
-                sink.error(loc, "model file not found: '\(path)'")
-                return nil
-            }
+            guard sink.requireRegularFile(path, "model file", at: loc) else { return nil }
             let sibling = PathUtil.deletingExtension(path) + ".yaml"
             if PathUtil.isFile(sibling), let card = ModelCard.parse(path: sibling, sink: sink, referencedAt: loc) {
                 var spec = ExperimentBuilder.spec(from: card)

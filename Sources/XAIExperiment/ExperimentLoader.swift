@@ -36,9 +36,10 @@ public enum ExperimentLoader {
         let experiment = b.build(root, sourceFiles: documents.files, overrides: overrides,
                                  outputsRoot: PathUtil.join(baseDirectory, outputsRoot))
         try sink.throwIfAny()
-        guard let experiment else {
+        guard var experiment else {
             throw ExperimentError.invalid([ExperimentDiagnostic(SourceLocation(file: path, line: 1, column: 1), "cannot load the experiment")])
         }
+        experiment.notes = sink.notes
         return experiment
     }
 

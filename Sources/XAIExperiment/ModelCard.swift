@@ -96,7 +96,7 @@ public struct ModelCard: Codable, Sendable, Hashable {
         if let f = node("file") {
             if let s = sink.string(f, "`file`") {
                 file = PathUtil.join(dir, s)
-                if !PathUtil.isFile(file) { sink.error(f.location, "model file not found: '\(file)'") }
+                sink.requireRegularFile(file, "model file", at: f.location)
             }
         } else {
             sink.error(root.location, "a model card needs `file:` (the .onnx file, relative to the card)")
@@ -144,7 +144,7 @@ public struct ModelCard: Codable, Sendable, Hashable {
         }
         guard let s = sink.string(node, "`labels`") else { return (nil, nil) }
         let p = PathUtil.join(dir, s)
-        if !PathUtil.isFile(p) { sink.error(node.location, "labels file not found: '\(p)'") }
+        sink.requireRegularFile(p, "labels file", at: node.location)
         return (p, nil)
     }
 

@@ -59,10 +59,17 @@ public enum ExperimentError: Error, CustomStringConvertible, Equatable {
 /// Collects diagnostics while loading so that all problems are reported at once.
 final class DiagnosticSink {
     private(set) var items: [ExperimentDiagnostic] = []
+    /// Remarks that do not stop loading (see `Experiment.notes`).
+    private(set) var notes: [ExperimentDiagnostic] = []
 
     func error(_ location: SourceLocation, _ message: String) {
         let d = ExperimentDiagnostic(location, message)
         if !items.contains(d) { items.append(d) }
+    }
+
+    func note(_ location: SourceLocation, _ message: String) {
+        let d = ExperimentDiagnostic(location, message)
+        if !notes.contains(d) { notes.append(d) }
     }
 
     var isEmpty: Bool { items.isEmpty }

@@ -40,7 +40,7 @@ struct YAMLNode {
             var budget = 200_000  // guards against alias expansion ("billion laughs")
             return try convert(root, file: file, budget: &budget)
         } catch let e as YamlError {
-            report(e, file: file, sink: sink)
+            report(e, file: file, text: text, sink: sink)
         } catch let e as ConversionError {
             sink.error(e.location, e.message)
         } catch {
@@ -81,9 +81,15 @@ struct YAMLNode {
         }
     }
 
-    private static func report(_ e: YamlError, file: String, sink: DiagnosticSink) {
+    private static func report(_ e: YamlError, file: String, text: String, sink: DiagnosticSink) {
         func loc(_ m: Mark) -> SourceLocation { SourceLocation(file: file, line: m.line, column: m.column) }
         switch e {
+        case let .scanner(_, _, mark, _) where tabColumn(in: text, line: mark.line) != nil:
+            // libyaml's words for a tab ("found character that cannot start any token") do not
+            // name it, and a tab looks like spaces in most editors.
+            let column = tabColumn(in: text, line: mark.line)!
+            sink.error(SourceLocation(file: file, line: mark.line, column: column),
+                       "a tab character: YAML indents with spaces only; replace the tab with spaces")
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let ctx = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
             sink.error(loc(mark), "YAML syntax error: \(problem)\(ctx)")
@@ -96,6 +102,22 @@ struct YAMLNode {
         default:
             sink.error(SourceLocation(file: file, line: 1, column: 1), "cannot parse YAML: \(e)")
         }
+    }
+
+    /// The 1-based column of the first tab in the indentation of `line` (1-based) of `text`, or
+    /// of a tab right after a `key:` there, where YAML does not allow one either.
+    private static func tabColumn(in text: String, line: Int) -> Int? {
+        var current = 1
+        for row in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            defer { current += 1 }
+            guard current == line else { continue }
+            let chars = Array(row)
+            let indent = chars.prefix { $0 == " " || $0 == "\t" }
+            if let i = indent.firstIndex(of: "\t") { return i + 1 }
+            if let colon = chars.firstIndex(of: ":"), colon + 1 < chars.count, chars[colon + 1] == "\t" { return colon + 2 }
+            return nil
+        }
+        return nil
     }
 
     // MARK: access

@@ -1,5 +1,5 @@
 /// Container formats recognised by their leading bytes (never by file extension).
-enum ImageFormat: Equatable {
+public enum ImageFormat: Equatable, Sendable {
     case png
     case jpeg
     /// A known image format that is not decoded here; the payload names it.
@@ -8,7 +8,8 @@ enum ImageFormat: Equatable {
 
     private static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
-    static func detect(_ b: [UInt8]) -> ImageFormat {
+    /// The format `b` starts with.
+    public static func detect(_ b: [UInt8]) -> ImageFormat {
         func starts(_ prefix: [UInt8]) -> Bool {
             b.count >= prefix.count && Array(b[0..<prefix.count]) == prefix
         }

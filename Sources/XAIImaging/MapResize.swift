@@ -57,7 +57,7 @@ public enum MapResize {
     }
 
     /// For each output index: the two input indices and the weight of the second.
-    private static func axis(inSize: Int, outSize: Int) -> [(Int, Int, Float)] {
+    static func axis(inSize: Int, outSize: Int) -> [(Int, Int, Float)] {
         let scale = Float(inSize) / Float(outSize)
         return (0..<outSize).map { i in
             let src = Swift.max((Float(i) + 0.5) * scale - 0.5, 0)

@@ -2,9 +2,10 @@ import Foundation
 import XAICore
 
 /// `Outputs/<name>/manifest.json`: everything a run produced, for the HTML gallery and for
-/// scripts. Written with sorted keys and no timestamps, so equal inputs give equal bytes
-/// (apart from `seconds` and `cached`, which describe the run). All paths inside are relative
-/// to the manifest's folder unless noted.
+/// scripts. Written with sorted keys, no timestamps and no facts about the run that wrote it
+/// (times, what came from the cache: those are in the run record, `Outputs/.runs.sqlite`), so the
+/// same experiment and cache give the same bytes on any machine, whether the results were
+/// computed or found. All paths inside are relative to the manifest's folder unless noted.
 public struct Manifest: Codable, Equatable, Sendable {
     /// Manifest format version; bumped on incompatible changes.
     public var schema: Int
@@ -21,7 +22,8 @@ public struct Manifest: Codable, Equatable, Sendable {
     /// Tasks that failed; empty after a clean run.
     public var failures: [Failure]
 
-    public static let currentSchema = 1
+    /// 2: results no longer carry `seconds` and `cached` (run facts, now in the run record).
+    public static let currentSchema = 2
 
     public init(schema: Int = Manifest.currentSchema, name: String, experiment: JSONValue, models: [Model],
                 images: [Image], predictions: [Prediction], results: [Result], failures: [Failure]) {
@@ -189,10 +191,6 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var legend: [LegendEntry]
         /// Metric values by metric id.
         public var metrics: [String: MetricValue]
-        /// Seconds the explanation took when it was computed (also when now taken from the cache).
-        public var seconds: Double
-        /// Whether this run took the explanation from the cache.
-        public var cached: Bool
         /// Cache key of the explanation task.
         public var key: String
         /// Id of the explanation task (`chelsea/occlusion@stride=8,window=16`).
@@ -202,7 +200,7 @@ public struct Manifest: Codable, Equatable, Sendable {
                     params: ResolvedParams, sweep: ResolvedParams, target: Target, map: String, mapShape: [Int],
                     overlay: String?, scale: Scale?, pictures: [String: String] = [:], arrays: [String: String] = [:],
                     scalars: [String: Double] = [:], legend: [LegendEntry] = [], metrics: [String: MetricValue] = [:],
-                    seconds: Double, cached: Bool, key: String, task: String) {
+                    key: String, task: String) {
             self.image = image
             self.model = model
             self.method = method
@@ -220,8 +218,6 @@ public struct Manifest: Codable, Equatable, Sendable {
             self.scalars = scalars
             self.legend = legend
             self.metrics = metrics
-            self.seconds = seconds
-            self.cached = cached
             self.key = key
             self.task = task
         }

@@ -27,6 +27,7 @@ public enum MethodCatalogue {
         RISE.self,
         Anchors.self,
         ExtremalPerturbation.self,
+        MeaningfulPerturbation.self,
     ]
 
     /// The descriptors of `all`, in the same order.

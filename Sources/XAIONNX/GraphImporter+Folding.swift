@@ -61,6 +61,7 @@ extension GraphImporter {
 
     func gather(_ ctx: NodeContext) throws {
         try ctx.allowOnly(["axis"])
+        if try isRuntime(try data(ctx), ctx) { return try gatherView(ctx, try data(ctx)) }
         let x = try constantData(ctx)
         let idx = try requireConstant(1, ctx, "indices")
         let axis = try ctx.int("axis", default: 0)

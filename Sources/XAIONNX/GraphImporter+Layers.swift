@@ -139,4 +139,24 @@ extension GraphImporter {
                         bias: try ctx.float("bias", default: 1))
         try emit(ctx, op, inputs: [try data(ctx)], output: ctx.outputs[0])
     }
+
+    /// LayerNormalization (opset 17): scale and bias are weights known at load time; the mean
+    /// and inverse-deviation outputs exist for training and must be unused.
+    func layerNorm(_ ctx: NodeContext) throws {
+        try ctx.allowOnly(["axis", "epsilon", "stash_type"])
+        try requireUnusedOutputs(ctx, from: 1)
+        let x = try data(ctx)
+        let rank = try shape(x, ctx).count
+        let axis = try ctx.int("axis", default: -1)
+        guard let ax = SymbolicShape.axis(axis, rank: rank), ax >= 1 else {
+            throw ctx.invalid("axis", "\(axis) is out of range for rank \(rank), or normalises across the batch")
+        }
+        var ins = [x]
+        for (i, what) in [(1, "scale"), (2, "bias")] where ctx.input(i) != nil {
+            _ = try requireConstant(i, ctx, what)
+            ins.append(ctx.input(i)!)
+        }
+        guard ins.count >= 2 else { throw ctx.invalid("scale", "LayerNormalization needs a scale input") }
+        try emit(ctx, .layerNorm(axis: ax, epsilon: try ctx.float("epsilon", default: 1e-5)), inputs: ins, output: ctx.outputs[0])
+    }
 }

@@ -79,8 +79,34 @@ extension GraphImporter {
             let s = try folding(ctx) { try ShapeInference.output(of: .reshape(shape: t), inputs: [SymbolicShape.known(c.shape)]) }
             define(ctx, c.reshaped(s.map { $0.known ?? 0 }))
         case let .runtime(inShape):
+            if target == [.value(-1)], inShape.first == .batch, let item = SymbolicShape.values(Array(inShape.dropFirst())),
+               onlyGathersRead(ctx.outputs[0]) {
+                itemFlattened.insert(ctx.outputs[0])
+                try emit(ctx, .reshape(shape: [0, item.reduce(1, *)]), inputs: [x], output: ctx.outputs[0])
+                return
+            }
             try emitReshape(ctx, x, from: inShape, target: target)
         }
+    }
+
+    /// Whether every node reading `name` is a Gather, and no graph output is `name`.
+    private func onlyGathersRead(_ name: String) -> Bool {
+        !graph.output.contains { $0.name == name }
+            && graph.node.allSatisfy { !$0.input.contains(name) || $0.opType == "Gather" }
+    }
+
+    /// Gather of a run-time tensor: only the identity view PyTorch writes for `as_strided` on
+    /// a batch of 1 (ConvNeXt's pooling): the whole tensor flattened, then gathered back with
+    /// indices 0, 1, ... shaped [1, ...]. Per item that is a reshape to the indices' shape.
+    func gatherView(_ ctx: NodeContext, _ x: String) throws {
+        let idx = try requireConstant(1, ctx, "indices")
+        guard itemFlattened.contains(x), try ctx.int("axis", default: 0) == 0, let values = idx.ints,
+              idx.shape.first == 1, case let .runtime(s) = try value(x, ctx), s.count == 2, let count = s[1].known,
+              values == Array(0..<count) else {
+            throw ctx.unsupported("input", "Gather on a tensor computed from the image is only supported as the "
+                + "identity view of a flattened batch of 1 (PyTorch's as_strided); '\(x)' is not one")
+        }
+        try emit(ctx, .reshape(shape: [0] + idx.shape.dropFirst()), inputs: [x], output: ctx.outputs[0])
     }
 
     /// Emits a graph-IR reshape of a run-time tensor to a symbolic `target` in ONNX form
@@ -145,6 +171,50 @@ extension GraphImporter {
         switch try value(x, ctx) {
         case let .constant(c): define(ctx, c.transposed(perm))
         case .runtime: try emit(ctx, .transpose(perm: perm), inputs: [x], output: ctx.outputs[0])
+        }
+    }
+
+    /// Split of a run-time tensor along a non-batch axis (ShuffleNet's channel split): each
+    /// output is the input cropped by negative pads. Sizes come from the `split` input (opset
+    /// 13 on) or attribute (before), else equal parts: `num_outputs` (opset 18) or one per
+    /// output, the last part smaller when the axis does not divide evenly.
+    func split(_ ctx: NodeContext) throws {
+        try ctx.allowOnly(ctx.opset < 13 ? ["axis", "split"] : ["axis", "num_outputs"])
+        let x = try data(ctx)
+        guard try isRuntime(x, ctx) else {
+            throw ctx.unsupported("input", "Split is only supported on tensors computed from the image")
+        }
+        let s = try shape(x, ctx)
+        let axis = try ctx.int("axis", default: 0)
+        guard let ax = SymbolicShape.axis(axis, rank: s.count), ax >= 1, let length = s[ax].known else {
+            throw ctx.invalid("axis", "\(axis) must be a non-batch axis of known size of \(SymbolicShape.format(s))")
+        }
+        let given = ctx.opset < 13 ? try ctx.ints("split")
+            : try ctx.input(1).map { _ in
+                guard let v = try requireConstant(1, ctx, "split").ints else { throw ctx.invalid("split", "must be known integers") }
+                return v
+            }
+        var sizes: [Int]
+        if let given {
+            sizes = given
+        } else {
+            let parts = try ctx.int("num_outputs") ?? ctx.outputs.count
+            guard parts >= 1, parts <= length else { throw ctx.invalid("num_outputs", "\(parts) parts of \(length)") }
+            let each = (length + parts - 1) / parts
+            sizes = (0..<parts).map { k in min(each, max(0, length - k * each)) }
+        }
+        guard sizes.count == ctx.outputs.count, sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == length else {
+            throw ctx.invalid("split", "sizes \(sizes) do not split \(length) values into \(ctx.outputs.count) outputs")
+        }
+        var start = 0
+        for (k, size) in sizes.enumerated() {
+            defer { start += size }
+            let out = ctx.outputs[k]
+            guard !out.isEmpty else { continue }
+            var pads = [Int](repeating: 0, count: 2 * s.count)
+            pads[ax] = -start
+            pads[s.count + ax] = -(length - start - size)
+            try emit(ctx, .pad(pads: pads, value: 0), inputs: [x], output: out, nodeName: "\(ctx.name)/\(k)")
         }
     }
 }

@@ -18,6 +18,7 @@ extension GraphImporter {
         "Reshape": { try $0.reshape($1) },
         "Flatten": { try $0.flatten($1) },
         "Transpose": { try $0.transpose($1) },
+        "Split": { try $0.split($1) },
         "Identity": { try $0.identity($1) },
         "Dropout": { try $0.dropout($1) },
         "Add": { try $0.arithmetic($1) },
@@ -43,6 +44,7 @@ extension GraphImporter {
         "ReduceMean": { try $0.reduceMean($1) },
         "LRN": { try $0.lrn($1) },
         "Softmax": { try $0.softmax($1) },
+        "LayerNormalization": { try $0.layerNorm($1) },
 
         // Activations (`XAIEngine/Ops/Pointwise.swift`).
         "Relu": { try $0.unary($1, .relu) },
@@ -59,6 +61,14 @@ extension GraphImporter {
             try importer.unary(ctx, op, checked: true)
         },
         "Clip": { try $0.clip($1) },
+        "Gelu": { importer, ctx in
+            try ctx.allowOnly(["approximate"])
+            let form = try ctx.string("approximate") ?? "none"
+            guard form == "none" || form == "tanh" else {
+                throw ctx.invalid("approximate", "'\(form)' is neither 'none' nor 'tanh'")
+            }
+            try importer.unary(ctx, .gelu(tanhApproximation: form == "tanh"), checked: true)
+        },
     ]
 
     func translate(_ ctx: NodeContext) throws {

@@ -17,6 +17,8 @@ final class GraphImporter {
     let opset: Int
     let graph: Xai_Onnx_GraphProto
     let inputSize: (height: Int, width: Int)?
+    /// The model's folder, where external tensor data is read from (nil: bytes in memory).
+    let directory: String?
 
     var values: [String: Value] = [:]
     var nodes: [Node] = []
@@ -32,21 +34,26 @@ final class GraphImporter {
     var aliases: [String: String] = [:]
     /// Every tensor name some node or graph output reads.
     var consumed: Set<String> = []
+    /// Run-time tensors that a graph exported with a fixed batch of 1 flattens whole
+    /// (`view(-1)`), kept per item as [batch, count] (`GraphImporter+Reshape.swift`).
+    var itemFlattened: Set<String> = []
     private var nodeNames: Set<String> = []
 
     /// Largest image item (C*H*W) accepted, and the largest per-item activation a node may
     /// produce; both keep a hostile file from making the engine allocate without bound.
     static let itemLimit = 1 << 28
 
-    init(graph: Xai_Onnx_GraphProto, opset: Int, file: String, inputSize: (height: Int, width: Int)?) {
+    init(graph: Xai_Onnx_GraphProto, opset: Int, file: String, inputSize: (height: Int, width: Int)?,
+         directory: String? = nil) {
         self.graph = graph
+        self.directory = directory
         self.opset = opset
         self.file = file
         self.inputSize = inputSize
     }
 
     func run() throws -> Graph {
-        let decoder = TensorDecoder(file: file)
+        let decoder = TensorDecoder(file: file, external: ExternalData(directory: directory, file: file))
         for t in graph.initializer {
             guard !t.name.isEmpty else {
                 throw ONNXError.invalidTensor(name: "<unnamed>", detail: "an initializer has no name", file: file)

@@ -1,3 +1,5 @@
+import XAICore
+
 /// Problems with an ONNX file: it cannot be read, it is malformed or hostile, or it uses
 /// something the importer does not support. Every case names the file so that a user
 /// juggling several models knows which one to fix.
@@ -22,8 +24,8 @@ public enum ONNXError: Error, CustomStringConvertible, Equatable {
     case invalidTensor(name: String, detail: String, file: String)
     /// A stored tensor uses an element type the importer does not read.
     case unsupportedDataType(name: String, dataType: Int, file: String)
-    /// A tensor keeps its data in a separate file.
-    case externalData(name: String, file: String)
+    /// A tensor's data in a separate file (ONNX external data) cannot be read: `detail` says why.
+    case externalData(name: String, location: String, detail: String, file: String)
     /// The graph's inputs do not describe one image batch (count, rank, type or size).
     case badInput(detail: String, file: String)
     /// Shapes that do not fit together, or that the importer cannot determine at load time.
@@ -62,9 +64,9 @@ public enum ONNXError: Error, CustomStringConvertible, Equatable {
         case let .unsupportedDataType(name, dataType, file):
             return "\(file): tensor '\(name)' has ONNX data type \(dataType) (\(ONNXDataType.name(dataType))), "
                 + "which is not supported; use float32, float64, float16, int64 or int32"
-        case let .externalData(name, file):
-            return "\(file): tensor '\(name)' keeps its data in an external file, which is not supported; "
-                + "re-save the model with all tensors inside it (onnx.save_model(..., save_as_external_data=False))"
+        case let .externalData(name, location, detail, file):
+            let from = location.isEmpty ? "" : " from '\(TerminalText.sanitize(location))'"
+            return "\(file): tensor '\(name)' keeps its data in an external file; reading it\(from) failed: \(detail)"
         case let .badInput(detail, file):
             return "\(file): \(detail)"
         case let .shapeError(op, node, detail, file):

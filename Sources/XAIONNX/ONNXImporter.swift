@@ -40,13 +40,14 @@ public enum ONNXImporter {
         } catch {
             throw ONNXError.unreadable(file: path, reason: error.localizedDescription)
         }
-        return try load(data: data, source: path, inputSize: inputSize)
+        return try load(data: data, source: path, inputSize: inputSize, directory: PathUtil.parent(path) ?? ".")
     }
 
     /// Loads a model from serialized ONNX bytes; `source` names it in errors and becomes
-    /// `Graph.source`.
+    /// `Graph.source`. Tensors stored outside the model (external data) are read from files in
+    /// `directory`, the model's folder; without one they are refused.
     public static func load(data: Data, source: String = "<memory>",
-                            inputSize: (height: Int, width: Int)? = nil) throws -> Graph {
+                            inputSize: (height: Int, width: Int)? = nil, directory: String? = nil) throws -> Graph {
         let model: Xai_Onnx_ModelProto
         do {
             var options = BinaryDecodingOptions()
@@ -59,7 +60,8 @@ public enum ONNXImporter {
             throw ONNXError.malformed(file: source, detail: "no graph in the model")
         }
         let opset = try defaultOpset(model, source)
-        let importer = GraphImporter(graph: model.graph, opset: opset, file: source, inputSize: inputSize)
+        let importer = GraphImporter(graph: model.graph, opset: opset, file: source, inputSize: inputSize,
+                                     directory: directory)
         return try importer.run()
     }
 

@@ -7,14 +7,23 @@ import XAICore
 /// than the file itself occupies.
 struct TensorDecoder {
     let file: String
+    /// Where tensors stored outside the model are read from; nil refuses them.
+    var external: ExternalData? = nil
 
     /// Largest tensor accepted from a file (elements), 2^31 like `Shape.elementCount`.
     static let elementLimit = 1 << 31
 
-    func decode(_ t: Xai_Onnx_TensorProto, name fallback: String? = nil) throws -> ConstTensor {
-        let name = t.name.isEmpty ? (fallback ?? "<unnamed>") : t.name
+    func decode(_ stored: Xai_Onnx_TensorProto, name fallback: String? = nil) throws -> ConstTensor {
+        let name = stored.name.isEmpty ? (fallback ?? "<unnamed>") : stored.name
+        var t = stored
         if t.dataLocation == 1 || !t.externalData.isEmpty {
-            throw ONNXError.externalData(name: name, file: file)
+            guard let external else {
+                throw ONNXError.externalData(name: name, location: "", detail: "only initializers may keep their data outside the model", file: file)
+            }
+            // The bytes become raw_data, so the checks below bound them against the shape.
+            t.rawData = try external.bytes(of: t, name: name)
+            t.externalData = []
+            t.dataLocation = 0
         }
         var shape = [Int]()
         shape.reserveCapacity(t.dims.count)

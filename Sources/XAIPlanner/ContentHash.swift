@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import XAICore
 import XAIManifest
 
 /// SHA-256 content hashes, written as 64 lowercase hex digits.
@@ -20,25 +21,30 @@ public enum ContentHash {
         sha256(Data(string.utf8))
     }
 
-    /// The hex SHA-256 of the file at `url`, streamed in `chunkSize` pieces.
-    public static func sha256(file url: URL) throws -> String {
-        let handle: FileHandle
+    /// The hex SHA-256 of the regular file at `url`, streamed in `chunkSize` pieces. Users name
+    /// these files, so anything else (a FIFO, `/dev/zero`, a socket; a symbolic link is judged by
+    /// its target, as `RegularFile` does) is refused rather than read until it ends, and reading
+    /// stops at the size the file had when opened.
+    public static func sha256(file url: URL, maxBytes: Int = .max) throws -> String {
+        let handle: FileHandle, size: Int
         do {
-            handle = try FileHandle(forReadingFrom: url)
-        } catch {
-            throw OutputError.io(path: url.path, operation: "open for hashing", error: error)
+            (handle, size) = try RegularFile.openForReading(url.path, maxBytes: maxBytes)
+        } catch let error as RegularFileError {
+            throw OutputError.io(path: url.path, operation: "hash the file", detail: error.reason)
         }
         defer { try? handle.close() }
         var hasher = SHA256()
-        while true {
+        var remaining = size
+        while remaining > 0 {
             let chunk: Data?
             do {
-                chunk = try handle.read(upToCount: chunkSize)
+                chunk = try handle.read(upToCount: min(chunkSize, remaining))
             } catch {
                 throw OutputError.io(path: url.path, operation: "read for hashing", error: error)
             }
             guard let chunk, !chunk.isEmpty else { break }
             hasher.update(data: chunk)
+            remaining -= chunk.count
         }
         return hex(hasher.finalize())
     }

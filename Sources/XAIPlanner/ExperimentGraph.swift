@@ -215,14 +215,4 @@ public struct ExperimentGraph: Sendable {
         for k in p.keys { out[k] = p[k]!.description }
         return out
     }
-
-    /// A `--only` filter: a task is selected when its method instance, method kind, run id,
-    /// image id or model name equals one of `names` (decode and predict tasks are pulled in as
-    /// dependencies of selected tasks).
-    public static func filter(_ names: [String]) -> (TaskSpec) -> Bool {
-        let set = Set(names)
-        return { t in
-            ["instance", "method", "run", "image", "model", "metric"].contains { t.labels[$0].map(set.contains) ?? false }
-        }
-    }
 }

@@ -14,10 +14,6 @@ extension ExperimentRunner {
             return relative
         }
         func entry(_ id: String) -> CachedEntry? { report.outcomes[experimentGraph.graph.resolve(id)]?.entry }
-        func cachedThisRun(_ id: String) -> Bool {
-            if case .cached = report.outcomes[id] { return true }
-            return false
-        }
         let several = experiment.models.count > 1
 
         var images = [Manifest.Image]()
@@ -69,15 +65,13 @@ extension ExperimentRunner {
                 if let measured = entry(task) { metrics[id] = try MetricEntry.read(measured) }
             }
             let mapShape = try explained.array(paths.map).shape
-            // A joint task's time is shared by its images, so totals over results stay true.
-            let share = explanation.jointSlot == nil ? 1 : Double(max(1, experimentGraph.joints[explainID]?.members.count ?? 1))
             let run = explanation.run
             results.append(Manifest.Result(
                 image: explanation.image.id, model: explanation.model.name, method: run.kind.rawValue,
                 instance: run.instance, run: run.id, params: run.params, sweep: run.sweep, target: summary.target,
                 map: map, mapShape: mapShape, overlay: overlay, scale: scale, pictures: pictures, arrays: arrays,
                 scalars: summary.scalars, legend: summary.legend, metrics: metrics,
-                seconds: explained.meta.seconds / share, cached: cachedThisRun(explainID), key: explained.key.hex,
+                key: explained.key.hex,
                 task: explainID))
         }
 

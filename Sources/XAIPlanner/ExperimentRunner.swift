@@ -54,7 +54,7 @@ public final class ExperimentRunner: @unchecked Sendable {
     public func plan(force: Bool = false, only: [String] = []) throws -> Plan {
         let g = try buildGraph()
         return Plan(name: experiment.name, graph: g.graph, cache: cache, previous: PlanState.load(from: folder),
-                    force: force, only: only.isEmpty ? nil : ExperimentGraph.filter(only))
+                    force: force, only: try TaskSelection.filter(only, in: g.graph))
     }
 
     /// Runs the experiment. Holds the output folder's lock throughout, and the cache's shared
@@ -66,7 +66,7 @@ public final class ExperimentRunner: @unchecked Sendable {
         defer { cacheLock.unlock() }
         let eg = try buildGraph()
         let executor = Executor(cache: cache, options: options.executor, progress: progress)
-        let report = executor.run(eg.graph, only: options.only.isEmpty ? nil : ExperimentGraph.filter(options.only),
+        let report = executor.run(eg.graph, only: try TaskSelection.filter(options.only, in: eg.graph),
                                   verify: { t, e in try Self.validate(t, e, eg) },
                                   perform: { [self] ctx in try self.perform(ctx, eg) })
         let manifest = try assemble(eg, report)

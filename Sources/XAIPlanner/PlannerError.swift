@@ -17,6 +17,8 @@ public enum PlannerError: Error, CustomStringConvertible, Equatable {
     case unknownDependency(task: String, dependency: String)
     /// A value the experiment or a task produced cannot be used (e.g. a NaN in a map).
     case invalidValue(context: String, detail: String)
+    /// A `--only` name that selects no task of the plan.
+    case unmatchedSelection(name: String, suggestion: String?)
 
     public var description: String {
         switch self {
@@ -30,6 +32,10 @@ public enum PlannerError: Error, CustomStringConvertible, Equatable {
         case let .cacheInUse(cache):
             return "\(cache): a run is using the cache, so gc removes nothing now; "
                 + "run gc again when the running `xai run` commands have finished"
+        case let .unmatchedSelection(name, suggestion):
+            return "--only \(name): no method instance, method, run, image, model or metric of the experiment "
+                + "has this name" + (suggestion.map { "; did you mean '\($0)'?" } ?? "")
+                + " (`xai plan FILE` lists the tasks)"
         case let .taskIDCollision(id):
             return "task id '\(id)' names two different tasks; give the method instances distinct names"
         case let .unknownDependency(task, dep):

@@ -43,10 +43,10 @@ extension Gallery {
         let layout = GalleryLayout(manifest: manifest, catalogue: options.catalogue)
         let rows = layout.rows.map { (grid: gridRow($0, manifest, layout), metrics: imageMetrics($0, layout)) }
         var pageRows = [[Int]]()
-        var bytes = Int.max
+        var bytes = 0
         for (i, r) in rows.enumerated() {
             let size = r.grid.utf8.count + r.metrics.utf8.count
-            if bytes + size > rowBytesPerPage || pageRows.isEmpty {
+            if pageRows.isEmpty || bytes + size > rowBytesPerPage {
                 pageRows.append([])
                 bytes = 0
             }

@@ -59,7 +59,7 @@ struct BenchCommand: ParsableCommand {
             var rows: [BenchRow] = []
             var files: [String: String] = [:]
             let model = try LoadedModel(spec: try LoadedModel.spec(reference: modelOptions.model,
-                                                                  weightsDirectory: modelOptions.weights))
+                                                                  weightsDirectory: WeightsFolder.resolve(modelOptions.weights)))
             files[model.spec.name] = model.spec.path
             rows += try engineRows(name: model.spec.name, engine: model.engine)
             for path in onnx {

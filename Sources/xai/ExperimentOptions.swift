@@ -16,10 +16,16 @@ struct ExperimentOptions: ParsableArguments {
     var overrides: [String] = []
 
     @Option(name: .long, help: "Folder holding the model cards.")
-    var weights: String = "Weights"
+    var weights: String = WeightsFolder.defaultName
 
+    /// Loads the experiment and prints the loader's notes (e.g. files a glob skipped) to stderr.
     func load() throws -> Experiment {
-        try ExperimentLoader.load(path: file, catalogue: .standard, overrides: overrides, weightsDirectory: weights)
+        let experiment = try ExperimentLoader.load(path: file, catalogue: .standard, overrides: overrides,
+                                                   weightsDirectory: WeightsFolder.resolve(weights))
+        for note in experiment.notes {
+            printError("\(note.file):\(note.line):\(note.column): note: \(note.message)")
+        }
+        return experiment
     }
 
     /// The runner with the production backend; model outputs shared between tasks live in the cache.

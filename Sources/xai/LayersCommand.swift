@@ -11,7 +11,7 @@ struct LayersCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let model = try LoadedModel(spec: try LoadedModel.spec(reference: modelOptions.model,
-                                                                  weightsDirectory: modelOptions.weights))
+                                                                  weightsDirectory: WeightsFolder.resolve(modelOptions.weights)))
             let tensors = model.engine.tensors
             let width = min(48, tensors.map(\.name.count).max() ?? 10)
             printOut("\(model.spec.name): \(tensors.count) tensors (per-image shapes, NCHW without the batch)")

@@ -28,13 +28,21 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var spec = try LoadedModel.spec(reference: modelOptions.model, weightsDirectory: modelOptions.weights)
+            var spec = try LoadedModel.spec(reference: modelOptions.model, weightsDirectory: WeightsFolder.resolve(modelOptions.weights))
             if let resize { spec.preprocess.resize = resize }
             if let crop { spec.preprocess.crop = crop }
             let model = try LoadedModel(spec: spec)
             var rows: [[String: Any]] = []
+            // An unreadable file does not stop the others; all of them are listed at the end.
+            var unreadable: [(path: String, reason: String)] = []
             for path in images {
-                let input = model.preprocess.apply(try ImageIO.read(contentsOf: path))
+                let input: Tensor
+                do {
+                    input = model.preprocess.apply(try ImageIO.read(contentsOf: path))
+                } catch {
+                    unreadable.append((path, "\(error)"))
+                    continue
+                }
                 let logits = try model.engine.logits(input)
                 let probs = softmax(logits).data
                 let order = probs.indices.sorted { probs[$0] > probs[$1] }.prefix(top)
@@ -53,6 +61,11 @@ struct PredictCommand: ParsableCommand {
             if json {
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
                 printOut(String(decoding: data, as: UTF8.self))
+            }
+            if !unreadable.isEmpty {
+                printError("\(unreadable.count) of \(images.count) image(s) could not be read:")
+                for u in unreadable { printError("  " + (u.reason.contains(u.path) ? u.reason : "\(u.path): \(u.reason)")) }
+                throw ExitCode(1)
             }
         }
     }

@@ -17,7 +17,8 @@ struct XAICommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [RunCommand.self, PlanCommand.self, ShowCommand.self, StatusCommand.self, GCCommand.self,
-                      CompareCommand.self, RunsCommand.self, DiffCommand.self, ServeCommand.self, PredictCommand.self, LayersCommand.self, MethodsCommand.self, BenchCommand.self])
+                      CompareCommand.self, RunsCommand.self, DiffCommand.self, ServeCommand.self, PredictCommand.self,
+                      LayersCommand.self, MethodsCommand.self, MetricsCommand.self, BenchCommand.self])
 }
 
 /// Options shared by the commands that load a model.
@@ -26,7 +27,7 @@ struct ModelOptions: ParsableArguments {
     var model: String = ExperimentLoader.defaultModel
 
     @Option(name: .long, help: "Folder holding the model cards.")
-    var weights: String = "Weights"
+    var weights: String = WeightsFolder.defaultName
 }
 
 /// Turns library errors into messages and exit codes: 2 for invalid input files, 1 otherwise.

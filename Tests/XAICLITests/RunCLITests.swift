@@ -40,13 +40,11 @@ final class RunCLITests: CLITestCase {
         XCTAssertTrue(html.contains("gradcam"))
         XCTAssertFalse(html.contains("http://") || html.contains("https://"))
 
+        let computed = try Data(contentsOf: out.appendingPathComponent("manifest.json"))
         let second = try xai(["run", file], in: dir)
         XCTAssertEqual(second.status, 0, second.stderr)
-        let again = try XCTUnwrap(JSONSerialization.jsonObject(
-            with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as? [String: Any])
-        for r in try XCTUnwrap(again["results"] as? [[String: Any]]) {
-            XCTAssertEqual(r["cached"] as? Bool, true, "re-running an unchanged file computes nothing")
-        }
+        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("manifest.json")), computed,
+                       "a manifest of results found in the cache is the computed one, byte for byte")
     }
 
     /// After a sweep value is dropped, `gc --dry-run` lists its map and `gc` removes it.
@@ -74,6 +72,15 @@ final class RunCLITests: CLITestCase {
         XCTAssertEqual(dry.status, 0, dry.stderr)
         XCTAssertTrue(dry.stdout.contains("saliency@reduce=l2.npy"), dry.stdout)
         XCTAssertTrue(FileManager.default.fileExists(atPath: stale.path), "a dry run removes nothing")
+        // Without the run history's protection the dropped point's entries go, listed by the
+        // experiment and task that used them.
+        let entries = try xai(["gc", "--dry-run", "--keep-last", "0", file], in: dir)
+        XCTAssertEqual(entries.status, 0, entries.stderr)
+        let lines = entries.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("would remove ") && $0.contains(" of experiment cli-gc (last used by run ") },
+                      entries.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("  ") && $0.contains("saliency@reduce=l2") }, entries.stdout)
+        XCTAssertFalse(lines.contains { $0.contains("saliency@reduce=max_abs") }, "kept entries are not listed")
         let real = try xai(["gc", file], in: dir)
         XCTAssertEqual(real.status, 0, real.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path))

@@ -237,6 +237,45 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    func testGelu() throws {
+        for approximate in [false, true] {
+            try checkGradient(singleOpGraph(.pointwise(.gelu(tanhApproximation: approximate)), item: [3, 2, 2]),
+                              input: randomTensor([2, 3, 2, 2], seed: 155, scale: 3), eps: 1e-2)
+        }
+        // Reference values: torch.nn.functional.gelu (exact and tanh) in float64.
+        let x: [Float] = [-3, -0.5, 0.7, 2.5]
+        let exact: [Float] = [-0.00404969409, -0.154268769, 0.530625443, 2.48447584]
+        let tanhForm: [Float] = [-0.00363739208, -0.154285990, 0.530570135, 2.48491573]
+        for i in x.indices {
+            XCTAssertEqual(Gelu.value(x[i], tanh: false), exact[i], accuracy: 1e-6)
+            XCTAssertEqual(Gelu.value(x[i], tanh: true), tanhForm[i], accuracy: 1e-6)
+        }
+    }
+
+    /// Over the last axis (ConvNeXt after its NHWC permute) and over two axes, with and without bias.
+    func testLayerNorm() throws {
+        for (axis, item, bias) in [(-1, [3, 2, 5], true), (2, [3, 2, 5], false), (1, [4, 3], true)] {
+            var b = GraphBuilder(shape: item, seed: 160)
+            let ax = axis < 0 ? axis + item.count + 1 : axis
+            let n = item[(ax - 1)...].reduce(1, *)
+            var ins = [b.input, b.random([n], scale: 1)]
+            if bias { ins.append(b.random([n], scale: 0.5)) }
+            let y = b.add(.layerNorm(axis: axis, epsilon: 1e-5), ins, name: "ln", output: "y")
+            try checkGradient(b.build(outputs: [y]), input: randomTensor([2] + item, seed: 161, scale: 2))
+        }
+    }
+
+    func testLayerNormForwardNormalisesEachRow() throws {
+        let x = Tensor(shape: [1, 2, 4], data: [1, 2, 3, 4, -2, 0, 2, 4])
+        let graph = singleOpGraph(.layerNorm(axis: 2, epsilon: 0), item: [2, 4],
+                                  constants: [Tensor(shape: [4], data: [1, 1, 2, 1]), Tensor(shape: [4], data: [0, 0, 0, 1])])
+        let y = try Engine(graph: graph).logits(x)
+        // Row 1: mean 2.5, variance 1.25; row 2: mean 1, variance 5.
+        let a = Float(1.25).squareRoot(), b = Float(5).squareRoot()
+        let want: [Float] = [-1.5 / a, -0.5 / a, 2 * 0.5 / a, 1.5 / a + 1, -3 / b, -1 / b, 2 * 1 / b, 3 / b + 1]
+        for i in want.indices { XCTAssertEqual(y.data[i], want[i], accuracy: 1e-6, "\(i)") }
+    }
+
     func testIntermediateOfDeepChain() throws {
         var b = GraphBuilder(shape: [2, 6, 6], seed: 160)
         let c1 = b.conv(b.input, inChannels: 2, outChannels: 4, kernel: 3, stride: 2)

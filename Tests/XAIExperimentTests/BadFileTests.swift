@@ -66,6 +66,16 @@ final class BadFileTests: XCTestCase {
         XCTAssertEqual(dupTop.map(short), ["exp.yaml:1:1: duplicate key 'seed' in the same mapping; each key may appear once"])
     }
 
+    /// A tab in the indentation is named as a tab, at its column (libyaml says "found character
+    /// that cannot start any token").
+    func testTabInIndentationIsReportedAsATab() throws {
+        let fx = try Fixture()
+        let top = try fx.diagnostics("name: demo\nmethods:\n\tgradcam: {}\n")
+        XCTAssertEqual(top.map(short), ["exp.yaml:3:1: a tab character: YAML indents with spaces only; replace the tab with spaces"])
+        let nested = try fx.diagnostics("name: demo\nmethods:\n  gradcam: {}\n  \tlime: {}\n")
+        XCTAssertEqual(nested.map(short), ["exp.yaml:4:3: a tab character: YAML indents with spaces only; replace the tab with spaces"])
+    }
+
     func testWrongTypesAndShapes() throws {
         let fx = try Fixture()
         let d = try fx.diagnostics("""

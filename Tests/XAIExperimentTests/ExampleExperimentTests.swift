@@ -35,7 +35,8 @@ final class ExampleExperimentTests: XCTestCase {
 
     /// Methods that came after the quickstart's outputs were fixed stay out of it, so those do
     /// not change; the comparison experiment runs them.
-    static let afterQuickstart: Set<MethodKind> = [Deconvnet.kind, GradientSHAP.kind, DeepLIFT.kind, DeepSHAP.kind]
+    static let afterQuickstart: Set<MethodKind> = [Deconvnet.kind, GradientSHAP.kind, DeepLIFT.kind, DeepSHAP.kind,
+                                                   MeaningfulPerturbation.kind]
 
     func testComparisonRunsTheMethodsTheQuickstartLeavesOut() throws {
         let e = try load("compare-methods.yaml")

@@ -171,3 +171,25 @@ final class GoodFileTests: XCTestCase {
         XCTAssertEqual(try enc.encode(back), data)
     }
 }
+
+/// Files a glob or folder matches but cannot use are named in a note, not dropped silently.
+final class SkippedFileNoteTests: XCTestCase {
+    func testGlobsAndFoldersNameTheFilesTheySkip() throws {
+        let fx = try Fixture()
+        try fx.write("images/readme.md", "x")
+        for images in ["images/*", "images"] {
+            let e = try fx.load("""
+                name: demo
+                model: tiny
+                images: \(images)
+                methods: {gradcam: {}}
+                """)
+            XCTAssertEqual(e.images.map(\.id), ["a", "b"], images)
+            XCTAssertEqual(e.notes.map(short), [
+                "exp.yaml:3:9: '\(images)' matches 4 file(s); skipped 2 that are not .png/.jpg/.jpeg images: notes.txt, readme.md",
+            ], images)
+        }
+        let clean = try fx.load("name: demo\nmodel: tiny\nimages: images/*.png\nmethods: {gradcam: {}}\n")
+        XCTAssertEqual(clean.notes, [], "a glob that only matches images has nothing to say")
+    }
+}

@@ -67,4 +67,19 @@ final class ResizeTests: XCTestCase {
             XCTAssertEqual(window, crop, "window \(top), \(left), \(height)x\(width)")
         }
     }
+
+    /// The pullback is the transpose of the resize: <up(a), b> = <a, pullback(b)> for any a, b,
+    /// enlarging and shrinking, edges included.
+    func testBilinearPullbackIsTheTransposeOfTheResize() {
+        for (h, w, toH, toW) in [(5, 7, 48, 64), (28, 28, 224, 224), (9, 6, 4, 3)] {
+            let a = (0..<(h * w)).map { Float(sin(Double($0) * 0.7)) }
+            let b = (0..<(toH * toW)).map { Float(cos(Double($0) * 0.3)) }
+            let up = MapResize.bilinear(a, h: h, w: w, toH: toH, toW: toW)
+            let back = MapResize.bilinearPullback(b, h: h, w: w, toH: toH, toW: toW)
+            let lhs = zip(up, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let rhs = zip(a, back).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            print("bilinear pullback \(h)x\(w) -> \(toH)x\(toW): <up(a), b> \(lhs), <a, pullback(b)> \(rhs), difference \(abs(lhs - rhs))")
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-3 * max(1, abs(lhs)))
+        }
+    }
 }

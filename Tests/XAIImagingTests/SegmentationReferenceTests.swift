@@ -19,11 +19,11 @@ final class SegmentationReferenceTests: XCTestCase {
     }
 
     /// ARI of our segmentation against scikit-image's on every crop; returns the smallest.
-    func agreement(_ algorithm: SegmentationAlgorithm, reference name: String, seed: UInt64 = 42) throws -> Double {
+    func agreement(_ algorithm: SegmentationAlgorithm, reference name: String) throws -> Double {
         var worst = 1.0
         for crop in Self.crops {
             let image = try Corpus.image(crop)
-            let ours = algorithm.segment(image, seed: seed)
+            let ours = algorithm.segment(image)
             let theirs = try reference(crop, name)
             XCTAssertEqual(theirs.count, ours.labels.count, crop)
             let ari = AdjustedRandIndex.compute(ours.labels, theirs)
@@ -63,12 +63,10 @@ final class SegmentationReferenceTests: XCTestCase {
     }
 
     func testQuickshiftAgreesWithScikitImage() throws {
-        // Both add seeded tie-breaking noise (scikit-image's rng=42 by default) from different
-        // generators, so no seed reproduces scikit-image exactly. Measured 0.98 to 0.999 with seed 42.
-        for seed: UInt64 in [42, 7] {
-            let ari = try agreement(.quickshift(kernelSize: 4, maxDist: 200, ratio: 0.2), reference: "quickshift", seed: seed)
-            XCTAssertGreaterThan(ari, 0.95, "seed \(seed)")
-        }
+        // Both add tie-breaking noise from a fixed seed (scikit-image's rng=42 by default) but from
+        // different generators, so the partitions differ slightly. Measured 0.98 to 0.999.
+        let ari = try agreement(.quickshift(kernelSize: 4, maxDist: 200, ratio: 0.2), reference: "quickshift")
+        XCTAssertGreaterThan(ari, 0.95)
     }
 
     func testAdjustedRandIndex() {

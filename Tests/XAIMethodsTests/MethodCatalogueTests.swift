@@ -4,8 +4,8 @@ import XAICore
 
 final class MethodCatalogueTests: XCTestCase {
     func testEveryMethodHasConsistentParameters() throws {
-        XCTAssertEqual(MethodCatalogue.descriptors.count, 23)
-        XCTAssertEqual(Set(MethodCatalogue.descriptors.map(\.kind)).count, 23, "one descriptor per name")
+        XCTAssertEqual(MethodCatalogue.descriptors.count, 24)
+        XCTAssertEqual(Set(MethodCatalogue.descriptors.map(\.kind)).count, 24, "one descriptor per name")
         for kind in MethodCatalogue.descriptors {
             let names = kind.parameters.map(\.name)
             XCTAssertEqual(Set(names).count, names.count, "duplicate parameter in \(kind)")
@@ -41,7 +41,7 @@ final class MethodCatalogueTests: XCTestCase {
         XCTAssertEqual(d.filter { !$0.usesTarget }.map(\.kind.rawValue), ["dff", "deepdream"])
         XCTAssertEqual(d.filter { !$0.producesAttributionMap }.map(\.kind.rawValue), ["activation_maximization", "deepdream"])
         XCTAssertEqual(d.filter(\.slow).map(\.kind.rawValue),
-                       ["integrated_gradients", "gradient_shap", "deep_shap", "occlusion", "lime", "kernel_shap", "rise", "anchors", "extremal_perturbation"])
+                       ["integrated_gradients", "gradient_shap", "deep_shap", "occlusion", "lime", "kernel_shap", "rise", "anchors", "extremal_perturbation", "meaningful_perturbation"])
         XCTAssertEqual(d.filter { $0.wrapping != nil }.map(\.kind.rawValue), ["smoothgrad"])
         XCTAssertEqual(d.compactMap(\.jointParameter), ["joint"])
         XCTAssertTrue(DeepFeatureFactorization.descriptor.isJoint(ResolvedParams(["joint": .bool(true)])))
@@ -57,7 +57,7 @@ final class MethodCatalogueTests: XCTestCase {
         XCTAssertEqual(am.layerParameter(ResolvedParams(specs: am.parameters, given: ["target": .string("channel")])), "layer")
         // Versions bumped on purpose (cache keys depend on them).
         XCTAssertEqual(d.filter { $0.version != 1 }.map { "\($0.kind)=\($0.version)" },
-                       ["lime=2", "kernel_shap=2", "anchors=3", "extremal_perturbation=3"])
+                       ["lime=3", "kernel_shap=3", "anchors=4", "extremal_perturbation=3"])
     }
 
     func testDefaultsFromTheIssues() throws {

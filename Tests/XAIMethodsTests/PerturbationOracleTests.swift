@@ -60,7 +60,7 @@ final class PerturbationOracleTests: XCTestCase {
             "segmentation": .string("grid"), "cells": .int(4), "hide": .string("black"), "samples": .int(1000),
         ]))
         lime.score = .logit
-        let seg = SegmentationAlgorithm.grid(cells: 4).segment(image, seed: 1)
+        let seg = SegmentationAlgorithm.grid(cells: 4).segment(image)
         let a = (0..<seg.count).map { j in Double(j % 5) - 1.7 + 0.3 * Double(j) }
         let engine = try PerturbationFixtures.linearEngine(weights: PerturbationFixtures.superpixelMeanWeights(seg, coefficients: a),
                                                            width: size, height: size, bias: 0.25)
@@ -107,7 +107,7 @@ final class PerturbationOracleTests: XCTestCase {
             "segmentation": .string("grid"), "cells": .int(5), "hide": .string("gray"),
         ]))
         shap.score = .logit
-        let seg = SegmentationAlgorithm.grid(cells: 5).segment(image, seed: 1)
+        let seg = SegmentationAlgorithm.grid(cells: 5).segment(image)
         let a = (0..<seg.count).map { j in sin(Double(j) * 1.3) * 2 }
         let engine = try PerturbationFixtures.linearEngine(weights: PerturbationFixtures.superpixelMeanWeights(seg, coefficients: a),
                                                            width: size, height: size, bias: -0.4)
@@ -125,7 +125,7 @@ final class PerturbationOracleTests: XCTestCase {
     func testKernelSHAPGivesExactShapleyValuesOfANonLinearGame() throws {
         // 9 superpixels (3 x 3 grid); the auto budget (2 * 9 + 2048) covers all 510 coalitions.
         let image = PerturbationFixtures.image(width: 12, height: 12)
-        let seg = SegmentationAlgorithm.grid(cells: 3).segment(image, seed: 1)
+        let seg = SegmentationAlgorithm.grid(cells: 3).segment(image)
         let m = seg.count
         // A game with interactions over the superpixel means (black hiding: hidden mean = 0).
         func game(_ means: [Double]) -> Double {

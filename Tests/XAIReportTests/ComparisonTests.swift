@@ -17,7 +17,7 @@ final class ComparisonTests: XCTestCase {
                         sweep: ResolvedParams(), target: t, map: "m.npy", mapShape: [2, 2], overlay: nil, scale: nil,
                         metrics: ["confidence_drop": .init(value: drop + shift + Double(i)),
                                   "deletion": .init(value: del + Double(i) / 8)],
-                        seconds: 1, cached: false, key: "", task: "\(image)/\(model)/\(method)"))
+                        key: "", task: "\(image)/\(model)/\(method)"))
                 }
             }
         }

@@ -46,7 +46,7 @@ enum Fixture {
                     "insertion": Manifest.MetricValue(value: 0.5 - base, x: curve, y: curve.map { 0.125 + 0.5 * $0 }),
                     "confidence_drop": Manifest.MetricValue(value: 20 + 10 * Double(i)),
                 ],
-                seconds: 0.0125, cached: i == 0, key: "k-gradcam-\(i)", task: "\(image.id)/gradcam"))
+                key: "k-gradcam-\(i)", task: "\(image.id)/gradcam"))
             for steps in [64, 16] {  // out of order on purpose: strips sort by value
                 results.append(Manifest.Result(
                     image: image.id, model: "tiny", method: "integrated_gradients", instance: "ig",
@@ -62,7 +62,7 @@ enum Fixture {
                         "deletion": Manifest.MetricValue(value: 0.375 - Double(steps) / 640 + base),
                         "insertion": Manifest.MetricValue(value: 0.25 + Double(steps) / 640 - base),
                     ],
-                    seconds: Double(steps) / 32, cached: false, key: "k-ig-\(steps)-\(i)", task: "\(image.id)/ig@steps=\(steps)"))
+                    key: "k-ig-\(steps)-\(i)", task: "\(image.id)/ig@steps=\(steps)"))
             }
             results.append(Manifest.Result(
                 image: image.id, model: "tiny", method: "dff", instance: "dff", run: "dff",
@@ -74,7 +74,7 @@ enum Fixture {
                     Manifest.LegendEntry(index: 1, color: [0, 0.5, 1], labels: [labels[2], labels[3]], scores: [0.5, 0.25]),
                     Manifest.LegendEntry(index: 0, color: [1, 0, 0], labels: [labels[0], labels[1]], scores: [0.75, 0.2]),
                 ],
-                seconds: 1.5, cached: true, key: "k-dff-\(i)", task: "\(image.id)/dff"))
+                key: "k-dff-\(i)", task: "\(image.id)/dff"))
         }
         let failures = [Manifest.Failure(task: "chelsea/lime", kind: "explain", image: "chelsea", model: "tiny", method: "lime",
                                          params: ["samples": "100", "kernel_width": "0.25"],

@@ -16,7 +16,7 @@ final class GalleryLayoutTests: XCTestCase {
                     sweep: ResolvedParams(), target: t, map: "maps/\(stem)/gradcam#\(rank).npy", mapShape: [4, 4],
                     overlay: "overlays/\(stem)/gradcam#\(rank).png", scale: nil,
                     metrics: ["deletion": .init(value: 0.1 * Double(rank))],
-                    seconds: 0.1, cached: false, key: "", task: "\(stem)/gradcam#\(rank)"))
+                    key: "", task: "\(stem)/gradcam#\(rank)"))
                 for window in [16, 8, 32] {
                     for stride in [8, 4] {
                         let sweep = ResolvedParams(["window": .int(window), "stride": .int(stride)])
@@ -26,7 +26,7 @@ final class GalleryLayoutTests: XCTestCase {
                             sweep: sweep, target: t, map: "maps/\(stem)/\(run)#\(rank).npy", mapShape: [4, 4],
                             overlay: "overlays/\(stem)/\(run)#\(rank).png", scale: nil,
                             metrics: ["deletion": .init(value: Double(window) / 100 + Double(stride) / 1000)],
-                            seconds: 0.1, cached: false, key: "", task: "\(stem)/\(run)#\(rank)"))
+                            key: "", task: "\(stem)/\(run)#\(rank)"))
                     }
                 }
             }

@@ -27,7 +27,7 @@ final class GalleryScaleTests: XCTestCase {
                     scale: Manifest.Scale(colormap: "jet", lo: 0, hi: 1, signed: false, caption: "range 0 ... 1"),
                     metrics: ["deletion": Manifest.MetricValue(value: 0.2, x: xs, y: xs.map { 1 - $0 * Double(k + 1) / Double(methods) }),
                               "insertion": Manifest.MetricValue(value: 0.6, x: xs, y: xs)],
-                    seconds: 0.01, cached: false, key: "k\(image.id)\(k)", task: "\(image.id)/cam\(k)")
+                    key: "k\(image.id)\(k)", task: "\(image.id)/cam\(k)")
             }
         }
         return m
@@ -76,14 +76,6 @@ final class GalleryScaleTests: XCTestCase {
         XCTAssertTrue(page.contains("class=\"grid sweeps-only\""))
         // One strip per image (ig over steps), beside the image rather than under empty columns.
         XCTAssertEqual(page.components(separatedBy: "class=\"strip\"").count - 1, 2)
-    }
-
-    func testPageDoesNotDependOnTimesOrTheCache() {
-        let a = Fixture.manifest()
-        var b = a
-        b.results = b.results.map { var r = $0; r.seconds *= 7; r.cached.toggle(); return r }
-        XCTAssertEqual(Gallery.render(manifest: a), Gallery.render(manifest: b))
-        XCTAssertEqual(Gallery.renderComparison(manifest: a), Gallery.renderComparison(manifest: b))
     }
 
     func testPlotNamesEveryLineWhenThereAreMany() {

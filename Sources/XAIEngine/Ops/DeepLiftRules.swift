@@ -12,7 +12,7 @@ import XAICore
 /// here (Mul or Div of two computed tensors, LRN, Softmax) keep their derivative, which breaks
 /// summation-to-delta; the methods report the gap.
 ///
-/// - Activations (Relu, Clip, LeakyRelu, HardSigmoid, Sigmoid, Tanh, HardSwish, also fused into a
+/// - Activations (Relu, Clip, LeakyRelu, HardSigmoid, Sigmoid, Tanh, HardSwish, Gelu, also fused into a
 ///   conv): the rescale rule m_in = m_out * (y - y0) / (x - x0). Where the input did not change
 ///   the secant is replaced by the derivative (for the smooth ones already when |x - x0| is
 ///   below `smoothEpsilon`, where float32 cancellation in y - y0 would dominate the secant; the
@@ -86,7 +86,7 @@ extension Pointwise {
     var isPiecewiseLinear: Bool {
         switch self {
         case .relu, .clip, .leakyRelu, .hardSigmoid: return true
-        case .sigmoid, .tanh, .hardSwish: return false
+        case .sigmoid, .tanh, .hardSwish, .gelu: return false
         }
     }
 
@@ -106,6 +106,7 @@ extension Pointwise {
             let v = alpha * x + beta
             return v > 0 && v < 1 ? alpha : 0
         case .hardSwish: return x < -3 ? 0 : (x > 3 ? 1 : (2 * x + 3) / 6)
+        case let .gelu(approximate): return Gelu.derivative(x, tanh: approximate)
         }
     }
 }

@@ -1,7 +1,7 @@
 import XAICore
 
-/// BatchNormalization (inference), Softmax and LRN: shape, forward and backward rules. All
-/// three keep the input's shape.
+/// BatchNormalization (inference), Softmax, LRN and LayerNormalization: shape, forward and
+/// backward rules. All four keep the input's shape.
 enum NormalizationRules {
     // MARK: BatchNormalization; inputs X, scale, bias, mean, variance
 
@@ -28,7 +28,7 @@ enum NormalizationRules {
 
     // MARK: Softmax
 
-    /// Axis 0 would mix the items of a batch.
+    /// Axis 0 would mix the items of a batch (Softmax, LayerNormalization).
     static func canonicalSoftmaxAxis(_ axis: Int, rank: Int) throws -> Int {
         let a = try resolvedAxis(axis, rank: rank, "axis")
         guard a != 0 else { throw ShapeIssue("softmax over axis 0 would mix the items of a batch") }
@@ -62,5 +62,32 @@ enum NormalizationRules {
     static func lrnBackward(size: Int, alpha: Float, beta: Float, bias: Float, _ dy: Tensor,
                             _ c: BackwardContext) throws -> Tensor {
         Normalization.lrnBackward(try c.value(0), dy: dy, size: size, alpha: alpha, beta: beta, bias: bias)
+    }
+
+    // MARK: LayerNormalization; inputs X, scale, optional bias
+
+    /// The normalised axes `axis...` hold as many values as scale and bias (ONNX allows them
+    /// to broadcast; exporters write them with exactly the normalised shape or flat).
+    static func layerNormShape<D: ShapeDimension>(_ x: [D], axis: Int, parameters: ArraySlice<[D]>) throws -> [D] {
+        guard axis >= 1, axis < x.count else { throw ShapeIssue("axis \(axis) out of range for \(x) (axis 0 would mix a batch)") }
+        guard let len = D.product(x[axis...]) else { throw ShapeIssue("the normalised axes of \(x) overflow") }
+        for p in parameters {
+            guard let n = D.product(p[...]) else { throw ShapeIssue("scale or bias \(p) overflows") }
+            try D.requireSame(n, len, "scale and bias values and the normalised axes \(Array(x[axis...]))")
+        }
+        return x
+    }
+
+    private static func rowLength(_ shape: [Int], axis: Int) -> Int { shape[axis...].reduce(1, *) }
+
+    static func layerNormForward(axis: Int, epsilon: Float, _ x: [Tensor]) -> Tensor {
+        Normalization.layerNorm(x[0], len: rowLength(x[0].shape, axis: axis), scale: x[1].data,
+                                bias: x.count > 2 ? x[2].data : nil, epsilon: epsilon)
+    }
+
+    /// dx only; scale and bias are weights.
+    static func layerNormBackward(axis: Int, epsilon: Float, _ dy: Tensor, _ c: BackwardContext) throws -> Tensor {
+        Normalization.layerNormBackward(try c.value(0), dy: dy, len: rowLength(c.shape(0), axis: axis),
+                                        scale: try c.value(1).data, epsilon: epsilon)
     }
 }

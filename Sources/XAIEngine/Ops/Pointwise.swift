@@ -12,6 +12,9 @@ public enum Pointwise: Sendable, Equatable {
     case hardSigmoid(alpha: Float, beta: Float)
     case hardSwish
     case tanh
+    /// x * Phi(x) with Phi the standard normal CDF (ONNX Gelu, opset 20: `approximate` "none"),
+    /// or its tanh approximation (`approximate` "tanh"); ConvNeXt's MLP activation.
+    case gelu(tanhApproximation: Bool)
 
     /// The ONNX operator name.
     public var onnxName: String {
@@ -23,6 +26,7 @@ public enum Pointwise: Sendable, Equatable {
         case .hardSigmoid: return "HardSigmoid"
         case .hardSwish: return "HardSwish"
         case .tanh: return "Tanh"
+        case .gelu: return "Gelu"
         }
     }
 
@@ -51,6 +55,8 @@ public enum Pointwise: Sendable, Equatable {
             }
         case .tanh:
             return apply { s, d, n in for i in 0..<n { d[i] = tanhf(s[i]) } }
+        case let .gelu(approximate):
+            return apply { s, d, n in for i in 0..<n { d[i] = Gelu.value(s[i], tanh: approximate) } }
         }
     }
 
@@ -94,6 +100,10 @@ public enum Pointwise: Sendable, Equatable {
                     d[i] = v < -3 ? 0 : (v > 3 ? g[i] : g[i] * (2 * v + 3) / 6)
                 }
             }
+        case let .gelu(approximate):
+            return combine(try c.value(0)) { x, g, d, n in
+                for i in 0..<n { d[i] = g[i] * Gelu.derivative(x[i], tanh: approximate) }
+            }
         }
     }
 }
@@ -125,7 +135,33 @@ extension Op {
     public static let sigmoid = Op.pointwise(.sigmoid)
     public static let hardSwish = Op.pointwise(.hardSwish)
     public static let tanh = Op.pointwise(.tanh)
+    public static let gelu = Op.pointwise(.gelu(tanhApproximation: false))
     public static func clip(min: Float, max: Float) -> Op { .pointwise(.clip(min: min, max: max)) }
     public static func leakyRelu(alpha: Float) -> Op { .pointwise(.leakyRelu(alpha: alpha)) }
     public static func hardSigmoid(alpha: Float, beta: Float) -> Op { .pointwise(.hardSigmoid(alpha: alpha, beta: beta)) }
+}
+
+/// GELU (Hendrycks, Gimpel. Gaussian Error Linear Units. 2016) and its derivative, in Double:
+/// erf and tanh near +-5 lose the last bits in float32, and these run once per element.
+enum Gelu {
+    private static let sqrt2OverPi = (2 / Double.pi).squareRoot()
+
+    static func value(_ x: Float, tanh approximate: Bool) -> Float {
+        let v = Double(x)
+        if approximate { return Float(0.5 * v * (1 + Foundation.tanh(sqrt2OverPi * (v + 0.044715 * v * v * v)))) }
+        return Float(0.5 * v * (1 + erf(v / 2.0.squareRoot())))
+    }
+
+    /// d/dx x Phi(x) = Phi(x) + x phi(x); for the tanh form, the derivative of that form.
+    static func derivative(_ x: Float, tanh approximate: Bool) -> Float {
+        let v = Double(x)
+        if approximate {
+            let u = sqrt2OverPi * (v + 0.044715 * v * v * v)
+            let t = Foundation.tanh(u)
+            return Float(0.5 * (1 + t) + 0.5 * v * (1 - t * t) * sqrt2OverPi * (1 + 3 * 0.044715 * v * v))
+        }
+        let cdf = 0.5 * (1 + erf(v / 2.0.squareRoot()))
+        let pdf = exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+        return Float(cdf + v * pdf)
+    }
 }

@@ -5,7 +5,9 @@ import XAICore
 /// the image in CIELAB scaled by `ratio`, joined with pixel coordinates into 5-D points; each
 /// pixel's density is a Gaussian Parzen sum (std `kernelSize`) over a window of radius
 /// `ceil(3 * kernelSize)`; each pixel links to the nearest pixel of higher density in that window
-/// (ties broken by seeded noise of 1e-5) unless it is farther than `maxDist`; trees are segments.
+/// (ties broken by noise of 1e-5 drawn from a fixed seed, as scikit-image's default `rng=42`, so the
+/// segmentation is a function of the image and the parameters only) unless it is farther than
+/// `maxDist`; trees are segments.
 /// Trees may be spatially disconnected, so pieces are split and pieces smaller than `kernelSize^2`
 /// pixels are merged into a neighbour.
 struct Quickshift {
@@ -13,7 +15,10 @@ struct Quickshift {
     let maxDist: Double
     let ratio: Double
 
-    func segment(_ image: RGBImage, seed: UInt64) -> Segmentation {
+    /// Seed of the tie-breaking noise: fixed, never the experiment's seed.
+    static let tieBreakSeed: UInt64 = 42
+
+    func segment(_ image: RGBImage) -> Segmentation {
         let w = image.width, h = image.height, n = w * h
         var lab = CIELAB.convert(image)
         let scale = Float(ratio)
@@ -64,8 +69,8 @@ struct Quickshift {
                 }
             }
         }
-        // Seeded tie-breaking noise, as scikit-image adds (its own generator, so values differ).
-        var rng = SplitMix64(seed: seed)
+        // Tie-breaking noise as scikit-image adds (its own generator, so values differ).
+        var rng = SplitMix64(seed: Self.tieBreakSeed)
         for i in 0..<n { density[i] += Float(rng.nextDouble() * 1e-5) }
 
         // Link each pixel to the closest pixel of higher density within the window.

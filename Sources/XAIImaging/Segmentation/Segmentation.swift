@@ -128,20 +128,14 @@ public enum SegmentationAlgorithm: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Whether `seed` changes the result (quick shift breaks density ties with seeded noise).
-    public var usesSeed: Bool {
-        if case .quickshift = self { return true }
-        return false
-    }
-
-    /// Segments `image`; `seed` drives every random step, so equal seeds give equal labels.
-    public func segment(_ image: RGBImage, seed: UInt64) -> Segmentation {
+    /// Segments `image`: a function of the image and the parameters only (no seed).
+    public func segment(_ image: RGBImage) -> Segmentation {
         guard image.width > 0, image.height > 0 else {
             return Segmentation(width: image.width, height: image.height, canonicalLabels: [], count: 0)
         }
         switch self {
         case let .quickshift(k, d, r):
-            return Quickshift(kernelSize: k, maxDist: d, ratio: r).segment(image, seed: seed)
+            return Quickshift(kernelSize: k, maxDist: d, ratio: r).segment(image)
         case let .slic(n, m):
             return SLIC(segments: n, compactness: m).segment(image)
         case let .felzenszwalb(s, sg, ms):

@@ -10,7 +10,9 @@ import XAIImaging
 /// is the mean over the `samples` of m_s * (x - b_s), m_s the DeepLIFT multipliers against b_s
 /// (`DeepLIFT.attribute`), for the target logit on normalised NCHW input. Each term adds up to
 /// f(x) - f(b_s), so the mean adds up to f(x) - mean_s f(b_s); the gap is reported
-/// (`summation_gap`, and the largest per-sample gap `sample_summation_gap`).
+/// (`summation_gap`, and the largest per-sample gap `sample_summation_gap`). With `baselines:` a
+/// folder or glob of K background images and `samples` = K, every background is used once:
+/// Captum's `DeepLiftShap` over the same backgrounds (CaptumReferenceTests).
 public struct DeepSHAP: Explainer {
     static let samples = Param<Int>("samples", default: 16, range: .ints(1, 100_000), "number of baselines drawn")
     static let batch = Batching.parameter(8)

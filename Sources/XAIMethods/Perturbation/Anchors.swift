@@ -33,7 +33,7 @@ public struct Anchors: Explainer {
         "anchors", family: .perturbation,
         summary: "smallest set of superpixels that keeps the prediction with high precision",
         paper: "Ribeiro, Singh, Guestrin. Anchors: High-Precision Model-Agnostic Explanations. AAAI 2018",
-        version: 3,
+        version: 4,  // 4: quick shift independent of the seed
         parameters: ParameterSpec.segmentation
             + [precision, delta, tau, beam, coverageSamples, pSample, HideMode.parameter, batch],
         slow: true)
@@ -71,7 +71,7 @@ public struct Anchors: Explainer {
     }
 
     func explain(_ input: ExplanationInput, scorer: PerturbationBatch) throws -> Explanation {
-        let seg = segmentation.segment(input.image, seed: input.seed)
+        let seg = segmentation.segment(input.image)
         var search = AnchorSearch(m: seg.count, pSample: pSample, seed: input.seed,
                                   hiding: SuperpixelHiding(image: input.image, segmentation: seg, mode: hide),
                                   scorer: scorer, target: input.target, coverageSamples: coverageSamples)

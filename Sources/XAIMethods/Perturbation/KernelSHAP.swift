@@ -15,8 +15,9 @@ public struct KernelSHAP: Explainer {
         "kernel_shap", family: .perturbation,
         summary: "Shapley values of superpixels estimated with the Shapley kernel",
         paper: "Lundberg, Lee. A Unified Approach to Interpreting Model Predictions. NeurIPS 2017",
-        // 2: SLIC follows scikit-image; sampled coalition sizes follow the Shapley kernel for even M.
-        version: 2,
+        // 2: SLIC follows scikit-image; sampled coalition sizes follow the Shapley kernel for even M;
+        // 3: quick shift independent of the seed.
+        version: 3,
         parameters: ParameterSpec.segmentation + [samples, HideMode.parameter, ScoreKind.explained, batch], slow: true)
 
     let segmentation: SegmentationAlgorithm
@@ -49,7 +50,7 @@ public struct KernelSHAP: Explainer {
     }
 
     func explain(_ input: ExplanationInput, scorer: PerturbationBatch) throws -> Explanation {
-        let seg = segmentation.segment(input.image, seed: input.seed)
+        let seg = segmentation.segment(input.image)
         let m = seg.count
         let budget = samples ?? (2 * m + 2048)
         let coalitions = ShapleyCoalitions(m: m, samples: budget, seed: input.seed)

@@ -22,7 +22,7 @@ public struct LIME: Explainer {
         "lime", family: .perturbation,
         summary: "weighted linear surrogate fitted on superpixels switched on and off",
         paper: "Ribeiro, Singh, Guestrin. \"Why Should I Trust You?\": Explaining the Predictions of Any Classifier. KDD 2016",
-        version: 2,  // 2: SLIC follows scikit-image
+        version: 3,  // 2: SLIC follows scikit-image; 3: quick shift independent of the seed
         parameters: ParameterSpec.segmentation
             + [samples, kernelWidth, HideMode.parameter, alpha, features, positiveOnly, ScoreKind.explained, batch],
         slow: true)
@@ -73,7 +73,7 @@ public struct LIME: Explainer {
     }
 
     func explain(_ input: ExplanationInput, scorer: PerturbationBatch) throws -> Explanation {
-        let seg = segmentation.segment(input.image, seed: input.seed)
+        let seg = segmentation.segment(input.image)
         let m = seg.count
         let hiding = SuperpixelHiding(image: input.image, segmentation: seg, mode: hide)
         let z = LIME.design(samples: samples, segments: m, seed: input.seed)

@@ -147,7 +147,8 @@ struct PerturbationBatch {
     /// parameters that decide which images are scored (the seed among them when it matters),
     /// never the fitting parameters or `batch`.
     static func cacheKey(_ kind: MethodKind, input: ExplanationInput, sampling: [String]) -> String {
-        "perturbation-scores/v1/\(kind.rawValue)/\(input.contentKey)/target=\(input.target)/"
+        // v2: quick shift no longer takes the seed, so superpixel masks changed under the same text.
+        "perturbation-scores/v2/\(kind.rawValue)/\(input.contentKey)/target=\(input.target)/"
             + sampling.joined(separator: ",")
     }
 }

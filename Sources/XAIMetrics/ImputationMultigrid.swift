@@ -1,0 +1,162 @@
+/// The sparse system of noisy linear imputation, A = D - W over the removed pixels (see
+/// `NoisyLinearImputation`): per row a diagonal and up to 8 couplings to other rows (-1: none),
+/// applied to three right-hand sides at once (vectors interleaved, [3 * row + channel]).
+struct PixelLaplacian {
+    var diag: [Double]
+    var nbr: [Int32]
+    var nbrW: [Double]
+
+    var count: Int { diag.count }
+
+    /// out = A v.
+    func apply(_ v: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
+        diag.withUnsafeBufferPointer { diag in
+        nbr.withUnsafeBufferPointer { nbr in
+        nbrW.withUnsafeBufferPointer { nbrW in
+            for u in 0..<diag.count {
+                let d = diag[u]
+                var s0 = d * v[3 * u], s1 = d * v[3 * u + 1], s2 = d * v[3 * u + 2]
+                for k in (8 * u)..<(8 * u + 8) {
+                    let j = Int(nbr[k])
+                    if j >= 0 {
+                        let wt = nbrW[k]
+                        s0 -= wt * v[3 * j]; s1 -= wt * v[3 * j + 1]; s2 -= wt * v[3 * j + 2]
+                    }
+                }
+                out[3 * u] = s0; out[3 * u + 1] = s1; out[3 * u + 2] = s2
+            }
+        }}}
+    }
+}
+
+/// A multigrid V-cycle used as the preconditioner of the imputation's conjugate gradients.
+/// Each coarser level aggregates the rows of 2 x 2 pixel blocks (its matrix is the Galerkin
+/// product P^T A P with the piecewise-constant P, so it stays a sparse M-matrix with 8
+/// neighbours per row), down to a few dozen rows. A cycle smooths with weighted Jacobi before
+/// and after the coarse correction, the same number of sweeps each side, so the preconditioner
+/// is symmetric and positive definite, as conjugate gradients needs.
+///
+/// Why: with a Jacobi preconditioner the iterations grow with the size of the holes (about 500
+/// at 224 x 224 with 90% removed); the coarse levels remove the large-scale error that Jacobi
+/// only propagates one pixel per iteration.
+///
+/// A class: it owns per-level work vectors, allocated once per solve, so one instance serves
+/// one solve at a time.
+final class ImputationMultigrid {
+    /// Matrices from fine to coarse.
+    private(set) var levels: [PixelLaplacian]
+    /// parents[l][u]: the row of level l + 1 that row u of level l belongs to.
+    private var parents: [[Int32]]
+    /// Per level: room for A e, the level's residual and its correction (3 values per row each),
+    /// allocated once; a cycle recurses while holding the finer levels' vectors.
+    private var work: [UnsafeMutablePointer<Double>] = []
+    static let sweeps = 1
+    static let omega = 0.7
+    static let coarsestRows = 64
+
+    /// `positions`: the pixel (x, y) of each row of `fine`.
+    init(fine: PixelLaplacian, positions: [(x: Int, y: Int)]) {
+        levels = [fine]
+        parents = []
+        var positions = positions
+        while levels[levels.count - 1].count > Self.coarsestRows, levels.count < 16 {
+            let a = levels[levels.count - 1]
+            let width = (positions.map(\.x).max() ?? 0) / 2 + 1
+            var index = [Int32: Int32]()
+            var parent = [Int32](repeating: 0, count: a.count)
+            var coarse: [(x: Int, y: Int)] = []
+            for (u, p) in positions.enumerated() {
+                let key = Int32((p.y / 2) * width + p.x / 2)
+                if let i = index[key] {
+                    parent[u] = i
+                } else {
+                    parent[u] = Int32(coarse.count)
+                    index[key] = parent[u]
+                    coarse.append((p.x / 2, p.y / 2))
+                }
+            }
+            var diag = [Double](repeating: 0, count: coarse.count)
+            var nbr = [Int32](repeating: -1, count: 8 * coarse.count)
+            var nbrW = [Double](repeating: 0, count: 8 * coarse.count)
+            for u in 0..<a.count {
+                let i = Int(parent[u])
+                diag[i] += a.diag[u]
+                for k in (8 * u)..<(8 * u + 8) where a.nbr[k] >= 0 {
+                    let j = Int(parent[Int(a.nbr[k])])
+                    if j == i {
+                        diag[i] -= a.nbrW[k]
+                        continue
+                    }
+                    let slot = 8 * i + Self.slot(dx: coarse[j].x - coarse[i].x, dy: coarse[j].y - coarse[i].y)
+                    nbr[slot] = Int32(j)
+                    nbrW[slot] += a.nbrW[k]
+                }
+            }
+            levels.append(PixelLaplacian(diag: diag, nbr: nbr, nbrW: nbrW))
+            parents.append(parent)
+            positions = coarse
+            if coarse.count == a.count { break }
+        }
+        work = levels.map { level in
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: 9 * level.count)
+            p.initialize(repeating: 0, count: 9 * level.count)
+            return p
+        }
+    }
+
+    deinit {
+        for p in work { p.deallocate() }
+    }
+
+    /// The neighbour slot of a block offset (dx, dy) in {-1, 0, 1}^2 \ {(0, 0)}.
+    private static func slot(dx: Int, dy: Int) -> Int {
+        let k = (dy + 1) * 3 + (dx + 1)
+        return k < 4 ? k : k - 1
+    }
+
+    /// z = M^-1 r: one V-cycle from zero.
+    func precondition(_ r: UnsafePointer<Double>, _ z: UnsafeMutablePointer<Double>) {
+        cycle(level: 0, r, z)
+    }
+
+    private func cycle(level l: Int, _ r: UnsafePointer<Double>, _ e: UnsafeMutablePointer<Double>) {
+        let a = levels[l]
+        let last = l == levels.count - 1
+        let sweeps = last ? 40 : Self.sweeps
+        let t = work[l]
+        // Weighted Jacobi from e = 0: e = omega D^-1 r, then e += omega D^-1 (r - A e).
+        func smooth(_ times: Int, fromZero: Bool) {
+            for s in 0..<times {
+                if s == 0 && fromZero {
+                    for u in 0..<a.count {
+                        let f = Self.omega / a.diag[u]
+                        for c in 0..<3 { e[3 * u + c] = f * r[3 * u + c] }
+                    }
+                    continue
+                }
+                a.apply(UnsafePointer(e), t)
+                for u in 0..<a.count {
+                    let f = Self.omega / a.diag[u]
+                    for c in 0..<3 { e[3 * u + c] += f * (r[3 * u + c] - t[3 * u + c]) }
+                }
+            }
+        }
+        smooth(sweeps, fromZero: true)
+        if last { return }
+        a.apply(UnsafePointer(e), t)
+        let parent = parents[l]
+        let coarse = levels[l + 1].count
+        let rc = work[l + 1] + 3 * coarse, ec = work[l + 1] + 6 * coarse
+        rc.update(repeating: 0, count: 3 * coarse)
+        for u in 0..<a.count {
+            let i = Int(parent[u])
+            for c in 0..<3 { rc[3 * i + c] += r[3 * u + c] - t[3 * u + c] }
+        }
+        cycle(level: l + 1, UnsafePointer(rc), ec)
+        for u in 0..<a.count {
+            let i = Int(parent[u])
+            for c in 0..<3 { e[3 * u + c] += ec[3 * i + c] }
+        }
+        smooth(sweeps, fromZero: false)
+    }
+}
