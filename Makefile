@@ -41,7 +41,12 @@ build: deps
 demo: build
 	$(SWIFT) run $(RELEASE_FLAGS) --skip-build xai run Experiments/quickstart.yaml
 
+# The viewer's browser test needs Debian's chromium; it skips (saying so) without it.
 test: deps
+	@command -v chromium >/dev/null 2>&1 || { if [ "$$(id -u)" = "0" ]; then \
+	  echo "xai: installing chromium (the viewer's headless-browser test)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+	else echo "xai: chromium missing, the browser test will be skipped; to run it: sudo apt-get install -y chromium"; fi; }
 	$(SWIFT) test $(TEST_FLAGS)
 
 # Puts xai on PATH (PREFIX/bin), the model cards where it finds them from any folder

@@ -65,9 +65,9 @@ class ServerTestCase: TemporaryDirectoryTestCase {
         try JSONDecoder().decode(T.self, from: Data(buffer: response.body))
     }
 
-    /// Polls `GET /api/jobs/{id}` until the job has finished (bounded: 600 polls of 0.1 s).
+    /// Polls `GET /api/jobs/{id}` until the job has finished (bounded: 3000 polls of 0.1 s; a debug build computes Grad-CAM in about 40 s).
     func waitForJob(_ client: some TestClientProtocol, _ id: String) async throws -> JobSnapshot {
-        for _ in 0..<600 {
+        for _ in 0..<3000 {
             let job = try await client.execute(uri: "/api/jobs/\(id)", method: .get) { try self.decode(JobSnapshot.self, $0) }
             if job.isFinished { return job }
             try await Task.sleep(nanoseconds: 100_000_000)
