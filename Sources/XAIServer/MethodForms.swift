@@ -7,7 +7,7 @@ import XAICore
 struct MethodForms: Encodable {
     struct Parameter: Encodable {
         var name: String
-        /// int, double, bool, choice, choiceOrNumber, intOrPair, intOrWord, intOrString, string,
+        /// int, double, bool, choice, choiceOrNumber, choiceNumberOrPath, intOrPair, intOrWord, intOrString, string,
         /// methodKind or numberList.
         var type: String
         var choices: [String]?
@@ -58,6 +58,7 @@ struct MethodForms: Encodable {
         case .bool: out.type = "bool"
         case .choice(let c): out.type = "choice"; out.choices = c
         case .choiceOrNumber(let c, let r): out.type = "choiceOrNumber"; out.choices = c; range(r)
+        case .choiceNumberOrPath(let c, let r): out.type = "choiceNumberOrPath"; out.choices = c; range(r)
         case .intOrPair(let r): out.type = "intOrPair"; range(r)
         case .intOrWord(let c, let r): out.type = "intOrWord"; out.choices = c; range(r)
         case .intOrString(let r): out.type = "intOrString"; range(r)
