@@ -24,7 +24,7 @@ extension ExperimentRunner {
         let eg = try buildGraph()
         let partition = ShardPartition(eg, count: shard.count)
         let part = partition.tasks(of: shard)
-        let only = options.only.isEmpty ? nil : ExperimentGraph.filter(options.only)
+        let only = try TaskSelection.filter(options.only, in: eg.graph)
         let executor = Executor(cache: cache, options: options.executor, progress: progress)
         let report = executor.run(eg.graph.restricted(to: part), only: only,
                                   verify: { t, e in try Self.validate(t, e, eg) },
