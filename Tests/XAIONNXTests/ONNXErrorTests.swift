@@ -220,7 +220,7 @@ final class ONNXErrorTests: XCTestCase {
         gather.ints("i", [0], shape: [])
         gather.node("Gather", ["x", "i"], ["y"], name: "g")
         gather.output("y")
-        assertError(gather, contains: ["'g'", "Gather", "computed from the image"])
+        assertError(gather, contains: ["'g'", "Gather", "depends on the image"])
     }
 
     func testBadOutputs() {

@@ -134,7 +134,11 @@ final class RunStoreTests: TemporaryDirectoryTestCase {
 
     func testRunIDsSortByTimeAndAreWellFormed() {
         let a = RunID.make(at: Date(timeIntervalSince1970: 1_800_000_000), random: 0xbeef)
-        XCTAssertEqual(a, "20270115-080000-beef")
+        XCTAssertEqual(a, "20270115-080000-002f", "millisecond 0, random bits 0x2f")
+        // Within one second, later is greater whatever the random bits.
+        XCTAssertLessThan(RunID.make(at: Date(timeIntervalSince1970: 1_800_000_000.25), random: 0x3f),
+                          RunID.make(at: Date(timeIntervalSince1970: 1_800_000_000.5), random: 0))
+        XCTAssertEqual(RunID.make(at: Date(timeIntervalSince1970: 1_800_000_000.9995), random: 0), "20270115-080000-f9c0")
         XCTAssertTrue(RunID.isWellFormed(a))
         XCTAssertLessThan(a, RunID.make(at: Date(timeIntervalSince1970: 1_800_000_001), random: 0))
         for bad in ["", "../x", "20270115-080000-BEEF", "20270115-0800-beef", "2027011a-080000-beef"] {

@@ -23,7 +23,12 @@ final class ServerAPITests: ServerTestCase {
                 return try self.decode([String: String].self, r)["job"] ?? ""
             }
             let job = try await self.waitForJob(client, id)
-            print("upload to Grad-CAM overlay: \(String(format: "%.2f", Date().timeIntervalSince(start))) s (debug build)")
+            #if DEBUG
+            let build = "debug"
+            #else
+            let build = "release"
+            #endif
+            print("upload to Grad-CAM overlay: \(String(format: "%.2f", Date().timeIntervalSince(start))) s (\(build) build)")
             XCTAssertEqual(job.state, .done, job.error ?? "")
             XCTAssertEqual(job.results.map(\.instance), ["gradcam"])
             let result = try XCTUnwrap(job.results.first)
