@@ -81,11 +81,27 @@ extension ViewerServer {
         try OutputTree(root: configuration.outputs).makeFolder(folder)
         let file = folder.appendingPathComponent("\(name).json")
         try AtomicFile.write(json, to: file)
+        let experiment: Experiment
         do {
-            return try ExperimentLoader.load(path: file.path, catalogue: configuration.catalogue,
-                                             weightsDirectory: configuration.weights, outputsRoot: configuration.outputs.path)
+            experiment = try ExperimentLoader.load(path: file.path, catalogue: configuration.catalogue,
+                                                   weightsDirectory: configuration.weights, outputsRoot: configuration.outputs.path)
         } catch let error as ExperimentError {
             throw ServerError.badRequest(error.description)
+        }
+        try Self.refuseServerPaths(experiment)
+        return experiment
+    }
+
+    /// A parameter that may name a folder (gradient_shap's `baselines:`) takes only its words and
+    /// numbers from a web client: a request must not make the server read its own folders.
+    static func refuseServerPaths(_ experiment: Experiment) throws {
+        for run in experiment.runs {
+            for spec in run.descriptor.parameters {
+                guard case let .choiceNumberOrPath(words, _) = spec.type,
+                      let value = run.params[spec.name]?.stringValue, !words.contains(value) else { continue }
+                throw ServerError.badRequest("methods.\(run.instance).\(spec.name): '\(value)' would name a folder on the "
+                                             + "server; the viewer takes \(words.joined(separator: " | ")) or a number")
+            }
         }
     }
 }

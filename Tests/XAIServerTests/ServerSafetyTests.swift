@@ -103,6 +103,19 @@ final class ServerSafetyTests: ServerTestCase {
         }
     }
 
+    /// gradient_shap's `baselines:` may name a folder in an experiment file, never in a request:
+    /// a web client must not make the server read its own folders.
+    func testARequestCannotNameAFolderOfTheServer() async throws {
+        let request = #"{"methods": {"gs": {"method": "gradient_shap", "baselines": "Experiments/images"}}}"#
+        let (body, headers) = Self.explainBody(image: try Self.chelsea, request: request)
+        try await application(gatedServer(Gate())).test(.router) { client in
+            try await client.execute(uri: "/api/explain", method: .post, headers: headers, body: body) { r in
+                XCTAssertEqual(r.status, .badRequest)
+                XCTAssertTrue(String(buffer: r.body).contains("would name a folder on the server"), String(buffer: r.body))
+            }
+        }
+    }
+
     func testUploadsOverThePixelLimitAre400() async throws {
         let png = try ImageIO.encodePNG(RGBImage(width: 200, height: 100, color: (0.5, 0.5, 0.5)))
         let (body, headers) = Self.explainBody(image: png, request: Self.gradcamRequest)
