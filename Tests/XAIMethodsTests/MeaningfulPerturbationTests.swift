@@ -141,7 +141,7 @@ final class MeaningfulPerturbationTests: XCTestCase {
             pair.1 + keep[k % n] * (pair.0 - pair.1)
         }
         let logits = try model.engine.logits(model.normalize(Tensor(shape: [1, 3, image.height, image.width], data: corner)))
-        let cornerScore = Method.softmax(logits.data, row: 0, count: logits.shape[1])[input.target]
+        let cornerScore = TargetScore.values(softmax(logits), target: input.target)[0]
         print("meaningful perturbation (efficientnet-lite0, 60 steps, \(String(format: "%.1f", Date().timeIntervalSince(start))) s): probability \(original) -> \(deleted), deleted area \(area); a corner square of that area: \(cornerScore)")
         XCTAssertLessThan(deleted, original * 0.5)
         XCTAssertLessThan(deleted, Double(cornerScore))

@@ -156,10 +156,7 @@ public struct MeaningfulPerturbation: Explainer {
     /// The score of every item of `batch`.
     private func scoreValues(engine: Engine, batch: Tensor, target: Int) throws -> [Float] {
         let logits = try engine.logits(batch)
-        let k = logits.shape[1]
-        return (0..<batch.batch).map { i in
-            score == .logit ? logits.data[i * k + target] : Self.softmax(logits.data, row: i, count: k)[target]
-        }
+        return TargetScore.values(score == .logit ? logits : softmax(logits), target: target)
     }
 
     /// d(score) / d(logits) for every item, times `scale`: one-hot for the logit, p_c (e_c - p)
@@ -171,20 +168,12 @@ public struct MeaningfulPerturbation: Explainer {
             for i in seeds.data.indices { seeds.data[i] *= scale }
             return seeds
         }
-        let logits = try engine.logits(batch)
+        let p = softmax(try engine.logits(batch)).data
         var seeds = Tensor(zeros: [batch.batch, k])
         for i in 0..<batch.batch {
-            let p = Self.softmax(logits.data, row: i, count: k)
-            for j in 0..<k { seeds.data[i * k + j] = scale * p[target] * ((j == target ? 1 : 0) - p[j]) }
+            let pc = p[i * k + target]
+            for j in 0..<k { seeds.data[i * k + j] = scale * pc * ((j == target ? 1 : 0) - p[i * k + j]) }
         }
         return seeds
-    }
-
-    static func softmax(_ logits: [Float], row: Int, count k: Int) -> [Float] {
-        let z = logits[(row * k)..<((row + 1) * k)]
-        let top = z.max() ?? 0
-        let e = z.map { exp($0 - top) }
-        let sum = e.reduce(0, +)
-        return e.map { $0 / sum }
     }
 }
