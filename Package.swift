@@ -5,6 +5,7 @@ import PackageDescription
 //   xai (CLI) -> XAIBackend -> XAIPlanner -> XAIExperiment, XAIManifest -> XAICore
 //   xai -> XAIDiff -> XAIRuns (GRDB), XAIReport, XAIPlanner
 //   xai -> XAIServer (Hummingbird) -> XAIDiff, XAIRuns, XAIReport, XAIPlanner
+//   xai -> XAISlurm (batch scripts; Slurm's clients as child processes; Foundation only)
 //   xai -> XAIReport -> XAIManifest, XAIImaging -> XAICore; the report reads method traits and
 //   metric directions from a Catalogue value the CLI hands in, so writing HTML links no engine
 //   XAIBackend -> XAIMethods, XAIMetrics -> XAIEngine, XAIONNX, XAIImaging -> XAICore
@@ -73,9 +74,11 @@ let package = Package(
                                .product(name: "Hummingbird", package: "hummingbird"),
                                .product(name: "HTTPTypes", package: "swift-http-types")],
                 swiftSettings: swift5),
+        // `xai slurm`: batch scripts and Slurm's client programs (sbatch, squeue, scontrol) as child processes.
+        .target(name: "XAISlurm", swiftSettings: swift5),
         .executableTarget(name: "xai",
                           dependencies: ["XAICore", "XAIEngine", "XAIImaging", "XAIMethods", "XAIMetrics", "XAIExperiment",
-                                         "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport", "XAIRuns", "XAIDiff", "XAIServer",
+                                         "XAIManifest", "XAIPlanner", "XAIBackend", "XAIReport", "XAIRuns", "XAIDiff", "XAIServer", "XAISlurm",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift5),
 
@@ -98,6 +101,7 @@ let package = Package(
         .testTarget(name: "XAIBackendTests", dependencies: ["XAIBackend", "XAIPlanner", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIReportTests", dependencies: ["XAIReport", "XAIMetrics"], exclude: ["Golden"], swiftSettings: swift5),
         .testTarget(name: "XAICLITests", dependencies: ["xai"], swiftSettings: swift5),
+        .testTarget(name: "XAISlurmTests", dependencies: ["XAISlurm"], swiftSettings: swift5),
         .testTarget(name: "XAIRunsTests", dependencies: ["XAIRuns", "XAIDiff", "XAIPlanner", "XAIExperiment", "XAIMetrics", "XAIImaging",
                                                      "XAIManifest", "XAICore", "XAITestSupport",
                                                      .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),

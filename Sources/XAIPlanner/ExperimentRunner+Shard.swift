@@ -37,8 +37,22 @@ extension ExperimentRunner {
     /// empty when the shards are done and the final run only assembles.
     public func unfinishedShardTasks() throws -> [String] {
         let eg = try buildGraph()
-        let assemble = ShardPartition(eg, count: 1).assemble
+        return unfinished(eg, outside: ShardPartition(eg, count: 1).assemble).sorted()
+    }
+
+    /// The parts of an N-part split that still have tasks the cache does not hold, ascending:
+    /// what a scheduler must (re)submit; a part killed half-way is listed and, run again,
+    /// computes only what it had not committed.
+    public func shardsWithWorkLeft(count: Int) throws -> [Shard] {
+        let eg = try buildGraph()
+        let partition = ShardPartition(eg, count: count)
+        let missing = unfinished(eg, outside: partition.assemble)
+        return try (1...max(1, count)).filter { !partition.parts[$0 - 1].isDisjoint(with: missing) }
+            .map { try Shard(index: $0, count: count) }
+    }
+
+    private func unfinished(_ eg: ExperimentGraph, outside assemble: Set<String>) -> Set<String> {
         let plan = Plan(name: experiment.name, graph: eg.graph, cache: cache, previous: nil)
-        return plan.items.filter { $0.reason.willRun && !assemble.contains($0.task.id) }.map(\.task.id).sorted()
+        return Set(plan.items.filter { $0.reason.willRun && !assemble.contains($0.task.id) }.map(\.task.id))
     }
 }

@@ -16,7 +16,7 @@ struct XAICommand: ParsableCommand {
               xai layers                               list tensors usable as target_layer
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, PlanCommand.self, ShowCommand.self, StatusCommand.self, GCCommand.self,
+        subcommands: [RunCommand.self, SlurmCommand.self, PlanCommand.self, ShowCommand.self, StatusCommand.self, GCCommand.self,
                       CompareCommand.self, RunsCommand.self, DiffCommand.self, ServeCommand.self, PredictCommand.self,
                       LayersCommand.self, MethodsCommand.self, MetricsCommand.self, BenchCommand.self])
 }
