@@ -3,6 +3,7 @@
 #   make test   runs the test suite
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libjpeg-dev pkg-config
+SLURM_PACKAGES := slurmctld slurmd slurm-client
 # Like -march=native in C builds: on an x86-64 CPU with AVX2 and FMA the Swift code is compiled
 # for this machine (the engine's vector loops get 8/16-wide registers and fused multiply-adds,
 # about 10% off a forward pass). XAI_PORTABLE=1 builds for the generic x86-64 baseline.
@@ -41,12 +42,18 @@ build: deps
 demo: build
 	$(SWIFT) run $(RELEASE_FLAGS) --skip-build xai run Experiments/quickstart.yaml
 
-# The viewer's browser test needs Debian's chromium; it skips (saying so) without it.
+# The viewer's browser test needs Debian's chromium and the `xai slurm` test a one-node Slurm
+# (tools/slurm-cluster.sh); each skips (saying so) without its packages.
 test: deps
 	@command -v chromium >/dev/null 2>&1 || { if [ "$$(id -u)" = "0" ]; then \
 	  echo "xai: installing chromium (the viewer's headless-browser test)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
 	else echo "xai: chromium missing, the browser test will be skipped; to run it: sudo apt-get install -y chromium"; fi; }
+	@export PATH="$$PATH:/usr/sbin:/sbin"; command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 && command -v sbatch >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	  echo "xai: installing $(SLURM_PACKAGES) (the one-node cluster of the xai slurm test)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SLURM_PACKAGES) >/dev/null || exit 1; \
+	else echo "xai: Slurm missing, the cluster test will be skipped; to run it: sudo apt-get install -y --no-install-recommends $(SLURM_PACKAGES)"; fi; }
 	$(SWIFT) test $(TEST_FLAGS)
 
 # Puts xai on PATH (PREFIX/bin), the model cards where it finds them from any folder

@@ -18,6 +18,8 @@ if [ $# -lt 1 ]; then
     echo "usage: $0 COMMAND [ARG...]" >&2
     exit 2
 fi
+# The daemons live in /usr/sbin, which a user's PATH often lacks.
+export PATH="$PATH:/usr/sbin:/sbin"
 for tool in slurmctld slurmd sbatch sinfo scontrol; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "slurm-cluster: $tool not found; install with: sudo apt-get install -y --no-install-recommends slurmctld slurmd slurm-client" >&2
