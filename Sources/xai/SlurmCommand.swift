@@ -9,13 +9,13 @@ struct SlurmCommand: ParsableCommand {
         commandName: "slurm",
         abstract: "Run an experiment on a Slurm cluster: a job array of shards, then an assemble job.",
         discussion: """
-            Writes Outputs/.slurm/<name>/shards.sbatch (a job array: task I runs `xai run FILE --shard I+1/N`)
-            and assemble.sbatch (`xai run FILE --assemble`, submitted with --dependency=afterok on the array),
-            submits both with `sbatch --parsable` and prints the job ids. Outputs/ (with its .cache) and this
-            binary must be on a filesystem every node mounts. Running `xai slurm` again submits only the
-            shards with work left; one failed task can also be resubmitted alone:
-              sbatch --array=I Outputs/.slurm/<name>/shards.sbatch
-            Logs: Outputs/.slurm/<name>/logs/.
+            Writes Outputs/.slurm/<name>/shards.sbatch, a job array whose task I runs `xai run FILE --shard I+1/N`, \
+            and assemble.sbatch (`xai run FILE --assemble`, submitted with --dependency=afterok on the array), \
+            submits both with `sbatch --parsable` and prints the job ids. Outputs/ (with its .cache) and this binary \
+            must be on a filesystem every node mounts. Logs go to Outputs/.slurm/<name>/logs/.
+
+            Running `xai slurm` again submits only the shards with work left. One failed task can also be \
+            resubmitted alone: sbatch --array=I Outputs/.slurm/<name>/shards.sbatch
             """)
 
     @OptionGroup var experimentOptions: ExperimentOptions
