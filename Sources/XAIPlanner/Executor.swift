@@ -37,7 +37,12 @@ public final class Executor: @unchecked Sendable {
     public let options: ExecutorOptions
     public let progress: ProgressReporter?
 
-    public init(cache: CacheStore, options: ExecutorOptions = ExecutorOptions(), progress: ProgressReporter? = nil) {
+    /// The plan's cost estimates, for the progress reporter's time left.
+    public let costs: TaskCost?
+
+    public init(cache: CacheStore, options: ExecutorOptions = ExecutorOptions(), progress: ProgressReporter? = nil,
+                costs: TaskCost? = nil) {
+        self.costs = costs
         self.cache = cache
         self.options = options
         self.progress = progress
@@ -72,6 +77,7 @@ public final class Executor: @unchecked Sendable {
         state.pending = toRun
         progress?.started(total: order.count, cached: state.outcomes.values.filter { $0.entry != nil }.count,
                           toRun: toRun.count)
+        progress?.scheduled(toRun, costs: costs)
 
         let replacing = Set(damaged.keys)
         let workers = min(options.jobs, max(1, toRun.count))

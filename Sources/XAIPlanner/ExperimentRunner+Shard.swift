@@ -25,7 +25,7 @@ extension ExperimentRunner {
         let partition = ShardPartition(eg, count: shard.count)
         let part = partition.tasks(of: shard)
         let only = try TaskSelection.filter(options.only, in: eg.graph)
-        let executor = Executor(cache: cache, options: options.executor, progress: progress)
+        let executor = Executor(cache: cache, options: options.executor, progress: progress, costs: TaskCost(eg))
         let report = executor.run(eg.graph.restricted(to: part), only: only,
                                   verify: { t, e in try Self.validate(t, e, eg) },
                                   perform: { [self] ctx in try self.perform(ctx, eg) })

@@ -65,7 +65,7 @@ public final class ExperimentRunner: @unchecked Sendable {
         let cacheLock = try CacheUseLock(cache, mode: .shared)
         defer { cacheLock.unlock() }
         let eg = try buildGraph()
-        let executor = Executor(cache: cache, options: options.executor, progress: progress)
+        let executor = Executor(cache: cache, options: options.executor, progress: progress, costs: TaskCost(eg))
         let report = executor.run(eg.graph, only: try TaskSelection.filter(options.only, in: eg.graph),
                                   verify: { t, e in try Self.validate(t, e, eg) },
                                   perform: { [self] ctx in try self.perform(ctx, eg) })

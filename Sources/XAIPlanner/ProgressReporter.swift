@@ -9,10 +9,16 @@ import Darwin
 /// Receives executor events. Methods are called from worker threads.
 public protocol ProgressReporter: AnyObject, Sendable {
     func started(total: Int, cached: Int, toRun: Int)
+    /// The tasks that will run, with the plan's cost estimates, right after `started`.
+    func scheduled(_ tasks: [TaskSpec], costs: TaskCost?)
     func taskStarted(_ task: TaskSpec)
     func taskProgress(_ task: TaskSpec, fraction: Double)
     func taskFinished(_ task: TaskSpec, outcome: TaskOutcome, finished: Int)
     func finished(_ report: ExecutionReport)
+}
+
+extension ProgressReporter {
+    public func scheduled(_ tasks: [TaskSpec], costs: TaskCost?) {}
 }
 
 /// Progress on standard error: a redrawn bar with ETA on a terminal, otherwise one plain
@@ -24,15 +30,19 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
     public let interactive: Bool
     private var total = 0, toRun = 0, ran = 0, failed = 0, finishedCount = 0
     private var running = [String: Double]()  // id -> fraction done
+    private var remaining = RemainingTime(tasks: [], costs: nil)
+    private let now: () -> Date
     private var startTime = Date()
     private var lastDraw = Date.distantPast
 
     /// - Parameters:
     ///   - interactive: draw a bar; defaults to whether standard error is a terminal.
     ///   - write: where text goes; defaults to standard error.
-    public init(interactive: Bool? = nil, write: ((String) -> Void)? = nil) {
+    ///   - now: the clock (tests pass their own).
+    public init(interactive: Bool? = nil, write: ((String) -> Void)? = nil, now: @escaping () -> Date = Date.init) {
         self.interactive = interactive ?? (isatty(STDERR_FILENO) == 1)
         self.write = write ?? { FileHandle.standardError.write(Data($0.utf8)) }
+        self.now = now
     }
 
     public func started(total: Int, cached: Int, toRun: Int) {
@@ -40,8 +50,14 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
         defer { lock.unlock() }
         self.total = total
         self.toRun = toRun
-        startTime = Date()
+        startTime = now()
         write("\(total) task\(total == 1 ? "" : "s"): \(cached) cached, \(toRun) to run\n")
+    }
+
+    public func scheduled(_ tasks: [TaskSpec], costs: TaskCost?) {
+        lock.lock()
+        defer { lock.unlock() }
+        remaining = RemainingTime(tasks: tasks, costs: costs)
     }
 
     public func taskStarted(_ task: TaskSpec) {
@@ -55,6 +71,7 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         running[task.id] = min(1, max(0, fraction))
+        remaining.progress(task.id, fraction: fraction)
         if interactive { draw(force: false) }
     }
 
@@ -64,6 +81,11 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
         running[task.id] = nil
         finishedCount += 1
         let line: String
+        if case let .ran(_, seconds) = outcome {
+            remaining.finished(task.id, seconds: seconds)
+        } else {
+            remaining.finished(task.id, seconds: nil)
+        }
         switch outcome {
         case let .ran(_, seconds):
             ran += 1
@@ -98,7 +120,7 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
 
     /// Redraws at most ten times a second unless forced.
     private func draw(force: Bool) {
-        let now = Date()
+        let now = now()
         guard force || now.timeIntervalSince(lastDraw) > 0.1 else { return }
         lastDraw = now
         let partial = running.values.reduce(0, +)
@@ -107,9 +129,7 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
         let width = 24
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        var eta = "--"
-        let elapsed = now.timeIntervalSince(startTime)
-        if done > 0.05 { eta = Self.formatSeconds(elapsed / done * (Double(toRun) - done)) }
+        let eta = remaining.secondsLeft(elapsed: now.timeIntervalSince(startTime)).map(Self.formatSeconds) ?? "--"
         let current = running.keys.sorted().first.map { "  \($0)" } ?? ""
         write("\r\u{1B}[2K[\(bar)] \(ran)/\(toRun)  ETA \(eta)\(current)")
     }

@@ -37,6 +37,11 @@ public struct TaskCost: Sendable {
         }
     }
 
+    /// Given estimates (tests).
+    init(units: [String: Int]) {
+        self.units = units
+    }
+
     static func explanation(_ d: MethodDescriptor) -> Int {
         if d.slow { return slowExplanation }
         return d.family == .perturbation ? perturbation : fastExplanation
