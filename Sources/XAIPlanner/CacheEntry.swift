@@ -17,6 +17,9 @@ public struct CacheEntryMeta: Codable, Equatable, Sendable {
     public var files: [String: CachedFile]
     /// Seconds the task took to compute.
     public var seconds: Double
+    /// The task's `MeasuredCosts` class (kind, version, model and parameters, not the image), so
+    /// that later plans can estimate tasks like it; nil in entries written before it was recorded.
+    public var costClass: String?
     /// The task kind's metadata (its entry layout's, e.g. a decoded image's original size); nil
     /// when the kind has none.
     public var info: JSONValue?
@@ -30,13 +33,14 @@ public struct CacheEntryMeta: Codable, Equatable, Sendable {
     public static let currentFormat = 3
 
     public init(key: CacheKey, kind: String, task: String, params: [String: String],
-                files: [String: CachedFile] = [:], seconds: Double = 0, info: JSONValue? = nil) {
+                files: [String: CachedFile] = [:], seconds: Double = 0, costClass: String? = nil, info: JSONValue? = nil) {
         self.key = key
         self.kind = kind
         self.task = task
         self.params = params
         self.files = files
         self.seconds = seconds
+        self.costClass = costClass
         self.info = info
         self.format = Self.currentFormat
     }

@@ -212,7 +212,8 @@ public final class Executor: @unchecked Sendable {
                                           progress: { [progress] f in progress?.taskProgress(task, fraction: f) })
                 let info = try perform(context).map { try JSONValue(encoding: $0) }
                 return CacheEntryMeta(key: task.key, kind: task.kind.rawValue, task: task.id, params: task.params,
-                                      seconds: Date().timeIntervalSince(t0), info: info)
+                                      seconds: Date().timeIntervalSince(t0), costClass: MeasuredCosts.costClass(task),
+                                      info: info)
             }
             return .ran(entry, seconds: entry.meta.seconds)
         } catch {

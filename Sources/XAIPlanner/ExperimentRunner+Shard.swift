@@ -17,12 +17,13 @@ extension ExperimentRunner {
     /// rename, the first commit of a key wins (`Executor`), and the cache's shared
     /// `CacheUseLock` keeps `xai gc` off while the shard runs. A shard that is killed and run
     /// again computes only what it had not committed. The final `xai run FILE` assembles.
-    public func runShard(_ shard: Shard, options: RunOptions = RunOptions(),
+    /// - Parameter costs: the measured costs every shard of this split uses (`MeasuredCosts`).
+    public func runShard(_ shard: Shard, options: RunOptions = RunOptions(), costs: MeasuredCosts? = nil,
                          progress: ProgressReporter? = nil) throws -> ShardResult {
         let cacheLock = try CacheUseLock(cache, mode: .shared)
         defer { cacheLock.unlock() }
         let eg = try buildGraph()
-        let partition = ShardPartition(eg, count: shard.count)
+        let partition = ShardPartition(eg, count: shard.count, measured: costs)
         let part = partition.tasks(of: shard)
         let only = try TaskSelection.filter(options.only, in: eg.graph)
         let executor = Executor(cache: cache, options: options.executor, progress: progress, costs: TaskCost(eg))
@@ -43,12 +44,17 @@ extension ExperimentRunner {
     /// The parts of an N-part split that still have tasks the cache does not hold, ascending:
     /// what a scheduler must (re)submit; a part killed half-way is listed and, run again,
     /// computes only what it had not committed.
-    public func shardsWithWorkLeft(count: Int) throws -> [Shard] {
+    public func shardsWithWorkLeft(count: Int, costs: MeasuredCosts? = nil) throws -> [Shard] {
         let eg = try buildGraph()
-        let partition = ShardPartition(eg, count: count)
+        let partition = ShardPartition(eg, count: count, measured: costs)
         let missing = unfinished(eg, outside: partition.assemble)
         return try (1...max(1, count)).filter { !partition.parts[$0 - 1].isDisjoint(with: missing) }
             .map { try Shard(index: $0, count: count) }
+    }
+
+    /// The measured seconds of the cache's entries like this plan's tasks, to freeze for a split.
+    public func measuredCosts() throws -> MeasuredCosts {
+        MeasuredCosts(cache: cache, classes: Set(try buildGraph().graph.tasks.values.map(MeasuredCosts.costClass)))
     }
 
     private func unfinished(_ eg: ExperimentGraph, outside assemble: Set<String>) -> Set<String> {

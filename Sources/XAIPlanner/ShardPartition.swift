@@ -21,8 +21,10 @@ public struct ShardPartition: Sendable {
     /// Estimated cost of each part (`TaskCost` units).
     public let costs: [Int]
 
-    public init(_ graph: ExperimentGraph, count: Int) {
-        self.init(graph.graph, joint: Set(graph.joints.keys), cost: TaskCost(graph), count: count)
+    /// - Parameter measured: seconds of earlier tasks like these (`MeasuredCosts`), the same
+    ///   table for every shard; nil: the plan's estimates alone.
+    public init(_ graph: ExperimentGraph, count: Int, measured: MeasuredCosts? = nil) {
+        self.init(graph.graph, joint: Set(graph.joints.keys), cost: TaskCost(graph, measured: measured), count: count)
     }
 
     init(_ graph: TaskGraph, joint: Set<String>, cost: TaskCost, count: Int) {

@@ -37,6 +37,27 @@ public struct TaskCost: Sendable {
         }
     }
 
+    /// The estimates refined by `measured`: a task whose class has a measured mean costs its
+    /// milliseconds; any other, its units times the milliseconds per unit of the measured ones.
+    /// Sums run in task-id order, so every machine rounds the same way.
+    public init(_ graph: ExperimentGraph, measured: MeasuredCosts?) {
+        self.init(graph)
+        guard let measured, !measured.seconds.isEmpty else { return }
+        var known = [String: Double]()
+        var milliseconds = 0.0, estimated = 0.0
+        for id in units.keys.sorted() {
+            guard let t = graph.graph.tasks[id], let s = measured.seconds[MeasuredCosts.costClass(t)] else { continue }
+            known[id] = s * 1000
+            milliseconds += s * 1000
+            estimated += Double(units[id] ?? 0)
+        }
+        guard estimated > 0 else { return }
+        let perUnit = milliseconds / estimated
+        for (id, u) in units {
+            units[id] = max(1, Int(min(1e12, (known[id] ?? Double(u) * perUnit).rounded())))
+        }
+    }
+
     /// Given estimates (tests).
     init(units: [String: Int]) {
         self.units = units

@@ -11,6 +11,8 @@ public struct SlurmScripts: Sendable, Equatable {
     /// of the executable first), and the experiment's arguments after `run` (file, `--set` ...).
     public var executable: String
     public var experimentArguments: [String]
+    /// Further arguments of the shards' command only (e.g. `--costs FILE`).
+    public var shardArguments: [String]
     /// Absolute folder the jobs start in (where the experiment file's relative paths hold).
     public var workingDirectory: String
     /// Absolute folder for the jobs' logs (`task-<I>.out` for array task I, `assemble.out`).
@@ -26,7 +28,8 @@ public struct SlurmScripts: Sendable, Equatable {
 
     /// - Throws: `SlurmError.invalidValue` for a folder or name that an `#SBATCH` line cannot
     ///   hold (white space, quotes), or shards outside 1...N.
-    public init(executable: String, experimentArguments: [String], workingDirectory: String, logDirectory: String,
+    public init(executable: String, experimentArguments: [String], shardArguments: [String] = [],
+                workingDirectory: String, logDirectory: String,
                 jobName: String, shardCount: Int, shards: [Int], resources: SlurmResources) throws {
         try SlurmResources.check(workingDirectory, option: "the working folder")
         try SlurmResources.check(logDirectory, option: "the log folder")
@@ -37,6 +40,7 @@ public struct SlurmScripts: Sendable, Equatable {
         }
         self.executable = executable
         self.experimentArguments = experimentArguments
+        self.shardArguments = shardArguments
         self.workingDirectory = workingDirectory
         self.logDirectory = logDirectory
         self.jobName = jobName
@@ -53,7 +57,7 @@ public struct SlurmScripts: Sendable, Equatable {
 
     /// The job array: task `SLURM_ARRAY_TASK_ID` computes shard `SLURM_ARRAY_TASK_ID + 1` of N.
     public var shardsScript: String {
-        let run = ([executable, "run"] + experimentArguments).map(ShellWord.quote).joined(separator: " ")
+        let run = ([executable, "run"] + experimentArguments + shardArguments).map(ShellWord.quote).joined(separator: " ")
         return header(name: shardsJobName, log: "task-%a.out", extra: ["--array=\(arraySpec)"]) + """
             # Task I computes part I+1 of \(shardCount) of the plan into the shared cache (Outputs/.cache);
             # the assemble job writes the manifest and gallery once every part is done. To run one

@@ -25,10 +25,15 @@ struct RunCommand: ParsableCommand {
     var shard: String?
     @Flag(help: "Write the manifest and gallery from the shards' results; fail, computing nothing, when a shard's work is missing.")
     var assemble = false
+    @Option(help: ArgumentHelp(
+        "With --shard: balance the parts by the measured costs in FILE (written by `xai slurm`); every "
+            + "shard of a split must get the same file.", valueName: "FILE"))
+    var costs: String?
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
         if shard != nil && assemble { throw ValidationError("--shard and --assemble exclude each other") }
+        if costs != nil && shard == nil { throw ValidationError("--costs balances shards: use it with --shard K/N") }
     }
 
     func run() throws {
@@ -67,7 +72,8 @@ struct RunCommand: ParsableCommand {
 extension RunCommand {
     /// `--shard K/N`: this part into the cache, then one summary line; exit 1 when a task failed.
     private func runShard(_ shard: Shard, runner: ExperimentRunner, options: RunOptions) throws {
-        let result = try runner.runShard(shard, options: options, progress: ConsoleProgress())
+        let measured = try costs.map { try MeasuredCosts(contentsOf: URL(fileURLWithPath: $0)) }
+        let result = try runner.runShard(shard, options: options, costs: measured, progress: ConsoleProgress())
         let summary = result.report.summary
         let share = result.totalCost == 0 ? 0 : 100 * Double(result.cost) / Double(result.totalCost)
         printOut("shard \(shard): \(result.taskCount) tasks (\(summary["ran", default: []].count) computed, "

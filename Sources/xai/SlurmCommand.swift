@@ -14,7 +14,8 @@ struct SlurmCommand: ParsableCommand {
             submits both with `sbatch --parsable` and prints the job ids. Outputs/ (with its .cache) and this binary \
             must be on a filesystem every node mounts. Logs go to Outputs/.slurm/<name>/logs/.
 
-            Running `xai slurm` again submits only the shards with work left. One failed task can also be \
+            The parts are balanced by the seconds that tasks like these took before (from the cache), frozen in \
+            costs.json beside the scripts. Running `xai slurm` again submits only the shards with work left. One failed task can also be \
             resubmitted alone: sbatch --array=I Outputs/.slurm/<name>/shards.sbatch
             """)
 
@@ -46,14 +47,18 @@ struct SlurmCommand: ParsableCommand {
         try reportingErrors {
             let experiment = try experimentOptions.load()
             let runner = try experimentOptions.runner(experiment)
-            let left = try runner.shardsWithWorkLeft(count: shards).map(\.index)
+            // Frozen now, so every shard balances by the same numbers however the cache fills meanwhile.
+            let measured = try runner.measuredCosts()
+            let left = try runner.shardsWithWorkLeft(count: shards, costs: measured).map(\.index)
             let cwd = FileManager.default.currentDirectoryPath
             let outputs = URL(fileURLWithPath: experiment.outputDirectory, relativeTo: URL(fileURLWithPath: cwd + "/"))
                 .standardizedFileURL
             let folder = outputs.deletingLastPathComponent().appendingPathComponent(".slurm")
                 .appendingPathComponent(outputs.lastPathComponent)
+            let costsFile = folder.appendingPathComponent("costs.json")
             let scripts = try SlurmScripts(
                 executable: Self.executablePath, experimentArguments: experimentArguments,
+                shardArguments: ["--costs", costsFile.path],
                 workingDirectory: cwd, logDirectory: folder.appendingPathComponent("logs").path,
                 jobName: "xai-\(experiment.name)", shardCount: shards, shards: left,
                 resources: try SlurmResources(partition: partition, time: time, cpusPerTask: cpusPerTask,
@@ -69,6 +74,7 @@ struct SlurmCommand: ParsableCommand {
                 if !queued.isEmpty { throw SlurmError.alreadyQueued(jobName: name, jobIDs: queued) }
             }
             try OutputTree(root: outputs.deletingLastPathComponent()).makeFolder(folder.appendingPathComponent("logs"))
+            try measured.write(to: costsFile)
             try AtomicFile.write(scripts.shardsScript, to: shardsFile)
             try AtomicFile.write(scripts.assembleScript, to: assembleFile)
 

@@ -86,13 +86,18 @@ final class SlurmCLITests: CLITestCase {
         XCTAssertEqual(fresh.status, 0, fresh.stderr)
         XCTAssertTrue(fresh.stdout.contains("#SBATCH --array=0-2\n"), fresh.stdout)
         XCTAssertTrue(fresh.stdout.contains("#SBATCH --partition=cpu\n"), fresh.stdout)
-        XCTAssertTrue(fresh.stdout.contains("run exp.yaml --shard \"$((SLURM_ARRAY_TASK_ID + 1))/3\""), fresh.stdout)
+        XCTAssertTrue(fresh.stdout.contains("run exp.yaml --costs \(dir.path)/Outputs/.slurm/cli-slurm/costs.json "
+            + "--shard \"$((SLURM_ARRAY_TASK_ID + 1))/3\""), fresh.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Outputs/.slurm").path))
 
         let two = try xai(["run", "exp.yaml", "--shard", "2/3"], in: dir)
         XCTAssertEqual(two.status, 0, two.stderr)
         let left = try xai(["slurm", "exp.yaml", "--shards", "3", "--dry-run"], in: dir)
         XCTAssertTrue(left.stdout.contains("#SBATCH --array=0,2\n"), left.stdout)
+
+        let noCosts = try xai(["run", "exp.yaml", "--shard", "1/3", "--costs", "missing.json"], in: dir)
+        XCTAssertEqual(noCosts.status, 1)
+        XCTAssertTrue(noCosts.stderr.contains("missing.json"), noCosts.stderr)
 
         let bad = try xai(["slurm", "exp.yaml", "--dry-run", "--sbatch-arg=--array=0-9"], in: dir)
         XCTAssertEqual(bad.status, 1)
