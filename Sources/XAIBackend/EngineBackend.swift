@@ -30,7 +30,7 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
                             input: pre.normalize(cropped), preview: Data(try ImageIO.encodePNG(cropped)))
     }
 
-    public func labels(model spec: ModelSpec) throws -> [String] { try model(spec).labels }
+    public func classes(model spec: ModelSpec) throws -> ClassLabels { try model(spec).classes }
 
     public func predict(model spec: ModelSpec, input: Tensor) throws -> [Float] {
         let logits = try model(spec).engine.logits(input)

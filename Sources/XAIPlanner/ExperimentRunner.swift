@@ -156,8 +156,7 @@ public final class ExperimentRunner: @unchecked Sendable {
     }
 
     private func resolveTarget(rank: Int, model: ModelSpec, probabilities p: [Float]) throws -> Manifest.Target {
-        let labels = try backend.labels(model: model)
-        func label(_ i: Int) -> String { i < labels.count ? labels[i] : "class \(i)" }
+        let classes = try backend.classes(model: model)
         let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
         let index: Int
         switch experiment.target {
@@ -172,12 +171,12 @@ public final class ExperimentRunner: @unchecked Sendable {
             }
             index = i
         case let .label(s):
-            guard let i = labels.firstIndex(of: s) else {
+            guard let i = classes.names.firstIndex(of: s) else {
                 throw PlannerError.invalidValue(context: "target", detail: "model \(model.name) has no class labelled '\(s)'")
             }
             index = i
         }
-        return Manifest.Target(index: index, label: label(index), probability: Double(p[index]),
+        return Manifest.Target(index: index, label: classes.name(index), probability: Double(p[index]),
                                rank: (order.firstIndex(of: index) ?? 0) + 1)
     }
 }

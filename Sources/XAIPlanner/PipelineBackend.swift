@@ -65,8 +65,8 @@ public struct RenderedOverlay: Sendable {
 public protocol PipelineBackend: Sendable {
     /// Reads `image` and prepares it for `model` (resize, crop, normalise).
     func decode(image: ImageSpec, model: ModelSpec) throws -> DecodedImage
-    /// Class names of `model` (may be empty), and its class count.
-    func labels(model: ModelSpec) throws -> [String]
+    /// Class names of `model` (its own, ImageNet-1k's default, or none), and its class count.
+    func classes(model: ModelSpec) throws -> ClassLabels
     /// Softmax probabilities for one input [1, 3, H, W].
     func predict(model: ModelSpec, input: Tensor) throws -> [Float]
     /// Runs one method for one target class.

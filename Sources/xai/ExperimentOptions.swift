@@ -34,11 +34,15 @@ struct ExperimentOptions: ParsableArguments {
     }
 
     /// The runner with the production backend; model outputs shared between tasks live in the cache.
+    /// Prints a note for each model shown without labels of its own.
     func runner(_ experiment: Experiment) throws -> ExperimentRunner {
         let folder = URL(fileURLWithPath: experiment.outputDirectory)
         let cacheRoot = folder.deletingLastPathComponent().appendingPathComponent(".cache")
         let backend = EngineBackend(intermediates: DiskIntermediateCache(cacheRoot: cacheRoot))
         try backend.checkTargetLayers(experiment)
+        for model in experiment.models where model.labels == nil && model.labelsFile == nil {
+            if let note = ModelNotes.labels(try backend.classes(model: model), model: model) { printError("note: \(note)") }
+        }
         return try ExperimentRunner(experiment: experiment, backend: backend, folder: folder)
     }
 }

@@ -32,6 +32,7 @@ struct PredictCommand: ParsableCommand {
             if let resize { spec.preprocess.resize = resize }
             if let crop { spec.preprocess.crop = crop }
             let model = try LoadedModel(spec: spec)
+            if let note = ModelNotes.labels(model.classes, model: spec) { printError("note: \(note)") }
             var rows: [[String: Any]] = []
             // An unreadable file does not stop the others; all of them are listed at the end.
             var unreadable: [(path: String, reason: String)] = []
