@@ -106,7 +106,7 @@ extension ExperimentBuilder {
             spec.defaultLabelsFile = nil
         }
         if let p = value("preprocess"),
-           let pre = ModelCard.readPreprocess(p, base: spec.preprocess, defaultCrop: nil, channels: spec.channels, sink: sink) {
+           let pre = ModelCard.readPreprocess(p, base: spec.preprocess, inputSize: nil, channels: spec.channels, sink: sink) {
             spec.preprocess = pre
         }
         if let t = value("target_layer"), let s = sink.string(t, "`target_layer`") {

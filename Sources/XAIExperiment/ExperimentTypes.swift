@@ -48,16 +48,19 @@ public struct ModelSpec: Codable, Sendable, Hashable {
                   channels: card.channels, preprocess: card.preprocess, targetLayer: card.targetLayer, cardPath: card.cardPath)
     }
 
-    /// A bare .onnx file with no card: torchvision's ImageNet preprocessing, no labels of its
-    /// own, ImageNet-1k's as the default when `weightsDirectory` has them.
+    /// A bare .onnx file with no card: torchvision's ImageNet preprocessing at the input size the
+    /// model fixes (224 when it fixes none), no labels of its own, ImageNet-1k's as the default
+    /// when `weightsDirectory` has them.
     public init(bareModel path: String, weightsDirectory: String) {
         let imagenet = PathUtil.join(weightsDirectory, ModelSpec.imagenetLabelsFileName)
-        self.init(name: PathUtil.stem(path), path: path, preprocess: .imagenet,
+        var preprocess = PreprocessSpec.imagenet
+        preprocess.sizeFromModel = true
+        self.init(name: PathUtil.stem(path), path: path, preprocess: preprocess,
                   defaultLabelsFile: PathUtil.isFile(imagenet) ? imagenet : nil)
     }
 
-    /// The model's input size [height, width] (= the square crop).
-    public var inputSize: [Int] { [preprocess.crop, preprocess.crop] }
+    /// The model's input size [height, width].
+    public var inputSize: [Int] { preprocess.inputSize }
 }
 
 /// One input image.

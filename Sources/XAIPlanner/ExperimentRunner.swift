@@ -36,6 +36,8 @@ public final class ExperimentRunner: @unchecked Sendable {
     /// - Parameter folder: the output folder; defaults to the experiment's `outputDirectory`.
     ///   The cache lives next to it (`<folder>/../.cache`), shared by every experiment.
     public init(experiment: Experiment, backend: PipelineBackend, folder: URL? = nil) throws {
+        var experiment = experiment
+        experiment.models = try experiment.models.map { try backend.resolved(model: $0) }
         self.experiment = experiment
         self.backend = backend
         self.folder = folder ?? URL(fileURLWithPath: experiment.outputDirectory)

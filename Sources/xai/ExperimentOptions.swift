@@ -22,8 +22,11 @@ struct ExperimentOptions: ParsableArguments {
     /// with the suggested target layer filled in (and a note printed) for each model that names
     /// none where a method needs one.
     func load() throws -> Experiment {
+        // Unknown target layers are found with the file's other problems, in one pass.
+        let layers = EngineBackend()
         var experiment = try ExperimentLoader.load(path: file, catalogue: .standard, overrides: overrides,
-                                                   weightsDirectory: WeightsFolder.resolve(weights))
+                                                   weightsDirectory: WeightsFolder.resolve(weights),
+                                                   check: { layers.targetLayerProblems($0) })
         for note in experiment.notes {
             printError("\(note.file):\(note.line):\(note.column): note: \(note.message)")
         }

@@ -50,3 +50,31 @@ final class DefaultLabelsCLITests: CLITestCase {
         XCTAssertTrue(html.contains("1000 · labels: imagenet-1k (default for 1000 outputs)"), "overview lacks the labels line")
     }
 }
+
+/// Issue 18, item 5: a duplicate key, an unknown method parameter, an unknown label and an
+/// unknown target layer are reported together, each at its FILE:LINE:COLUMN.
+final class OnePassValidationCLITests: CLITestCase {
+    func testFourProblemsInOneErrorOutput() throws {
+        let dir = try scratchRoot()
+        try """
+        schema: 1
+        name: all-at-once
+        images: [Experiments/images/coffee.png]
+        target: espreso
+        seed: 1
+        seed: 2
+        methods:
+          saliency: {stepz: 3}
+          gradcam: {target_layer: haed}
+        """.write(to: dir.appendingPathComponent("all.yaml"), atomically: true, encoding: .utf8)
+        let r = try xai(["run", "all.yaml"], in: dir)
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").map(String.init), [
+            "all.yaml:4:9: `target` label 'espreso' is not a class of model 'efficientnet-lite0'; did you mean 'espresso'?",
+            "all.yaml:5:1: duplicate key 'seed' in the same mapping; each key may appear once",
+            "all.yaml:8:14: unknown parameter 'stepz' for saliency (parameters: reduce, colormap, overlay_alpha)",
+            "all.yaml:9:27: model 'efficientnet-lite0': no tensor named 'haed'; did you mean: head?",
+        ])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Outputs/all-at-once").path))
+    }
+}
