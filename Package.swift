@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner", "XAIMetrics", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIBackendTests", dependencies: ["XAIBackend", "XAIPlanner", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIReportTests", dependencies: ["XAIReport", "XAIMetrics"], exclude: ["Golden"], swiftSettings: swift5),
-        .testTarget(name: "XAICLITests", dependencies: ["xai"], swiftSettings: swift5),
+        .testTarget(name: "XAICLITests", dependencies: ["xai", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIRunsTests", dependencies: ["XAIRuns", "XAIDiff", "XAIPlanner", "XAIExperiment", "XAIMetrics", "XAIImaging",
                                                      "XAIManifest", "XAICore", "XAITestSupport",
                                                      .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
