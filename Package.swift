@@ -88,10 +88,13 @@ let package = Package(
         .testTarget(name: "XAIFuzzTests", dependencies: ["XAIFuzzEntries"], path: "fuzz/Tests/XAIFuzzTests", swiftSettings: swift5),
 
         // Shared by the test targets only: temporary folders and experiments over the repository's files.
-        .target(name: "XAITestSupport", dependencies: ["XAIExperiment", "XAIMetrics"], path: "Tests/XAITestSupport", swiftSettings: swift5),
+        // (ONNXModelBuilder: tiny ONNX files from the importer's protobuf types.)
+        .target(name: "XAITestSupport", dependencies: ["XAIExperiment", "XAIMetrics", "XAIONNX"], path: "Tests/XAITestSupport",
+                swiftSettings: swift5),
         .testTarget(name: "XAICoreTests", dependencies: ["XAICore"], swiftSettings: swift5),
         .testTarget(name: "XAIEngineTests", dependencies: ["XAIEngine"], swiftSettings: swift5),
-        .testTarget(name: "XAIONNXTests", dependencies: ["XAIONNX", "XAIEngine"], resources: [.copy("Corpus")], swiftSettings: swift5),
+        .testTarget(name: "XAIONNXTests", dependencies: ["XAIONNX", "XAIEngine", "XAITestSupport"], resources: [.copy("Corpus")],
+                    swiftSettings: swift5),
         .testTarget(name: "XAIImagingTests", dependencies: ["XAIImaging"], resources: [.copy("Corpus")], swiftSettings: swift5),
         .testTarget(name: "XAIMethodsTests", dependencies: ["XAIMethods", "XAIONNX"], swiftSettings: swift5),
         .testTarget(name: "XAIMetricsTests", dependencies: ["XAIMetrics"], swiftSettings: swift5),
@@ -100,7 +103,7 @@ let package = Package(
         .testTarget(name: "XAIPlannerTests", dependencies: ["XAIPlanner", "XAIMetrics", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIBackendTests", dependencies: ["XAIBackend", "XAIPlanner", "XAITestSupport"], swiftSettings: swift5),
         .testTarget(name: "XAIReportTests", dependencies: ["XAIReport", "XAIMetrics"], exclude: ["Golden"], swiftSettings: swift5),
-        .testTarget(name: "XAICLITests", dependencies: ["xai", "Yams"], swiftSettings: swift5),
+        .testTarget(name: "XAICLITests", dependencies: ["xai", "XAITestSupport", "Yams"], swiftSettings: swift5),
         .testTarget(name: "XAISlurmTests", dependencies: ["XAISlurm"], swiftSettings: swift5),
         .testTarget(name: "XAIRunsTests", dependencies: ["XAIRuns", "XAIDiff", "XAIPlanner", "XAIExperiment", "XAIMetrics", "XAIImaging",
                                                      "XAIManifest", "XAICore", "XAITestSupport",

@@ -21,6 +21,12 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
 
     public func model(_ spec: ModelSpec) throws -> LoadedModel { try models.model(spec) }
 
+    public func resolved(model spec: ModelSpec) throws -> ModelSpec {
+        var s = spec
+        s.preprocess = try model(spec).spec.preprocess
+        return s
+    }
+
     public func decode(image: ImageSpec, model spec: ModelSpec) throws -> DecodedImage {
         let picture = try ImageIO.read(contentsOf: image.path)
         let pre = try model(spec).preprocess
@@ -30,7 +36,7 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
                             input: pre.normalize(cropped), preview: Data(try ImageIO.encodePNG(cropped)))
     }
 
-    public func labels(model spec: ModelSpec) throws -> [String] { try model(spec).labels }
+    public func classes(model spec: ModelSpec) throws -> ClassLabels { try model(spec).classes }
 
     public func predict(model spec: ModelSpec, input: Tensor) throws -> [Float] {
         let logits = try model(spec).engine.logits(input)
@@ -164,19 +170,34 @@ extension EngineBackend {
     public func checkTargetLayers(_ experiment: Experiment) throws {
         var diagnostics: [ExperimentDiagnostic] = []
         for spec in experiment.models {
-            let engine = try model(spec).engine
-            var seen = Set<String>()
-            for run in experiment.runs {
-                guard let layer = experiment.targetLayer(for: run, model: spec), !layer.isEmpty,
-                      seen.insert(layer).inserted else { continue }
-                do {
-                    _ = try engine.resolveTensor(layer)
-                } catch {
-                    let at = experiment.targetLayerLocation(for: run, model: spec)
-                    diagnostics.append(ExperimentDiagnostic(at, "model '\(spec.name)': \(error)"))
-                }
-            }
+            diagnostics += targetLayerProblems(experiment, spec: spec, engine: try model(spec).engine)
         }
         if !diagnostics.isEmpty { throw ExperimentError.invalid(diagnostics) }
+    }
+
+    /// The unknown target layers of `experiment` (for `ExperimentLoader.load`'s `check`, so that
+    /// they come in one pass with the file's other problems). A model that does not load is
+    /// skipped: loading it again reports why.
+    public func targetLayerProblems(_ experiment: Experiment) -> [ExperimentDiagnostic] {
+        experiment.models.flatMap { spec -> [ExperimentDiagnostic] in
+            guard let m = try? model(spec) else { return [] }
+            return targetLayerProblems(experiment, spec: spec, engine: m.engine)
+        }
+    }
+
+    private func targetLayerProblems(_ experiment: Experiment, spec: ModelSpec, engine: Engine) -> [ExperimentDiagnostic] {
+        var diagnostics: [ExperimentDiagnostic] = []
+        var seen = Set<String>()
+        for run in experiment.runs {
+            guard let layer = experiment.targetLayer(for: run, model: spec), !layer.isEmpty,
+                  seen.insert(layer).inserted else { continue }
+            do {
+                _ = try engine.resolveTensor(layer)
+            } catch {
+                let at = experiment.targetLayerLocation(for: run, model: spec)
+                diagnostics.append(ExperimentDiagnostic(at, "model '\(spec.name)': \(error)"))
+            }
+        }
+        return diagnostics
     }
 }

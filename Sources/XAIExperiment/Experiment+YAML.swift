@@ -69,9 +69,15 @@ private extension ModelSpec {
         if let f = labelsFile { fields.append(("labels", .text(f))) }
         if let l = labels { fields.append(("labels", .param(.list(l.map { .string($0) })))) }
         let p = preprocess
-        fields.append(("preprocess", .flow([("resize", .int(p.resize)), ("crop", .int(p.crop)),
-                                            ("mean", .param(.list(p.mean.map { .double($0) }))),
-                                            ("std", .param(.list(p.std.map { .double($0) })))])))
+        // A size still to come from the model is not written, so that reading it back keeps it so.
+        var geometry: [(String, Node)] = []
+        if let fit = p.fit {
+            geometry = [("crop", .text(PreprocessSpec.wholeImage)), ("fit", .text(fit.rawValue))]
+        } else if p.sizeFromModel != true {
+            geometry = [("resize", .int(p.resize)), ("crop", .int(p.crop))]
+        }
+        fields.append(("preprocess", .flow(geometry + [("mean", .param(.list(p.mean.map { .double($0) }))),
+                                                       ("std", .param(.list(p.std.map { .double($0) })))])))
         if let t = targetLayer { fields.append(("target_layer", .text(t))) }
         return .block(fields)
     }

@@ -127,12 +127,13 @@ extension ExperimentBuilder {
         return out
     }
 
-    /// `target:` and activation maximisation's `class:` labels must exist in every model's labels.
+    /// `target:` and activation maximisation's `class:` labels must exist in every model's labels
+    /// (for a bare .onnx, ImageNet-1k's default ones, which it gets if it has 1000 outputs).
     func checkClassNames(models: [ModelSpec], runs: [MethodRun]) {
         var cache: [String: [String]?] = [:]
         func labels(_ m: ModelSpec) -> [String]? {
             if let c = cache[m.name] { return c }
-            let l = (try? m.loadLabels()) ?? nil
+            let l = (try? m.loadLabelsOrDefault()) ?? nil
             cache[m.name] = l
             return l
         }
@@ -141,7 +142,8 @@ extension ExperimentBuilder {
                 let names = labels(m)
                 switch value {
                 case .int(let i):
-                    if let names, i >= names.count {
+                    // The default labels do not tell the class count: the runner checks the index.
+                    if let names, m.defaultLabelsFile == nil, i >= names.count {
                         sink.error(loc, "\(what) class index \(i) is out of range: model '\(m.name)' has \(names.count) classes")
                     }
                 case .string(let s):
@@ -150,7 +152,8 @@ extension ExperimentBuilder {
                         continue
                     }
                     if !names.contains(s) {
-                        sink.error(loc, "\(what) label '\(s)' is not a class of model '\(m.name)'" + didYouMean(s, names))
+                        let whose = m.defaultLabelsFile == nil ? "" : " (it has no labels; ImageNet-1k's apply if it has 1000 outputs)"
+                        sink.error(loc, "\(what) label '\(s)' is not a class of model '\(m.name)'\(whose)" + didYouMean(s, names))
                     }
                 default: break
                 }

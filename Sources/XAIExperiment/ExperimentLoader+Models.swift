@@ -3,7 +3,8 @@ import XAICore
 
 // `model:` / `models:`. Each entry is a card name (`efficientnet-lite0` -> Weights/<name>.yaml),
 // a path to a card (.yaml), a path to an .onnx file (its sibling card `<stem>.yaml` gives the
-// defaults when present, else torchvision's ImageNet preprocessing and no labels), or a
+// defaults when present, else torchvision's ImageNet preprocessing and ImageNet-1k's labels if it
+// has 1000 outputs), or a
 // mapping {name, card, path, sha256, labels, preprocess, target_layer} that starts from `card`
 // (when given) and overrides its settings.
 extension ExperimentBuilder {
@@ -102,9 +103,10 @@ extension ExperimentBuilder {
             let (file, names) = ModelCard.readLabels(l, relativeTo: baseDirectory, sink: sink)
             spec.labelsFile = file
             spec.labels = names
+            spec.defaultLabelsFile = nil
         }
         if let p = value("preprocess"),
-           let pre = ModelCard.readPreprocess(p, base: spec.preprocess, defaultCrop: nil, channels: spec.channels, sink: sink) {
+           let pre = ModelCard.readPreprocess(p, base: spec.preprocess, inputSize: nil, channels: spec.channels, sink: sink) {
             spec.preprocess = pre
         }
         if let t = value("target_layer"), let s = sink.string(t, "`target_layer`") {
@@ -126,13 +128,12 @@ extension ExperimentBuilder {
             guard sink.requireRegularFile(path, "model file", at: loc) else { return nil }
             let sibling = PathUtil.deletingExtension(path) + ".yaml"
             if PathUtil.isFile(sibling), let card = ModelCard.parse(path: sibling, sink: sink, referencedAt: loc) {
-                var spec = ExperimentBuilder.spec(from: card)
+                var spec = ModelSpec(card: card)
                 spec.path = path
                 if card.file != path { spec.sha256 = nil }
                 return (spec, card.targetLayer == nil ? nil : card.targetLayerLocation)
             }
-            return (ModelSpec(name: PathUtil.stem(path), path: path, sha256: nil, labelsFile: nil, labels: nil,
-                              channels: 3, preprocess: .imagenet, targetLayer: nil, cardPath: nil), nil)
+            return (ModelSpec(bareModel: path, weightsDirectory: weightsDirectory), nil)
         }
         let cardPath: String
         if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
@@ -152,11 +153,6 @@ extension ExperimentBuilder {
             }
         }
         guard let card = ModelCard.parse(path: cardPath, sink: sink, referencedAt: loc) else { return nil }
-        return (ExperimentBuilder.spec(from: card), card.targetLayer == nil ? nil : card.targetLayerLocation)
-    }
-
-    static func spec(from card: ModelCard) -> ModelSpec {
-        ModelSpec(name: card.name, path: card.file, sha256: card.sha256, labelsFile: card.labelsFile, labels: card.labels,
-                  channels: card.channels, preprocess: card.preprocess, targetLayer: card.targetLayer, cardPath: card.cardPath)
+        return (ModelSpec(card: card), card.targetLayer == nil ? nil : card.targetLayerLocation)
     }
 }

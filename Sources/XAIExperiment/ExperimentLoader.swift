@@ -20,21 +20,29 @@ public enum ExperimentLoader {
     /// `Overrides`), validates everything against `catalogue` (the methods and metrics the caller
     /// implements) and returns the resolved experiment. Throws `ExperimentError.invalid` listing
     /// every problem found, each with its FILE:LINE:COLUMN.
+    /// - Parameter check: further checks that need more than the file (e.g. that target layers
+    ///   exist in the models); run on what could be resolved, even when the file has other
+    ///   problems, so that they are reported in the same pass.
     public static func load(path: String, catalogue: Catalogue, overrides: [String] = [], weightsDirectory: String = "Weights",
-                            baseDirectory: String? = nil, outputsRoot: String = "Outputs") throws -> Experiment {
+                            baseDirectory: String? = nil, outputsRoot: String = "Outputs",
+                            check: ((Experiment) -> [ExperimentDiagnostic])? = nil) throws -> Experiment {
         let sink = DiagnosticSink()
         var documents = DocumentLoader(sink: sink)
         guard var root = documents.load(path: path) else {
             try sink.throwIfAny()
             throw ExperimentError.invalid([ExperimentDiagnostic(SourceLocation(file: path, line: 1, column: 1), "cannot load the experiment")])
         }
-        // A syntax error or a broken `extends:` leaves no document worth validating further.
-        try sink.throwIfAny()
+        // A syntax error or a broken `extends:` leaves no document worth validating further; a
+        // duplicate key does not.
+        if sink.hasUnrecoverable { try sink.throwIfAny() }
         Overrides.apply(overrides, to: &root, sink: sink)
         let b = ExperimentBuilder(sink: sink, catalogue: catalogue, file: path, baseDirectory: baseDirectory,
                                   weightsDirectory: PathUtil.join(baseDirectory, weightsDirectory))
         let experiment = b.build(root, sourceFiles: documents.files, overrides: overrides,
                                  outputsRoot: PathUtil.join(baseDirectory, outputsRoot))
+        if let experiment, let check {
+            for d in check(experiment) { sink.error(d.location, d.message) }
+        }
         try sink.throwIfAny()
         guard var experiment else {
             throw ExperimentError.invalid([ExperimentDiagnostic(SourceLocation(file: path, line: 1, column: 1), "cannot load the experiment")])
@@ -71,6 +79,8 @@ final class ExperimentBuilder {
     /// A path from the experiment, resolved against the base directory.
     func resolve(_ p: String) -> String { PathUtil.join(baseDirectory, p) }
 
+    /// The experiment as far as it resolves; nil only when the file is not a mapping. Problems
+    /// are in `sink`: a caller must not use the result when it holds any.
     func build(_ root: YAMLNode, sourceFiles: [String], overrides: [String], outputsRoot: String) -> Experiment? {
         guard let entries = sink.mapping(root, "the experiment", allowed: ExperimentKeys.topLevel) else { return nil }
         top = entries
@@ -105,7 +115,8 @@ final class ExperimentBuilder {
         // (XAIBackend's `SuggestedTargetLayers`), or an error there if it has none.
         checkClassNames(models: models, runs: runs)
 
-        guard sink.isEmpty else { return nil }
+        // Returned even when the file has problems: `ExperimentLoader.load` runs its further
+        // checks on what resolved, then throws them all.
         return Experiment(schema: schema, name: name, file: file, sourceFiles: sourceFiles, overrides: overrides,
                           models: models, images: images, target: target, topK: topK, seed: seed, maxTasks: maxTasks,
                           methods: finalMethods, sweeps: axes, runs: runs, metrics: metrics, annotations: annotations,

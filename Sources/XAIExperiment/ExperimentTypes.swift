@@ -23,9 +23,13 @@ public struct ModelSpec: Codable, Sendable, Hashable {
     public var targetLayer: String?
     /// The model card this model came from, if any.
     public var cardPath: String?
+    /// ImageNet-1k's labels file, for a model given without labels (a bare .onnx): used when
+    /// the model turns out to have 1000 outputs (`classLabels(classCount:)`); nil otherwise.
+    public var defaultLabelsFile: String?
 
     public init(name: String, path: String, sha256: String? = nil, labelsFile: String? = nil, labels: [String]? = nil,
-                channels: Int = 3, preprocess: PreprocessSpec, targetLayer: String? = nil, cardPath: String? = nil) {
+                channels: Int = 3, preprocess: PreprocessSpec, targetLayer: String? = nil, cardPath: String? = nil,
+                defaultLabelsFile: String? = nil) {
         self.name = name
         self.path = path
         self.sha256 = sha256
@@ -35,49 +39,28 @@ public struct ModelSpec: Codable, Sendable, Hashable {
         self.preprocess = preprocess
         self.targetLayer = targetLayer
         self.cardPath = cardPath
+        self.defaultLabelsFile = defaultLabelsFile
     }
 
-    /// The model's input size [height, width] (= the square crop).
-    public var inputSize: [Int] { [preprocess.crop, preprocess.crop] }
-
-    /// The class labels (inline, or read from `labelsFile`), or nil when the model has none.
-    public func loadLabels() throws -> [String]? {
-        if let labels { return labels }
-        guard let labelsFile else { return nil }
-        return try ModelSpec.readLabelsFile(labelsFile)
+    /// The settings of `card`.
+    public init(card: ModelCard) {
+        self.init(name: card.name, path: card.file, sha256: card.sha256, labelsFile: card.labelsFile, labels: card.labels,
+                  channels: card.channels, preprocess: card.preprocess, targetLayer: card.targetLayer, cardPath: card.cardPath)
     }
 
-    /// The class labels, refused unless there is one per class of the model (a 3-line labels
-    /// file for a 1000-class model would label most predictions "class N" without a word).
-    public func loadLabels(classCount: Int) throws -> [String]? {
-        let loaded = try loadLabels()
-        guard let labels = loaded, labels.count != classCount else { return loaded }
-        let file = labelsFile ?? cardPath ?? path
-        let what = labelsFile == nil ? "the card's `labels:` list has" : "the labels file has"
-        throw ExperimentError.invalid([ExperimentDiagnostic(SourceLocation(file: file, line: 1, column: 1),
-            "\(what) \(labels.count) labels but model '\(name)' has \(classCount) classes; give one label per class, one per line, in class order")])
+    /// A bare .onnx file with no card: torchvision's ImageNet preprocessing at the input size the
+    /// model fixes (224 when it fixes none), no labels of its own, ImageNet-1k's as the default
+    /// when `weightsDirectory` has them.
+    public init(bareModel path: String, weightsDirectory: String) {
+        let imagenet = PathUtil.join(weightsDirectory, ModelSpec.imagenetLabelsFileName)
+        var preprocess = PreprocessSpec.imagenet
+        preprocess.sizeFromModel = true
+        self.init(name: PathUtil.stem(path), path: path, preprocess: preprocess,
+                  defaultLabelsFile: PathUtil.isFile(imagenet) ? imagenet : nil)
     }
 
-    /// Largest accepted labels file (ImageNet's 1000 labels take 21 KB).
-    public static let maxLabelsFileBytes = 16 << 20
-
-    /// Reads a labels file: one label per line, surrounding spaces trimmed, trailing empty lines dropped.
-    public static func readLabelsFile(_ path: String) throws -> [String] {
-        let fileLoc = SourceLocation(file: path, line: 1, column: 1)
-        let bytes: [UInt8]
-        do {
-            bytes = try RegularFile.read(path, maxBytes: maxLabelsFileBytes)
-        } catch {
-            throw ExperimentError.invalid([ExperimentDiagnostic(fileLoc, "cannot read labels file: \(error)")])
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ExperimentError.invalid([ExperimentDiagnostic(fileLoc, "the labels file '\(path)' is not UTF-8 text")])
-        }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines
-    }
+    /// The model's input size [height, width].
+    public var inputSize: [Int] { preprocess.inputSize }
 }
 
 /// One input image.

@@ -1,27 +1,6 @@
 import Foundation
 import XAICore
 
-/// How an image becomes the model's input: resize the shorter side to `resize` pixels, take the
-/// centre `crop` x `crop` square, scale pixels to 0...1, subtract `mean` and divide by `std`
-/// per channel (RGB order). (XAIImaging's `Preprocess` applies it; this is the file's view.)
-public struct PreprocessSpec: Codable, Sendable, Hashable {
-    public var resize: Int
-    public var crop: Int
-    public var mean: [Double]
-    public var std: [Double]
-
-    public init(resize: Int, crop: Int, mean: [Double], std: [Double]) {
-        self.resize = resize
-        self.crop = crop
-        self.mean = mean
-        self.std = std
-    }
-
-    /// torchvision's ImageNet convention, used for a bare `.onnx` model that has no card.
-    public static let imagenet = PreprocessSpec(resize: 256, crop: 224,
-                                            mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
-}
-
 /// A model card: `Weights/<name>.yaml`, describing a model file and how to feed it.
 ///
 /// ```yaml
@@ -36,8 +15,9 @@ public struct PreprocessSpec: Codable, Sendable, Hashable {
 /// license: Apache-2.0
 /// description: ...
 /// ```
-/// `crop` (one side of a square; non-square inputs are not supported) defaults to `input.size`,
-/// `resize` to the crop; `mean` and `std` are required.
+/// `crop` (one side of a square) defaults to a square `input.size`, `resize` to the crop; a
+/// non-square `input.size` without `crop` takes the whole picture (`crop: none`, letterboxed);
+/// `mean` and `std` are required.
 public struct ModelCard: Codable, Sendable, Hashable {
     public var name: String
     /// The card file itself.
@@ -122,7 +102,7 @@ public struct ModelCard: Codable, Sendable, Hashable {
         }
         var preprocess: PreprocessSpec?
         if let p = node("preprocess") {
-            preprocess = readPreprocess(p, base: nil, defaultCrop: inputSize, channels: channels, sink: sink)
+            preprocess = readPreprocess(p, base: nil, inputSize: inputSize, channels: channels, sink: sink)
         } else {
             sink.error(root.location, "a model card needs `preprocess:` with resize, crop, mean and std")
         }
@@ -130,7 +110,7 @@ public struct ModelCard: Codable, Sendable, Hashable {
         let targetLayer = tl.flatMap { sink.string($0, "`target_layer`") }
         guard sink.items.count == before, let preprocess else { return nil }
         return ModelCard(name: name, cardPath: path, file: file, sha256: sha, labelsFile: labelsFile, labels: labels,
-                         inputSize: inputSize ?? [preprocess.crop, preprocess.crop], channels: channels, preprocess: preprocess,
+                         inputSize: inputSize ?? preprocess.inputSize, channels: channels, preprocess: preprocess,
                          targetLayer: targetLayer, source: optionalString("source"), license: optionalString("license"),
                          description: optionalString("description"), targetLayerLocation: tl?.location)
     }
@@ -149,36 +129,76 @@ public struct ModelCard: Codable, Sendable, Hashable {
     }
 
     /// `preprocess:`; keys missing here come from `base` (a card's values) when given.
-    static func readPreprocess(_ node: YAMLNode, base: PreprocessSpec?, defaultCrop: [Int]?, channels: Int,
+    /// `inputSize` is the card's `input.size`: a centre crop must be that square; a whole
+    /// picture (`crop: none`) is fitted to it.
+    static func readPreprocess(_ node: YAMLNode, base: PreprocessSpec?, inputSize: [Int]?, channels: Int,
                                sink: DiagnosticSink) -> PreprocessSpec? {
         guard let entries = sink.mapping(node, "`preprocess`", allowed: ExperimentKeys.preprocess) else { return nil }
         func value(_ k: String) -> YAMLNode? { entries.first { $0.key == k }?.value }
         let before = sink.items.count
-        var crop = value("crop").flatMap { sink.int($0, "`preprocess.crop`", min: 1, max: 16384) } ?? base?.crop
-        if crop == nil, let size = defaultCrop {
-            if size[0] == size[1] { crop = size[0] } else {
-                sink.error(node.location, "the input size \(size) is not square; non-square crops are not supported, set `preprocess.crop`")
+        var crop = base?.crop, fit = base?.fit, size = base?.size ?? inputSize
+        let stated = value("crop") != nil || value("resize") != nil
+        if let c = value("crop") {
+            if c.text == PreprocessSpec.wholeImage {
+                fit = fit ?? .standard
+            } else if let n = sink.int(c, "`preprocess.crop` (a size, or `\(PreprocessSpec.wholeImage)`)", min: 1, max: 16384) {
+                crop = n
+                fit = nil
             }
         }
+        if let f = value("fit"), let name = sink.string(f, "`preprocess.fit`") {
+            if let parsed = ImageFit(rawValue: name) {
+                if fit == nil && value("crop") != nil {
+                    sink.error(f.location, "`preprocess.fit` applies to `crop: \(PreprocessSpec.wholeImage)` (the whole picture); "
+                               + "a centre crop has nothing to fit")
+                }
+                fit = parsed
+            } else {
+                sink.error(f.location, "`preprocess.fit` must be one of \(ImageFit.allCases.map(\.rawValue).joined(separator: ", ")), "
+                           + "got '\(name)'" + didYouMean(name, ImageFit.allCases.map(\.rawValue)))
+            }
+        }
+        if crop == nil, fit == nil, let s = inputSize {
+            // A non-square input has no square crop: the whole picture, letterboxed.
+            if s[0] == s[1] { crop = s[0] } else { fit = .standard }
+        }
+        if fit != nil, let r = value("resize") {
+            sink.error(r.location, "`preprocess.resize` applies to a centre crop; with `crop: \(PreprocessSpec.wholeImage)` "
+                       + "the whole picture is resized to the input size")
+        }
+        if fit == nil, let c = crop, let s = inputSize, s != [c, c] {
+            sink.error(value("crop")?.location ?? node.location,
+                       "`preprocess.crop` \(c) does not match the input size \(s[0])x\(s[1]): a centre crop gives a \(c)x\(c) input; "
+                       + "set `crop: \(s[0] == s[1] ? String(s[0]) : PreprocessSpec.wholeImage)`")
+        }
         let resize = value("resize").flatMap { sink.int($0, "`preprocess.resize`", min: 1, max: 16384) }
-            ?? base?.resize ?? crop
+            ?? (base?.fit == nil && fit == nil ? base?.resize : nil) ?? crop
         let mean = value("mean").flatMap { sink.doubles($0, "`preprocess.mean`", count: channels) } ?? base?.mean
         let std = value("std").flatMap {
             sink.doubles($0, "`preprocess.std`", count: channels, range: .positive)
         } ?? base?.std
         guard sink.items.count == before else { return nil }
         var missing: [String] = []
-        if crop == nil { missing.append("crop") }
+        if crop == nil && fit == nil { missing.append("crop") }
         if mean == nil { missing.append("mean") }
         if std == nil { missing.append("std") }
-        guard let crop, let resize, let mean, let std, missing.isEmpty else {
+        guard let mean, let std, missing.isEmpty else {
             sink.error(node.location, "`preprocess` needs \(missing.joined(separator: ", "))")
             return nil
         }
-        if resize < crop {
+        if fit == nil, let crop, let resize, resize < crop {
             sink.error(node.location, "`preprocess.resize` (\(resize)) is smaller than the crop \(crop); the crop would not fit")
             return nil
         }
-        return PreprocessSpec(resize: resize, crop: crop, mean: mean, std: std)
+        // A whole picture keeps a square fallback in `crop` for a model whose input size is symbolic.
+        let side = crop ?? size?[0] ?? PreprocessSpec.imagenet.crop
+        var spec = PreprocessSpec(resize: fit == nil ? (resize ?? side) : 0, crop: side, mean: mean, std: std)
+        if let fit {
+            spec.fit = fit
+            spec.size = size
+        }
+        // Stating a crop or resize ends a bare model's "from the model" size.
+        if base?.sizeFromModel == true && !stated { spec.sizeFromModel = true }
+        return spec
     }
 }

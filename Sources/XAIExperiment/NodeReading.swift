@@ -5,7 +5,7 @@ enum ExperimentKeys {
     static let topLevel = ["schema", "name", "model", "models", "target_layer", "images", "target", "top_k", "seed",
                            "max_tasks", "methods", "sweep", "metrics", "annotations"]
     static let inlineModel = ["name", "card", "path", "sha256", "labels", "preprocess", "target_layer"]
-    static let preprocess = ["resize", "crop", "mean", "std"]
+    static let preprocess = ["resize", "crop", "fit", "mean", "std"]
     static let card = ["name", "file", "sha256", "labels", "input", "preprocess", "target_layer", "source", "license",
                        "description"]
     static let cardInput = ["size", "channels"]

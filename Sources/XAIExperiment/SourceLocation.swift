@@ -67,6 +67,20 @@ final class DiagnosticSink {
         if !items.contains(d) { items.append(d) }
     }
 
+    /// An error after which the document is still complete enough to validate the rest
+    /// (a duplicate key: the later occurrence counts), so that every problem comes in one pass.
+    func recoverableError(_ location: SourceLocation, _ message: String) {
+        error(location, message)
+        recoverable += 1
+    }
+
+    /// How many of the errors are recoverable (see `recoverableError`).
+    private var recoverable = 0
+
+    /// Whether an error so far leaves nothing worth validating further (a syntax error, a
+    /// missing file, a broken `extends:`).
+    var hasUnrecoverable: Bool { items.count > recoverable }
+
     func note(_ location: SourceLocation, _ message: String) {
         let d = ExperimentDiagnostic(location, message)
         if !notes.contains(d) { notes.append(d) }

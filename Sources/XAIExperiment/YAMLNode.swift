@@ -25,28 +25,41 @@ struct YAMLNode {
 
     // MARK: reading
 
-    /// Parses `text` (the contents of `file`). Syntax errors and duplicate keys are reported to
-    /// `sink`; returns nil then, or for an empty document.
+    /// Parses `text` (the contents of `file`). Syntax errors are reported to `sink`; returns nil
+    /// then, or for an empty document. A duplicate key is reported too, but does not end the
+    /// parse: its earlier occurrence is set aside and the document read again (the later one
+    /// counts), so that every other problem of the file is still found in the same pass.
     static func parse(_ text: String, file: String, sink: DiagnosticSink) -> YAMLNode? {
-        do {
-            let parser = try Parser(yaml: text, resolver: .basic)
-            guard let root = try parser.nextRoot() else { return nil }
-            if let second = try parser.nextRoot() {
-                let line = second.mark?.line ?? 1
-                throw ConversionError(location: SourceLocation(file: file, line: line, column: 1),
-                                      message: "a second YAML document starts here (after `---`); the file must hold "
-                                      + "one document: remove the extra `---` line or split the file")
+        var renamed = DuplicateKeys(text: text)
+        while true {
+            do {
+                let parser = try Parser(yaml: renamed.text, resolver: .basic)
+                guard let root = try parser.nextRoot() else { return nil }
+                if let second = try parser.nextRoot() {
+                    let line = second.mark?.line ?? 1
+                    throw ConversionError(location: SourceLocation(file: file, line: line, column: 1),
+                                          message: "a second YAML document starts here (after `---`); the file must hold "
+                                          + "one document: remove the extra `---` line or split the file")
+                }
+                var budget = 200_000  // guards against alias expansion ("billion laughs")
+                return try convert(root, file: file, budget: &budget, renamed: renamed)
+            } catch let YamlError.duplicatedKeysInMapping(duplicates, context) {
+                let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+                let (line, column) = renamed.original(line: context.mark.line, column: context.mark.column)
+                sink.recoverableError(SourceLocation(file: file, line: line, column: column),
+                                      "duplicate key \(keys) in the same mapping; each key may appear once")
+                guard renamed.setAside(line: context.mark.line, column: context.mark.column) else { return nil }
+            } catch let e as YamlError {
+                report(e, file: file, text: text, sink: sink)
+                return nil
+            } catch let e as ConversionError {
+                sink.error(e.location, e.message)
+                return nil
+            } catch {
+                sink.error(SourceLocation(file: file, line: 1, column: 1), "cannot parse YAML: \(error)")
+                return nil
             }
-            var budget = 200_000  // guards against alias expansion ("billion laughs")
-            return try convert(root, file: file, budget: &budget)
-        } catch let e as YamlError {
-            report(e, file: file, text: text, sink: sink)
-        } catch let e as ConversionError {
-            sink.error(e.location, e.message)
-        } catch {
-            sink.error(SourceLocation(file: file, line: 1, column: 1), "cannot parse YAML: \(error)")
         }
-        return nil
     }
 
     private struct ConversionError: Error {
@@ -54,9 +67,14 @@ struct YAMLNode {
         let message: String
     }
 
-    private static func convert(_ node: Node, file: String, budget: inout Int) throws -> YAMLNode {
+    private static func convert(_ node: Node, file: String, budget: inout Int, renamed: DuplicateKeys) throws -> YAMLNode {
         budget -= 1
-        let loc = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+        func at(_ mark: Mark?, _ fallback: SourceLocation? = nil) -> SourceLocation {
+            guard let mark else { return fallback ?? SourceLocation(file: file, line: 1, column: 1) }
+            let (line, column) = renamed.original(line: mark.line, column: mark.column)
+            return SourceLocation(file: file, line: line, column: column)
+        }
+        let loc = at(node.mark)
         guard budget > 0 else { throw ConversionError(location: loc, message: "document too large (more than 200000 nodes after expanding aliases)") }
         switch node {
         case .scalar(let s):
@@ -67,15 +85,16 @@ struct YAMLNode {
         case .mapping(let m):
             var entries: [Entry] = []
             for (k, v) in m {
-                let kloc = SourceLocation(file: file, line: k.mark?.line ?? loc.line, column: k.mark?.column ?? loc.column)
+                let kloc = at(k.mark, loc)
                 guard case .scalar(let ks) = k else {
                     throw ConversionError(location: kloc, message: "mapping keys must be plain words")
                 }
-                entries.append(Entry(key: ks.string, keyLocation: kloc, value: try convert(v, file: file, budget: &budget)))
+                if renamed.isSetAside(ks.string) { continue }
+                entries.append(Entry(key: ks.string, keyLocation: kloc, value: try convert(v, file: file, budget: &budget, renamed: renamed)))
             }
             return YAMLNode(value: .mapping(entries), location: loc)
         case .sequence(let s):
-            return YAMLNode(value: .sequence(try s.map { try convert($0, file: file, budget: &budget) }), location: loc)
+            return YAMLNode(value: .sequence(try s.map { try convert($0, file: file, budget: &budget, renamed: renamed) }), location: loc)
         case .alias:
             throw ConversionError(location: loc, message: "unresolved YAML alias")
         }
@@ -93,9 +112,6 @@ struct YAMLNode {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
             let ctx = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
             sink.error(loc(mark), "YAML syntax error: \(problem)\(ctx)")
-        case let .duplicatedKeysInMapping(duplicates, context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            sink.error(loc(context.mark), "duplicate key \(keys) in the same mapping; each key may appear once")
         case let .reader(problem, offset, _, _):
             sink.error(SourceLocation(file: file, line: 1, column: 1),
                        "cannot read the file as UTF-8 text: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))

@@ -34,11 +34,13 @@ extension RGBImage {
     /// embedded model (Weights/README.md); when the crop is larger
     /// than the image, the image is centred and the border is filled with black (0).
     public func centerCrop(width cw: Int, height ch: Int) -> RGBImage {
-        func offset(_ side: Int, _ crop: Int) -> Int {
-            if crop > side { return -((crop - side) / 2) }
-            return (side - crop) / 2
-        }
-        return crop(x: offset(width, cw), y: offset(height, ch), width: cw, height: ch)
+        crop(x: Self.centerCropOffset(width, cw), y: Self.centerCropOffset(height, ch), width: cw, height: ch)
+    }
+
+    /// Left / top offset of a centre `crop` of a `side`-pixel side: floor((side - crop) / 2),
+    /// negative (the image centred) when the crop is larger.
+    public static func centerCropOffset(_ side: Int, _ crop: Int) -> Int {
+        crop > side ? -((crop - side) / 2) : (side - crop) / 2
     }
 
     /// The `width x height` window whose top-left corner is at (`x`, `y`); parts outside

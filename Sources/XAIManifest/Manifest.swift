@@ -48,14 +48,20 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var inputSize: [Int]
         public var targetLayer: String?
         public var classCount: Int
+        /// Where the class names come from when the model was given none: `imagenet-1k (default
+        /// for 1000 outputs)`, or `none (N outputs, shown as class numbers)`; absent when the card
+        /// or the experiment gave labels.
+        public var labels: String?
 
-        public init(name: String, path: String, sha256: String, inputSize: [Int], targetLayer: String?, classCount: Int) {
+        public init(name: String, path: String, sha256: String, inputSize: [Int], targetLayer: String?, classCount: Int,
+                    labels: String? = nil) {
             self.name = name
             self.path = path
             self.sha256 = sha256
             self.inputSize = inputSize
             self.targetLayer = targetLayer
             self.classCount = classCount
+            self.labels = labels
         }
     }
 

@@ -57,8 +57,8 @@ extension GraphImporter {
         guard let channels = c else {
             throw ONNXError.badInput(detail: "input '\(name)' does not state its number of channels", file: file)
         }
-        let height = try resolve(h, inputSize?.height, "height", name)
-        let width = try resolve(w, inputSize?.width, "width", name)
+        let height = try resolve(h, inputSize?.height ?? (h == nil ? defaultInputSize?.height : nil), "height", name)
+        let width = try resolve(w, inputSize?.width ?? (w == nil ? defaultInputSize?.width : nil), "width", name)
         inputShape = [channels, height, width]
         guard Shape.elementCount(inputShape, limit: GraphImporter.itemLimit) != nil else {
             throw ONNXError.badInput(detail: "input '\(name)' of size \(inputShape) is too large", file: file)

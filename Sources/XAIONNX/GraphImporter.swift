@@ -17,6 +17,8 @@ final class GraphImporter {
     let opset: Int
     let graph: Xai_Onnx_GraphProto
     let inputSize: (height: Int, width: Int)?
+    /// The size for a symbolic input dimension when `inputSize` is nil (a fixed one wins).
+    let defaultInputSize: (height: Int, width: Int)?
     /// The model's folder, where external tensor data is read from (nil: bytes in memory).
     let directory: String?
 
@@ -46,12 +48,13 @@ final class GraphImporter {
     static let itemLimit = 1 << 28
 
     init(graph: Xai_Onnx_GraphProto, opset: Int, file: String, inputSize: (height: Int, width: Int)?,
-         directory: String? = nil) {
+         defaultInputSize: (height: Int, width: Int)? = nil, directory: String? = nil) {
         self.graph = graph
         self.directory = directory
         self.opset = opset
         self.file = file
         self.inputSize = inputSize
+        self.defaultInputSize = defaultInputSize
     }
 
     func run() throws -> Graph {

@@ -20,9 +20,12 @@ public enum ONNXImporter {
     /// Loads the model at `path`.
     /// - Parameter inputSize: spatial size to use when the model leaves the image height or
     ///   width symbolic; must match when the model fixes it.
+    /// - Parameter defaultInputSize: the size for a symbolic height or width when `inputSize` is
+    ///   nil; a size the model fixes wins over it (`Graph.inputShape` tells which was taken).
     /// - Throws: `ONNXError` naming the file for a missing, unreadable, malformed, hostile
     ///   or unsupported model.
-    public static func load(contentsOf path: String, inputSize: (height: Int, width: Int)? = nil) throws -> Graph {
+    public static func load(contentsOf path: String, inputSize: (height: Int, width: Int)? = nil,
+                            defaultInputSize: (height: Int, width: Int)? = nil) throws -> Graph {
         // A regular file only: /dev/zero or a FIFO would otherwise be read until memory runs out.
         do {
             _ = try RegularFile.size(path, maxBytes: maxFileBytes)
@@ -40,14 +43,16 @@ public enum ONNXImporter {
         } catch {
             throw ONNXError.unreadable(file: path, reason: error.localizedDescription)
         }
-        return try load(data: data, source: path, inputSize: inputSize, directory: PathUtil.parent(path) ?? ".")
+        return try load(data: data, source: path, inputSize: inputSize, defaultInputSize: defaultInputSize,
+                        directory: PathUtil.parent(path) ?? ".")
     }
 
     /// Loads a model from serialized ONNX bytes; `source` names it in errors and becomes
     /// `Graph.source`. Tensors stored outside the model (external data) are read from files in
     /// `directory`, the model's folder; without one they are refused.
     public static func load(data: Data, source: String = "<memory>",
-                            inputSize: (height: Int, width: Int)? = nil, directory: String? = nil) throws -> Graph {
+                            inputSize: (height: Int, width: Int)? = nil, defaultInputSize: (height: Int, width: Int)? = nil,
+                            directory: String? = nil) throws -> Graph {
         let model: Xai_Onnx_ModelProto
         do {
             var options = BinaryDecodingOptions()
@@ -61,7 +66,7 @@ public enum ONNXImporter {
         }
         let opset = try defaultOpset(model, source)
         let importer = GraphImporter(graph: model.graph, opset: opset, file: source, inputSize: inputSize,
-                                     directory: directory)
+                                     defaultInputSize: defaultInputSize, directory: directory)
         return try importer.run()
     }
 

@@ -129,10 +129,10 @@ public struct ExperimentGraph: Sendable {
         return inputs
     }
 
-    /// The hash of `model`'s labels: the labels file's bytes, or the inline list as JSON; nil
-    /// when it has none.
+    /// The hash of `model`'s labels: the labels file's bytes (or the ImageNet-1k default's), or
+    /// the inline list as JSON; nil when it has none.
     static func labelsHash(_ model: ModelSpec, hasher: FileHasher) throws -> String? {
-        if let file = model.labelsFile { return try hasher.sha256(file: URL(fileURLWithPath: file)) }
+        if let file = model.labelsFile ?? model.defaultLabelsFile { return try hasher.sha256(file: URL(fileURLWithPath: file)) }
         guard let labels = model.labels else { return nil }
         return ContentHash.sha256(try JSONEncoder().encode(labels))
     }

@@ -29,11 +29,10 @@ extension ExperimentRunner {
                 inputs[model.name] = try place(decoded, picture.path, as: "inputs/\(image.id)/\(model.name).\(picture.fileExtension)")
                 if let predicted = entry(stage.predict) {
                     let p = try PredictEntry.read(predicted)
-                    let labels = try backend.labels(model: model)
+                    let classes = try backend.classes(model: model)
                     let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
                     let top = order.prefix(max(5, experiment.topK)).enumerated().map { r, i in
-                        Manifest.Target(index: i, label: i < labels.count ? labels[i] : "class \(i)",
-                                        probability: Double(p[i]), rank: r + 1)
+                        Manifest.Target(index: i, label: classes.name(i), probability: Double(p[i]), rank: r + 1)
                     }
                     predictions.append(Manifest.Prediction(image: image.id, model: model.name, top: top))
                 }
@@ -82,9 +81,10 @@ extension ExperimentRunner {
                                     params: t?.params ?? [:], message: f.message)
         }
         let models = experiment.models.map { m in
-            Manifest.Model(name: m.name, path: m.path, sha256: experimentGraph.modelHashes[m.name] ?? "",
-                           inputSize: m.inputSize, targetLayer: m.targetLayer,
-                           classCount: (try? backend.labels(model: m).count) ?? 0)
+            let classes = try? backend.classes(model: m)
+            return Manifest.Model(name: m.name, path: m.path, sha256: experimentGraph.modelHashes[m.name] ?? "",
+                                  inputSize: m.inputSize, targetLayer: m.targetLayer,
+                                  classCount: classes?.classCount ?? 0, labels: classes?.note)
         }
         let manifest = Manifest(name: experiment.name, experiment: try JSONValue(encoding: experiment), models: models,
                                 images: images, predictions: predictions, results: results, failures: failures)

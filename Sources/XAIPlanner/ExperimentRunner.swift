@@ -36,6 +36,8 @@ public final class ExperimentRunner: @unchecked Sendable {
     /// - Parameter folder: the output folder; defaults to the experiment's `outputDirectory`.
     ///   The cache lives next to it (`<folder>/../.cache`), shared by every experiment.
     public init(experiment: Experiment, backend: PipelineBackend, folder: URL? = nil) throws {
+        var experiment = experiment
+        experiment.models = try experiment.models.map { try backend.resolved(model: $0) }
         self.experiment = experiment
         self.backend = backend
         self.folder = folder ?? URL(fileURLWithPath: experiment.outputDirectory)
@@ -156,8 +158,7 @@ public final class ExperimentRunner: @unchecked Sendable {
     }
 
     private func resolveTarget(rank: Int, model: ModelSpec, probabilities p: [Float]) throws -> Manifest.Target {
-        let labels = try backend.labels(model: model)
-        func label(_ i: Int) -> String { i < labels.count ? labels[i] : "class \(i)" }
+        let classes = try backend.classes(model: model)
         let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
         let index: Int
         switch experiment.target {
@@ -172,12 +173,12 @@ public final class ExperimentRunner: @unchecked Sendable {
             }
             index = i
         case let .label(s):
-            guard let i = labels.firstIndex(of: s) else {
+            guard let i = classes.names.firstIndex(of: s) else {
                 throw PlannerError.invalidValue(context: "target", detail: "model \(model.name) has no class labelled '\(s)'")
             }
             index = i
         }
-        return Manifest.Target(index: index, label: label(index), probability: Double(p[index]),
+        return Manifest.Target(index: index, label: classes.name(index), probability: Double(p[index]),
                                rank: (order.firstIndex(of: index) ?? 0) + 1)
     }
 }

@@ -63,10 +63,13 @@ public struct RenderedOverlay: Sendable {
 /// uses the engine, the ONNX importer, the imaging module and the method and metric registries;
 /// the planner's tests use a small fake.
 public protocol PipelineBackend: Sendable {
+    /// `model` with the settings it takes from the model file filled in (an input size the file
+    /// fixes); the runner plans with these.
+    func resolved(model: ModelSpec) throws -> ModelSpec
     /// Reads `image` and prepares it for `model` (resize, crop, normalise).
     func decode(image: ImageSpec, model: ModelSpec) throws -> DecodedImage
-    /// Class names of `model` (may be empty), and its class count.
-    func labels(model: ModelSpec) throws -> [String]
+    /// Class names of `model` (its own, ImageNet-1k's default, or none), and its class count.
+    func classes(model: ModelSpec) throws -> ClassLabels
     /// Softmax probabilities for one input [1, 3, H, W].
     func predict(model: ModelSpec, input: Tensor) throws -> [Float]
     /// Runs one method for one target class.
@@ -84,4 +87,9 @@ public protocol PipelineBackend: Sendable {
                 seed: UInt64) throws -> Manifest.MetricValue
     /// Draws `map` over the cropped picture with the display parameters of `run` (colormap, alpha).
     func render(map: Tensor, signed: Bool, image: DecodedImage, run: MethodRun) throws -> RenderedOverlay
+}
+
+extension PipelineBackend {
+    /// Backends whose models take nothing from their files keep the specs as they are.
+    public func resolved(model: ModelSpec) throws -> ModelSpec { model }
 }

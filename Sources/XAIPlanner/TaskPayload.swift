@@ -33,9 +33,15 @@ public struct DecodeTask: Sendable, Equatable {
     /// (so models with equal preprocessing share the task).
     var keyParams: [String: String] {
         let p = model.preprocess
-        return ["resize": "\(p.resize)", "crop": "\(p.crop)",
-                "mean": p.mean.map { "\($0)" }.joined(separator: ","),
-                "std": p.std.map { "\($0)" }.joined(separator: ",")]
+        var params = ["resize": "\(p.resize)", "crop": "\(p.crop)",
+                      "mean": p.mean.map { "\($0)" }.joined(separator: ","),
+                      "std": p.std.map { "\($0)" }.joined(separator: ",")]
+        // Only a whole picture adds keys, so that centre crops keep their cached entries.
+        if let fit = p.fit {
+            params["fit"] = fit.rawValue
+            params["size"] = p.inputSize.map(String.init).joined(separator: "x")
+        }
+        return params
     }
 }
 

@@ -98,7 +98,8 @@ public enum Gallery {
                 h.element("td", ["class": "mono"], text: model.path)
                 h.element("td", text: model.inputSize.map(String.init).joined(separator: " × "))
                 h.element("td", ["class": "mono"], text: model.targetLayer ?? "–")
-                h.element("td", ["class": "num"], text: "\(model.classCount)")
+                // Labels the model was not given (ImageNet-1k's default, or numbers) are said beside the count.
+                h.element("td", ["class": "num"], text: "\(model.classCount)" + (model.labels.map { " · labels: \($0)" } ?? ""))
                 h.element("td", ["class": "mono", "title": model.sha256], text: String(model.sha256.prefix(12)))
                 h.close("tr")
             }

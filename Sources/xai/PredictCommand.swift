@@ -4,6 +4,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 import XAIBackend
+import XAIExperiment
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,9 +30,14 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var spec = try LoadedModel.spec(reference: modelOptions.model, weightsDirectory: WeightsFolder.resolve(modelOptions.weights))
-            if let resize { spec.preprocess.resize = resize }
-            if let crop { spec.preprocess.crop = crop }
+            // Either flag states a centre crop: the model's own input size no longer decides.
+            if resize != nil || crop != nil {
+                let p = spec.preprocess
+                spec.preprocess = PreprocessSpec(resize: resize ?? (p.fit == nil ? p.resize : crop ?? p.crop),
+                                                 crop: crop ?? p.crop, mean: p.mean, std: p.std)
+            }
             let model = try LoadedModel(spec: spec)
+            if let note = ModelNotes.labels(model.classes, model: spec) { printError("note: \(note)") }
             var rows: [[String: Any]] = []
             // An unreadable file does not stop the others; all of them are listed at the end.
             var unreadable: [(path: String, reason: String)] = []

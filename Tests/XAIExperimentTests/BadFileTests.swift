@@ -63,7 +63,13 @@ final class BadFileTests: XCTestCase {
             """)
         XCTAssertEqual(dup.map(short), ["exp.yaml:5:15: duplicate key 'window' in the same mapping; each key may appear once"])
         let dupTop = try fx.diagnostics("seed: 1\nseed: 2\n")
-        XCTAssertEqual(dupTop.map(short), ["exp.yaml:1:1: duplicate key 'seed' in the same mapping; each key may appear once"])
+        // A duplicate key no longer hides the file's other problems (issue 18).
+        XCTAssertEqual(dupTop.map(short), [
+            "exp.yaml:1:1: duplicate key 'seed' in the same mapping; each key may appear once",
+            "exp.yaml:1:1: unknown model 'efficientnet-lite0': no model card '\(fx.path("Weights/efficientnet-lite0.yaml"))' (cards: tiny)",
+            "exp.yaml:1:1: `images:` is required (files, folders or globs such as Experiments/images/*.png)",
+            "exp.yaml:1:1: `methods:` is required, e.g. methods: {gradcam: {}, occlusion: {window: 16}}",
+        ])
     }
 
     /// A tab in the indentation is named as a tab, at its column (libyaml says "found character
@@ -128,7 +134,7 @@ final class BadFileTests: XCTestCase {
             "exp.yaml:2:5: unknown model 'tiyn': no model card '\(fx.path("Weights/tiyn.yaml"))'; did you mean 'tiny'? (cards: tiny)",
             "exp.yaml:3:5: model file not found: '\(fx.path("missing.onnx"))'",
             "exp.yaml:4:31: unknown key 'bogus' in a model (allowed: name, card, path, sha256, labels, preprocess, target_layer)",
-            "exp.yaml:4:60: `preprocess.crop` must be at least 1, got 0",
+            "exp.yaml:4:60: `preprocess.crop` (a size, or `none`) must be at least 1, got 0",
             "exp.yaml:5:5: an inline model needs `path:` (an .onnx file) or `card:` (a model card)",
         ].map { $0 })
         let both = try fx.diagnostics("model: tiny\nmodels: [tiny]\nimages: images/a.png\nmethods: {saliency: {}}\n")

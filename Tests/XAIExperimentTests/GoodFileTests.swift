@@ -124,7 +124,9 @@ final class GoodFileTests: XCTestCase {
                        "a model's own target_layer wins over the top-level one, which wins over the card's")
         XCTAssertEqual(e.models[1].preprocess.crop, 64)
         XCTAssertEqual(e.models[1].preprocess.mean, [0.5, 0.5, 0.5], "unset preprocess keys come from the card")
-        XCTAssertEqual(e.models[2].preprocess, .imagenet, "an .onnx without a card uses ImageNet preprocessing")
+        var bare = PreprocessSpec.imagenet
+        bare.sizeFromModel = true
+        XCTAssertEqual(e.models[2].preprocess, bare, "an .onnx without a card uses ImageNet preprocessing at the model's size")
         XCTAssertNil(e.models[2].sha256)
         XCTAssertEqual(e.models[3].labels, ["a", "b"])
         XCTAssertEqual(e.models[3].preprocess.crop, 224)

@@ -37,9 +37,16 @@ final class ModelCardTests: XCTestCase {
         XCTAssertEqual(card.labels, ["no", "yes"], "labels are strings even when YAML 1.1 would read booleans")
         XCTAssertNil(card.targetLayer)
         try fx.write("Weights/wide.yaml", "file: tiny.onnx\ninput: {size: [20, 30]}\npreprocess: {mean: [0, 0, 0], std: [1, 1, 1]}\n")
-        XCTAssertThrowsError(try ModelCard.load(name: "wide", weightsDirectory: fx.path("Weights"))) { error in
+        // A non-square input takes the whole picture, letterboxed (issue 18).
+        let wide = try ModelCard.load(name: "wide", weightsDirectory: fx.path("Weights"))
+        XCTAssertEqual(wide.preprocess.fit, .letterbox)
+        XCTAssertEqual(wide.preprocess.inputSize, [20, 30])
+        XCTAssertEqual(wide.inputSize, [20, 30])
+        try fx.write("Weights/wrong.yaml", "file: tiny.onnx\ninput: {size: [20, 30]}\npreprocess: {crop: 20, mean: [0, 0, 0], std: [1, 1, 1]}\n")
+        XCTAssertThrowsError(try ModelCard.load(name: "wrong", weightsDirectory: fx.path("Weights"))) { error in
             XCTAssertEqual((error as? ExperimentError)?.diagnostics.map(short),
-                           ["wide.yaml:3:13: the input size [20, 30] is not square; non-square crops are not supported, set `preprocess.crop`"])
+                           ["wrong.yaml:3:20: `preprocess.crop` 20 does not match the input size 20x30: a centre crop gives a 20x20 input; "
+                            + "set `crop: none`"])
         }
     }
 

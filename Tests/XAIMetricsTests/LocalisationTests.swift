@@ -118,4 +118,16 @@ final class LocalisationTests: XCTestCase {
         let cm = AnnotationGeometry.mask(m, originalWidth: 300, originalHeight: 600, preprocess: p2)
         XCTAssertEqual(cm, (0..<10_000).map { $0 % 100 >= 50 })
     }
+
+    /// Issue 18: a letterboxed whole picture; 400 x 300 into 60 x 100 (h x w): scale 0.2 gives
+    /// 80 x 60 (w x h) at x = 10, y = 0.
+    func testAnnotationGeometryThroughALetterbox() throws {
+        let pre = try Preprocess(fit: .letterbox, height: 60, width: 100, mean: [0, 0, 0], std: [1, 1, 1])
+        XCTAssertEqual(AnnotationGeometry.box([100, 50, 300, 250], originalWidth: 400, originalHeight: 300, preprocess: pre),
+                       [30, 10, 70, 50])
+        // The whole original fills the letterbox's middle; the padding is outside every mask.
+        let m = [Bool](repeating: true, count: 400 * 300)
+        let lm = AnnotationGeometry.mask(m, originalWidth: 400, originalHeight: 300, preprocess: pre)
+        XCTAssertEqual(lm, (0..<6000).map { (10..<90).contains($0 % 100) })
+    }
 }

@@ -3,6 +3,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIONNX
+@testable import XAITestSupport
 
 /// The suggested CAM target (the last spatial activation before global pooling) and the
 /// module paths PyTorch's default exporter records.

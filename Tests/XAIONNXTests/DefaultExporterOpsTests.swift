@@ -3,6 +3,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIONNX
+@testable import XAITestSupport
 
 /// The forms PyTorch's default exporter writes, on small models built in memory: Split with
 /// `num_outputs` (ShuffleNet), LayerNormalization and Gelu (ConvNeXt), and ConvNeXt's

@@ -3,6 +3,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIONNX
+@testable import XAITestSupport
 
 /// ONNX external data: initializers whose bytes live in a file beside the model, as PyTorch's
 /// default exporter writes them.

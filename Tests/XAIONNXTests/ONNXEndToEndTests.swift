@@ -2,6 +2,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIONNX
+@testable import XAITestSupport
 
 /// Import -> Engine.forward against hand computations, including batched runs of graphs
 /// whose shape arithmetic was folded with a symbolic batch size.

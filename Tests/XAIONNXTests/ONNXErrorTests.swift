@@ -3,6 +3,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIONNX
+@testable import XAITestSupport
 
 /// Bad, hostile and unsupported models give errors that name the problem and the file.
 final class ONNXErrorTests: XCTestCase {

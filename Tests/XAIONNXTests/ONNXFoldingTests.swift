@@ -2,6 +2,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIONNX
+@testable import XAITestSupport
 
 /// Shape computations folded at load time, with the batch size kept symbolic.
 final class ONNXFoldingTests: XCTestCase {

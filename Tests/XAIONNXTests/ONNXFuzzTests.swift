@@ -3,6 +3,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIONNX
+@testable import XAITestSupport
 
 /// Seeded mutation fuzzing of the importer: byte flips, overwrites with extreme varints,
 /// insertions, deletions and truncations of the seed models in Corpus/ must make the

@@ -2,6 +2,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIONNX
+@testable import XAITestSupport
 
 /// Structural checks of the graphs the importer produces from small models built in Swift.
 final class ONNXImportTests: XCTestCase {

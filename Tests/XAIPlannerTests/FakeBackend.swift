@@ -30,7 +30,7 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
                             input: Tensor(shape: [1, 3, 4, 4], data: input), preview: Data([0x89, 1, 2]))
     }
 
-    func labels(model: ModelSpec) throws -> [String] { try model.loadLabels() ?? [] }
+    func classes(model: ModelSpec) throws -> ClassLabels { try model.classLabels(classCount: 4) }
 
     func predict(model: ModelSpec, input: Tensor) throws -> [Float] {
         note("predict")

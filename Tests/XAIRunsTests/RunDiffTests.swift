@@ -21,7 +21,7 @@ private final class SignFlipBackend: PipelineBackend, @unchecked Sendable {
                             input: Tensor(shape: [1, 3, 4, 4], data: px))
     }
 
-    func labels(model: ModelSpec) throws -> [String] { ["cat", "dog"] }
+    func classes(model: ModelSpec) throws -> ClassLabels { ClassLabels(names: ["cat", "dog"], classCount: 2, origin: .given) }
     func predict(model: ModelSpec, input: Tensor) throws -> [Float] { [0.75, 0.25] }
 
     func explain(run: MethodRun, model: ModelSpec, targetLayer: String?, image: DecodedImage, target: Int, seed: UInt64,

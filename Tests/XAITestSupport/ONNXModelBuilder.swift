@@ -2,7 +2,8 @@ import Foundation
 @testable import XAIONNX
 
 /// Builds small ONNX models in memory with the importer's own protobuf types, so the tests
-/// need no Python or model files.
+/// need no Python or model files. Internal (it speaks the importer's internal protobuf types):
+/// test targets reach it with `@testable import XAITestSupport`.
 struct ONNXModelBuilder {
     enum Attr {
         case int(String, Int)
