@@ -3,6 +3,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 import XAIMethods
+import XAIONNX
 import XAIMetrics
 import XAIExperiment
 import XAIManifest
@@ -28,6 +29,11 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
         return DecodedImage(originalWidth: picture.width, originalHeight: picture.height,
                             cropped: Tensor(shape: [3, cropped.height, cropped.width], data: cropped.pixels),
                             input: pre.normalize(cropped), preview: Data(try ImageIO.encodePNG(cropped)))
+    }
+
+    public func companionFiles(model spec: ModelSpec) throws -> [String] {
+        // A model that does not decode lists nothing: its tasks report it when they load it.
+        (try? ONNXImporter.externalDataFiles(contentsOf: spec.path)) ?? []
     }
 
     public func labels(model spec: ModelSpec) throws -> [String] { try model(spec).labels }

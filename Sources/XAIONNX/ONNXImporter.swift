@@ -23,6 +23,27 @@ public enum ONNXImporter {
     /// - Throws: `ONNXError` naming the file for a missing, unreadable, malformed, hostile
     ///   or unsupported model.
     public static func load(contentsOf path: String, inputSize: (height: Int, width: Int)? = nil) throws -> Graph {
+        let data = try mappedFile(path)
+        return try load(data: data, source: path, inputSize: inputSize, directory: PathUtil.parent(path) ?? ".")
+    }
+
+    /// Loads a model from serialized ONNX bytes; `source` names it in errors and becomes
+    /// `Graph.source`. Tensors stored outside the model (external data) are read from files in
+    /// `directory`, the model's folder; without one they are refused.
+    public static func load(data: Data, source: String = "<memory>",
+                            inputSize: (height: Int, width: Int)? = nil, directory: String? = nil) throws -> Graph {
+        let model = try decodeModel(data, source: source)
+        guard model.hasGraph else {
+            throw ONNXError.malformed(file: source, detail: "no graph in the model")
+        }
+        let opset = try defaultOpset(model, source)
+        let importer = GraphImporter(graph: model.graph, opset: opset, file: source, inputSize: inputSize,
+                                     directory: directory)
+        return try importer.run()
+    }
+
+    /// The model file at `path`, mapped: a regular file of at most `maxFileBytes`.
+    static func mappedFile(_ path: String) throws -> Data {
         // A regular file only: /dev/zero or a FIFO would otherwise be read until memory runs out.
         do {
             _ = try RegularFile.size(path, maxBytes: maxFileBytes)
@@ -33,36 +54,23 @@ public enum ONNXImporter {
         } catch RegularFileError.tooLarge(_, let size, let limit) {
             throw ONNXError.unreadable(file: path, reason: "the file has \(size) bytes, over the \(limit)-byte limit for ONNX models")
         }
-        let data: Data
         do {
             // Mapped, so the weights are not held twice while the protobuf is decoded.
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw ONNXError.unreadable(file: path, reason: error.localizedDescription)
         }
-        return try load(data: data, source: path, inputSize: inputSize, directory: PathUtil.parent(path) ?? ".")
     }
 
-    /// Loads a model from serialized ONNX bytes; `source` names it in errors and becomes
-    /// `Graph.source`. Tensors stored outside the model (external data) are read from files in
-    /// `directory`, the model's folder; without one they are refused.
-    public static func load(data: Data, source: String = "<memory>",
-                            inputSize: (height: Int, width: Int)? = nil, directory: String? = nil) throws -> Graph {
-        let model: Xai_Onnx_ModelProto
+    /// The model message in `data`, nested at most 64 deep.
+    static func decodeModel(_ data: Data, source: String) throws -> Xai_Onnx_ModelProto {
         do {
             var options = BinaryDecodingOptions()
             options.messageDepthLimit = 64
-            model = try Xai_Onnx_ModelProto(serializedBytes: data, options: options)
+            return try Xai_Onnx_ModelProto(serializedBytes: data, options: options)
         } catch {
             throw ONNXError.malformed(file: source, detail: describe(error))
         }
-        guard model.hasGraph else {
-            throw ONNXError.malformed(file: source, detail: "no graph in the model")
-        }
-        let opset = try defaultOpset(model, source)
-        let importer = GraphImporter(graph: model.graph, opset: opset, file: source, inputSize: inputSize,
-                                     directory: directory)
-        return try importer.run()
     }
 
     /// Loads a model from serialized ONNX bytes.
