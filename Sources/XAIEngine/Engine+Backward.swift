@@ -26,7 +26,7 @@ extension Engine {
         var grads: [String: Tensor] = seeds
         let ws = Workspace()
         var reference: Activations?
-        if case let .deepLift(r) = rules { reference = r }
+        if case let .deepLift(r, _) = rules { reference = r }
         for step in steps.reversed() {
             guard let dy = grads[step.output] else { continue }
             let need = step.operands.map { $0.name.map(needsGrad.contains) ?? false }

@@ -34,6 +34,7 @@ struct BackwardContext {
 extension Step {
     func backward(_ dy: Tensor, need: [Bool], _ c: BackwardContext) throws -> [Tensor?] {
         var g: [Tensor?]
+        if case .deepLift(_, .revealCancel) = c.rules { try RevealCancelRules.checkDefined(for: self) }
         switch op {
         case .conv: g = [try ConvolutionRules.backward(conv!, dy, c)]
         case let .batchNorm(eps): g = [try NormalizationRules.batchNormBackward(epsilon: eps, dy, c)]
