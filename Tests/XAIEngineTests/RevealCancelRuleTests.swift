@@ -106,21 +106,67 @@ final class RevealCancelRuleTests: XCTestCase {
         }
     }
 
+    /// The min example with the first layer a Gemm and its ReLU a step of its own: the pair
+    /// (m+, m-) goes from the activation to the Gemm, which splits its terms the same way, so
+    /// the attributions are the conv version's (0.5, 0.5).
+    func testMinExampleThroughAGemmAndASeparateActivation() throws {
+        var b = GraphBuilder(shape: [2])
+        let h = b.add(.gemm(alpha: 1, beta: 1, transA: false, transB: true),
+                      [b.input, b.constant(Tensor(shape: [2, 2], data: [1, -1, 1, 0])), b.constant(Tensor(shape: [2], data: [0, 0]))])
+        let r = b.add(.relu, [h])
+        let y = b.add(.gemm(alpha: 1, beta: 0, transA: false, transB: true), [r, b.constant(Tensor(shape: [1, 2], data: [-1, 1]))], output: "y")
+        let x = Tensor(shape: [1, 2], data: [3, 1]), x0 = Tensor(zeros: [1, 2])
+        let (m, _, e) = try multipliers(b.build(outputs: [y]), x, x0, rule: .revealCancel)
+        XCTAssertNotNil(e.shape(of: h), "the ReLU is a step of its own")
+        let a = attributions(m, x, x0)
+        print("min example through Gemm + Relu, reveal_cancel: attributions \(a.data), max diff to (0.5, 0.5) \(a.maxAbsDifference(Tensor(shape: [1, 2], data: [0.5, 0.5])))")
+        XCTAssertLessThan(a.maxAbsDifference(Tensor(shape: [1, 2], data: [0.5, 0.5])), 1e-6)
+    }
+
+    /// Activations as steps of their own after Gemm, after a residual Add (ResNet's block end) and
+    /// on the graph input, smooth ones too: summation-to-delta holds (1e-5 relative, or 1e-6
+    /// absolute where the change is small).
+    func testSummationToDeltaWithActivationsAfterGemmAndAdd() throws {
+        for (k, act) in [Op.relu, .sigmoid, .tanh, .hardSwish].enumerated() {
+            var b = GraphBuilder(shape: [3, 6, 6], seed: 240 + UInt64(k))
+            let a0 = b.add(act, [b.input])
+            let c1 = b.conv(a0, inChannels: 3, outChannels: 4, kernel: 3)
+            let c2 = b.conv(b.add(.relu, [c1]), inChannels: 4, outChannels: 4, kernel: 3)
+            let block = b.add(act, [b.add(.add, [c2, c1])])
+            let g = b.add(.flatten(axis: 1), [b.add(.globalAveragePool, [block])])
+            let d = b.add(act, [b.add(.gemm(alpha: 1, beta: 1, transA: false, transB: true), [g, b.random([6, 4], scale: 1), b.random([6], scale: 0.5)])])
+            let y = b.add(.gemm(alpha: 1, beta: 0, transA: false, transB: true), [d, b.random([5, 6], scale: 1)], output: "y")
+            let graph = b.build(outputs: [y])
+            let x = randomTensor([2, 3, 6, 6], seed: 260 + UInt64(k), scale: 2)
+            let x0 = randomTensor([2, 3, 6, 6], seed: 280 + UInt64(k), scale: 0.5)
+            let seed = randomTensor([2, 5], seed: 290, scale: 1).data
+            let (m, delta, _) = try multipliers(graph, x, x0, rule: .revealCancel, seed: seed)
+            let total = attributions(m, x, x0).data.reduce(0.0) { $0 + Double($1) }
+            let relative = abs(total - delta) / abs(delta)
+            let rescale = try multipliers(graph, x, x0, rule: .rescale, seed: seed).m
+            print("reveal-cancel with \(act) after Gemm / Add / the input: sum \(total), delta \(delta), relative gap \(relative); max |m_rc - m_rescale| \(m.maxAbsDifference(rescale))")
+            // The sigmoid network's change (0.006) is near the logits' float rounding (1e-7).
+            XCTAssertLessThan(abs(total - delta), 1e-5 * abs(delta) + 1e-6, "\(act)")
+            XCTAssertGreaterThan(m.maxAbsDifference(rescale), 1e-4, "\(act)")
+        }
+    }
+
     /// Where the rule is not defined it says so, naming the node, instead of using another rule.
     func testUndefinedPlacesAreErrorsNamingTheNode() throws {
-        var b = GraphBuilder(shape: [2])
-        let h = b.add(.gemm(alpha: 1, beta: 0, transA: false, transB: true), [b.input, b.constant(Tensor(shape: [2, 2], data: [1, -1, 2, 1]))])
-        let s = b.add(.sigmoid, [h], name: "gate")
-        let y = b.add(.gemm(alpha: 1, beta: 0, transA: false, transB: true), [s, b.constant(Tensor(shape: [1, 2], data: [1, 2]))], output: "y")
-        XCTAssertThrowsError(try multipliers(b.build(outputs: [y]), Tensor(shape: [1, 2], data: [1, 2]), Tensor(zeros: [1, 2]),
-                                             rule: .revealCancel)) { error in
-            guard case let .ruleUndefined(_, op, _, detail) = error as? EngineError else { return XCTFail("\(error)") }
+        var b = GraphBuilder(shape: [1, 2, 2])
+        let p = b.add(.maxPool(Pool2D(kernel: (2, 2), stride: (2, 2))), [b.input])
+        let s = b.add(.sigmoid, [p], name: "gate")
+        let y = b.add(.flatten(axis: 1), [s], output: "y")
+        XCTAssertThrowsError(try multipliers(b.build(outputs: [y]), Tensor(shape: [1, 1, 2, 2], data: [1, 2, 3, 4]),
+                                             Tensor(zeros: [1, 1, 2, 2]), rule: .revealCancel)) { error in
+            guard case let .ruleUndefined(_, op, node, detail) = error as? EngineError else { return XCTFail("\(error)") }
             XCTAssertEqual(op, "Sigmoid")
-            XCTAssertTrue("\(error)".contains("reveal-cancel") && detail.contains("rule: rescale"), "\(error)")
+            XCTAssertEqual(node, s)
+            XCTAssertTrue("\(error)".contains("reveal-cancel") && detail.contains("MaxPool") && detail.contains("rule: rescale"), "\(error)")
         }
-        var p = GraphBuilder(shape: [2])
-        let q = p.add(.mul, [p.input, p.input], output: "y")
-        XCTAssertThrowsError(try multipliers(p.build(outputs: [q]), Tensor(shape: [1, 2], data: [1, 2]), Tensor(zeros: [1, 2]),
+        var q = GraphBuilder(shape: [2])
+        let sq = q.add(.mul, [q.input, q.input], output: "y")
+        XCTAssertThrowsError(try multipliers(q.build(outputs: [sq]), Tensor(shape: [1, 2], data: [1, 2]), Tensor(zeros: [1, 2]),
                                              rule: .revealCancel)) { error in
             XCTAssertTrue("\(error)".contains("'y' (Mul)"), "\(error)")
         }

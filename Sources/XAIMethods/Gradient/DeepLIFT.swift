@@ -9,8 +9,8 @@ import XAIImaging
 /// logit f. `rule` picks how activations share their change: `rescale` (section 3.5.2, the
 /// secant (y - y0) / (x - x0) instead of the derivative; max pooling as in Captum) or
 /// `reveal_cancel` (section 3.5.3, separate multipliers for the positive and negative terms
-/// of the conv before each activation, `RevealCancelRules`; defined for activations fused into a
-/// convolution, an error naming the node elsewhere). The attributions add up to f(x) - f(x0)
+/// of the linear op before each activation, `RevealCancelRules`; defined for activations after
+/// Conv, Gemm, Add, Sub or on the input, an error naming the node elsewhere). The attributions add up to f(x) - f(x0)
 /// ("summation-to-delta") on networks of linear ops, activations and max pooling; the gap is
 /// reported (`summation_gap`, and relative to |f(x) - f(x0)|). On a ReLU6 EfficientNet it is
 /// float rounding only, under both rules. Reference: Captum's `DeepLift` for rescale
@@ -23,7 +23,7 @@ public struct DeepLIFT: GradientAttribution {
     static let batch = Batching.parameter(8)
     static let reduce = ChannelReduction.parameter(default: .signedSum, signed: true)
     static let rule = Param<DeepLiftRule>(
-        "rule", default: .rescale, "how activations share their change: rescale (one multiplier) or reveal_cancel (positive and negative terms apart; activations fused into convolutions only)")
+        "rule", default: .rescale, "how activations share their change: rescale (one multiplier) or reveal_cancel (the positive and negative terms of the op before each activation apart; activations after Conv, Gemm, Add or Sub)")
     public static let descriptor = MethodDescriptor(
         "deeplift", family: .gradient,
         summary: "multipliers of activation differences against a reference input (rescale or reveal-cancel rule)",
