@@ -12,32 +12,35 @@ final class InputFilesKeyTests: TemporaryDirectoryTestCase {
         try ExperimentRunner(experiment: try loadFakeExperiment(otherMethods: methods), backend: backend)
     }
 
-    /// The tasks a plan would run, as "kind reason" per task id.
+    /// The reasons of the tasks a plan would run, by task id.
     func rerun(_ r: ExperimentRunner) throws -> [String: PlanReason] {
         var out = [String: PlanReason]()
         for item in try r.plan().items where item.reason.willRun { out[item.task.id] = item.reason }
         return out
     }
 
+    /// Runs the experiment, checks that a second plan runs nothing, applies `edit` and returns
+    /// what the next plan would run.
+    func planAfter(_ edit: () throws -> Void, backend: FakeBackend = FakeBackend(), methods: String) throws -> [String: PlanReason] {
+        XCTAssertTrue(try runner(backend, methods: methods).run().report.succeeded)
+        XCTAssertEqual(try rerun(try runner(backend, methods: methods)), [:], "unchanged: all cached")
+        try edit()
+        return try rerun(try runner(backend, methods: methods))
+    }
+
     func testChangingABackgroundImageRecomputesTheExplanationsThatDrawFromIt() throws {
         try writeFile("background one", "backgrounds/a.png")
         try writeFile("background two", "backgrounds/b.png")
         let methods = "deep_shap: {baselines: \(tmp.path)/backgrounds/*.png, samples: 2}"
-        let backend = FakeBackend()
-        XCTAssertTrue(try runner(backend, methods: methods).run().report.succeeded)
-        XCTAssertEqual(try rerun(try runner(backend, methods: methods)), [:], "unchanged: all cached")
-
-        try writeFile("background TWO", "backgrounds/b.png")
-        let changed = try rerun(try runner(backend, methods: methods))
+        let changed = try planAfter({ try writeFile("background TWO", "backgrounds/b.png") }, methods: methods)
         let explains = changed.filter { $0.key.hasSuffix("deep_shap") }
         XCTAssertEqual(explains.count, 2, "both images' deep_shap explanations: \(changed.keys.sorted())")
         XCTAssertTrue(explains.values.allSatisfy { $0 == .inputsChanged(["files.baselines"]) }, "\(explains)")
         XCTAssertFalse(changed.keys.contains { $0.contains("occlusion") || $0.hasSuffix("predict") }, "\(changed.keys.sorted())")
 
         // A new file among those the glob matches counts too (the samples take it in turn).
-        XCTAssertTrue(try runner(backend, methods: methods).run().report.succeeded)
-        try writeFile("background three", "backgrounds/c.png")
-        XCTAssertEqual(try rerun(try runner(backend, methods: methods)).filter { $0.key.hasSuffix("deep_shap") }.count, 2)
+        let added = try planAfter({ try writeFile("background three", "backgrounds/c.png") }, methods: methods)
+        XCTAssertEqual(added.filter { $0.key.hasSuffix("deep_shap") }.count, 2, "\(added.keys.sorted())")
     }
 
     func testAPatternNamingNoFilesKeysItsProblem() throws {
@@ -57,12 +60,8 @@ final class InputFilesKeyTests: TemporaryDirectoryTestCase {
         let data = try writeFile("weights v1", "m.onnx.data")
         let backend = FakeBackend()
         backend.companions = [data]
-        let methods = "integrated_gradients: {steps: 8}"
-        XCTAssertTrue(try runner(backend, methods: methods).run().report.succeeded)
-        XCTAssertEqual(try rerun(try runner(backend, methods: methods)), [:], "unchanged: all cached")
-
-        try writeFile("weights v2", "m.onnx.data")
-        let changed = try rerun(try runner(backend, methods: methods))
+        let changed = try planAfter({ try writeFile("weights v2", "m.onnx.data") }, backend: backend,
+                                    methods: "integrated_gradients: {steps: 8}")
         let predicts = changed.filter { $0.key.hasSuffix("predict") }
         XCTAssertEqual(predicts.count, 2, "\(changed.keys.sorted())")
         XCTAssertTrue(predicts.values.allSatisfy { $0 == .inputsChanged(["model"]) }, "\(predicts)")

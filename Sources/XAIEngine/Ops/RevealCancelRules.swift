@@ -29,7 +29,7 @@ public enum DeepLiftRule: String, ParamChoice, Sendable {
 /// rectifier the activation is in the same step, `conv`), Gemm with constant weights, Add and
 /// Sub (terms: the operands' changes), and the graph input itself (one term per element, so
 /// there the rule equals rescale). The pair (m+, m-) lives between an activation and that op
-/// only; every op's inputs take one multiplier. An activation after any other op (max pooling,
+/// only; the inputs of every other op take one multiplier. An activation after any other op (max pooling,
 /// another activation, a reshape) and the ops without a DeepLIFT rule (Mul or Div of two
 /// computed tensors, Softmax, LRN, LayerNormalization) are refused with
 /// `EngineError.ruleUndefined` naming the node rather than given another rule. Other linear ops
