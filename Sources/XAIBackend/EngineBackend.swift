@@ -3,6 +3,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 import XAIMethods
+import XAIONNX
 import XAIMetrics
 import XAIExperiment
 import XAIManifest
@@ -37,6 +38,12 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
     }
 
     public func classes(model spec: ModelSpec) throws -> ClassLabels { try model(spec).classes }
+
+    public func companionFiles(model spec: ModelSpec) throws -> [String] {
+        // A model that does not decode lists nothing: its tasks report it when they load it.
+        (try? ONNXImporter.externalDataFiles(contentsOf: spec.path)) ?? []
+    }
+
 
     public func predict(model spec: ModelSpec, input: Tensor) throws -> [Float] {
         let logits = try model(spec).engine.logits(input)

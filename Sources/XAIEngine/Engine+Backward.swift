@@ -24,16 +24,26 @@ extension Engine {
         let wanted = Set(wrt)
 
         var grads: [String: Tensor] = seeds
+        // Reveal-cancel: multipliers of a tensor's negative part where they differ from `grads`.
+        var negatives: [String: Tensor] = [:]
         let ws = Workspace()
         var reference: Activations?
-        if case let .deepLift(r) = rules { reference = r }
+        if case let .deepLift(r, _) = rules { reference = r }
+        var producers: [String: Step] = [:]
+        for s in steps { producers[s.output] = s }
         for step in steps.reversed() {
             guard let dy = grads[step.output] else { continue }
+            let negative = negatives.removeValue(forKey: step.output)
             let need = step.operands.map { $0.name.map(needsGrad.contains) ?? false }
-            if !wanted.contains(step.output) { grads[step.output] = nil }
+            if !wanted.contains(step.output) {
+                grads[step.output] = nil
+            } else if let negative, let reference {
+                grads[step.output] = try RevealCancelRules.collapse(plus: dy, minus: negative, activations, reference, step.output)
+            }
             guard need.contains(true) else { continue }
             let pass = forwardValues(of: step, in: activations, batch: n, pass: "activation")
-            let ctx = BackwardContext(
+            let referencePass = reference.map { forwardValues(of: step, in: $0, batch: n, pass: "reference activation") }
+            var ctx = BackwardContext(
                 value: pass.value,
                 shape: { i in
                     switch step.operands[i] {
@@ -42,10 +52,31 @@ extension Engine {
                     }
                 },
                 output: pass.output, preActivation: pass.preActivation, rules: rules, workspace: ws,
-                reference: reference.map { forwardValues(of: step, in: $0, batch: n, pass: "reference activation") })
-            let g = try step.backward(dy, need: need, ctx)
+                reference: referencePass)
+            ctx.negative = negative
+            if let reference, let referencePass, let input = step.operands.first?.name {
+                ctx.inputSpread = {
+                    guard let p = producers[input] else {
+                        return RevealCancelRules.spread(ofInput: try pass.value(0), try referencePass.value(0))
+                    }
+                    return try RevealCancelRules.spread(
+                        of: p, self.forwardValues(of: p, in: activations, batch: n, pass: "activation"),
+                        self.forwardValues(of: p, in: reference, batch: n, pass: "reference activation"),
+                        activation: step, workspace: ws)
+                }
+            }
+            let (g, minus) = try step.backward(dy, need: need, ctx)
             for (i, gi) in g.enumerated() {
                 guard let gi, let name = step.operands[i].name else { continue }
+                // A negative part's multipliers start from those the tensor had for both parts.
+                if let minus = i == 0 ? minus : nil {
+                    var acc = negatives.removeValue(forKey: name) ?? grads[name] ?? Tensor(zeros: gi.shape)
+                    acc.add(minus)
+                    negatives[name] = acc
+                } else if var acc = negatives.removeValue(forKey: name) {
+                    acc.add(gi)
+                    negatives[name] = acc
+                }
                 if var acc = grads[name] {
                     grads[name] = nil   // keep `acc` uniquely referenced for the in-place add
                     acc.add(gi)
@@ -56,7 +87,12 @@ extension Engine {
             }
         }
         var result: [String: Tensor] = [:]
-        for name in wrt { result[name] = grads[name] ?? Tensor(zeros: fullShape(name, batch: n)) }
+        for name in wrt {
+            if let minus = negatives[name], let plus = grads[name], let reference {
+                grads[name] = try RevealCancelRules.collapse(plus: plus, minus: minus, activations, reference, name)
+            }
+            result[name] = grads[name] ?? Tensor(zeros: fullShape(name, batch: n))
+        }
         return result
     }
 

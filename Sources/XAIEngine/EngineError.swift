@@ -8,6 +8,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case ambiguousTensor(prefix: String, matches: [String])
     case badInput(detail: String)
     case notDifferentiable(tensor: String, detail: String)
+    /// A backward rule (`rule`, e.g. DeepLIFT's reveal-cancel) has no definition for a node.
+    case ruleUndefined(rule: String, op: String, node: String, detail: String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
             return detail
         case let .notDifferentiable(tensor, detail):
             return "cannot differentiate with respect to '\(tensor)': \(detail)"
+        case let .ruleUndefined(rule, op, node, detail):
+            return "\(rule) is not defined for node '\(node)' (\(op)): \(detail)"
         }
     }
 }

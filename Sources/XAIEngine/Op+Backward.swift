@@ -13,6 +13,12 @@ struct BackwardContext {
     let workspace: Workspace
     /// The step's values in the reference pass (`BackwardRules.deepLift`), else nil.
     let reference: ForwardValues?
+    /// Under reveal-cancel: the multipliers of the negative part of the step's output where they
+    /// differ from those of the positive part (`dy`), else nil.
+    var negative: Tensor? = nil
+    /// Under reveal-cancel: the spread |L| |dx| of the linear op L that computed operand 0
+    /// (`RevealCancelRules.spread`), which splits its change into positive and negative terms.
+    var inputSpread: () throws -> Tensor = { throw EngineError.badInput(detail: "no spread outside reveal-cancel") }
 
     /// One forward pass's values of a step.
     struct ForwardValues {
@@ -29,10 +35,26 @@ struct BackwardContext {
 }
 
 /// Backward rules of every op w.r.t. its data operands, routed to their families (`Ops/`).
-/// Returns one gradient per operand, nil where `need` is false. Weight gradients are never
-/// formed.
+/// Returns one gradient per operand, nil where `need` is false, and under reveal-cancel the
+/// multipliers of operand 0's negative part where they differ (an activation's input).
+/// Weight gradients are never formed.
 extension Step {
-    func backward(_ dy: Tensor, need: [Bool], _ c: BackwardContext) throws -> [Tensor?] {
+    func backward(_ dy: Tensor, need: [Bool], _ c: BackwardContext) throws -> (gradients: [Tensor?], negative: Tensor?) {
+        if case .deepLift(_, .revealCancel) = c.rules {
+            try RevealCancelRules.checkDefined(for: self)
+            if case let .pointwise(f) = op {
+                let (plus, minus) = try RevealCancelRules.activation(f, dy, c)
+                return ([plus], minus)
+            }
+            if let negative = c.negative {
+                return (try RevealCancelRules.linearBackward(self, plus: dy, minus: negative, need: need, c), nil)
+            }
+        }
+        return (try gradients(dy, need: need, c), nil)
+    }
+
+    /// The rule table: each op's rule (the DeepLIFT rules' under `.deepLift`).
+    func gradients(_ dy: Tensor, need: [Bool], _ c: BackwardContext) throws -> [Tensor?] {
         var g: [Tensor?]
         switch op {
         case .conv: g = [try ConvolutionRules.backward(conv!, dy, c)]

@@ -26,6 +26,7 @@ public enum BackwardRules: Sendable {
     /// DeepLIFT's multipliers (`DeepLiftRules`): at the activations and max pooling, the change of
     /// the output over the change of the input between the forward pass and `reference`, a
     /// forward pass of the reference inputs with the same batch size; both passes must be run
-    /// with `Retention.allWithPreActivations`. Linear ops keep their derivative.
-    case deepLift(reference: Activations)
+    /// with `Retention.allWithPreActivations`. Linear ops keep their derivative. `rule` chooses
+    /// how activations share their change (`DeepLiftRule`).
+    case deepLift(reference: Activations, rule: DeepLiftRule = .rescale)
 }

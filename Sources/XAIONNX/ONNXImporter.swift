@@ -26,23 +26,7 @@ public enum ONNXImporter {
     ///   or unsupported model.
     public static func load(contentsOf path: String, inputSize: (height: Int, width: Int)? = nil,
                             defaultInputSize: (height: Int, width: Int)? = nil) throws -> Graph {
-        // A regular file only: /dev/zero or a FIFO would otherwise be read until memory runs out.
-        do {
-            _ = try RegularFile.size(path, maxBytes: maxFileBytes)
-        } catch RegularFileError.notFound {
-            throw ONNXError.fileNotFound(file: path)
-        } catch RegularFileError.unreadable(_, let reason) {
-            throw ONNXError.unreadable(file: path, reason: reason)
-        } catch RegularFileError.tooLarge(_, let size, let limit) {
-            throw ONNXError.unreadable(file: path, reason: "the file has \(size) bytes, over the \(limit)-byte limit for ONNX models")
-        }
-        let data: Data
-        do {
-            // Mapped, so the weights are not held twice while the protobuf is decoded.
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw ONNXError.unreadable(file: path, reason: error.localizedDescription)
-        }
+        let data = try mappedFile(path)
         return try load(data: data, source: path, inputSize: inputSize, defaultInputSize: defaultInputSize,
                         directory: PathUtil.parent(path) ?? ".")
     }
@@ -53,14 +37,7 @@ public enum ONNXImporter {
     public static func load(data: Data, source: String = "<memory>",
                             inputSize: (height: Int, width: Int)? = nil, defaultInputSize: (height: Int, width: Int)? = nil,
                             directory: String? = nil) throws -> Graph {
-        let model: Xai_Onnx_ModelProto
-        do {
-            var options = BinaryDecodingOptions()
-            options.messageDepthLimit = 64
-            model = try Xai_Onnx_ModelProto(serializedBytes: data, options: options)
-        } catch {
-            throw ONNXError.malformed(file: source, detail: describe(error))
-        }
+        let model = try decodeModel(data, source: source)
         guard model.hasGraph else {
             throw ONNXError.malformed(file: source, detail: "no graph in the model")
         }
@@ -68,6 +45,37 @@ public enum ONNXImporter {
         let importer = GraphImporter(graph: model.graph, opset: opset, file: source, inputSize: inputSize,
                                      defaultInputSize: defaultInputSize, directory: directory)
         return try importer.run()
+    }
+
+    /// The model file at `path`, mapped: a regular file of at most `maxFileBytes`.
+    static func mappedFile(_ path: String) throws -> Data {
+        // A regular file only: /dev/zero or a FIFO would otherwise be read until memory runs out.
+        do {
+            _ = try RegularFile.size(path, maxBytes: maxFileBytes)
+        } catch RegularFileError.notFound {
+            throw ONNXError.fileNotFound(file: path)
+        } catch RegularFileError.unreadable(_, let reason) {
+            throw ONNXError.unreadable(file: path, reason: reason)
+        } catch RegularFileError.tooLarge(_, let size, let limit) {
+            throw ONNXError.unreadable(file: path, reason: "the file has \(size) bytes, over the \(limit)-byte limit for ONNX models")
+        }
+        do {
+            // Mapped, so the weights are not held twice while the protobuf is decoded.
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw ONNXError.unreadable(file: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The model message in `data`, nested at most 64 deep.
+    static func decodeModel(_ data: Data, source: String) throws -> Xai_Onnx_ModelProto {
+        do {
+            var options = BinaryDecodingOptions()
+            options.messageDepthLimit = 64
+            return try Xai_Onnx_ModelProto(serializedBytes: data, options: options)
+        } catch {
+            throw ONNXError.malformed(file: source, detail: describe(error))
+        }
     }
 
     /// Loads a model from serialized ONNX bytes.

@@ -48,7 +48,7 @@ extension ExperimentGraph {
             return a != b ? a < b : $0.id < $1.id
         }
         let modelHash = modelHashes[model.name]!
-        var inputs = modelInputs(model)
+        var inputs = modelInputs(model).merging(parameterFiles[run.id] ?? [:]) { a, _ in a }
         // Zero-padded positions keep the canonical (sorted) encoding in the members' order.
         let width = String(ordered.count).count
         var members = [JointExplanation.Member]()

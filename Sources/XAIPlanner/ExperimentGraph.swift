@@ -37,7 +37,7 @@ public struct ExperimentGraph: Sendable {
     public internal(set) var graph = TaskGraph()
     /// Explanations in manifest order (image, model, run, rank).
     public private(set) var explanations: [Explanation] = []
-    /// Content hashes of the model files and images, by model name / image id.
+    /// Content hashes of the models (file and companion files) and images, by model name / image id.
     public private(set) var modelHashes: [String: String] = [:]
     /// Content hashes of the models' labels (the labels file's bytes, or the inline list), by
     /// model name; absent for a model without labels.
@@ -50,19 +50,24 @@ public struct ExperimentGraph: Sendable {
     /// What each task computes, by task id (the id `TaskGraph.add` returned); joint explain tasks
     /// are in `joints`.
     public private(set) var payloads: [String: TaskPayload] = [:]
+    /// Key inputs for the files each method run's parameters name, by run id.
+    private(set) var parameterFiles: [String: [String: String]] = [:]
     /// The decode and predict tasks of each image under each model (`stageKey`).
     private var stages: [String: (decode: String, predict: String)] = [:]
 
     /// Version of the decode, predict and render code, part of their cache keys.
     public static let decodeVersion = 1, predictVersion = 1, renderVersion = 1
 
-    /// Builds the graph, hashing every model file and image once (through `hasher`).
-    public init(experiment: Experiment, hasher: FileHasher) throws {
+    /// Builds the graph, hashing every model file, image and file a method parameter names once
+    /// (through `hasher`). `companions` lists the other files a model reads (its external data,
+    /// `PipelineBackend.companionFiles`), part of the model's hash.
+    public init(experiment: Experiment, hasher: FileHasher,
+                companions: (ModelSpec) throws -> [String] = { _ in [] }) throws {
         self.experiment = experiment
         for m in experiment.models {
             let hash = try hasher.sha256(file: URL(fileURLWithPath: m.path))
             try m.verify(sha256: hash)
-            modelHashes[m.name] = hash
+            modelHashes[m.name] = try Self.modelHash(fileHash: hash, companions: try companions(m), hasher: hasher)
             labelHashes[m.name] = try Self.labelsHash(m, hasher: hasher)
         }
         for i in experiment.images {
@@ -71,6 +76,7 @@ public struct ExperimentGraph: Sendable {
         for a in experiment.annotations {
             if let mask = a.mask { maskHashes[a.imageID] = try hasher.sha256(file: URL(fileURLWithPath: mask)) }
         }
+        for run in experiment.runs { parameterFiles[run.id] = try Self.parameterFileInputs(run, hasher: hasher) }
         let several = experiment.models.count > 1
         let seed = UInt64(truncatingIfNeeded: experiment.seed)
         let ranks = Self.ranks(experiment)
@@ -171,7 +177,8 @@ public struct ExperimentGraph: Sendable {
         let task = ExplainTask(image: image, model: model, run: run, rank: rank, targetLayer: params["target_layer"],
                                decodeTask: decode, predictTask: predict,
                                contentKey: "\(modelHash)-\(imageHashes[image.id]!)")
-        let explain = try add(.explain(task), id: id, params: params, seed: seed, inputs: modelInputs(model),
+        let inputs = modelInputs(model).merging(parameterFiles[run.id] ?? [:]) { a, _ in a }
+        let explain = try add(.explain(task), id: id, params: params, seed: seed, inputs: inputs,
                               dependencies: [decode, predict], version: run.descriptor.version, resource: .engine,
                               labels: labels)
         let source = ExplanationSource(task: explain, slot: nil)

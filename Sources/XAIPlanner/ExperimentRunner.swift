@@ -47,7 +47,7 @@ public final class ExperimentRunner: @unchecked Sendable {
 
     /// The experiment's task graph (hashing inputs once per runner).
     public func buildGraph() throws -> ExperimentGraph {
-        let g = try ExperimentGraph(experiment: experiment, hasher: hasher)
+        let g = try ExperimentGraph(experiment: experiment, hasher: hasher, companions: backend.companionFiles)
         try? hasher.save()  // only a time saver
         return g
     }

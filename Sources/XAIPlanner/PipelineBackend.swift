@@ -87,6 +87,14 @@ public protocol PipelineBackend: Sendable {
                 seed: UInt64) throws -> Manifest.MetricValue
     /// Draws `map` over the cropped picture with the display parameters of `run` (colormap, alpha).
     func render(map: Tensor, signed: Bool, image: DecodedImage, run: MethodRun) throws -> RenderedOverlay
+    /// The files besides `model.path` that the model reads (an ONNX model's external data), part
+    /// of the model's identity in cache keys.
+    func companionFiles(model: ModelSpec) throws -> [String]
+}
+
+extension PipelineBackend {
+    /// No companion files: the model is its file.
+    public func companionFiles(model: ModelSpec) throws -> [String] { [] }
 }
 
 extension PipelineBackend {

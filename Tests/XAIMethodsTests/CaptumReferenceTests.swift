@@ -86,7 +86,7 @@ final class CaptumReferenceTests: XCTestCase {
         let black = s.preprocess.normalize(RGBImage(width: s.fixture.side, height: s.fixture.side, color: (0, 0, 0)))
         for i in s.fixture.inputs.indices {
             let x = input(s, i)
-            let a = try DeepLIFT.attribute(x.input, references: black, target: x.target, engine: s.model.engine).attributions
+            let a = try DeepLIFT.attribute(x.input, references: black, target: x.target, rule: .rescale, engine: s.model.engine).attributions
             let ref = s.fixture.results[i].deeplift
             agree(a.data.map(Double.init), ref, least: 0.99, "input \(i) DeepLIFT per element")
             agree(channelSum(a.data), channelSum(ref), least: 0.99, "input \(i) DeepLIFT per pixel")

@@ -80,19 +80,48 @@ final class DeepLIFTTests: XCTestCase {
     }
 
     /// Summation-to-delta on the embedded EfficientNet-Lite0 (ReLU6 fused into its convs, residual
-    /// additions, global average pooling): within 1e-4 of |f(x) - f(x0)|.
+    /// additions, global average pooling): within 1e-4 of |f(x) - f(x0)| under both rules, whose
+    /// maps differ.
     func testSummationToDeltaOnEmbeddedModel() throws {
         let model = try EmbeddedModel.context()
         let input = try EmbeddedModel.input()
-        let e = try deeplift().explain(input, model: model)
-        let relative = e.scalars["relative_summation_gap"] ?? .nan
-        print("efficientnet-lite0 deeplift (black baseline): sum \(e.scalars["attribution_sum"] ?? .nan), f(x) - f(x0) \(e.scalars["score_difference"] ?? .nan), relative gap \(relative)")
-        XCTAssertLessThan(relative, 1e-4)
-        XCTAssertEqual(e.map.shape, [224, 224])
+        var maps: [Tensor] = []
+        for rule in DeepLiftRule.allCases {
+            let e = try deeplift(["rule": .string(rule.rawValue)]).explain(input, model: model)
+            let relative = e.scalars["relative_summation_gap"] ?? .nan
+            print("efficientnet-lite0 deeplift \(rule.rawValue) (black baseline): sum \(e.scalars["attribution_sum"] ?? .nan), f(x) - f(x0) \(e.scalars["score_difference"] ?? .nan), relative gap \(relative)")
+            XCTAssertLessThan(relative, 1e-4, rule.rawValue)
+            XCTAssertEqual(e.map.shape, [224, 224])
+            maps.append(e.map)
+        }
+        let scale = maps[0].data.map(abs).max() ?? 0
+        print("efficientnet-lite0 deeplift: max |reveal_cancel - rescale| \(maxDifference(maps[0].data, maps[1].data)) (max |rescale| \(scale))")
+        XCTAssertGreaterThan(maxDifference(maps[0].data, maps[1].data), 1e-3 * scale, "the rules give different maps")
+    }
+
+    /// deep_shap and deeplift take the rule too: reveal-cancel on a ReLU CNN (rectifiers fused
+    /// into the convs) and on the tanh / sigmoid network (activations in steps of their own after
+    /// the convs) adds up, per sample too, and differs from rescale.
+    func testRevealCancelOnSmallNetworks() throws {
+        for graph in [TestModels.convNet(), TestModels.smoothNet()] {
+            let model = try TestModels.context(graph)
+            let input = TestModels.input(TestModels.image(for: graph), target: 1, seed: 4)
+            let rc = try deepSHAP(["samples": .int(4), "rule": .string("reveal_cancel")]).explain(input, model: model)
+            let rescale = try deepSHAP(["samples": .int(4)]).explain(input, model: model)
+            print("deep_shap reveal_cancel on \(graph.source): relative gap \(rc.scalars["relative_summation_gap"] ?? .nan), max diff to rescale \(maxDifference(rc.map.data, rescale.map.data))")
+            XCTAssertLessThan(rc.scalars["relative_summation_gap"] ?? .nan, 1e-5)
+            XCTAssertLessThan(rc.scalars["sample_summation_gap"] ?? .nan, 1e-4)
+            XCTAssertGreaterThan(maxDifference(rc.map.data, rescale.map.data), 1e-5)
+            let e = try deeplift(["baseline": .string("white"), "rule": .string("reveal_cancel")]).explain(input, model: model)
+            print("deeplift reveal_cancel on \(graph.source): relative gap \(e.scalars["relative_summation_gap"] ?? .nan)")
+            XCTAssertLessThan(e.scalars["relative_summation_gap"] ?? .nan, 1e-5)
+        }
     }
 
     func testParametersAndTraits() throws {
         XCTAssertThrowsError(try deeplift(["baseline": .string("purple")]))
+        XCTAssertThrowsError(try deeplift(["rule": .string("revealcancel")]))
+        XCTAssertEqual(try deeplift().rule, .rescale)
         XCTAssertThrowsError(try deepSHAP(["samples": .int(0)]))
         XCTAssertFalse(DeepLIFT.descriptor.slow)
         XCTAssertTrue(DeepSHAP.descriptor.slow)

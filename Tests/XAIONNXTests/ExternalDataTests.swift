@@ -128,3 +128,26 @@ final class ExternalDataTests: XCTestCase {
         }
     }
 }
+
+/// The files a model's identity in cache keys must cover (`ONNXImporter.externalDataFiles`).
+extension ExternalDataTests {
+    func testTheDataFileBesideTheModelIsListedOnce() throws {
+        let path = try writeExternal(ONNXImportTests.convNet())
+        XCTAssertEqual(try ONNXImporter.externalDataFiles(contentsOf: path), [dir.appendingPathComponent("model.onnx.data").path])
+    }
+
+    func testAModelWithInlineWeightsListsNoFile() throws {
+        let path = dir.appendingPathComponent("inline.onnx").path
+        try ONNXImportTests.convNet().serialized().write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try ONNXImporter.externalDataFiles(contentsOf: path), [])
+    }
+
+    /// A location the importer refuses (a path outside the folder) or a missing file is not
+    /// hashed: the import fails naming it.
+    func testRefusedOrMissingLocationsAreNotListed() throws {
+        let outside = try writeExternal(ONNXImportTests.convNet(), location: "../model.onnx.data")
+        XCTAssertEqual(try ONNXImporter.externalDataFiles(contentsOf: outside), [])
+        let missing = try writeExternal(ONNXImportTests.convNet(), location: "gone.data")
+        XCTAssertEqual(try ONNXImporter.externalDataFiles(contentsOf: missing), [])
+    }
+}

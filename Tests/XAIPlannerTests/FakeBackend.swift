@@ -17,6 +17,10 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
     private var decodedInputs = [[Float]: String]()  // input -> image id, for `nanPredictions`
     /// Called at the start of every `explain` (e.g. to hold a run mid-way).
     var beforeExplain: (() -> Void)?
+    /// What `companionFiles` lists for every model (an ONNX model's external data).
+    var companions: [String] = []
+
+    func companionFiles(model: ModelSpec) throws -> [String] { companions }
 
     func note(_ s: String) { lock.lock(); calls.append(s); lock.unlock() }
 

@@ -63,7 +63,12 @@ enum ConvolutionRules {
     /// dx; a fused rectifier's mask reads the same off the step's output as off its input.
     static func backward(_ plan: ConvPlan, _ dy: Tensor, _ c: BackwardContext) throws -> Tensor {
         var d = dy
-        if let act = plan.activation, case .deepLift = c.rules {
+        if let act = plan.activation, case .deepLift(_, .revealCancel) = c.rules {
+            let r = try c.referenceValues()
+            return RevealCancelRules.conv(plan, act.pointwise, dy: dy, x: try c.value(0), z: try c.preActivation(), y: try c.output(),
+                                          x0: try r.value(0), z0: try r.preActivation(), y0: try r.output(),
+                                          workspace: c.workspace)
+        } else if let act = plan.activation, case .deepLift = c.rules {
             let r = try c.referenceValues()
             d = DeepLiftRules.rescale(act.pointwise, dy: dy, x: try c.preActivation(), y: try c.output(),
                                       x0: try r.preActivation(), y0: try r.output(), workspace: c.workspace)

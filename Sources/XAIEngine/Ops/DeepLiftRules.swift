@@ -90,6 +90,20 @@ extension Pointwise {
         }
     }
 
+    /// f(x) for one value (what `forward` computes elementwise).
+    func value(_ x: Float) -> Float {
+        switch self {
+        case .relu: return max(x, 0)
+        case let .clip(lo, hi): return min(max(x, lo), hi)
+        case let .leakyRelu(alpha): return x > 0 ? x : alpha * x
+        case .sigmoid: return 1 / (1 + expf(-x))
+        case .tanh: return tanhf(x)
+        case let .hardSigmoid(alpha, beta): return min(max(alpha * x + beta, 0), 1)
+        case .hardSwish: return x * min(max(x / 6 + 0.5, 0), 1)
+        case let .gelu(approximate): return Gelu.value(x, tanh: approximate)
+        }
+    }
+
     /// f'(x) for one value; at a kink the derivative of the side `backward` uses.
     func derivative(_ x: Float) -> Float {
         switch self {

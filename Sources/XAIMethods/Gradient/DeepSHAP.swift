@@ -2,8 +2,8 @@ import XAICore
 import XAIEngine
 import XAIImaging
 
-/// DeepSHAP (Lundberg & Lee 2017, section 4.2; Captum's `DeepLiftShap`): DeepLIFT's rescale
-/// attributions averaged over references drawn from a baseline distribution, which
+/// DeepSHAP (Lundberg & Lee 2017, section 4.2; Captum's `DeepLiftShap`): DeepLIFT's attributions
+/// (rescale rule, or reveal-cancel with `rule`, as `deeplift`'s) averaged over references drawn from a baseline distribution, which
 /// approximates the SHAP values of the model with that distribution as background. Sample s
 /// takes the baseline b_s of `baselines` that `gradient_shap` draws for the same seed and sample
 /// (`BaselineDistribution`; no input noise, the interpolation point unused); the attribution
@@ -19,10 +19,11 @@ public struct DeepSHAP: Explainer {
     static let reduce = ChannelReduction.parameter(default: .signedSum, signed: true)
     public static let descriptor = MethodDescriptor(
         "deep_shap", family: .gradient,
-        summary: "DeepLIFT (rescale rule) averaged over baselines drawn from a distribution",
+        summary: "DeepLIFT (rescale or reveal-cancel rule) averaged over baselines drawn from a distribution",
         paper: "Lundberg, Lee. A Unified Approach to Interpreting Model Predictions. NeurIPS 2017; Shrikumar, Greenside, Kundaje. Learning Important Features Through Propagating Activation Differences. ICML 2017",
-        parameters: [BaselineDistribution.parameter, samples, batch, reduce], slow: true)
+        parameters: [BaselineDistribution.parameter, samples, DeepLIFT.rule, batch, reduce], slow: true)
     let distribution: BaselineDistribution
+    let rule: DeepLiftRule
     let samples: Int
     let batch: Int
     let reduce: ChannelReduction
@@ -31,6 +32,7 @@ public struct DeepSHAP: Explainer {
         let p = try ParameterReader(method: Self.descriptor, params)
         distribution = try BaselineDistribution(p)
         samples = try p[Self.samples]
+        rule = try p[DeepLIFT.rule]
         batch = try p[Self.batch]
         reduce = try p[Self.reduce]
     }
@@ -46,7 +48,8 @@ public struct DeepSHAP: Explainer {
         let ranges = Batching.ranges(count: samples, size: batch)
         for (done, r) in ranges.enumerated() {
             let draws = sampler.draws(r)
-            let d = try DeepLIFT.attribute(draws.inputs, references: draws.baselines, target: input.target, engine: model.engine)
+            let d = try DeepLIFT.attribute(draws.inputs, references: draws.baselines, target: input.target, rule: rule,
+                                             engine: model.engine)
             for j in 0..<r.count {
                 for i in 0..<n { total[i] += Double(d.attributions.data[j * n + i]) }
                 baselineScore += Double(d.referenceScores[j])
