@@ -17,11 +17,17 @@ enum ViewerScript {
       return e;
     }
     function status(text, error) { const s = $("status"); s.textContent = text; s.className = error ? "error" : ""; }
-    async function getJSON(url) {
-      const r = await fetch(url);
+    async function answer(r) {
       const body = await r.json().catch(() => ({ error: r.statusText }));
       if (!r.ok) throw new Error(body.error || r.statusText);
       return body;
+    }
+    async function getJSON(url) { return answer(await fetch(url)); }
+    // State-changing requests carry a JSON or multipart body (the server refuses anything else).
+    async function post(url, body) {
+      const json = !(body instanceof FormData);
+      return answer(await fetch(url, { method: "POST", body: json ? JSON.stringify(body) : body,
+        headers: json ? { "Content-Type": "application/json" } : {} }));
     }
     function fileURL(exp, path) {
       return "/files/" + encodeURIComponent(exp) + "/" + path.split("/").map(encodeURIComponent).join("/");
@@ -49,25 +55,42 @@ enum ViewerScript {
         $("grid-title").textContent = name;
         $("grid-section").hidden = false;
         fillFilters();
+        fillImageChoice();
         renderGrid();
-        renderRuns(await getJSON("/api/experiments/" + encodeURIComponent(name) + "/runs"));
+        await loadRuns();
       } catch (e) { status(e.message, true); }
     }
 
+    async function loadRuns() {
+      renderRuns(await getJSON("/api/experiments/" + encodeURIComponent(S.exp) + "/runs"));
+    }
     function renderRuns(runs) {
       const box = $("runs");
       box.replaceChildren();
       if (!runs.length) { box.append(el("p", { class: "hint" }, "No recorded runs.")); return; }
+      const label = (r) => r.id + (r.overrides.length ? " " + r.overrides.join(" ") : "") + (r.gitRevision ? " @" + r.gitRevision.slice(0, 7) : "");
+      // Pinned runs keep their results through `xai gc`, as with `xai runs pin ID`.
+      box.append(el("ul", { id: "run-list" }, ...runs.map((r) => el("li", { "data-run": r.id, class: r.pinned ? "pinned" : "" },
+        label(r) + " ", el("button", { type: "button", class: "pin-run", "data-run": r.id, "aria-pressed": String(r.pinned),
+          onclick: () => setPinned(r.id, !r.pinned) }, r.pinned ? "unpin" : "pin")))));
       const a = el("select", { id: "diff-a" }), b = el("select", { id: "diff-b" });
-      for (const r of runs) {
-        const label = r.id + (r.overrides.length ? " " + r.overrides.join(" ") : "") + (r.gitRevision ? " @" + r.gitRevision.slice(0, 7) : "");
-        a.append(el("option", { value: r.id }, label)); b.append(el("option", { value: r.id }, label));
-      }
+      for (const r of runs) { a.append(el("option", { value: r.id }, label(r))); b.append(el("option", { value: r.id }, label(r))); }
       if (runs.length > 1) a.selectedIndex = 1;
       box.append(el("label", {}, "A ", a), el("br"), el("label", {}, "B ", b), el("br"),
-        el("button", { type: "button", onclick: () => showDiff(a.value, b.value) }, "Diff A and B"));
+        el("button", { type: "button", id: "diff-button", onclick: () => showDiff(a.value, b.value) }, "Diff A and B"));
+    }
+    async function setPinned(id, pinned) {
+      try {
+        await post("/api/runs/" + encodeURIComponent(id) + "/pin", { pinned });
+        status((pinned ? "pinned run " : "unpinned run ") + id);
+        await loadRuns();
+      } catch (e) { status(e.message, true); }
     }
 
+    // A table cell with a rounded number; the exact value stays in `data-value`.
+    function number(v, name) {
+      return v == null ? el("td", {}) : el("td", { class: name, "data-value": String(v) }, fmt(v));
+    }
     async function showDiff(a, b) {
       status("computing diff " + a + " .. " + b);
       try {
@@ -83,7 +106,7 @@ enum ViewerScript {
           const pic = (k) => p.pictures && p.pictures[k] ? el("img", { src: d.base + p.pictures[k], alt: k }) : "";
           const metrics = Object.entries(p.metrics || {}).map(([k, m]) => k + ": " + fmt(m.a) + " -> " + fmt(m.b)).join("; ");
           body.append(el("tr", {}, el("td", {}, p.image), el("td", {}, p.run), el("td", {}, p.rank),
-            el("td", {}, p.spearman == null ? "" : fmt(p.spearman)), el("td", {}, p.iou == null ? "" : fmt(p.iou)),
+            number(p.spearman, "spearman"), number(p.iou, "iou"),
             el("td", {}, pic("overlayA")), el("td", {}, pic("overlayB")), el("td", {}, pic("difference")),
             el("td", {}, metrics), el("td", {}, p.note || "")));
         }
@@ -142,9 +165,9 @@ enum ViewerScript {
       const input = (id) => { const i = S.manifest.images.find((x) => x.id === id); return i ? Object.values(i.inputs)[0] : null; };
       for (const id of images.slice(S.page * PAGE_ROWS, (S.page + 1) * PAGE_ROWS)) {
         const src = input(id);
-        const first = el("td", {}, id);
+        const first = el("td", {}, id, el("br"), el("button", { type: "button", class: "explain-image", onclick: () => pickImage(id) }, "explain..."));
         if (src) first.prepend(el("img", { src: fileURL(S.exp, src), alt: id, loading: "lazy" }));
-        const tr = el("tr", {}, first);
+        const tr = el("tr", { "data-image": id }, first);
         for (const c of cols) {
           const r = rows.get(id).get(c);
           const td = el("td", {});
@@ -275,9 +298,30 @@ enum ViewerScript {
     function takeFile(f) {
       S.file = f || null;
       $("file-name").textContent = f ? f.name + " (" + Math.round(f.size / 1024) + " KiB)" : "";
+      if (f) $("exp-image").value = "";
+    }
+    // An image of the open experiment, explained without uploading it: the request names the
+    // experiment and the image's id, and the server reads the file its last run read.
+    function fillImageChoice() {
+      const select = $("exp-image");
+      select.dataset.experiment = S.exp;
+      options(select, S.manifest.images.map((i) => i.id));
+      select.firstChild.textContent = "(upload instead)";
+      $("exp-image-label").hidden = !S.manifest.images.length;
+    }
+    function pickImage(id) {
+      $("exp-image").value = id;
+      imagePicked();
+      $("explain").scrollIntoView();
+    }
+    function imagePicked() {
+      if (!$("exp-image").value) return;
+      takeFile(null);
+      $("file").value = "";
     }
     async function explain() {
-      if (!S.file) { status("choose an image first", true); return; }
+      const picked = $("exp-image").value;
+      if (!S.file && !picked) { status("choose an image first", true); return; }
       const methods = {};
       for (const box of document.querySelectorAll("#method-list input[type=checkbox][id^=m-]")) {
         if (!box.checked) continue;
@@ -287,15 +331,17 @@ enum ViewerScript {
       }
       const t = $("target").value.trim();
       const request = { model: $("model").value, methods, target: /^\d+$/.test(t) ? Number(t) : t || "predicted" };
-      const form = new FormData();
-      form.append("image", S.file);
-      form.append("request", new Blob([JSON.stringify(request)], { type: "application/json" }), "request.json");
-      status("uploading");
+      let body = request;
+      if (picked) {
+        request.image = { experiment: $("exp-image").dataset.experiment, id: picked };
+      } else {
+        body = new FormData();
+        body.append("image", S.file);
+        body.append("request", new Blob([JSON.stringify(request)], { type: "application/json" }), "request.json");
+      }
+      status(picked ? "explaining " + picked : "uploading");
       try {
-        const r = await fetch("/api/explain", { method: "POST", body: form });
-        const body = await r.json();
-        if (!r.ok) throw new Error(body.error);
-        watchJob(body.job);
+        watchJob((await post("/api/explain", body)).job);
       } catch (e) { status(e.message, true); }
     }
     function watchJob(id) {
@@ -315,7 +361,7 @@ enum ViewerScript {
     function showJob(job) {
       if (job.state === "failed") { status(job.error, true); return; }
       if (job.state !== "done") { setTimeout(() => getJSON("/api/jobs/" + job.id).then(showJob), 500); return; }
-      status("done: " + job.results.length + " explanation(s)");
+      status("done: " + job.results.length + " explanation(s)" + (job.run ? ", recorded as run " + job.run : "") + (job.error ? "; " + job.error : ""), !!job.error);
       $("job-results").replaceChildren(...job.results.map((r) => {
         const img = el("img", { src: r.overlay || r.input, alt: r.instance, class: "result-overlay", "data-instance": r.instance });
         img.addEventListener("click", () => openDetail(job.experiment, { images: [{ id: "upload", inputs: { m: r.input.split("/").slice(3).map(decodeURIComponent).join("/") } }], models: [] },
@@ -338,6 +384,7 @@ enum ViewerScript {
       $("pin").addEventListener("click", pinCurrent);
       $("close-detail").addEventListener("click", () => { $("detail").hidden = true; S.current = null; });
       $("file").addEventListener("change", (e) => takeFile(e.target.files[0]));
+      $("exp-image").addEventListener("change", imagePicked);
       const drop = $("drop");
       drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
       drop.addEventListener("dragleave", () => drop.classList.remove("over"));
