@@ -25,7 +25,7 @@ enum ExperimentJobWork {
                             outcome.historyError = "the job was not recorded in the run history: \(error)"
                         }
                         guard result.report.succeeded else {
-                            throw JobFailure(messages: result.report.failures.map { "\($0.id): \($0.message)" })
+                            throw JobFailure(messages: result.report.failures.map { "\($0.id): \($0.message)" }, run: outcome.run)
                         }
                         return outcome
                     })
@@ -46,8 +46,9 @@ enum ExperimentJobWork {
     }
 }
 
-/// Tasks of a job that failed, each with the planner's message.
+/// Tasks of a job that failed, each with the planner's message, and the run the job was recorded as.
 struct JobFailure: Error, CustomStringConvertible {
     let messages: [String]
+    let run: String?
     var description: String { "\(messages.count) task(s) failed: " + messages.joined(separator: "; ") }
 }

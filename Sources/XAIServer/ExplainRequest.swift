@@ -7,9 +7,10 @@ import XAIPlanner
 /// The `request` part of `POST /api/explain`:
 /// `{"model": NAME, "methods": {INSTANCE: {"method": KIND, PARAM: VALUE, ...}}, "target": ...}`,
 /// or the whole JSON body with `"image": {"experiment": NAME, "id": IMAGE_ID}` naming an image
-/// already in an experiment instead of an uploaded file (`ExperimentImage`). It becomes an ordinary experiment document over the uploaded image, validated by the same
-/// loader as `xai run` (unknown methods, parameters out of range, unknown labels are 400s with
-/// the loader's message), so an upload is planned, executed and cached like any experiment.
+/// already in an experiment instead of an uploaded file (`ExperimentImage`). It becomes an
+/// ordinary experiment document over the image, validated by the same loader as `xai run`
+/// (unknown methods, parameters out of range, unknown labels are 400s with the loader's
+/// message), so an upload is planned, executed and cached like any experiment.
 struct ExplainRequest {
     var model: String
     var methods: [String: JSONValue]

@@ -100,6 +100,7 @@ actor JobQueue {
                 job = jobs[id] ?? job
                 job.state = .failed
                 job.error = "\(error)"
+                job.run = (error as? JobFailure)?.run
             }
             update(job)
             retire(id)

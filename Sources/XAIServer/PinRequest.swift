@@ -16,10 +16,7 @@ struct PinRequest: Sendable {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
             throw ServerError.unsupportedMediaType(request.headers[.contentType])
         }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: Self.maxBytes) } catch let e as HTTPResponseError where e.status == .contentTooLarge {
-            throw ServerError.tooLarge(limit: Self.maxBytes)
-        }
+        let body = try await request.collectBody(upTo: Self.maxBytes)
         guard case let .object(o)? = try? JSONDecoder().decode(JSONValue.self, from: Data(Array(buffer: body))),
               o.count == 1, case let .bool(pinned)? = o["pinned"] else {
             throw ServerError.badRequest(#"the body must be {"pinned": true} or {"pinned": false}"#)

@@ -1,6 +1,8 @@
-/// The viewer's script: experiments and runs, the filtered and paginated grid, the full-size
-/// view (opacity, colormap, the map's value under the pointer from its `.npy`), pins, diffs and
-/// the explain form built from `GET /api/methods`. Text always goes in through `textContent`.
+/// The viewer's script: experiments and their runs (pinned and unpinned from the page), the
+/// filtered and paginated grid, the full-size view (opacity, colormap, the map's value under the
+/// pointer from its `.npy`), pinned views, diffs and the explain form built from
+/// `GET /api/methods`, for an upload or an image of the open experiment. Text always goes in
+/// through `textContent`.
 enum ViewerScript {
     static let source = #"""
     "use strict";

@@ -57,13 +57,7 @@ extension ViewerServer {
     /// stored content-addressed under `uploads/`, so both run as the same experiment and share the cache.
     func explain(_ request: Request) async throws -> Response {
         let limit = configuration.maxUploadBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw ServerError.tooLarge(limit: limit)
-        }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: limit) } catch let e as HTTPResponseError where e.status == .contentTooLarge {
-            throw ServerError.tooLarge(limit: limit)
-        }
+        let body = try await request.collectBody(upTo: limit)
         let type = request.headers[.contentType] ?? ""
         let explain: ExplainRequest, upload: [UInt8]?
         if type.lowercased().hasPrefix("application/json") {

@@ -27,7 +27,10 @@ final class BrowserClickTests: ServerTestCase {
             try await Self.onThread {
                 let browser = try DevToolsBrowser(executable: BrowserTests.chromium, profile: profile, log: log)
                 defer { browser.close() }
+                let start = Date()
                 try self.clickThrough(browser, port: port, runs: (a, b), store: store)
+                print(String(format: "headless Chromium: filters, pin, diff and an experiment's image explained in %.1f s",
+                             Date().timeIntervalSince(start)))
                 XCTAssertEqual(browser.messages, [], "console messages, exceptions or failed requests")
             }
         }

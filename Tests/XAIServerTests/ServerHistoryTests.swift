@@ -63,8 +63,7 @@ final class ServerHistoryTests: ServerTestCase {
     }
 
     func testPinRequestsAreChecked() async throws {
-        let yaml = "images: [Experiments/images/chelsea.png]\nmethods: {gradcam: {}}\n"
-        let id = try recordRun("pinned", yaml).id
+        let id = try recordManifest("pinned", images: [])
         let json: HTTPFields = [.contentType: "application/json"]
         try await application(engineServer()).test(.router) { client in
             for (uri, headers, body, status) in [
@@ -85,6 +84,24 @@ final class ServerHistoryTests: ServerTestCase {
                                      body: ByteBuffer(string: #"{"pinned": true}"#)) { XCTAssertEqual($0.status, .forbidden) }
         }
         XCTAssertEqual(try RunStore(outputs: outputs).run(id: id)?.pinned, false, "no refused request pinned the run")
+    }
+
+    func testAFailedJobNamesTheRunItWasRecordedAs() async throws {
+        let queue = JobQueue(capacity: 1, keepFinished: 1) { _, _ in
+            throw JobFailure(messages: ["chelsea/gradcam: out of memory"], run: "20261204-000000-0000")
+        }
+        let job = try await queue.submit(try loadWithRepositoryFiles("""
+            schema: 1
+            name: failing
+            images: [Experiments/images/chelsea.png]
+            methods: {gradcam: {}}
+            """))
+        var last: JobSnapshot?
+        let watched = await queue.watch(job.id)
+        for await s in try XCTUnwrap(watched) { last = s }
+        XCTAssertEqual(last?.state, .failed)
+        XCTAssertEqual(last?.run, "20261204-000000-0000")
+        XCTAssertEqual(last?.error, "1 task(s) failed: chelsea/gradcam: out of memory")
     }
 
     func testAnImageOfAnExperimentIsExplainedWithoutAnUpload() async throws {
@@ -118,17 +135,8 @@ final class ServerHistoryTests: ServerTestCase {
         try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
         let cat = images.appendingPathComponent("cat.png")
         try Data(try Self.chelsea).write(to: cat)
-        // Only the run's manifest matters here: a record without computing anything.
-        let manifest = Manifest(name: "held", experiment: .object([:]), models: [],
-                                images: [Manifest.Image(id: "cat", path: cat.path, sha256: ContentHash.sha256(Data(try Self.chelsea)),
-                                                        width: 451, height: 300, inputs: [:])],
-                                predictions: [], results: [], failures: [])
-        let stored = StoredManifest(json: try manifest.encoded())
-        try RunStore(outputs: outputs).record(NewRun(
-            record: RunRecord(id: RunID.make(at: Date()), experiment: "held", file: "held.yaml", startedAt: Date(), endedAt: Date(),
-                              exitStatus: 0, git: nil, experimentHash: "", overrides: [], manifestHash: stored.hash,
-                              taskCount: 0, cachedCount: 0, failedCount: 0, seconds: 0),
-            manifest: stored, tasks: []))
+        try recordManifest("held", images: [Manifest.Image(id: "cat", path: cat.path, sha256: ContentHash.sha256(Data(try Self.chelsea)),
+                                                           width: 451, height: 300, inputs: [:])])
         func refused(_ image: String, _ expected: String, line: UInt = #line) async throws {
             let body = #"{"image": \#(image), \#(Self.saliency)}"#
             try await application(engineServer()).test(.router) { client in

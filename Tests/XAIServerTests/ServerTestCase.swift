@@ -83,6 +83,22 @@ class ServerTestCase: TemporaryDirectoryTestCase {
         return (id, result)
     }
 
+    /// Records a run of `name` that wrote `images` and computed nothing: for tests that need only
+    /// a run's record and manifest. Returns its id.
+    @discardableResult
+    func recordManifest(_ name: String, images: [Manifest.Image]) throws -> String {
+        let manifest = Manifest(name: name, experiment: .object([:]), models: [], images: images,
+                                predictions: [], results: [], failures: [])
+        let stored = StoredManifest(json: try manifest.encoded())
+        let id = RunID.make(at: Date())
+        try RunStore(outputs: outputs).record(NewRun(
+            record: RunRecord(id: id, experiment: name, file: "\(name).yaml", startedAt: Date(), endedAt: Date(),
+                              exitStatus: 0, git: nil, experimentHash: "", overrides: [], manifestHash: stored.hash,
+                              taskCount: 0, cachedCount: 0, failedCount: 0, seconds: 0),
+            manifest: stored, tasks: []))
+        return id
+    }
+
     func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(buffer: response.body))
     }
