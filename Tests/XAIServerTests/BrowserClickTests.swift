@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import XAICore
 import XAIManifest
+import XAIReport
 import XAIRuns
 import XCTest
 @testable import XAIServer
@@ -10,8 +11,8 @@ import XCTest
 /// A user's clicks in the viewer, in Debian's headless Chromium driven with real mouse and
 /// keyboard events (`DevToolsBrowser`) against a live server on loopback: filter the grid by image
 /// and method, pin a run (and find the pin in the run history), diff two runs (and find the
-/// diff's Spearman correlations on the page), and explain an image of the experiment without
-/// uploading it. No console message, exception or failed request is allowed.
+/// diff's Spearman correlations on the page and on its `diff.html`), and explain an image of the
+/// experiment without uploading it. No console message, exception or failed request is allowed.
 final class BrowserClickTests: ServerTestCase {
     func testFilterPinDiffAndExplainAnExperimentsImageByClicking() async throws {
         guard FileManager.default.isExecutableFile(atPath: BrowserTests.chromium) else {
@@ -64,7 +65,7 @@ final class BrowserClickTests: ServerTestCase {
         XCTAssertEqual(try store.run(id: runs.b)?.pinned, false)
         XCTAssertEqual(try store.keysToKeep(keepLast: 0), Set(try store.tasks(of: runs.a).compactMap(\.key)))
 
-        // Diff A .. B: the page shows the Spearman correlation of every pair that `diff.json` holds.
+        // Diff A .. B: the viewer shows the Spearman correlation of every pair that `diff.json` holds.
         try browser.choose(runs.a, in: "#diff-a")
         try browser.choose(runs.b, in: "#diff-b")
         try browser.click("#diff-button")
@@ -95,6 +96,14 @@ final class BrowserClickTests: ServerTestCase {
             $0.image == "coffee" && $0.method == "gradcam"
         })
         XCTAssertEqual(ours.key, theirs.key, "the same image, model and method: the same cache entry")
+
+        // The diff's own page, opened from its link, writes the same correlations.
+        try browser.click("#diff-links a[href$='diff.html']")
+        try browser.waitUntil("location.pathname.endsWith('/diff.html') && document.readyState === 'complete'",
+                              timeout: 30, what: "diff.html")
+        let written = try browser.evaluate("[...document.querySelectorAll('section > p')].map((p) => p.textContent)"
+                                           + ".filter((t) => t.startsWith('spearman '))") as? [String] ?? []
+        XCTAssertEqual(written.map { $0.components(separatedBy: " · ")[0] }, expected.map { "spearman " + NumberFormat.short($0) })
     }
 
     /// Runs blocking work (the browser's protocol) on its own thread, off the concurrency pool

@@ -86,11 +86,12 @@ final class DevToolsBrowser: @unchecked Sendable {
         return (answer["result"] as? [String: Any])?["value"]
     }
 
-    /// Polls `expression` every 0.1 s until it is true; fails after `timeout` seconds.
+    /// Polls `expression` every 0.1 s until it is true; fails after `timeout` seconds. An
+    /// evaluation that fails (a page being replaced has no context) counts as not yet.
     func waitUntil(_ expression: String, timeout: TimeInterval = 300, what: String) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if try evaluate("Boolean(\(expression))") as? Bool == true { return }
+            if (try? evaluate("Boolean(\(expression))")) as? Bool == true { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
         throw Failure(description: "waited \(Int(timeout)) s for \(what) (\(expression)); page messages: \(messages)")

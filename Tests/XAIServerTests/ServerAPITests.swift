@@ -132,6 +132,7 @@ final class ServerAPITests: ServerTestCase {
                     XCTAssertEqual(r.headers[.xContentTypeOptions], "nosniff")
                 }
             }
+            try await client.execute(uri: "/favicon.ico", method: .get) { XCTAssertEqual($0.status, .noContent) }
         }
     }
 }
