@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "XAIRunsTests", dependencies: ["XAIRuns", "XAIDiff", "XAIPlanner", "XAIExperiment", "XAIMetrics", "XAIImaging",
                                                      "XAIManifest", "XAICore", "XAITestSupport",
                                                      .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swift5),
-        .testTarget(name: "XAIServerTests", dependencies: ["XAIServer", "XAIBackend", "XAIMetrics", "XAIRuns", "XAIPlanner",
+        .testTarget(name: "XAIServerTests", dependencies: ["XAIServer", "XAIBackend", "XAIMetrics", "XAIRuns", "XAIPlanner", "XAIReport",
                                                        "XAIExperiment", "XAIManifest", "XAIImaging", "XAICore", "XAITestSupport",
                                                        .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                        .product(name: "HTTPTypes", package: "swift-http-types")],

@@ -34,6 +34,9 @@ public struct JobSnapshot: Codable, Equatable, Sendable {
     public var experiment: String
     public var progress: Progress
     public var results: [Result]
+    /// The run the job was recorded as in the run history (`xai runs` lists it), once done.
+    public var run: String?
+    /// Why the job failed; on a finished job, why it could not be recorded in the run history.
     public var error: String?
 
     public var isFinished: Bool { state == .done || state == .failed }

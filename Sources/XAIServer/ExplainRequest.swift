@@ -5,14 +5,18 @@ import XAIManifest
 import XAIPlanner
 
 /// The `request` part of `POST /api/explain`:
-/// `{"model": NAME, "methods": {INSTANCE: {"method": KIND, PARAM: VALUE, ...}}, "target": ...}`.
-/// It becomes an ordinary experiment document over the uploaded image, validated by the same
-/// loader as `xai run` (unknown methods, parameters out of range, unknown labels are 400s with
-/// the loader's message), so an upload is planned, executed and cached like any experiment.
+/// `{"model": NAME, "methods": {INSTANCE: {"method": KIND, PARAM: VALUE, ...}}, "target": ...}`,
+/// or the whole JSON body with `"image": {"experiment": NAME, "id": IMAGE_ID}` naming an image
+/// already in an experiment instead of an uploaded file (`ExperimentImage`). It becomes an
+/// ordinary experiment document over the image, validated by the same loader as `xai run`
+/// (unknown methods, parameters out of range, unknown labels are 400s with the loader's
+/// message), so an upload is planned, executed and cached like any experiment.
 struct ExplainRequest {
     var model: String
     var methods: [String: JSONValue]
     var target: JSONValue?
+    /// The experiment's image to explain, when the request names one rather than uploading a file.
+    var image: ExperimentImage?
 
     /// Experiments made from requests are named `upload-<hash>`.
     static let namePrefix = "upload-"
@@ -27,8 +31,8 @@ struct ExplainRequest {
             throw ServerError.badRequest("the request is not valid JSON: \(error.localizedDescription)")
         }
         guard case let .object(o) = value else { throw ServerError.badRequest("the request must be a JSON object") }
-        for key in o.keys where !["model", "methods", "target"].contains(key) {
-            throw ServerError.badRequest("unknown request key '\(key)'; the keys are model, methods and target")
+        for key in o.keys where !["model", "methods", "target", "image"].contains(key) {
+            throw ServerError.badRequest("unknown request key '\(key)'; the keys are model, methods, target and image")
         }
         switch o["model"] {
         case nil: model = ExperimentLoader.defaultModel
@@ -49,6 +53,7 @@ struct ExplainRequest {
         }
         methods = m
         target = o["target"]
+        image = try o["image"].map(ExperimentImage.init(json:))
     }
 
     /// The experiment document for `image` (an absolute path): named after its own content, so the

@@ -2,8 +2,16 @@ import Foundation
 import XAIExperiment
 import XAIManifest
 
-/// Computes one job's experiment, reporting progress; returns its manifest.
-typealias JobWork = @Sendable (Experiment, JobProgress) async throws -> Manifest
+/// Computes one job's experiment, reporting progress; returns its manifest and its run record.
+typealias JobWork = @Sendable (Experiment, JobProgress) async throws -> JobOutcome
+
+/// What a job's work produced: the experiment's manifest, and the id of the run it was recorded
+/// as in the run history (nil with `historyError` when it could not be recorded).
+struct JobOutcome: Sendable {
+    var manifest: Manifest
+    var run: String? = nil
+    var historyError: String? = nil
+}
 
 /// The explain jobs: a bounded queue run one job at a time (each job is engine-bound and the
 /// executor already uses every core), snapshots for polling, and event streams for watchers.
@@ -35,7 +43,7 @@ actor JobQueue {
         var g = SystemRandomNumberGenerator()
         let id = (0..<2).map { _ in String(format: "%016llx", g.next() as UInt64) }.joined()
         let job = JobSnapshot(id: id, state: .queued, experiment: experiment.name,
-                              progress: .init(total: 0, finished: 0, fraction: 0), results: [], error: nil)
+                              progress: .init(total: 0, finished: 0, fraction: 0), results: [], run: nil, error: nil)
         jobs[id] = job
         experiments[id] = experiment
         waiting.append(id)
@@ -80,9 +88,11 @@ actor JobQueue {
             job.state = .running
             update(job)
             do {
-                let manifest = try await work(experiment, JobProgress { p in Task { await self.progress(id, p) } })
+                let outcome = try await work(experiment, JobProgress { p in Task { await self.progress(id, p) } })
                 job = jobs[id] ?? job
-                job.results = JobSnapshot.Result.all(in: manifest)
+                job.results = JobSnapshot.Result.all(in: outcome.manifest)
+                job.run = outcome.run
+                job.error = outcome.historyError
                 job.state = .done
                 job.progress.finished = job.progress.total
                 job.progress.fraction = 1
@@ -90,6 +100,7 @@ actor JobQueue {
                 job = jobs[id] ?? job
                 job.state = .failed
                 job.error = "\(error)"
+                job.run = (error as? JobFailure)?.run
             }
             update(job)
             retire(id)

@@ -23,6 +23,7 @@ enum ViewerPage {
         <h2>Explain an image</h2>
         <div id="drop" tabindex="0">Drop a PNG or JPEG here, or <label>choose a file <input type="file" id="file" accept="image/png,image/jpeg"></label>
           <span id="file-name"></span></div>
+        <label id="exp-image-label" hidden>or an image of the open experiment <select id="exp-image"></select></label>
         <label>Model <select id="model"></select></label>
         <label>Target <input id="target" value="predicted" size="12"></label>
         <div id="method-list"></div>
@@ -96,6 +97,9 @@ enum ViewerPage {
     #diff-table td, #diff-table th { padding: .2em .5em; border-bottom: 1px solid #eee; }
     #diff-table img { width: 96px; height: 96px; }
     .error { color: #b00020; }
+    #run-list { list-style: none; padding: 0; margin: 0 0 .5em; font-size: .85em; }
+    #run-list li { overflow-wrap: anywhere; margin: .15em 0; }
+    #run-list li.pinned { font-weight: 600; }
     @media (max-width: 700px) { main { flex-direction: column; } #sidebar { width: auto; border-right: 0; } }
     """#
 }

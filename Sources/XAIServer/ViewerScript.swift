@@ -1,8 +1,13 @@
-/// The viewer's script: experiments and runs, the filtered and paginated grid, the full-size
-/// view (opacity, colormap, the map's value under the pointer from its `.npy`), pins, diffs and
-/// the explain form built from `GET /api/methods`. Text always goes in through `textContent`.
+/// The viewer's script: experiments and their runs (pinned and unpinned from the page), the
+/// filtered and paginated grid, the full-size view (opacity, colormap, the map's value under the
+/// pointer from its `.npy`), pinned views, diffs and the explain form built from
+/// `GET /api/methods`, for an upload or an image of the open experiment. Text always goes in
+/// through `textContent`.
 enum ViewerScript {
-    static let source = #"""
+    /// The whole script: `core` (experiments, runs, diffs, grid, full-size view), then `explainAndWiring`.
+    static let source = core + "\n\n" + explainAndWiring
+
+    static let core = #"""
     "use strict";
     const $ = (id) => document.getElementById(id);
     const PAGE_ROWS = 20;
@@ -17,11 +22,17 @@ enum ViewerScript {
       return e;
     }
     function status(text, error) { const s = $("status"); s.textContent = text; s.className = error ? "error" : ""; }
-    async function getJSON(url) {
-      const r = await fetch(url);
+    async function answer(r) {
       const body = await r.json().catch(() => ({ error: r.statusText }));
       if (!r.ok) throw new Error(body.error || r.statusText);
       return body;
+    }
+    async function getJSON(url) { return answer(await fetch(url)); }
+    // State-changing requests carry a JSON or multipart body (the server refuses anything else).
+    async function post(url, body) {
+      const json = !(body instanceof FormData);
+      return answer(await fetch(url, { method: "POST", body: json ? JSON.stringify(body) : body,
+        headers: json ? { "Content-Type": "application/json" } : {} }));
     }
     function fileURL(exp, path) {
       return "/files/" + encodeURIComponent(exp) + "/" + path.split("/").map(encodeURIComponent).join("/");
@@ -49,25 +60,42 @@ enum ViewerScript {
         $("grid-title").textContent = name;
         $("grid-section").hidden = false;
         fillFilters();
+        fillImageChoice();
         renderGrid();
-        renderRuns(await getJSON("/api/experiments/" + encodeURIComponent(name) + "/runs"));
+        await loadRuns();
       } catch (e) { status(e.message, true); }
     }
 
+    async function loadRuns() {
+      renderRuns(await getJSON("/api/experiments/" + encodeURIComponent(S.exp) + "/runs"));
+    }
     function renderRuns(runs) {
       const box = $("runs");
       box.replaceChildren();
       if (!runs.length) { box.append(el("p", { class: "hint" }, "No recorded runs.")); return; }
+      const label = (r) => r.id + (r.overrides.length ? " " + r.overrides.join(" ") : "") + (r.gitRevision ? " @" + r.gitRevision.slice(0, 7) : "");
+      // Pinned runs keep their results through `xai gc`, as with `xai runs pin ID`.
+      box.append(el("ul", { id: "run-list" }, ...runs.map((r) => el("li", { "data-run": r.id, class: r.pinned ? "pinned" : "" },
+        label(r) + " ", el("button", { type: "button", class: "pin-run", "data-run": r.id, "aria-pressed": String(r.pinned),
+          onclick: () => setPinned(r.id, !r.pinned) }, r.pinned ? "unpin" : "pin")))));
       const a = el("select", { id: "diff-a" }), b = el("select", { id: "diff-b" });
-      for (const r of runs) {
-        const label = r.id + (r.overrides.length ? " " + r.overrides.join(" ") : "") + (r.gitRevision ? " @" + r.gitRevision.slice(0, 7) : "");
-        a.append(el("option", { value: r.id }, label)); b.append(el("option", { value: r.id }, label));
-      }
+      for (const r of runs) { a.append(el("option", { value: r.id }, label(r))); b.append(el("option", { value: r.id }, label(r))); }
       if (runs.length > 1) a.selectedIndex = 1;
       box.append(el("label", {}, "A ", a), el("br"), el("label", {}, "B ", b), el("br"),
-        el("button", { type: "button", onclick: () => showDiff(a.value, b.value) }, "Diff A and B"));
+        el("button", { type: "button", id: "diff-button", onclick: () => showDiff(a.value, b.value) }, "Diff A and B"));
+    }
+    async function setPinned(id, pinned) {
+      try {
+        await post("/api/runs/" + encodeURIComponent(id) + "/pin", { pinned });
+        status((pinned ? "pinned run " : "unpinned run ") + id);
+        await loadRuns();
+      } catch (e) { status(e.message, true); }
     }
 
+    // A table cell with a rounded number; the exact value stays in `data-value`.
+    function number(v, name) {
+      return v == null ? el("td", {}) : el("td", { class: name, "data-value": String(v) }, fmt(v));
+    }
     async function showDiff(a, b) {
       status("computing diff " + a + " .. " + b);
       try {
@@ -83,7 +111,7 @@ enum ViewerScript {
           const pic = (k) => p.pictures && p.pictures[k] ? el("img", { src: d.base + p.pictures[k], alt: k }) : "";
           const metrics = Object.entries(p.metrics || {}).map(([k, m]) => k + ": " + fmt(m.a) + " -> " + fmt(m.b)).join("; ");
           body.append(el("tr", {}, el("td", {}, p.image), el("td", {}, p.run), el("td", {}, p.rank),
-            el("td", {}, p.spearman == null ? "" : fmt(p.spearman)), el("td", {}, p.iou == null ? "" : fmt(p.iou)),
+            number(p.spearman, "spearman"), number(p.iou, "iou"),
             el("td", {}, pic("overlayA")), el("td", {}, pic("overlayB")), el("td", {}, pic("difference")),
             el("td", {}, metrics), el("td", {}, p.note || "")));
         }
@@ -142,9 +170,9 @@ enum ViewerScript {
       const input = (id) => { const i = S.manifest.images.find((x) => x.id === id); return i ? Object.values(i.inputs)[0] : null; };
       for (const id of images.slice(S.page * PAGE_ROWS, (S.page + 1) * PAGE_ROWS)) {
         const src = input(id);
-        const first = el("td", {}, id);
+        const first = el("td", {}, id, el("br"), el("button", { type: "button", class: "explain-image", onclick: () => pickImage(id) }, "explain..."));
         if (src) first.prepend(el("img", { src: fileURL(S.exp, src), alt: id, loading: "lazy" }));
-        const tr = el("tr", {}, first);
+        const tr = el("tr", { "data-image": id }, first);
         for (const c of cols) {
           const r = rows.get(id).get(c);
           const td = el("td", {});
@@ -229,136 +257,6 @@ enum ViewerScript {
       if (S.pins.length > 2) S.pins.shift();
       $("pins").hidden = false;
       $("pinned").replaceChildren(...S.pins.map((p) => el("div", { class: "cell pin" }, el("img", { src: p.src, alt: p.title }), p.title)));
-    }
-
-    // ---- explain an upload
-    function paramInput(name, p) {
-      const id = "p-" + name + "-" + p.name;
-      let input;
-      if (p.type === "bool") { input = el("input", { type: "checkbox", id }); input.checked = p.defaultValue === true; }
-      else if (p.choices && (p.type === "choice" || p.type === "methodKind")) {
-        input = el("select", { id }, ...p.choices.map((c) => el("option", { value: c }, c)));
-        input.value = String(p.defaultValue);
-      } else {
-        input = el("input", { id, size: 8, value: Array.isArray(p.defaultValue) ? p.defaultValue.join(",") : String(p.defaultValue) });
-        if (p.type === "int" || p.type === "double") { input.type = "number"; if (p.min != null) input.min = p.min; if (p.max != null) input.max = p.max; input.step = p.type === "int" ? 1 : "any"; }
-        if (p.choices) input.setAttribute("list", id + "-choices");
-      }
-      input.dataset.param = p.name; input.dataset.kind = p.type;
-      const range = p.min != null || p.max != null ? " [" + (p.min ?? "") + ", " + (p.max ?? "") + "]" : "";
-      const label = el("label", { title: p.doc }, p.name + range + " ", input);
-      if (p.choices && input.tagName === "INPUT") label.append(el("datalist", { id: id + "-choices" }, ...p.choices.map((c) => el("option", { value: c }))));
-      return label;
-    }
-    function readParam(input) {
-      if (input.type === "checkbox") return input.checked;
-      const v = input.value.trim(), k = input.dataset.kind;
-      if (k === "numberList") return v.split(",").map(Number);
-      if (k === "string" || k === "choice" || k === "methodKind") return v;
-      return v !== "" && !isNaN(Number(v)) ? Number(v) : v;
-    }
-    async function loadCatalogue() {
-      S.catalogue = await getJSON("/api/methods");
-      options($("model"), S.catalogue.models);
-      $("model").firstChild.remove();
-      if (S.catalogue.models.includes("efficientnet-lite0")) $("model").value = "efficientnet-lite0";
-      const list = $("method-list");
-      list.replaceChildren();
-      for (const m of S.catalogue.methods) {
-        const box = el("input", { type: "checkbox", id: "m-" + m.name, value: m.name });
-        const fields = el("div", { hidden: "" }, ...m.parameters.filter((p) => !p.display).map((p) => paramInput(m.name, p)));
-        box.addEventListener("change", () => { fields.hidden = !box.checked; });
-        if (m.name === "gradcam") { box.checked = true; fields.hidden = false; }
-        list.append(el("fieldset", { title: m.summary }, el("legend", {}, el("label", {}, box, " " + m.name + (m.slow ? " (slow)" : ""))), fields));
-      }
-    }
-    function takeFile(f) {
-      S.file = f || null;
-      $("file-name").textContent = f ? f.name + " (" + Math.round(f.size / 1024) + " KiB)" : "";
-    }
-    async function explain() {
-      if (!S.file) { status("choose an image first", true); return; }
-      const methods = {};
-      for (const box of document.querySelectorAll("#method-list input[type=checkbox][id^=m-]")) {
-        if (!box.checked) continue;
-        const settings = { method: box.value };
-        for (const input of box.closest("fieldset").querySelectorAll("[data-param]")) settings[input.dataset.param] = readParam(input);
-        methods[box.value] = settings;
-      }
-      const t = $("target").value.trim();
-      const request = { model: $("model").value, methods, target: /^\d+$/.test(t) ? Number(t) : t || "predicted" };
-      const form = new FormData();
-      form.append("image", S.file);
-      form.append("request", new Blob([JSON.stringify(request)], { type: "application/json" }), "request.json");
-      status("uploading");
-      try {
-        const r = await fetch("/api/explain", { method: "POST", body: form });
-        const body = await r.json();
-        if (!r.ok) throw new Error(body.error);
-        watchJob(body.job);
-      } catch (e) { status(e.message, true); }
-    }
-    function watchJob(id) {
-      const bar = $("job-progress");
-      bar.hidden = false; bar.value = 0;
-      $("job-results").replaceChildren();
-      const events = new EventSource("/api/jobs/" + encodeURIComponent(id) + "/events");
-      const update = (ev) => {
-        const job = JSON.parse(ev.data);
-        bar.value = job.progress.fraction;
-        $("job-state").textContent = " " + job.state + (job.progress.total ? " (" + job.progress.finished + "/" + job.progress.total + " tasks)" : "");
-        if (job.state === "done" || job.state === "failed") { events.close(); showJob(job); }
-      };
-      for (const name of ["queued", "running", "done", "failed"]) events.addEventListener(name, update);
-      events.onerror = () => { events.close(); getJSON("/api/jobs/" + encodeURIComponent(id)).then(showJob).catch((e) => status(e.message, true)); };
-    }
-    function showJob(job) {
-      if (job.state === "failed") { status(job.error, true); return; }
-      if (job.state !== "done") { setTimeout(() => getJSON("/api/jobs/" + job.id).then(showJob), 500); return; }
-      status("done: " + job.results.length + " explanation(s)");
-      $("job-results").replaceChildren(...job.results.map((r) => {
-        const img = el("img", { src: r.overlay || r.input, alt: r.instance, class: "result-overlay", "data-instance": r.instance });
-        img.addEventListener("click", () => openDetail(job.experiment, { images: [{ id: "upload", inputs: { m: r.input.split("/").slice(3).map(decodeURIComponent).join("/") } }], models: [] },
-          { image: "upload", model: "m", run: r.run, target: r.target, scale: r.scale,
-            overlay: r.overlay && r.overlay.split("/").slice(3).map(decodeURIComponent).join("/"), map: r.map.split("/").slice(3).map(decodeURIComponent).join("/") }));
-        return el("div", { class: "cell" }, img, r.instance + " -> " + r.target.label + " (" + fmt(r.target.probability) + ")");
-      }));
-      loadExperiments().catch(() => {});
-    }
-
-    // ---- wiring
-    document.addEventListener("DOMContentLoaded", () => {
-      for (const id of ["f-image", "f-class", "f-sweep", "f-min", "f-max"]) $(id).addEventListener("input", () => { S.page = 0; renderGrid(); });
-      for (const id of ["f-model", "f-method", "f-metric", "f-sort", "f-desc"]) $(id).addEventListener("change", () => { S.page = 0; renderGrid(); });
-      $("prev").addEventListener("click", () => { S.page = Math.max(0, S.page - 1); renderGrid(); });
-      $("next").addEventListener("click", () => { S.page += 1; renderGrid(); });
-      $("opacity").addEventListener("input", drawDetail);
-      $("colormap").addEventListener("change", drawDetail);
-      $("canvas").addEventListener("mousemove", showValue);
-      $("pin").addEventListener("click", pinCurrent);
-      $("close-detail").addEventListener("click", () => { $("detail").hidden = true; S.current = null; });
-      $("file").addEventListener("change", (e) => takeFile(e.target.files[0]));
-      const drop = $("drop");
-      drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
-      drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-      drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); takeFile(e.dataTransfer.files[0]); });
-      $("explain-button").addEventListener("click", explain);
-      loadExperiments().catch((e) => status(e.message, true));
-      const selftest = new URLSearchParams(location.search).get("selftest");
-      loadCatalogue().then(() => selftest && selfTest(selftest)).catch((e) => status(e.message, true));
-    });
-
-    // `/?selftest=/files/PATH.png` (for the headless-browser test): uploads that file through the
-    // form's own code path with Grad-CAM checked and marks the page once the overlay has loaded.
-    async function selfTest(url) {
-      if (!url.startsWith("/files/")) return;
-      const blob = await (await fetch(url)).blob();
-      takeFile(new File([blob], url.split("/").pop(), { type: blob.type }));
-      await explain();
-      const wait = setInterval(() => {
-        const img = document.querySelector("img.result-overlay");
-        if (img && img.complete && img.naturalWidth > 0) { clearInterval(wait); document.body.dataset.selftest = "overlay-loaded"; }
-      }, 200);
     }
     """#
 }

@@ -23,6 +23,11 @@ extension ViewerServer {
             let runs = try await Self.offPool { try RunStore.existing(outputs: outputs)?.runs(experiment: name) ?? [] }
             return try JSONBody.response(runs)
         }
+        router.post("/api/runs/{id}/pin") { request, context in
+            let id = try context.parameters.require("id")
+            let pin = try await PinRequest(request)
+            return try JSONBody.response(try await Self.offPool { try pin.apply(to: id, outputs: outputs) })
+        }
         router.get("/api/methods") { _, _ in
             try JSONBody.response(MethodForms(catalogue: configuration.catalogue, weights: configuration.weights))
         }
@@ -47,28 +52,41 @@ extension ViewerServer {
         }
     }
 
-    /// `POST /api/explain`: multipart `image` + `request`; validates everything before queueing.
+    /// `POST /api/explain`: multipart `image` + `request`, or a JSON request naming an image of an
+    /// experiment (`ExperimentImage`); validates everything before queueing. Either way the image is
+    /// stored content-addressed under `uploads/`, so both run as the same experiment and share the cache.
     func explain(_ request: Request) async throws -> Response {
         let limit = configuration.maxUploadBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw ServerError.tooLarge(limit: limit)
-        }
-        let body: ByteBuffer
-        do { body = try await request.body.collect(upTo: limit) } catch let e as HTTPResponseError where e.status == .contentTooLarge {
-            throw ServerError.tooLarge(limit: limit)
-        }
-        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") else {
+        let body = try await request.collectBody(upTo: limit)
+        let type = request.headers[.contentType] ?? ""
+        let explain: ExplainRequest, upload: [UInt8]?
+        if type.lowercased().hasPrefix("application/json") {
+            explain = try ExplainRequest(json: Array(buffer: body))
+            guard explain.image != nil else {
+                throw ServerError.badRequest(#"a JSON request explains an experiment's image: add "image": {"experiment": NAME, "id": IMAGE_ID}, "#
+                                             + "or send multipart/form-data with an 'image' file")
+            }
+            upload = nil
+        } else if type.lowercased().hasPrefix("multipart/form-data") {
+            let form = try MultipartForm(body: Array(buffer: body), contentType: type)
+            guard let image = form.part("image"), !image.body.isEmpty else {
+                throw ServerError.badRequest("the form has no 'image' file")
+            }
+            guard let json = form.part("request") else { throw ServerError.badRequest("the form has no 'request' part") }
+            explain = try ExplainRequest(json: json.body)
+            guard explain.image == nil else {
+                throw ServerError.badRequest("the request both uploads an image and names an experiment's image; send one")
+            }
+            upload = image.body
+        } else {
             throw ServerError.unsupportedMediaType(request.headers[.contentType])
         }
-        let form = try MultipartForm(body: Array(buffer: body), contentType: type)
-        guard let image = form.part("image"), !image.body.isEmpty else {
-            throw ServerError.badRequest("the form has no 'image' file")
-        }
-        guard let json = form.part("request") else { throw ServerError.badRequest("the form has no 'request' part") }
-        let explain = try ExplainRequest(json: json.body)
+        let outputs = configuration.outputs
         let experiment = try await Self.offPool { [self] in
-            let path = try uploads.store(image.body)
-            return try prepare(explain, image: path)
+            guard let bytes = try upload ?? explain.image?.bytes(outputs: outputs, maxBytes: limit) else {
+                throw ServerError.badRequest("the request has no image")
+            }
+            return try prepare(explain, image: try uploads.store(bytes))
         }
         let job = try await jobs.submit(experiment)
         return try JSONBody.response(["job": job.id], status: .accepted)

@@ -5,7 +5,7 @@ import Logging
 
 /// `xai serve`: the viewer page, its JSON API and the files of the outputs folder, in one
 /// process with no network access of its own. Routes:
-/// - `GET /` and `/viewer.js`, `/viewer.css`: the viewer, served from the binary;
+/// - `GET /` and `/viewer.js`, `/viewer.css`: the viewer, served from the binary (`/favicon.ico`: none);
 /// - `GET /files/<path>`: files below the outputs folder (`ServedPath`, `OutputFiles`);
 /// - `GET /api/...` and `POST /api/explain`: see `ViewerServer+API.swift` and the README.
 public struct ViewerServer: Sendable {
@@ -36,6 +36,9 @@ public struct ViewerServer: Sendable {
         for asset in ViewerAssets.all {
             router.get(RouterPath(asset.path)) { _, _ in asset.response() }
         }
+        // Browsers ask for an icon on every page without one (the static galleries, diff.html):
+        // "none", rather than a 404 logged as an error in the console of each page served.
+        router.get("/favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/files/**") { _, context in
             let path = try ServedPath(raw: context.parameters.getCatchAll())
             let bytes = try await Self.offPool { try files.read(path) }

@@ -104,27 +104,8 @@ final class ServerAPITests: ServerTestCase {
     }
 
     func testRunsAndTheirDiff() async throws {
-        func run(_ overrides: [String]) throws -> String {
-            let file = tmp.appendingPathComponent("exp.yaml")
-            if !FileManager.default.fileExists(atPath: file.path) {
-                _ = try loadWithRepositoryFiles("""
-                schema: 1
-                name: diffed
-                images: [Experiments/images/chelsea.png]
-                methods: {saliency: {}}
-                """)
-            }
-            let experiment = try ExperimentLoader.load(path: file.path, catalogue: .standard, overrides: overrides,
-                                                       baseDirectory: tmp.path, outputsRoot: outputs.path)
-            let started = Date()
-            let result = try ExperimentRunner(experiment: experiment, backend: EngineBackend(),
-                                              folder: outputs.appendingPathComponent("diffed")).run()
-            let id = RunID.make(at: started)
-            try RunStore(outputs: outputs).record(try RunRecord.make(id: id, result: result, file: file.path, overrides: overrides,
-                                                                     startedAt: started, endedAt: Date(), git: nil))
-            return id
-        }
-        let a = try run([]), b = try run(["saliency.reduce=l2"])
+        let yaml = "images: [Experiments/images/chelsea.png]\nmethods: {saliency: {}}\n"
+        let a = try recordRun("diffed", yaml).id, b = try recordRun("diffed", yaml, overrides: ["saliency.reduce=l2"]).id
         try await application(engineServer()).test(.router) { client in
             let runs = try await client.execute(uri: "/api/experiments/diffed/runs", method: .get) { try self.decode([RunRecord].self, $0) }
             XCTAssertEqual(Set(runs.map(\.id)), [a, b])
@@ -151,6 +132,7 @@ final class ServerAPITests: ServerTestCase {
                     XCTAssertEqual(r.headers[.xContentTypeOptions], "nosniff")
                 }
             }
+            try await client.execute(uri: "/favicon.ico", method: .get) { XCTAssertEqual($0.status, .noContent) }
         }
     }
 }

@@ -21,8 +21,8 @@ final class ServerSafetyTests: ServerTestCase {
     func gatedServer(_ gate: Gate, _ edit: (inout ServerConfiguration) -> Void = { _ in }) -> ViewerServer {
         ViewerServer(configuration: configuration(edit), work: { experiment, _ in
             await gate.wait()
-            return Manifest(name: experiment.name, experiment: .null, models: [], images: [], predictions: [],
-                            results: [], failures: [])
+            return JobOutcome(manifest: Manifest(name: experiment.name, experiment: .null, models: [], images: [],
+                                                 predictions: [], results: [], failures: []))
         })
     }
 
@@ -159,7 +159,8 @@ final class ServerSafetyTests: ServerTestCase {
         let gate = Gate()
         let queue = JobQueue(capacity: 4, keepFinished: 4) { experiment, _ in
             await gate.wait()
-            return Manifest(name: "x", experiment: .null, models: [], images: [], predictions: [], results: [], failures: [])
+            return JobOutcome(manifest: Manifest(name: "x", experiment: .null, models: [], images: [], predictions: [],
+                                                 results: [], failures: []))
         }
         let experiment = try loadWithRepositoryFiles("""
         schema: 1

@@ -6,7 +6,9 @@ import XAICore
 import XAIImaging
 import XAIManifest
 import XAIMetrics
+import XAIExperiment
 import XAIPlanner
+import XAIRuns
 import XCTest
 import XAITestSupport
 @testable import XAIServer
@@ -60,6 +62,42 @@ class ServerTestCase: TemporaryDirectoryTestCase {
     }
 
     static let gradcamRequest = #"{"model": "efficientnet-lite0", "methods": {"gradcam": {"method": "gradcam"}}}"#
+
+    /// Runs the experiment `yaml` (written to `tmp/<name>.yaml`, beside the repository's Weights/
+    /// and Experiments/) with `overrides` into `outputs` and records the run as `xai run` does;
+    /// returns the run's id and the result.
+    @discardableResult
+    func recordRun(_ name: String, _ yaml: String, overrides: [String] = []) throws -> (id: String, result: RunResult) {
+        _ = try loadWithRepositoryFiles("schema: 1\nname: \(name)\n" + yaml)
+        let file = tmp.appendingPathComponent("\(name).yaml")
+        try? FileManager.default.removeItem(at: file)
+        try FileManager.default.moveItem(at: tmp.appendingPathComponent("exp.yaml"), to: file)
+        let experiment = try ExperimentLoader.load(path: file.path, catalogue: .standard, overrides: overrides,
+                                                   baseDirectory: tmp.path, outputsRoot: outputs.path)
+        let started = Date()
+        let result = try ExperimentRunner(experiment: experiment, backend: EngineBackend(),
+                                          folder: outputs.appendingPathComponent(name)).run()
+        let id = RunID.make(at: started)
+        try RunStore(outputs: outputs).record(try RunRecord.make(id: id, result: result, file: file.path, overrides: overrides,
+                                                                 startedAt: started, endedAt: Date(), git: nil))
+        return (id, result)
+    }
+
+    /// Records a run of `name` that wrote `images` and computed nothing: for tests that need only
+    /// a run's record and manifest. Returns its id.
+    @discardableResult
+    func recordManifest(_ name: String, images: [Manifest.Image]) throws -> String {
+        let manifest = Manifest(name: name, experiment: .object([:]), models: [], images: images,
+                                predictions: [], results: [], failures: [])
+        let stored = StoredManifest(json: try manifest.encoded())
+        let id = RunID.make(at: Date())
+        try RunStore(outputs: outputs).record(NewRun(
+            record: RunRecord(id: id, experiment: name, file: "\(name).yaml", startedAt: Date(), endedAt: Date(),
+                              exitStatus: 0, git: nil, experimentHash: "", overrides: [], manifestHash: stored.hash,
+                              taskCount: 0, cachedCount: 0, failedCount: 0, seconds: 0),
+            manifest: stored, tasks: []))
+        return id
+    }
 
     func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(buffer: response.body))
