@@ -14,16 +14,7 @@ final class InputSizeTests: TemporaryDirectoryTestCase {
     /// Conv 3x3 (4 channels) -> ReLU `features` -> global average pool -> 10 logits, for a fixed
     /// `height x width` input, written as `models/<name>.onnx` with no card.
     func writeModel(_ name: String, height: Int, width: Int) throws {
-        var b = ONNXModelBuilder()
-        b.input("image", [1, 3, .value(height), .value(width)])
-        b.weight("w", [4, 3, 3, 3])
-        b.weight("fc", [10, 4])
-        b.node("Conv", ["image", "w"], ["conv"], [.ints("kernel_shape", [3, 3]), .ints("pads", [1, 1, 1, 1])])
-        b.node("Relu", ["conv"], ["features"])
-        b.node("GlobalAveragePool", ["features"], ["pool"])
-        b.node("Flatten", ["pool"], ["flat"], [.int("axis", 1)])
-        b.node("Gemm", ["flat", "fc"], ["logits"], [.int("transB", 1)])
-        b.output("logits")
+        let b = ONNXModelBuilder.tinyClassifier(height: height, width: width)
         let dir = tmp.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try b.serialized().write(to: dir.appendingPathComponent(name + ".onnx"))

@@ -22,8 +22,13 @@ class CLITestCase: XCTestCase {
     }
 
     func xai(_ arguments: [String], in directory: URL = CLITestCase.repositoryRoot) throws -> Result {
+        try run(Self.executable, arguments, in: directory)
+    }
+
+    /// Runs `executable` to its end, collecting both outputs.
+    func run(_ executable: URL, _ arguments: [String], in directory: URL) throws -> Result {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         let out = Pipe(), err = Pipe()
@@ -48,6 +53,26 @@ class CLITestCase: XCTestCase {
                                                        withDestinationURL: Self.repositoryRoot.appendingPathComponent(name))
         }
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
+    /// Grad-CAM and saliency on the three sample images with the embedded model: six explanations.
+    static func smallExperiment(name: String) -> String {
+        """
+        schema: 1
+        name: \(name)
+        model: efficientnet-lite0
+        images: [Experiments/images/chelsea.png, Experiments/images/coffee.png, Experiments/images/rocket.jpg]
+        methods:
+          gradcam: {}
+          saliency: {}
+        """
+    }
+
+    /// A `scratchRoot()` with `experiment` written to `exp.yaml`.
+    func scratch(experiment: String) throws -> URL {
+        let dir = try scratchRoot()
+        try experiment.write(to: dir.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
         return dir
     }
 }

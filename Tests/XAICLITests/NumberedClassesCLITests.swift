@@ -7,16 +7,7 @@ import XCTest
 final class NumberedClassesCLITests: CLITestCase {
     func testPredictShowsNumbersAndSaysSoOnce() throws {
         let dir = try scratchRoot()
-        var b = ONNXModelBuilder()
-        b.input("image", [1, 3, 24, 40])
-        b.weight("w", [4, 3, 3, 3])
-        b.weight("fc", [10, 4])
-        b.node("Conv", ["image", "w"], ["conv"], [.ints("kernel_shape", [3, 3]), .ints("pads", [1, 1, 1, 1])])
-        b.node("Relu", ["conv"], ["features"])
-        b.node("GlobalAveragePool", ["features"], ["pool"])
-        b.node("Flatten", ["pool"], ["flat"], [.int("axis", 1)])
-        b.node("Gemm", ["flat", "fc"], ["logits"], [.int("transB", 1)])
-        b.output("logits")
+        let b = ONNXModelBuilder.tinyClassifier(height: 24, width: 40)
         try b.serialized().write(to: dir.appendingPathComponent("wide.onnx"))
         let r = try xai(["predict", "--model", "wide.onnx", "--top", "10", "--json",
                          "Experiments/images/coffee.png", "Experiments/images/chelsea.png"], in: dir)

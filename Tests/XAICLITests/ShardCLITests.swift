@@ -3,21 +3,9 @@ import XCTest
 
 /// `xai run --shard` through the built binary: the xargs example, end to end.
 final class ShardCLITests: CLITestCase {
-    private let experiment = """
-        schema: 1
-        name: cli-shards
-        model: efficientnet-lite0
-        images: [Experiments/images/chelsea.png, Experiments/images/coffee.png, Experiments/images/rocket.jpg]
-        methods:
-          gradcam: {}
-          saliency: {}
-        """
+    private let experiment = CLITestCase.smallExperiment(name: "cli-shards")
 
-    private func scratch() throws -> URL {
-        let dir = try scratchRoot()
-        try experiment.write(to: dir.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
-        return dir
-    }
+    private func scratch() throws -> URL { try scratch(experiment: experiment) }
 
     /// Three shards started at once by `examples/parallel/shards.sh` (xargs -P 3), then the
     /// assemble: manifest and maps equal a single run's, byte for byte.

@@ -4,37 +4,13 @@ import XCTest
 /// `xai slurm` on a real one-node Slurm cluster (`tools/slurm-cluster.sh`: slurmctld + slurmd
 /// from Debian's packages, started and stopped by the test), and shards killed half-way.
 final class SlurmCLITests: CLITestCase {
-    private let experiment = """
-        schema: 1
-        name: cli-slurm
-        model: efficientnet-lite0
-        images: [Experiments/images/chelsea.png, Experiments/images/coffee.png, Experiments/images/rocket.jpg]
-        methods:
-          gradcam: {}
-          saliency: {}
-        """
+    private let experiment = CLITestCase.smallExperiment(name: "cli-slurm")
 
-    private func scratch() throws -> URL {
-        let dir = try scratchRoot()
-        try experiment.write(to: dir.appendingPathComponent("exp.yaml"), atomically: true, encoding: .utf8)
-        return dir
-    }
+    private func scratch() throws -> URL { try scratch(experiment: experiment) }
 
     /// Runs `arguments` inside a private cluster (the script's exit status is the command's).
     private func inCluster(_ arguments: [String], in directory: URL) throws -> Result {
-        let process = Process()
-        process.executableURL = Self.repositoryRoot.appendingPathComponent("tools/slurm-cluster.sh")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+        try run(Self.repositoryRoot.appendingPathComponent("tools/slurm-cluster.sh"), arguments, in: directory)
     }
 
     private func assertSameResults(_ a: URL, _ b: URL, file: StaticString = #filePath, line: UInt = #line) throws {
