@@ -16,18 +16,10 @@ final class InstallCLITests: CLITestCase {
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
         let chelsea = Self.repositoryRoot.appendingPathComponent("Experiments/images/chelsea.png").path
 
-        let process = Process()
-        process.executableURL = bin.appendingPathComponent("xai")
-        process.arguments = ["predict", "--top", "1", chelsea]
-        process.currentDirectoryURL = elsewhere
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, text)
-        XCTAssertTrue(text.contains("(285)") || text.contains("(281)") || text.contains("(282)"), text)
+        let r = try run(bin.appendingPathComponent("xai"), ["predict", "--top", "1", chelsea], in: elsewhere)
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("(285)") || r.stdout.contains("(281)") || r.stdout.contains("(282)"),
+                      r.stdout + r.stderr)
     }
 
     func testCompletionScriptsAreGenerated() throws {

@@ -7,18 +7,7 @@ import XAIEngine
 
 /// ONNX external data: initializers whose bytes live in a file beside the model, as PyTorch's
 /// default exporter writes them.
-final class ExternalDataTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("xai-external-\(getpid())-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
-    }
-
+final class ExternalDataTests: TemporaryDirectoryTestCase {
     /// `convNet` with every float initializer moved to `location` (after a 16-byte header, so
     /// offsets are not all zero); returns the model's path.
     func writeExternal(_ b: ONNXModelBuilder, location: String = "model.onnx.data",
@@ -39,8 +28,8 @@ final class ExternalDataTests: XCTestCase {
             m.graph.initializer[i].externalData = entries
             m.graph.initializer[i].dataLocation = 1
         }
-        try blob.write(to: dir.appendingPathComponent("model.onnx.data"))
-        let path = dir.appendingPathComponent("model.onnx").path
+        try blob.write(to: tmp.appendingPathComponent("model.onnx.data"))
+        let path = tmp.appendingPathComponent("model.onnx").path
         try m.serializedData().write(to: URL(fileURLWithPath: path))
         return path
     }
@@ -88,8 +77,8 @@ final class ExternalDataTests: XCTestCase {
 
     func testSymbolicLinkIsRefused() throws {
         let path = try writeExternal(ONNXImportTests.convNet())
-        let real = dir.appendingPathComponent("model.onnx.data")
-        let elsewhere = dir.appendingPathComponent("real.bin")
+        let real = tmp.appendingPathComponent("model.onnx.data")
+        let elsewhere = tmp.appendingPathComponent("real.bin")
         try FileManager.default.moveItem(at: real, to: elsewhere)
         try FileManager.default.createSymbolicLink(at: real, withDestinationURL: elsewhere)
         assertRefused(path, ["conv.w", "symbolic link"])
@@ -118,7 +107,7 @@ final class ExternalDataTests: XCTestCase {
 
     func testMissingFileUnknownKeyAndBytesWithoutAFolder() throws {
         let path = try writeExternal(ONNXImportTests.convNet())
-        try FileManager.default.removeItem(at: dir.appendingPathComponent("model.onnx.data"))
+        try FileManager.default.removeItem(at: tmp.appendingPathComponent("model.onnx.data"))
         assertRefused(path, ["conv.w", "does not exist; keep the data file beside the model"])
         let keyed = try writeExternal(ONNXImportTests.convNet()) { entries, _ in entries[1].key = "ofset" }
         assertRefused(keyed, ["unknown key 'ofset'"])
@@ -133,11 +122,11 @@ final class ExternalDataTests: XCTestCase {
 extension ExternalDataTests {
     func testTheDataFileBesideTheModelIsListedOnce() throws {
         let path = try writeExternal(ONNXImportTests.convNet())
-        XCTAssertEqual(try ONNXImporter.externalDataFiles(contentsOf: path), [dir.appendingPathComponent("model.onnx.data").path])
+        XCTAssertEqual(try ONNXImporter.externalDataFiles(contentsOf: path), [tmp.appendingPathComponent("model.onnx.data").path])
     }
 
     func testAModelWithInlineWeightsListsNoFile() throws {
-        let path = dir.appendingPathComponent("inline.onnx").path
+        let path = tmp.appendingPathComponent("inline.onnx").path
         try ONNXImportTests.convNet().serialized().write(to: URL(fileURLWithPath: path))
         XCTAssertEqual(try ONNXImporter.externalDataFiles(contentsOf: path), [])
     }
