@@ -44,8 +44,9 @@ extension ExperimentRunner {
     /// The parts of an N-part split that still have tasks the cache does not hold, ascending:
     /// what a scheduler must (re)submit; a part killed half-way is listed and, run again,
     /// computes only what it had not committed.
-    public func shardsWithWorkLeft(count: Int, costs: MeasuredCosts? = nil) throws -> [Shard] {
-        let eg = try buildGraph()
+    /// - Parameter graph: the experiment's graph (built when nil).
+    public func shardsWithWorkLeft(count: Int, costs: MeasuredCosts? = nil, graph: ExperimentGraph? = nil) throws -> [Shard] {
+        let eg = try graph ?? buildGraph()
         let partition = ShardPartition(eg, count: count, measured: costs)
         let missing = unfinished(eg, outside: partition.assemble)
         return try (1...max(1, count)).filter { !partition.parts[$0 - 1].isDisjoint(with: missing) }
@@ -53,8 +54,9 @@ extension ExperimentRunner {
     }
 
     /// The measured seconds of the cache's entries like this plan's tasks, to freeze for a split.
-    public func measuredCosts() throws -> MeasuredCosts {
-        MeasuredCosts(cache: cache, classes: Set(try buildGraph().graph.tasks.values.map(MeasuredCosts.costClass)))
+    /// - Parameter graph: the experiment's graph (built when nil).
+    public func measuredCosts(graph: ExperimentGraph? = nil) throws -> MeasuredCosts {
+        MeasuredCosts(cache: cache, classes: Set(try (graph ?? buildGraph()).graph.tasks.values.map(MeasuredCosts.costClass)))
     }
 
     private func unfinished(_ eg: ExperimentGraph, outside assemble: Set<String>) -> Set<String> {

@@ -48,8 +48,9 @@ struct SlurmCommand: ParsableCommand {
             let experiment = try experimentOptions.load()
             let runner = try experimentOptions.runner(experiment)
             // Frozen now, so every shard balances by the same numbers however the cache fills meanwhile.
-            let measured = try runner.measuredCosts()
-            let left = try runner.shardsWithWorkLeft(count: shards, costs: measured).map(\.index)
+            let graph = try runner.buildGraph()
+            let measured = try runner.measuredCosts(graph: graph)
+            let left = try runner.shardsWithWorkLeft(count: shards, costs: measured, graph: graph).map(\.index)
             let cwd = FileManager.default.currentDirectoryPath
             let outputs = URL(fileURLWithPath: experiment.outputDirectory, relativeTo: URL(fileURLWithPath: cwd + "/"))
                 .standardizedFileURL
