@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Counting tasks misleads: a plan that starts with a LIME explanation (20 s) and continues with
 /// three hundred overlays (0.1 s each) would promise an hour. Instead each task that will run has
-/// an expected duration: the mean of the finished tasks of its class (same kind, method, metric
-/// and model on another image), else its cost units times the seconds per unit measured so far.
+/// an expected duration: the mean of the finished tasks of its class (`MeasuredCosts.costClass`:
+/// the same work on another image), else its cost units times the seconds per unit measured so far.
 /// The time left is then `elapsed * left / done`, with both sides in those expected seconds:
 /// the ratio absorbs tasks running side by side and the executor's own overhead.
 public struct RemainingTime: Sendable {
@@ -24,14 +24,8 @@ public struct RemainingTime: Sendable {
     /// - Parameter costs: cost units by task id; tasks it lacks count one unit.
     public init(tasks: [TaskSpec], costs: TaskCost?) {
         for t in tasks {
-            pending[t.id] = Pending(cls: Self.costClass(t), units: Double(max(1, costs?[t.id] ?? 1)))
+            pending[t.id] = Pending(cls: MeasuredCosts.costClass(t), units: Double(max(1, costs?[t.id] ?? 1)))
         }
-    }
-
-    /// Tasks of one class take about as long as each other: the labels that are not the image.
-    static func costClass(_ t: TaskSpec) -> String {
-        ([t.kind.rawValue] + t.labels.filter { $0.key != "image" }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-            .joined(separator: "|")
     }
 
     public mutating func progress(_ id: String, fraction: Double) {

@@ -9,8 +9,8 @@ final class RemainingTimeTests: XCTestCase {
         var g = TaskGraph()
         try g.add(id: "a/lime", kind: .explain, params: ["samples": "1000"], labels: ["image": "a", "method": "lime"])
         for i in 0..<10 {
-            try g.add(id: "i\(i)/gradcam/overlay", kind: .render, params: ["n": "\(i)"],
-                      labels: ["image": "i\(i)", "method": "gradcam"])
+            try g.add(id: "i\(i)/gradcam/overlay", kind: .render, params: ["colormap": "jet"],
+                      inputs: ["image": "hash-of-i\(i)"], labels: ["image": "i\(i)", "method": "gradcam"])
         }
         let costs = TaskCost(units: Dictionary(uniqueKeysWithValues: g.tasks.keys.map { ($0, $0.hasSuffix("lime") ? 100 : 1) }))
         return (g.topologicalOrder(), costs)
