@@ -62,7 +62,7 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
                                                detail: "a joint run explains all images in one task (explainJointly), not one image")
         }
         let explainer = try MethodCatalogue.make(run.kind, params: run.params)
-        return try Self.data(explainer.explain(input, model: context), over: input.image)
+        return try Self.data(explainer.explain(input, model: context), of: run, over: input.image)
     }
 
     public func explainJointly(run: MethodRun, model spec: ModelSpec, targetLayer: String?, images: [DecodedImage],
@@ -86,7 +86,7 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
             throw PlannerError.invalidValue(context: "joint \(run.id)",
                                             detail: "the method returned \(results.count) results for \(inputs.count) images")
         }
-        return try zip(results, inputs).map { try Self.data($0, over: $1.image) }
+        return try zip(results, inputs).map { try Self.data($0, of: run, over: $1.image) }
     }
 
     private func context(_ spec: ModelSpec, targetLayer: String?,
@@ -98,8 +98,9 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
     }
 
     /// A method's result in the planner's terms: pictures encoded as PNG, superpixel boundaries
-    /// drawn over `picture`, the low-resolution map kept as an extra array.
-    static func data(_ e: Explanation, over picture: RGBImage) throws -> ExplanationData {
+    /// drawn over `picture`, the low-resolution map kept as an extra array, the sign from the
+    /// method's descriptor.
+    static func data(_ e: Explanation, of run: MethodRun, over picture: RGBImage) throws -> ExplanationData {
         var pictures: [String: Data] = [:]
         for (name, img) in e.images { pictures[name] = Data(try ImageIO.encodePNG(img)) }
         if let segments = e.segments {
@@ -108,7 +109,7 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
         }
         var arrays = e.arrays
         if let low = e.lowResolution { arrays["low_resolution"] = low }
-        return ExplanationData(map: e.map, signed: e.signed, scalars: e.scalars, arrays: arrays, pictures: pictures,
+        return ExplanationData(map: e.map, signed: run.descriptor.mapIsSigned(run.params), scalars: e.scalars, arrays: arrays, pictures: pictures,
                                legend: e.legend)
     }
 

@@ -24,6 +24,17 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
         case conditional(parameter: String, when: @Sendable (ResolvedParams) -> Bool)
     }
 
+    /// Whether a method's maps carry a sign (evidence for and against the class): signed maps
+    /// are drawn with a diverging colour map centred on 0, and the sign reaches the metrics.
+    /// Declared here rather than by each result so that listings and the gallery know it before
+    /// a run, and so that one run's map cannot contradict another's.
+    public enum MapSign: Sendable {
+        case unsigned
+        case signed
+        /// Signed exactly for the parameters where `isSigned` holds (e.g. a `reduce` that keeps the sign).
+        case when(@Sendable (ResolvedParams) -> Bool)
+    }
+
     /// A method that runs another one (smoothgrad): `parameter` picks the wrapped method among
     /// `bases`, whose own parameters the wrapper accepts alongside its own.
     public struct Wrapping: Sendable {
@@ -75,12 +86,13 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// Takes seconds per image: `xai bench` times it once, without a warm-up run.
     public let slow: Bool
     public let wrapping: Wrapping?
+    public let mapSign: MapSign
 
     public init(_ name: String, family: Family, summary: String, paper: String, version: Int = 1,
                 parameters: [any ParameterDeclaration], layerUse: LayerUse = .none, usesTarget: Bool = true,
                 producesAttributionMap: Bool = true, jointParameter: String? = nil,
                 displayParametersUsed: [String] = [], classParameter: String? = nil, slow: Bool = false,
-                wrapping: Wrapping? = nil) {
+                wrapping: Wrapping? = nil, mapSign: MapSign = .unsigned) {
         self.kind = MethodKind(name)
         self.family = family
         self.summary = summary
@@ -95,6 +107,7 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
         self.classParameter = classParameter
         self.slow = slow
         self.wrapping = wrapping
+        self.mapSign = mapSign
     }
 
     public var description: String { kind.rawValue }
@@ -112,6 +125,15 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
         case .none: return nil
         case .targetLayer(let p): return p
         case .conditional(let p, let when): return when(params) ? p : nil
+        }
+    }
+
+    /// Whether the map of a run with `params` is signed.
+    public func mapIsSigned(_ params: ResolvedParams) -> Bool {
+        switch mapSign {
+        case .unsigned: return false
+        case .signed: return true
+        case .when(let isSigned): return isSigned(params)
         }
     }
 

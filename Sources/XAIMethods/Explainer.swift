@@ -91,12 +91,11 @@ public protocol IntermediateCache: Sendable {
     func store(_ key: String, _ value: Tensor)
 }
 
-/// The result of one method on one image.
+/// The result of one method on one image. Whether its map is signed is the method's trait
+/// (`MethodDescriptor.mapIsSigned`), not the result's.
 public struct Explanation: Sendable {
     /// Raw attribution at the model's input resolution: [H, W], or [K, H, W] for multi-map methods (DFF).
     public var map: Tensor
-    /// True when the map is signed and should be drawn with a diverging colormap centred on 0.
-    public var signed: Bool
     /// The map before upsampling (CAM family: [h, w] at the target layer), if any.
     public var lowResolution: Tensor?
     /// Scalars worth reporting (completeness_gap, r2, intercept, precision, coverage, ...).
@@ -110,11 +109,10 @@ public struct Explanation: Sendable {
     /// Legend for multi-map methods (DFF concept -> top labels).
     public var legend: [LegendEntry]
 
-    public init(map: Tensor, signed: Bool = false, lowResolution: Tensor? = nil,
+    public init(map: Tensor, lowResolution: Tensor? = nil,
                 scalars: [String: Double] = [:], arrays: [String: Tensor] = [:],
                 images: [String: RGBImage] = [:], segments: [Int32]? = nil, legend: [LegendEntry] = []) {
         self.map = map
-        self.signed = signed
         self.lowResolution = lowResolution
         self.scalars = scalars
         self.arrays = arrays

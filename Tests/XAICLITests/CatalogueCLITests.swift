@@ -8,6 +8,10 @@ final class CatalogueCLITests: CLITestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stdout.contains("value = gray  [gray|black|white|mean|blur|noise|<number [0, 1]>]"), r.stdout)
         XCTAssertTrue(r.stdout.contains("colormap = jet  [") && r.stdout.contains("|viridis|"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("traits: perturbation, signed map, slow"), r.stdout)
+        let cam = try xai(["methods", "gradcam"])
+        XCTAssertTrue(cam.stdout.contains("traits: cam, unsigned map with the defaults (depends on parameters), reads the target layer"),
+                      cam.stdout)
     }
 
     func testUnknownMethodOrMetricSuggestsTheClosest() throws {

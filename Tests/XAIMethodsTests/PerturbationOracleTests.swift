@@ -96,7 +96,6 @@ final class PerturbationOracleTests: XCTestCase {
         XCTAssertLessThan(exactDiff, 1e-4)
         XCTAssertEqual(exact.scalars["intercept"] ?? .nan, 0.25, accuracy: 1e-4)
         XCTAssertEqual(e.segments, seg.labels)
-        XCTAssertTrue(e.signed)
         XCTAssertNotNil(e.images["top_features"])
         XCTAssertEqual(e.arrays["top_features"]?.count, 5)
     }

@@ -10,7 +10,7 @@ public struct CAM: CAMMethod {
         "cam", family: .cam,
         summary: "class activation map: final linear layer weights times target-layer activations",
         paper: "Zhou, Khosla, Lapedriza, Oliva, Torralba. Learning Deep Features for Discriminative Localization. CVPR 2016",
-        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse)
+        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse, mapSign: CAMSettings.mapSign)
     let settings: CAMSettings
 
     public init(params: ResolvedParams) throws {

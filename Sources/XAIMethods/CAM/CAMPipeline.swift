@@ -6,7 +6,7 @@ import XAIImaging
 ///
 /// ReLU policy: with `relu: true` (default, as in the papers) the low-resolution map is clamped
 /// at 0 *before* normalising, so only evidence for the class is shown. With `relu: false` the
-/// raw signed map is kept; it is then flagged `signed` unless `normalize: minmax` shifts it.
+/// raw signed map is kept; it is then signed unless `normalize: minmax` shifts it (`mapSign`).
 /// Normalisation is applied to the low-resolution map, which is then upsampled bilinearly
 /// (align_corners = false) to the input resolution, so both maps share one scale.
 struct CAMSettings: Sendable {
@@ -21,6 +21,10 @@ struct CAMSettings: Sendable {
     static let parameters: [any ParameterDeclaration] = [TargetLayer.parameter, relu, normalize]
     /// CAM methods read the target layer in every run.
     static let layerUse = MethodDescriptor.LayerUse.targetLayer(parameter: TargetLayer.parameter.name)
+    /// Signed when neither the ReLU nor a min-max shift removes the sign.
+    static let mapSign = MethodDescriptor.MapSign.when {
+        relu.value(in: $0) == false && normalize.value(in: $0) != .minmax
+    }
 
     init(_ p: ParameterReader) throws {
         targetLayer = try p[TargetLayer.parameter]
@@ -63,8 +67,7 @@ extension CAMMethod {
     /// The `explain` of every CAM method.
     func explainCAM(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
         let r = try cam(input, model: model)
-        return Explanation(map: r.map, signed: !settings.relu && settings.normalize != .minmax,
-                           lowResolution: r.low, scalars: r.scalars)
+        return Explanation(map: r.map, lowResolution: r.low, scalars: r.scalars)
     }
 }
 

@@ -7,7 +7,7 @@ public struct GradCAM: GradientCAM {
         "gradcam", family: .cam,
         summary: "target-layer activations weighted by their spatially averaged gradients",
         paper: "Selvaraju, Cogswell, Das, Vedantam, Parikh, Batra. Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization. ICCV 2017",
-        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse)
+        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse, mapSign: CAMSettings.mapSign)
     let settings: CAMSettings
 
     public init(params: ResolvedParams) throws {

@@ -9,7 +9,7 @@ public struct GradCAMPlusPlus: GradientCAM {
         "gradcam_plus_plus", family: .cam,
         summary: "Grad-CAM with weights from second- and third-order gradient terms",
         paper: "Chattopadhyay, Sarkar, Howlader, Balasubramanian. Grad-CAM++: Generalized Gradient-based Visual Explanations for Deep Convolutional Networks. WACV 2018",
-        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse)
+        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse, mapSign: CAMSettings.mapSign)
     let settings: CAMSettings
 
     public init(params: ResolvedParams) throws {

@@ -37,7 +37,7 @@ public struct GuidedGradCAM: CAMMethod {
         let plane = gradcam.map.count
         for i in 0..<product.count { product.data[i] *= gradcam.map.data[i % plane] }
         let m = reduce.apply(product)
-        return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]), signed: reduce.isSigned,
+        return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]),
                            lowResolution: gradcam.low, scalars: gradcam.scalars)
     }
 }

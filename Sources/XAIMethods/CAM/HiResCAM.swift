@@ -7,7 +7,7 @@ public struct HiResCAM: GradientCAM {
         "hirescam", family: .cam,
         summary: "element-wise product of target-layer gradients and activations, summed over channels",
         paper: "Draelos, Carin. Use HiResCAM instead of Grad-CAM for faithful explanations of convolutional neural networks. 2020",
-        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse)
+        parameters: CAMSettings.parameters, layerUse: CAMSettings.layerUse, mapSign: CAMSettings.mapSign)
     let settings: CAMSettings
 
     public init(params: ResolvedParams) throws {

@@ -15,7 +15,8 @@ public struct ScoreCAM: CAMMethod {
         "scorecam", family: .cam,
         summary: "target-layer channels weighted by the class probability of the input masked by each channel",
         paper: "Wang, Wang, Du, Yang, Zhang, Ding, Mardziel, Hu. Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks. CVPR Workshops 2020",
-        parameters: CAMSettings.parameters + [batch], layerUse: CAMSettings.layerUse)
+        parameters: CAMSettings.parameters + [batch], layerUse: CAMSettings.layerUse,
+        mapSign: CAMSettings.mapSign)
     let settings: CAMSettings
     let batch: Int
 

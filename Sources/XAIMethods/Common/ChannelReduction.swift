@@ -22,6 +22,16 @@ public enum ChannelReduction: String, ParamChoice {
     /// Whether the reduced map keeps the sign of the attributions.
     public var isSigned: Bool { self == .signedSum }
 
+    /// Whether the run's `reduce` (declared by `p`) keeps the sign.
+    static func keepsSign(_ p: Param<ChannelReduction>, _ params: ResolvedParams) -> Bool {
+        p.value(in: params)?.isSigned ?? false
+    }
+
+    /// A method whose map is signed exactly when its `reduce` keeps the sign.
+    static func mapSign(_ p: Param<ChannelReduction>) -> MethodDescriptor.MapSign {
+        .when { keepsSign(p, $0) }
+    }
+
     /// Reduces [N, C, H, W] to [N, H, W].
     public func apply(_ t: Tensor) -> Tensor {
         precondition(t.rank == 4, "ChannelReduction expects [N, C, H, W], got \(t.shape)")

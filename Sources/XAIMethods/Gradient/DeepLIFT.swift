@@ -28,7 +28,7 @@ public struct DeepLIFT: GradientAttribution {
         "deeplift", family: .gradient,
         summary: "multipliers of activation differences against a reference input (rescale or reveal-cancel rule)",
         paper: "Shrikumar, Greenside, Kundaje. Learning Important Features Through Propagating Activation Differences. ICML 2017",
-        parameters: [baseline, rule, batch, reduce])
+        parameters: [baseline, rule, batch, reduce], mapSign: ChannelReduction.mapSign(reduce))
     let baseline: Baseline
     let rule: DeepLiftRule
     let batch: Int

@@ -21,7 +21,8 @@ public struct DeepSHAP: Explainer {
         "deep_shap", family: .gradient,
         summary: "DeepLIFT (rescale or reveal-cancel rule) averaged over baselines drawn from a distribution",
         paper: "Lundberg, Lee. A Unified Approach to Interpreting Model Predictions. NeurIPS 2017; Shrikumar, Greenside, Kundaje. Learning Important Features Through Propagating Activation Differences. ICML 2017",
-        parameters: [BaselineDistribution.parameter, samples, DeepLIFT.rule, batch, reduce], slow: true)
+        parameters: [BaselineDistribution.parameter, samples, DeepLIFT.rule, batch, reduce], slow: true,
+        mapSign: ChannelReduction.mapSign(reduce))
     let distribution: BaselineDistribution
     let rule: DeepLiftRule
     let samples: Int
@@ -62,7 +63,7 @@ public struct DeepSHAP: Explainer {
         let sum = attributions.data.reduce(0.0) { $0 + Double($1) }
         let fb = baselineScore / Double(samples)
         let m = reduce.apply(attributions)
-        return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]), signed: reduce.isSigned, scalars: [
+        return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]), scalars: [
             "summation_gap": abs(sum - (fx - fb)),
             "relative_summation_gap": abs(sum - (fx - fb)) / max(abs(fx - fb), 1e-12),
             "sample_summation_gap": perSample.scalars["summation_gap"] ?? 0,

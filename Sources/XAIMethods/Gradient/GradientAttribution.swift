@@ -39,7 +39,7 @@ extension GradientAttribution {
         try TargetScore.check(input.target, engine: model.engine, method: Self.kind)
         let (a, scalars) = try attributions(of: input.input, for: input, model: model)
         let m = reduce.apply(a)
-        return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]), signed: reduce.isSigned, scalars: scalars)
+        return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]), scalars: scalars)
     }
 
     /// d(target logit) / d(input) for a batch, under `rules`, in batches of at most `batch`.

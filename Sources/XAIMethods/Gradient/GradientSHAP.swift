@@ -35,7 +35,9 @@ public struct GradientSHAP: Explainer {
         paper: "Lundberg, Lee. A Unified Approach to Interpreting Model Predictions. NeurIPS 2017; Erion, Janizek, Sturmfels, Lundberg, Lee. Improving performance of deep learning models with axiomatic attribution priors and expected gradients. Nature Machine Intelligence 2021",
         parameters: [BaselineDistribution.parameter, samples, stdevs, batch, layer, reduce],
         layerUse: .conditional(parameter: layer.name, when: { !(layer.value(in: $0) ?? "").isEmpty }),
-        slow: true)
+        slow: true,
+        // A layer's attributions are averaged over channels, keeping the sign; the input's are reduced.
+        mapSign: .when { !(layer.value(in: $0) ?? "").isEmpty || ChannelReduction.keepsSign(reduce, $0) })
     let distribution: BaselineDistribution
     let samples: Int
     let stdevs: Float
@@ -134,14 +136,14 @@ public struct GradientSHAP: Explainer {
         let scalars = try Self.completeness(attributions, baselineScores: baselineScores, input: input, engine: engine)
         guard !space.isInput else {
             let m = reduce.apply(attributions)
-            return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]), signed: true, scalars: scalars)
+            return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]), scalars: scalars)
         }
         let (c, h, w) = (space.shape[0], space.shape[1], space.shape[2])
         var low = [Float](repeating: 0, count: h * w)
         for ch in 0..<c { for p in 0..<(h * w) { low[p] += attributions.data[ch * h * w + p] / Float(c) } }
         let (H, W) = (input.input.shape[2], input.input.shape[3])
         let up = MapResize.bilinear(low, h: h, w: w, toH: H, toW: W)
-        return Explanation(map: Tensor(shape: [H, W], data: up), signed: true,
+        return Explanation(map: Tensor(shape: [H, W], data: up),
                            lowResolution: Tensor(shape: [h, w], data: low), scalars: scalars)
     }
 

@@ -23,7 +23,7 @@ public struct IntegratedGradients: GradientAttribution {
         "integrated_gradients", family: .gradient,
         summary: "gradients integrated along a straight path from a baseline to the input",
         paper: "Sundararajan, Taly, Yan. Axiomatic Attribution for Deep Networks. ICML 2017",
-        parameters: [baseline, steps, rule, batch, reduce], slow: true)
+        parameters: [baseline, steps, rule, batch, reduce], slow: true, mapSign: ChannelReduction.mapSign(reduce))
     let baseline: Baseline
     let steps: Int
     let rule: QuadratureRule

@@ -23,7 +23,14 @@ public struct SmoothGrad: Explainer {
         summary: "a gradient method averaged over noisy copies of the input",
         paper: "Smilkov, Thorat, Kim, Viegas, Wattenberg. SmoothGrad: removing noise by adding noise. 2017",
         parameters: [base, noise, samples, squared, batch],
-        wrapping: MethodDescriptor.Wrapping(parameter: base, bases: bases.map { $0.descriptor }))
+        wrapping: MethodDescriptor.Wrapping(parameter: base, bases: bases.map { $0.descriptor }),
+        // Squares lose the sign; otherwise the wrapped method's reduction decides.
+        mapSign: .when { p in
+            guard squared.value(in: p) != true, let b = bases.first(where: { $0.descriptor.kind == base.value(in: p) })?.descriptor
+            else { return false }
+            // The base reads its parameters with its own defaults filled in, as `make` gives them.
+            return b.mapIsSigned(ResolvedParams(specs: b.parameters, given: p.values))
+        })
     let base: any GradientAttribution
     let noise: Double
     let samples: Int
@@ -86,7 +93,6 @@ public struct SmoothGrad: Explainer {
         let m = base.reduce.apply(mean)
         var scalars: [String: Double] = ["noise_std": Double(sigma)]
         if gapCount > 0 { scalars["mean_completeness_gap"] = gapSum / Double(gapCount) }
-        return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]), signed: base.reduce.isSigned && !squared,
-                           scalars: scalars)
+        return Explanation(map: m.reshaped([m.shape[1], m.shape[2]]), scalars: scalars)
     }
 }

@@ -80,7 +80,7 @@ public struct Anchors: Explainer {
         for j in result.anchor { flags[j] = true }
         let map = Explanation.superpixelMap(flags.map { $0 ? 1 : 0 }, segmentation: seg)
         return Explanation(
-            map: map, signed: false,
+            map: map,
             scalars: ["precision": result.precision, "precision_lower_bound": result.lowerBound,
                       "coverage": result.coverage, "threshold_met": result.accepted ? 1 : 0,
                       "samples": Double(search.evaluations), "superpixels": Double(seg.count)],

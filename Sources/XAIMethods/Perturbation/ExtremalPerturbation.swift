@@ -177,7 +177,7 @@ public struct ExtremalPerturbation: Explainer {
             pictures[played.name] = RGBImage(width: w, height: h, pixels: played.image)
         }
         return Explanation(
-            map: Tensor(shape: [h, w], data: mask), signed: false,
+            map: Tensor(shape: [h, w], data: mask),
             lowResolution: Tensor(shape: [op.gridH, op.gridW], data: u),
             scalars: scalars, images: pictures)
     }

@@ -18,7 +18,7 @@ public struct KernelSHAP: Explainer {
         // 2: SLIC follows scikit-image; sampled coalition sizes follow the Shapley kernel for even M;
         // 3: quick shift independent of the seed.
         version: 3,
-        parameters: ParameterSpec.segmentation + [samples, HideMode.parameter, ScoreKind.explained, batch], slow: true)
+        parameters: ParameterSpec.segmentation + [samples, HideMode.parameter, ScoreKind.explained, batch], slow: true, mapSign: .signed)
 
     let segmentation: SegmentationAlgorithm
     /// nil means auto: 2 M + 2048 for M superpixels.
@@ -88,7 +88,7 @@ public struct KernelSHAP: Explainer {
         }
         let gap = abs(phi.reduce(0, +) - total)
         return Explanation(
-            map: Explanation.superpixelMap(phi, segmentation: seg), signed: true,
+            map: Explanation.superpixelMap(phi, segmentation: seg),
             scalars: ["efficiency_gap": gap, "f_x": fx, "f_background": fBackground,
                       "superpixels": Double(m), "coalitions": Double(coalitions.count)],
             arrays: ["shapley_values": Tensor(shape: [m], data: phi.map(Float.init))],

@@ -25,7 +25,7 @@ public struct LIME: Explainer {
         version: 3,  // 2: SLIC follows scikit-image; 3: quick shift independent of the seed
         parameters: ParameterSpec.segmentation
             + [samples, kernelWidth, HideMode.parameter, alpha, features, positiveOnly, ScoreKind.explained, batch],
-        slow: true)
+        slow: true, mapSign: .signed)
 
     let segmentation: SegmentationAlgorithm
     let samples: Int
@@ -102,7 +102,7 @@ public struct LIME: Explainer {
         let shown = LIME.topFeatures(fit.coefficients, count: features, positiveOnly: positiveOnly)
         let picture = LIME.topFeaturesPicture(input.image, segmentation: seg, weights: fit.coefficients, shown: shown)
         return Explanation(
-            map: Explanation.superpixelMap(fit.coefficients, segmentation: seg), signed: true,
+            map: Explanation.superpixelMap(fit.coefficients, segmentation: seg),
             scalars: ["r2": fit.r2, "intercept": fit.intercept, "superpixels": Double(m),
                       "score": Double(y[0]), "local_prediction": fit.intercept + fit.coefficients.reduce(0, +)],
             arrays: ["weights": Tensor(shape: [m], data: fit.coefficients.map(Float.init)),

@@ -128,7 +128,7 @@ public struct MeaningfulPerturbation: Explainer {
         let penalties = objective.penalties(m)
         let deleted = mask.map { 1 - $0 }
         return Explanation(
-            map: Tensor(shape: [h, w], data: deleted), signed: false,
+            map: Tensor(shape: [h, w], data: deleted),
             lowResolution: Tensor(shape: [s, s], data: m.map { 1 - $0 }),
             scalars: ["original_score": Double(final[0]), "deleted_score": Double(final[1]),
                       "deleted_area": Double(deleted.reduce(0, +)) / Double(w * h),

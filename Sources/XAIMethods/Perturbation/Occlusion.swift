@@ -22,7 +22,7 @@ public struct Occlusion: Explainer {
         "occlusion", family: .perturbation,
         summary: "drop of the target score when a sliding window of the input is hidden",
         paper: "Zeiler, Fergus. Visualizing and Understanding Convolutional Networks. ECCV 2014",
-        parameters: [window, stride, value, score, batch], slow: true)
+        parameters: [window, stride, value, score, batch], slow: true, mapSign: .signed)
 
     /// What replaces the occluded window.
     enum Fill: Equatable, Sendable {
@@ -155,7 +155,7 @@ public struct Occlusion: Explainer {
         var map = [Float](repeating: 0, count: n)
         for i in 0..<n where cover[i] > 0 { map[i] = Float(sum[i] / Double(cover[i])) }
         let grid = Tensor(shape: [ys.count, xs.count], data: Array(values[1...]))
-        return Explanation(map: Tensor(shape: [h, w], data: map), signed: true, lowResolution: nil,
+        return Explanation(map: Tensor(shape: [h, w], data: map), lowResolution: nil,
                            scalars: ["base_score": Double(base), "windows": Double(windows)],
                            arrays: ["grid": grid])
     }

@@ -90,7 +90,7 @@ public struct RISE: Explainer {
             for c in 0..<chunks where !partial[c].isEmpty { sum += partial[c][j] }
             map[j] = Float(sum * scale)
         }
-        return Explanation(map: Tensor(shape: [h, w], data: map), signed: false,
+        return Explanation(map: Tensor(shape: [h, w], data: map),
                            scalars: ["masks": Double(masks), "mean_score": Double(values.reduce(0, +)) / Double(max(masks, 1))])
     }
 }
