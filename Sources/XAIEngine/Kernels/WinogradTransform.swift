@@ -15,10 +15,6 @@
 /// The transforms here run on 16 tiles at once, one tile per lane (SIMD16).
 enum WinogradTransform {
     typealias V = SIMD16<Float>
-    /// Output block side (m in F(m x m, r x r)).
-    static let outputTile = 4
-    /// Input patch side: outputTile + 3 - 1.
-    static let inputTile = 6
     /// Values per transformed patch (6 x 6), one GEMM each.
     static let points = 36
 
