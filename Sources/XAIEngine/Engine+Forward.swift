@@ -67,7 +67,7 @@ extension Engine {
         var lastUse: [String: Int] = [:]
         for (k, i) in run.enumerated() { for name in steps[i].computedInputs { lastUse[name] = k } }
 
-        let ws = Workspace()
+        let ws = Workspace(exactLocality: preActivations)
         var fusedNext = false
         var pre: [String: Tensor] = [:]
         for (k, i) in run.enumerated() {

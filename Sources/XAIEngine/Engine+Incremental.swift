@@ -224,6 +224,7 @@ extension ConvPlan {
         var a = attrs
         a.pads = (0, 0, 0, 0)
         return ConvPlan(attrs: a, inChannels: inChannels, outChannels: outChannels, weights: weights, bias: bias,
-                        activation: activation, packed: packed)
+                        activation: activation, packed: packed, winograd: winograd,
+                        transposed: transposed)
     }
 }

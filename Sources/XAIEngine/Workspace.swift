@@ -4,6 +4,16 @@ import XAICore
 /// are reused by every op of the call, so the hot loop does not allocate im2col matrices.
 /// One workspace per call keeps the engine safe for concurrent calls.
 final class Workspace {
+    /// Every conv output computed from its receptive field alone, bitwise: the DeepLIFT-family
+    /// rules divide differences between two passes elementwise, and where an input and its
+    /// reference agree over a receptive field the outputs must agree exactly (Winograd's
+    /// transforms mix the rounding of a whole 6x6 patch into each output, so it is off).
+    let exactLocality: Bool
+
+    init(exactLocality: Bool = false) {
+        self.exactLocality = exactLocality
+    }
+
     private var buffers: [UnsafeMutablePointer<Float>?] = []
     private var capacities: [Int] = []
 

@@ -1,7 +1,9 @@
 import XAICore
 
 /// General convolution as GEMM: im2col (skipped for pointwise 1x1 convs) then one product per
-/// group, on the packed GEMM (PackedGEMM.swift) for group-1 forwards and OpenBLAS otherwise.
+/// group, on the packed GEMM (PackedGEMM.swift) for group-1 convs (forward, and the input
+/// gradient with W^T packed) and OpenBLAS for grouped ones; 3x3 stride-1 convs on maps big
+/// enough run on Winograd (WinogradConvolution.swift).
 /// Several batch items share one product when their feature maps are small (except pointwise
 /// forwards), so late layers (7x7, 14x14) still give wide matrices.
 extension ConvPlan {
@@ -31,6 +33,7 @@ extension ConvPlan {
     /// Forward: x [N, C, H, W] -> [N, M, Ho, Wo], bias and rectifier applied.
     func forward(_ x: Tensor, workspace ws: Workspace) -> Tensor {
         if isDepthwise { return depthwiseForward(x, workspace: ws) }
+        if let y = winogradForward(x, workspace: ws) { return y }
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let yShape = outputShape(x.shape)
         let (ho, wo) = (yShape[2], yShape[3])
@@ -117,11 +120,13 @@ extension ConvPlan {
     /// before the rectifier (the caller applies the rectifier's rule first).
     func backwardInput(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace) -> Tensor {
         if isDepthwise { return depthwiseBackwardInput(dy, inputShape: inputShape, workspace: ws) }
+        if let dx = winogradBackwardInput(dy, inputShape: inputShape, workspace: ws) { return dx }
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (ho, wo) = (dy.shape[2], dy.shape[3])
         let hw = h * w, howo = ho * wo
         let m = outChannels, g = groups, mg = m / g, cg = c / g, kg = groupK
         let pointDirect = isPointwise
+        let packedT = transposed?.packed
         var dx = ws.zeros(inputShape)
         dx.data.withUnsafeMutableBufferPointer { dxb in
             dy.data.withUnsafeBufferPointer { dyb in
@@ -149,7 +154,11 @@ extension ConvPlan {
                             dyc = UnsafePointer(buf)
                             ldy = cols
                         }
-                        if pointDirect && cnt == 1 {
+                        if let packedT, pointDirect {
+                            // Pointwise stride-1 products land in dx itself.
+                            PackedGEMM.multiply(packedT, b: dyc, ldb: ldy, n: cols, rectify: Rectifier16(nil),
+                                                into: ColumnDestination(base: dxp + n0 * c * hw, itemColumns: hw, channels: c))
+                        } else if pointDirect && cnt == 1 {
                             for grp in 0..<g {
                                 BLAS.sgemm(transA: true, m: kg, n: cols, k: mg, a: wp + grp * mg * kg, lda: kg,
                                            b: dyc + grp * mg * ldy, ldb: ldy,
@@ -157,10 +166,15 @@ extension ConvPlan {
                             }
                         } else {
                             let col = ws.buffer(0, kg * g * cols)
-                            for grp in 0..<g {
-                                BLAS.sgemm(transA: true, m: kg, n: cols, k: mg, a: wp + grp * mg * kg, lda: kg,
-                                           b: dyc + grp * mg * ldy, ldb: ldy,
-                                           c: col + grp * kg * cols, ldc: cols)
+                            if let packedT {
+                                PackedGEMM.multiply(packedT, b: dyc, ldb: ldy, n: cols, rectify: Rectifier16(nil),
+                                                    into: ColumnDestination(base: col, itemColumns: cols, channels: kg))
+                            } else {
+                                for grp in 0..<g {
+                                    BLAS.sgemm(transA: true, m: kg, n: cols, k: mg, a: wp + grp * mg * kg, lda: kg,
+                                               b: dyc + grp * mg * ldy, ldb: ldy,
+                                               c: col + grp * kg * cols, ldc: cols)
+                                }
                             }
                             Parallel.forRanges(cnt * c, grain: 4) { r in
                                 for t in r {

@@ -13,10 +13,16 @@ struct ConvPlan {
     /// Filters packed for the engine's own forward GEMM (group-1 convs; PackedGEMM.swift);
     /// grouped convs use OpenBLAS.
     let packed: PackedFilters?
+    /// Winograd-domain filters of 3x3 stride-1 group-1 convs (WinogradConvolution.swift).
+    let winograd: WinogradFilters?
+    /// W^T packed for the input gradient of group-1 convs (TransposedFilters.swift).
+    let transposed: TransposedFilters?
 
-    /// `packed`: filters already packed for these weights (a variant of a prepared plan).
+    /// `packed`, `winograd`, `transposed`: filters already prepared for these weights (a variant of a prepared
+    /// plan). `allowWinograd` false keeps a 3x3 stride-1 conv on im2col + GEMM (the reference).
     init(attrs: Conv2D, inChannels: Int, outChannels: Int, weights: [Float], bias: [Float]?,
-         activation: FusedActivation?, packed: PackedFilters? = nil) {
+         activation: FusedActivation?, packed: PackedFilters? = nil, winograd: WinogradFilters? = nil,
+         transposed: TransposedFilters? = nil, allowWinograd: Bool = true) {
         self.attrs = attrs
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -25,6 +31,9 @@ struct ConvPlan {
         self.activation = activation
         self.packed = packed ?? (attrs.groups == 1
             ? PackedFilters(weights: weights, bias: bias, m: outChannels, k: weights.count / max(1, outChannels)) : nil)
+        self.winograd = allowWinograd ? winograd
+            ?? WinogradFilters(attrs: attrs, weights: weights, inChannels: inChannels, outChannels: outChannels) : nil
+        self.transposed = transposed ?? TransposedFilters(groups: attrs.groups, weights: weights, outChannels: outChannels)
     }
 
     var groups: Int { attrs.groups }

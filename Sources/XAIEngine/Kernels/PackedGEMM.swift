@@ -78,28 +78,30 @@ enum PackedGEMM {
         min(n, max(32, ((1 << 17) / max(1, k)) & ~31))
     }
 
-    /// C = rectify(W * B + bias) for the `n` columns of B (rows at `b + k * ldb`). Column tiles,
-    /// or row panels when there are fewer tiles than cores, are split across the cores.
+    /// C = rectify(W * B + bias) for the `n` columns of B (rows at `b + k * ldb`), split across
+    /// the cores in units of one column tile and a group of row panels: enough units for a few
+    /// per core (a product of 2 or 3 tiles split by tiles alone left a core idle for a third of
+    /// it, and one core slowed by another process held up the whole product).
     static func multiply(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination) {
         let tile = tileColumns(k: w.k, n: n)
         let tiles = (n + tile - 1) / tile
+        let wanted = Parallel.cores == 1 ? 1 : Parallel.cores * Parallel.chunksPerCore
+        let groups = min(w.panels, max(1, (wanted + tiles - 1) / tiles))
         // Work below about a million multiply-adds stays on the calling thread.
-        let grain = max(1, (1 << 20) / max(1, n * w.k * PackedFilters.rows))
-        func columns(_ t: Int) -> Range<Int> { (t * tile)..<min(n, (t + 1) * tile) }
-        if tiles >= Parallel.cores {
-            Parallel.forRanges(tiles) { r in
-                for t in r { run(w, b: b, ldb: ldb, panels: 0..<w.panels, columns: columns(t), rectify: rectify, into: dst) }
-            }
-        } else {
-            Parallel.forRanges(w.panels, grain: grain) { panels in
-                for t in 0..<tiles { run(w, b: b, ldb: ldb, panels: panels, columns: columns(t), rectify: rectify, into: dst) }
+        let unitWork = min(n, tile) * w.k * PackedFilters.rows * max(1, w.panels / groups)
+        let grain = max(1, (1 << 20) / max(1, unitWork))
+        Parallel.forRanges(tiles * groups, grain: grain) { r in
+            for u in r {
+                let (t, g) = (u / groups, u % groups)
+                run(w, b: b, ldb: ldb, panels: (w.panels * g / groups)..<(w.panels * (g + 1) / groups),
+                    columns: (t * tile)..<min(n, (t + 1) * tile), rectify: rectify, into: dst)
             }
         }
     }
 
     /// Row panels `panels` over the columns `columns` (starting at a multiple of 32).
-    private static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
+    static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                             columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedFilters.rows * 32) { buffer in
             let scratch = buffer.baseAddress!

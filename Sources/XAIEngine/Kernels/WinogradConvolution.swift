@@ -1,0 +1,198 @@
+import XAICore
+
+/// Stride-1 3x3 group-1 convolutions by Winograd F(4x4, 3x3) (WinogradTransform.swift), NCHW,
+/// in three passes over a chunk of items, each split across the cores:
+///  1. each input plane, zero-padded, is cut into overlapping 6x6 patches (one per 4x4 output
+///     block) and transformed, 16 blocks at a time: V [36][C][columns], a column per block;
+///  2. 36 products on the packed GEMM, U_xi [M, C] x V_xi [C, columns] -> [36][M][columns];
+///  3. each output block is transformed back, bias and rectifier applied, and written to NCHW.
+/// The forward pass and the input gradient (the conv of dy with flipped, transposed filters
+/// and the complementary padding) share this code.
+enum WinogradConvolution {
+    /// Least number of 4x4 output blocks per item worth the transforms. Below it (ResNet-50's
+    /// 7x7 stage has 4) the Winograd filters, four times the weights, are read for a handful of
+    /// columns and the products are memory-bound; im2col + GEMM reads the weights once.
+    static let minBlocks = 16
+    /// Columns (blocks of all items in a chunk) worth aiming for in one product.
+    static let targetColumns = 256
+    /// Upper bound on the transformed input or output of one chunk (floats).
+    static let maxChunkFloats = 1 << 22
+
+    struct Geometry {
+        /// Input plane.
+        let h: Int, w: Int
+        /// Output plane.
+        let ho: Int, wo: Int
+        let padTop: Int, padLeft: Int
+
+        var tilesY: Int { (ho + 3) / 4 }
+        var tilesX: Int { (wo + 3) / 4 }
+        var blocks: Int { tilesY * tilesX }
+        /// Columns per item: items shorter than one 16-lane group are padded to 16.
+        var itemColumns: Int { max(blocks, 16) }
+        /// The zero-padded input plane every patch is read from.
+        var paddedHeight: Int { 4 * tilesY + 2 }
+        var paddedWidth: Int { 4 * tilesX + 2 }
+    }
+
+    /// Whether a conv with output maps ho x wo should run here.
+    static func worthwhile(ho: Int, wo: Int) -> Bool {
+        ((ho + 3) / 4) * ((wo + 3) / 4) >= minBlocks
+    }
+
+    /// y [n, M, ho, wo] = conv3x3(x [n, C, h, w]) with `filters` (36 packed [M, C]), plus bias
+    /// and rectifier.
+    static func run(_ x: UnsafePointer<Float>, n: Int, c: Int, _ g: Geometry, filters: [PackedFilters],
+                    bias: [Float]?, rectify: Rectifier16, into y: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
+        let m = filters[0].m
+        let perItem = WinogradTransform.points * max(c, m) * g.itemColumns
+        let per = max(1, min(n, (targetColumns + g.itemColumns - 1) / g.itemColumns, maxChunkFloats / perItem))
+        var n0 = 0
+        while n0 < n {
+            let cnt = min(per, n - n0)
+            let cols = cnt * g.itemColumns
+            let v = ws.buffer(0, WinogradTransform.points * c * cols)
+            let prod = ws.buffer(1, WinogradTransform.points * m * cols)
+            Parallel.forRanges(cnt * c, grain: 2) { r in
+                for t in r {
+                    let (i, ch) = (t / c, t % c)
+                    transformInput(x + ((n0 + i) * c + ch) * g.h * g.w, g,
+                                   into: v + ch * cols + i * g.itemColumns, pointStride: c * cols)
+                }
+            }
+            let tile = PackedGEMM.tileColumns(k: c, n: cols)
+            let tiles = (cols + tile - 1) / tile
+            Parallel.forRanges(WinogradTransform.points * tiles) { r in
+                for u in r {
+                    let (xi, t) = (u / tiles, u % tiles)
+                    PackedGEMM.run(filters[xi], b: v + xi * c * cols, ldb: cols, panels: 0..<filters[xi].panels,
+                                   columns: (t * tile)..<min(cols, (t + 1) * tile), rectify: Rectifier16(nil),
+                                   into: ColumnDestination(base: prod + xi * m * cols, itemColumns: cols, channels: m))
+                }
+            }
+            Parallel.forRanges(cnt * m, grain: 2) { r in
+                for t in r {
+                    let (i, ch) = (t / m, t % m)
+                    transformOutput(prod + ch * cols + i * g.itemColumns, pointStride: m * cols, g, bias: bias?[ch] ?? 0,
+                                    rectify: rectify, into: y + ((n0 + i) * m + ch) * g.ho * g.wo)
+                }
+            }
+            n0 += cnt
+        }
+    }
+
+    /// First block of each 16-lane group: the last group moves back to end at the last block
+    /// (redoing a few), so no group reads or writes past its item.
+    @inline(__always)
+    private static func groupStart(_ g0: Int, blocks: Int) -> Int {
+        blocks >= 16 ? min(g0, blocks - 16) : 0
+    }
+
+    /// One input plane -> its blocks' transformed patches: value xi of block b at
+    /// dst[xi * pointStride + b].
+    private static func transformInput(_ plane: UnsafePointer<Float>, _ g: Geometry,
+                                       into dst: UnsafeMutablePointer<Float>, pointStride: Int) {
+        let (ph, pw) = (g.paddedHeight, g.paddedWidth)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: ph * pw + WinogradTransform.points * 16) { buffer in
+            let padded = buffer.baseAddress!, patches = padded + ph * pw
+            padded.initialize(repeating: 0, count: ph * pw)
+            // Rows and columns past the padded plane are never read by an output block.
+            let rows = min(g.h, ph - g.padTop), columns = min(g.w, pw - g.padLeft)
+            for iy in 0..<max(0, rows) {
+                (padded + (iy + g.padTop) * pw + g.padLeft).update(from: plane + iy * g.w, count: max(0, columns))
+            }
+            var g0 = 0
+            while g0 < g.blocks {
+                let t0 = groupStart(g0, blocks: g.blocks)
+                for lane in 0..<16 {
+                    let b = t0 + lane
+                    // Lanes past the item's blocks (fewer than 16) read block 0: their columns
+                    // are computed and never written out.
+                    let src = b < g.blocks ? padded + (b / g.tilesX) * 4 * pw + (b % g.tilesX) * 4 : padded
+                    for r in 0..<6 {
+                        let row = src + r * pw, out = patches + r * 6 * 16 + lane
+                        out[0] = row[0]; out[16] = row[1]; out[32] = row[2]
+                        out[48] = row[3]; out[64] = row[4]; out[80] = row[5]
+                    }
+                }
+                WinogradTransform.transformInput(patches)
+                for xi in 0..<WinogradTransform.points {
+                    (dst + xi * pointStride + t0).update(from: patches + xi * 16, count: 16)
+                }
+                g0 += 16
+            }
+        }
+    }
+
+    /// One output channel of one item: its blocks' products (value xi of block b at
+    /// src[xi * pointStride + b]) -> the output plane [ho, wo], bias and rectifier applied.
+    private static func transformOutput(_ src: UnsafePointer<Float>, pointStride: Int, _ g: Geometry, bias: Float,
+                                        rectify: Rectifier16, into plane: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 16) { buffer in
+            let out = buffer.baseAddress!
+            let vb = V(repeating: bias)
+            var g0 = 0
+            while g0 < g.blocks {
+                let t0 = groupStart(g0, blocks: g.blocks)
+                WinogradTransform.transformOutput(src + t0, stride: pointStride, into: out)
+                for q in 0..<16 {
+                    let p = UnsafeMutableRawPointer(out + 16 * q)
+                    p.storeBytes(of: rectify(p.load(as: V.self) + vb), as: V.self)
+                }
+                // Lanes before g0 belong to blocks an earlier group wrote.
+                for lane in (g0 - t0)..<min(16, g.blocks - t0) {
+                    let b = t0 + lane
+                    let oy = (b / g.tilesX) * 4, ox = (b % g.tilesX) * 4
+                    let rows = min(4, g.ho - oy), columns = min(4, g.wo - ox)
+                    for i in 0..<rows {
+                        let row = plane + (oy + i) * g.wo + ox, v = out + i * 64 + lane
+                        if columns == 4 {
+                            row[0] = v[0]; row[1] = v[16]; row[2] = v[32]; row[3] = v[48]
+                        } else {
+                            for j in 0..<columns { row[j] = v[16 * j] }
+                        }
+                    }
+                }
+                g0 += 16
+            }
+        }
+    }
+}
+
+extension ConvPlan {
+    /// Forward on Winograd when this conv has its filters, the maps are big enough and the pass
+    /// does not need exact locality (Workspace.exactLocality); else nil.
+    func winogradForward(_ x: Tensor, workspace ws: Workspace) -> Tensor? {
+        guard let winograd, !ws.exactLocality, x.shape.count == 4 else { return nil }
+        let yShape = outputShape(x.shape)
+        guard WinogradConvolution.worthwhile(ho: yShape[2], wo: yShape[3]) else { return nil }
+        let g = WinogradConvolution.Geometry(h: x.shape[2], w: x.shape[3], ho: yShape[2], wo: yShape[3],
+                                             padTop: attrs.pads.top, padLeft: attrs.pads.left)
+        let filters = winograd.forward
+        return ws.tensor(yShape) { y, _ in
+            x.data.withUnsafeBufferPointer { xb in
+                WinogradConvolution.run(xb.baseAddress!, n: x.shape[0], c: inChannels, g, filters: filters, bias: bias,
+                                        rectify: Rectifier16(activation), into: y, workspace: ws)
+            }
+        }
+    }
+
+    /// dx of a stride-1 3x3 conv as the conv of dy with the flipped, transposed filters and
+    /// padding 2 - pad on each side (nil when a pad exceeds 2 or the maps are small).
+    func winogradBackwardInput(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace) -> Tensor? {
+        guard let winograd else { return nil }
+        let p = attrs.pads
+        guard max(p.top, p.left, p.bottom, p.right) <= 2,
+              WinogradConvolution.worthwhile(ho: inputShape[2], wo: inputShape[3]) else { return nil }
+        let g = WinogradConvolution.Geometry(h: dy.shape[2], w: dy.shape[3], ho: inputShape[2], wo: inputShape[3],
+                                             padTop: 2 - p.top, padLeft: 2 - p.left)
+        let filters = winograd.backward
+        return ws.tensor(inputShape) { dx, _ in
+            dy.data.withUnsafeBufferPointer { db in
+                WinogradConvolution.run(db.baseAddress!, n: dy.shape[0], c: outChannels, g, filters: filters, bias: nil,
+                                        rectify: Rectifier16(nil), into: dx, workspace: ws)
+            }
+        }
+    }
+}
