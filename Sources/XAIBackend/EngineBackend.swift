@@ -138,7 +138,8 @@ public final class EngineBackend: PipelineBackend, @unchecked Sendable {
         }
         let input = MetricInput(image: picture, input: image.input, map: explanation.map, signed: explanation.signed,
                                 target: target, seed: seed, method: run.kind, methodParams: run.params,
-                                scalars: explanation.scalars, boxes: boxes, mask: mask, imageID: annotation?.imageID ?? "<image>")
+                                scalars: explanation.scalars, boxes: boxes, mask: mask, imageID: annotation?.imageID ?? "<image>",
+                                mapKey: explanation.cacheName, imageKey: image.cacheName)
         let r = try MetricCatalogue.make(metric.kind, params: metric.params).evaluate(input, model: context)
         return Manifest.MetricValue(value: r.value, x: r.x, y: r.y, extra: r.extra.isEmpty ? nil : r.extra,
                                     curves: r.curves.isEmpty ? nil : r.curves)

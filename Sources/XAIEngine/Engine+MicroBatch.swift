@@ -22,6 +22,11 @@ extension Engine {
         return max(1, min(m, n / Parallel.cores))
     }
 
+    /// Whether a forward pass over a batch of `n` runs as micro-batches, which gives every item
+    /// the logits it has in any other such batch, bit for bit (the whole-batch path of small
+    /// batches rounds differently). Metrics that share logits between batches rely on it.
+    public func scoresItemsAlike(batch n: Int) -> Bool { microBatch(batch: n) != nil }
+
     /// Micro-batches up to `wholeBatchFrom`, then the whole batch: the classifier head reads
     /// its weights once for all items instead of once per micro-batch.
     func forwardInChunks(_ replacing: [String: Tensor], chunk: Int, keep: Set<String>, from: Int = 0) throws -> Activations {

@@ -85,7 +85,8 @@ public struct AOPC: Metric {
         }
         let imputation = NoisyLinearImputation(noise: NoisyLinearImputation.roadNoise)
         let score = TargetProbabilities(model: model, batch: batch, metric: Self.kind, parallelRender: perturbation == .road)
-        let y = try score(count: k + 1, width: image.width, height: image.height, target: input.target) { step, dst in
+        let y = try score(count: k + 1, width: image.width, height: image.height, target: input.target,
+                          shared: SharedLogits.keys([0: .original], image: input.imageKey)) { step, dst in
             let removed = regionOf.map { rank[$0] < step }
             if let fillPicture {
                 Compose.select(image: image, fill: fillPicture, useFill: removed, into: dst)

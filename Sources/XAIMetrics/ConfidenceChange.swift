@@ -52,21 +52,29 @@ struct ConfidenceChange: Sendable {
         -> (y: Double, o: Double, keep: Double, remove: Double) {
         let map = try AttributionMap(input, metric: metric)
         let image = input.image
-        let fillImage = fill.image(for: image)
-        let order = map.descendingOrder(seed: input.seed)
-        let k = map.pixelCount(fraction)
-        var top = [Bool](repeating: false, count: map.count)
-        for i in order.prefix(k) { top[i] = true }
-        let n3 = 3 * image.planeCount
-        let kept = Compose.pixels(count: n3) { Compose.select(image: image, fill: fillImage, useFill: top.map { !$0 }, into: $0) }
-        let removed = Compose.pixels(count: n3) { Compose.select(image: image, fill: fillImage, useFill: top, into: $0) }
-        var pictures = [image.pixels, kept, removed]
-        if mode == .multiply {
-            let weight = map.minMaxNormalized
-            pictures.append(Compose.pixels(count: n3) { Compose.blend(image: image, fill: fillImage, weight: weight, into: $0) })
+        let count = mode == .multiply ? 4 : 3
+        try TargetProbabilities.check(target: input.target, model: model, metric: metric)
+        // Keep and remove score the same three pictures: drop and increase in both modes share them.
+        let key = input.mapKey.map { "confidence/\($0)/fraction=\(fraction)/fill=\(fill)/seed=\(input.seed)/pictures=\(count)" }
+        let logits = try SharedLogits.logits(key: key, count: count, model: model) {
+            let fillImage = fill.image(for: image)
+            let order = map.descendingOrder(seed: input.seed)
+            let k = map.pixelCount(fraction)
+            var top = [Bool](repeating: false, count: map.count)
+            for i in order.prefix(k) { top[i] = true }
+            let n3 = 3 * image.planeCount
+            let kept = Compose.pixels(count: n3) { Compose.select(image: image, fill: fillImage, useFill: top.map { !$0 }, into: $0) }
+            let removed = Compose.pixels(count: n3) { Compose.select(image: image, fill: fillImage, useFill: top, into: $0) }
+            var pictures = [image.pixels, kept, removed]
+            if mode == .multiply {
+                let weight = map.minMaxNormalized
+                pictures.append(Compose.pixels(count: n3) { Compose.blend(image: image, fill: fillImage, weight: weight, into: $0) })
+            }
+            let score = TargetProbabilities(model: model, batch: count, metric: metric)
+            return try score.logits(pictures, width: image.width, height: image.height,
+                                    shared: SharedLogits.keys([0: .original], image: input.imageKey))
         }
-        let score = TargetProbabilities(model: model, batch: pictures.count, metric: metric)
-        let p = try score(pictures, width: image.width, height: image.height, target: input.target)
+        let p = TargetProbabilities.probabilities(logits, target: input.target)
         let o: Double
         switch mode {
         case .multiply: o = p[3]

@@ -48,10 +48,18 @@ public struct MetricInput: Sendable {
     public var mask: [Bool]?
     /// The image's name, for error messages.
     public var imageID: String
+    /// Names the map for results that several metrics of one explanation compute alike (the
+    /// explanation's cache entry: it stands for the map, the image and the model), so that they
+    /// are computed once (`SharedLogits`); nil: nothing is shared.
+    public var mapKey: String?
+    /// Names the image as the model sees it, for pictures that the metrics of every method score
+    /// alike (the image itself, a picture all fill; `SharedLogits.Picture`); nil: not shared.
+    public var imageKey: String?
 
     public init(image: RGBImage, input: Tensor, map: Tensor, signed: Bool, target: Int, seed: UInt64,
                 method: MethodKind, methodParams: ResolvedParams, scalars: [String: Double] = [:],
-                boxes: [[Double]] = [], mask: [Bool]? = nil, imageID: String = "<image>") {
+                boxes: [[Double]] = [], mask: [Bool]? = nil, imageID: String = "<image>", mapKey: String? = nil,
+                imageKey: String? = nil) {
         self.image = image
         self.input = input
         self.map = map
@@ -64,6 +72,8 @@ public struct MetricInput: Sendable {
         self.boxes = boxes
         self.mask = mask
         self.imageID = imageID
+        self.mapKey = mapKey
+        self.imageKey = imageKey
     }
 }
 

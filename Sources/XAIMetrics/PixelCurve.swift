@@ -35,7 +35,10 @@ struct PixelCurve: Sendable {
         let n = image.planeCount
         let deleting = direction == .deletion
         let score = TargetProbabilities(model: model, batch: batch, metric: metric)
-        let y = try score(count: counts.count, width: image.width, height: image.height, target: input.target) { k, dst in
+        // The ends of the curve are the image and a picture all fill, the same for every map.
+        let ends: [Int: SharedLogits.Picture] = deleting ? [0: .original, steps: .fill(fill)] : [0: .fill(fill), steps: .original]
+        let y = try score(count: counts.count, width: image.width, height: image.height, target: input.target,
+                          shared: SharedLogits.keys(ends, image: input.imageKey)) { k, dst in
             let c = Int32(counts[k])
             image.pixels.withUnsafeBufferPointer { src in
                 fillImage.pixels.withUnsafeBufferPointer { f in

@@ -48,7 +48,8 @@ public struct ROAD: Metric {
             return mask
         }
         let score = TargetProbabilities(model: model, batch: batch, metric: Self.kind, parallelRender: true)
-        let p = try score(count: 2 * f + 1, width: image.width, height: image.height, target: input.target) { j, dst in
+        let p = try score(count: 2 * f + 1, width: image.width, height: image.height, target: input.target,
+                          shared: SharedLogits.keys([0: .original], image: input.imageKey)) { j, dst in
             let pixels: [Float]
             if j == 0 {
                 pixels = image.pixels

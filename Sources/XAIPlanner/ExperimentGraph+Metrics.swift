@@ -24,7 +24,7 @@ extension ExperimentGraph {
                 inputs.merge(i) { a, _ in a }
             }
             let task = MetricTask(metric: m, image: image, model: model, run: run, explanation: explanation,
-                                  decodeTask: decode)
+                                  decodeTask: decode, predictTask: predict)
             tasks[m.id] = try add(.metric(task), id: TaskID.metric(m.id, of: explanationID), params: params, seed: seed,
                                   inputs: inputs, dependencies: [explanation.task, decode, predict],
                                   version: m.descriptor.version, resource: .engine,

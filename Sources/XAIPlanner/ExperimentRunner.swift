@@ -119,8 +119,9 @@ public final class ExperimentRunner: @unchecked Sendable {
             try ExplainEntry.write(x, target: target, to: out)
         case let .metric(task):
             let (x, target) = try ExplainEntry.read(ctx.dependency(task.explanation.task), slot: task.explanation.slot)
-            let value = try backend.metric(task.metric, run: task.run, model: task.model,
-                                           image: DecodeEntry.read(ctx.dependency(task.decodeTask)), explanation: x,
+            var image = try DecodeEntry.read(ctx.dependency(task.decodeTask))
+            image.cacheName = try ctx.dependency(task.predictTask).key.hex
+            let value = try backend.metric(task.metric, run: task.run, model: task.model, image: image, explanation: x,
                                            annotation: experiment.annotation(for: task.image.id), target: target.index,
                                            seed: t.seed ?? 0)
             try Self.requireFinite([value.value] + (value.x ?? []) + (value.y ?? []) + (value.extra ?? [:]).values,

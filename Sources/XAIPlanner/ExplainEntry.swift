@@ -59,7 +59,8 @@ enum ExplainEntry {
         var pictures = [String: Data]()
         for p in s.pictures { pictures[p] = try e.data(paths.picture(p)) }
         let x = ExplanationData(map: try e.array(paths.map, finite: true), signed: s.signed, scalars: s.scalars,
-                                arrays: arrays, pictures: pictures, legend: s.legend)
+                                arrays: arrays, pictures: pictures, legend: s.legend,
+                                cacheName: e.key.hex + (slot.map { "/\($0)" } ?? ""))
         return (x, s.target)
     }
 

@@ -14,6 +14,10 @@ public struct DecodedImage: Sendable {
     public var input: Tensor
     /// `cropped` as PNG, for the gallery (nil when not encoded).
     public var preview: Data?
+    /// Names the image as one model sees it when the runner reads it for a task of that model:
+    /// the key of the image's prediction entry, which covers the model and the decoded image.
+    /// Metrics of every method of the image share work through it; nil otherwise.
+    public var cacheName: String?
 
     public init(originalWidth: Int, originalHeight: Int, cropped: Tensor, input: Tensor, preview: Data? = nil) {
         self.originalWidth = originalWidth
@@ -35,15 +39,20 @@ public struct ExplanationData: Sendable {
     /// Extra pictures saved as PNG (already encoded).
     public var pictures: [String: Data]
     public var legend: [Manifest.LegendEntry]
+    /// Names these results when they were read from the cache: the explain entry's key, with the
+    /// image's slot in a joint entry. It stands for the map, the image and the model (the entry's
+    /// key covers them), so metrics of this explanation share work through it; nil otherwise.
+    public var cacheName: String?
 
     public init(map: Tensor, signed: Bool = false, scalars: [String: Double] = [:], arrays: [String: Tensor] = [:],
-                pictures: [String: Data] = [:], legend: [Manifest.LegendEntry] = []) {
+                pictures: [String: Data] = [:], legend: [Manifest.LegendEntry] = [], cacheName: String? = nil) {
         self.map = map
         self.signed = signed
         self.scalars = scalars
         self.arrays = arrays
         self.pictures = pictures
         self.legend = legend
+        self.cacheName = cacheName
     }
 }
 

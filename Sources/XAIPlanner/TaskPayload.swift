@@ -87,6 +87,8 @@ public struct MetricTask: Sendable, Equatable {
     public var run: MethodRun
     public var explanation: ExplanationSource
     public var decodeTask: String
+    /// The image's prediction, whose key names the image as the model sees it.
+    public var predictTask: String
 }
 
 /// The overlay of one explanation over its cropped image.

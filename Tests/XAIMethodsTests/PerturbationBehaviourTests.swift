@@ -4,6 +4,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// Determinism, cache sharing, RISE and anchors behaviour, parameter errors.
 final class PerturbationBehaviourTests: XCTestCase {

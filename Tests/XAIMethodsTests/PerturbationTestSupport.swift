@@ -90,24 +90,3 @@ final class Counter: @unchecked Sendable {
     func add(_ n: Int) { lock.lock(); value += n; lock.unlock() }
     var count: Int { lock.lock(); defer { lock.unlock() }; return value }
 }
-
-/// An in-memory `IntermediateCache` counting loads, hits and stores.
-final class CountingCache: IntermediateCache, @unchecked Sendable {
-    private let lock = NSLock()
-    private var store: [String: Tensor] = [:]
-    private(set) var hits = 0
-    private(set) var stores = 0
-    var keys: [String] { lock.lock(); defer { lock.unlock() }; return Array(store.keys) }
-
-    func load(_ key: String) -> Tensor? {
-        lock.lock(); defer { lock.unlock() }
-        if let t = store[key] { hits += 1; return t }
-        return nil
-    }
-
-    func store(_ key: String, _ value: Tensor) {
-        lock.lock(); defer { lock.unlock() }
-        stores += 1
-        store[key] = value
-    }
-}

@@ -1,7 +1,10 @@
 import XCTest
 import XAICore
+import XAIEngine
 import XAIImaging
+import XAIMethods
 @testable import XAIMetrics
+import XAITestSupport
 
 final class ConfidenceTests: XCTestCase {
     typealias F = MetricFixtures
@@ -55,5 +58,72 @@ final class ConfidenceTests: XCTestCase {
         XCTAssertEqual(black.extra["o"]!, 0.5, accuracy: 1e-6)
         let number = try F.metric(ConfidenceDrop.self, ["value": .double(0)]).evaluate(input, model: model)
         XCTAssertEqual(number, black)
+    }
+}
+
+/// The four confidence metrics of one map score the same three pictures; with a map key and an
+/// intermediate cache the model sees them once, and every value is bit for bit the one each
+/// metric computes alone.
+final class SharedConfidenceTests: XCTestCase {
+    typealias F = MetricFixtures
+
+    private let variants: [(any Metric.Type, String)] = [
+        (ConfidenceDrop.self, "keep"), (ConfidenceIncrease.self, "keep"),
+        (ConfidenceDrop.self, "remove"), (ConfidenceIncrease.self, "remove"),
+    ]
+
+    private func results(cache: CountingCache?, mapKey: String?, graph: Graph = F.convNet(size: 16), target: Int = 1)
+        throws -> [MetricResult] {
+        let engine = try Engine(graph: graph)
+        let model = ModelContext(engine: engine, labels: (0..<engine.classCount).map { "class \($0)" },
+                                 preprocess: F.preprocess, targetLayer: nil, cache: cache)
+        var input = F.input(F.randomImage(size: 16, seed: 5), map: F.randomMap(seed: 9), target: target)
+        input.mapKey = mapKey
+        return try variants.map { type, mode in
+            try F.metric(type, ["mode": .string(mode), "fraction": .double(0.3)]).evaluate(input, model: model)
+        }
+    }
+
+    func testSharedPicturesGiveTheValuesOfTheUnsharedPath() throws {
+        try XCTSkipUnless(try Engine(graph: F.convNet(size: 16)).scoresItemsAlike(batch: 3),
+                          "one core: the engine never micro-batches, nothing is shared")
+        let alone = try results(cache: nil, mapKey: nil)
+        let cache = CountingCache()
+        let shared = try results(cache: cache, mapKey: "explanation-entry")
+        for (a, s) in zip(alone, shared) {
+            let diff = ([a.value - s.value] + a.extra.map { $0.value - (s.extra[$0.key] ?? .nan) }).map(abs).max()!
+            print("shared vs alone: max difference \(diff)")
+            XCTAssertEqual(a, s)
+        }
+        XCTAssertEqual(cache.stores, 1, "the first metric computes the pictures")
+        XCTAssertEqual(cache.hits, 3, "the other three reuse them")
+        // Another target reads the same logits: the pictures do not depend on it.
+        let otherTarget = try results(cache: cache, mapKey: "explanation-entry", target: 2)
+        XCTAssertEqual(cache.stores, 1)
+        XCTAssertEqual(otherTarget, try results(cache: nil, mapKey: nil, target: 2))
+    }
+
+    func testOtherFractionsAndMapsDoNotShare() throws {
+        let cache = CountingCache()
+        _ = try results(cache: cache, mapKey: "map-a")
+        _ = try results(cache: cache, mapKey: "map-b")
+        XCTAssertEqual(cache.stores, 2)
+        XCTAssertEqual(cache.hits, 6)
+        let engine = try Engine(graph: F.convNet(size: 16))
+        let model = ModelContext(engine: engine, labels: [], preprocess: F.preprocess, targetLayer: nil, cache: cache)
+        var input = F.input(F.randomImage(size: 16, seed: 5), map: F.randomMap(seed: 9), target: 1)
+        input.mapKey = "map-a"
+        _ = try F.metric(ConfidenceDrop.self, ["mode": .string("keep"), "fraction": .double(0.6)]).evaluate(input, model: model)
+        XCTAssertEqual(cache.stores, 3, "another fraction makes other pictures")
+    }
+
+    func testACachedTensorOfTheWrongShapeIsRecomputed() throws {
+        let cache = CountingCache()
+        _ = try results(cache: cache, mapKey: "map")
+        let key = try XCTUnwrap(cache.keys.first)
+        cache.plant(key, Tensor(shape: [2, 4], data: [Float](repeating: 0, count: 8)))
+        let again = try results(cache: cache, mapKey: "map")
+        XCTAssertEqual(again, try results(cache: nil, mapKey: nil))
+        XCTAssertEqual(cache.stores, 2, "the damaged result was replaced")
     }
 }

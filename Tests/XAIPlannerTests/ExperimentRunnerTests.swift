@@ -91,3 +91,24 @@ final class ExperimentRunnerTests: TemporaryDirectoryTestCase {
         XCTAssertNoThrow(try runner.run())
     }
 }
+
+/// Metrics share pictures through the names the runner gives what they read: the image as the
+/// model sees it is named by its prediction entry's key (the same for every method), the map by
+/// its explanation entry's key.
+final class MetricInputNameTests: TemporaryDirectoryTestCase {
+    func testMetricsReadTheImageNamedByItsPredictionAndTheMapByItsExplanation() throws {
+        let exp = try loadFakeExperiment(window: 16, extra: "", otherMethods: "integrated_gradients: {steps: 8}")
+        let backend = FakeBackend()
+        let runner = try ExperimentRunner(experiment: exp, backend: backend)
+        let result = try runner.run()
+        XCTAssertTrue(result.report.succeeded, "\(result.report.failures)")
+        let graph = try runner.buildGraph()
+        let predictKeys = Set(graph.graph.tasks.values.filter { $0.kind == .predict }.map(\.key.hex))
+        let explainKeys = Set(graph.graph.tasks.values.filter { $0.kind == .explain }.map(\.key.hex))
+        let names = backend.metricInputNames
+        XCTAssertFalse(names.isEmpty)
+        XCTAssertEqual(Set(names.compactMap(\.image)), predictKeys, "every image named by its prediction, each image once")
+        XCTAssertEqual(Set(names.compactMap(\.explanation)), explainKeys, "every map named by its explanation")
+        XCTAssertEqual(names.filter { $0.image == nil || $0.explanation == nil }.count, 0)
+    }
+}

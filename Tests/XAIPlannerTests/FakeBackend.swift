@@ -17,6 +17,8 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
     private var decodedInputs = [[Float]: String]()  // input -> image id, for `nanPredictions`
     /// Called at the start of every `explain` (e.g. to hold a run mid-way).
     var beforeExplain: (() -> Void)?
+    /// The names the runner gave the image and the explanation of each metric call, in order.
+    var metricInputNames = [(image: String?, explanation: String?)]()
     /// What `companionFiles` lists for every model (an ONNX model's external data).
     var companions: [String] = []
 
@@ -78,6 +80,7 @@ final class FakeBackend: PipelineBackend, @unchecked Sendable {
                 explanation: ExplanationData, annotation: Annotation?, target: Int,
                 seed: UInt64) throws -> Manifest.MetricValue {
         note("metric \(metric.id)")
+        lock.withLock { metricInputNames.append((image: image.cacheName, explanation: explanation.cacheName)) }
         return Manifest.MetricValue(value: Double(explanation.map.maxValue), x: [0, 1], y: [1, 0.5])
     }
 

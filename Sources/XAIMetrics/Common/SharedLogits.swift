@@ -1,0 +1,68 @@
+import XAICore
+import XAIMethods
+
+/// Logits that several metric tasks compute alike, shared through the intermediate cache
+/// (`ModelContext.cache`) so that the model sees each picture once:
+///
+/// - sets of pictures of one map (`logits(key:...)`): the four confidence metrics of a map
+///   (drop and increase, keep and remove) all score its top pixels kept and removed;
+/// - single pictures of one image that do not depend on the map (`Picture`): the image itself
+///   (the first or last point of every curve metric of every method) and a picture that is all
+///   fill (the other end of deletion's and insertion's curves).
+///
+/// The engine gives each picture of a batch the same logits whatever else the batch holds (its
+/// micro-batches and the classifier head compute every item alone; `SharedLogitsTests` checks
+/// it), so a shared row is bit for bit the one the task would compute itself. The keys name
+/// everything that decides the pictures; the model and the image are part of the map's and the
+/// image's keys (`MetricInput.mapKey`, `MetricInput.imageKey`). A cached tensor of another
+/// shape, or with values that are not finite, counts as absent and is recomputed.
+enum SharedLogits {
+    /// A picture of one image that other metric tasks score too.
+    enum Picture: Equatable, CustomStringConvertible {
+        /// The image itself.
+        case original
+        /// Every pixel replaced by the fill.
+        case fill(Fill)
+
+        var description: String {
+            switch self {
+            case .original: return "original"
+            case .fill(let f): return "fill=\(f)"
+            }
+        }
+
+        /// The key of this picture of the image `imageKey` names; nil (no sharing) without one.
+        func key(image imageKey: String?) -> String? {
+            imageKey.map { "picture/\($0)/\(self)" }
+        }
+    }
+
+    /// The keys of `pictures` (by index in a set of pictures) of the image `imageKey` names, for
+    /// `TargetProbabilities`' `shared`; empty without an image key.
+    static func keys(_ pictures: [Int: Picture], image imageKey: String?) -> [Int: String] {
+        pictures.compactMapValues { $0.key(image: imageKey) }
+    }
+
+    static func fullKey(_ key: String) -> String { "metric-logits/v1/" + key }
+
+    /// The logits [rows, classes] stored under `key`, when they are there and sound.
+    static func load(_ key: String, rows: Int, model: ModelContext) -> Tensor? {
+        guard let t = model.cache?.load(fullKey(key)), t.shape == [rows, model.engine.classCount],
+              t.data.allSatisfy(\.isFinite) else { return nil }
+        return t
+    }
+
+    static func store(_ key: String, _ logits: Tensor, model: ModelContext) {
+        model.cache?.store(fullKey(key), logits)
+    }
+
+    /// The logits [count, classes] stored under `key`, else `compute()`'s, stored under it.
+    /// - Parameter key: nil computes without sharing.
+    static func logits(key: String?, count: Int, model: ModelContext, compute: () throws -> Tensor) throws -> Tensor {
+        guard let key, model.cache != nil else { return try compute() }
+        if let t = load(key, rows: count, model: model) { return t }
+        let t = try compute()
+        store(key, t, model: model)
+        return t
+    }
+}

@@ -1,0 +1,106 @@
+import XCTest
+import XAICore
+import XAIEngine
+import XAIImaging
+import XAIMethods
+@testable import XAIMetrics
+import XAITestSupport
+
+/// Sharing pictures between metric tasks (`SharedLogits`) must not change a single bit: the
+/// engine scores each picture of a batch alike whatever the batch holds, and every metric that
+/// takes shared pictures gives the values of its unshared path.
+final class SharedLogitsTests: XCTestCase {
+    typealias F = MetricFixtures
+
+    private func pictures(_ count: Int) -> [[Float]] {
+        (0..<count).map { F.randomImage(size: 16, seed: UInt64(100 + $0)).pixels }
+    }
+
+    /// What sharing relies on: in every batch the engine runs as micro-batches, a picture has
+    /// the same logits wherever it stands and whatever its neighbours are.
+    func testEachPictureHasTheSameLogitsInEveryMicroBatchedBatch() throws {
+        let model = try F.context(F.convNet(size: 16))
+        let all = pictures(21)
+        try XCTSkipUnless(model.engine.scoresItemsAlike(batch: 4), "one core: the engine never micro-batches, nothing is shared")
+        XCTAssertTrue(model.engine.scoresItemsAlike(batch: 21))
+        let score = TargetProbabilities(model: model, batch: 32, metric: ROAD.kind)
+        let together = try score.logits(all, width: 16, height: 16)
+        let k = together.shape[1]
+        var worst: Float = 0
+        for (i, picture) in all.enumerated() {
+            let row = Array(together.data[(i * k)..<((i + 1) * k)])
+            // Another position and other neighbours: the picture second of four.
+            let four = try score.logits([all[(i + 1) % 21], picture, all[(i + 5) % 21], all[(i + 7) % 21]],
+                                        width: 16, height: 16)
+            let second = Array(four.data[k..<(2 * k)])
+            worst = max(worst, maxDifference(row, second))
+            XCTAssertEqual(row, second, "picture \(i) among others")
+        }
+        print("logits in a batch of 21 vs in a batch of 4: max difference \(worst)")
+    }
+
+    /// A batch the engine does not micro-batch (here every batch of one) neither takes nor
+    /// leaves shared logits: the whole-batch path rounds differently (on EfficientNet-Lite0 a
+    /// picture scored alone differs in the last bits from the same picture in a batch of 32,
+    /// which changed AOPC's values when its 33rd picture moved into the first batch).
+    func testBatchesThatAreNotMicroBatchedDoNotShare() throws {
+        let plain = try F.context(F.convNet(size: 16))
+        XCTAssertFalse(plain.engine.scoresItemsAlike(batch: 1))
+        let cache = CountingCache()
+        let sharing = ModelContext(engine: plain.engine, labels: plain.labels, preprocess: plain.preprocess,
+                                   targetLayer: nil, cache: cache)
+        let metric = try F.metric(ROAD.self, ["fractions": .list([.double(0.25), .double(0.5)]), "batch": .int(1)])
+        var input = F.input(F.randomImage(size: 16, seed: 11), map: F.randomMap(seed: 1), target: 1)
+        let alone = try metric.evaluate(input, model: plain)
+        // Another task's logits for the image, wrong on purpose: a batch of one must not read them.
+        let key = try XCTUnwrap(SharedLogits.Picture.original.key(image: "image"))
+        cache.plant(SharedLogits.fullKey(key), Tensor(shape: [1, plain.engine.classCount],
+                                                      data: [Float](repeating: 3, count: plain.engine.classCount)))
+        input.imageKey = "image"
+        XCTAssertEqual(try metric.evaluate(input, model: sharing), alone)
+        XCTAssertEqual(cache.hits, 0)
+        XCTAssertEqual(cache.stores, 0)
+    }
+
+    /// Each metric that shares pictures, on two maps of one image: with the intermediate cache
+    /// (the second map's image and fill pictures come from the first's), every result equals
+    /// the one without any sharing.
+    func testSharingMetricsGiveTheUnsharedValues() throws {
+        let metrics: [(any Metric.Type, [String: ParamValue])] = [
+            (Deletion.self, ["steps": .int(6)]), (Insertion.self, ["steps": .int(6)]),
+            (AOPC.self, ["region": .int(4), "steps": .int(5)]),
+            (AOPC.self, ["region": .int(4), "steps": .int(3), "value": .string("road")]),
+            (ROAD.self, ["fractions": .list([.double(0.25), .double(0.5)]), "batch": .int(4)]),
+            (ConfidenceDrop.self, ["mode": .string("keep"), "fraction": .double(0.3)]),
+        ]
+        try XCTSkipUnless(try F.context(F.convNet(size: 16)).engine.scoresItemsAlike(batch: 3),
+                          "one core: the engine never micro-batches, nothing is shared")
+        let image = F.randomImage(size: 16, seed: 11)
+        let maps = [F.randomMap(seed: 1), F.randomMap(seed: 2)]
+        for (type, params) in metrics {
+            let metric = try F.metric(type, params)
+            let cache = CountingCache()
+            let plain = try F.context(F.convNet(size: 16))
+            let sharing = ModelContext(engine: plain.engine, labels: plain.labels, preprocess: plain.preprocess,
+                                       targetLayer: nil, cache: cache)
+            for (m, map) in maps.enumerated() {
+                var input = F.input(image, map: map, target: 1)
+                let alone = try metric.evaluate(input, model: plain)
+                input.mapKey = "map-\(m)"
+                input.imageKey = "image"
+                let shared = try metric.evaluate(input, model: sharing)
+                let d = zip(alone.y ?? [alone.value], shared.y ?? [shared.value]).map { abs($0 - $1) }.max() ?? 0
+                print("\(type.kind) map \(m): shared vs alone max difference \(d)")
+                XCTAssertEqual(alone, shared, "\(type.kind) map \(m)")
+            }
+            XCTAssertGreaterThan(cache.hits, 0, "\(type.kind): the second map reuses the first one's pictures")
+        }
+    }
+
+    func testPicturesOfOtherImagesAndFillsAreNotShared() {
+        XCTAssertNil(SharedLogits.Picture.original.key(image: nil))
+        let keys = [SharedLogits.Picture.original.key(image: "a"), SharedLogits.Picture.original.key(image: "b"),
+                    SharedLogits.Picture.fill(.gray).key(image: "a"), SharedLogits.Picture.fill(.blur).key(image: "a")]
+        XCTAssertEqual(Set(keys.compactMap { $0 }).count, 4)
+    }
+}
