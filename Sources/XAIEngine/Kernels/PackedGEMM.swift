@@ -16,6 +16,8 @@ final class PackedFilters: @unchecked Sendable {
     let data: UnsafeMutablePointer<Float>
     /// [panel * 8], zero past `m`.
     let bias: UnsafeMutablePointer<Float>
+    /// The filters in bf16, packed by the first bf16 pass (PackedGEMM+BF16.swift).
+    let bf16 = OnFirstUse<BF16Rows>()
 
     var panels: Int { (m + Self.rows - 1) / Self.rows }
 
@@ -80,20 +82,29 @@ enum PackedGEMM {
 
     /// C = rectify(W * B + bias) for the `n` columns of B (rows at `b + k * ldb`). Column tiles,
     /// or row panels when there are fewer tiles than cores, are split across the cores.
+    /// `precision` bf16: the products run on the bf16 kernel (PackedGEMM+BF16.swift).
     static func multiply(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int,
-                         rectify: Rectifier16, into dst: ColumnDestination) {
+                         rectify: Rectifier16, into dst: ColumnDestination, precision: Precision = .fp32) {
         let tile = tileColumns(k: w.k, n: n)
         let tiles = (n + tile - 1) / tile
         // Work below about a million multiply-adds stays on the calling thread.
         let grain = max(1, (1 << 20) / max(1, n * w.k * PackedFilters.rows))
-        func columns(_ t: Int) -> Range<Int> { (t * tile)..<min(n, (t + 1) * tile) }
+        let bf16 = precision == .bf16 ? w.bf16Rows : nil
+        func product(_ panels: Range<Int>, _ t: Int) {
+            let columns = (t * tile)..<min(n, (t + 1) * tile)
+            if let bf16 {
+                runBF16(w, bf16, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
+            } else {
+                run(w, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
+            }
+        }
         if tiles >= Parallel.cores {
             Parallel.forRanges(tiles) { r in
-                for t in r { run(w, b: b, ldb: ldb, panels: 0..<w.panels, columns: columns(t), rectify: rectify, into: dst) }
+                for t in r { product(0..<w.panels, t) }
             }
         } else {
             Parallel.forRanges(w.panels, grain: grain) { panels in
-                for t in 0..<tiles { run(w, b: b, ldb: ldb, panels: panels, columns: columns(t), rectify: rectify, into: dst) }
+                for t in 0..<tiles { product(panels, t) }
             }
         }
     }
