@@ -35,7 +35,7 @@ extension BenchCommand {
                                  cpuMs: r.fp32.medianCPU * 1000))
             rows.append(BenchRow(model: name, work: "bf16 \(label): bf16 (A/B)", ms: r.bf16.medianWall * 1000, unit: "ms",
                                  cpuMs: r.bf16.medianCPU * 1000))
-            rows.append(BenchRow(model: name, work: String(format: "bf16 \(label): speed-up, map r %.4f", r.pearson),
+            rows.append(BenchRow(model: name, work: "bf16 \(label) r=" + String(format: "%.4f", r.pearson) + ": x faster",
                                  ms: r.fp32.medianWall / r.bf16.medianWall, unit: "x", cpuMs: r.fp32.medianCPU / r.bf16.medianCPU))
         }
         return rows

@@ -29,8 +29,7 @@ final class BF16Tests: XCTestCase {
         let activations: [FusedActivation?] = [nil, .relu, .clip(min: 0, max: 0.5), .leakyRelu(alpha: 0.1)]
         var worstRounded: Float = 0, worstFP32: Float = 0
         for (m, k) in [(1, 1), (7, 3), (8, 5), (9, 40), (17, 2), (9, 1500), (24, 144)] {
-            for (n, itemColumns) in [(1, 1), (15, 15), (16, 16), (17, 17), (33, 33), (48, 16), (49, 49), (98, 49),
-                                     (100, 25), (64, 32), (70, 7)] {
+            for (n, itemColumns) in packedGEMMColumnCases {
                 let ldb = n + 3
                 let w = g.tensor([m, k], scale: 0.5), bias = g.tensor([m], scale: 0.3), x = g.tensor([k, ldb], scale: 1)
                 let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
@@ -56,12 +55,7 @@ final class BF16Tests: XCTestCase {
                                 s += t
                                 size += abs(t)
                             }
-                            switch act {
-                            case nil: break
-                            case .relu: s = max(s, 0)
-                            case let .clip(lo, hi): s = min(max(s, Double(lo)), Double(hi))
-                            case let .leakyRelu(a): s = s > 0 ? s : Double(a) * s
-                            }
+                            s = rectified(s, act)
                             let at = (item * m + r) * itemColumns + q
                             let d = Float(abs(Double(y[at]) - s) / max(1, size))
                             worstRounded = max(worstRounded, d.isNaN ? .infinity : d)
