@@ -11,7 +11,8 @@ import PackageDescription
 //   XAIBackend -> XAIMethods, XAIMetrics -> XAIEngine, XAIONNX, XAIImaging -> XAICore
 // The planner reaches the engine only through its backend protocol, which the CLI fills in with
 // XAIBackend: planning and caching link no engine. Only the leaf modules
-// touch C: XAIEngine (OpenBLAS) and XAIImaging (libpng and libjpeg through CImageCodec).
+// touch C: XAIEngine (OpenBLAS, and its bf16 kernels in CKernels) and XAIImaging (libpng and
+// libjpeg through CImageCodec).
 //
 // -Ounchecked is an unsafe flag, which SwiftPM refuses in a package used as a dependency; so the
 // package offers the `xai` executable only, no library product.
@@ -41,9 +42,12 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
         .target(name: "CImageCodec", dependencies: ["CPNG", "CJPEG"]),
+        // AVX512_BF16 products: each kernel has its own function-level target attribute, so the
+        // package keeps baseline flags and the engine calls them only where cpuid allows.
+        .target(name: "CKernels"),
 
         .target(name: "XAICore", swiftSettings: swift5),
-        .target(name: "XAIEngine", dependencies: ["XAICore", "COpenBLAS"], swiftSettings: swift5),
+        .target(name: "XAIEngine", dependencies: ["XAICore", "COpenBLAS", "CKernels"], swiftSettings: swift5),
         .target(name: "XAIONNX",
                 dependencies: ["XAICore", "XAIEngine", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["onnx_subset.proto"], swiftSettings: swift5),

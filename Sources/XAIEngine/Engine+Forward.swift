@@ -68,6 +68,7 @@ extension Engine {
         for (k, i) in run.enumerated() { for name in steps[i].computedInputs { lastUse[name] = k } }
 
         let ws = Workspace(exactLocality: preActivations)
+        ws.precision = precision
         var fusedNext = false
         var pre: [String: Tensor] = [:]
         for (k, i) in run.enumerated() {

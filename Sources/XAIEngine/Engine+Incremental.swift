@@ -52,6 +52,7 @@ extension Engine {
         var lastUse: [String: Int] = [:]
         for (k, s) in steps.enumerated() { for name in s.computedInputs { lastUse[name] = k } }
         let ws = Workspace()
+        ws.precision = precision
         var cropSteps = 0
         for (k, step) in steps.enumerated() {
             guard let patch = patchForward(step, values, outBase: base[step.output]!, workspace: ws) else {

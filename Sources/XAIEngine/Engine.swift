@@ -35,6 +35,8 @@ public final class Engine: @unchecked Sendable {
     /// Conv + depthwise pairs run as one step when the first conv's output is not kept, keyed
     /// by that conv's step index (ExpandDepthwise.swift).
     let expandDepthwise: [Int: ExpandDepthwise]
+    /// Arithmetic of the group-1 convolutions' products; fp32 unless made by `computing(in:)`.
+    public let precision: Precision
 
     /// Prepares `graph` with the default options. Throws `EngineError` naming the node and
     /// the graph's source when an op, attribute or shape is not supported.
@@ -44,6 +46,7 @@ public final class Engine: @unchecked Sendable {
 
     public init(graph: Graph, options: Options) throws {
         _ = MemoryTuning.apply
+        precision = .fp32
         let prepared = try GraphPreparation(graph, options: options)
         self.graph = prepared.graph
         self.steps = prepared.steps
@@ -72,6 +75,13 @@ public final class Engine: @unchecked Sendable {
             fusions[i] = ExpandDepthwise(expand: e, depthwise: d)
         }
         expandDepthwise = fusions
+    }
+
+    /// `other`'s prepared graph and plans (their bf16 filters included) computing in `precision`.
+    init(sharing other: Engine, precision: Precision) {
+        (graph, steps, itemShapes, order) = (other.graph, other.steps, other.itemShapes, other.order)
+        (producer, wholeBatchFrom, expandDepthwise) = (other.producer, other.wholeBatchFrom, other.expandDepthwise)
+        self.precision = precision
     }
 
     /// Maps this small run as one batch in micro-batched passes: the classifier head after

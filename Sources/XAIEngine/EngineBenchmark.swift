@@ -47,7 +47,7 @@ public enum EngineBenchmark {
     }
 
     /// CPU time of the whole process (all threads), in milliseconds.
-    static func processCPUms() -> Double {
+    public static func processCPUms() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
         return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6

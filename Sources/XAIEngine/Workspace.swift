@@ -16,6 +16,8 @@ final class Workspace {
 
     private var buffers: [UnsafeMutablePointer<Float>?] = []
     private var capacities: [Int] = []
+    /// Arithmetic of the call's group-1 convolution products (the engine's `precision`).
+    var precision = Precision.fp32
 
     /// A buffer of at least `count` floats in `slot`; contents are undefined.
     func buffer(_ slot: Int, _ count: Int) -> UnsafeMutablePointer<Float> {

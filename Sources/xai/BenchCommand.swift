@@ -31,6 +31,8 @@ struct BenchCommand: ParsableCommand {
     var engineOnly = false
     @Option(help: "Time only this method (repeatable, e.g. --method lime --method rise; default: all).")
     var method: [String] = []
+    @Option(help: "Alternating fp32 / bf16 pairs of LIME 1000 and RISE 4000 to time (precision: bf16; 0: none); also times bf16 forwards.")
+    var bf16Pairs: Int = 0
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -74,6 +76,7 @@ struct BenchCommand: ParsableCommand {
                 rows += try engineRows(name: "resnet50-shaped", engine: try Engine(graph: ReferenceGraphs.resnet50Shaped()))
             }
             if !engineOnly { rows += try methodRows(model) }
+            if bf16Pairs > 0 { rows += try precisionRows(model) }
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             let peakMiB = Double(usage.ru_maxrss) / 1024
@@ -120,16 +123,21 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// One 224x224 image, the reference settings for each method.
-    private func methodRows(_ model: LoadedModel) throws -> [BenchRow] {
+    /// The bench image at the model's input size, explained for its top class.
+    func benchInput(_ model: LoadedModel) throws -> (ExplanationInput, ModelContext) {
         let picture = model.preprocess.cropped(try ImageIO.read(contentsOf: image))
         let input = model.preprocess.normalize(picture)
         let logits = try model.engine.logits(input).data
         let target = logits.indices.max { logits[$0] < logits[$1] } ?? 0
         let context = ModelContext(engine: model.engine, labels: model.labels, preprocess: model.preprocess,
                                    targetLayer: try model.spec.targetLayer.map { try model.engine.resolveTensor($0) })
+        return (ExplanationInput(image: picture, input: input, target: target, seed: 0, contentKey: "bench"), context)
+    }
+
+    /// One 224x224 image, the reference settings for each method.
+    private func methodRows(_ model: LoadedModel) throws -> [BenchRow] {
+        let (x, context) = try benchInput(model)
         var rows: [BenchRow] = []
-        let x = ExplanationInput(image: picture, input: input, target: target, seed: 0, contentKey: "bench")
         for (name, d, given) in Self.methodCases where method.isEmpty || method.contains(d.kind.rawValue) {
             // Methods that take seconds need no warm-up and one run is enough.
             let timing = try MethodBenchmark.measure(d.kind, params: ResolvedParams(specs: d.parameters, given: given),

@@ -62,8 +62,7 @@ final class ConvKernelTests: XCTestCase {
         var worst: Float = 0
         XCTAssertEqual(PackedGEMM.tileColumns(k: 1500, n: 100), 64)
         for (m, k) in [(1, 1), (7, 3), (8, 5), (9, 40), (17, 2), (9, 1500)] {
-            for (n, itemColumns) in [(1, 1), (15, 15), (16, 16), (17, 17), (33, 33), (48, 16), (49, 49), (98, 49),
-                                     (100, 25), (64, 32), (70, 7)] {
+            for (n, itemColumns) in packedGEMMColumnCases {
                 let ldb = n + 3
                 let w = g.tensor([m, k], scale: 0.5), bias = g.tensor([m], scale: 0.3), x = g.tensor([k, ldb], scale: 1)
                 let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
@@ -85,12 +84,7 @@ final class ConvKernelTests: XCTestCase {
                                 s += t
                                 size += abs(t)
                             }
-                            switch act {
-                            case nil: break
-                            case .relu: s = max(s, 0)
-                            case let .clip(lo, hi): s = min(max(s, Double(lo)), Double(hi))
-                            case let .leakyRelu(a): s = s > 0 ? s : Double(a) * s
-                            }
+                            s = rectified(s, act)
                             let d = Float(abs(Double(y[(item * m + r) * itemColumns + q]) - s) / max(1, size))
                             worst = max(worst, d.isNaN ? .infinity : d)
                         }

@@ -114,3 +114,18 @@ func singleOpGraph(_ op: Op, item: [Int], constants: [Tensor] = []) -> Graph {
     let y = b.add(op, [b.input] + names, name: "node", output: "y")
     return b.build(outputs: [y])
 }
+
+/// A fused rectifier applied in double, the oracle's epilogue.
+func rectified(_ s: Double, _ act: FusedActivation?) -> Double {
+    switch act {
+    case nil: return s
+    case .relu: return max(s, 0)
+    case let .clip(lo, hi): return min(max(s, Double(lo)), Double(hi))
+    case let .leakyRelu(a): return s > 0 ? s : Double(a) * s
+    }
+}
+
+/// Packed GEMM widths and item sizes (columns per item): 32 / 16 / narrow blocks, and items
+/// that end inside a block.
+let packedGEMMColumnCases = [(1, 1), (15, 15), (16, 16), (17, 17), (33, 33), (48, 16), (49, 49), (98, 49),
+                             (100, 25), (64, 32), (70, 7)]

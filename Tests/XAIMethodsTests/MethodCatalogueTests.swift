@@ -126,11 +126,11 @@ final class MethodCatalogueTests: XCTestCase {
         }
 
         var p = ResolvedParams(specs: Occlusion.descriptor.parameters, given: ["window": .list([.int(8), .int(4)])])
-        XCTAssertEqual(p.canonicalString, "batch=32,colormap=jet,overlay_alpha=0.5,score=probability,stride=8,value=gray,window=[8,4]")
+        XCTAssertEqual(p.canonicalString, "batch=32,colormap=jet,overlay_alpha=0.5,precision=fp32,score=probability,stride=8,value=gray,window=[8,4]")
         XCTAssertEqual(p.canonicalString(keys: ["window", "stride"]), "stride=8,window=[8,4]")
         XCTAssertTrue(try p.intPair("window") == (8, 4))
         XCTAssertTrue(try p.intPair("stride") == (8, 8))
-        XCTAssertEqual(p.computeOnly(Occlusion.descriptor.parameters).keys, ["batch", "score", "stride", "value", "window"])
+        XCTAssertEqual(p.computeOnly(Occlusion.descriptor.parameters).keys, ["batch", "precision", "score", "stride", "value", "window"])
         XCTAssertThrowsError(try p.int("value"))
         XCTAssertThrowsError(try p.int("nothing"))
         p["stride"] = .int(4)

@@ -70,7 +70,8 @@ extension ConvPlan {
                             ? (UnsafePointer(xp + n0 * c * hw), hw) : (UnsafePointer(col!), cols)
                         if let packed {
                             PackedGEMM.multiply(packed, b: bp, ldb: ldb, n: cols, rectify: Rectifier16(activation),
-                                                into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m))
+                                                into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m),
+                                                precision: ws.precision)
                             n0 += cnt
                             continue
                         }

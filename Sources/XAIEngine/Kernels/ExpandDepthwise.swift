@@ -13,7 +13,9 @@ final class ExpandDepthwise: @unchecked Sendable {
     let depthwise: ConvPlan
     /// Expansion filters by 16-channel block, [block][k][16], and biases [block][16].
     private let filters: UnsafeMutablePointer<Float>
-    private let biases: UnsafeMutablePointer<Float>
+    let biases: UnsafeMutablePointer<Float>
+    /// The expansion filters in bf16, packed by the first bf16 pass (ExpandDepthwise+BF16.swift).
+    let bf16 = OnFirstUse<BF16Rows>()
 
     /// Pixels expanded between two depthwise runs: the block's rows they fill and the input
     /// they read (k x 512 floats) stay in the core's L1 / L2 cache.
@@ -68,6 +70,7 @@ final class ExpandDepthwise: @unchecked Sendable {
         // item's im2col columns [k, eh * ew] at a time.
         let direct = expand.isPointwise
         let columns = direct ? nil : ws.buffer(0, k * ehw)
+        let bf16 = ws.precision == .bf16 ? bf16Filters : nil
         return ws.tensor(yShape) { y, _ in
             x.data.withUnsafeBufferPointer { xb in
                 let xp = xb.baseAddress!
@@ -81,6 +84,10 @@ final class ExpandDepthwise: @unchecked Sendable {
                             }
                         }
                     }
+                    let packed = bf16.map { _ in
+                        Self.packBF16(UnsafePointer(columns) ?? xp + first * k * hw, items: direct ? n : 1, k: k, pixels: ehw,
+                                      workspace: ws)
+                    }
                     // One block per chunk: a single image's six blocks (Lite0's 96 channels) in
                     // chunks of two left one of the two cores a third idle (batch 1: 7.3 -> 7.0 ms).
                     setup.forEachBlock(items: direct ? n : 1, grain: 1) { b, block, out in
@@ -91,8 +98,13 @@ final class ExpandDepthwise: @unchecked Sendable {
                         var done = 0, p = 0
                         while p < ehw {
                             let end = min(ehw, p + Self.chunkPixels)
-                            Self.expandPixels(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: bias, rectify,
-                                              slots: setup.inputSlots + p, into: block)
+                            if let bf16, let packed {
+                                expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, pixels: p..<end, ldx: ehw,
+                                                 rectify, slots: setup.inputSlots + p, into: block)
+                            } else {
+                                Self.expandPixels(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: bias, rectify,
+                                                  slots: setup.inputSlots + p, into: block)
+                            }
                             let ready = readyRows(end / ew)
                             if ready > done { setup.compute(block: b, plane: block, rows: done..<ready, into: out) }
                             done = max(done, ready)

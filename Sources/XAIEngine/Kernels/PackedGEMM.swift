@@ -16,6 +16,8 @@ final class PackedFilters: @unchecked Sendable {
     let data: UnsafeMutablePointer<Float>
     /// [panel * 8], zero past `m`.
     let bias: UnsafeMutablePointer<Float>
+    /// The filters in bf16, packed by the first bf16 pass (PackedGEMM+BF16.swift).
+    let bf16 = OnFirstUse<BF16Rows>()
 
     var panels: Int { (m + Self.rows - 1) / Self.rows }
 
@@ -82,8 +84,9 @@ enum PackedGEMM {
     /// the cores in units of one column tile and a group of row panels: enough units for a few
     /// per core (a product of 2 or 3 tiles split by tiles alone left a core idle for a third of
     /// it, and one core slowed by another process held up the whole product).
+    /// `precision` bf16: the products run on the bf16 kernel (PackedGEMM+BF16.swift).
     static func multiply(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int,
-                         rectify: Rectifier16, into dst: ColumnDestination) {
+                         rectify: Rectifier16, into dst: ColumnDestination, precision: Precision = .fp32) {
         let tile = tileColumns(k: w.k, n: n)
         let tiles = (n + tile - 1) / tile
         let wanted = Parallel.cores == 1 ? 1 : Parallel.cores * Parallel.chunksPerCore
@@ -91,11 +94,17 @@ enum PackedGEMM {
         // Work below about a million multiply-adds stays on the calling thread.
         let unitWork = min(n, tile) * w.k * PackedFilters.rows * max(1, w.panels / groups)
         let grain = max(1, (1 << 20) / max(1, unitWork))
+        let bf16 = precision == .bf16 ? w.bf16Rows : nil
         Parallel.forRanges(tiles * groups, grain: grain) { r in
             for u in r {
                 let (t, g) = (u / groups, u % groups)
-                run(w, b: b, ldb: ldb, panels: (w.panels * g / groups)..<(w.panels * (g + 1) / groups),
-                    columns: (t * tile)..<min(n, (t + 1) * tile), rectify: rectify, into: dst)
+                let panels = (w.panels * g / groups)..<(w.panels * (g + 1) / groups)
+                let columns = (t * tile)..<min(n, (t + 1) * tile)
+                if let bf16 {
+                    runBF16(w, bf16, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
+                } else {
+                    run(w, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
+                }
             }
         }
     }

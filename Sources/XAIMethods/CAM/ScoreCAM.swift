@@ -15,15 +15,17 @@ public struct ScoreCAM: CAMMethod {
         "scorecam", family: .cam,
         summary: "target-layer channels weighted by the class probability of the input masked by each channel",
         paper: "Wang, Wang, Du, Yang, Zhang, Ding, Mardziel, Hu. Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks. CVPR Workshops 2020",
-        parameters: CAMSettings.parameters + [batch], layerUse: CAMSettings.layerUse,
+        parameters: CAMSettings.parameters + [batch, PrecisionOption.parameter], layerUse: CAMSettings.layerUse,
         mapSign: CAMSettings.mapSign)
     let settings: CAMSettings
     let batch: Int
+    let precision: Precision
 
     public init(params: ResolvedParams) throws {
         let p = try ParameterReader(method: Self.descriptor, params)
         settings = try CAMSettings(p)
         batch = try p[Self.batch]
+        precision = try p[PrecisionOption.parameter]
     }
 
     func rawMap(_ input: ExplanationInput, layer: TargetLayer, model: ModelContext) throws -> [Float] {
@@ -42,7 +44,9 @@ public struct ScoreCAM: CAMMethod {
     /// Logits [C, classes] of the input masked by each upsampled channel.
     func maskedLogits(_ input: ExplanationInput, activations a: FeatureMap, model: ModelContext,
                       layerName: String) throws -> Tensor {
-        let key = "scorecam-logits/\(input.contentKey)/\(layerName)"
+        // bf16 logits (and the activations that made the masks) are kept apart from fp32 ones.
+        let precision = model.engine.precision
+        let key = "scorecam-logits/\(input.contentKey)/\(layerName)" + (precision == .fp32 ? "" : "/precision=\(precision.rawValue)")
         if let cached = model.cache?.load(key), cached.shape == [a.channels, model.engine.classCount] {
             return cached
         }
@@ -71,6 +75,6 @@ public struct ScoreCAM: CAMMethod {
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
-        try explainCAM(input, model: model)
+        try PrecisionOption.run(precision, model) { try explainCAM(input, model: $0) }
     }
 }

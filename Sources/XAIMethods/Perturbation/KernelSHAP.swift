@@ -18,13 +18,15 @@ public struct KernelSHAP: Explainer {
         // 2: SLIC follows scikit-image; sampled coalition sizes follow the Shapley kernel for even M;
         // 3: quick shift independent of the seed.
         version: 3,
-        parameters: ParameterSpec.segmentation + [samples, HideMode.parameter, ScoreKind.explained, batch], slow: true, mapSign: .signed)
+        parameters: ParameterSpec.segmentation + [samples, HideMode.parameter, ScoreKind.explained, batch, PrecisionOption.parameter], slow: true,
+        mapSign: .signed)
 
     let segmentation: SegmentationAlgorithm
     /// nil means auto: 2 M + 2048 for M superpixels.
     let samples: Int?
     let hide: HideMode
     let batch: Int
+    let precision: Precision
     /// The explained score (probability by default).
     var score: ScoreKind = .probability
 
@@ -41,12 +43,13 @@ public struct KernelSHAP: Explainer {
         }
         hide = try r[HideMode.parameter]
         batch = try r[Self.batch]
+        precision = try r[PrecisionOption.parameter]
         score = try r[ScoreKind.explained]
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
         try TargetScore.check(input.target, engine: model.engine, method: Self.kind)
-        return try explain(input, scorer: PerturbationBatch(context: model, batch: batch))
+        return try PrecisionOption.run(precision, model) { try explain(input, scorer: PerturbationBatch(context: $0, batch: batch)) }
     }
 
     func explain(_ input: ExplanationInput, scorer: PerturbationBatch) throws -> Explanation {

@@ -24,7 +24,7 @@ public struct LIME: Explainer {
         paper: "Ribeiro, Singh, Guestrin. \"Why Should I Trust You?\": Explaining the Predictions of Any Classifier. KDD 2016",
         version: 3,  // 2: SLIC follows scikit-image; 3: quick shift independent of the seed
         parameters: ParameterSpec.segmentation
-            + [samples, kernelWidth, HideMode.parameter, alpha, features, positiveOnly, ScoreKind.explained, batch],
+            + [samples, kernelWidth, HideMode.parameter, alpha, features, positiveOnly, ScoreKind.explained, batch, PrecisionOption.parameter],
         slow: true, mapSign: .signed)
 
     let segmentation: SegmentationAlgorithm
@@ -35,6 +35,7 @@ public struct LIME: Explainer {
     let features: Int
     let positiveOnly: Bool
     let batch: Int
+    let precision: Precision
     /// The explained score (probability by default, as in the lime package).
     var score: ScoreKind = .probability
 
@@ -48,6 +49,7 @@ public struct LIME: Explainer {
         features = try r[Self.features]
         positiveOnly = try r[Self.positiveOnly]
         batch = try r[Self.batch]
+        precision = try r[PrecisionOption.parameter]
         score = try r[ScoreKind.explained]
         guard samples >= 2 else { throw r.invalid(Self.samples.name, "needs at least 2 samples, got \(samples)") }
         guard kernelWidth > 0 else { throw r.invalid(Self.kernelWidth.name, "must be positive, got \(kernelWidth)") }
@@ -55,7 +57,7 @@ public struct LIME: Explainer {
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
         try TargetScore.check(input.target, engine: model.engine, method: Self.kind)
-        return try explain(input, scorer: PerturbationBatch(context: model, batch: batch))
+        return try PrecisionOption.run(precision, model) { try explain(input, scorer: PerturbationBatch(context: $0, batch: batch)) }
     }
 
     /// The on/off design: row 0 all on, then independent fair coin flips (seed stream 1).

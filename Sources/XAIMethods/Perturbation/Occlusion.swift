@@ -22,7 +22,7 @@ public struct Occlusion: Explainer {
         "occlusion", family: .perturbation,
         summary: "drop of the target score when a sliding window of the input is hidden",
         paper: "Zeiler, Fergus. Visualizing and Understanding Convolutional Networks. ECCV 2014",
-        parameters: [window, stride, value, score, batch], slow: true, mapSign: .signed)
+        parameters: [window, stride, value, score, batch, PrecisionOption.parameter], slow: true, mapSign: .signed)
 
     /// What replaces the occluded window.
     enum Fill: Equatable, Sendable {
@@ -36,6 +36,7 @@ public struct Occlusion: Explainer {
     let fill: Fill
     let score: ScoreKind
     let batch: Int
+    let precision: Precision
 
     public init(params: ResolvedParams) throws {
         let r = try ParameterReader(method: Self.descriptor, params)
@@ -53,6 +54,7 @@ public struct Occlusion: Explainer {
         }
         score = try r[Self.score]
         batch = try r[Self.batch]
+        precision = try r[PrecisionOption.parameter]
     }
 
     private static func pair(_ r: ParameterReader, _ p: Param<IntPair>) throws -> (h: Int, w: Int) {
@@ -80,12 +82,17 @@ public struct Occlusion: Explainer {
     /// its window, so the engine recomputes only what that window reaches, layer by layer,
     /// from the original image's activations (computed once, when the scores are not cached).
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
+        try PrecisionOption.run(precision, model) { try explainIncrementally(input, model: $0) }
+    }
+
+    private func explainIncrementally(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
         let engine = model.engine
         try TargetScore.check(input.target, engine: engine, method: Self.kind)
         let image = input.image
         let g = grid(width: image.width, height: image.height)
         var base: Activations?
-        let scorer = PerturbationBatch(batch: batch, cache: model.cache, progress: model.progress) { images, range in
+        let scorer = PerturbationBatch(batch: batch, cache: model.cache, progress: model.progress,
+                                       precision: engine.precision) { images, range in
             if base == nil {
                 // Normalised exactly as the batches are, so that outside the windows they match.
                 let x = Tensor(shape: [1, 3, image.height, image.width], data: image.pixels)

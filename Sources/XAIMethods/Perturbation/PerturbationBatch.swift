@@ -65,10 +65,13 @@ struct PerturbationBatch {
     let batch: Int
     let cache: IntermediateCache?
     let progress: (@Sendable (Double) -> Void)?
+    /// The precision `model` computes in: part of the cache key when not fp32.
+    let precision: Precision
 
     init(batch: Int, cache: IntermediateCache? = nil, progress: (@Sendable (Double) -> Void)? = nil,
-         indexedModel: @escaping (Tensor, Range<Int>) throws -> Tensor) {
+         precision: Precision = .fp32, indexedModel: @escaping (Tensor, Range<Int>) throws -> Tensor) {
         self.batch = max(1, batch)
+        self.precision = precision
         self.cache = cache
         self.progress = progress
         self.model = indexedModel
@@ -82,7 +85,7 @@ struct PerturbationBatch {
     /// Scores through the context's engine (normalising each batch with the model's mean / std).
     init(context: ModelContext, batch: Int) {
         let engine = context.engine
-        self.init(batch: batch, cache: context.cache, progress: context.progress) { images in
+        self.init(batch: batch, cache: context.cache, progress: context.progress, precision: engine.precision) { images, _ in
             try engine.logits(context.normalize(images))
         }
     }
@@ -92,6 +95,8 @@ struct PerturbationBatch {
     /// the cache for this call.
     func scores(count: Int, width: Int, height: Int, target: Int, cacheKey: String?,
                 render: (Int, UnsafeMutablePointer<Float>) -> Void) throws -> PerturbationScores {
+        // Scores of bf16 passes differ from fp32 ones: they are kept apart (fp32 keys as before).
+        let cacheKey = cacheKey.map { precision == .fp32 ? $0 : $0 + ",precision=\(precision.rawValue)" }
         if let cacheKey, let cache, let t = cache.load(cacheKey), let s = PerturbationScores(tensor: t, count: count) {
             return s
         }

@@ -17,12 +17,13 @@ public struct RISE: Explainer {
         "rise", family: .perturbation,
         summary: "random masks weighted by the target score they leave",
         paper: "Petsiuk, Das, Saenko. RISE: Randomized Input Sampling for Explanation of Black-box Models. BMVC 2018",
-        parameters: [masks, cells, keep, ScoreKind.explained, batch], slow: true)
+        parameters: [masks, cells, keep, ScoreKind.explained, batch, PrecisionOption.parameter], slow: true)
 
     let masks: Int
     let cells: Int
     let p: Double
     let batch: Int
+    let precision: Precision
     /// The explained score (probability by default, as in the paper).
     var score: ScoreKind = .probability
 
@@ -32,13 +33,14 @@ public struct RISE: Explainer {
         cells = try r[Self.cells]
         p = try r[Self.keep]
         batch = try r[Self.batch]
+        precision = try r[PrecisionOption.parameter]
         score = try r[ScoreKind.explained]
         guard p > 0, p < 1 else { throw r.invalid(Self.keep.name, "must be in (0, 1), got \(p)") }
     }
 
     public func explain(_ input: ExplanationInput, model: ModelContext) throws -> Explanation {
         try TargetScore.check(input.target, engine: model.engine, method: Self.kind)
-        return try explain(input, scorer: PerturbationBatch(context: model, batch: batch))
+        return try PrecisionOption.run(precision, model) { try explain(input, scorer: PerturbationBatch(context: $0, batch: batch)) }
     }
 
     /// Mask `index` for a `width x height` image (row-major, values in 0...1).

@@ -1,0 +1,200 @@
+/*
+ * bf16 kernels for the engine (see include/bf16_kernels.h). Only the functions marked
+ * XAI_BF16_TARGET use AVX-512 instructions; nothing else in the package is built for them.
+ */
+#include "bf16_kernels.h"
+
+#include <string.h>
+
+uint16_t xai_bf16_from_float(float v) {
+    uint32_t u;
+    memcpy(&u, &v, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40); /* quiet NaN */
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return (uint16_t)(u >> 16);
+}
+
+float xai_bf16_to_float(uint16_t v) {
+    uint32_t u = (uint32_t)v << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+void xai_bf16_pack_rows(const float *w, long m, long k, long rows_per_panel, uint16_t *dst) {
+    const long r = rows_per_panel, k2 = (k + 1) / 2, panels = (m + r - 1) / r;
+    memset(dst, 0, (size_t)(panels * k2 * r * 2) * sizeof(uint16_t));
+    for (long i = 0; i < m; i++) {
+        uint16_t *panel = dst + (i / r) * k2 * r * 2 + (i % r) * 2;
+        for (long j = 0; j < k; j++) panel[(j / 2) * r * 2 + (j & 1)] = xai_bf16_from_float(w[i * k + j]);
+    }
+}
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+#define XAI_BF16_TARGET __attribute__((target("avx512bf16,avx512f,avx512bw,avx512vl")))
+
+int xai_bf16_supported(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0; /* OSXSAVE */
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    /* The OS saves x87/SSE/AVX state (bits 1-2) and opmask / zmm state (bits 5-7). */
+    if ((lo & 0xe6u) != 0xe6u) return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    const unsigned f = 1u << 16, bw = 1u << 30, vl = 1u << 31;
+    if ((b & (f | bw | vl)) != (f | bw | vl) || a < 1) return 0;
+    __get_cpuid_count(7, 1, &a, &b, &c, &d);
+    return (a & (1u << 5)) ? 1 : 0;
+}
+
+/* Lanes 0-15 of `even`, 16-31 of `odd` -> pairs (even[i], odd[i]). */
+static const short interleave_index[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
+                                           8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+
+XAI_BF16_TARGET
+void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *dst) {
+    const __m512i index = _mm512_loadu_si512(interleave_index);
+    const long k2 = (k + 1) / 2;
+    for (long p = 0; p < k2; p++) {
+        const float *even = b + 2 * p * ld, *odd = even + ld;
+        const int has_odd = 2 * p + 1 < k;
+        uint16_t *out = dst + p * n * 2;
+        for (long j = 0; j < n; j += 16) {
+            const long left = n - j;
+            const __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+            const __m512 e = _mm512_maskz_loadu_ps(m, even + j);
+            const __m512 o = has_odd ? _mm512_maskz_loadu_ps(m, odd + j) : _mm512_setzero_ps();
+            const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(o, e);
+            const __m512i pairs = _mm512_permutexvar_epi16(index, both);
+            const __mmask32 m2 = left >= 16 ? (__mmask32)0xffffffffu : (__mmask32)((1ull << (2 * left)) - 1);
+            _mm512_mask_storeu_epi16(out + 2 * j, m2, pairs);
+        }
+    }
+}
+
+XAI_BF16_TARGET
+static inline __m512 rectify(__m512 v, xai_rectifier r) {
+    if (r.slope != 1.0f) {
+        const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+        return _mm512_mask_mul_ps(v, neg, v, _mm512_set1_ps(r.slope));
+    }
+    /* max(lo, v) and min(hi, .) return v when it is NaN, as the fp32 epilogue does. */
+    return _mm512_min_ps(_mm512_set1_ps(r.hi), _mm512_max_ps(_mm512_set1_ps(r.lo), v));
+}
+
+#define DP(acc, x, y) acc = _mm512_dpbf16_ps(acc, (__m512bh)(x), (__m512bh)(y))
+
+XAI_BF16_TARGET
+void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
+                         xai_rectifier r, float *c, long ldc, long rows, long width) {
+    const __mmask16 m0 = width >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << width) - 1);
+    const __mmask16 m1 = width >= 32 ? (__mmask16)0xffff : width > 16 ? (__mmask16)((1u << (width - 16)) - 1) : 0;
+    __m512 c00 = _mm512_set1_ps(bias[0]), c10 = _mm512_set1_ps(bias[1]), c20 = _mm512_set1_ps(bias[2]);
+    __m512 c30 = _mm512_set1_ps(bias[3]), c40 = _mm512_set1_ps(bias[4]), c50 = _mm512_set1_ps(bias[5]);
+    __m512 c60 = _mm512_set1_ps(bias[6]), c70 = _mm512_set1_ps(bias[7]);
+    __m512 c01 = c00, c11 = c10, c21 = c20, c31 = c30, c41 = c40, c51 = c50, c61 = c60, c71 = c70;
+    const int32_t *ap = (const int32_t *)a;
+    const int32_t *bp = (const int32_t *)b;
+    if (m1) {
+        for (long p = 0; p < k2; p++) {
+            const __m512i b0 = _mm512_maskz_loadu_epi32(m0, bp), b1 = _mm512_maskz_loadu_epi32(m1, bp + 16);
+            __m512i s;
+            s = _mm512_set1_epi32(ap[0]); DP(c00, s, b0); DP(c01, s, b1);
+            s = _mm512_set1_epi32(ap[1]); DP(c10, s, b0); DP(c11, s, b1);
+            s = _mm512_set1_epi32(ap[2]); DP(c20, s, b0); DP(c21, s, b1);
+            s = _mm512_set1_epi32(ap[3]); DP(c30, s, b0); DP(c31, s, b1);
+            s = _mm512_set1_epi32(ap[4]); DP(c40, s, b0); DP(c41, s, b1);
+            s = _mm512_set1_epi32(ap[5]); DP(c50, s, b0); DP(c51, s, b1);
+            s = _mm512_set1_epi32(ap[6]); DP(c60, s, b0); DP(c61, s, b1);
+            s = _mm512_set1_epi32(ap[7]); DP(c70, s, b0); DP(c71, s, b1);
+            ap += 8;
+            bp += ldb;
+        }
+    } else {
+        for (long p = 0; p < k2; p++) {
+            const __m512i b0 = _mm512_maskz_loadu_epi32(m0, bp);
+            DP(c00, _mm512_set1_epi32(ap[0]), b0); DP(c10, _mm512_set1_epi32(ap[1]), b0);
+            DP(c20, _mm512_set1_epi32(ap[2]), b0); DP(c30, _mm512_set1_epi32(ap[3]), b0);
+            DP(c40, _mm512_set1_epi32(ap[4]), b0); DP(c50, _mm512_set1_epi32(ap[5]), b0);
+            DP(c60, _mm512_set1_epi32(ap[6]), b0); DP(c70, _mm512_set1_epi32(ap[7]), b0);
+            ap += 8;
+            bp += ldb;
+        }
+    }
+    const __m512 lo[8] = {c00, c10, c20, c30, c40, c50, c60, c70};
+    const __m512 hi[8] = {c01, c11, c21, c31, c41, c51, c61, c71};
+    for (long i = 0; i < rows; i++) {
+        _mm512_mask_storeu_ps(c + i * ldc, m0, rectify(lo[i], r));
+        if (m1) _mm512_mask_storeu_ps(c + i * ldc + 16, m1, rectify(hi[i], r));
+    }
+}
+
+XAI_BF16_TARGET
+void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, float *block) {
+    const __m512 b = _mm512_loadu_ps(bias);
+    const int32_t *f = (const int32_t *)filters;
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512 a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
+        __m512 a8 = b, a9 = b, a10 = b, a11 = b, a12 = b, a13 = b, a14 = b, a15 = b;
+        const int32_t *xp = (const int32_t *)x + i;
+        for (long p = 0; p < k2; p++) {
+            const __m512i w = _mm512_loadu_si512(f + p * 16);
+            DP(a0, w, _mm512_set1_epi32(xp[0])); DP(a1, w, _mm512_set1_epi32(xp[1]));
+            DP(a2, w, _mm512_set1_epi32(xp[2])); DP(a3, w, _mm512_set1_epi32(xp[3]));
+            DP(a4, w, _mm512_set1_epi32(xp[4])); DP(a5, w, _mm512_set1_epi32(xp[5]));
+            DP(a6, w, _mm512_set1_epi32(xp[6])); DP(a7, w, _mm512_set1_epi32(xp[7]));
+            DP(a8, w, _mm512_set1_epi32(xp[8])); DP(a9, w, _mm512_set1_epi32(xp[9]));
+            DP(a10, w, _mm512_set1_epi32(xp[10])); DP(a11, w, _mm512_set1_epi32(xp[11]));
+            DP(a12, w, _mm512_set1_epi32(xp[12])); DP(a13, w, _mm512_set1_epi32(xp[13]));
+            DP(a14, w, _mm512_set1_epi32(xp[14])); DP(a15, w, _mm512_set1_epi32(xp[15]));
+            xp += ldx;
+        }
+        const long *s = slots + i;
+        _mm512_storeu_ps(block + 16 * s[0], rectify(a0, r)); _mm512_storeu_ps(block + 16 * s[1], rectify(a1, r));
+        _mm512_storeu_ps(block + 16 * s[2], rectify(a2, r)); _mm512_storeu_ps(block + 16 * s[3], rectify(a3, r));
+        _mm512_storeu_ps(block + 16 * s[4], rectify(a4, r)); _mm512_storeu_ps(block + 16 * s[5], rectify(a5, r));
+        _mm512_storeu_ps(block + 16 * s[6], rectify(a6, r)); _mm512_storeu_ps(block + 16 * s[7], rectify(a7, r));
+        _mm512_storeu_ps(block + 16 * s[8], rectify(a8, r)); _mm512_storeu_ps(block + 16 * s[9], rectify(a9, r));
+        _mm512_storeu_ps(block + 16 * s[10], rectify(a10, r)); _mm512_storeu_ps(block + 16 * s[11], rectify(a11, r));
+        _mm512_storeu_ps(block + 16 * s[12], rectify(a12, r)); _mm512_storeu_ps(block + 16 * s[13], rectify(a13, r));
+        _mm512_storeu_ps(block + 16 * s[14], rectify(a14, r)); _mm512_storeu_ps(block + 16 * s[15], rectify(a15, r));
+    }
+    for (; i < count; i++) {
+        __m512 a0 = b;
+        const int32_t *xp = (const int32_t *)x + i;
+        for (long p = 0; p < k2; p++) {
+            DP(a0, _mm512_loadu_si512(f + p * 16), _mm512_set1_epi32(xp[0]));
+            xp += ldx;
+        }
+        _mm512_storeu_ps(block + 16 * slots[i], rectify(a0, r));
+    }
+}
+
+#else
+
+/* Not an x86-64 CPU: xai_bf16_supported() is 0, so the engine never calls the kernels below. */
+int xai_bf16_supported(void) { return 0; }
+
+void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *dst) {
+    (void)b; (void)ld; (void)k; (void)n; (void)dst;
+    __builtin_trap();
+}
+
+void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
+                         xai_rectifier r, float *c, long ldc, long rows, long width) {
+    (void)k2; (void)a; (void)b; (void)ldb; (void)bias; (void)r; (void)c; (void)ldc; (void)rows; (void)width;
+    __builtin_trap();
+}
+
+void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, float *block) {
+    (void)k2; (void)x; (void)ldx; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)block;
+    __builtin_trap();
+}
+
+#endif

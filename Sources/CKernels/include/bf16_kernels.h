@@ -1,0 +1,57 @@
+#ifndef XAI_BF16_KERNELS_H
+#define XAI_BF16_KERNELS_H
+
+/*
+ * bf16 products with fp32 accumulation (AVX512_BF16's vdpbf16ps) for the engine's
+ * convolutions. Each kernel carries its own function-level target attribute, so the package
+ * is compiled for the baseline CPU and the engine calls these only after
+ * xai_bf16_supported() said yes.
+ *
+ * Layouts. A "pair" is two bf16 values (k = 2i and 2i + 1) of one row or column side by side,
+ * read as one 32-bit lane by vdpbf16ps; odd k is padded with a zero pair half.
+ *   - packed columns: [k/2][n][2], columns of an fp32 [k][ld] matrix (the GEMM's B, pixels);
+ *   - packed rows:    [panel][k/2][R][2], R rows per panel (filters; rows past m are zero).
+ */
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A fused rectifier: v < 0 ? v * slope : v when slope != 1, else min(max(v, lo), hi). */
+typedef struct {
+    float lo, hi, slope;
+} xai_rectifier;
+
+/* 1 when the CPU and the OS support AVX512F/BW/VL and AVX512_BF16, else 0. */
+int xai_bf16_supported(void);
+
+/* Rounds to nearest even (what vcvtne2ps2bf16 does); NaN stays NaN. */
+uint16_t xai_bf16_from_float(float v);
+float xai_bf16_to_float(uint16_t v);
+
+/* Filters [m][k] (row-major) -> packed rows with `rows_per_panel` rows per panel. `dst`
+ * holds ceil(m / R) * ceil(k / 2) * R * 2 values. */
+void xai_bf16_pack_rows(const float *w, long m, long k, long rows_per_panel, uint16_t *dst);
+
+/* n columns of an fp32 [k][ld] matrix -> packed columns [ceil(k / 2)][n][2]. */
+void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *dst);
+
+/* C[rows][width] = rectify(A * B + bias) for one 8-row panel of packed rows `a`
+ * ([k2][8][2]) and `width` <= 32 packed columns `b` (row stride `ldb` pairs); only `rows`
+ * rows (<= 8) are stored, with row stride `ldc` floats. `bias` has 8 values. */
+void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
+                         xai_rectifier r, float *c, long ldc, long rows, long width);
+
+/* One 16-channel block of a 1x1 expansion: `count` pixels of packed columns `x` (row stride
+ * `ldx` pairs), filters [k2][16][2], bias[16]; pixel i's 16 results go to the 16-float cell
+ * block + 16 * slots[i]. */
+void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, float *block);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

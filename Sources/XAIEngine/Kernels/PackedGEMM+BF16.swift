@@ -1,0 +1,52 @@
+import CKernels
+
+/// The packed GEMM with bf16 operands and float32 accumulation: per column tile, B's columns
+/// are rounded and packed as k pairs ([k/2][columns][2]) once, then every 8-row panel of the
+/// bf16 filters runs over them 32 columns at a time (CKernels' xai_bf16_gemm_panel, which
+/// applies bias and rectifier before its single store). vdpbf16ps does two multiply-adds per
+/// lane where an FMA does one.
+extension PackedFilters {
+    /// The filters in bf16 panels of 8 rows, packed on first use.
+    var bf16Rows: BF16Rows {
+        bf16.get {
+            // Back to row-major [m, k] from the [panel][k][8] float32 panels.
+            var rowMajor = [Float](repeating: 0, count: m * k)
+            let r = Self.rows
+            for i in 0..<m {
+                let panel = data + (i / r) * k * r + i % r
+                for j in 0..<k { rowMajor[i * k + j] = panel[j * r] }
+            }
+            return rowMajor.withUnsafeBufferPointer { BF16Rows(weights: $0.baseAddress!, m: m, k: k, rowsPerPanel: r) }
+        }
+    }
+}
+
+extension PackedGEMM {
+    /// Row panels `panels` over the columns `columns`, in bf16.
+    static func runBF16(_ w: PackedFilters, _ a: BF16Rows, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
+                        columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
+        let width = columns.count, k2 = a.pairs, r = PackedFilters.rows
+        let bounds = xai_rectifier(rectify)
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: k2 * width * 2) { packed in
+            let bp = packed.baseAddress!
+            xai_bf16_pack_columns(b + columns.lowerBound, ldb, w.k, width, bp)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: r * 32) { buffer in
+                let scratch = buffer.baseAddress!
+                for p in panels {
+                    let row0 = p * r, rows = min(r, w.m - row0)
+                    var j = 0
+                    while j < width {
+                        let block = min(32, width - j), column = columns.lowerBound + j
+                        // Straight into C when the block is whole (8 rows, one item); else via scratch.
+                        let direct = rows == r && column / dst.itemColumns == (column + block - 1) / dst.itemColumns
+                        let c = direct ? dst.address(row: row0, column: column) : scratch
+                        xai_bf16_gemm_panel(k2, a.data + p * a.panelStride, bp + 2 * j, width, w.bias + row0, bounds,
+                                            c, direct ? dst.itemColumns : 32, rows, block)
+                        if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: column..<(column + block)) }
+                        j += block
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import Foundation
+
+/// A value made the first time it is asked for, once, even when several threads ask together:
+/// the bf16 copies of a plan's filters, which only bf16 passes need.
+final class OnFirstUse<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value?
+
+    /// The value, made by `make` on the first call.
+    func get(_ make: () -> Value) -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        if let value { return value }
+        let made = make()
+        value = made
+        return made
+    }
+}

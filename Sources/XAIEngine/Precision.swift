@@ -1,0 +1,32 @@
+import CKernels
+import Foundation
+import XAICore
+
+/// Arithmetic of a forward pass's heavy products: the group-1 convolutions (1x1 expansions and
+/// projections, the stem, the head's 1x1 conv). Depthwise convolutions, normalisation,
+/// pooling, elementwise ops and the classifier's Gemm / MatMul stay in float32 either way.
+public enum Precision: String, ParamChoice, Sendable {
+    /// float32 throughout.
+    case fp32
+    /// Weights and activations rounded to bfloat16 (8-bit significand) for those products,
+    /// accumulated in float32 with AVX512_BF16's vdpbf16ps.
+    case bf16
+
+    /// Set to 1 to make `bf16Available` false on any CPU (tests of the fallback, or to compare).
+    public static let unavailableVariable = "XAI_BF16_UNAVAILABLE"
+
+    /// Whether bf16 products run here: the CPU has AVX512F/BW/VL and AVX512_BF16, the OS saves
+    /// zmm state, and `XAI_BF16_UNAVAILABLE` is not 1 (read on every call, so tests can set it).
+    public static var bf16Available: Bool {
+        cpuHasBF16 && ProcessInfo.processInfo.environment[unavailableVariable] != "1"
+    }
+
+    private static let cpuHasBF16 = xai_bf16_supported() != 0
+
+    /// The precision a pass asking for `self` runs in here: bf16 falls back to fp32.
+    public var runnable: Precision { self == .bf16 && !Self.bf16Available ? .fp32 : self }
+
+    /// What a user is told when bf16 was asked for and fp32 runs instead.
+    public static let fallbackMessage = "precision: bf16 needs a CPU with AVX512_BF16 (vdpbf16ps); this one lacks it "
+        + "(or \(unavailableVariable)=1 is set), so those methods run in fp32 and record precision fp32"
+}

@@ -1,0 +1,137 @@
+import Foundation
+import XCTest
+import XAICore
+@testable import XAIEngine
+
+/// bf16 products (CKernels) against float32. bf16 keeps 8 significant bits, so rounding an
+/// operand errs by at most u = 2^-8 of it and a product of two rounded operands by
+/// (2u + u^2) = 2^-7 + 2^-16 of the exact one: the bound on |bf16 - exact| is that fraction of
+/// the sum of the terms' sizes, plus float32 accumulation.
+final class BF16Tests: XCTestCase {
+    static let productBound = Float(0x1p-7 + 0x1p-16)
+
+    func requireBF16() throws {
+        try XCTSkipUnless(Precision.bf16Available, "this CPU has no AVX512_BF16")
+    }
+
+    /// Round to nearest even at 8 significant bits, as vcvtne2ps2bf16 does (finite values).
+    static func roundedBF16(_ v: Float) -> Float {
+        let u = v.bitPattern
+        return Float(bitPattern: (u &+ 0x7fff &+ ((u >> 16) & 1)) & 0xffff_0000)
+    }
+
+    /// The bf16 packed GEMM over the fp32 test's shapes (odd k, rows past a panel, 32 / 16 /
+    /// masked column blocks, items split inside a block), against the product of the rounded
+    /// operands in double (exact up to float32 sums) and against float32 within the bound.
+    func testPackedGEMMAgainstRoundedOperandsAndFP32() throws {
+        try requireBF16()
+        var g = SeededGenerator(seed: 61)
+        let activations: [FusedActivation?] = [nil, .relu, .clip(min: 0, max: 0.5), .leakyRelu(alpha: 0.1)]
+        var worstRounded: Float = 0, worstFP32: Float = 0
+        for (m, k) in [(1, 1), (7, 3), (8, 5), (9, 40), (17, 2), (9, 1500), (24, 144)] {
+            for (n, itemColumns) in packedGEMMColumnCases {
+                let ldb = n + 3
+                let w = g.tensor([m, k], scale: 0.5), bias = g.tensor([m], scale: 0.3), x = g.tensor([k, ldb], scale: 1)
+                let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
+                for act in activations {
+                    func product(_ precision: Precision) -> [Float] {
+                        var y = [Float](repeating: .nan, count: m * n)
+                        y.withUnsafeMutableBufferPointer { yb in
+                            x.data.withUnsafeBufferPointer { xb in
+                                PackedGEMM.multiply(packed, b: xb.baseAddress!, ldb: ldb, n: n, rectify: Rectifier16(act),
+                                                    into: ColumnDestination(base: yb.baseAddress!, itemColumns: itemColumns, channels: m),
+                                                    precision: precision)
+                            }
+                        }
+                        return y
+                    }
+                    let y = product(.bf16), y32 = product(.fp32)
+                    for j in 0..<n {
+                        let item = j / itemColumns, q = j % itemColumns
+                        for r in 0..<m {
+                            var s = Double(bias.data[r]), size = abs(s)
+                            for kk in 0..<k {
+                                let t = Double(Self.roundedBF16(w.data[r * k + kk])) * Double(Self.roundedBF16(x.data[kk * ldb + j]))
+                                s += t
+                                size += abs(t)
+                            }
+                            s = rectified(s, act)
+                            let at = (item * m + r) * itemColumns + q
+                            let d = Float(abs(Double(y[at]) - s) / max(1, size))
+                            worstRounded = max(worstRounded, d.isNaN ? .infinity : d)
+                            let d32 = Float(abs(Double(y[at]) - Double(y32[at])) / max(1, size))
+                            worstFP32 = max(worstFP32, d32.isNaN ? .infinity : d32)
+                        }
+                    }
+                }
+            }
+        }
+        print("bf16 packed GEMM: max diff relative to the terms' size: \(worstRounded) against the rounded operands' "
+              + "product, \(worstFP32) against float32 (bound \(Self.productBound))")
+        XCTAssertLessThan(worstRounded, 2e-6)
+        XCTAssertLessThanOrEqual(worstFP32, Self.productBound + 2e-6)
+        XCTAssertGreaterThan(worstFP32, 0, "bf16 must round (else the fp32 kernel ran)")
+    }
+
+    /// The fused expansion + depthwise step in bf16 equals float32 on operands already
+    /// representable in bf16 (the expansion's rounding is then exact), for the 1x1 and the
+    /// stem-like im2col paths, odd k, several items and chunks.
+    func testExpandDepthwiseOnBF16ValuesMatchesFP32() throws {
+        try requireBF16()
+        var g = SeededGenerator(seed: 62)
+        func rounded(_ t: Tensor) -> Tensor { Tensor(shape: t.shape, data: t.data.map(Self.roundedBF16)) }
+        let bf16 = Workspace()
+        bf16.precision = .bf16
+        for (attrs, cin, item) in [(Conv2D(kernel: (1, 1)), 5, [5, 29, 37]), (Conv2D(kernel: (1, 1)), 24, [24, 23, 30]),
+                                   (Conv2D(kernel: (3, 3), stride: (2, 2), pads: (0, 0, 1, 1)), 3, [3, 45, 52])] {
+            let taps = attrs.kernel.h * attrs.kernel.w
+            let expand = ConvPlan(attrs: attrs, inChannels: cin, outChannels: 32,
+                                  weights: rounded(g.tensor([32, cin * taps], scale: 0.5)).data,
+                                  bias: g.tensor([32], scale: 0.3).data, activation: .clip(min: 0, max: 1))
+            let depthwise = ConvPlan(attrs: Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 32), inChannels: 32, outChannels: 32,
+                                     weights: g.tensor([32, 9], scale: 0.5).data, bias: g.tensor([32], scale: 0.3).data,
+                                     activation: .relu)
+            let fused = ExpandDepthwise(expand: expand, depthwise: depthwise)
+            for n in [1, 3] {
+                let x = rounded(g.tensor([n] + item, scale: 1))
+                let ref = fused.forward(x, workspace: Workspace())
+                let y = fused.forward(x, workspace: bf16)
+                let d = y.maxAbsDifference(ref)
+                print("bf16 expand+depthwise k\(attrs.kernel) \(item) batch \(n), bf16-exact operands: max diff \(d)")
+                XCTAssertLessThan(d, 1e-5)
+            }
+        }
+    }
+
+    /// A whole Lite0-shaped network: bf16 logits close to float32 but not equal (bf16 ran).
+    func testLite0ShapedLogits() throws {
+        try requireBF16()
+        let (engine, x, fp32) = try lite0Shaped()
+        let bf16Engine = engine.computing(in: .bf16)
+        XCTAssertEqual(bf16Engine.precision, .bf16)
+        let bf16 = try bf16Engine.logits(x)
+        let range = (fp32.data.max() ?? 0) - (fp32.data.min() ?? 0)
+        let d = bf16.maxAbsDifference(fp32)
+        print("Lite0-shaped logits, bf16 against fp32: max diff \(d) (logit range \(range))")
+        XCTAssertGreaterThan(d, 0)
+        XCTAssertLessThan(d, 0.05 * range)
+    }
+
+    func lite0Shaped() throws -> (Engine, Tensor, Tensor) {
+        let engine = try Engine(graph: ReferenceGraphs.efficientNetLite0Shaped(seed: 5))
+        let x = randomTensor([3, 3, 224, 224], seed: 63)
+        return (engine, x, try engine.logits(x))
+    }
+
+    /// Where bf16 cannot run (here: pretended by the variable) a bf16 request gives an fp32
+    /// engine and exactly the fp32 logits.
+    func testFallbackRunsFP32() throws {
+        let (engine, x, fp32) = try lite0Shaped()
+        setenv(Precision.unavailableVariable, "1", 1)
+        defer { unsetenv(Precision.unavailableVariable) }
+        XCTAssertFalse(Precision.bf16Available)
+        let fallback = engine.computing(in: .bf16)
+        XCTAssertEqual(fallback.precision, .fp32)
+        XCTAssertEqual(try fallback.logits(x).data, fp32.data)
+    }
+}
