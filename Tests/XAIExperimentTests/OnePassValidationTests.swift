@@ -29,7 +29,7 @@ final class OnePassValidationTests: XCTestCase {
                 "exp.yaml:4:9: `target` label 'tabbby' is not a class of model 'tiny'; did you mean 'tabby'?",
                 "exp.yaml:5:1: duplicate key 'seed' in the same mapping; each key may appear once",
                 "exp.yaml:8:26: unknown parameter 'windows' for occlusion; did you mean 'window'? "
-                    + "(parameters: window, stride, value, score, batch, colormap, overlay_alpha)",
+                    + "(parameters: window, stride, value, score, batch, precision, colormap, overlay_alpha)",
                 "exp.yaml:9:27: no tensor named 'haed'",
             ])
         }
@@ -51,7 +51,7 @@ final class OnePassValidationTests: XCTestCase {
             "exp.yaml:5:15: duplicate key 'window' in the same mapping; each key may appear once",
             "exp.yaml:5:36: occlusion.window: -1 is out of range; expected an integer [1, 4096]",
             "exp.yaml:5:40: unknown parameter 'strides' for occlusion; did you mean 'stride'? "
-                + "(parameters: window, stride, value, score, batch, colormap, overlay_alpha)",
+                + "(parameters: window, stride, value, score, batch, precision, colormap, overlay_alpha)",
         ])
     }
 

@@ -3,6 +3,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIMethods
+import XAITestSupport
 
 /// The `precision` parameter: bf16 maps agree with fp32 ones on the embedded Lite0, a CPU
 /// without bf16 gives fp32 and says so once, and bf16 scores never reuse fp32 ones.
