@@ -8,34 +8,8 @@ final class ConvInputGradientTests: XCTestCase {
     /// dx[n][c][ih][iw] = sum over m, taps of dy[n][m][oh][ow] w[m][c][ki][kj] where
     /// ih = oh*s - pad + ki*d.
     private func naiveInputGradient(_ dy: Tensor, _ w: Tensor, _ a: Conv2D, inputShape: [Int]) -> Tensor {
-        let (n, c, h, wd) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
-        let (m, ho, wo) = (dy.shape[1], dy.shape[2], dy.shape[3])
-        let cg = c / a.groups, mg = m / a.groups
-        var dx = [Double](repeating: 0, count: n * c * h * wd)
-        for ni in 0..<n {
-            for mi in 0..<m {
-                let grp = mi / mg
-                for oh in 0..<ho {
-                    for ow in 0..<wo {
-                        let at: Int = ((ni * m + mi) * ho + oh) * wo + ow
-                        let g = Double(dy.data[at])
-                        for ci in 0..<cg {
-                            for ki in 0..<a.kernel.h {
-                                for kj in 0..<a.kernel.w {
-                                    let ih = oh * a.stride.h - a.pads.top + ki * a.dilation.h
-                                    let iw = ow * a.stride.w - a.pads.left + kj * a.dilation.w
-                                    guard ih >= 0, ih < h, iw >= 0, iw < wd else { continue }
-                                    let tap: Int = ((mi * cg + ci) * a.kernel.h + ki) * a.kernel.w + kj
-                                    let wv = Double(w.data[tap])
-                                    let plane: Int = (ni * c + grp * cg + ci) * h
-                                    dx[(plane + ih) * wd + iw] += g * wv
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        var dx = [Double](repeating: 0, count: inputShape.reduce(1, *))
+        forEachConvTap(inputShape, w.shape, a) { out, i, f in dx[i] += Double(dy.data[out]) * Double(w.data[f]) }
         return Tensor(shape: inputShape, data: dx.map { Float($0) })
     }
 

@@ -75,36 +75,44 @@ func checkGradient(_ graph: Graph, input: Tensor, wrt: String? = nil, output: St
     return maxDiff
 }
 
-/// Direct (7-loop) convolution, the reference for the GEMM and depthwise kernels.
-func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ a: Conv2D) -> Tensor {
-    let (n, c, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let m = w.shape[0], cg = c / a.groups, mg = m / a.groups
+/// Every multiply-add of a direct convolution of an input [N, C, H, W] (`xShape`) with filters
+/// `wShape` [M, C/group, kH, kW]: `body(output, input, filter)` with flat NCHW indices, taps of one
+/// output in (channel, row, column) order. The forward pass sums x * w into each output; the input
+/// gradient walks the same taps the other way.
+func forEachConvTap(_ xShape: [Int], _ wShape: [Int], _ a: Conv2D, _ body: (_ output: Int, _ input: Int, _ filter: Int) -> Void) {
+    let (n, c, h, wd) = (xShape[0], xShape[1], xShape[2], xShape[3])
+    let m = wShape[0], cg = c / a.groups, mg = m / a.groups
     let o = ConvPlan.outputSize(a, h: h, w: wd)!
-    var y = Tensor(zeros: [n, m, o.h, o.w])
     for ni in 0..<n {
         for mi in 0..<m {
             let g = mi / mg
             for oh in 0..<o.h {
                 for ow in 0..<o.w {
-                    var s = Double(b?.data[mi] ?? 0)
+                    let out = ((ni * m + mi) * o.h + oh) * o.w + ow
                     for ci in 0..<cg {
                         for ki in 0..<a.kernel.h {
                             for kj in 0..<a.kernel.w {
                                 let ih = oh * a.stride.h - a.pads.top + ki * a.dilation.h
                                 let iw = ow * a.stride.w - a.pads.left + kj * a.dilation.w
                                 guard ih >= 0, ih < h, iw >= 0, iw < wd else { continue }
-                                let xv = x.data[((ni * c + g * cg + ci) * h + ih) * wd + iw]
-                                let wv = w.data[((mi * cg + ci) * a.kernel.h + ki) * a.kernel.w + kj]
-                                s += Double(xv) * Double(wv)
+                                body(out, ((ni * c + g * cg + ci) * h + ih) * wd + iw, ((mi * cg + ci) * a.kernel.h + ki) * a.kernel.w + kj)
                             }
                         }
                     }
-                    y.data[((ni * m + mi) * o.h + oh) * o.w + ow] = Float(s)
                 }
             }
         }
     }
-    return y
+}
+
+/// Direct convolution in double, the reference for the GEMM, Winograd and depthwise kernels.
+func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ a: Conv2D) -> Tensor {
+    let (n, m) = (x.shape[0], w.shape[0])
+    let o = ConvPlan.outputSize(a, h: x.shape[2], w: x.shape[3])!
+    let plane = o.h * o.w
+    var sums = (0..<(n * m * plane)).map { Double(b?.data[($0 / plane) % m] ?? 0) }
+    forEachConvTap(x.shape, w.shape, a) { out, i, f in sums[out] += Double(x.data[i]) * Double(w.data[f]) }
+    return Tensor(shape: [n, m, o.h, o.w], data: sums.map { Float($0) })
 }
 
 /// A one-node graph on an input of per-item shape `item`, with extra constant operands.
