@@ -1,7 +1,8 @@
 import Foundation
 
 /// A value made the first time it is asked for, once, even when several threads ask together:
-/// the bf16 copies of a plan's filters, which only bf16 passes need.
+/// the forms of a plan's filters that only some passes need (bf16 panels, Winograd sets, W^T
+/// for the input gradient), so that the others never spend their memory.
 final class OnFirstUse<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value?

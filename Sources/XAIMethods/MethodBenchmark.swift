@@ -9,12 +9,15 @@ public enum MethodBenchmark {
         public var params: ResolvedParams
         /// Seconds of each measured run.
         public var seconds: [Double]
-        public var median: Double {
-            let s = seconds.sorted()
-            guard !s.isEmpty else { return 0 }
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
+        public var median: Double { MethodBenchmark.median(seconds) }
         public var best: Double { seconds.min() ?? 0 }
+    }
+
+    /// The median of `values` (0 when empty).
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        guard !s.isEmpty else { return 0 }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 
     /// The methods and settings of the speed targets: integrated gradients with 50 steps

@@ -2,7 +2,7 @@ import Dispatch
 import XAICore
 import XAIEngine
 
-/// bf16 against fp32 for `xai bench --bf16`: one method, parameters and image, run in
+/// bf16 against fp32 for `xai bench --bf16-pairs`: one method, parameters and image, run in
 /// alternating fp32 / bf16 pairs so that load from other processes on a shared machine falls
 /// on both alike; wall and process CPU seconds of every run, and the Pearson correlation of
 /// the two maps.
@@ -10,14 +10,8 @@ public enum PrecisionComparison {
     public struct Runs: Sendable {
         public var wall: [Double] = []
         public var cpu: [Double] = []
-        public var medianWall: Double { median(wall) }
-        public var medianCPU: Double { median(cpu) }
-
-        func median(_ v: [Double]) -> Double {
-            let s = v.sorted()
-            guard !s.isEmpty else { return 0 }
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
+        public var medianWall: Double { MethodBenchmark.median(wall) }
+        public var medianCPU: Double { MethodBenchmark.median(cpu) }
     }
 
     public struct Result: Sendable {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The filters of a group-1 convolution transposed, W^T [C*kH*kW, M], packed for the engine's
 /// GEMM: the input gradient's product W^T dY (ConvKernel.swift), which OpenBLAS would pack
 /// again on every call. Packed the first time a backward pass needs it (forward-only use
@@ -7,8 +5,7 @@ import Foundation
 final class TransposedFilters: @unchecked Sendable {
     private let weights: [Float]
     private let m: Int
-    private let lock = NSLock()
-    private var set: PackedFilters?
+    private let transposed = OnFirstUse<PackedFilters>()
 
     /// Nil for grouped convs (they stay on OpenBLAS). `weights` [M, K] row-major.
     init?(groups: Int, weights: [Float], outChannels m: Int) {
@@ -19,16 +16,13 @@ final class TransposedFilters: @unchecked Sendable {
 
     /// W^T packed as a [K, M] filter matrix.
     var packed: PackedFilters {
-        lock.lock()
-        defer { lock.unlock() }
-        if let set { return set }
-        let k = weights.count / m
-        var t = [Float](repeating: 0, count: weights.count)
-        for r in 0..<m {
-            for j in 0..<k { t[j * m + r] = weights[r * k + j] }
+        transposed.get {
+            let k = weights.count / m
+            var t = [Float](repeating: 0, count: weights.count)
+            for r in 0..<m {
+                for j in 0..<k { t[j * m + r] = weights[r * k + j] }
+            }
+            return PackedFilters(weights: t, bias: nil, m: k, k: m)
         }
-        let packed = PackedFilters(weights: t, bias: nil, m: k, k: m)
-        set = packed
-        return packed
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The Winograd-domain filters of one 3x3 stride-1 group-1 convolution (WinogradTransform.swift),
 /// packed for the engine's GEMM: 36 matrices U_xi [M, C], one per transformed point, and for the
 /// input gradient 36 matrices [C, M] of the flipped, transposed filters (the gradient of a
@@ -8,14 +6,13 @@ import Foundation
 /// Each set is transformed once, the first time a pass needs it, and then kept: 4x the weights'
 /// memory per set, which a conv whose maps are too small for Winograd (ResNet-50's 7x7 stage
 /// holds three quarters of its 3x3 weights) never spends. Shared by every copy of the plan;
-/// the lock makes the first concurrent uses build one set.
+/// concurrent first uses build one set (OnFirstUse).
 final class WinogradFilters: @unchecked Sendable {
     let inChannels: Int
     let outChannels: Int
     private let weights: [Float]
-    private let lock = NSLock()
-    private var forwardSet: [PackedFilters]?
-    private var backwardSet: [PackedFilters]?
+    private let forwardSet = OnFirstUse<[PackedFilters]>()
+    private let backwardSet = OnFirstUse<[PackedFilters]>()
 
     /// Nil unless the conv is 3x3, stride 1, dilation 1, group 1: weights [M, C, 3, 3].
     init?(attrs a: Conv2D, weights: [Float], inChannels: Int, outChannels: Int) {
@@ -28,22 +25,12 @@ final class WinogradFilters: @unchecked Sendable {
 
     /// 36 packed [M, C] matrices for the forward pass.
     var forward: [PackedFilters] {
-        cached(\.forwardSet) { Self.pack(weights, rows: outChannels, columns: inChannels, transposedFlipped: false) }
+        forwardSet.get { Self.pack(weights, rows: outChannels, columns: inChannels, transposedFlipped: false) }
     }
 
     /// 36 packed [C, M] matrices of the flipped filters, for the input gradient.
     var backward: [PackedFilters] {
-        cached(\.backwardSet) { Self.pack(weights, rows: inChannels, columns: outChannels, transposedFlipped: true) }
-    }
-
-    private func cached(_ slot: ReferenceWritableKeyPath<WinogradFilters, [PackedFilters]?>,
-                        _ build: () -> [PackedFilters]) -> [PackedFilters] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let set = self[keyPath: slot] { return set }
-        let set = build()
-        self[keyPath: slot] = set
-        return set
+        backwardSet.get { Self.pack(weights, rows: inChannels, columns: outChannels, transposedFlipped: true) }
     }
 
     /// U_xi[r][c] = (G g G^T)[xi] for filter g = w[r][c] ([rows, columns, 3, 3]), or with

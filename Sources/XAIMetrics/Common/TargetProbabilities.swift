@@ -67,10 +67,11 @@ struct TargetProbabilities {
             if !found.isEmpty && !todo.isEmpty && !engine.scoresItemsAlike(batch: todo.count) { (todo, found) = (all, [:]) }
             let computed = try batched(todo, width: width, height: height, render: render)
             let classes = computed.shape[1]
+            let storable = engine.scoresItemsAlike(batch: todo.count)
             for (r, i) in todo.enumerated() {
                 let row = Array(computed.data[(r * classes)..<((r + 1) * classes)])
                 rows[i] = row
-                if let key = shared[i], engine.scoresItemsAlike(batch: todo.count) {
+                if storable, let key = shared[i] {
                     SharedLogits.store(key, Tensor(shape: [1, classes], data: row), model: model)
                 }
             }
