@@ -28,5 +28,5 @@ public enum Precision: String, ParamChoice, Sendable {
 
     /// What a user is told when bf16 was asked for and fp32 runs instead.
     public static let fallbackMessage = "precision: bf16 needs a CPU with AVX512_BF16 (vdpbf16ps); this one lacks it "
-        + "(or \(unavailableVariable)=1 is set), so those methods run in fp32 and record precision fp32"
+        + "(or \(unavailableVariable)=1 is set), so those methods and metrics run in fp32 and record bf16: 0"
 }

@@ -1,4 +1,5 @@
 import XAICore
+import XAIEngine
 import XAIImaging
 import XAIMethods
 
@@ -15,7 +16,8 @@ import XAIMethods
 /// needs a kept pixel). Perturbations: `noise` (uniform noise in [0, 1], the paper's choice, one
 /// seeded noise picture per image so a region keeps its noise from step to step), a named fill
 /// or pixel value as deletion's, or `road` (ROAD's noisy linear imputation, seeded per picture).
-/// `x` holds k, `y` f(x_k); `extra` the original probability and K.
+/// `x` holds k, `y` f(x_k); `extra` the original probability and K. `precision: bf16` scores the
+/// pictures with bf16 convolutions (`PrecisionOption`; `extra["bf16"]` records whether it ran).
 public struct AOPC: Metric {
     static let region = Param<IntPair>("region", .intOrPair(.ints(1, 4096)), default: IntPair(h: 16, w: 16),
                                        "side of the square regions (or [h, w])")
@@ -26,7 +28,7 @@ public struct AOPC: Metric {
     public static let descriptor = MetricDescriptor(
         "aopc", summary: "mean drop of the target probability as the most relevant regions are perturbed one by one",
         paper: "Samek, Binder, Montavon, Lapuschkin, Mueller. Evaluating the Visualization of What a Deep Neural Network Has Learned. IEEE TNNLS 2017",
-        parameters: [region, steps, value, MetricBatch.parameter],
+        parameters: [region, steps, value, MetricBatch.parameter, PrecisionOption.parameter],
         curve: MetricDescriptor.Curve(x: "regions removed", y: "target probability"), direction: .higherIsBetter)
 
     enum Perturbation: Equatable {
@@ -39,6 +41,7 @@ public struct AOPC: Metric {
     let steps: Int
     let perturbation: Perturbation
     let batch: Int
+    let precision: Precision
     /// Random stream of the noise picture; ROAD pictures use stream k like ROAD's.
     static let noiseStream: UInt64 = 0x414F_5043
 
@@ -52,6 +55,7 @@ public struct AOPC: Metric {
         default: perturbation = .fill(try r.fill(Self.value))
         }
         batch = try r[MetricBatch.parameter]
+        precision = try r[PrecisionOption.parameter]
     }
 
     /// The region of every pixel (row-major) and the number of regions.
@@ -84,7 +88,8 @@ public struct AOPC: Metric {
         case .road: fillPicture = nil
         }
         let imputation = NoisyLinearImputation(noise: NoisyLinearImputation.roadNoise)
-        let score = TargetProbabilities(model: model, batch: batch, metric: Self.kind, parallelRender: perturbation == .road)
+        let score = TargetProbabilities(model: model, batch: batch, metric: Self.kind, parallelRender: perturbation == .road,
+                                         precision: precision)
         let y = try score(count: k + 1, width: image.width, height: image.height, target: input.target,
                           shared: SharedLogits.keys([0: .original], image: input.imageKey)) { step, dst in
             let removed = regionOf.map { rank[$0] < step }
@@ -97,7 +102,8 @@ public struct AOPC: Metric {
             }
         }
         return MetricResult(value: Self.aopc(y), x: (0...k).map(Double.init), y: y,
-                            extra: ["original_probability": y[0], "steps": Double(k), "regions": Double(count)])
+                            extra: ["original_probability": y[0], "steps": Double(k), "regions": Double(count)]
+                                .merging(score.precisionExtra) { a, _ in a })
     }
 
     /// 1 / (K + 1) * sum_k (y[0] - y[k]) for a curve y[0...K].

@@ -1,4 +1,5 @@
 import XAICore
+import XAIEngine
 import XAIImaging
 import XAIMethods
 
@@ -11,7 +12,9 @@ import XAIMethods
 /// from the fill and puts the first pixels of the image back. The value is the area under the
 /// curve by the trapezoid rule over fraction 0...1 (the curve's mean height, a probability).
 /// `x` holds the fractions, `y` the probabilities; `extra["original_probability"]` the target
-/// probability on the unmodified image (deletion's first point, insertion's last).
+/// probability on the unmodified image (deletion's first point, insertion's last). `precision:
+/// bf16` scores the pictures with bf16 convolutions (`PrecisionOption`; `extra["bf16"]` records
+/// whether bf16 ran).
 struct PixelCurve: Sendable {
     enum Direction: Sendable { case deletion, insertion }
 
@@ -22,6 +25,19 @@ struct PixelCurve: Sendable {
     let steps: Int
     let fill: Fill
     let batch: Int
+    let precision: Precision
+
+    /// The parameters deletion and insertion share after their `value`.
+    static let parameters: [any ParameterDeclaration] = [MetricBatch.parameter, PrecisionOption.parameter]
+
+    init(direction: Direction, metric d: MetricDescriptor, fill: Param<ParamValue>, _ params: ResolvedParams) throws {
+        let r = try ParameterReader(metric: d, params)
+        self.direction = direction
+        steps = try r[Self.steps]
+        self.fill = try r.fill(fill)
+        batch = try r[MetricBatch.parameter]
+        precision = try r[PrecisionOption.parameter]
+    }
 
     func evaluate(_ input: MetricInput, model: ModelContext, metric: MetricKind) throws -> MetricResult {
         let map = try AttributionMap(input, metric: metric)
@@ -34,7 +50,7 @@ struct PixelCurve: Sendable {
         let counts = x.map { map.pixelCount($0) }
         let n = image.planeCount
         let deleting = direction == .deletion
-        let score = TargetProbabilities(model: model, batch: batch, metric: metric)
+        let score = TargetProbabilities(model: model, batch: batch, metric: metric, precision: precision)
         // The ends of the curve are the image and a picture all fill, the same for every map.
         let ends: [Int: SharedLogits.Picture] = deleting ? [0: .original, steps: .fill(fill)] : [0: .fill(fill), steps: .original]
         let y = try score(count: counts.count, width: image.width, height: image.height, target: input.target,
@@ -51,7 +67,7 @@ struct PixelCurve: Sendable {
             }
         }
         return MetricResult(value: CurveArea.trapezoid(x: x, y: y), x: x, y: y,
-                            extra: ["original_probability": deleting ? y[0] : y[steps]])
+                            extra: ["original_probability": deleting ? y[0] : y[steps]].merging(score.precisionExtra) { a, _ in a })
     }
 }
 
@@ -62,14 +78,12 @@ public struct Deletion: Metric {
                                          "what removed pixels become")
     public static let descriptor = MetricDescriptor(
         "deletion", summary: "area under the target score as the most important pixels are removed",
-        paper: PixelCurve.paper, parameters: [PixelCurve.steps, value, MetricBatch.parameter],
+        paper: PixelCurve.paper, parameters: [PixelCurve.steps, value] + PixelCurve.parameters,
         curve: MetricDescriptor.Curve(x: "fraction of pixels removed", y: "target probability"), direction: .lowerIsBetter)
     let curve: PixelCurve
 
     public init(params: ResolvedParams) throws {
-        let r = try ParameterReader(metric: Self.descriptor, params)
-        curve = PixelCurve(direction: .deletion, steps: try r[PixelCurve.steps], fill: try r.fill(Self.value),
-                           batch: try r[MetricBatch.parameter])
+        curve = try PixelCurve(direction: .deletion, metric: Self.descriptor, fill: Self.value, params)
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
@@ -84,14 +98,12 @@ public struct Insertion: Metric {
                                          "the image pixels are inserted into")
     public static let descriptor = MetricDescriptor(
         "insertion", summary: "area under the target score as the most important pixels are inserted into a blurred image",
-        paper: PixelCurve.paper, parameters: [PixelCurve.steps, value, MetricBatch.parameter],
+        paper: PixelCurve.paper, parameters: [PixelCurve.steps, value] + PixelCurve.parameters,
         curve: MetricDescriptor.Curve(x: "fraction of pixels inserted", y: "target probability"), direction: .higherIsBetter)
     let curve: PixelCurve
 
     public init(params: ResolvedParams) throws {
-        let r = try ParameterReader(metric: Self.descriptor, params)
-        curve = PixelCurve(direction: .insertion, steps: try r[PixelCurve.steps], fill: try r.fill(Self.value),
-                           batch: try r[MetricBatch.parameter])
+        curve = try PixelCurve(direction: .insertion, metric: Self.descriptor, fill: Self.value, params)
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {

@@ -1,4 +1,5 @@
 import XAICore
+import XAIEngine
 import XAIImaging
 import XAIMethods
 
@@ -11,7 +12,8 @@ import XAIMethods
 /// value = (mean LeRF - mean MoRF) / 2 over the fractions (higher is better: removing the
 /// important pixels should hurt more than removing the unimportant ones). `x` holds the
 /// fractions, `y` the MoRF curve, `curves["morf"]` / `curves["lerf"]` both curves, and `extra`
-/// `morf_mean`, `lerf_mean` and `original_probability`.
+/// `morf_mean`, `lerf_mean` and `original_probability`. `precision: bf16` scores the pictures
+/// with bf16 convolutions (`PrecisionOption`; `extra["bf16"]` records whether bf16 ran).
 public struct ROAD: Metric {
     static let fractions = Param<[Double]>("fractions", .numberList(.openUnit), default: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
                                            "removal fractions of the MoRF and LeRF curves")
@@ -19,17 +21,19 @@ public struct ROAD: Metric {
     public static let descriptor = MetricDescriptor(
         "road", summary: "Remove And Debias: MoRF and LeRF curves with noisy linear imputation, score (LeRF - MoRF) / 2",
         paper: "Rong, Leemann, Borisov, Kasneci, Kasneci. A Consistent and Efficient Evaluation Strategy for Attribution Methods. ICML 2022",
-        parameters: [fractions, noise, MetricBatch.parameter],
+        parameters: [fractions, noise, MetricBatch.parameter, PrecisionOption.parameter],
         curve: MetricDescriptor.Curve(x: "fraction of pixels removed", y: "value"), direction: .higherIsBetter)
     let fractions: [Double]
     let imputation: NoisyLinearImputation
     let batch: Int
+    let precision: Precision
 
     public init(params: ResolvedParams) throws {
         let r = try ParameterReader(metric: Self.descriptor, params)
         fractions = try r[Self.fractions]
         imputation = NoisyLinearImputation(noise: try r[Self.noise])
         batch = try r[MetricBatch.parameter]
+        precision = try r[PrecisionOption.parameter]
     }
 
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
@@ -47,7 +51,7 @@ public struct ROAD: Metric {
             for i in chosen { mask[i] = true }
             return mask
         }
-        let score = TargetProbabilities(model: model, batch: batch, metric: Self.kind, parallelRender: true)
+        let score = TargetProbabilities(model: model, batch: batch, metric: Self.kind, parallelRender: true, precision: precision)
         let p = try score(count: 2 * f + 1, width: image.width, height: image.height, target: input.target,
                           shared: SharedLogits.keys([0: .original], image: input.imageKey)) { j, dst in
             let pixels: [Float]
@@ -62,7 +66,8 @@ public struct ROAD: Metric {
         let morf = Array(p[1...f]), lerf = Array(p[(f + 1)...(2 * f)])
         let morfMean = CurveArea.mean(morf), lerfMean = CurveArea.mean(lerf)
         return MetricResult(value: (lerfMean - morfMean) / 2, x: fractions, y: morf,
-                            extra: ["morf_mean": morfMean, "lerf_mean": lerfMean, "original_probability": p[0]],
+                            extra: ["morf_mean": morfMean, "lerf_mean": lerfMean, "original_probability": p[0]]
+                                .merging(score.precisionExtra) { a, _ in a },
                             curves: ["morf": morf, "lerf": lerf])
     }
 }

@@ -3,6 +3,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// The CAM family against hand formulas.
 final class CAMMethodTests: XCTestCase {

@@ -5,6 +5,7 @@ import XAIEngine
 import XAIImaging
 import XAIONNX
 @testable import XAIMethods
+import XAITestSupport
 
 /// Our DeepLIFT, DeepSHAP, DeconvNet and Gradient SHAP against Captum's on the same ONNX model
 /// and inputs (Tests/Fixtures/captum, written by tools/make_captum_references.py): a small ReLU

@@ -3,6 +3,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// DeconvNet against a hand-computed oracle, the engine's rule and guided backpropagation.
 final class DeconvnetTests: XCTestCase {

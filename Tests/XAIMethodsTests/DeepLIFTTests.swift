@@ -3,6 +3,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// DeepLIFT and DeepSHAP against closed forms, summation-to-delta and the embedded model.
 final class DeepLIFTTests: XCTestCase {

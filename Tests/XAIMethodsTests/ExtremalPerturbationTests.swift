@@ -4,6 +4,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// Extremal perturbation: the smooth max-convolution mask, the area ranking loss, the blur
 /// pyramid, and the optimisation on a linear engine and on the embedded model.

@@ -3,6 +3,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// Saliency, integrated gradients, guided backprop and SmoothGrad against exact oracles.
 final class GradientMethodTests: XCTestCase {

@@ -3,6 +3,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// Model-parameter randomisation (Adebayo et al.): explanations must change when the trained
 /// weights are replaced by random ones; and Spearman's rank correlation itself.

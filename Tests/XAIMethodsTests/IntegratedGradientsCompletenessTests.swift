@@ -4,6 +4,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// IG completeness on the embedded EfficientNet-Lite0 and the chelsea photo (release only).
 final class IntegratedGradientsCompletenessTests: XCTestCase {

@@ -4,6 +4,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// Meaningful perturbation: the objective's gradient, the jitter's pullback, and the optimised
 /// mask on a linear engine (where the answer is known) and on the embedded model.

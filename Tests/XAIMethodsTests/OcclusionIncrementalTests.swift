@@ -2,6 +2,7 @@ import XCTest
 import XAICore
 import XAIEngine
 @testable import XAIMethods
+import XAITestSupport
 
 /// Occlusion runs the embedded model incrementally; its scores must be those of full forwards.
 final class OcclusionIncrementalTests: XCTestCase {

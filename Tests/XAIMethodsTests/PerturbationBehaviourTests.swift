@@ -178,7 +178,8 @@ final class PerturbationBehaviourTests: XCTestCase {
 }
 
 /// Anchors' sample reuse: a row counts for anchor A exactly when it was drawn for a subset of A
-/// and shows all of A, and the model only ever sees batches of `batch`.
+/// and shows all of A, a repeated row is not scored again, and the model only ever sees batches
+/// of `batch`.
 final class AnchorSampleReuseTests: XCTestCase {
     func testRowsCountOnlyForSupersetsOfTheAnchorTheyWereDrawnFor() throws {
         let image = PerturbationFixtures.image(width: 24, height: 24)
@@ -225,7 +226,20 @@ final class AnchorSampleReuseTests: XCTestCase {
         // [1, 3] never sees the rows drawn for [2] or [1, 2], which always show superpixel 2.
         XCTAssertLessThan(search.arm([1, 3]).n, search.arm([1, 2]).n)
         XCTAssertEqual(search.arm([]).n, 40)
-        XCTAssertEqual(search.evaluations, 140)
+        // 140 rows over 9 superpixels repeat: each distinct picture is scored once, and every row
+        // carries the label its own picture gets.
+        let rows = (0..<search.labels.count).map { Array(search.pool[($0 * search.words)..<(($0 + 1) * search.words)]) }
+        let distinct = Set(rows)
+        print("anchor draws: \(rows.count) rows, \(distinct.count) distinct pictures scored")
+        XCTAssertEqual(search.evaluations, distinct.count)
+        XCTAssertEqual(sizes.values.reduce(0, +), distinct.count)
+        XCTAssertLessThan(distinct.count, 140)
+        for (r, row) in rows.enumerated() {
+            let alone = try scorer.scores(count: 1, width: 24, height: 24, target: 0, cacheKey: nil) { _, dst in
+                search.hiding.render(active: (0..<seg.count).map { row[$0 / 64] & (1 << UInt64($0 % 64)) != 0 }, into: dst)
+            }
+            XCTAssertEqual(search.labels[r], alone.isTop[0], "row \(r)")
+        }
         XCTAssertTrue(sizes.values.allSatisfy { $0 <= 16 }, "\(sizes.values)")
     }
 }

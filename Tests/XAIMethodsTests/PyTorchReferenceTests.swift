@@ -4,6 +4,7 @@ import XAICore
 import XAIEngine
 import XAIImaging
 @testable import XAIMethods
+import XAITestSupport
 
 /// The embedded model against the references of Tests/Fixtures (tools/make_references.py):
 /// ONNX Runtime's logits and PyTorch's gradients for chelsea.png, fed the exact same input

@@ -2,32 +2,39 @@ import Foundation
 import XAICore
 import XAIEngine
 
-/// The `precision` parameter of the methods whose output is a score of perturbed inputs
-/// (occlusion, LIME, KernelSHAP, RISE, Score-CAM): their forward passes may run the engine's
-/// group-1 convolutions in bf16 (float32 sums), which changes scores by about 1e-2 relative and
-/// maps hardly at all, for about twice the speed. Gradient methods keep fp32.
-enum PrecisionOption {
-    static let parameter = Param<Precision>(
+/// The `precision` parameter of the methods and metrics whose output is a score of perturbed
+/// inputs (occlusion, LIME, KernelSHAP, RISE, Score-CAM; deletion, insertion, ROAD, AOPC): their
+/// forward passes may run the engine's group-1 convolutions in bf16 (float32 sums), which changes
+/// scores by about 1e-2 relative and maps hardly at all, for about 1.3x the speed. Gradient
+/// methods keep fp32.
+public enum PrecisionOption {
+    public static let parameter = Param<Precision>(
         "precision", default: .fp32,
         "forward passes' convolution arithmetic: fp32, or bf16 (bfloat16 operands, float32 sums; needs AVX512_BF16, "
             + "else fp32 with a note); the scalar bf16 records which ran")
 
     /// The name of the scalar that records, when bf16 was asked for, whether it ran (1) or
     /// the CPU fell back to fp32 (0).
-    static let scalar = "bf16"
+    public static let scalar = "bf16"
+
+    /// `model` computing in `requested` where the CPU can (`engine.precision` says what runs);
+    /// a fallback is said once per process through `FallbackNotice`.
+    public static func context(_ requested: Precision, _ model: ModelContext) -> ModelContext {
+        guard requested != model.engine.precision else { return model }
+        let engine = model.engine.computing(in: requested)
+        if engine.precision != requested { FallbackNotice.shared.say(Precision.fallbackMessage) }
+        return ModelContext(engine: engine, labels: model.labels, preprocess: model.preprocess,
+                            targetLayer: model.targetLayer, cache: model.cache, progress: model.progress)
+    }
 
     /// Runs `body` with `model` computing in `requested` where the CPU can, and records the
-    /// precision that ran (a bf16 request only, so fp32 results keep their scalars). The
-    /// fallback is said once per process through `FallbackNotice`.
+    /// precision that ran (a bf16 request only, so fp32 results keep their scalars).
     static func run(_ requested: Precision, _ model: ModelContext,
                     _ body: (ModelContext) throws -> Explanation) rethrows -> Explanation {
         guard requested != .fp32 else { return try body(model) }
-        let engine = model.engine.computing(in: requested)
-        if engine.precision != requested { FallbackNotice.shared.say(Precision.fallbackMessage) }
-        let context = ModelContext(engine: engine, labels: model.labels, preprocess: model.preprocess,
-                                   targetLayer: model.targetLayer, cache: model.cache, progress: model.progress)
+        let context = context(requested, model)
         var explanation = try body(context)
-        explanation.scalars[scalar] = engine.precision == .bf16 ? 1 : 0
+        explanation.scalars[scalar] = context.engine.precision == .bf16 ? 1 : 0
         return explanation
     }
 }

@@ -30,7 +30,9 @@ struct AnchorSearch {
     var arms: [[Int]: Arm] = [:]
     /// Unconstrained samples for coverage, [coverageSamples, words].
     let coverageRows: [UInt64]
-    /// Forward passes so far (every sample is evaluated once).
+    /// The label of every distinct row scored so far.
+    var scored: [[UInt64]: Bool] = [:]
+    /// Forward passes so far (one per distinct row).
     var evaluations = 0
 
     struct Arm {
@@ -112,7 +114,10 @@ struct AnchorSearch {
     }
 
     /// Draws `count` samples for each anchor of `anchors` and scores them in one call (the
-    /// scorer runs the model `batch` images at a time).
+    /// scorer runs the model `batch` images at a time). A row equal to one scored before (or
+    /// earlier in this draw) takes that row's label without a forward pass: the picture is a
+    /// function of the row, and with few superpixels the draws repeat a lot (with 9, at most
+    /// 512 pictures exist however many rows are drawn).
     mutating func sample(_ anchors: [[Int]], count: Int) throws {
         guard count > 0, !anchors.isEmpty else { return }
         let first = labels.count
@@ -126,17 +131,22 @@ struct AnchorSearch {
             }
         }
         let total = anchors.count * count
-        let (words, m, hiding) = (self.words, self.m, self.hiding)
-        let rows = pool
-        let scores = try scorer.scores(count: total, width: hiding.image.width, height: hiding.image.height,
+        var fresh: [[UInt64]] = []
+        var pending = Set<[UInt64]>()
+        for r in first..<(first + total) {
+            let row = Array(pool[(r * words)..<((r + 1) * words)])
+            if scored[row] == nil, pending.insert(row).inserted { fresh.append(row) }
+        }
+        let (m, hiding) = (self.m, self.hiding)
+        let scores = try scorer.scores(count: fresh.count, width: hiding.image.width, height: hiding.image.height,
                                        target: target, cacheKey: nil) { i, dst in
-            let r = first + i
             var flags = [Bool](repeating: false, count: m)
-            for j in 0..<m { flags[j] = rows[r * words + j / 64] & (1 << UInt64(j % 64)) != 0 }
+            for j in 0..<m { flags[j] = fresh[i][j / 64] & (1 << UInt64(j % 64)) != 0 }
             hiding.render(active: flags, into: dst)
         }
-        labels.append(contentsOf: scores.isTop)
-        evaluations += total
+        for (row, top) in zip(fresh, scores.isTop) { scored[row] = top }
+        for r in first..<(first + total) { labels.append(scored[Array(pool[(r * words)..<((r + 1) * words)])]!) }
+        evaluations += fresh.count
         // Every registered anchor takes the new rows that are valid for it.
         for key in Array(arms.keys) {
             guard var a = arms[key] else { continue }

@@ -14,8 +14,9 @@ import XAIImaging
 /// coverage wins; if none is accepted the most precise candidate is returned with
 /// `scalars["threshold_met"] = 0`. As in the package, the samples drawn for an anchor are reused
 /// for its extensions (those that show the added superpixel), never for its siblings, and the
-/// bandit stops as soon as its bounds allow (`AnchorSearch`). `scalars["samples"]` is the number
-/// of forward passes. The samples depend on the bandit's path, so they are not shared through
+/// bandit stops as soon as its bounds allow (`AnchorSearch`). A sample equal to one drawn before
+/// reuses its label; `scalars["samples"]` is the number of forward passes, `scalars["draws"]`
+/// the number of samples. The samples depend on the bandit's path, so they are not shared through
 /// the cache.
 public struct Anchors: Explainer {
     static let precision = Param<Double>("precision", default: 0.95, range: NumberRange(min: 0, max: 1, minInclusive: false),
@@ -83,7 +84,7 @@ public struct Anchors: Explainer {
             map: map,
             scalars: ["precision": result.precision, "precision_lower_bound": result.lowerBound,
                       "coverage": result.coverage, "threshold_met": result.accepted ? 1 : 0,
-                      "samples": Double(search.evaluations), "superpixels": Double(seg.count)],
+                      "samples": Double(search.evaluations), "draws": Double(search.labels.count), "superpixels": Double(seg.count)],
             arrays: ["anchor": Tensor(shape: [result.anchor.count], data: result.anchor.map(Float.init))],
             images: ["anchor": search.hiding.picture(active: flags)],
             segments: seg.labels)

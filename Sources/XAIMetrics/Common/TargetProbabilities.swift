@@ -7,17 +7,27 @@ import XAIMethods
 /// 0...1, [3, H, W]) into a batch buffer, normalised with the model's mean / std, run through
 /// the engine `batch` at a time, and the softmax probability of the target is kept (in Double).
 struct TargetProbabilities {
+    /// The model, its engine computing in the precision that runs here.
     let model: ModelContext
     let batch: Int
     let metric: MetricKind
     /// Render the images of a batch on both cores (for costly renders such as ROAD's imputation).
     var parallelRender = false
+    /// The precision the metric asked for (`PrecisionOption`).
+    let requested: Precision
 
-    init(model: ModelContext, batch: Int, metric: MetricKind, parallelRender: Bool = false) {
-        self.model = model
+    init(model: ModelContext, batch: Int, metric: MetricKind, parallelRender: Bool = false, precision: Precision = .fp32) {
+        self.model = PrecisionOption.context(precision, model)
         self.batch = max(1, batch)
         self.metric = metric
         self.parallelRender = parallelRender
+        self.requested = precision
+    }
+
+    /// What a result records of its precision: for a bf16 request, whether bf16 ran (1) or fp32
+    /// (0); nothing for fp32, so fp32 results are as before the option existed.
+    var precisionExtra: [String: Double] {
+        requested == .fp32 ? [:] : [PrecisionOption.scalar: model.engine.precision == .bf16 ? 1 : 0]
     }
 
     /// Checks that `target` is a class of the model.
@@ -52,6 +62,8 @@ struct TargetProbabilities {
     func logits(count: Int, width: Int, height: Int, shared: [Int: String] = [:],
                 render: (Int, UnsafeMutablePointer<Float>) throws -> Void) throws -> Tensor {
         let engine = model.engine
+        // bf16 logits are shared only with bf16 ones.
+        let shared = engine.precision == .fp32 ? shared : shared.mapValues { $0 + "@" + engine.precision.rawValue }
         var rows = [Int: [Float]]()
         var start = 0
         while start < count {

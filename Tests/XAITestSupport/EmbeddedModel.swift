@@ -3,19 +3,21 @@ import XCTest
 import XAICore
 import XAIEngine
 import XAIImaging
+import XAIMethods
 import XAIONNX
-@testable import XAIMethods
 
 /// The embedded EfficientNet-Lite0 (Weights/efficientnet-lite0.onnx) for tests that need a real
-/// network; they are skipped when the file or the importer cannot provide it.
-enum EmbeddedModel {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let path = root.appendingPathComponent("Weights/efficientnet-lite0.onnx").path
+/// network; they are skipped when the file is absent. The graph and engine are prepared once per
+/// test run.
+public enum EmbeddedModel {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let path = root.appendingPathComponent("Weights/efficientnet-lite0.onnx").path
 
     nonisolated(unsafe) private static var cachedGraph: Graph?
+    nonisolated(unsafe) private static var cachedEngine: Engine?
     private static let lock = NSLock()
 
-    static func graph() throws -> Graph {
+    public static func graph() throws -> Graph {
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("\(path) is absent") }
         lock.lock()
         defer { lock.unlock() }
@@ -25,20 +27,19 @@ enum EmbeddedModel {
         return g
     }
 
-    nonisolated(unsafe) private static var cachedEngine: Engine?
-
-    /// The model context (the engine is prepared once per test run).
-    static func context() throws -> ModelContext {
+    /// The model context, target layer "head".
+    public static func context(cache: IntermediateCache? = nil) throws -> ModelContext {
         let g = try graph()
         lock.lock()
         defer { lock.unlock() }
         let engine = try cachedEngine ?? Engine(graph: g)
         cachedEngine = engine
-        return ModelContext(engine: engine, labels: (0..<1000).map { "class \($0)" }, preprocess: .efficientNetLite0, targetLayer: "head")
+        return ModelContext(engine: engine, labels: (0..<1000).map { "class \($0)" }, preprocess: .efficientNetLite0,
+                            targetLayer: "head", cache: cache)
     }
 
     /// A smooth synthetic 224x224 picture (no image files needed).
-    static func image() -> RGBImage {
+    public static func image() -> RGBImage {
         let n = 224
         var p = [Float](repeating: 0, count: 3 * n * n)
         for c in 0..<3 {
@@ -51,16 +52,5 @@ enum EmbeddedModel {
             }
         }
         return RGBImage(width: n, height: n, pixels: p)
-    }
-
-    static func input(target: Int? = nil) throws -> ExplanationInput {
-        let img = image()
-        let x = Preprocess.efficientNetLite0.normalize(img)
-        var t = target ?? 0
-        if target == nil {
-            let logits = try context().engine.logits(x)
-            t = logits.data.indices.max { logits.data[$0] < logits.data[$1] }!
-        }
-        return ExplanationInput(image: img, input: x, target: t, seed: 1, contentKey: "embedded")
     }
 }
