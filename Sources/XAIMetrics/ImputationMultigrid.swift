@@ -2,30 +2,52 @@
 /// `NoisyLinearImputation`): per row a diagonal and up to 8 couplings to other rows (-1: none),
 /// applied to three right-hand sides at once (vectors interleaved, [3 * row + channel]).
 struct PixelLaplacian {
-    var diag: [Double]
-    var nbr: [Int32]
-    var nbrW: [Double]
+    let diag: [Double]
+    let nbr: [Int32]
+    let nbrW: [Double]
+    /// The couplings that exist, row by row in slot order (`start[u]..<start[u + 1]`), for
+    /// `apply` (about a third of ROAD's time): it walks only those instead of testing all
+    /// eight slots, and its sums keep their order, so the results keep every bit.
+    private let start: [Int32]
+    private let column: [Int32]
+    private let weight: [Double]
+
+    init(diag: [Double], nbr: [Int32], nbrW: [Double]) {
+        self.diag = diag
+        self.nbr = nbr
+        self.nbrW = nbrW
+        var start = [Int32](repeating: 0, count: diag.count + 1)
+        var column: [Int32] = [], weight: [Double] = []
+        column.reserveCapacity(nbr.count)
+        weight.reserveCapacity(nbr.count)
+        for u in 0..<diag.count {
+            for k in (8 * u)..<(8 * u + 8) where nbr[k] >= 0 {
+                column.append(nbr[k])
+                weight.append(nbrW[k])
+            }
+            start[u + 1] = Int32(column.count)
+        }
+        (self.start, self.column, self.weight) = (start, column, weight)
+    }
 
     var count: Int { diag.count }
 
     /// out = A v.
     func apply(_ v: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
         diag.withUnsafeBufferPointer { diag in
-        nbr.withUnsafeBufferPointer { nbr in
-        nbrW.withUnsafeBufferPointer { nbrW in
+        start.withUnsafeBufferPointer { start in
+        column.withUnsafeBufferPointer { column in
+        weight.withUnsafeBufferPointer { weight in
             for u in 0..<diag.count {
                 let d = diag[u]
                 var s0 = d * v[3 * u], s1 = d * v[3 * u + 1], s2 = d * v[3 * u + 2]
-                for k in (8 * u)..<(8 * u + 8) {
-                    let j = Int(nbr[k])
-                    if j >= 0 {
-                        let wt = nbrW[k]
-                        s0 -= wt * v[3 * j]; s1 -= wt * v[3 * j + 1]; s2 -= wt * v[3 * j + 2]
-                    }
+                for k in Int(start[u])..<Int(start[u + 1]) {
+                    let j = Int(column[k]), wt = weight[k]
+                    s0 -= wt * v[3 * j]; s1 -= wt * v[3 * j + 1]; s2 -= wt * v[3 * j + 2]
                 }
                 out[3 * u] = s0; out[3 * u + 1] = s1; out[3 * u + 2] = s2
             }
-        }}}
+        }}}}
     }
 }
 
@@ -45,6 +67,8 @@ struct PixelLaplacian {
 final class ImputationMultigrid {
     /// Matrices from fine to coarse.
     private(set) var levels: [PixelLaplacian]
+    /// omega / diag per level and row, the Jacobi smoother's factors (computed once, not per sweep).
+    private var jacobi: [[Double]] = []
     /// parents[l][u]: the row of level l + 1 that row u of level l belongs to.
     private var parents: [[Int32]]
     /// Per level: room for A e, the level's residual and its correction (3 values per row each),
@@ -97,6 +121,7 @@ final class ImputationMultigrid {
             positions = coarse
             if coarse.count == a.count { break }
         }
+        jacobi = levels.map { $0.diag.map { Self.omega / $0 } }
         work = levels.map { level in
             let p = UnsafeMutablePointer<Double>.allocate(capacity: 9 * level.count)
             p.initialize(repeating: 0, count: 9 * level.count)
@@ -124,20 +149,23 @@ final class ImputationMultigrid {
         let last = l == levels.count - 1
         let sweeps = last ? 40 : Self.sweeps
         let t = work[l]
+        let factors = jacobi[l]
         // Weighted Jacobi from e = 0: e = omega D^-1 r, then e += omega D^-1 (r - A e).
         func smooth(_ times: Int, fromZero: Bool) {
-            for s in 0..<times {
-                if s == 0 && fromZero {
-                    for u in 0..<a.count {
-                        let f = Self.omega / a.diag[u]
-                        for c in 0..<3 { e[3 * u + c] = f * r[3 * u + c] }
+            factors.withUnsafeBufferPointer { factor in
+                for s in 0..<times {
+                    if s == 0 && fromZero {
+                        for u in 0..<a.count {
+                            let f = factor[u]
+                            for c in 0..<3 { e[3 * u + c] = f * r[3 * u + c] }
+                        }
+                        continue
                     }
-                    continue
-                }
-                a.apply(UnsafePointer(e), t)
-                for u in 0..<a.count {
-                    let f = Self.omega / a.diag[u]
-                    for c in 0..<3 { e[3 * u + c] += f * (r[3 * u + c] - t[3 * u + c]) }
+                    a.apply(UnsafePointer(e), t)
+                    for u in 0..<a.count {
+                        let f = factor[u]
+                        for c in 0..<3 { e[3 * u + c] += f * (r[3 * u + c] - t[3 * u + c]) }
+                    }
                 }
             }
         }

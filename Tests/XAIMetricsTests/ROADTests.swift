@@ -94,6 +94,32 @@ final class ROADTests: XCTestCase {
         let otherSeed = try metric.evaluate(F.input(image, map: F.randomMap(seed: 1), seed: 43), model: model)
         XCTAssertNotEqual(otherSeed.y, random.y)
     }
+
+    /// `PixelLaplacian.apply` skips empty slots through its compact rows: the products of the
+    /// eight-slot definition, summed in the same order, to the bit.
+    func testLaplacianApplyEqualsTheSlotDefinitionExactly() {
+        var rng = SeededRandom(seed: 9)
+        let m = 500
+        var nbr = [Int32](repeating: -1, count: 8 * m), nbrW = [Double](repeating: 0, count: 8 * m)
+        for k in 0..<(8 * m) where rng.bernoulli(0.6) {
+            nbr[k] = Int32(rng.int(below: m))
+            nbrW[k] = rng.nextDouble()
+        }
+        let diag = (0..<m).map { _ in 1 + rng.nextDouble() }
+        let a = PixelLaplacian(diag: diag, nbr: nbr, nbrW: nbrW)
+        let v = (0..<(3 * m)).map { _ in rng.nextDouble() - 0.5 }
+        var out = [Double](repeating: 0, count: 3 * m)
+        v.withUnsafeBufferPointer { v in out.withUnsafeMutableBufferPointer { a.apply(v.baseAddress!, $0.baseAddress!) } }
+        var expected = [Double](repeating: 0, count: 3 * m)
+        for u in 0..<m {
+            for c in 0..<3 {
+                var s = diag[u] * v[3 * u + c]
+                for k in (8 * u)..<(8 * u + 8) where nbr[k] >= 0 { s -= nbrW[k] * v[3 * Int(nbr[k]) + c] }
+                expected[3 * u + c] = s
+            }
+        }
+        XCTAssertEqual(out, expected)
+    }
 }
 
 /// The multigrid preconditioner against Jacobi on a photo at model resolution: the same
