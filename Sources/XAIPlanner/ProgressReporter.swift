@@ -124,8 +124,8 @@ public final class ConsoleProgress: ProgressReporter, @unchecked Sendable {
         guard force || now.timeIntervalSince(lastDraw) > 0.1 else { return }
         lastDraw = now
         let partial = running.values.reduce(0, +)
-        let done = Double(ran) + partial
-        let fraction = toRun > 0 ? done / Double(toRun) : 1
+        // By expected time once a task has taught the costs, by task count before.
+        let fraction = remaining.fractionDone() ?? (toRun > 0 ? (Double(ran) + partial) / Double(toRun) : 1)
         let width = 24
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)

@@ -44,6 +44,18 @@ public struct RemainingTime: Sendable {
 
     /// Seconds left after `elapsed` seconds of the run; nil until a task has finished.
     public func secondsLeft(elapsed: TimeInterval) -> TimeInterval? {
+        expectedSeconds().map { elapsed * $0.left / $0.done }
+    }
+
+    /// The share of the run's expected seconds that is done (what a progress bar should show:
+    /// a count of tasks would jump through three hundred overlays and crawl through one LIME);
+    /// nil until a task has finished.
+    public func fractionDone() -> Double? {
+        expectedSeconds().map { $0.done / ($0.done + $0.left) }
+    }
+
+    /// Expected seconds of the work left and of the work done, in the units of `secondsLeft`.
+    private func expectedSeconds() -> (left: Double, done: Double)? {
         guard measuredUnits > 0 else { return nil }
         let perUnit = measuredSeconds / measuredUnits
         var left = 0.0, doneSoFar = measuredSeconds
@@ -53,6 +65,6 @@ public struct RemainingTime: Sendable {
             doneSoFar += expected * p.fraction
         }
         guard doneSoFar > 0 else { return nil }
-        return elapsed * left / doneSoFar
+        return (left, doneSoFar)
     }
 }

@@ -22,8 +22,11 @@ final class RemainingTimeTests: XCTestCase {
         let (tasks, costs) = try plan()
         var r = RemainingTime(tasks: tasks, costs: costs)
         XCTAssertNil(r.secondsLeft(elapsed: 5), "nothing measured yet")
+        XCTAssertNil(r.fractionDone())
         r.finished("a/lime", seconds: 20)
         XCTAssertEqual(try XCTUnwrap(r.secondsLeft(elapsed: 20)), 2, accuracy: 1e-9)
+        // One task of eleven, but 20 of the 22 expected seconds.
+        XCTAssertEqual(try XCTUnwrap(r.fractionDone()), 20.0 / 22, accuracy: 1e-12)
     }
 
     /// Once a task of a class has finished, its class's mean replaces the unit estimate; a
@@ -51,7 +54,8 @@ final class RemainingTimeTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(r.secondsLeft(elapsed: 0.5)), 4.5, accuracy: 1e-9)
     }
 
-    /// The terminal bar shows the cost-weighted estimate (a fixed clock makes it exact).
+    /// The terminal bar shows the cost-weighted estimate and fills by expected time, not by task
+    /// count (a fixed clock makes it exact).
     func testConsoleBarShowsTheCostWeightedTimeLeft() throws {
         let (tasks, costs) = try plan()
         var text = ""
@@ -67,5 +71,7 @@ final class RemainingTimeTests: XCTestCase {
                                 meta: CacheEntryMeta(key: lime.key, kind: "explain", task: lime.id, params: lime.params))
         progress.taskFinished(lime, outcome: .ran(entry, seconds: 20), finished: 1)
         XCTAssertTrue(text.contains("1/11  ETA 2.00 s"), text)
+        // 20 of 22 expected seconds: 21 of the 24 cells (a task count would fill 2).
+        XCTAssertTrue(text.contains("[" + String(repeating: "#", count: 21) + "---]"), text)
     }
 }
