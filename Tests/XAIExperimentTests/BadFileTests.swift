@@ -191,7 +191,7 @@ final class BadFileTests: XCTestCase {
               a: {boxes: [[5, 5, 1, 1]], mask: masks/zz.png, label: cat}
             """)
         XCTAssertEqual(d.map(short), [
-            "exp.yaml:6:37: unknown parameter 'stepz' for metric deletion; did you mean 'steps'? (parameters: steps, value, batch)",
+            "exp.yaml:6:37: unknown parameter 'stepz' for metric deletion; did you mean 'steps'? (parameters: steps, value, batch, precision)",
             "exp.yaml:6:63: unknown parameter 'x' for metric sparseness (it takes none)",
             "exp.yaml:6:71: metric deletion is listed twice with the same parameters (first at line 6)",
             "exp.yaml:6:81: metric deletion is listed twice with the same parameters (first at line 6)",
