@@ -11,7 +11,7 @@ public enum PrecisionOption {
     public static let parameter = Param<Precision>(
         "precision", default: .fp32,
         "forward passes' convolution arithmetic: fp32, or bf16 (bfloat16 operands, float32 sums; needs AVX512_BF16, "
-            + "else fp32 with a note); the scalar bf16 records which ran")
+            + "else fp32 with a note); the value bf16 (a scalar of a method, an extra of a metric) records which ran")
 
     /// The name of the scalar that records, when bf16 was asked for, whether it ran (1) or
     /// the CPU fell back to fp32 (0).
