@@ -2,11 +2,13 @@
 /// (Gemm with M = 1: Lite0's 1280 -> 1000, ResNet-50's 2048 -> 1000).
 ///
 /// The product reads every weight once for one multiply-add, so it is bound by memory, not by
-/// the FMA units: OpenBLAS's small-matrix kernel (`sgemm_small_kernel_tn`) took about 0.35 ms
-/// CPU per Lite0 image for the 5.1 MB of weights (about 15 GB/s, on the loaded 2-core machine).
+/// the FMA units. OpenBLAS runs ResNet-50's 1 x 2048 x 1000 through its general path, packing
+/// all of B (`sgemm_incopy`, 8 MB) on every call: 1.0-1.4 ms against 0.11-0.12 ms here, weights
+/// hot, medians of 300 calls (Lite0's 1280 x 1000 takes its small-matrix kernel: 65 us against
+/// 75 us here, hot; cold, as in a pass, both wait on memory, about 0.4 ms on the loaded machine).
 /// Here each core streams its share of B once with 16-lane loads: with op(B) = B^T (rows of B
-/// are the outputs, the ONNX exports' transB = 1) four rows at a time are dotted with x, four
-/// 16-lane partial sums per row, reduced at the end; with op(B) = B, 64 outputs at a time
+/// are the outputs, the ONNX exports' transB = 1) four rows at a time are dotted with x, two
+/// 16-lane partial sums per row (eight independent chains), reduced at the end; with op(B) = B, 64 outputs at a time
 /// accumulate x[i] * B[i, j..j+64) over the rows i.
 ///
 /// Rounding differs from OpenBLAS's summation order, so it runs only where no other batch size
