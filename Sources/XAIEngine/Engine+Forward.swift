@@ -85,7 +85,9 @@ extension Engine {
             }
             // A conv whose output is not kept may run with the depthwise conv after it as one step.
             if let fused = expandDepthwise[i], let keep, !keep.contains(step.output), k + 1 < run.count, run[k + 1] == i + 1 {
-                values[steps[i + 1].output] = fused.forward(args[0], workspace: ws)
+                values[steps[i + 1].output] = StepProfile.measure(step.profileLabel(i, args) + " +depthwise") {
+                    fused.forward(args[0], workspace: ws)
+                }
                 fusedNext = true
             } else if preActivations, var plain = step.conv, let act = plain.activation {
                 plain.activation = nil
@@ -93,7 +95,7 @@ extension Engine {
                 pre[step.output] = x
                 values[step.output] = act.pointwise.forward(x)
             } else {
-                values[step.output] = step.forward(args, workspace: ws)
+                values[step.output] = StepProfile.measure(step.profileLabel(i, args)) { step.forward(args, workspace: ws) }
             }
             for name in step.computedInputs where lastUse[name] == k && !(keep?.contains(name) ?? true) {
                 values.removeValue(forKey: name)

@@ -196,6 +196,27 @@ final class ConvKernelTests: XCTestCase {
     /// pixel counts that are not multiples of 16, maps of more than one 512-pixel chunk (so
     /// depthwise rows run between chunks), strides 1 and 2, asymmetric padding, dilation,
     /// 7-wide output rows, several items and both rectifiers.
+    /// One fused pair keeps its depthwise setup per map size: alternating sizes must remake it.
+    func testExpandDepthwiseAlternatingMapSizes() {
+        var g = SeededGenerator(seed: 51)
+        let a = Conv2D(kernel: (3, 3), stride: (2, 2), pads: (1, 1, 1, 1), groups: 16)
+        let expand = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 4, outChannels: 16,
+                              weights: g.tensor([16, 4, 1, 1], scale: 0.5).data, bias: g.tensor([16], scale: 0.3).data,
+                              activation: .relu)
+        let depthwise = ConvPlan(attrs: a, inChannels: 16, outChannels: 16, weights: g.tensor([16, 1, 3, 3], scale: 0.5).data,
+                                 bias: g.tensor([16], scale: 0.3).data, activation: nil)
+        let fused = ExpandDepthwise(expand: expand, depthwise: depthwise)
+        for item in [[4, 12, 12], [4, 9, 17], [4, 12, 12], [4, 9, 17]] {
+            let x = g.tensor([2] + item, scale: 1)
+            let ref = depthwise.forward(expand.forward(x, workspace: Workspace()), workspace: Workspace())
+            let y = fused.forward(x, workspace: Workspace())
+            XCTAssertEqual(y.shape, ref.shape)
+            let d = y.maxAbsDifference(ref)
+            print("expand+depthwise alternating sizes \(item): max diff \(d)")
+            XCTAssertLessThan(d, 1e-5)
+        }
+    }
+
     func testExpandDepthwiseMatchesSeparateConvs() {
         let cases: [(Conv2D, [Int])] = [
             (Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 32), [5, 23, 30]),

@@ -39,8 +39,13 @@ enum Broadcast {
         let len = dims[last]
         let outer = dims.dropLast().reduce(1, *)
         let outerDims = Array(dims.dropLast())
-        Parallel.forRanges(outer, grain: max(1, Elementwise.grain / max(1, len))) { r in
-            for o in r {
+        // Same-shape operands collapse to one axis (outer 1): split it too, else a residual
+        // Add of a [1, 256, 56, 56] map ran on one core while the other waited.
+        let pieces = outer >= Parallel.cores ? 1 : max(1, min(Parallel.cores * Parallel.chunksPerCore, len / Elementwise.grain))
+        let (sa, sb) = (st[0][last], st[1][last])
+        Parallel.forRanges(outer * pieces, grain: max(1, Elementwise.grain / max(1, len / pieces))) { r in
+            for u in r {
+                let (o, p) = (u / pieces, u % pieces)
                 var rem = o, oa = 0, ob = 0
                 for k in stride(from: outerDims.count - 1, through: 0, by: -1) {
                     let idx = rem % outerDims[k]
@@ -48,7 +53,8 @@ enum Broadcast {
                     oa += idx * st[0][k]
                     ob += idx * st[1][k]
                 }
-                inner(oa, ob, o * len, len, st[0][last], st[1][last])
+                let lo = len * p / pieces, hi = len * (p + 1) / pieces
+                inner(oa + lo * sa, ob + lo * sb, o * len + lo, hi - lo, sa, sb)
             }
         }
     }

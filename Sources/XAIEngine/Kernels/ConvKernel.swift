@@ -57,12 +57,17 @@ extension ConvPlan {
                         if !direct {
                             let buf = ws.buffer(0, kg * g * cols)
                             col = buf
-                            Parallel.forRanges(cnt * c, grain: 4) { r in
-                                for t in r {
+                            // Units of one kernel row of one channel, 64 KB of columns or more: a stem's 3 channels
+                            // (7.4 MB of columns for ResNet-50's) no longer fill them on one core.
+                            let khRows = kh
+                            Parallel.forRanges(cnt * c * khRows, grain: max(1, (1 << 14) / max(1, kw * howo))) { r in
+                                for u in r {
+                                    let t = u / khRows, ki = u % khRows
                                     let i = t / c, ch = t % c
                                     let grp = ch / cg, cl = ch % cg
                                     let dst = buf + grp * kg * cols + cl * kh * kw * cols + i * howo
-                                    im2col(xp + ((n0 + i) * c + ch) * hw, h: h, w: w, ho: ho, wo: wo, into: dst, ld: cols)
+                                    im2col(xp + ((n0 + i) * c + ch) * hw, h: h, w: w, ho: ho, wo: wo, into: dst, ld: cols,
+                                           kernelRows: ki..<(ki + 1))
                                 }
                             }
                         }
@@ -210,12 +215,13 @@ extension ConvPlan {
     }
 
     /// Writes the kH*kW rows of one input channel plane into `col` (row stride `ld`).
+    /// `kernelRows`: only the rows of these kernel rows (all by default).
     func im2col(_ x: UnsafePointer<Float>, h: Int, w: Int, ho: Int, wo: Int,
-                into col: UnsafeMutablePointer<Float>, ld: Int) {
+                into col: UnsafeMutablePointer<Float>, ld: Int, kernelRows: Range<Int>? = nil) {
         let (sh, sw) = (attrs.stride.h, attrs.stride.w)
         let (dh, dw) = (attrs.dilation.h, attrs.dilation.w)
         let (pt, pl) = (attrs.pads.top, attrs.pads.left)
-        for ki in 0..<kh {
+        for ki in kernelRows ?? 0..<kh {
             for kj in 0..<kw {
                 let row = col + (ki * kw + kj) * ld
                 let (lo, hi) = validRange(pad: pl, off: kj * dw, stride: sw, size: w, out: wo)

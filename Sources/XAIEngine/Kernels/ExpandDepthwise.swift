@@ -1,3 +1,4 @@
+import Foundation
 import XAICore
 
 /// A group-1 conv whose only reader is a depthwise conv (the 1x1 expansion of a MobileNetV2 /
@@ -16,6 +17,11 @@ final class ExpandDepthwise: @unchecked Sendable {
     let biases: UnsafeMutablePointer<Float>
     /// The expansion filters in bf16, packed by the first bf16 pass (ExpandDepthwise+BF16.swift).
     let bf16 = OnFirstUse<BF16Rows>()
+    /// The depthwise setup (interleaved filters, pixel slots) of the last map size: remade on
+    /// every call it was about 1% of a Lite0 image at batch 1 (200 K scalar copies a pass).
+    /// Read-only once made, so passes on several threads share it.
+    private let setupLock = NSLock()
+    private var lastSetup: (h: Int, w: Int, setup: ConvPlan.BlockedSetup)?
 
     /// Pixels expanded between two depthwise runs: the block's rows they fill and the input
     /// they read (k x 512 floats) stay in the core's L1 / L2 cache.
@@ -57,7 +63,7 @@ final class ExpandDepthwise: @unchecked Sendable {
         let (eh, ew) = (eShape[2], eShape[3])
         let yShape = depthwise.outputShape(eShape)
         let (ho, wo) = (yShape[2], yShape[3])
-        let setup = ConvPlan.BlockedSetup(depthwise, channels: c, h: eh, w: ew, ho: ho, wo: wo)
+        let setup = blockedSetup(h: eh, w: ew, ho: ho, wo: wo)
         let a = depthwise.attrs
         // Padded rows below `top + full` are filled once `full` input rows are: output row r
         // reads padded rows up to r * sh + (kh - 1) * dh.
@@ -76,11 +82,13 @@ final class ExpandDepthwise: @unchecked Sendable {
                 let xp = xb.baseAddress!
                 for first in stride(from: 0, to: n, by: direct ? n : 1) {
                     if let columns {
-                        let taps = expand.kh * expand.kw
-                        Parallel.forRanges(cin, grain: 4) { r in
-                            for ch in r {
+                        // Units of one kernel row of one channel (a stem has 3 channels).
+                        let taps = expand.kh * expand.kw, khRows = expand.kh
+                        Parallel.forRanges(cin * khRows, grain: max(1, (1 << 14) / max(1, expand.kw * ehw))) { r in
+                            for u in r {
+                                let ch = u / khRows, ki = u % khRows
                                 expand.im2col(xp + (first * cin + ch) * hw, h: h, w: w, ho: eh, wo: ew,
-                                              into: columns + ch * taps * ehw, ld: ehw)
+                                              into: columns + ch * taps * ehw, ld: ehw, kernelRows: ki..<(ki + 1))
                             }
                         }
                     }
@@ -116,6 +124,16 @@ final class ExpandDepthwise: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// The depthwise conv's setup for expanded maps of eh x ew (made once per map size).
+    private func blockedSetup(h: Int, w: Int, ho: Int, wo: Int) -> ConvPlan.BlockedSetup {
+        setupLock.lock()
+        defer { setupLock.unlock() }
+        if let last = lastSetup, last.h == h, last.w == w { return last.setup }
+        let setup = ConvPlan.BlockedSetup(depthwise, channels: expand.outChannels, h: h, w: w, ho: ho, wo: wo)
+        lastSetup = (h, w, setup)
+        return setup
     }
 
     /// `count` pixels of one 16-channel block: x [k][ldx] (the pixels' columns), filters

@@ -17,6 +17,12 @@ enum MatrixKernels {
         y.data.withUnsafeMutableBufferPointer { yb in
             a.data.withUnsafeBufferPointer { ab in
                 b.data.withUnsafeBufferPointer { bb in
+                    // One row (a single image's classifier head): memory-bound, see VectorMatrix.
+                    if m == 1 {
+                        VectorMatrix.multiply(x: ab.baseAddress!, k: k, b: bb.baseAddress!, ldb: b.shape[1], n: n,
+                                              transB: transB, alpha: alpha, beta: betaEff, y: yb.baseAddress!)
+                        return
+                    }
                     BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
                                a: ab.baseAddress!, lda: a.shape[1], b: bb.baseAddress!, ldb: b.shape[1],
                                beta: betaEff, c: yb.baseAddress!, ldc: n)

@@ -37,6 +37,12 @@ enum Pooling {
                 let xp = xb.baseAddress!
                 planes(x.shape, yShape) { plane in
                     let src = xp + plane * h * w, dst = y + plane * o.h * o.w
+                    if isMax {
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: MaxPoolRows.bufferCount(p, w: w, wo: o.w)) {
+                            MaxPoolRows.plane(p, src, h: h, w: w, into: dst, ho: o.h, wo: o.w, row: $0.baseAddress!)
+                        }
+                        return
+                    }
                     for oh in 0..<o.h {
                         let wh = window(oh, stride: p.stride.h, pad: p.pads.top, kernel: p.kernel.h, size: h, padEnd: p.pads.bottom)
                         for ow in 0..<o.w {

@@ -1,0 +1,66 @@
+import Foundation
+import XAICore
+
+/// Per-step wall and CPU time of forward passes, for finding where a pass loses time
+/// (`XAI_STEP_PROFILE=1 xai bench ...`; the table goes to stderr at exit). Wall time against
+/// process CPU time tells a step whose work is slow (CPU close to twice the wall on two cores)
+/// from one that leaves a core idle (CPU close to the wall: serial code, too few chunks, or
+/// dispatch). Off by default: the check is one static flag per step.
+final class StepProfile: @unchecked Sendable {
+    static let enabled = ProcessInfo.processInfo.environment["XAI_STEP_PROFILE"] == "1"
+    static let shared = StepProfile()
+
+    private struct Row {
+        var wall = 0.0, cpu = 0.0, calls = 0, order = 0
+    }
+
+    private let lock = NSLock()
+    private var rows: [String: Row] = [:]
+
+    private init() {
+        if Self.enabled { atexit { StepProfile.shared.report() } }
+    }
+
+    /// Runs `body`, charging its times to `label` when profiling is on.
+    @inline(__always)
+    static func measure<T>(_ label: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
+        guard enabled else { return try body() }
+        let t0 = DispatchTime.now().uptimeNanoseconds, c0 = EngineBenchmark.processCPUms()
+        let result = try body()
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6, cpu = EngineBenchmark.processCPUms() - c0
+        shared.add(label(), wall: wall, cpu: cpu)
+        return result
+    }
+
+    private func add(_ label: String, wall: Double, cpu: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        var row = rows[label] ?? Row(order: rows.count)
+        row.wall += wall
+        row.cpu += cpu
+        row.calls += 1
+        rows[label] = row
+    }
+
+    private func report() {
+        lock.lock()
+        defer { lock.unlock() }
+        let totalWall = rows.values.reduce(0) { $0 + $1.wall }
+        var out = String(format: "step profile: %.1f ms wall in all\n", totalWall)
+        out += "   wall ms      CPU ms   CPU/wall  calls  step\n"
+        for (label, r) in rows.sorted(by: { $0.value.wall > $1.value.wall }) {
+            out += String(format: "%10.2f  %10.2f  %8.2f  %5d  ", r.wall, r.cpu, r.cpu / max(r.wall, 1e-9), r.calls) + label + "\n"
+        }
+        FileHandle.standardError.write(Data(out.utf8))
+    }
+}
+
+extension Step {
+    /// "index op [input shape]" for the step profile.
+    func profileLabel(_ index: Int, _ args: [Tensor]) -> String {
+        var kind = String(describing: op)
+        if let paren = kind.firstIndex(of: "(") { kind = String(kind[..<paren]) }
+        if let conv { kind += " \(conv.kh)x\(conv.kw)/\(conv.attrs.stride.h) g\(conv.groups) ->\(conv.outChannels)" }
+        return "\(index) \(kind) \(args.first?.shape ?? [])"
+    }
+}
