@@ -11,9 +11,9 @@ public enum TaskKind: String, Codable, CaseIterable, Comparable, Sendable {
 }
 
 /// How a task uses the machine. The engine already spreads one forward pass over every core (its
-/// own parallel loops, with OpenBLAS kept single-threaded), so the executor runs at most one
-/// `.engine` task at a time while `.light` tasks (decoding, rendering, writing files) fill the
-/// other worker.
+/// own parallel loops, with OpenBLAS kept single-threaded), so by default the executor runs at
+/// most one `.engine` task at a time while `.light` tasks (decoding, rendering, writing files)
+/// fill the other worker (`xai run --engine-tasks N` raises the limit).
 public enum ResourceClass: String, Codable, Sendable {
     case light, engine
 }

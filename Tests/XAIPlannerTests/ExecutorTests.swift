@@ -79,6 +79,18 @@ final class ExecutorTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(rec.allMax, 2, "two workers were busy at once")
     }
 
+    /// `xai run --engine-tasks 2`: two engine tasks may overlap, never three.
+    func testEngineLimitOfTwoLetsTwoEngineTasksOverlap() throws {
+        var g = TaskGraph()
+        for i in 0..<6 { try g.add(id: "e\(i)", kind: .explain, params: ["i": "\(i)"], resource: .engine) }
+        let rec = Recorder()
+        let report = Executor(cache: try CacheStore(outputs: tmp),
+                              options: ExecutorOptions(jobs: 3, resourceLimits: [.engine: 2]))
+            .run(g, perform: perform(rec, sleep: 0.05))
+        XCTAssertTrue(report.succeeded)
+        XCTAssertEqual(rec.engineMax, 2)
+    }
+
     func testKeepGoingFinishesIndependentTasksAndSkipsDependents() throws {
         let store = try CacheStore(outputs: tmp)
         let g = try sampleGraph(occlusionWindows: [8])
