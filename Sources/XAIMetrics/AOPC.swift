@@ -102,8 +102,8 @@ public struct AOPC: Metric {
             }
         }
         return MetricResult(value: Self.aopc(y), x: (0...k).map(Double.init), y: y,
-                            extra: ["original_probability": y[0], "steps": Double(k), "regions": Double(count)]
-                                .merging(score.precisionExtra) { a, _ in a })
+                            extra: score.recordingPrecision(["original_probability": y[0], "steps": Double(k),
+                                                             "regions": Double(count)]))
     }
 
     /// 1 / (K + 1) * sum_k (y[0] - y[k]) for a curve y[0...K].

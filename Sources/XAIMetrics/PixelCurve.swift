@@ -67,7 +67,7 @@ struct PixelCurve: Sendable {
             }
         }
         return MetricResult(value: CurveArea.trapezoid(x: x, y: y), x: x, y: y,
-                            extra: ["original_probability": deleting ? y[0] : y[steps]].merging(score.precisionExtra) { a, _ in a })
+                            extra: score.recordingPrecision(["original_probability": deleting ? y[0] : y[steps]]))
     }
 }
 

@@ -66,8 +66,8 @@ public struct ROAD: Metric {
         let morf = Array(p[1...f]), lerf = Array(p[(f + 1)...(2 * f)])
         let morfMean = CurveArea.mean(morf), lerfMean = CurveArea.mean(lerf)
         return MetricResult(value: (lerfMean - morfMean) / 2, x: fractions, y: morf,
-                            extra: ["morf_mean": morfMean, "lerf_mean": lerfMean, "original_probability": p[0]]
-                                .merging(score.precisionExtra) { a, _ in a },
+                            extra: score.recordingPrecision(["morf_mean": morfMean, "lerf_mean": lerfMean,
+                                                             "original_probability": p[0]]),
                             curves: ["morf": morf, "lerf": lerf])
     }
 }

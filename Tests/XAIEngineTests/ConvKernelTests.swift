@@ -192,10 +192,17 @@ final class ConvKernelTests: XCTestCase {
         }
     }
 
-    /// The fused expansion + depthwise step against the two convs run one after the other:
-    /// pixel counts that are not multiples of 16, maps of more than one 512-pixel chunk (so
-    /// depthwise rows run between chunks), strides 1 and 2, asymmetric padding, dilation,
-    /// 7-wide output rows, several items and both rectifiers.
+    /// The fused step on `x` against the two convs run one after the other.
+    private func assertFusedMatchesSeparate(_ fused: ExpandDepthwise, _ x: Tensor, _ label: String,
+                                            file: StaticString = #filePath, line: UInt = #line) {
+        let ref = fused.depthwise.forward(fused.expand.forward(x, workspace: Workspace()), workspace: Workspace())
+        let y = fused.forward(x, workspace: Workspace())
+        XCTAssertEqual(y.shape, ref.shape, file: file, line: line)
+        let d = y.maxAbsDifference(ref)
+        print("\(label): max diff \(d)")
+        XCTAssertLessThan(d, 1e-5, label, file: file, line: line)
+    }
+
     /// One fused pair keeps its depthwise setup per map size: alternating sizes must remake it.
     func testExpandDepthwiseAlternatingMapSizes() {
         var g = SeededGenerator(seed: 51)
@@ -207,16 +214,14 @@ final class ConvKernelTests: XCTestCase {
                                  bias: g.tensor([16], scale: 0.3).data, activation: nil)
         let fused = ExpandDepthwise(expand: expand, depthwise: depthwise)
         for item in [[4, 12, 12], [4, 9, 17], [4, 12, 12], [4, 9, 17]] {
-            let x = g.tensor([2] + item, scale: 1)
-            let ref = depthwise.forward(expand.forward(x, workspace: Workspace()), workspace: Workspace())
-            let y = fused.forward(x, workspace: Workspace())
-            XCTAssertEqual(y.shape, ref.shape)
-            let d = y.maxAbsDifference(ref)
-            print("expand+depthwise alternating sizes \(item): max diff \(d)")
-            XCTAssertLessThan(d, 1e-5)
+            assertFusedMatchesSeparate(fused, g.tensor([2] + item, scale: 1), "expand+depthwise alternating sizes \(item)")
         }
     }
 
+    /// The fused expansion + depthwise step against the two convs run one after the other:
+    /// pixel counts that are not multiples of 16, maps of more than one 512-pixel chunk (so
+    /// depthwise rows run between chunks), strides 1 and 2, asymmetric padding, dilation,
+    /// 7-wide output rows, several items and both rectifiers.
     func testExpandDepthwiseMatchesSeparateConvs() {
         let cases: [(Conv2D, [Int])] = [
             (Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 32), [5, 23, 30]),
@@ -236,13 +241,8 @@ final class ConvKernelTests: XCTestCase {
             XCTAssertTrue(ExpandDepthwise.fits(expand: expand, depthwise: depthwise))
             let fused = ExpandDepthwise(expand: expand, depthwise: depthwise)
             for n in [1, 3] {
-                let x = g.tensor([n] + item, scale: 1)
-                let ref = depthwise.forward(expand.forward(x, workspace: Workspace()), workspace: Workspace())
-                let y = fused.forward(x, workspace: Workspace())
-                XCTAssertEqual(y.shape, ref.shape)
-                let d = y.maxAbsDifference(ref)
-                print("expand+depthwise k\(a.kernel) s\(a.stride) d\(a.dilation) \(item) batch \(n): max diff \(d)")
-                XCTAssertLessThan(d, 1e-5)
+                assertFusedMatchesSeparate(fused, g.tensor([n] + item, scale: 1),
+                                           "expand+depthwise k\(a.kernel) s\(a.stride) d\(a.dilation) \(item) batch \(n)")
             }
         }
         // A stem-like 3x3 stride-2 conv before the depthwise conv reads im2col columns.
@@ -252,14 +252,9 @@ final class ConvKernelTests: XCTestCase {
         let dw16 = ConvPlan(attrs: Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 16), inChannels: 16, outChannels: 16,
                             weights: g.tensor([16, 1, 3, 3], scale: 0.5).data, bias: nil, activation: .clip(min: 0, max: 6))
         XCTAssertTrue(ExpandDepthwise.fits(expand: stem, depthwise: dw16))
+        let fusedStem = ExpandDepthwise(expand: stem, depthwise: dw16)
         for n in [1, 2] {
-            let x = g.tensor([n, 3, 45, 52], scale: 1)
-            let ref = dw16.forward(stem.forward(x, workspace: Workspace()), workspace: Workspace())
-            let y = ExpandDepthwise(expand: stem, depthwise: dw16).forward(x, workspace: Workspace())
-            let d = y.maxAbsDifference(ref)
-            print("stem 3x3/2 + depthwise, batch \(n): max diff \(d)")
-            XCTAssertEqual(y.shape, ref.shape)
-            XCTAssertLessThan(d, 1e-5)
+            assertFusedMatchesSeparate(fusedStem, g.tensor([n, 3, 45, 52], scale: 1), "stem 3x3/2 + depthwise, batch \(n)")
         }
         // Not fused: a conv into a channel count that is not a multiple of 16.
         let odd = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 2, outChannels: 24, weights: [Float](repeating: 1, count: 48),

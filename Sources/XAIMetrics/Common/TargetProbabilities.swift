@@ -24,10 +24,11 @@ struct TargetProbabilities {
         self.requested = precision
     }
 
-    /// What a result records of its precision: for a bf16 request, whether bf16 ran (1) or fp32
-    /// (0); nothing for fp32, so fp32 results are as before the option existed.
-    var precisionExtra: [String: Double] {
-        requested == .fp32 ? [:] : [PrecisionOption.scalar: model.engine.precision == .bf16 ? 1 : 0]
+    /// A result's `extra` with its precision recorded: for a bf16 request, whether bf16 ran (1)
+    /// or fp32 (0); nothing for fp32, so fp32 results are as before the option existed.
+    func recordingPrecision(_ extra: [String: Double]) -> [String: Double] {
+        guard requested != .fp32 else { return extra }
+        return extra.merging([PrecisionOption.scalar: model.engine.precision == .bf16 ? 1 : 0]) { a, _ in a }
     }
 
     /// Checks that `target` is a class of the model.
