@@ -57,18 +57,12 @@ extension ConvPlan {
                         if !direct {
                             let buf = ws.buffer(0, kg * g * cols)
                             col = buf
-                            // Units of one kernel row of one channel, 64 KB of columns or more: a stem's 3 channels
-                            // (7.4 MB of columns for ResNet-50's) no longer fill them on one core.
-                            let khRows = kh
-                            Parallel.forRanges(cnt * c * khRows, grain: max(1, (1 << 14) / max(1, kw * howo))) { r in
-                                for u in r {
-                                    let t = u / khRows, ki = u % khRows
-                                    let i = t / c, ch = t % c
-                                    let grp = ch / cg, cl = ch % cg
-                                    let dst = buf + grp * kg * cols + cl * kh * kw * cols + i * howo
-                                    im2col(xp + ((n0 + i) * c + ch) * hw, h: h, w: w, ho: ho, wo: wo, into: dst, ld: cols,
-                                           kernelRows: ki..<(ki + 1))
-                                }
+                            forEachKernelRow(planes: cnt * c, outPixels: howo) { t, rows in
+                                let i = t / c, ch = t % c
+                                let grp = ch / cg, cl = ch % cg
+                                let dst = buf + grp * kg * cols + cl * kh * kw * cols + i * howo
+                                im2col(xp + ((n0 + i) * c + ch) * hw, h: h, w: w, ho: ho, wo: wo, into: dst, ld: cols,
+                                       kernelRows: rows)
                             }
                         }
                         let (bp, ldb): (UnsafePointer<Float>, Int) = direct
@@ -212,6 +206,16 @@ extension ConvPlan {
         let lo = min(max(ceilDiv(pad - off, s), 0), out)
         let hi = min(max(ceilDiv(size + pad - off, s), lo), out)
         return (lo, hi)
+    }
+
+    /// Calls `body(plane, kernelRow..<kernelRow + 1)` for every input plane in 0..<planes and
+    /// kernel row, split over the cores in units of one kernel row of one plane, each 64 KB of
+    /// columns or more: a stem's 3 channels (7.4 MB of columns for ResNet-50's) would otherwise
+    /// fill their columns on one core.
+    func forEachKernelRow(planes: Int, outPixels: Int, _ body: (Int, Range<Int>) -> Void) {
+        Parallel.forRanges(planes * kh, grain: max(1, (1 << 14) / max(1, kw * outPixels))) { r in
+            for u in r { body(u / kh, (u % kh)..<(u % kh + 1)) }
+        }
     }
 
     /// Writes the kH*kW rows of one input channel plane into `col` (row stride `ld`).

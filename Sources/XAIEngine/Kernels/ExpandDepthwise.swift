@@ -82,14 +82,10 @@ final class ExpandDepthwise: @unchecked Sendable {
                 let xp = xb.baseAddress!
                 for first in stride(from: 0, to: n, by: direct ? n : 1) {
                     if let columns {
-                        // Units of one kernel row of one channel (a stem has 3 channels).
-                        let taps = expand.kh * expand.kw, khRows = expand.kh
-                        Parallel.forRanges(cin * khRows, grain: max(1, (1 << 14) / max(1, expand.kw * ehw))) { r in
-                            for u in r {
-                                let ch = u / khRows, ki = u % khRows
-                                expand.im2col(xp + (first * cin + ch) * hw, h: h, w: w, ho: eh, wo: ew,
-                                              into: columns + ch * taps * ehw, ld: ehw, kernelRows: ki..<(ki + 1))
-                            }
+                        let taps = expand.kh * expand.kw
+                        expand.forEachKernelRow(planes: cin, outPixels: ehw) { ch, rows in
+                            expand.im2col(xp + (first * cin + ch) * hw, h: h, w: w, ho: eh, wo: ew,
+                                          into: columns + ch * taps * ehw, ld: ehw, kernelRows: rows)
                         }
                     }
                     let packed = bf16.map { _ in
