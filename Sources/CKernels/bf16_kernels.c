@@ -76,6 +76,16 @@ void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *ds
 }
 
 XAI_BF16_TARGET
+void xai_bf16_pack_channel_tile(const float *t, long count, uint16_t *dst, long ld) {
+    const __m512i index = _mm512_loadu_si512(interleave_index);
+    const __mmask32 m2 = count >= 16 ? (__mmask32)0xffffffffu : (__mmask32)((1ull << (2 * count)) - 1);
+    for (long q = 0; q < 8; q++) {
+        const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(t + 32 * q + 16), _mm512_loadu_ps(t + 32 * q));
+        _mm512_mask_storeu_epi16(dst + q * 2 * ld, m2, _mm512_permutexvar_epi16(index, both));
+    }
+}
+
+XAI_BF16_TARGET
 static inline __m512 rectify(__m512 v, xai_rectifier r) {
     if (r.slope != 1.0f) {
         const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
@@ -182,6 +192,11 @@ int xai_bf16_supported(void) { return 0; }
 
 void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *dst) {
     (void)b; (void)ld; (void)k; (void)n; (void)dst;
+    __builtin_trap();
+}
+
+void xai_bf16_pack_channel_tile(const float *t, long count, uint16_t *dst, long ld) {
+    (void)t; (void)count; (void)dst; (void)ld;
     __builtin_trap();
 }
 

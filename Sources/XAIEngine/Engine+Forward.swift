@@ -69,11 +69,11 @@ extension Engine {
 
         let ws = Workspace(exactLocality: preActivations)
         ws.precision = precision
-        var fusedNext = false
+        var skip = 0
         var pre: [String: Tensor] = [:]
         for (k, i) in run.enumerated() {
-            if fusedNext {
-                fusedNext = false
+            if skip > 0 {
+                skip -= 1
                 continue
             }
             let step = steps[i]
@@ -85,10 +85,19 @@ extension Engine {
             }
             // A conv whose output is not kept may run with the depthwise conv after it as one step.
             if let fused = expandDepthwise[i], let keep, !keep.contains(step.output), k + 1 < run.count, run[k + 1] == i + 1 {
-                values[steps[i + 1].output] = StepProfile.measure(step.profileLabel(i, args) + " +depthwise") {
-                    fused.forward(args[0], workspace: ws)
+                // In bf16, and with the depthwise output not kept, the projection after it joins the step.
+                if precision == .bf16, let project = pairedProjections[i], !keep.contains(steps[i + 1].output),
+                   k + 2 < run.count, run[k + 2] == i + 2 {
+                    values[steps[i + 2].output] = StepProfile.measure(step.profileLabel(i, args) + " +depthwise +project") {
+                        fused.forwardProjected(args[0], project: project, workspace: ws)
+                    }
+                    skip = 2
+                } else {
+                    values[steps[i + 1].output] = StepProfile.measure(step.profileLabel(i, args) + " +depthwise") {
+                        fused.forward(args[0], workspace: ws)
+                    }
+                    skip = 1
                 }
-                fusedNext = true
             } else if preActivations, var plain = step.conv, let act = plain.activation {
                 plain.activation = nil
                 let x = plain.forward(args[0], workspace: ws)

@@ -35,6 +35,10 @@ public final class Engine: @unchecked Sendable {
     /// Conv + depthwise pairs run as one step when the first conv's output is not kept, keyed
     /// by that conv's step index (ExpandDepthwise.swift).
     let expandDepthwise: [Int: ExpandDepthwise]
+    /// The pointwise group-1 conv two steps after such a pair when it alone reads the depthwise
+    /// output (the block's projection), keyed like `expandDepthwise`: bf16 passes hand it that
+    /// output as bf16 pairs (ExpandDepthwise+BF16.swift).
+    let pairedProjections: [Int: ConvPlan]
     /// Arithmetic of the group-1 convolutions' products; fp32 unless made by `computing(in:)`.
     public let precision: Precision
 
@@ -75,12 +79,22 @@ public final class Engine: @unchecked Sendable {
             fusions[i] = ExpandDepthwise(expand: e, depthwise: d)
         }
         expandDepthwise = fusions
+        var projections: [Int: ConvPlan] = [:]
+        for i in fusions.keys where i + 2 < prepared.steps.count {
+            let depthwise = prepared.steps[i + 1], next = prepared.steps[i + 2]
+            guard let p = next.conv, p.isPointwise, p.groups == 1, p.packed != nil, p.inChannels % 2 == 0,
+                  next.computedInputs == [depthwise.output], readers[depthwise.output] == 1,
+                  !prepared.graph.outputs.contains(depthwise.output) else { continue }
+            projections[i] = p
+        }
+        pairedProjections = projections
     }
 
     /// `other`'s prepared graph and plans (their bf16 filters included) computing in `precision`.
     init(sharing other: Engine, precision: Precision) {
         (graph, steps, itemShapes, order) = (other.graph, other.steps, other.itemShapes, other.order)
         (producer, wholeBatchFrom, expandDepthwise) = (other.producer, other.wholeBatchFrom, other.expandDepthwise)
+        pairedProjections = other.pairedProjections
         self.precision = precision
     }
 

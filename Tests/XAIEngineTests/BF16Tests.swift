@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CKernels
 import XAICore
 @testable import XAIEngine
 
@@ -100,6 +101,48 @@ final class BF16Tests: XCTestCase {
                 print("bf16 expand+depthwise k\(attrs.kernel) \(item) batch \(n), bf16-exact operands: max diff \(d)")
                 XCTAssertLessThan(d, 1e-5)
             }
+        }
+    }
+
+    /// The depthwise step's own bf16 pairs are the packed columns of its float32 output, bit
+    /// for bit, for pixel counts with and without a partial last tile.
+    func testScatteredPairsEqualPackedColumns() throws {
+        try requireBF16()
+        var g = SeededGenerator(seed: 64)
+        for count in [1, 16, 37, 49] {
+            let block = (0..<count).map { _ in SIMD16<Float>((0..<16).map { _ in Float.random(in: -3...3, using: &g) }) }
+            var planes = [Float](repeating: 0, count: 16 * count)
+            var pairs = [UInt16](repeating: 0xffff, count: 16 * count)
+            var packed = [UInt16](repeating: 0, count: 16 * count)
+            block.withUnsafeBufferPointer { b in
+                planes.withUnsafeMutableBufferPointer {
+                    ConvPlan.scatterChannels(b.baseAddress!, count: count, lanes: 16, into: $0.baseAddress!, planeStride: count)
+                }
+                pairs.withUnsafeMutableBufferPointer {
+                    ExpandDepthwise.scatterPairs(b.baseAddress!, count: count, into: $0.baseAddress!, planeStride: count)
+                }
+            }
+            xai_bf16_pack_columns(planes, count, 16, count, &packed)
+            let differing = zip(pairs, packed).filter { $0 != $1 }.count
+            print("bf16 pairs from the depthwise block, \(count) pixels: \(differing) of \(pairs.count) halves differ from packed columns")
+            XCTAssertEqual(pairs, packed)
+        }
+    }
+
+    /// A bf16 pass hands each block's depthwise output to its projection as bf16 pairs; the
+    /// logits equal those of the same pass with the depthwise outputs kept (float32 planes,
+    /// packed by the projection), bit for bit, whole batch and micro-batched.
+    func testPairedProjectionsMatchPackedPlanes() throws {
+        try requireBF16()
+        let (engine, x, _) = try lite0Shaped()
+        let bf16 = engine.computing(in: .bf16)
+        XCTAssertFalse(bf16.pairedProjections.isEmpty, "no block's projection reads bf16 pairs")
+        let depthwiseOutputs = bf16.pairedProjections.keys.map { bf16.steps[$0 + 1].output }
+        for batch in [x.slice(batch: 0..<1), x] {
+            let paired = try bf16.logits(batch)
+            let planes = try bf16.forward(batch, retain: .outputsAnd(depthwiseOutputs)).output
+            print("bf16 logits, paired projections against packed planes (batch \(batch.batch)): max diff \(paired.maxAbsDifference(planes))")
+            XCTAssertEqual(paired.data, planes.data)
         }
     }
 

@@ -1,4 +1,5 @@
 import CKernels
+import XAICore
 
 /// The fused expansion in bf16: the pass's expansion inputs are rounded and packed as k pairs
 /// once (every 16-channel block reads them), and each block's pixels run on CKernels'
@@ -38,5 +39,57 @@ extension ExpandDepthwise {
         let cells = UnsafeMutableRawPointer(block).assumingMemoryBound(to: Float.self)
         xai_bf16_expand_block(filters.pairs, x, ldx, pixels.count, filters.data + b * filters.panelStride,
                               biases + b * ConvPlan.laneCount, xai_rectifier(rectify), slots, cells)
+    }
+}
+
+/// In a bf16 pass the block's projection (the 1x1 conv that alone reads the depthwise output)
+/// takes its input as bf16 pairs, so the depthwise step writes those pairs itself: its 16x16
+/// transposes already hold two channels' pixels side by side, and rounding them there replaces
+/// both the float32 store and the projection's read-and-pack of every column tile (about 14% of
+/// a bf16 Lite0 pass). The pairs are exactly what packing the float32 output would give.
+extension ExpandDepthwise {
+    /// x [N, Cin, H, W] -> `project`'s output, the depthwise result passed on as bf16 pairs.
+    func forwardProjected(_ x: Tensor, project: ConvPlan, workspace ws: Workspace) -> Tensor {
+        let shape = outputShape(x.shape)
+        let (n, c, pixels) = (shape[0], shape[1], shape[2] * shape[3])
+        // c is a multiple of 16, so the pairs [N][c/2][pixels][2] take n * c * pixels halves.
+        let pairs = UnsafeMutableRawPointer(ws.buffer(6, (n * c * pixels + 1) / 2)).bindMemory(to: UInt16.self, capacity: n * c * pixels)
+        forward(x, workspace: ws, into: .pairs(pairs))
+        return project.forwardPointwise(pairs: pairs, shape: shape, workspace: ws)
+    }
+
+    /// Pixel vectors of one 16-channel block -> its 8 channel pairs' packed columns
+    /// (`base + q * 2 * planeStride`), 16 pixels at a time through one transpose each.
+    static func scatterPairs(_ block: UnsafePointer<Lanes>, count: Int, into base: UnsafeMutablePointer<UInt16>,
+                             planeStride: Int) {
+        let L = ConvPlan.laneCount
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: L) { tb in
+            let t = tb.baseAddress!
+            var k = 0
+            while k < count {
+                let width = min(L, count - k)
+                for j in 0..<L { t[j] = j < width ? block[k + j] : Lanes() }
+                ConvPlan.transpose16(t)
+                xai_bf16_pack_channel_tile(UnsafeRawPointer(t).assumingMemoryBound(to: Float.self), width, base + 2 * k, planeStride)
+                k += width
+            }
+        }
+    }
+}
+
+extension ConvPlan {
+    /// A pointwise group-1 conv in bf16 on input already in bf16 pairs [N][C/2][H * W][2] for
+    /// an input of `shape` [N, C, H, W] (C even): one product per item, as `forward` runs it.
+    func forwardPointwise(pairs: UnsafePointer<UInt16>, shape: [Int], workspace ws: Workspace) -> Tensor {
+        let (n, c, pixels) = (shape[0], shape[1], shape[2] * shape[3])
+        let m = outChannels
+        precondition(isPointwise && groups == 1 && c % 2 == 0 && packed != nil)
+        return ws.tensor(outputShape(shape)) { y, _ in
+            for item in 0..<n {
+                PackedGEMM.multiply(packed!, pairs: pairs + item * c * pixels, ldb: pixels, n: pixels,
+                                    rectify: Rectifier16(activation),
+                                    into: ColumnDestination(base: y + item * m * pixels, itemColumns: pixels, channels: m))
+            }
+        }
     }
 }

@@ -55,8 +55,22 @@ final class ExpandDepthwise: @unchecked Sendable {
         biases.deallocate()
     }
 
+    /// Where the depthwise conv's output goes: float32 planes [N, C, Ho, Wo], or bf16 channel
+    /// pairs [N][C/2][Ho * Wo][2] for a bf16 product that reads them (ExpandDepthwise+BF16.swift).
+    enum Output {
+        case planes(UnsafeMutablePointer<Float>)
+        case pairs(UnsafeMutablePointer<UInt16>)
+    }
+
     /// x [N, Cin, H, W] -> the depthwise conv's output [N, C, Ho, Wo].
     func forward(_ x: Tensor, workspace ws: Workspace) -> Tensor {
+        ws.tensor(outputShape(x.shape)) { y, _ in forward(x, workspace: ws, into: .planes(y)) }
+    }
+
+    /// The depthwise conv's output shape for an input of `shape`.
+    func outputShape(_ shape: [Int]) -> [Int] { depthwise.outputShape(expand.outputShape(shape)) }
+
+    func forward(_ x: Tensor, workspace ws: Workspace, into output: Output) {
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let L = ConvPlan.laneCount, c = expand.outChannels, k = expand.groupK
         let eShape = expand.outputShape(x.shape)
@@ -77,45 +91,48 @@ final class ExpandDepthwise: @unchecked Sendable {
         let direct = expand.isPointwise
         let columns = direct ? nil : ws.buffer(0, k * ehw)
         let bf16 = ws.precision == .bf16 ? bf16Filters : nil
-        return ws.tensor(yShape) { y, _ in
-            x.data.withUnsafeBufferPointer { xb in
-                let xp = xb.baseAddress!
-                for first in stride(from: 0, to: n, by: direct ? n : 1) {
-                    if let columns {
-                        let taps = expand.kh * expand.kw
-                        expand.forEachKernelRow(planes: cin, outPixels: ehw) { ch, rows in
-                            expand.im2col(xp + (first * cin + ch) * hw, h: h, w: w, ho: eh, wo: ew,
-                                          into: columns + ch * taps * ehw, ld: ehw, kernelRows: rows)
-                        }
+        x.data.withUnsafeBufferPointer { xb in
+            let xp = xb.baseAddress!
+            for first in stride(from: 0, to: n, by: direct ? n : 1) {
+                if let columns {
+                    let taps = expand.kh * expand.kw
+                    expand.forEachKernelRow(planes: cin, outPixels: ehw) { ch, rows in
+                        expand.im2col(xp + (first * cin + ch) * hw, h: h, w: w, ho: eh, wo: ew,
+                                      into: columns + ch * taps * ehw, ld: ehw, kernelRows: rows)
                     }
-                    let packed = bf16.map { _ in
-                        Self.packBF16(UnsafePointer(columns) ?? xp + first * k * hw, items: direct ? n : 1, k: k, pixels: ehw,
-                                      workspace: ws)
-                    }
-                    // One block per chunk: a single image's six blocks (Lite0's 96 channels) in
-                    // chunks of two left one of the two cores a third idle (batch 1: 7.3 -> 7.0 ms).
-                    setup.forEachBlock(items: direct ? n : 1, grain: 1) { b, block, out in
-                        let item = first + b / setup.blocks, cb = b % setup.blocks
-                        let src = UnsafePointer(columns) ?? xp + item * k * hw
-                        let f = UnsafePointer(filters + cb * k * L)
-                        let bias = UnsafeRawPointer(biases + cb * L).loadUnaligned(as: Lanes.self)
-                        var done = 0, p = 0
-                        while p < ehw {
-                            let end = min(ehw, p + Self.chunkPixels)
-                            if let bf16, let packed {
-                                expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, pixels: p..<end, ldx: ehw,
-                                                 rectify, slots: setup.inputSlots + p, into: block)
-                            } else {
-                                Self.expandPixels(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: bias, rectify,
-                                                  slots: setup.inputSlots + p, into: block)
-                            }
-                            let ready = readyRows(end / ew)
-                            if ready > done { setup.compute(block: b, plane: block, rows: done..<ready, into: out) }
-                            done = max(done, ready)
-                            p = end
+                }
+                let packed = bf16.map { _ in
+                    Self.packBF16(UnsafePointer(columns) ?? xp + first * k * hw, items: direct ? n : 1, k: k, pixels: ehw,
+                                  workspace: ws)
+                }
+                // One block per chunk: a single image's six blocks (Lite0's 96 channels) in
+                // chunks of two left one of the two cores a third idle (batch 1: 7.3 -> 7.0 ms).
+                setup.forEachBlock(items: direct ? n : 1, grain: 1) { b, block, out in
+                    let item = first + b / setup.blocks, cb = b % setup.blocks
+                    let src = UnsafePointer(columns) ?? xp + item * k * hw
+                    let f = UnsafePointer(filters + cb * k * L)
+                    let bias = UnsafeRawPointer(biases + cb * L).loadUnaligned(as: Lanes.self)
+                    var done = 0, p = 0
+                    while p < ehw {
+                        let end = min(ehw, p + Self.chunkPixels)
+                        if let bf16, let packed {
+                            expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, pixels: p..<end, ldx: ehw,
+                                             rectify, slots: setup.inputSlots + p, into: block)
+                        } else {
+                            Self.expandPixels(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: bias, rectify,
+                                              slots: setup.inputSlots + p, into: block)
                         }
+                        let ready = readyRows(end / ew)
+                        if ready > done { setup.compute(block: b, plane: block, rows: done..<ready, into: out) }
+                        done = max(done, ready)
+                        p = end
+                    }
+                    switch output {
+                    case let .planes(y):
                         ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + (item * c + cb * L) * outPixels,
                                                  planeStride: outPixels)
+                    case let .pairs(y):
+                        Self.scatterPairs(out, count: outPixels, into: y + (item * c + cb * L) * outPixels, planeStride: outPixels)
                     }
                 }
             }

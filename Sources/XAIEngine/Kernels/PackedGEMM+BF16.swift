@@ -22,29 +22,48 @@ extension PackedFilters {
 }
 
 extension PackedGEMM {
-    /// Row panels `panels` over the columns `columns`, in bf16.
+    /// C = rectify(W * B + bias) with B given as bf16 pairs [k/2][ldb][2] (the layout
+    /// xai_bf16_pack_columns makes; a producing step wrote it, see ExpandDepthwise+BF16.swift),
+    /// so no tile packs B again. Equal bit for bit to `multiply` in bf16 on the same values.
+    static func multiply(_ w: PackedFilters, pairs: UnsafePointer<UInt16>, ldb: Int, n: Int,
+                         rectify: Rectifier16, into dst: ColumnDestination) {
+        let a = w.bf16Rows
+        forEachUnit(w, n: n) { panels, columns in
+            runBF16(w, a, packed: pairs + 2 * columns.lowerBound, ldb: ldb, panels: panels, columns: columns,
+                    rectify: rectify, into: dst)
+        }
+    }
+
+    /// Row panels `panels` over the columns `columns`, in bf16: B's tile is packed first.
     static func runBF16(_ w: PackedFilters, _ a: BF16Rows, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
+                        columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
+        let width = columns.count
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: a.pairs * width * 2) { packed in
+            xai_bf16_pack_columns(b + columns.lowerBound, ldb, w.k, width, packed.baseAddress!)
+            runBF16(w, a, packed: packed.baseAddress!, ldb: width, panels: panels, columns: columns, rectify: rectify, into: dst)
+        }
+    }
+
+    /// Row panels `panels` over the columns `columns` of packed B (`packed`: the tile's first
+    /// column; `ldb` pairs between k pairs).
+    static func runBF16(_ w: PackedFilters, _ a: BF16Rows, packed bp: UnsafePointer<UInt16>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         let width = columns.count, k2 = a.pairs, r = PackedFilters.rows
         let bounds = xai_rectifier(rectify)
-        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: k2 * width * 2) { packed in
-            let bp = packed.baseAddress!
-            xai_bf16_pack_columns(b + columns.lowerBound, ldb, w.k, width, bp)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: r * 32) { buffer in
-                let scratch = buffer.baseAddress!
-                for p in panels {
-                    let row0 = p * r, rows = min(r, w.m - row0)
-                    var j = 0
-                    while j < width {
-                        let block = min(32, width - j), column = columns.lowerBound + j
-                        // Straight into C when the block is whole (8 rows, one item); else via scratch.
-                        let direct = rows == r && column / dst.itemColumns == (column + block - 1) / dst.itemColumns
-                        let c = direct ? dst.address(row: row0, column: column) : scratch
-                        xai_bf16_gemm_panel(k2, a.data + p * a.panelStride, bp + 2 * j, width, w.bias + row0, bounds,
-                                            c, direct ? dst.itemColumns : 32, rows, block)
-                        if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: column..<(column + block)) }
-                        j += block
-                    }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: r * 32) { buffer in
+            let scratch = buffer.baseAddress!
+            for p in panels {
+                let row0 = p * r, rows = min(r, w.m - row0)
+                var j = 0
+                while j < width {
+                    let block = min(32, width - j), column = columns.lowerBound + j
+                    // Straight into C when the block is whole (8 rows, one item); else via scratch.
+                    let direct = rows == r && column / dst.itemColumns == (column + block - 1) / dst.itemColumns
+                    let c = direct ? dst.address(row: row0, column: column) : scratch
+                    xai_bf16_gemm_panel(k2, a.data + p * a.panelStride, bp + 2 * j, ldb, w.bias + row0, bounds,
+                                        c, direct ? dst.itemColumns : 32, rows, block)
+                    if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: column..<(column + block)) }
+                    j += block
                 }
             }
         }

@@ -87,6 +87,18 @@ enum PackedGEMM {
     /// `precision` bf16: the products run on the bf16 kernel (PackedGEMM+BF16.swift).
     static func multiply(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination, precision: Precision = .fp32) {
+        let bf16 = precision == .bf16 ? w.bf16Rows : nil
+        forEachUnit(w, n: n) { panels, columns in
+            if let bf16 {
+                runBF16(w, bf16, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
+            } else {
+                run(w, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
+            }
+        }
+    }
+
+    /// The product's units (row panels x columns of one tile), split across the cores.
+    static func forEachUnit(_ w: PackedFilters, n: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
         let tile = tileColumns(k: w.k, n: n)
         let tiles = (n + tile - 1) / tile
         let wanted = Parallel.cores == 1 ? 1 : Parallel.cores * Parallel.chunksPerCore
@@ -94,17 +106,10 @@ enum PackedGEMM {
         // Work below about a million multiply-adds stays on the calling thread.
         let unitWork = min(n, tile) * w.k * PackedFilters.rows * max(1, w.panels / groups)
         let grain = max(1, (1 << 20) / max(1, unitWork))
-        let bf16 = precision == .bf16 ? w.bf16Rows : nil
         Parallel.forRanges(tiles * groups, grain: grain) { r in
             for u in r {
                 let (t, g) = (u / groups, u % groups)
-                let panels = (w.panels * g / groups)..<(w.panels * (g + 1) / groups)
-                let columns = (t * tile)..<min(n, (t + 1) * tile)
-                if let bf16 {
-                    runBF16(w, bf16, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
-                } else {
-                    run(w, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
-                }
+                body((w.panels * g / groups)..<(w.panels * (g + 1) / groups), (t * tile)..<min(n, (t + 1) * tile))
             }
         }
     }
