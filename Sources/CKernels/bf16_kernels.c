@@ -75,13 +75,52 @@ void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *ds
     }
 }
 
+/* Index vectors of the pair scatter's transpose (see xai_bf16_scatter_pairs). */
+static void swap_indices(int bit, int *low, int *high) {
+    for (int lane = 0; lane < 16; lane++) {
+        const int set = lane & bit;
+        low[lane] = set ? 16 + (lane ^ bit) : lane;
+        high[lane] = set ? 16 + lane : lane | bit;
+    }
+}
+
 XAI_BF16_TARGET
-void xai_bf16_pack_channel_tile(const float *t, long count, uint16_t *dst, long ld) {
-    const __m512i index = _mm512_loadu_si512(interleave_index);
-    const __mmask32 m2 = count >= 16 ? (__mmask32)0xffffffffu : (__mmask32)((1ull << (2 * count)) - 1);
-    for (long q = 0; q < 8; q++) {
-        const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(_mm512_loadu_ps(t + 32 * q + 16), _mm512_loadu_ps(t + 32 * q));
-        _mm512_mask_storeu_epi16(dst + q * 2 * ld, m2, _mm512_permutexvar_epi16(index, both));
+void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld) {
+    /* Sixteen pixels at a time. Rounding pixel vectors 2i and 2i+1 together gives vector i
+     * with lane l = (pixel 2i + l / 8, pair l % 8): a 16 x 8 matrix of 32-bit pairs, which three
+     * rounds of swapping one bit of the vector index with the same bit of the lane index
+     * transpose to vector q = pair q with lane l = pixel 2 * (l % 8) + l / 8; a last permute
+     * puts the pixels in order. */
+    int low[3][16], high[3][16], order[16];
+    for (int j = 0; j < 3; j++) swap_indices(1 << j, low[j], high[j]);
+    for (int p = 0; p < 16; p++) order[p] = (p & 1) * 8 + p / 2;
+    __m512i lo[3], hi[3];
+    for (int j = 0; j < 3; j++) {
+        lo[j] = _mm512_loadu_si512(low[j]);
+        hi[j] = _mm512_loadu_si512(high[j]);
+    }
+    const __m512i last = _mm512_loadu_si512(order);
+    uint32_t *out = (uint32_t *)dst;
+    for (long k = 0; k < count; k += 16) {
+        const long left = count - k;
+        __m512i v[8];
+        for (int i = 0; i < 8; i++) {
+            const long p0 = k + 2 * i, p1 = p0 + 1;
+            const __m512 e = p0 < count ? _mm512_loadu_ps(block + 16 * p0) : _mm512_setzero_ps();
+            const __m512 o = p1 < count ? _mm512_loadu_ps(block + 16 * p1) : _mm512_setzero_ps();
+            v[i] = (__m512i)_mm512_cvtne2ps_pbh(o, e);
+        }
+        for (int j = 0; j < 3; j++) {
+            const int bit = 1 << j;
+            for (int i = 0; i < 8; i++) {
+                if (i & bit) continue;
+                const __m512i a = v[i], b = v[i | bit];
+                v[i] = _mm512_permutex2var_epi32(a, lo[j], b);
+                v[i | bit] = _mm512_permutex2var_epi32(a, hi[j], b);
+            }
+        }
+        const __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+        for (int q = 0; q < 8; q++) _mm512_mask_storeu_epi32(out + q * ld + k, m, _mm512_permutexvar_epi32(last, v[q]));
     }
 }
 
@@ -195,8 +234,8 @@ void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *ds
     __builtin_trap();
 }
 
-void xai_bf16_pack_channel_tile(const float *t, long count, uint16_t *dst, long ld) {
-    (void)t; (void)count; (void)dst; (void)ld;
+void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld) {
+    (void)block; (void)count; (void)dst; (void)ld;
     __builtin_trap();
 }
 

@@ -38,10 +38,10 @@ void xai_bf16_pack_rows(const float *w, long m, long k, long rows_per_panel, uin
 /* n columns of an fp32 [k][ld] matrix -> packed columns [ceil(k / 2)][n][2]. */
 void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *dst);
 
-/* One 16x16 tile of channel rows (t[c][16 pixels], fp32) -> the packed columns of its 8
- * channel pairs for the first `count` (<= 16) pixels: pair q goes to dst + q * 2 * ld, as
+/* `count` pixels of one 16-channel block, pixel-major (block[i * 16 + c], fp32) -> the packed
+ * columns of its 8 channel pairs: pair q (channels 2q, 2q + 1) goes to dst + q * 2 * ld, as
  * xai_bf16_pack_columns would write those two channel rows (the same rounding, bit for bit). */
-void xai_bf16_pack_channel_tile(const float *t, long count, uint16_t *dst, long ld);
+void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld);
 
 /* C[rows][width] = rectify(A * B + bias) for one 8-row panel of packed rows `a`
  * ([k2][8][2]) and `width` <= 32 packed columns `b` (row stride `ldb` pairs); only `rows`

@@ -44,7 +44,7 @@ extension ExpandDepthwise {
 
 /// In a bf16 pass the block's projection (the 1x1 conv that alone reads the depthwise output)
 /// takes its input as bf16 pairs, so the depthwise step writes those pairs itself: its 16x16
-/// transposes already hold two channels' pixels side by side, and rounding them there replaces
+/// pixel vectors already hold the channel pairs side by side, and rounding them there replaces
 /// both the float32 store and the projection's read-and-pack of every column tile (about 14% of
 /// a bf16 Lite0 pass). The pairs are exactly what packing the float32 output would give.
 extension ExpandDepthwise {
@@ -59,21 +59,11 @@ extension ExpandDepthwise {
     }
 
     /// Pixel vectors of one 16-channel block -> its 8 channel pairs' packed columns
-    /// (`base + q * 2 * planeStride`), 16 pixels at a time through one transpose each.
+    /// (`base + q * 2 * planeStride`).
+    @inline(__always)
     static func scatterPairs(_ block: UnsafePointer<Lanes>, count: Int, into base: UnsafeMutablePointer<UInt16>,
                              planeStride: Int) {
-        let L = ConvPlan.laneCount
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: L) { tb in
-            let t = tb.baseAddress!
-            var k = 0
-            while k < count {
-                let width = min(L, count - k)
-                for j in 0..<L { t[j] = j < width ? block[k + j] : Lanes() }
-                ConvPlan.transpose16(t)
-                xai_bf16_pack_channel_tile(UnsafeRawPointer(t).assumingMemoryBound(to: Float.self), width, base + 2 * k, planeStride)
-                k += width
-            }
-        }
+        xai_bf16_scatter_pairs(UnsafeRawPointer(block).assumingMemoryBound(to: Float.self), count, base, planeStride)
     }
 }
 
