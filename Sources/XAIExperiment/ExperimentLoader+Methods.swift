@@ -89,10 +89,27 @@ extension ExperimentBuilder {
             locations["methods.\(name).\(e.key)"] = e.value.location
             if let v = normalize(e.value, spec, what: "\(name).\(e.key)") { given[e.key] = v }
         }
+        applyDefaultPrecision(specs, to: &given, at: "methods.\(name)")
         let params = ResolvedParams(specs: specs, given: given)
         let instance = MethodInstance(name: name, descriptor: kind, params: params, explicitParams: given.keys.sorted(), sweptParams: [])
         return ParsedInstance(instance: instance, given: given, location: at)
     }
+
+    /// The top-level `precision:` (e.g. `precision: bf16` for a whole evaluation) as the
+    /// `precision` of every method and metric that takes one and does not set its own; a sweep
+    /// of it still wins. Checked against the first such parameter, reported once.
+    func applyDefaultPrecision(_ specs: [ParameterSpec], to given: inout [String: ParamValue], at key: String) {
+        guard given[Self.precisionKey] == nil, let node = node(Self.precisionKey),
+              let spec = specs.first(where: { $0.name == Self.precisionKey }) else { return }
+        if !defaultPrecision.checked {
+            defaultPrecision = (true, normalize(node, spec, what: "precision"))
+        }
+        guard let value = defaultPrecision.value else { return }
+        given[Self.precisionKey] = value
+        locations["\(key).\(Self.precisionKey)"] = node.location
+    }
+
+    static let precisionKey = "precision"
 
     /// A YAML value checked against `spec`; reports and returns nil when it does not fit.
     func normalize(_ node: YAMLNode, _ spec: ParameterSpec, what: String) -> ParamValue? {

@@ -44,6 +44,7 @@ extension ExperimentBuilder {
                     if let v = normalize(e.value, spec, what: "\(p.name).\(e.key)") { given[e.key] = v }
                 }
             }
+            applyDefaultPrecision(specs, to: &given, at: "metrics.\(p.name)")
             let params = ResolvedParams(specs: specs, given: given)
             if let twin = parsed.first(where: { $0.0 == kind && $0.1 == params }) {
                 sink.error(p.at, "metric \(p.name) is listed twice with the same parameters (first at line \(twin.2.line))")

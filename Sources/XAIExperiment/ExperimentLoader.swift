@@ -63,6 +63,8 @@ final class ExperimentBuilder {
     var locations: [String: SourceLocation] = [:]
     /// The top-level entries (for locating settings).
     var top: [YAMLNode.Entry] = []
+    /// The top-level `precision:` once checked against a parameter (nil when it did not fit).
+    var defaultPrecision: (checked: Bool, value: ParamValue?) = (false, nil)
 
     init(sink: DiagnosticSink, catalogue: Catalogue, file: String, baseDirectory: String?, weightsDirectory: String) {
         self.sink = sink

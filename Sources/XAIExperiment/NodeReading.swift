@@ -3,7 +3,7 @@ import XAICore
 /// Names of the settings an experiment file may hold.
 enum ExperimentKeys {
     static let topLevel = ["schema", "name", "model", "models", "target_layer", "images", "target", "top_k", "seed",
-                           "max_tasks", "methods", "sweep", "metrics", "annotations"]
+                           "max_tasks", "precision", "methods", "sweep", "metrics", "annotations"]
     static let inlineModel = ["name", "card", "path", "sha256", "labels", "preprocess", "target_layer"]
     static let preprocess = ["resize", "crop", "fit", "mean", "std"]
     static let card = ["name", "file", "sha256", "labels", "input", "preprocess", "target_layer", "source", "license",

@@ -25,7 +25,7 @@ final class BadFileTests: XCTestCase {
         let lines = d.map(short)
         print(lines.joined(separator: "\n"))
         XCTAssertEqual(lines, [
-            "exp.yaml:2:1: unknown key 'modle' in the experiment; did you mean 'model'? (allowed: schema, name, model, models, target_layer, images, target, top_k, seed, max_tasks, methods, sweep, metrics, annotations)",
+            "exp.yaml:2:1: unknown key 'modle' in the experiment; did you mean 'model'? (allowed: schema, name, model, models, target_layer, images, target, top_k, seed, max_tasks, precision, methods, sweep, metrics, annotations)",
             "exp.yaml:3:24: image not found: 'images/zzz.png'",
             "exp.yaml:3:40: 'nothing/*.png' matches no files",
             "exp.yaml:4:7: `seed` must be at least 0, got -1",
