@@ -74,14 +74,22 @@ public struct ModelContext: @unchecked Sendable {
         out.data.withUnsafeMutableBufferPointer { p in
             let data = p.baseAddress!
             DispatchQueue.concurrentPerform(iterations: images.shape[0] * c) { t in
-                let ch = t % c
-                let m = preprocess.mean[ch % preprocess.mean.count]
-                let s = 1 / preprocess.std[ch % preprocess.std.count]
-                let values = data + t * plane
-                for i in 0..<plane { values[i] = (values[i] - m) * s }
+                normalize(plane: data + t * plane, channel: t % c, count: plane)
             }
         }
         return out
+    }
+
+    /// Normalises one image [C, H, W] in place (`count` = H * W), as `normalize` does.
+    func normalize(item: UnsafeMutablePointer<Float>, channels c: Int, count: Int) {
+        for ch in 0..<c { normalize(plane: item + ch * count, channel: ch, count: count) }
+    }
+
+    @inline(__always)
+    private func normalize(plane values: UnsafeMutablePointer<Float>, channel ch: Int, count: Int) {
+        let m = preprocess.mean[ch % preprocess.mean.count]
+        let s = 1 / preprocess.std[ch % preprocess.std.count]
+        for i in 0..<count { values[i] = (values[i] - m) * s }
     }
 }
 

@@ -43,8 +43,8 @@ extension ExpandDepthwise {
 }
 
 /// In a bf16 pass the block's projection (the 1x1 conv that alone reads the depthwise output)
-/// takes its input as bf16 pairs, so the depthwise step writes those pairs itself: its 16x16
-/// pixel vectors already hold the channel pairs side by side, and rounding them there replaces
+/// takes its input as bf16 pairs, so the depthwise step writes those pairs itself: its pixel
+/// vectors already hold the channel pairs side by side, and rounding them there replaces
 /// both the float32 store and the projection's read-and-pack of every column tile (about 14% of
 /// a bf16 Lite0 pass). The pairs are exactly what packing the float32 output would give.
 extension ExpandDepthwise {
