@@ -80,8 +80,10 @@ public struct ModelContext: @unchecked Sendable {
         return out
     }
 
-    /// Normalises one image [C, H, W] in place (`count` = H * W), as `normalize` does.
-    func normalize(item: UnsafeMutablePointer<Float>, channels c: Int, count: Int) {
+    /// Normalises one image [C, H, W] in place (`count` = H * W), as `normalize` does: batches
+    /// drawn image by image normalise each as it is drawn, while it is in cache, instead of
+    /// copying and rewriting the whole batch afterwards.
+    public func normalize(item: UnsafeMutablePointer<Float>, channels c: Int, count: Int) {
         for ch in 0..<c { normalize(plane: item + ch * count, channel: ch, count: count) }
     }
 

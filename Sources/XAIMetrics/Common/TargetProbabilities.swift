@@ -106,23 +106,28 @@ struct TargetProbabilities {
         let item = 3 * width * height
         var buffer = [Float](repeating: 0, count: n * item)
         var failure: Error?
+        let model = self.model, pixels = width * height
+        func draw(_ j: Int, _ dst: UnsafeMutablePointer<Float>) throws {
+            try render(images[j], dst)
+            model.normalize(item: dst, channels: 3, count: pixels)
+        }
         buffer.withUnsafeMutableBufferPointer { b in
             let base = b.baseAddress!
             if parallelRender && n > 1 {
                 let lock = NSLock()
                 DispatchQueue.concurrentPerform(iterations: n) { j in
-                    do { try render(images[j], base + j * item) } catch {
+                    do { try draw(j, base + j * item) } catch {
                         lock.lock(); failure = failure ?? error; lock.unlock()
                     }
                 }
             } else {
                 for j in 0..<n where failure == nil {
-                    do { try render(images[j], base + j * item) } catch { failure = error }
+                    do { try draw(j, base + j * item) } catch { failure = error }
                 }
             }
         }
         if let failure { throw failure }
-        let logits = try model.engine.logits(model.normalize(Tensor(shape: [n, 3, height, width], data: buffer)))
+        let logits = try model.engine.logits(Tensor(shape: [n, 3, height, width], data: buffer))
         guard logits.rank == 2, logits.shape[0] == n else {
             throw MetricError.badInput(metric: metric.rawValue, detail: "expected logits [\(n), classes] from the model, got \(logits.shape)")
         }
