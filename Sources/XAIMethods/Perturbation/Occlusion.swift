@@ -91,8 +91,8 @@ public struct Occlusion: Explainer {
         let image = input.image
         let g = grid(width: image.width, height: image.height)
         var base: Activations?
-        let scorer = PerturbationBatch(batch: batch, cache: model.cache, progress: model.progress,
-                                       precision: engine.precision) { images, range in
+        let scorer = PerturbationBatch(batch: batch, cache: model.cache, progress: model.progress, precision: engine.precision,
+                                       prepare: { model.normalize(item: $0, channels: 3, count: $1) }) { images, range in
             if base == nil {
                 // Normalised exactly as the batches are, so that outside the windows they match.
                 let x = Tensor(shape: [1, 3, image.height, image.width], data: image.pixels)
@@ -103,7 +103,7 @@ public struct Occlusion: Explainer {
                 let k = max(0, i - 1)
                 return Region(y: g.ys[k / g.xs.count], x: g.xs[k % g.xs.count], h: g.wh, w: g.ww)
             }
-            return try engine.logits(model.normalize(images), changedIn: regions, base: base!)
+            return try engine.logits(images, changedIn: regions, base: base!)
         }
         return try explain(input, scorer: scorer)
     }
