@@ -21,15 +21,22 @@ final class WorkerPool: @unchecked Sendable {
         guard Parallel.cores > 1, env["XAI_POOL"] != "0" else { return nil }
         let spin = env["XAI_POOL_SPIN_US"].flatMap { Int($0) } ?? 50
         return WorkerPool(workers: Parallel.cores - 1, spinMicroseconds: max(0, spin),
-                          affine: env["XAI_POOL_AFFINE"] == "1")
+                          affine: env["XAI_POOL_AFFINE"] == "1", yielding: env["XAI_POOL_YIELD"].flatMap { Int($0) } ?? 16)
     }()
 
     let workers: Int
     /// How long an idle thread polls before parking (also the caller's poll for stragglers).
     private let spinNanos: UInt64
     /// Whether thread k starts on the k-th share of the chunks (then steals the others'), so
-    /// consecutive loops of the same length hand each core the same part of the data.
+    /// consecutive loops of the same length hand each core the same part of the data
+    /// (XAI_POOL_AFFINE=1). Off: on 2 cores it timed the same as first-come hand-out (Lite0 and
+    /// ResNet-50 at batch 1, five alternated runs each).
     private let affine: Bool
+    /// Polls between `sched_yield` calls while spinning (0: never yield). The cores are shared
+    /// with other processes: a thread that only spun would hold a core that the thread it waits
+    /// for (or another process) needs; with a yield every 16 polls Lite0 at batch 1 on a busy
+    /// machine ran as fast as with GCD, where pure spinning was 5% slower.
+    private let yielding: Int
 
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let workReady = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -42,8 +49,9 @@ final class WorkerPool: @unchecked Sendable {
     private var sleepers = 0
 
     /// Starts `workers` threads that live as long as the process (tests make pools of their own).
-    init(workers: Int, spinMicroseconds: Int, affine: Bool) {
+    init(workers: Int, spinMicroseconds: Int, affine: Bool, yielding: Int = 0) {
         self.workers = workers
+        self.yielding = yielding
         self.spinNanos = UInt64(spinMicroseconds) * 1000
         self.affine = affine
         pthread_mutex_init(mutex, nil)
@@ -92,6 +100,7 @@ final class WorkerPool: @unchecked Sendable {
             var polls = 0
             while generation.load(ordering: .acquiring) == seen {
                 polls &+= 1
+                if yielding > 0 && polls % yielding == 0 { sched_yield() }
                 if polls & 255 == 0 && Self.now() > deadline { break }
             }
             pthread_mutex_lock(mutex)
@@ -134,6 +143,7 @@ final class WorkerPool: @unchecked Sendable {
         var polls = 0
         while job.done.load(ordering: .acquiring) < job.chunks {
             polls &+= 1
+            if yielding > 0 && polls % yielding == 0 { sched_yield() }
             if polls & 255 == 0 && Self.now() > deadline {
                 pthread_mutex_lock(mutex)
                 job.callerWaiting.store(true, ordering: .sequentiallyConsistent)

@@ -9,11 +9,11 @@ import XCTest
 /// inline on the thread that started them, and thousands of back-to-back small loops (the
 /// pattern of a batch-1 pass) or loops from two threads at once all finish with the right sums.
 final class WorkerPoolTests: XCTestCase {
-    /// Pools of their own: parked threads only (no spinning), and shares with stealing.
+    /// Pools of their own: parked threads only (no spinning), shares with stealing, yielding spins.
     private static let pools: [WorkerPool] = [
         WorkerPool(workers: 1, spinMicroseconds: 0, affine: false),
         WorkerPool(workers: 3, spinMicroseconds: 0, affine: true),
-        WorkerPool(workers: 2, spinMicroseconds: 50, affine: true),
+        WorkerPool(workers: 2, spinMicroseconds: 50, affine: true, yielding: 4),
     ]
 
     /// How many times each of 0..<count was handed to `body` by `loop`.
