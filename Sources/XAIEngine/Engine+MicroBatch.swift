@@ -7,7 +7,7 @@ import XAICore
 /// activation through main memory (a [32, 96, 112, 112] tensor is 154 MB); micro-batches of a
 /// few images keep each core's working set in its share of the L3 cache, and giving each core
 /// its own micro-batch removes the per-op hand-offs between the cores. Inside a worker the
-/// ops' own parallel loops run inline: libdispatch serialises nested `concurrentPerform`.
+/// ops' own parallel loops run inline (`Parallel.forEachChunk` runs nested loops in order).
 extension Engine {
     /// Images per micro-batch (XAI_MICRO_BATCH overrides; 0 disables the split).
     static let microBatchSize: Int = {
@@ -60,7 +60,7 @@ extension Engine {
         var parts = [Result<T, Error>?](repeating: nil, count: count)
         parts.withUnsafeMutableBufferPointer { out in
             let slots = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: count) { i in
+            Parallel.forEachChunk(count) { i in
                 slots[i] = Result { try body((i * chunk)..<min(n, (i + 1) * chunk)) }
             }
         }

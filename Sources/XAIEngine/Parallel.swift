@@ -1,14 +1,14 @@
 import Dispatch
 import Foundation
 
-/// Splits loops over independent items (planes, channels, rows) across the cores.
-/// Non-GEMM kernels use this; OpenBLAS threads its own GEMMs.
+/// Splits loops over independent items (planes, channels, rows) across the cores: every
+/// parallel loop of the engine, its GEMM splits included (OpenBLAS runs single-threaded).
 enum Parallel {
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Chunks per core for loops big enough: the cores are shared with other processes, and
     /// with exactly one chunk per core a loop waits for whichever core was taken away; with a
-    /// few, the free core picks up the rest (concurrentPerform hands chunks out dynamically).
+    /// few, the free core picks up the rest (chunks are handed out dynamically).
     static let chunksPerCore = 4
 
     /// Calls `body` on disjoint sub-ranges covering 0..<count. `grain` is the least number of
@@ -20,10 +20,23 @@ enum Parallel {
             body(0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { i in
+        forEachChunk(chunks) { i in
             let lo = count * i / chunks
             let hi = count * (i + 1) / chunks
             if lo < hi { body(lo..<hi) }
         }
+    }
+
+    /// Calls `body(i)` once for every i in 0..<count, concurrently, and returns when all are
+    /// done. Runs on the persistent `WorkerPool` (where there is one); calls from inside such a
+    /// loop run inline, in order.
+    static func forEachChunk(_ count: Int, _ body: (Int) -> Void) {
+        #if os(Linux)
+        if let pool = WorkerPool.shared {
+            pool.run(count, body)
+            return
+        }
+        #endif
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 }
