@@ -11,7 +11,7 @@ final class StepProfile: @unchecked Sendable {
     static let shared = StepProfile()
 
     private struct Row {
-        var wall = 0.0, cpu = 0.0, calls = 0, order = 0
+        var wall = 0.0, cpu = 0.0, calls = 0
     }
 
     private let lock = NSLock()
@@ -35,7 +35,7 @@ final class StepProfile: @unchecked Sendable {
     private func add(_ label: String, wall: Double, cpu: Double) {
         lock.lock()
         defer { lock.unlock() }
-        var row = rows[label] ?? Row(order: rows.count)
+        var row = rows[label] ?? Row()
         row.wall += wall
         row.cpu += cpu
         row.calls += 1

@@ -92,7 +92,7 @@ public struct Occlusion: Explainer {
         let g = grid(width: image.width, height: image.height)
         var base: Activations?
         let scorer = PerturbationBatch(batch: batch, cache: model.cache, progress: model.progress, precision: engine.precision,
-                                       prepare: { model.normalize(item: $0, channels: 3, count: $1) }) { images, range in
+                                       normalizing: model) { images, range in
             if base == nil {
                 // Normalised exactly as the batches are, so that outside the windows they match.
                 let x = Tensor(shape: [1, 3, image.height, image.width], data: image.pixels)

@@ -67,20 +67,20 @@ struct PerturbationBatch {
     let progress: (@Sendable (Double) -> Void)?
     /// The precision `model` computes in: part of the cache key when not fp32.
     let precision: Precision
-    /// Applied in place to each rendered image [3, H, W] (with H * W) right after it is drawn,
-    /// while it is in cache, before `model` sees the batch: the model's normalisation, which
-    /// as a pass of its own copied and rewrote every batch between two forward passes (about
-    /// 5% of a bf16 RISE run).
-    let prepare: ((UnsafeMutablePointer<Float>, Int) -> Void)?
+    /// The model whose mean / std normalise each rendered image in place right after it is
+    /// drawn, while it is in cache, before `model` sees the batch (nil: `model` gets pixel
+    /// space). As a pass of its own the normalisation copied and rewrote every batch between
+    /// two forward passes.
+    let normalizing: ModelContext?
 
     init(batch: Int, cache: IntermediateCache? = nil, progress: (@Sendable (Double) -> Void)? = nil,
-         precision: Precision = .fp32, prepare: ((UnsafeMutablePointer<Float>, Int) -> Void)? = nil,
+         precision: Precision = .fp32, normalizing: ModelContext? = nil,
          indexedModel: @escaping (Tensor, Range<Int>) throws -> Tensor) {
         self.batch = max(1, batch)
         self.precision = precision
         self.cache = cache
         self.progress = progress
-        self.prepare = prepare
+        self.normalizing = normalizing
         self.model = indexedModel
     }
 
@@ -93,7 +93,7 @@ struct PerturbationBatch {
     init(context: ModelContext, batch: Int) {
         let engine = context.engine
         self.init(batch: batch, cache: context.cache, progress: context.progress, precision: engine.precision,
-                  prepare: { context.normalize(item: $0, channels: 3, count: $1) }) { images, _ in
+                  normalizing: context) { images, _ in
             try engine.logits(images)
         }
     }
@@ -122,7 +122,7 @@ struct PerturbationBatch {
                 let base = b.baseAddress!
                 DispatchQueue.concurrentPerform(iterations: n) { j in
                     render(start + j, base + j * item)
-                    prepare?(base + j * item, width * height)
+                    normalizing?.normalize(item: base + j * item, channels: 3, count: width * height)
                 }
             }
             let images = Tensor(shape: [n, 3, height, width], data: n * item == buffer.count ? buffer : Array(buffer.prefix(n * item)))
