@@ -1,2 +1,2 @@
-OpenBLASCoreType.reexecIfUseful()
+LoadTimeEnvironment.reexecIfUseful()
 XAICommand.main()
