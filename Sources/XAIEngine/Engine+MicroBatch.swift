@@ -72,16 +72,30 @@ extension Engine {
     /// batch runs as micro-batches, one per core, each a forward and a backward pass.
     public func gradients(of input: Tensor, logitSeeds seeds: Tensor, wrt: [String],
                           rules: BackwardRules = .standard) throws -> [String: Tensor] {
+        guard seeds.batch == input.batch else {
+            throw EngineError.badInput(detail: "logit seeds have batch \(seeds.batch) but the input has batch \(input.batch)")
+        }
+        return try gradients(of: input, seedingLogits: { _, range in seeds.slice(batch: range) }, wrt: wrt, rules: rules)
+    }
+
+    /// Like `gradients(of:logitSeeds:wrt:rules:)` for seeds that depend on the logits
+    /// (a probability's gradient needs the softmax): `seeds(logits, items)` gets the logits of
+    /// the items `items` of `input` from the forward pass the gradients run on, and returns their
+    /// seeds ([items.count, classes]), so no second forward pass is needed.
+    public func gradients(of input: Tensor, seedingLogits seeds: (Tensor, Range<Int>) throws -> Tensor, wrt: [String],
+                          rules: BackwardRules = .standard) throws -> [String: Tensor] {
         let n = input.batch
-        guard seeds.batch == n else {
-            throw EngineError.badInput(detail: "logit seeds have batch \(seeds.batch) but the input has batch \(n)")
+        func pass(_ x: Tensor, _ items: Range<Int>) throws -> [String: Tensor] {
+            let activations = try forward(x, retain: .all)
+            let s = try seeds(activations.output, items)
+            guard s.shape == [items.count, classCount] else {
+                throw EngineError.badInput(detail: "logit seeds must have shape \([items.count, classCount]), got \(s.shape)")
+            }
+            return try gradients(activations, seeds: [outputName: s], wrt: wrt, rules: rules)
         }
-        func pass(_ x: Tensor, _ s: Tensor) throws -> [String: Tensor] {
-            try gradients(try forward(x, retain: .all), seeds: [outputName: s], wrt: wrt, rules: rules)
-        }
-        guard let chunk = microBatch(batch: n) else { return try pass(input, seeds) }
+        guard let chunk = microBatch(batch: n) else { return try pass(input, 0..<n) }
         let results = try Self.eachMicroBatch(of: n, chunk: chunk) { range in
-            try pass(input.slice(batch: range), seeds.slice(batch: range))
+            try pass(input.slice(batch: range), range)
         }
         var grads: [String: Tensor] = [:]
         for name in results[0].keys { grads[name] = Tensor.concatenate(results.map { $0[name]! }) }

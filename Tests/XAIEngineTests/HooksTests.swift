@@ -191,4 +191,31 @@ final class HooksTests: XCTestCase {
         XCTAssertEqual(whole.shape, x.shape)
         XCTAssertLessThan(worst, 1e-5)
     }
+
+    /// Seeds computed from the logits of the pass itself (a probability's gradient): each
+    /// micro-batch gets its own items' logits and range, and the gradients equal those of seeds
+    /// computed from a separate forward pass.
+    func testGradientsSeededFromTheirOwnLogits() throws {
+        let e = try reluNet(fuse: true)
+        let x = randomTensor([5, 2, 6, 6], seed: 31)
+        let p = softmax(try e.logits(x))
+        var seeds = Tensor(zeros: [5, 3])
+        for i in 0..<5 { for j in 0..<3 { seeds.data[i * 3 + j] = p.data[i * 3 + 1] * ((j == 1 ? 1 : 0) - p.data[i * 3 + j]) } }
+        let twoPasses = try XCTUnwrap(try e.gradients(of: x, logitSeeds: seeds, wrt: [e.graph.input])[e.graph.input])
+        var seen = [Int](repeating: 0, count: 5)
+        let lock = NSLock()
+        let onePass = try XCTUnwrap(try e.gradients(of: x, seedingLogits: { logits, items in
+            lock.withLock { for i in items { seen[i] += 1 } }
+            XCTAssertEqual(logits.batch, items.count)
+            let q = softmax(logits)
+            var s = Tensor(zeros: [items.count, 3])
+            for i in 0..<items.count { for j in 0..<3 { s.data[i * 3 + j] = q.data[i * 3 + 1] * ((j == 1 ? 1 : 0) - q.data[i * 3 + j]) } }
+            return s
+        }, wrt: [e.graph.input])[e.graph.input])
+        XCTAssertEqual(seen, [1, 1, 1, 1, 1])
+        let worst = onePass.maxAbsDifference(twoPasses)
+        print("gradients seeded from their own logits vs a separate forward pass: max diff \(worst)")
+        XCTAssertLessThan(worst, 1e-6)
+        XCTAssertThrowsError(try e.gradients(of: x, seedingLogits: { _, _ in Tensor(zeros: [1, 2]) }, wrt: [e.graph.input]))
+    }
 }

@@ -132,7 +132,7 @@ public struct ExtremalPerturbation: Explainer {
         }
 
         for t in 0..<steps {
-            let mask = op.apply(u)
+            let (mask, tape) = op.forward(u)
             let images = played(mask)
             // One batch (one image per core for dual). Both rewards have gradient f'(x) * P' w.r.t.
             // m: f(P(m)) directly, and -f(P(1 - m)) through two sign changes.
@@ -151,7 +151,7 @@ public struct ExtremalPerturbation: Explainer {
                     for i in 0..<n { gm[i] += g.data[gj + i] * invStd[c] * played.slope[c * n + i] }
                 }
             }
-            let gu = op.pullback(u, gm)
+            let gu = op.pullback(tape, gm)
             let progress = steps > 1 ? Double(t) / Double(steps - 1) : 1
             let stepSize = Float(lr * (0.55 + 0.45 * cos(Double.pi * progress)))
             let c1 = 1 - pow(beta1, Float(t + 1)), c2 = 1 - pow(beta2, Float(t + 1))

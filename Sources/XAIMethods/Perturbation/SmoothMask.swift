@@ -81,50 +81,83 @@ struct SmoothMask {
         Double(step) / 2.0.squareRoot() / (0.5 + (log(1 / minimumGapValue) / 2).squareRoot())
     }
 
+    /// What `forward` computed at each pixel that `pullback` needs again: the grid, and per
+    /// pixel the smooth max, the sum of its exponentials and the exponentials themselves
+    /// (`slots` per pixel, in `forEachNeighbour`'s order). Keeping them halves an extremal
+    /// perturbation step's mask work: the pullback no longer recomputes each pixel's
+    /// exponentials, and reads the very values it used to recompute, so the gradients keep
+    /// every bit.
+    struct Tape {
+        let grid: [Float]
+        let maxima: [Float]
+        let totals: [Float]
+        let exps: [Float]
+        let slots: Int
+    }
+
     /// Grid values [gridH, gridW] -> mask [H, W].
-    func apply(_ grid: [Float]) -> [Float] {
-        var mask = [Float](repeating: 0, count: width * height)
+    func apply(_ grid: [Float]) -> [Float] { forward(grid).mask }
+
+    /// The mask of `grid` and the tape its pullback reads.
+    func forward(_ grid: [Float]) -> (mask: [Float], tape: Tape) {
+        let n = width * height, slots = (2 * radius + 1) * (2 * radius + 1)
+        var mask = [Float](repeating: 0, count: n), totals = [Float](repeating: 1, count: n)
+        var exps = [Float](repeating: 0, count: n * slots)
         let chunks = rowChunks()
-        mask.withUnsafeMutableBufferPointer { out in
-            let dst = out.baseAddress!
+        mask.withUnsafeMutableBufferPointer { maskBuffer in
+        totals.withUnsafeMutableBufferPointer { totalBuffer in
+        exps.withUnsafeMutableBufferPointer { expBuffer in
+            let (dst, total, tape) = (maskBuffer.baseAddress!, totalBuffer.baseAddress!, expBuffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 withScratch(grid) { scratch in
                     for y in chunks[c] {
-                        for x in 0..<width { dst[y * width + x] = scratch.smoothMax(x: x, y: y).value }
+                        for x in 0..<width {
+                            let i = y * width + x
+                            let (value, sum) = scratch.smoothMax(x: x, y: y)
+                            (dst[i], total[i]) = (value, sum)
+                            (tape + i * slots).update(from: scratch.exps, count: scratch.count)
+                        }
                     }
                 }
             }
-        }
-        return mask
+        }}}
+        return (mask, Tape(grid: grid, maxima: mask, totals: totals, exps: exps, slots: slots))
     }
 
     /// Vector-Jacobian product: the gradient on the grid of sum(g * apply(grid)).
-    func pullback(_ grid: [Float], _ g: [Float]) -> [Float] {
+    func pullback(_ grid: [Float], _ g: [Float]) -> [Float] { pullback(forward(grid).tape, g) }
+
+    /// Vector-Jacobian product at the grid `tape` was recorded for.
+    func pullback(_ tape: Tape, _ g: [Float]) -> [Float] {
         let chunks = rowChunks()
         // One accumulator per chunk (neighbouring pixels share grid points), summed at the end.
         var partial = [Float](repeating: 0, count: chunks.count * gridCount)
         let t = SmoothMask.temperature
         let n = gridCount
         partial.withUnsafeMutableBufferPointer { acc in
+        tape.exps.withUnsafeBufferPointer { exps in
             let base = acc.baseAddress!
             DispatchQueue.concurrentPerform(iterations: chunks.count) { c in
                 let out = base + c * n
-                withScratch(grid) { scratch in
+                withScratch(tape.grid) { scratch in
                     for y in chunks[c] {
                         for x in 0..<width {
-                            let gv = g[y * width + x]
+                            let i = y * width + x
+                            let gv = g[i]
                             if gv == 0 { continue }
-                            let (m, total) = scratch.smoothMax(x: x, y: y)
+                            let (m, total, e) = (tape.maxima[i], tape.totals[i], exps.baseAddress! + i * tape.slots)
+                            scratch.locate(x: x, y: y)
+                            let grid = scratch.grid
                             // d smax / d z_i = p_i (1 + (z_i - smax) / T), and z_i = k_i p(v_i).
                             scratch.forEachNeighbour { j, gi, k in
-                                let p = scratch.exps[j] / total
-                                out[gi] += gv * k * p * (1 + (scratch.z[j] - m) / t)
+                                let p = e[j] / total
+                                out[gi] += gv * k * p * (1 + (k * grid[gi] - m) / t)
                             }
                         }
                     }
                 }
             }
-        }
+        }}
         var result = Array(partial[0..<n])
         for c in 1..<chunks.count { for i in 0..<n { result[i] += partial[c * n + i] } }
         return result
@@ -165,10 +198,12 @@ struct SmoothMask {
             (self.mask, self.grid, self.weights, self.z, self.exps, kernel) = (mask, grid, weights, z, exps, weights)
         }
 
-        /// (smooth max, sum of exp((z - zmax) / T)) at pixel (x, y), over the finite z_j; sets
-        /// z and exps for `forEachNeighbour` (each exponential is computed once per pixel).
+        /// How many neighbours the last pixel located has inside the grid.
+        var count: Int { rows.count * columns.count }
+
+        /// Sets the rectangle and kernel row of pixel (x, y).
         @inline(__always)
-        mutating func smoothMax(x: Int, y: Int) -> (value: Float, total: Float) {
+        mutating func locate(x: Int, y: Int) {
             let m = mask, s = m.step, r = m.radius, side = 2 * r + 1
             let ux = x - m.originX, uy = y - m.originY
             let cx = ux / s, cy = uy / s
@@ -177,6 +212,14 @@ struct SmoothMask {
             // Kernel value of grid point (gy, gx): kernel[(gy - rows.lowerBound) * side + gx - columns.lowerBound].
             kernel = weights + ((uy - cy * s) * s + (ux - cx * s)) * side * side
                 + (rows.lowerBound - cy + r) * side + (columns.lowerBound - cx + r)
+        }
+
+        /// (smooth max, sum of exp((z - zmax) / T)) at pixel (x, y), over the finite z_j; sets
+        /// z and exps for `forEachNeighbour` (each exponential is computed once per pixel).
+        @inline(__always)
+        mutating func smoothMax(x: Int, y: Int) -> (value: Float, total: Float) {
+            locate(x: x, y: y)
+            let m = mask, side = 2 * m.radius + 1
             var zmax = -Float.infinity, count = 0
             for gy in rows {
                 let k = kernel + (gy - rows.lowerBound) * side - columns.lowerBound, g = grid + gy * m.gridW
