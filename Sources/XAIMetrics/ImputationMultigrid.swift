@@ -1,15 +1,20 @@
 /// The sparse system of noisy linear imputation, A = D - W over the removed pixels (see
 /// `NoisyLinearImputation`): per row a diagonal and up to 8 couplings to other rows (-1: none),
-/// applied to three right-hand sides at once (vectors interleaved, [3 * row + channel]).
+/// applied to three right-hand sides at once (one `Row` per pixel: the three channels and a
+/// zero).
 struct PixelLaplacian {
+    /// One row of the three right-hand sides: channels 0, 1, 2 and a zero lane. Each lane goes
+    /// through the same operations in the same order as the scalar code did, so the solution
+    /// keeps every bit.
+    typealias Row = SIMD4<Double>
+
     let diag: [Double]
     let nbr: [Int32]
     let nbrW: [Double]
-    /// The couplings that exist, row by row in slot order (`start[u]..<start[u + 1]`), for
-    /// `apply` (about 40% of the imputation's time in a profile of compare-methods.yaml): it
-    /// walks only those instead of testing all eight slots, and its sums keep their order, so
-    /// the results keep every bit.
-    private let start: [Int32]
+    /// The eight slots again for `apply` (about 40% of the imputation's time), with an empty
+    /// slot pointing at its own row with weight zero: subtracting that exact zero leaves every
+    /// sum's bits as they were, and rows of a fixed eight terms run without the branches of
+    /// variable-length rows.
     private let column: [Int32]
     private let weight: [Double]
 
@@ -17,38 +22,23 @@ struct PixelLaplacian {
         self.diag = diag
         self.nbr = nbr
         self.nbrW = nbrW
-        var start = [Int32](repeating: 0, count: diag.count + 1)
-        var column: [Int32] = [], weight: [Double] = []
-        column.reserveCapacity(nbr.count)
-        weight.reserveCapacity(nbr.count)
-        for u in 0..<diag.count {
-            for k in (8 * u)..<(8 * u + 8) where nbr[k] >= 0 {
-                column.append(nbr[k])
-                weight.append(nbrW[k])
-            }
-            start[u + 1] = Int32(column.count)
-        }
-        (self.start, self.column, self.weight) = (start, column, weight)
+        column = nbr.indices.map { nbr[$0] >= 0 ? nbr[$0] : Int32($0 / 8) }
+        weight = nbr.indices.map { nbr[$0] >= 0 ? nbrW[$0] : 0 }
     }
 
     var count: Int { diag.count }
 
     /// out = A v.
-    func apply(_ v: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
+    func apply(_ v: UnsafePointer<Row>, _ out: UnsafeMutablePointer<Row>) {
         diag.withUnsafeBufferPointer { diag in
-        start.withUnsafeBufferPointer { start in
         column.withUnsafeBufferPointer { column in
         weight.withUnsafeBufferPointer { weight in
             for u in 0..<diag.count {
-                let d = diag[u]
-                var s0 = d * v[3 * u], s1 = d * v[3 * u + 1], s2 = d * v[3 * u + 2]
-                for k in Int(start[u])..<Int(start[u + 1]) {
-                    let j = Int(column[k]), wt = weight[k]
-                    s0 -= wt * v[3 * j]; s1 -= wt * v[3 * j + 1]; s2 -= wt * v[3 * j + 2]
-                }
-                out[3 * u] = s0; out[3 * u + 1] = s1; out[3 * u + 2] = s2
+                var s = diag[u] * v[u]
+                for k in (8 * u)..<(8 * u + 8) { s -= weight[k] * v[Int(column[k])] }
+                out[u] = s
             }
-        }}}}
+        }}}
     }
 }
 
@@ -72,9 +62,9 @@ final class ImputationMultigrid {
     private var jacobi: [[Double]] = []
     /// parents[l][u]: the row of level l + 1 that row u of level l belongs to.
     private var parents: [[Int32]]
-    /// Per level: room for A e, the level's residual and its correction (3 values per row each),
-    /// allocated once; a cycle recurses while holding the finer levels' vectors.
-    private var work: [UnsafeMutablePointer<Double>] = []
+    /// Per level: room for A e, the level's residual and its correction (a row each), allocated
+    /// once; a cycle recurses while holding the finer levels' vectors.
+    private var work: [UnsafeMutablePointer<PixelLaplacian.Row>] = []
     static let sweeps = 1
     static let omega = 0.7
     static let coarsestRows = 64
@@ -86,19 +76,18 @@ final class ImputationMultigrid {
         var positions = positions
         while levels[levels.count - 1].count > Self.coarsestRows, levels.count < 16 {
             let a = levels[levels.count - 1]
-            let width = (positions.map(\.x).max() ?? 0) / 2 + 1
-            var index = [Int32: Int32]()
+            let width = (positions.map(\.x).max() ?? 0) / 2 + 1, height = (positions.map(\.y).max() ?? 0) / 2 + 1
+            // The coarse row of each 2 x 2 block, -1 until one of its pixels is seen.
+            var index = [Int32](repeating: -1, count: width * height)
             var parent = [Int32](repeating: 0, count: a.count)
             var coarse: [(x: Int, y: Int)] = []
             for (u, p) in positions.enumerated() {
-                let key = Int32((p.y / 2) * width + p.x / 2)
-                if let i = index[key] {
-                    parent[u] = i
-                } else {
-                    parent[u] = Int32(coarse.count)
-                    index[key] = parent[u]
+                let key = (p.y / 2) * width + p.x / 2
+                if index[key] < 0 {
+                    index[key] = Int32(coarse.count)
                     coarse.append((p.x / 2, p.y / 2))
                 }
+                parent[u] = index[key]
             }
             var diag = [Double](repeating: 0, count: coarse.count)
             var nbr = [Int32](repeating: -1, count: 8 * coarse.count)
@@ -124,8 +113,8 @@ final class ImputationMultigrid {
         }
         jacobi = levels.map { $0.diag.map { Self.omega / $0 } }
         work = levels.map { level in
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: 9 * level.count)
-            p.initialize(repeating: 0, count: 9 * level.count)
+            let p = UnsafeMutablePointer<PixelLaplacian.Row>.allocate(capacity: 3 * level.count)
+            p.initialize(repeating: .zero, count: 3 * level.count)
             return p
         }
     }
@@ -141,11 +130,11 @@ final class ImputationMultigrid {
     }
 
     /// z = M^-1 r: one V-cycle from zero.
-    func precondition(_ r: UnsafePointer<Double>, _ z: UnsafeMutablePointer<Double>) {
+    func precondition(_ r: UnsafePointer<PixelLaplacian.Row>, _ z: UnsafeMutablePointer<PixelLaplacian.Row>) {
         cycle(level: 0, r, z)
     }
 
-    private func cycle(level l: Int, _ r: UnsafePointer<Double>, _ e: UnsafeMutablePointer<Double>) {
+    private func cycle(level l: Int, _ r: UnsafePointer<PixelLaplacian.Row>, _ e: UnsafeMutablePointer<PixelLaplacian.Row>) {
         let a = levels[l]
         let last = l == levels.count - 1
         let sweeps = last ? 40 : Self.sweeps
@@ -156,17 +145,11 @@ final class ImputationMultigrid {
             factors.withUnsafeBufferPointer { factor in
                 for s in 0..<times {
                     if s == 0 && fromZero {
-                        for u in 0..<a.count {
-                            let f = factor[u]
-                            for c in 0..<3 { e[3 * u + c] = f * r[3 * u + c] }
-                        }
+                        for u in 0..<a.count { e[u] = factor[u] * r[u] }
                         continue
                     }
                     a.apply(UnsafePointer(e), t)
-                    for u in 0..<a.count {
-                        let f = factor[u]
-                        for c in 0..<3 { e[3 * u + c] += f * (r[3 * u + c] - t[3 * u + c]) }
-                    }
+                    for u in 0..<a.count { e[u] += factor[u] * (r[u] - t[u]) }
                 }
             }
         }
@@ -175,16 +158,12 @@ final class ImputationMultigrid {
         a.apply(UnsafePointer(e), t)
         let parent = parents[l]
         let coarse = levels[l + 1].count
-        let rc = work[l + 1] + 3 * coarse, ec = work[l + 1] + 6 * coarse
-        rc.update(repeating: 0, count: 3 * coarse)
-        for u in 0..<a.count {
-            let i = Int(parent[u])
-            for c in 0..<3 { rc[3 * i + c] += r[3 * u + c] - t[3 * u + c] }
-        }
-        cycle(level: l + 1, UnsafePointer(rc), ec)
-        for u in 0..<a.count {
-            let i = Int(parent[u])
-            for c in 0..<3 { e[3 * u + c] += ec[3 * i + c] }
+        let rc = work[l + 1] + coarse, ec = work[l + 1] + 2 * coarse
+        rc.update(repeating: .zero, count: coarse)
+        parent.withUnsafeBufferPointer { parent in
+            for u in 0..<a.count { rc[Int(parent[u])] += r[u] - t[u] }
+            cycle(level: l + 1, UnsafePointer(rc), ec)
+            for u in 0..<a.count { e[u] += ec[Int(parent[u])] }
         }
         smooth(sweeps, fromZero: false)
     }

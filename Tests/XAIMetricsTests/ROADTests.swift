@@ -95,8 +95,9 @@ final class ROADTests: XCTestCase {
         XCTAssertNotEqual(otherSeed.y, random.y)
     }
 
-    /// `PixelLaplacian.apply` skips empty slots through its compact rows: the products of the
-    /// eight-slot definition, summed in the same order, to the bit.
+    /// `PixelLaplacian.apply` skips empty slots through its compact rows and runs the three
+    /// channels as one vector: the products of the eight-slot definition per channel, summed in
+    /// the same order, to the bit.
     func testLaplacianApplyEqualsTheSlotDefinitionExactly() {
         var rng = SeededRandom(seed: 9)
         let m = 500
@@ -108,8 +109,11 @@ final class ROADTests: XCTestCase {
         let diag = (0..<m).map { _ in 1 + rng.nextDouble() }
         let a = PixelLaplacian(diag: diag, nbr: nbr, nbrW: nbrW)
         let v = (0..<(3 * m)).map { _ in rng.nextDouble() - 0.5 }
-        var out = [Double](repeating: 0, count: 3 * m)
-        v.withUnsafeBufferPointer { v in out.withUnsafeMutableBufferPointer { a.apply(v.baseAddress!, $0.baseAddress!) } }
+        let rows = (0..<m).map { PixelLaplacian.Row(v[3 * $0], v[3 * $0 + 1], v[3 * $0 + 2], 0) }
+        var result = [PixelLaplacian.Row](repeating: .zero, count: m)
+        rows.withUnsafeBufferPointer { v in result.withUnsafeMutableBufferPointer { a.apply(v.baseAddress!, $0.baseAddress!) } }
+        XCTAssertEqual(result.map { $0[3] }, [Double](repeating: 0, count: m))
+        let out = result.flatMap { [$0[0], $0[1], $0[2]] }
         var expected = [Double](repeating: 0, count: 3 * m)
         for u in 0..<m {
             for c in 0..<3 {
