@@ -54,12 +54,56 @@ struct AttributionMap: Sendable {
 
     /// Pixel indices from the most to the least important. Equal values are ordered by a seeded
     /// random key, so a flat region is removed in random order rather than row by row.
+    ///
+    /// Sorted by a radix sort of one 64-bit key per pixel (the value's order in the high half,
+    /// the tie key's top 32 bits in the low half; the rare runs that tie on it are sorted by the
+    /// whole tie key, then the index): the order of the definition, in 2.0-2.7 ms at 224 x 224
+    /// against 4.5-4.9 ms for a stable sort of indices by that comparison (`AttributionMapTests`,
+    /// a map with plateaus); a compare-methods run sorts about 1,400 maps, each on one core.
     func descendingOrder(seed: UInt64) -> [Int] {
         var rng = SeededRandom(seed: seed, stream: Self.tieStream)
         let key = (0..<count).map { _ in rng.next() }
-        return (0..<count).sorted { a, b in
-            values[a] != values[b] ? values[a] > values[b] : key[a] < key[b]
+        let composite = (0..<count).map { UInt64(Self.descendingRank(values[$0])) << 32 | key[$0] >> 32 }
+        var order = Self.radixOrder(composite)
+        var start = 0
+        while start < order.count {
+            var end = start + 1
+            while end < order.count && composite[Int(order[end])] == composite[Int(order[start])] { end += 1 }
+            if end - start > 1 {
+                order[start..<end].sort { a, b in key[Int(a)] != key[Int(b)] ? key[Int(a)] < key[Int(b)] : a < b }
+            }
+            start = end
         }
+        return order.map(Int.init)
+    }
+
+    /// Larger values give smaller ranks; -0 and +0 rank alike (they compare equal). Maps hold
+    /// finite values.
+    static func descendingRank(_ v: Float) -> UInt32 {
+        let bits = (v == 0 ? 0 : v).bitPattern
+        let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        return ~ascending
+    }
+
+    /// Indices of `keys` in ascending order, equal keys by index: a stable least-significant-
+    /// digit radix sort, 8 bits per pass.
+    static func radixOrder(_ keys: [UInt64]) -> [Int32] {
+        var order = (0..<Int32(keys.count)).map { $0 }
+        var next = order
+        var counts = [Int](repeating: 0, count: 257)
+        for shift in stride(from: 0, to: 64, by: 8) {
+            for i in counts.indices { counts[i] = 0 }
+            for k in keys { counts[Int((k >> UInt64(shift)) & 0xFF) + 1] += 1 }
+            if counts[1...].contains(keys.count) { continue }   // one digit value: the pass keeps the order
+            for d in 1..<257 { counts[d] += counts[d - 1] }
+            for i in order {
+                let d = Int((keys[Int(i)] >> UInt64(shift)) & 0xFF)
+                next[counts[d]] = i
+                counts[d] += 1
+            }
+            swap(&order, &next)
+        }
+        return order
     }
 
     /// The most important pixel: `descendingOrder(seed:).first` in one pass, so that a map whose
