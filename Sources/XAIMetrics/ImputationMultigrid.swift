@@ -1,7 +1,6 @@
 /// The sparse system of noisy linear imputation, A = D - W over the removed pixels (see
-/// `NoisyLinearImputation`): per row a diagonal and up to 8 couplings to other rows (-1: none),
-/// applied to three right-hand sides at once (one `Row` per pixel: the three channels and a
-/// zero).
+/// `NoisyLinearImputation`): per row a diagonal and up to 8 couplings to other rows, applied
+/// to three right-hand sides at once (one `Row` per pixel: the three channels and a zero).
 struct PixelLaplacian {
     /// One row of the three right-hand sides: channels 0, 1, 2 and a zero lane. Each lane goes
     /// through the same operations in the same order as the scalar code did, so the solution
@@ -9,19 +8,17 @@ struct PixelLaplacian {
     typealias Row = SIMD4<Double>
 
     let diag: [Double]
-    let nbr: [Int32]
-    let nbrW: [Double]
-    /// The eight slots again for `apply` (about 40% of the imputation's time), with an empty
-    /// slot pointing at its own row with weight zero: subtracting that exact zero leaves every
-    /// sum's bits as they were, and rows of a fixed eight terms run without the branches of
-    /// variable-length rows.
-    private let column: [Int32]
-    private let weight: [Double]
+    /// The eight slots of each row (`8 * row + slot`), an empty slot pointing at its own row
+    /// with weight zero: subtracting that exact zero in `apply` (about 40% of the imputation's
+    /// time) leaves every sum's bits as they were, so rows of a fixed eight terms run without
+    /// the branches of variable-length rows, and the multigrid's coarsening takes an empty
+    /// slot for a coupling inside the block, whose exact zero leaves the diagonal as it was.
+    let column: [Int32]
+    let weight: [Double]
 
+    /// `nbr`: the coupled row per slot, -1 for none; `nbrW`: its weight.
     init(diag: [Double], nbr: [Int32], nbrW: [Double]) {
         self.diag = diag
-        self.nbr = nbr
-        self.nbrW = nbrW
         column = nbr.indices.map { nbr[$0] >= 0 ? nbr[$0] : Int32($0 / 8) }
         weight = nbr.indices.map { nbr[$0] >= 0 ? nbrW[$0] : 0 }
     }
@@ -95,15 +92,15 @@ final class ImputationMultigrid {
             for u in 0..<a.count {
                 let i = Int(parent[u])
                 diag[i] += a.diag[u]
-                for k in (8 * u)..<(8 * u + 8) where a.nbr[k] >= 0 {
-                    let j = Int(parent[Int(a.nbr[k])])
+                for k in (8 * u)..<(8 * u + 8) {
+                    let j = Int(parent[Int(a.column[k])])
                     if j == i {
-                        diag[i] -= a.nbrW[k]
+                        diag[i] -= a.weight[k]
                         continue
                     }
                     let slot = 8 * i + Self.slot(dx: coarse[j].x - coarse[i].x, dy: coarse[j].y - coarse[i].y)
                     nbr[slot] = Int32(j)
-                    nbrW[slot] += a.nbrW[k]
+                    nbrW[slot] += a.weight[k]
                 }
             }
             levels.append(PixelLaplacian(diag: diag, nbr: nbr, nbrW: nbrW))
