@@ -43,8 +43,9 @@ struct PixelLaplacian {
 /// Each coarser level aggregates the rows of 2 x 2 pixel blocks (its matrix is the Galerkin
 /// product P^T A P with the piecewise-constant P, so it stays a sparse M-matrix with 8
 /// neighbours per row), down to a few dozen rows. A cycle smooths with weighted Jacobi before
-/// and after the coarse correction, the same number of sweeps each side, so the preconditioner
-/// is symmetric and positive definite, as conjugate gradients needs.
+/// and after the coarser level's correction (added `overCorrection` times), the same number of
+/// sweeps each side, so the preconditioner is symmetric and positive definite, as conjugate
+/// gradients needs.
 ///
 /// Why: with a Jacobi preconditioner the iterations grow with the size of the holes (about 500
 /// at 224 x 224 with 90% removed); the coarse levels remove the large-scale error that Jacobi
@@ -65,6 +66,15 @@ final class ImputationMultigrid {
     static let sweeps = 1
     static let omega = 0.7
     static let coarsestRows = 64
+    /// The coarse correction is added 1.5 times: a piecewise-constant prolongation jumps at the
+    /// block edges, so the Galerkin coarse matrix overrates the energy of a smooth error and the
+    /// correction comes out too small. Any factor in (0, 2) keeps the cycle symmetric and
+    /// convergent (the two-level error operator's eigenvalues become 1 and 1 - factor).
+    /// Measured on ROAD's 264 pictures of saliency, Grad-CAM and IG maps on the 11 images of
+    /// compare-methods: 2,345 conjugate-gradient iterations in all against 3,070 without it
+    /// (1.4: 2,332; 1.7: 2,449; symmetric Gauss-Seidel smoothing instead: 2,626, or 1,827 with
+    /// the factor at twice the smoothing work).
+    static let overCorrection = 1.5
 
     /// `positions`: the pixel (x, y) of each row of `fine`.
     init(fine: PixelLaplacian, positions: [(x: Int, y: Int)]) {
@@ -160,7 +170,7 @@ final class ImputationMultigrid {
         parent.withUnsafeBufferPointer { parent in
             for u in 0..<a.count { rc[Int(parent[u])] += r[u] - t[u] }
             cycle(level: l + 1, UnsafePointer(rc), ec)
-            for u in 0..<a.count { e[u] += ec[Int(parent[u])] }
+            for u in 0..<a.count { e[u] += Self.overCorrection * ec[Int(parent[u])] }
         }
         smooth(sweeps, fromZero: false)
     }
