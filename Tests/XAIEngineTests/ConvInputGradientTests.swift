@@ -41,4 +41,32 @@ final class ConvInputGradientTests: XCTestCase {
             XCTAssertLessThan(d, 1e-4)
         }
     }
+
+    /// Strided depthwise convs on the blocked gather (Lite0's 3x3/2 and 5x5/2 with TF-style
+    /// uneven pads, a stride 3, a 2x1 stride, channels not a multiple of 16, rows of 7 and of
+    /// odd widths) and a dilated one on the phase-plane scatter, against the direct sum.
+    func testDepthwiseInputGradientAgainstDirect() {
+        let cases: [(Conv2D, channels: Int, item: (Int, Int), batch: Int)] = [
+            (Conv2D(kernel: (3, 3), stride: (2, 2), pads: (0, 0, 1, 1)), 32, (14, 14), 2),
+            (Conv2D(kernel: (5, 5), stride: (2, 2), pads: (1, 1, 2, 2)), 20, (15, 13), 1),
+            (Conv2D(kernel: (3, 3), stride: (2, 2), pads: (1, 1, 1, 1)), 17, (7, 7), 3),
+            (Conv2D(kernel: (5, 5), stride: (3, 3), pads: (2, 2, 2, 2)), 16, (11, 16), 1),
+            (Conv2D(kernel: (3, 5), stride: (2, 1), pads: (1, 2, 1, 2)), 5, (9, 10), 2),
+            (Conv2D(kernel: (3, 3), stride: (2, 2), dilation: (2, 2), pads: (2, 2, 2, 2)), 18, (12, 12), 1),
+        ]
+        for (i, (a0, c, item, batch)) in cases.enumerated() {
+            var a = a0
+            a.groups = c
+            var g = SeededGenerator(seed: 130 + UInt64(i))
+            let w = g.tensor([c, 1, a.kernel.h, a.kernel.w], scale: 0.5)
+            let plan = ConvPlan(attrs: a, inChannels: c, outChannels: c, weights: w.data, bias: nil, activation: nil)
+            XCTAssertTrue(plan.isDepthwise)
+            let inputShape = [batch, c, item.0, item.1]
+            let dy = g.tensor(plan.outputShape(inputShape), scale: 1)
+            let dx = plan.backwardInput(dy, inputShape: inputShape, workspace: Workspace())
+            let d = dx.maxAbsDifference(naiveInputGradient(dy, w, a, inputShape: inputShape))
+            print("depthwise input gradient k\(a.kernel) s\(a.stride) d\(a.dilation) \(c) channels \(item) batch \(batch): max diff \(d)")
+            XCTAssertLessThan(d, 1e-4)
+        }
+    }
 }

@@ -222,7 +222,7 @@ extension ConvPlan {
 
     /// `lanes` channel planes (`base + i * planeStride`) -> pixel vectors at `slots` (pixel
     /// index -> cell of the padded block); lanes past `lanes` stay zero.
-    private static func gatherChannels(_ base: UnsafePointer<Float>, planeStride: Int, lanes: Int, count: Int,
+    static func gatherChannels(_ base: UnsafePointer<Float>, planeStride: Int, lanes: Int, count: Int,
                                        slots: UnsafePointer<Int>, into block: UnsafeMutablePointer<Lanes>) {
         let L = laneCount
         var k = 0

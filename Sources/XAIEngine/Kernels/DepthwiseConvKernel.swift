@@ -2,8 +2,8 @@ import XAICore
 
 /// Depthwise convolution (one kH x kW filter per channel): the forward pass runs on the
 /// channel-blocked kernel (DepthwiseBlockedKernel.swift); the input gradient is a forward pass
-/// with rotated filters for stride 1, and a scatter into `strideW` column phases of a
-/// zero-padded plane otherwise.
+/// with rotated filters for stride 1, a gather on the blocked layout for other strides
+/// (DepthwiseBackwardBlocked.swift), and a scatter into phase planes when dilated.
 extension ConvPlan {
     func depthwiseForward(_ x: Tensor, workspace ws: Workspace) -> Tensor {
         depthwiseForwardBlocked(x, workspace: ws)
@@ -39,6 +39,13 @@ extension ConvPlan {
         if let t = strideOneTranspose(inputShape: inputShape, outputShape: dy.shape) {
             return t.depthwiseForward(dy, workspace: ws)
         }
+        if attrs.dilation == (1, 1) { return depthwiseBackwardInputBlocked(dy, inputShape: inputShape, workspace: ws) }
+        return depthwiseBackwardInputScatter(dy, inputShape: inputShape, workspace: ws)
+    }
+
+    /// The input gradient as a scatter into `strideW` column phases of a zero-padded plane, one
+    /// plane at a time (any stride and dilation; `depthwiseBackwardInputBlocked` is faster).
+    func depthwiseBackwardInputScatter(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace) -> Tensor {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let g = geometry(h: h, w: w, ho: dy.shape[2], wo: dy.shape[3])
         let taps = kh * kw
