@@ -70,16 +70,16 @@ enum Elementwise {
     static func mask(_ ref: Tensor, _ dy: Tensor, lo: Float, hi: Float, positiveOnly: Bool,
                      workspace: Workspace? = nil) -> Tensor {
         combine(ref, dy, workspace: workspace) { x, g, d, n in
-            typealias V = SIMD4<Float>
+            typealias V = SIMD16<Float>
             let vlo = V(repeating: lo), vhi = V(repeating: hi), zero = V(repeating: 0)
             var i = 0
-            while i + 4 <= n {
+            while i + 16 <= n {
                 let xv = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
                 let gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
                 var keep = (xv .> vlo) .& (xv .< vhi)
                 if positiveOnly { keep = keep .& (gv .> zero) }
                 UnsafeMutableRawPointer(d + i).storeBytes(of: zero.replacing(with: gv, where: keep), as: V.self)
-                i += 4
+                i += 16
             }
             while i < n {
                 let pass = x[i] > lo && x[i] < hi && (!positiveOnly || g[i] > 0)

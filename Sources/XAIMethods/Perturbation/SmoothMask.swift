@@ -231,14 +231,15 @@ struct SmoothMask {
                 }
             }
             guard count > 0, zmax.isFinite else { return (0, 1) }
-            var total: Float = 0, weighted: Float = 0
+            // The exponentials first, the sums after: summing inside the loop of library calls
+            // kept both sums on the stack across each call, a chain of store-to-load waits
+            // (the same terms in the same order either way).
             let t = SmoothMask.temperature
+            for j in 0..<count where z[j].isFinite { exps[j] = Foundation.exp((z[j] - zmax) / t) }
+            var total: Float = 0, weighted: Float = 0
             for j in 0..<count where z[j].isFinite {
-                let v = z[j]
-                let e = Foundation.exp((v - zmax) / t)
-                exps[j] = e
-                total += e
-                weighted += v * e
+                total += exps[j]
+                weighted += z[j] * exps[j]
             }
             return (weighted / total, total)
         }
