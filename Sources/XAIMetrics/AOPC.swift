@@ -90,8 +90,23 @@ public struct AOPC: Metric {
         let imputation = NoisyLinearImputation(noise: NoisyLinearImputation.roadNoise)
         let score = TargetProbabilities(model: model, batch: batch, metric: Self.kind, parallelRender: perturbation == .road,
                                          precision: precision)
+        // Picture `step` is named by the regions it perturbs, which other maps may pick too.
+        var pictures: [Int: SharedLogits.Picture] = [0: .original]
+        if input.imageKey != nil {
+            let recipe: String
+            switch perturbation {
+            case .noise: recipe = "aopc-noise/seed=\(input.seed)"
+            case .fill(let f): recipe = "fill=\(f)"
+            case .road: recipe = "road/seed=\(input.seed)/noise=\(imputation.noise)"
+            }
+            for step in 1...k {
+                let stream = perturbation == .road ? "/stream=\(step)" : ""
+                pictures[step] = .perturbed(recipe + stream + "/regions=\(region.h)x\(region.w)/"
+                                            + SharedLogits.mask(rank.lazy.map { $0 < step }))
+            }
+        }
         let y = try score(count: k + 1, width: image.width, height: image.height, target: input.target,
-                          shared: SharedLogits.keys([0: .original], image: input.imageKey)) { step, dst in
+                          shared: SharedLogits.keys(pictures, image: input.imageKey)) { step, dst in
             let removed = regionOf.map { rank[$0] < step }
             if let fillPicture {
                 Compose.select(image: image, fill: fillPicture, useFill: removed, into: dst)

@@ -51,10 +51,17 @@ struct PixelCurve: Sendable {
         let n = image.planeCount
         let deleting = direction == .deletion
         let score = TargetProbabilities(model: model, batch: batch, metric: metric, precision: precision)
-        // The ends of the curve are the image and a picture all fill, the same for every map.
-        let ends: [Int: SharedLogits.Picture] = deleting ? [0: .original, steps: .fill(fill)] : [0: .fill(fill), steps: .original]
+        // The ends of the curve are the image and a picture all fill, the same for every map;
+        // between them a picture is named by its fill pixels, which other maps may choose too.
+        var pictures: [Int: SharedLogits.Picture] = deleting ? [0: .original, steps: .fill(fill)] : [0: .fill(fill), steps: .original]
+        if input.imageKey != nil {
+            for k in 1..<steps {
+                let c = Int32(counts[k])
+                pictures[k] = .perturbed("fill=\(fill)/" + SharedLogits.mask(rank.lazy.map { ($0 < c) == deleting }))
+            }
+        }
         let y = try score(count: counts.count, width: image.width, height: image.height, target: input.target,
-                          shared: SharedLogits.keys(ends, image: input.imageKey)) { k, dst in
+                          shared: SharedLogits.keys(pictures, image: input.imageKey)) { k, dst in
             let c = Int32(counts[k])
             image.pixels.withUnsafeBufferPointer { src in
                 fillImage.pixels.withUnsafeBufferPointer { f in

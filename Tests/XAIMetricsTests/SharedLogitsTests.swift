@@ -97,10 +97,45 @@ final class SharedLogitsTests: XCTestCase {
         }
     }
 
+    /// A map that orders the pixels as another does (here twice its values) perturbs the same
+    /// pixels at every step, so every picture of every curve metric comes from the first map's
+    /// task; a map ordering them otherwise finds only the pictures that do not depend on the map.
+    /// Every value equals the unshared one either way.
+    func testMapsThatPerturbTheSamePixelsShareEveryPicture() throws {
+        let metrics: [(any Metric.Type, [String: ParamValue], pictures: Int, ends: Int)] = [
+            (Deletion.self, ["steps": .int(6)], 7, 2), (Insertion.self, ["steps": .int(6)], 7, 2),
+            (AOPC.self, ["region": .int(4), "steps": .int(5)], 6, 1),
+            (AOPC.self, ["region": .int(4), "steps": .int(3), "value": .string("road")], 4, 1),
+            (ROAD.self, ["fractions": .list([.double(0.25), .double(0.5)]), "batch": .int(5)], 5, 1),
+        ]
+        let plain = try F.context(F.convNet(size: 16))
+        try XCTSkipUnless(plain.engine.scoresItemsAlike(batch: 3), "one core: the engine never micro-batches, nothing is shared")
+        let image = F.randomImage(size: 16, seed: 11)
+        let first = F.randomMap(seed: 1)
+        let same = Tensor(shape: first.shape, data: first.data.map { $0 * 2 }), other = F.randomMap(seed: 2)
+        for (type, params, pictures, ends) in metrics {
+            let metric = try F.metric(type, params)
+            for (second, hits) in [(same, pictures), (other, ends)] {
+                let cache = CountingCache()
+                let sharing = ModelContext(engine: plain.engine, labels: plain.labels, preprocess: plain.preprocess,
+                                           targetLayer: nil, cache: cache)
+                for (m, map) in [first, second].enumerated() {
+                    var input = F.input(image, map: map, target: 1)
+                    let alone = try metric.evaluate(input, model: plain)
+                    (input.mapKey, input.imageKey) = ("map-\(m)", "image")
+                    XCTAssertEqual(try metric.evaluate(input, model: sharing), alone, "\(type.kind) map \(m)")
+                }
+                XCTAssertEqual(cache.hits, hits, "\(type.kind): pictures of the second map found")
+            }
+        }
+    }
+
     func testPicturesOfOtherImagesAndFillsAreNotShared() {
         XCTAssertNil(SharedLogits.Picture.original.key(image: nil))
         let keys = [SharedLogits.Picture.original.key(image: "a"), SharedLogits.Picture.original.key(image: "b"),
                     SharedLogits.Picture.fill(.gray).key(image: "a"), SharedLogits.Picture.fill(.blur).key(image: "a")]
         XCTAssertEqual(Set(keys.compactMap { $0 }).count, 4)
+        XCTAssertEqual(SharedLogits.mask([true, false, false, true, true]), "91")
+        XCTAssertEqual(SharedLogits.mask([Bool]()), "")
     }
 }
