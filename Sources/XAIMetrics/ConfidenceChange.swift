@@ -70,9 +70,13 @@ struct ConfidenceChange: Sendable {
                 let weight = map.minMaxNormalized
                 pictures.append(Compose.pixels(count: n3) { Compose.blend(image: image, fill: fillImage, weight: weight, into: $0) })
             }
+            // Named by their fill pixels, as deletion's pictures are (its middle step is this
+            // `removed` picture for gray fill and fraction 0.5).
+            let shared: [Int: SharedLogits.Picture] = [0: .original, 1: .perturbed("fill=\(fill)/" + SharedLogits.mask(top.lazy.map { !$0 })),
+                                                       2: .perturbed("fill=\(fill)/" + SharedLogits.mask(top))]
             let score = TargetProbabilities(model: model, batch: count, metric: metric)
             return try score.logits(pictures, width: image.width, height: image.height,
-                                    shared: SharedLogits.keys([0: .original], image: input.imageKey))
+                                    shared: SharedLogits.keys(shared, image: input.imageKey))
         }
         let p = TargetProbabilities.probabilities(logits, target: input.target)
         let o: Double

@@ -130,6 +130,23 @@ final class SharedLogitsTests: XCTestCase {
         }
     }
 
+    /// Deletion's middle picture at fraction 0.5 is the confidence metrics' picture with the
+    /// top half of the pixels removed (same fill): the deletion task finds it, and the image.
+    func testDeletionFindsTheConfidencePictureWithTheSamePixelsRemoved() throws {
+        let plain = try F.context(F.convNet(size: 16))
+        try XCTSkipUnless(plain.engine.scoresItemsAlike(batch: 3), "one core: the engine never micro-batches, nothing is shared")
+        let cache = CountingCache()
+        let sharing = ModelContext(engine: plain.engine, labels: plain.labels, preprocess: plain.preprocess,
+                                   targetLayer: nil, cache: cache)
+        var input = F.input(F.randomImage(size: 16, seed: 11), map: F.randomMap(seed: 1), target: 1)
+        (input.mapKey, input.imageKey) = ("map", "image")
+        _ = try F.metric(ConfidenceDrop.self, ["mode": .string("remove"), "fraction": .double(0.5)]).evaluate(input, model: sharing)
+        let deletion = try F.metric(Deletion.self, ["steps": .int(2)])
+        let before = cache.hits
+        XCTAssertEqual(try deletion.evaluate(input, model: sharing), try deletion.evaluate(input, model: plain))
+        XCTAssertEqual(cache.hits - before, 2, "the image and the top half removed")
+    }
+
     func testPicturesOfOtherImagesAndFillsAreNotShared() {
         XCTAssertNil(SharedLogits.Picture.original.key(image: nil))
         let keys = [SharedLogits.Picture.original.key(image: "a"), SharedLogits.Picture.original.key(image: "b"),
