@@ -79,6 +79,33 @@ final class DepthwisePairRowsTests: XCTestCase {
         XCTAssertLessThan(worst, 1e-6)
     }
 
+    /// Taps rounded keeping their sum: for large taps of nearly zero sum (as folded batch norms
+    /// give) the sum errs by half a unit of the last, smallest tap (at most 2^-8 of the largest
+    /// tap), plain rounding's by up to half a unit per tap; a tap errs by at most its own half
+    /// unit plus the carried one (2^-7 of the largest).
+    func testRoundingKeepsTheFilterSum() {
+        var g = SeededGenerator(seed: 73)
+        var plainWorst = 0.0, keptWorst = 0.0, tapWorst = 0.0
+        for taps in [9, 25] {
+            for _ in 0..<200 {
+                var w = (0..<taps).map { _ in g.uniform(20) }
+                w[0] -= w.reduce(0, +)  // sum near zero
+                let sum = w.reduce(0.0) { $0 + Double($1) }
+                let kept = DepthwisePairRows.roundedKeepingSum(w).map { Double(xai_bf16_to_float($0)) }
+                let plain = w.map { Double(BF16Tests.roundedBF16($0)) }
+                let largest = Double(w.map(abs).max()!)
+                plainWorst = max(plainWorst, abs(plain.reduce(0, +) - sum) / largest)
+                keptWorst = max(keptWorst, abs(kept.reduce(0, +) - sum) / largest)
+                tapWorst = max(tapWorst, zip(kept, w).map { abs($0 - Double($1)) }.max()! / largest)
+            }
+        }
+        print("bf16 depthwise taps: sum error relative to the largest tap \(keptWorst) kept, \(plainWorst) plain; "
+              + "largest tap error \(tapWorst)")
+        XCTAssertLessThanOrEqual(keptWorst, 0x1p-8)
+        XCTAssertLessThanOrEqual(tapWorst, 0x1p-7)
+        XCTAssertLessThan(keptWorst, plainWorst / 4)
+    }
+
     /// Rows the expansion has not reached yet are never read: with every input row after
     /// `full` NaN, the rows `readyRows(full)` says are ready stay finite.
     func testReadyRowsReadOnlyFilledRows() throws {
