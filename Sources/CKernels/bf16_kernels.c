@@ -181,9 +181,24 @@ void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb
     }
 }
 
+/* Pixel i's 16 results: float32 to the cell block + 16 * slots[i], or (pairs) rounded to bf16
+ * into the half of the 32-bit pairs at pairs + slots[i] (see xai_bf16_expand_pairs). */
 XAI_BF16_TARGET
-void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
-                           const float *bias, xai_rectifier r, const long *slots, float *block) {
+static inline __attribute__((always_inline)) void put(__m512 v, long slot, float *block, uint16_t *pairs) {
+    if (pairs) {
+        /* Zero-extended, each value sits in the low half of its lane; the store keeps only those
+         * halves, at the cell or two bytes into it (the high halves). */
+        const __m512i z = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(v));
+        _mm512_mask_storeu_epi16(pairs + slot, (__mmask32)0x55555555u, z);
+    } else {
+        _mm512_storeu_ps(block + 16 * slot, v);
+    }
+}
+
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void expand(long k2, const uint16_t *x, long ldx, long count,
+                                                         const uint16_t *filters, const float *bias, xai_rectifier r,
+                                                         const long *slots, float *block, uint16_t *pairs) {
     const __m512 b = _mm512_loadu_ps(bias);
     const int32_t *f = (const int32_t *)filters;
     long i = 0;
@@ -204,14 +219,14 @@ void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, con
             xp += ldx;
         }
         const long *s = slots + i;
-        _mm512_storeu_ps(block + 16 * s[0], rectify(a0, r)); _mm512_storeu_ps(block + 16 * s[1], rectify(a1, r));
-        _mm512_storeu_ps(block + 16 * s[2], rectify(a2, r)); _mm512_storeu_ps(block + 16 * s[3], rectify(a3, r));
-        _mm512_storeu_ps(block + 16 * s[4], rectify(a4, r)); _mm512_storeu_ps(block + 16 * s[5], rectify(a5, r));
-        _mm512_storeu_ps(block + 16 * s[6], rectify(a6, r)); _mm512_storeu_ps(block + 16 * s[7], rectify(a7, r));
-        _mm512_storeu_ps(block + 16 * s[8], rectify(a8, r)); _mm512_storeu_ps(block + 16 * s[9], rectify(a9, r));
-        _mm512_storeu_ps(block + 16 * s[10], rectify(a10, r)); _mm512_storeu_ps(block + 16 * s[11], rectify(a11, r));
-        _mm512_storeu_ps(block + 16 * s[12], rectify(a12, r)); _mm512_storeu_ps(block + 16 * s[13], rectify(a13, r));
-        _mm512_storeu_ps(block + 16 * s[14], rectify(a14, r)); _mm512_storeu_ps(block + 16 * s[15], rectify(a15, r));
+        put(rectify(a0, r), s[0], block, pairs); put(rectify(a1, r), s[1], block, pairs);
+        put(rectify(a2, r), s[2], block, pairs); put(rectify(a3, r), s[3], block, pairs);
+        put(rectify(a4, r), s[4], block, pairs); put(rectify(a5, r), s[5], block, pairs);
+        put(rectify(a6, r), s[6], block, pairs); put(rectify(a7, r), s[7], block, pairs);
+        put(rectify(a8, r), s[8], block, pairs); put(rectify(a9, r), s[9], block, pairs);
+        put(rectify(a10, r), s[10], block, pairs); put(rectify(a11, r), s[11], block, pairs);
+        put(rectify(a12, r), s[12], block, pairs); put(rectify(a13, r), s[13], block, pairs);
+        put(rectify(a14, r), s[14], block, pairs); put(rectify(a15, r), s[15], block, pairs);
     }
     for (; i < count; i++) {
         __m512 a0 = b;
@@ -220,7 +235,71 @@ void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, con
             DP(a0, _mm512_loadu_si512(f + p * 16), _mm512_set1_epi32(xp[0]));
             xp += ldx;
         }
-        _mm512_storeu_ps(block + 16 * slots[i], rectify(a0, r));
+        put(rectify(a0, r), slots[i], block, pairs);
+    }
+}
+
+XAI_BF16_TARGET
+void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, float *block) {
+    expand(k2, x, ldx, count, filters, bias, r, slots, block, NULL);
+}
+
+XAI_BF16_TARGET
+void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs) {
+    expand(k2, x, ldx, count, filters, bias, r, slots, NULL, pairs);
+}
+
+/* Eight neighbouring outputs of one row (see xai_bf16_depthwise_rows): per pair row, its
+ * 7 * sw + kw cells are loaded once and slid past the kw filter vectors, two kernel rows per
+ * vdpbf16ps. kw and sw are constants where the caller inlines it, so the loops unroll and
+ * the cells stay in registers (19 at most, with 8 accumulators and a filter). */
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void depthwise8(const int32_t *src, long ld, long np, const int32_t *f,
+                                                             __m512 bias, xai_rectifier r, float *dst, long count,
+                                                             const int kw, const int sw) {
+    __m512 a[8];
+    for (int i = 0; i < 8; i++) a[i] = bias;
+    for (long t = 0; t < np; t++) {
+        const int32_t *q = src + t * ld;
+        __m512i x[19];
+#pragma clang loop unroll(full)
+        for (int j = 0; j < 7 * sw + kw; j++) x[j] = _mm512_loadu_si512(q + 16 * j);
+#pragma clang loop unroll(full)
+        for (int kj = 0; kj < kw; kj++) {
+            const __m512i w = _mm512_loadu_si512(f + (t * kw + kj) * 16);
+#pragma clang loop unroll(full)
+            for (int i = 0; i < 8; i++) DP(a[i], w, x[kj + sw * i]);
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        if (i < count) _mm512_storeu_ps(dst + 16 * i, rectify(a[i], r));
+    }
+}
+
+XAI_BF16_TARGET
+void xai_bf16_depthwise_rows(const uint16_t *block, long wp, long kh, long kw, long sh, long sw, const uint16_t *filters,
+                             const float *bias, xai_rectifier r, long row_begin, long row_end, long wo, float *out) {
+    const long np = kh / 2 + 1, ld = wp * 16;
+    const __m512 b = _mm512_loadu_ps(bias);
+    const int32_t *cells = (const int32_t *)block, *f = (const int32_t *)filters;
+    for (long oh = row_begin; oh < row_end; oh++) {
+        /* The window's first padded row is oh * sh; its pair row holds it (even) or the row above. */
+        const long first = oh * sh;
+        const int32_t *row = cells + (first >> 1) * ld, *fp = f + (first & 1) * np * kw * 16;
+        float *dst = out + oh * wo * 16;
+        for (long ow = 0; ow < wo;) {
+            /* A row's last eight end at its end; a 7-wide row computes an eighth output and drops it. */
+            const long o = wo < 8 ? 0 : ow < wo - 8 ? ow : wo - 8;
+            const long count = wo - o < 8 ? wo - o : 8;
+            const int32_t *src = row + o * sw * 16;
+            if (sw == 1 && kw == 3) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 3, 1);
+            else if (sw == 1) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 5, 1);
+            else if (kw == 3) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 3, 2);
+            else depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 5, 2);
+            ow = o + 8;
+        }
     }
 }
 
@@ -248,6 +327,19 @@ void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb
 void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
                            const float *bias, xai_rectifier r, const long *slots, float *block) {
     (void)k2; (void)x; (void)ldx; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)block;
+    __builtin_trap();
+}
+
+void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs) {
+    (void)k2; (void)x; (void)ldx; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)pairs;
+    __builtin_trap();
+}
+
+void xai_bf16_depthwise_rows(const uint16_t *block, long wp, long kh, long kw, long sh, long sw, const uint16_t *filters,
+                             const float *bias, xai_rectifier r, long row_begin, long row_end, long wo, float *out) {
+    (void)block; (void)wp; (void)kh; (void)kw; (void)sh; (void)sw; (void)filters; (void)bias; (void)r;
+    (void)row_begin; (void)row_end; (void)wo; (void)out;
     __builtin_trap();
 }
 

@@ -55,6 +55,22 @@ void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb
 void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
                            const float *bias, xai_rectifier r, const long *slots, float *block);
 
+/* xai_bf16_expand_block writing bf16 halves for xai_bf16_depthwise_rows: pixel i's 16 results,
+ * rounded, go to the halves pairs[slots[i] + 2c] (c = 0..15), i.e. slots[i] = 32 * cell + half. */
+void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs);
+
+/* Output rows [row_begin, row_end) of one 16-channel block of a depthwise conv, kernel kh x kw
+ * (kh odd, kw 3 or 5), stride sh x sw (sw 1 or 2), dilation 1, wo >= 7 outputs a row.
+ * `block`: the zero-padded input as pair rows [pair row][wp][16][2], pair row j holding padded
+ * rows 2j (low halves) and 2j + 1 (high), for padded rows 0 ... (ho - 1) * sh + kh. `filters`:
+ * [parity][kh / 2 + 1][kw][16][2], parity 0 for windows starting on an even padded row (pair t:
+ * kernel rows 2t, 2t + 1), 1 for odd ones (2t - 1, 2t), kernel rows past the kernel zero. The
+ * zero-weight halves are still read, so they must be finite. A 7-wide row reads up to sw cells
+ * past its end. out[oh][ow][16] = rectify(bias + sum), float32. */
+void xai_bf16_depthwise_rows(const uint16_t *block, long wp, long kh, long kw, long sh, long sw, const uint16_t *filters,
+                             const float *bias, xai_rectifier r, long row_begin, long row_end, long wo, float *out);
+
 #ifdef __cplusplus
 }
 #endif

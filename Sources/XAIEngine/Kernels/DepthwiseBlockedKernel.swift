@@ -79,13 +79,16 @@ extension ConvPlan {
         /// pair, in parallel. Only the padding cells of each worker's block are zeroed, once:
         /// the gathers overwrite every other cell (zeroing whole 112x112 blocks was 1.7% of a
         /// Lite0 forward). `grain`: blocks per worker chunk at least (each chunk sets up a block).
-        func forEachBlock(items n: Int, grain: Int = 2, _ body: (Int, UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>) -> Void) {
+        /// `zeroing`: zeroes a block laid out otherwise (DepthwisePairRows) instead.
+        func forEachBlock(items n: Int, grain: Int = 2, zeroing: ((UnsafeMutableRawPointer) -> Void)? = nil,
+                          _ body: (Int, UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>) -> Void) {
             let g = geometry, outPixels = g.ho * g.wo
             let (top, left) = (plan.attrs.pads.top, plan.attrs.pads.left)
-            let rows = paddedPixels / g.wp
+            let rows = zeroing == nil ? paddedPixels / g.wp : 0
             Parallel.forRanges(n * blocks, grain: grain) { range in
                 let block = UnsafeMutablePointer<Lanes>.allocate(capacity: paddedPixels + outPixels)
                 defer { block.deallocate() }
+                zeroing?(UnsafeMutableRawPointer(block))
                 for r in 0..<rows {
                     let row = block + r * g.wp
                     if r < top || r >= top + g.h {

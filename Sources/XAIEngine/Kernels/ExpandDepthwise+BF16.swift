@@ -30,15 +30,22 @@ extension ExpandDepthwise {
     }
 
     /// Pixels `pixels` of 16-channel block `block` of item `item` of the packed input (pixel
-    /// stride `ldx` between k pairs); pixel i's results go to the block cell `slots[i]`.
+    /// stride `ldx` between k pairs); pixel i's results go to the block cell `slots[i]`, or,
+    /// with `pairRows`, rounded to bf16 into its half of the pair-row block.
     @inline(__always)
     func expandPixelsBF16(_ filters: BF16Rows, _ packed: UnsafePointer<UInt16>, item: Int, block b: Int, pixels: Range<Int>,
-                          ldx: Int, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
+                          ldx: Int, _ rectify: Rectifier16, slots: UnsafePointer<Int>, pairRows: DepthwisePairRows?,
                           into block: UnsafeMutablePointer<SIMD16<Float>>) {
         let x = packed + (item * filters.pairs * ldx + pixels.lowerBound) * 2
-        let cells = UnsafeMutableRawPointer(block).assumingMemoryBound(to: Float.self)
-        xai_bf16_expand_block(filters.pairs, x, ldx, pixels.count, filters.data + b * filters.panelStride,
-                              biases + b * ConvPlan.laneCount, xai_rectifier(rectify), slots, cells)
+        let f = filters.data + b * filters.panelStride, bias = biases + b * ConvPlan.laneCount
+        if let pairRows {
+            let halves = UnsafeMutableRawPointer(block).assumingMemoryBound(to: UInt16.self)
+            xai_bf16_expand_pairs(filters.pairs, x, ldx, pixels.count, f, bias, xai_rectifier(rectify),
+                                  pairRows.slots + pixels.lowerBound, halves)
+        } else {
+            let cells = UnsafeMutableRawPointer(block).assumingMemoryBound(to: Float.self)
+            xai_bf16_expand_block(filters.pairs, x, ldx, pixels.count, f, bias, xai_rectifier(rectify), slots, cells)
+        }
     }
 }
 

@@ -22,6 +22,8 @@ final class ExpandDepthwise: @unchecked Sendable {
     /// Read-only once made, so passes on several threads share it.
     private let setupLock = NSLock()
     private var lastSetup: (h: Int, w: Int, setup: ConvPlan.BlockedSetup)?
+    /// The same for the bf16 depthwise kernel (DepthwisePairRows), made by the first bf16 pass.
+    private var lastPairRows: (h: Int, w: Int, setup: DepthwisePairRows)?
 
     /// Pixels expanded between two depthwise runs: the block's rows they fill and the input
     /// they read (k x 512 floats) stay in the core's L1 / L2 cache.
@@ -91,6 +93,8 @@ final class ExpandDepthwise: @unchecked Sendable {
         let direct = expand.isPointwise
         let columns = direct ? nil : ws.buffer(0, k * ehw)
         let bf16 = ws.precision == .bf16 ? bf16Filters : nil
+        // bf16 passes run the depthwise conv in bf16 too, where its kernel applies.
+        let pairRows = bf16 != nil && DepthwisePairRows.applies(depthwise, wo: wo) ? pairRowsSetup(h: eh, w: ew, ho: ho, wo: wo) : nil
         x.data.withUnsafeBufferPointer { xb in
             let xp = xb.baseAddress!
             for first in stride(from: 0, to: n, by: direct ? n : 1) {
@@ -107,7 +111,7 @@ final class ExpandDepthwise: @unchecked Sendable {
                 }
                 // One block per chunk: a single image's six blocks (Lite0's 96 channels) in
                 // chunks of two left one of the two cores a third idle (batch 1: 7.3 -> 7.0 ms).
-                setup.forEachBlock(items: direct ? n : 1, grain: 1) { b, block, out in
+                setup.forEachBlock(items: direct ? n : 1, grain: 1, zeroing: pairRows?.zeroPadding) { b, block, out in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
                     let src = UnsafePointer(columns) ?? xp + item * k * hw
                     let f = UnsafePointer(filters + cb * k * L)
@@ -117,13 +121,17 @@ final class ExpandDepthwise: @unchecked Sendable {
                         let end = min(ehw, p + Self.chunkPixels)
                         if let bf16, let packed {
                             expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, pixels: p..<end, ldx: ehw,
-                                             rectify, slots: setup.inputSlots + p, into: block)
+                                             rectify, slots: setup.inputSlots + p, pairRows: pairRows, into: block)
                         } else {
                             Self.expandPixels(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: bias, rectify,
                                               slots: setup.inputSlots + p, into: block)
                         }
-                        let ready = readyRows(end / ew)
-                        if ready > done { setup.compute(block: b, plane: block, rows: done..<ready, into: out) }
+                        let ready = pairRows?.readyRows(end / ew) ?? readyRows(end / ew)
+                        if let pairRows, ready > done {
+                            pairRows.compute(block: cb, pairs: block, rows: done..<ready, into: out)
+                        } else if ready > done {
+                            setup.compute(block: b, plane: block, rows: done..<ready, into: out)
+                        }
                         done = max(done, ready)
                         p = end
                     }
@@ -146,6 +154,16 @@ final class ExpandDepthwise: @unchecked Sendable {
         if let last = lastSetup, last.h == h, last.w == w { return last.setup }
         let setup = ConvPlan.BlockedSetup(depthwise, channels: expand.outChannels, h: h, w: w, ho: ho, wo: wo)
         lastSetup = (h, w, setup)
+        return setup
+    }
+
+    /// The bf16 depthwise setup for expanded maps of h x w (made once per map size).
+    private func pairRowsSetup(h: Int, w: Int, ho: Int, wo: Int) -> DepthwisePairRows {
+        setupLock.lock()
+        defer { setupLock.unlock() }
+        if let last = lastPairRows, last.h == h, last.w == w { return last.setup }
+        let setup = DepthwisePairRows(depthwise, channels: expand.outChannels, h: h, w: w, ho: ho, wo: wo)
+        lastPairRows = (h, w, setup)
         return setup
     }
 
