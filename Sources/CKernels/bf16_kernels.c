@@ -34,7 +34,7 @@ void xai_bf16_pack_rows(const float *w, long m, long k, long rows_per_panel, uin
 #include <cpuid.h>
 #include <immintrin.h>
 
-#define XAI_BF16_TARGET __attribute__((target("avx512bf16,avx512f,avx512bw,avx512vl")))
+#include "bf16_simd.h"
 
 int xai_bf16_supported(void) {
     unsigned a, b, c, d;
@@ -124,17 +124,6 @@ void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long 
     }
 }
 
-XAI_BF16_TARGET
-static inline __m512 rectify(__m512 v, xai_rectifier r) {
-    if (r.slope != 1.0f) {
-        const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
-        return _mm512_mask_mul_ps(v, neg, v, _mm512_set1_ps(r.slope));
-    }
-    /* max(lo, v) and min(hi, .) return v when it is NaN, as the fp32 epilogue does. */
-    return _mm512_min_ps(_mm512_set1_ps(r.hi), _mm512_max_ps(_mm512_set1_ps(r.lo), v));
-}
-
-#define DP(acc, x, y) acc = _mm512_dpbf16_ps(acc, (__m512bh)(x), (__m512bh)(y))
 
 XAI_BF16_TARGET
 void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
@@ -251,58 +240,6 @@ void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, con
     expand(k2, x, ldx, count, filters, bias, r, slots, NULL, pairs);
 }
 
-/* Eight neighbouring outputs of one row (see xai_bf16_depthwise_rows): per pair row, its
- * 7 * sw + kw cells are loaded once and slid past the kw filter vectors, two kernel rows per
- * vdpbf16ps. kw and sw are constants where the caller inlines it, so the loops unroll and
- * the cells stay in registers (19 at most, with 8 accumulators and a filter). */
-XAI_BF16_TARGET
-static inline __attribute__((always_inline)) void depthwise8(const int32_t *src, long ld, long np, const int32_t *f,
-                                                             __m512 bias, xai_rectifier r, float *dst, long count,
-                                                             const int kw, const int sw) {
-    __m512 a[8];
-    for (int i = 0; i < 8; i++) a[i] = bias;
-    for (long t = 0; t < np; t++) {
-        const int32_t *q = src + t * ld;
-        __m512i x[19];
-#pragma clang loop unroll(full)
-        for (int j = 0; j < 7 * sw + kw; j++) x[j] = _mm512_loadu_si512(q + 16 * j);
-#pragma clang loop unroll(full)
-        for (int kj = 0; kj < kw; kj++) {
-            const __m512i w = _mm512_loadu_si512(f + (t * kw + kj) * 16);
-#pragma clang loop unroll(full)
-            for (int i = 0; i < 8; i++) DP(a[i], w, x[kj + sw * i]);
-        }
-    }
-    for (int i = 0; i < 8; i++) {
-        if (i < count) _mm512_storeu_ps(dst + 16 * i, rectify(a[i], r));
-    }
-}
-
-XAI_BF16_TARGET
-void xai_bf16_depthwise_rows(const uint16_t *block, long wp, long kh, long kw, long sh, long sw, const uint16_t *filters,
-                             const float *bias, xai_rectifier r, long row_begin, long row_end, long wo, float *out) {
-    const long np = kh / 2 + 1, ld = wp * 16;
-    const __m512 b = _mm512_loadu_ps(bias);
-    const int32_t *cells = (const int32_t *)block, *f = (const int32_t *)filters;
-    for (long oh = row_begin; oh < row_end; oh++) {
-        /* The window's first padded row is oh * sh; its pair row holds it (even) or the row above. */
-        const long first = oh * sh;
-        const int32_t *row = cells + (first >> 1) * ld, *fp = f + (first & 1) * np * kw * 16;
-        float *dst = out + oh * wo * 16;
-        for (long ow = 0; ow < wo;) {
-            /* A row's last eight end at its end; a 7-wide row computes an eighth output and drops it. */
-            const long o = wo < 8 ? 0 : ow < wo - 8 ? ow : wo - 8;
-            const long count = wo - o < 8 ? wo - o : 8;
-            const int32_t *src = row + o * sw * 16;
-            if (sw == 1 && kw == 3) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 3, 1);
-            else if (sw == 1) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 5, 1);
-            else if (kw == 3) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 3, 2);
-            else depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 5, 2);
-            ow = o + 8;
-        }
-    }
-}
-
 #else
 
 /* Not an x86-64 CPU: xai_bf16_supported() is 0, so the engine never calls the kernels below. */
@@ -333,13 +270,6 @@ void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, con
 void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
                            const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs) {
     (void)k2; (void)x; (void)ldx; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)pairs;
-    __builtin_trap();
-}
-
-void xai_bf16_depthwise_rows(const uint16_t *block, long wp, long kh, long kw, long sh, long sw, const uint16_t *filters,
-                             const float *bias, xai_rectifier r, long row_begin, long row_end, long wo, float *out) {
-    (void)block; (void)wp; (void)kh; (void)kw; (void)sh; (void)sw; (void)filters; (void)bias; (void)r;
-    (void)row_begin; (void)row_end; (void)wo; (void)out;
     __builtin_trap();
 }
 

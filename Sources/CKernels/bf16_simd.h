@@ -1,0 +1,26 @@
+/*
+ * What the AVX-512 bf16 kernels of this target share (x86-64 only; not part of the public
+ * header): the target attribute, the rectifying epilogue and the pair dot product.
+ */
+#ifndef XAI_BF16_SIMD_H
+#define XAI_BF16_SIMD_H
+
+#include <immintrin.h>
+
+#include "bf16_kernels.h"
+
+#define XAI_BF16_TARGET __attribute__((target("avx512bf16,avx512f,avx512bw,avx512vl")))
+
+XAI_BF16_TARGET
+static inline __m512 rectify(__m512 v, xai_rectifier r) {
+    if (r.slope != 1.0f) {
+        const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+        return _mm512_mask_mul_ps(v, neg, v, _mm512_set1_ps(r.slope));
+    }
+    /* max(lo, v) and min(hi, .) return v when it is NaN, as the fp32 epilogue does. */
+    return _mm512_min_ps(_mm512_set1_ps(r.hi), _mm512_max_ps(_mm512_set1_ps(r.lo), v));
+}
+
+#define DP(acc, x, y) acc = _mm512_dpbf16_ps(acc, (__m512bh)(x), (__m512bh)(y))
+
+#endif
