@@ -92,7 +92,7 @@ public struct AOPC: Metric {
                                          precision: precision)
         // Picture `step` is named by the regions it perturbs, which other maps may pick too.
         var pictures: [Int: SharedLogits.Picture] = [0: .original]
-        if input.imageKey != nil {
+        if input.imageKey != nil, SharedLogits.affordable(pictures: k, flags: count) {
             let recipe: String
             switch perturbation {
             case .noise: recipe = "aopc-noise/seed=\(input.seed)"

@@ -19,8 +19,9 @@ import XAIMethods
 /// Measured on chelsea.png at 224 x 224 (a blob-shaped removal order, fractions 0.1 / 0.5 /
 /// 0.9): 11 / 14 / 13 iterations (16 / 23 / 24 before the multigrid's over-correction) against
 /// 113 / 239 / 400 with the Jacobi preconditioner, the same pixels within 3e-4, 0.06 s against
-/// 0.27 s for the three pictures in one release run (`ImputationStartTests`). The three channels as one vector per pixel and branch-free
-/// eight-slot rows took it from 0.10 s (Jacobi 0.41 s) in the same session, every bit kept.
+/// 0.27 s for the three pictures in one release run (`ImputationStartTests`). The three channels
+/// as one vector per pixel and branch-free eight-slot rows had taken it from 0.10 s (Jacobi
+/// 0.41 s) before, every bit kept.
 struct NoisyLinearImputation: Sendable {
     /// ROAD's default noise standard deviation (Rong et al. use 0.01 on 0...1 pixels).
     static let roadNoise = 0.01

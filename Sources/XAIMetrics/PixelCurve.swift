@@ -54,7 +54,7 @@ struct PixelCurve: Sendable {
         // The ends of the curve are the image and a picture all fill, the same for every map;
         // between them a picture is named by its fill pixels, which other maps may choose too.
         var pictures: [Int: SharedLogits.Picture] = deleting ? [0: .original, steps: .fill(fill)] : [0: .fill(fill), steps: .original]
-        if input.imageKey != nil {
+        if input.imageKey != nil, SharedLogits.affordable(pictures: steps, flags: n) {
             for k in 1..<steps {
                 let c = Int32(counts[k])
                 pictures[k] = .perturbed("fill=\(fill)/" + SharedLogits.mask(rank.lazy.map { ($0 < c) == deleting }))

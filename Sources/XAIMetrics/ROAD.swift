@@ -51,12 +51,11 @@ public struct ROAD: Metric {
             for i in chosen { mask[i] = true }
             return mask
         }
-        let masks = [[]] + (1...(2 * f)).map(removed)
         // Picture j is named by its removed pixels (other maps may remove the same) and its noise.
         var pictures: [Int: SharedLogits.Picture] = [0: .original]
-        if input.imageKey != nil {
+        if input.imageKey != nil, SharedLogits.affordable(pictures: 2 * f, flags: n) {
             for j in 1...(2 * f) {
-                pictures[j] = .perturbed("road/seed=\(input.seed)/stream=\(j)/noise=\(imputation.noise)/" + SharedLogits.mask(masks[j]))
+                pictures[j] = .perturbed("road/seed=\(input.seed)/stream=\(j)/noise=\(imputation.noise)/" + SharedLogits.mask(removed(j)))
             }
         }
         let score = TargetProbabilities(model: model, batch: batch, metric: Self.kind, parallelRender: true, precision: precision)
@@ -67,7 +66,7 @@ public struct ROAD: Metric {
                 pixels = image.pixels
             } else {
                 var rng = SeededRandom(seed: input.seed, stream: UInt64(j))
-                pixels = try imputation.impute(image, removed: masks[j], rng: &rng)
+                pixels = try imputation.impute(image, removed: removed(j), rng: &rng)
             }
             pixels.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: $0.count) }
         }

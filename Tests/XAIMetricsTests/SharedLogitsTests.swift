@@ -154,5 +154,9 @@ final class SharedLogitsTests: XCTestCase {
         XCTAssertEqual(Set(keys.compactMap { $0 }).count, 4)
         XCTAssertEqual(SharedLogits.mask([true, false, false, true, true]), "91")
         XCTAssertEqual(SharedLogits.mask([Bool]()), "")
+        // compare-methods' deletion (19 pictures of 224 x 224) is named; 10,000 steps over 512 x 512 are not.
+        XCTAssertTrue(SharedLogits.affordable(pictures: 19, flags: 224 * 224))
+        XCTAssertFalse(SharedLogits.affordable(pictures: 10_000, flags: 512 * 512))
+        XCTAssertFalse(SharedLogits.affordable(pictures: Int.max, flags: 8))
     }
 }

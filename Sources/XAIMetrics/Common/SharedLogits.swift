@@ -53,6 +53,14 @@ enum SharedLogits {
         pictures.compactMapValues { $0.key(image: imageKey) }
     }
 
+    /// Whether `pictures` masks of `flags` flags each fit the budget of 4 Mi characters for one
+    /// task's keys (a curve of thousands of steps over a large image would hold gigabytes of
+    /// them); beyond it the pictures are scored without sharing.
+    static func affordable(pictures: Int, flags: Int) -> Bool {
+        let (characters, overflow) = pictures.multipliedReportingOverflow(by: flags / 4 + 1)
+        return !overflow && characters <= 1 << 22
+    }
+
     /// `flags` as hexadecimal digits of four flags each (the first flag the lowest bit), for a
     /// `perturbed` recipe.
     static func mask<S: Sequence<Bool>>(_ flags: S) -> String {
