@@ -35,7 +35,7 @@ extension ConvPlan {
         }
         let blocks = (c + L - 1) / L
         var filters = [Float](repeating: 0, count: blocks * taps * L)
-        for ch in 0..<c { for t in 0..<taps { filters[(ch / L * taps + t) * L + ch % L] = weights[ch * taps + t] } }
+        filters.withUnsafeMutableBufferPointer { interleaveFilters(channels: c, into: $0.baseAddress!) }
         return ws.tensor(inputShape) { dx, _ in
             dy.data.withUnsafeBufferPointer { dyb in
             filters.withUnsafeBufferPointer { fb in

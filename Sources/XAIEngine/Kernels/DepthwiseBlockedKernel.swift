@@ -56,10 +56,8 @@ extension ConvPlan {
             filters.initialize(repeating: 0, count: blocks * taps * L)
             biases = .allocate(capacity: blocks * L)
             biases.initialize(repeating: 0, count: blocks * L)
-            for ch in 0..<c {
-                for t in 0..<taps { filters[(ch / L * taps + t) * L + ch % L] = plan.weights[ch * taps + t] }
-                biases[ch] = plan.bias?[ch] ?? 0
-            }
+            plan.interleaveFilters(channels: c, into: filters)
+            for ch in 0..<c { biases[ch] = plan.bias?[ch] ?? 0 }
             inputSlots = .allocate(capacity: h * w)
             for ih in 0..<h { for iw in 0..<w { inputSlots[ih * w + iw] = (ih + a.pads.top) * wp + iw + a.pads.left } }
             tapOffsets = .allocate(capacity: taps)
@@ -112,6 +110,13 @@ extension ConvPlan {
             plan.blockedPlane(plane, geometry, rows: rows ?? 0..<geometry.ho, filters: filters + k * geometry.taps * ConvPlan.laneCount,
                               bias: biases + k * ConvPlan.laneCount, offsets: tapOffsets, into: out)
         }
+    }
+
+    /// The filters of `c` channels by 16-channel block, [block][tap][16], into `filters`
+    /// (zeroed beforehand: lanes past the last channel stay zero).
+    func interleaveFilters(channels c: Int, into filters: UnsafeMutablePointer<Float>) {
+        let L = Self.laneCount, taps = kh * kw
+        for ch in 0..<c { for t in 0..<taps { filters[(ch / L * taps + t) * L + ch % L] = weights[ch * taps + t] } }
     }
 
     struct BlockedGeometry {

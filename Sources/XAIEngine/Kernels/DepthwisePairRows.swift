@@ -29,7 +29,7 @@ final class DepthwisePairRows: @unchecked Sendable {
     static func applies(_ plan: ConvPlan, wo: Int) -> Bool {
         let a = plan.attrs
         return plan.isDepthwise && a.dilation.h == 1 && a.dilation.w == 1 && plan.kh % 2 == 1 && (plan.kw == 3 || plan.kw == 5)
-            && (a.stride.w == 1 || a.stride.w == 2) && a.stride.h >= 1 && wo >= 7
+            && (a.stride.w == 1 || a.stride.w == 2) && wo >= 7
     }
 
     /// Setup for `channels` (a multiple of 16) channels of h x w maps with ho x wo outputs.

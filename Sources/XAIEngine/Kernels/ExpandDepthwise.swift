@@ -127,10 +127,12 @@ final class ExpandDepthwise: @unchecked Sendable {
                                               slots: setup.inputSlots + p, into: block)
                         }
                         let ready = pairRows?.readyRows(end / ew) ?? readyRows(end / ew)
-                        if let pairRows, ready > done {
-                            pairRows.compute(block: cb, pairs: block, rows: done..<ready, into: out)
-                        } else if ready > done {
-                            setup.compute(block: b, plane: block, rows: done..<ready, into: out)
+                        if ready > done {
+                            if let pairRows {
+                                pairRows.compute(block: cb, pairs: block, rows: done..<ready, into: out)
+                            } else {
+                                setup.compute(block: b, plane: block, rows: done..<ready, into: out)
+                            }
                         }
                         done = max(done, ready)
                         p = end
