@@ -47,9 +47,12 @@ public enum EngineBenchmark {
     }
 
     /// CPU time of the whole process (all threads), in milliseconds.
-    public static func processCPUms() -> Double {
+    public static func processCPUms() -> Double { cpuMilliseconds(CLOCK_PROCESS_CPUTIME_ID) }
+
+    /// Milliseconds of `clock` (a CPU-time clock: the process's or the calling thread's).
+    static func cpuMilliseconds(_ clock: clockid_t) -> Double {
         var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        clock_gettime(clock, &ts)
         return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
     }
 

@@ -27,6 +27,16 @@ enum Parallel {
         }
     }
 
+    /// Whether the current thread is running one of these loops' chunks (where a nested loop
+    /// runs inline); false where that is not tracked (the GCD fallback).
+    static var isInsideLoop: Bool {
+        #if os(Linux)
+        return WorkerPool.shared != nil && InsidePool.isSet
+        #else
+        return false
+        #endif
+    }
+
     /// Calls `body(i)` once for every i in 0..<count, concurrently, and returns when all are
     /// done. Runs on the persistent `WorkerPool` (where there is one); calls from inside such a
     /// loop run inline, in order.

@@ -5,7 +5,11 @@ import XAICore
 /// (`XAI_STEP_PROFILE=1 xai bench ...`; the table goes to stderr at exit). Wall time against
 /// process CPU time tells a step whose work is slow (CPU close to twice the wall on two cores)
 /// from one that leaves a core idle (CPU close to the wall: serial code, too few chunks, or
-/// dispatch). Off by default: the check is one static flag per step.
+/// dispatch). Steps of micro-batched passes run one micro-batch per core at the same time, so
+/// they are rows of their own, marked "per core", charged each worker's wall and its thread's
+/// CPU time: their wall adds the cores' times (process CPU time had counted the other core's
+/// work too, and put every such step near twice its wall). Off by default: the check is one
+/// static flag per step.
 final class StepProfile: @unchecked Sendable {
     static let enabled = ProcessInfo.processInfo.environment["XAI_STEP_PROFILE"] == "1"
     static let shared = StepProfile()
@@ -25,10 +29,12 @@ final class StepProfile: @unchecked Sendable {
     @inline(__always)
     static func measure<T>(_ label: @autoclosure () -> String, _ body: () throws -> T) rethrows -> T {
         guard enabled else { return try body() }
-        let t0 = DispatchTime.now().uptimeNanoseconds, c0 = EngineBenchmark.processCPUms()
+        let perCore = Parallel.isInsideLoop
+        let clock = perCore ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID
+        let t0 = DispatchTime.now().uptimeNanoseconds, c0 = EngineBenchmark.cpuMilliseconds(clock)
         let result = try body()
-        let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6, cpu = EngineBenchmark.processCPUms() - c0
-        shared.add(label(), wall: wall, cpu: cpu)
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6, cpu = EngineBenchmark.cpuMilliseconds(clock) - c0
+        shared.add(label() + (perCore ? " (per core)" : ""), wall: wall, cpu: cpu)
         return result
     }
 

@@ -77,7 +77,7 @@ enum PackedGEMM {
     /// core's cache while every row panel passes over it (without tiles, the [144, 6272] input
     /// of a Lite0 projection was read from L3 once per panel).
     static func tileColumns(k: Int, n: Int) -> Int {
-        min(n, max(32, ((1 << 17) / max(1, k)) & ~31))
+        n <= 64 ? n : min(n, max(32, ((1 << 17) / max(1, k)) & ~31))
     }
 
     /// C = rectify(W * B + bias) for the `n` columns of B (rows at `b + k * ldb`), split across
