@@ -10,8 +10,9 @@ public enum RegularFile {
     /// The file is opened non-blocking (opening a FIFO with no writer would otherwise wait for
     /// one) and then checked with `fstat` on the open descriptor, so a symbolic link to a device
     /// is refused like the device itself and nothing can be swapped in between check and read.
-    public static func read(_ path: String, maxBytes: Int) throws -> [UInt8] {
-        let fd = try open(path)
+    /// With `followLinks: false` a symbolic link is refused too.
+    public static func read(_ path: String, maxBytes: Int, followLinks: Bool = true) throws -> [UInt8] {
+        let fd = try open(path, followLinks: followLinks)
         defer { close(fd) }
         let size = try checkedSize(fd, path: path, maxBytes: maxBytes)
         var bytes = [UInt8](repeating: 0, count: size)

@@ -108,6 +108,18 @@ public final class RunStore: @unchecked Sendable {
         }
     }
 
+    /// When the oldest run that `keysToKeep(keepLast:)` keeps started; nil when it keeps none.
+    /// `xai gc` keeps the intermediate results used since then.
+    public func oldestKeptStart(keepLast: Int) throws -> Date? {
+        try read { db in
+            try Date.fetchOne(db, sql: """
+                WITH ranked AS (
+                    SELECT id, startedAt, pinned, ROW_NUMBER() OVER (PARTITION BY experiment ORDER BY id DESC) AS age FROM run)
+                SELECT MIN(startedAt) FROM ranked WHERE pinned OR age <= ?
+                """, arguments: [max(0, keepLast)])
+        }
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try db.read(body)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XAIBackend
 import XAIPlanner
 import XAIRuns
 
@@ -13,7 +14,10 @@ struct GCCommand: ParsableCommand {
             the experiment no longer produces (e.g. those of a removed sweep point). The manifest, the \
             gallery pages and anything outside Outputs/ are never touched. The entries of pinned runs \
             (`xai runs pin ID`) and of the newest --keep-last runs of each experiment are kept too. \
-            Removed entries are listed by the experiment and task that used them last.
+            Removed entries are listed by the experiment and task that used them last. Intermediate \
+            results shared between tasks (model outputs on LIME's and RISE's masks, the metrics' \
+            perturbed pictures) are removed when no run used them since the oldest of those kept \
+            runs started (all of them when no run is kept); with no run history they are left alone.
             """)
 
     @Argument(help: "Every experiment file whose results should be kept.")
@@ -62,6 +66,14 @@ struct GCCommand: ParsableCommand {
                 for e in group.entries { printOut("  \(e.task) (\(Self.size(report.entryBytes[e.key] ?? 0)))") }
             }
             for name in report.removedTemporaries { printOut("\(verb) leftover staging folder \(name)") }
+            if let history {
+                let since = try history.oldestKeptStart(keepLast: keepLast) ?? Date()
+                // Outside `cache.gc`'s exclusive lock: an entry removed under a run that started
+                // meanwhile only counts as absent there and is computed again.
+                let unused = DiskIntermediateCache(cacheRoot: cache.root).removeUnused(since: since, dryRun: dryRun)
+                printOut("\(verb) \(unused.files) intermediate results (\(Self.size(unused.bytes))) "
+                      + "unused since \(ISO8601DateFormatter().string(from: since))")
+            }
             printOut("\(verb) \(outputCount) stale output files (\(Self.size(outputBytes))), "
                   + "\(report.removedEntries.count) cache entries and \(report.removedTemporaries.count) "
                   + "leftover folders (\(Self.size(report.bytes))); kept \(keep.count) entries "

@@ -47,7 +47,8 @@ final class RunCLITests: CLITestCase {
                        "a manifest of results found in the cache is the computed one, byte for byte")
     }
 
-    /// After a sweep value is dropped, `gc --dry-run` lists its map and `gc` removes it.
+    /// After a sweep value is dropped, `gc --dry-run` lists its map and `gc` removes it, and an
+    /// intermediate result no kept run used goes too.
     func testGCRemovesTheOutputsOfADroppedSweepPoint() throws {
         let dir = try scratchRoot()
         func experiment(_ reduce: String) -> String {
@@ -66,6 +67,12 @@ final class RunCLITests: CLITestCase {
         XCTAssertEqual(try xai(["run", file], in: dir).status, 0)
         let stale = dir.appendingPathComponent("Outputs/cli-gc/maps/chelsea/saliency@reduce=l2.npy")
         XCTAssertTrue(FileManager.default.fileExists(atPath: stale.path))
+        let intermediates = dir.appendingPathComponent("Outputs/.cache/intermediate")
+        try FileManager.default.createDirectory(at: intermediates, withIntermediateDirectories: true)
+        let unused = intermediates.appendingPathComponent(String(repeating: "0f", count: 32) + ".npy")
+        try Data(repeating: 0, count: 100).write(to: unused)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_000_000_000)],
+                                              ofItemAtPath: unused.path)
 
         _ = try write(experiment("[max_abs]"), to: dir)
         let dry = try xai(["gc", "--dry-run", file], in: dir)
@@ -81,9 +88,11 @@ final class RunCLITests: CLITestCase {
                       entries.stdout)
         XCTAssertTrue(lines.contains { $0.hasPrefix("  ") && $0.contains("saliency@reduce=l2") }, entries.stdout)
         XCTAssertFalse(lines.contains { $0.contains("saliency@reduce=max_abs") }, "kept entries are not listed")
+        XCTAssertTrue(entries.stdout.contains("would remove 1 intermediate results (100 B)"), entries.stdout)
         let real = try xai(["gc", file], in: dir)
         XCTAssertEqual(real.status, 0, real.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: unused.path), real.stdout)
         XCTAssertTrue(FileManager.default.fileExists(
             atPath: dir.appendingPathComponent("Outputs/cli-gc/maps/chelsea/saliency@reduce=max_abs.npy").path))
     }

@@ -15,8 +15,8 @@ final class RunStoreTests: TemporaryDirectoryTestCase {
                                           images: [], predictions: [], results: [], failures: []).encoded())
     }
 
-    func run(_ id: String, _ experiment: String, git: GitState? = nil, overrides: [String] = []) throws -> RunRecord {
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
+    func run(_ id: String, _ experiment: String, git: GitState? = nil, overrides: [String] = [],
+             start: Date = Date(timeIntervalSince1970: 1_800_000_000)) throws -> RunRecord {
         return RunRecord(id: id, experiment: experiment, file: "Experiments/\(experiment).yaml", startedAt: start,
                          endedAt: start.addingTimeInterval(2.5), exitStatus: 0, git: git, experimentHash: "e" + id,
                          overrides: overrides, manifestHash: try manifest(experiment).hash, taskCount: 2,
@@ -30,8 +30,9 @@ final class RunStoreTests: TemporaryDirectoryTestCase {
         }
     }
 
-    func record(_ store: RunStore, _ id: String, _ experiment: String, git: GitState? = nil, keys: [String] = []) throws {
-        try store.record(NewRun(record: run(id, experiment, git: git), manifest: manifest(experiment),
+    func record(_ store: RunStore, _ id: String, _ experiment: String, git: GitState? = nil, keys: [String] = [],
+                start: Date = Date(timeIntervalSince1970: 1_800_000_000)) throws {
+        try store.record(NewRun(record: run(id, experiment, git: git, start: start), manifest: manifest(experiment),
                                 tasks: tasks(id, keys: keys)))
     }
 
@@ -73,6 +74,22 @@ final class RunStoreTests: TemporaryDirectoryTestCase {
         XCTAssertThrowsError(try store.setPinned(true, id: "20990101-000000-0000")) { error in
             guard case RunsError.unknownRun = error else { return XCTFail("\(error)") }
         }
+    }
+
+    /// `xai gc` keeps the intermediate results used since the oldest run whose entries it keeps.
+    func testOldestKeptStartIsThatOfTheOldestKeptRun() throws {
+        let store = try RunStore(outputs: outputs)
+        func day(_ d: Double) -> Date { Date(timeIntervalSince1970: 1_800_000_000 + d * 86_400) }
+        XCTAssertNil(try store.oldestKeptStart(keepLast: 5), "no runs, nothing to go by")
+        try record(store, "20260101-000000-0001", "a", start: day(1))
+        try record(store, "20260102-000000-0001", "a", start: day(2))
+        try record(store, "20260103-000000-0001", "a", start: day(3))
+        try record(store, "20260102-120000-0002", "b", start: day(2.5))
+        XCTAssertEqual(try store.oldestKeptStart(keepLast: 1), day(2.5))
+        XCTAssertEqual(try store.oldestKeptStart(keepLast: 2), day(2))
+        XCTAssertNil(try store.oldestKeptStart(keepLast: 0))
+        try store.setPinned(true, id: "20260101-000000-0001")
+        XCTAssertEqual(try store.oldestKeptStart(keepLast: 0), day(1))
     }
 
     /// Runs that wrote the same manifest share one copy of it; an altered copy is refused.
