@@ -18,21 +18,22 @@ static inline __m512i column_pairs(const int32_t *b, long ldb, long p, long j) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
 }
 
-/* `count` (1 ... 4, constant where inlined) columns from column j0: per column two sums over
- * alternate k-pair couples, so even one column keeps two vdpbf16ps chains in flight; lane
- * i (mod 8) of a sum is row i. Returns the columns' 8 row totals in lanes 0-7 of out[j]. */
+/* `count` (1 ... 4, constant where inlined) columns from column j0: per column four sums over
+ * k-pair couples in turn, so even one column keeps four vdpbf16ps chains in flight (its
+ * latency is about twelve of its issue slots); lane i (mod 8) of a sum is row i. Returns the
+ * columns' 8 row totals in lanes 0-7 of out[j]. */
 XAI_BF16_TARGET
 static inline __attribute__((always_inline)) void columns4(long k2, const int32_t *a, const int32_t *b, long ldb, long j0,
                                                            int count, __m512 out[4]) {
-    __m512 s[4][2];
-    for (int j = 0; j < 4; j++) s[j][0] = s[j][1] = _mm512_setzero_ps();
+    __m512 s[4][4];
+    for (int j = 0; j < 4; j++) s[j][0] = s[j][1] = s[j][2] = s[j][3] = _mm512_setzero_ps();
     long p = 0;
-    for (; p + 4 <= k2; p += 4) {
-        const __m512i a0 = _mm512_loadu_si512(a + 8 * p), a1 = _mm512_loadu_si512(a + 8 * p + 16);
+    for (; p + 8 <= k2; p += 8) {
 #pragma clang loop unroll(full)
-        for (int j = 0; j < count; j++) {
-            DP(s[j][0], a0, column_pairs(b, ldb, p, j0 + j));
-            DP(s[j][1], a1, column_pairs(b, ldb, p + 2, j0 + j));
+        for (int u = 0; u < 4; u++) {
+            const __m512i av = _mm512_loadu_si512(a + 8 * (p + 2 * u));
+#pragma clang loop unroll(full)
+            for (int j = 0; j < count; j++) DP(s[j][u], av, column_pairs(b, ldb, p + 2 * u, j0 + j));
         }
     }
     for (; p < k2; p += 2) {
@@ -49,7 +50,7 @@ static inline __attribute__((always_inline)) void columns4(long k2, const int32_
     }
 #pragma clang loop unroll(full)
     for (int j = 0; j < count; j++) {
-        const __m512 t = _mm512_add_ps(s[j][0], s[j][1]);
+        const __m512 t = _mm512_add_ps(_mm512_add_ps(s[j][0], s[j][1]), _mm512_add_ps(s[j][2], s[j][3]));
         out[j] = _mm512_add_ps(t, _mm512_shuffle_f32x4(t, t, 0x4e));
     }
 }
