@@ -86,26 +86,24 @@ static void swap_indices(int bit, int *low, int *high) {
 
 XAI_BF16_TARGET
 void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld) {
-    /* Sixteen pixels at a time. Rounding pixel vectors 2i and 2i+1 together gives vector i
-     * with lane l = (pixel 2i + l / 8, pair l % 8): a 16 x 8 matrix of 32-bit pairs, which three
+    /* Sixteen pixels at a time. Rounding pixel vectors i and i+8 together gives vector i with
+     * lane l = (pixel i + 8 * (l / 8), pair l % 8): a 16 x 8 matrix of 32-bit pairs, which three
      * rounds of swapping one bit of the vector index with the same bit of the lane index
-     * transpose to vector q = pair q with lane l = pixel 2 * (l % 8) + l / 8; a last permute
-     * puts the pixels in order. */
-    int low[3][16], high[3][16], order[16];
+     * transpose to vector q = pair q with lane l = pixel l, already in order (pairing pixels 2i
+     * and 2i+1 instead cost a fourth round of permutes to order them). */
+    int low[3][16], high[3][16];
     for (int j = 0; j < 3; j++) swap_indices(1 << j, low[j], high[j]);
-    for (int p = 0; p < 16; p++) order[p] = (p & 1) * 8 + p / 2;
     __m512i lo[3], hi[3];
     for (int j = 0; j < 3; j++) {
         lo[j] = _mm512_loadu_si512(low[j]);
         hi[j] = _mm512_loadu_si512(high[j]);
     }
-    const __m512i last = _mm512_loadu_si512(order);
     uint32_t *out = (uint32_t *)dst;
     for (long k = 0; k < count; k += 16) {
         const long left = count - k;
         __m512i v[8];
         for (int i = 0; i < 8; i++) {
-            const long p0 = k + 2 * i, p1 = p0 + 1;
+            const long p0 = k + i, p1 = p0 + 8;
             const __m512 e = p0 < count ? _mm512_loadu_ps(block + 16 * p0) : _mm512_setzero_ps();
             const __m512 o = p1 < count ? _mm512_loadu_ps(block + 16 * p1) : _mm512_setzero_ps();
             v[i] = (__m512i)_mm512_cvtne2ps_pbh(o, e);
@@ -120,10 +118,9 @@ void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long 
             }
         }
         const __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-        for (int q = 0; q < 8; q++) _mm512_mask_storeu_epi32(out + q * ld + k, m, _mm512_permutexvar_epi32(last, v[q]));
+        for (int q = 0; q < 8; q++) _mm512_mask_storeu_epi32(out + q * ld + k, m, v[q]);
     }
 }
-
 
 XAI_BF16_TARGET
 void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
@@ -152,15 +149,34 @@ void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb
             bp += ldb;
         }
     } else {
-        for (long p = 0; p < k2; p++) {
+        /* Up to 16 columns: eight sums would be eight vdpbf16ps chains, fewer than its latency
+         * covers (3.2 ns a k pair where 32 columns took 4.5); the odd k pairs go to the second
+         * column block's accumulators instead (zero here), added in before the store. */
+        c01 = c11 = c21 = c31 = c41 = c51 = c61 = c71 = _mm512_setzero_ps();
+        long p = 0;
+        for (; p + 2 <= k2; p += 2) {
+            const __m512i b0 = _mm512_maskz_loadu_epi32(m0, bp), b1 = _mm512_maskz_loadu_epi32(m0, bp + ldb);
+            DP(c00, _mm512_set1_epi32(ap[0]), b0); DP(c01, _mm512_set1_epi32(ap[8]), b1);
+            DP(c10, _mm512_set1_epi32(ap[1]), b0); DP(c11, _mm512_set1_epi32(ap[9]), b1);
+            DP(c20, _mm512_set1_epi32(ap[2]), b0); DP(c21, _mm512_set1_epi32(ap[10]), b1);
+            DP(c30, _mm512_set1_epi32(ap[3]), b0); DP(c31, _mm512_set1_epi32(ap[11]), b1);
+            DP(c40, _mm512_set1_epi32(ap[4]), b0); DP(c41, _mm512_set1_epi32(ap[12]), b1);
+            DP(c50, _mm512_set1_epi32(ap[5]), b0); DP(c51, _mm512_set1_epi32(ap[13]), b1);
+            DP(c60, _mm512_set1_epi32(ap[6]), b0); DP(c61, _mm512_set1_epi32(ap[14]), b1);
+            DP(c70, _mm512_set1_epi32(ap[7]), b0); DP(c71, _mm512_set1_epi32(ap[15]), b1);
+            ap += 16;
+            bp += 2 * ldb;
+        }
+        if (p < k2) {
             const __m512i b0 = _mm512_maskz_loadu_epi32(m0, bp);
             DP(c00, _mm512_set1_epi32(ap[0]), b0); DP(c10, _mm512_set1_epi32(ap[1]), b0);
             DP(c20, _mm512_set1_epi32(ap[2]), b0); DP(c30, _mm512_set1_epi32(ap[3]), b0);
             DP(c40, _mm512_set1_epi32(ap[4]), b0); DP(c50, _mm512_set1_epi32(ap[5]), b0);
             DP(c60, _mm512_set1_epi32(ap[6]), b0); DP(c70, _mm512_set1_epi32(ap[7]), b0);
-            ap += 8;
-            bp += ldb;
         }
+        c00 = _mm512_add_ps(c00, c01); c10 = _mm512_add_ps(c10, c11); c20 = _mm512_add_ps(c20, c21);
+        c30 = _mm512_add_ps(c30, c31); c40 = _mm512_add_ps(c40, c41); c50 = _mm512_add_ps(c50, c51);
+        c60 = _mm512_add_ps(c60, c61); c70 = _mm512_add_ps(c70, c71);
     }
     const __m512 lo[8] = {c00, c10, c20, c30, c40, c50, c60, c70};
     const __m512 hi[8] = {c01, c11, c21, c31, c41, c51, c61, c71};
@@ -168,76 +184,6 @@ void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb
         _mm512_mask_storeu_ps(c + i * ldc, m0, rectify(lo[i], r));
         if (m1) _mm512_mask_storeu_ps(c + i * ldc + 16, m1, rectify(hi[i], r));
     }
-}
-
-/* Pixel i's 16 results: float32 to the cell block + 16 * slots[i], or (pairs) rounded to bf16
- * into the half of the 32-bit pairs at pairs + slots[i] (see xai_bf16_expand_pairs). */
-XAI_BF16_TARGET
-static inline __attribute__((always_inline)) void put(__m512 v, long slot, float *block, uint16_t *pairs) {
-    if (pairs) {
-        /* Zero-extended, each value sits in the low half of its lane; the store keeps only those
-         * halves, at the cell or two bytes into it (the high halves). */
-        const __m512i z = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(v));
-        _mm512_mask_storeu_epi16(pairs + slot, (__mmask32)0x55555555u, z);
-    } else {
-        _mm512_storeu_ps(block + 16 * slot, v);
-    }
-}
-
-XAI_BF16_TARGET
-static inline __attribute__((always_inline)) void expand(long k2, const uint16_t *x, long ldx, long count,
-                                                         const uint16_t *filters, const float *bias, xai_rectifier r,
-                                                         const long *slots, float *block, uint16_t *pairs) {
-    const __m512 b = _mm512_loadu_ps(bias);
-    const int32_t *f = (const int32_t *)filters;
-    long i = 0;
-    for (; i + 16 <= count; i += 16) {
-        __m512 a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
-        __m512 a8 = b, a9 = b, a10 = b, a11 = b, a12 = b, a13 = b, a14 = b, a15 = b;
-        const int32_t *xp = (const int32_t *)x + i;
-        for (long p = 0; p < k2; p++) {
-            const __m512i w = _mm512_loadu_si512(f + p * 16);
-            DP(a0, w, _mm512_set1_epi32(xp[0])); DP(a1, w, _mm512_set1_epi32(xp[1]));
-            DP(a2, w, _mm512_set1_epi32(xp[2])); DP(a3, w, _mm512_set1_epi32(xp[3]));
-            DP(a4, w, _mm512_set1_epi32(xp[4])); DP(a5, w, _mm512_set1_epi32(xp[5]));
-            DP(a6, w, _mm512_set1_epi32(xp[6])); DP(a7, w, _mm512_set1_epi32(xp[7]));
-            DP(a8, w, _mm512_set1_epi32(xp[8])); DP(a9, w, _mm512_set1_epi32(xp[9]));
-            DP(a10, w, _mm512_set1_epi32(xp[10])); DP(a11, w, _mm512_set1_epi32(xp[11]));
-            DP(a12, w, _mm512_set1_epi32(xp[12])); DP(a13, w, _mm512_set1_epi32(xp[13]));
-            DP(a14, w, _mm512_set1_epi32(xp[14])); DP(a15, w, _mm512_set1_epi32(xp[15]));
-            xp += ldx;
-        }
-        const long *s = slots + i;
-        put(rectify(a0, r), s[0], block, pairs); put(rectify(a1, r), s[1], block, pairs);
-        put(rectify(a2, r), s[2], block, pairs); put(rectify(a3, r), s[3], block, pairs);
-        put(rectify(a4, r), s[4], block, pairs); put(rectify(a5, r), s[5], block, pairs);
-        put(rectify(a6, r), s[6], block, pairs); put(rectify(a7, r), s[7], block, pairs);
-        put(rectify(a8, r), s[8], block, pairs); put(rectify(a9, r), s[9], block, pairs);
-        put(rectify(a10, r), s[10], block, pairs); put(rectify(a11, r), s[11], block, pairs);
-        put(rectify(a12, r), s[12], block, pairs); put(rectify(a13, r), s[13], block, pairs);
-        put(rectify(a14, r), s[14], block, pairs); put(rectify(a15, r), s[15], block, pairs);
-    }
-    for (; i < count; i++) {
-        __m512 a0 = b;
-        const int32_t *xp = (const int32_t *)x + i;
-        for (long p = 0; p < k2; p++) {
-            DP(a0, _mm512_loadu_si512(f + p * 16), _mm512_set1_epi32(xp[0]));
-            xp += ldx;
-        }
-        put(rectify(a0, r), slots[i], block, pairs);
-    }
-}
-
-XAI_BF16_TARGET
-void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
-                           const float *bias, xai_rectifier r, const long *slots, float *block) {
-    expand(k2, x, ldx, count, filters, bias, r, slots, block, NULL);
-}
-
-XAI_BF16_TARGET
-void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
-                           const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs) {
-    expand(k2, x, ldx, count, filters, bias, r, slots, NULL, pairs);
 }
 
 #else
@@ -258,18 +204,6 @@ void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long 
 void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
                          xai_rectifier r, float *c, long ldc, long rows, long width) {
     (void)k2; (void)a; (void)b; (void)ldb; (void)bias; (void)r; (void)c; (void)ldc; (void)rows; (void)width;
-    __builtin_trap();
-}
-
-void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
-                           const float *bias, xai_rectifier r, const long *slots, float *block) {
-    (void)k2; (void)x; (void)ldx; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)block;
-    __builtin_trap();
-}
-
-void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
-                           const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs) {
-    (void)k2; (void)x; (void)ldx; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)pairs;
     __builtin_trap();
 }
 

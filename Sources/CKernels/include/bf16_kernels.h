@@ -49,6 +49,13 @@ void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long 
 void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
                          xai_rectifier r, float *c, long ldc, long rows, long width);
 
+/* xai_bf16_gemm_panel for a few columns (any `width`; meant for the 1 ... 7 left after the
+ * 32- and 16-wide blocks): each column against the panel's 8 rows, no products on padding.
+ * The same operands and result layout; sums in another order (k pairs in alternate couples,
+ * bias added last). */
+void xai_bf16_gemm_columns(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
+                           xai_rectifier r, float *c, long ldc, long rows, long width);
+
 /* One 16-channel block of a 1x1 expansion: `count` pixels of packed columns `x` (row stride
  * `ldx` pairs), filters [k2][16][2], bias[16]; pixel i's 16 results go to the 16-float cell
  * block + 16 * slots[i]. */
@@ -59,6 +66,13 @@ void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, con
  * rounded, go to the halves pairs[slots[i] + 2c] (c = 0..15), i.e. slots[i] = 32 * cell + half. */
 void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
                            const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs);
+
+/* xai_bf16_expand_pairs for `count` pixels of two rows whose halves share cells: pixel i at
+ * column i of x (the upper row, its halves at pairs[slots[i] + 2c], slots[i] even) and pixel
+ * i + w (the lower row, at pairs[slots[i] + 1 + 2c]): eight columns at a time, whole cells
+ * stored (the last count % 8 columns as xai_bf16_expand_pairs does them, row by row). */
+void xai_bf16_expand_row_pairs(long k2, const uint16_t *x, long ldx, long w, long count, const uint16_t *filters,
+                               const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs);
 
 /* Output rows [row_begin, row_end) of one 16-channel block of a depthwise conv, kernel kh x kw
  * (kh odd, kw 3 or 5), stride sh x sw (sw 1 or 2), dilation 1, wo >= 7 outputs a row.

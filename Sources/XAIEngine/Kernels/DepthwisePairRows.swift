@@ -108,6 +108,43 @@ final class DepthwisePairRows: @unchecked Sendable {
         }
     }
 
+    /// The input pixels `pixels` (row-major, h x w) as runs of one row: `body(first, count,
+    /// paired)`, where a paired run also covers the same columns one row down (pixels first + w
+    /// ..< first + w + count), the other half of the same cells. A row on an even padded row is
+    /// paired with the row below where both are in `pixels`; other pixels come alone.
+    func forEachRun(in pixels: Range<Int>, _ body: (Int, Int, Bool) -> Void) {
+        guard !pixels.isEmpty else { return }
+        let top = plan.attrs.pads.top, lastRow = (pixels.upperBound - 1) / w
+        func columns(_ row: Int) -> Range<Int> {
+            max(pixels.lowerBound - row * w, 0)..<min(pixels.upperBound - row * w, w)
+        }
+        func alone(_ row: Int, _ c: Range<Int>) {
+            if !c.isEmpty { body(row * w + c.lowerBound, c.count, false) }
+        }
+        var row = pixels.lowerBound / w
+        while row <= lastRow {
+            let c = columns(row)
+            guard (row + top) % 2 == 0 && row < lastRow else {
+                alone(row, c)
+                row += 1
+                continue
+            }
+            let d = columns(row + 1)
+            let both = max(c.lowerBound, d.lowerBound)..<max(max(c.lowerBound, d.lowerBound), min(c.upperBound, d.upperBound))
+            if both.isEmpty {
+                alone(row, c)
+                alone(row + 1, d)
+            } else {
+                alone(row, c.lowerBound..<both.lowerBound)
+                alone(row, both.upperBound..<c.upperBound)
+                alone(row + 1, d.lowerBound..<both.lowerBound)
+                alone(row + 1, both.upperBound..<d.upperBound)
+                body(row * w + both.lowerBound, both.count, true)
+            }
+            row += 2
+        }
+    }
+
     /// Output rows whose inputs are in once `full` input rows are: output row r reads padded
     /// rows up to r * sh + kh (the last a zero-weight half).
     func readyRows(_ full: Int) -> Int {

@@ -39,9 +39,18 @@ extension ExpandDepthwise {
         let x = packed + (item * filters.pairs * ldx + pixels.lowerBound) * 2
         let f = filters.data + b * filters.panelStride, bias = biases + b * ConvPlan.laneCount
         if let pairRows {
+            // Pixels whose cell-mate (the other row of its pair row) is in this chunk too go
+            // two rows at a time, whole cells stored; the rest half by half.
             let halves = UnsafeMutableRawPointer(block).assumingMemoryBound(to: UInt16.self)
-            xai_bf16_expand_pairs(filters.pairs, x, ldx, pixels.count, f, bias, xai_rectifier(rectify),
-                                  pairRows.slots + pixels.lowerBound, halves)
+            let bounds = xai_rectifier(rectify)
+            pairRows.forEachRun(in: pixels) { first, count, paired in
+                let xi = x + (first - pixels.lowerBound) * 2, slots = pairRows.slots + first
+                if paired {
+                    xai_bf16_expand_row_pairs(filters.pairs, xi, ldx, pairRows.w, count, f, bias, bounds, slots, halves)
+                } else {
+                    xai_bf16_expand_pairs(filters.pairs, xi, ldx, count, f, bias, bounds, slots, halves)
+                }
+            }
         } else {
             let cells = UnsafeMutableRawPointer(block).assumingMemoryBound(to: Float.self)
             xai_bf16_expand_block(filters.pairs, x, ldx, pixels.count, f, bias, xai_rectifier(rectify), slots, cells)

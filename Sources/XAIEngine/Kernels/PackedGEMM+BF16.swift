@@ -3,8 +3,9 @@ import CKernels
 /// The packed GEMM with bf16 operands and float32 accumulation: per column tile, B's columns
 /// are rounded and packed as k pairs ([k/2][columns][2]) once, then every 8-row panel of the
 /// bf16 filters runs over them 32 columns at a time (CKernels' xai_bf16_gemm_panel, which
-/// applies bias and rectifier before its single store). vdpbf16ps does two multiply-adds per
-/// lane where an FMA does one.
+/// applies bias and rectifier before its single store), then 16, then the last few columns
+/// one by one (xai_bf16_gemm_columns). vdpbf16ps does two multiply-adds per lane where an FMA
+/// does one.
 extension PackedFilters {
     /// The filters in bf16 panels of 8 rows, packed on first use.
     var bf16Rows: BF16Rows {
@@ -44,6 +45,11 @@ extension PackedGEMM {
         }
     }
 
+    /// Column blocks this narrow run on xai_bf16_gemm_columns (one vdpbf16ps per column and two
+    /// k pairs, about one cycle a k pair each), wider ones on the panel kernel (eight per k pair
+    /// for up to 16 columns).
+    static let fewColumnsBF16 = 6
+
     /// Row panels `panels` over the columns `columns` of packed B (`packed`: the tile's first
     /// column; `ldb` pairs between k pairs).
     static func runBF16(_ w: PackedFilters, _ a: BF16Rows, packed bp: UnsafePointer<UInt16>, ldb: Int, panels: Range<Int>,
@@ -56,12 +62,18 @@ extension PackedGEMM {
                 let row0 = p * r, rows = min(r, w.m - row0)
                 var j = 0
                 while j < width {
-                    let block = min(32, width - j), column = columns.lowerBound + j
+                    // 32, then 16, then the few left (a 7x7 map: 32 + 16 + 1; as 32 + 17 the 17 cost 32).
+                    let left = width - j, block = left >= 32 ? 32 : left >= 16 ? 16 : left
+                    let column = columns.lowerBound + j
                     // Straight into C when the block is whole (8 rows, one item); else via scratch.
                     let direct = rows == r && column / dst.itemColumns == (column + block - 1) / dst.itemColumns
                     let c = direct ? dst.address(row: row0, column: column) : scratch
-                    xai_bf16_gemm_panel(k2, a.data + p * a.panelStride, bp + 2 * j, ldb, w.bias + row0, bounds,
-                                        c, direct ? dst.itemColumns : 32, rows, block)
+                    let (ap, bj, ldc) = (a.data + p * a.panelStride, bp + 2 * j, direct ? dst.itemColumns : 32)
+                    if block <= Self.fewColumnsBF16 {
+                        xai_bf16_gemm_columns(k2, ap, bj, ldb, w.bias + row0, bounds, c, ldc, rows, block)
+                    } else {
+                        xai_bf16_gemm_panel(k2, ap, bj, ldb, w.bias + row0, bounds, c, ldc, rows, block)
+                    }
                     if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: column..<(column + block)) }
                     j += block
                 }

@@ -1,0 +1,203 @@
+/*
+ * The bf16 1x1 expansion (see include/bf16_kernels.h): sixteen pixels of one 16-channel block
+ * at a time, the last few in interleaved sums. Like bf16_kernels.c, only functions marked
+ * XAI_BF16_TARGET use AVX-512 instructions.
+ */
+#include "bf16_kernels.h"
+
+#include <stddef.h>
+
+#if defined(__x86_64__)
+#include "bf16_simd.h"
+
+/* Pixel i's 16 results: float32 to the cell block + 16 * slots[i], or (pairs) rounded to bf16
+ * into the half of the 32-bit pairs at pairs + slots[i] (see xai_bf16_expand_pairs). */
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void put(__m512 v, long slot, float *block, uint16_t *pairs) {
+    if (pairs) {
+        /* Zero-extended, each value sits in the low half of its lane; the store keeps only those
+         * halves, at the cell or two bytes into it (the high halves). */
+        const __m512i z = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(v));
+        _mm512_mask_storeu_epi16(pairs + slot, (__mmask32)0x55555555u, z);
+    } else {
+        _mm512_storeu_ps(block + 16 * slot, v);
+    }
+}
+
+/* The last `count` (1 ... 4, constant where inlined) pixels of a block, fewer than a tile:
+ * each pixel's k pairs in four interleaved sums, so even one pixel keeps four vdpbf16ps chains
+ * in flight (one chain waited on the instruction's latency at every k pair: a 7x7 map's 49th
+ * pixel cost a third of a 16-pixel tile). */
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void expand_few(long k2, const int32_t *xp, long ldx, const int32_t *f,
+                                                             __m512 b, xai_rectifier r, const int leaky, int count,
+                                                             const long *slots, float *block, uint16_t *pairs) {
+    __m512 a[4][4];
+    for (int i = 0; i < 4; i++) {
+        a[i][0] = b;
+        a[i][1] = a[i][2] = a[i][3] = _mm512_setzero_ps();
+    }
+    long p = 0;
+    for (; p + 4 <= k2; p += 4) {
+#pragma clang loop unroll(full)
+        for (int t = 0; t < 4; t++) {
+            const __m512i w = _mm512_loadu_si512(f + (p + t) * 16);
+            const int32_t *x = xp + (p + t) * ldx;
+#pragma clang loop unroll(full)
+            for (int i = 0; i < count; i++) DP(a[i][t], w, _mm512_set1_epi32(x[i]));
+        }
+    }
+    for (; p < k2; p++) {
+        const __m512i w = _mm512_loadu_si512(f + p * 16);
+        const int32_t *x = xp + p * ldx;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < count; i++) DP(a[i][0], w, _mm512_set1_epi32(x[i]));
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < count; i++) {
+        const __m512 v = _mm512_add_ps(_mm512_add_ps(a[i][0], a[i][1]), _mm512_add_ps(a[i][2], a[i][3]));
+        put(rectified(v, r, leaky), slots[i], block, pairs);
+    }
+}
+
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void expand(long k2, const uint16_t *x, long ldx, long count,
+                                                         const uint16_t *filters, const float *bias, xai_rectifier r,
+                                                         const int leaky, const long *slots, float *block,
+                                                         uint16_t *pairs) {
+    const __m512 b = _mm512_loadu_ps(bias);
+    const int32_t *f = (const int32_t *)filters;
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512 a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
+        __m512 a8 = b, a9 = b, a10 = b, a11 = b, a12 = b, a13 = b, a14 = b, a15 = b;
+        const int32_t *xp = (const int32_t *)x + i;
+        for (long p = 0; p < k2; p++) {
+            const __m512i w = _mm512_loadu_si512(f + p * 16);
+            DP(a0, w, _mm512_set1_epi32(xp[0])); DP(a1, w, _mm512_set1_epi32(xp[1]));
+            DP(a2, w, _mm512_set1_epi32(xp[2])); DP(a3, w, _mm512_set1_epi32(xp[3]));
+            DP(a4, w, _mm512_set1_epi32(xp[4])); DP(a5, w, _mm512_set1_epi32(xp[5]));
+            DP(a6, w, _mm512_set1_epi32(xp[6])); DP(a7, w, _mm512_set1_epi32(xp[7]));
+            DP(a8, w, _mm512_set1_epi32(xp[8])); DP(a9, w, _mm512_set1_epi32(xp[9]));
+            DP(a10, w, _mm512_set1_epi32(xp[10])); DP(a11, w, _mm512_set1_epi32(xp[11]));
+            DP(a12, w, _mm512_set1_epi32(xp[12])); DP(a13, w, _mm512_set1_epi32(xp[13]));
+            DP(a14, w, _mm512_set1_epi32(xp[14])); DP(a15, w, _mm512_set1_epi32(xp[15]));
+            xp += ldx;
+        }
+        const long *s = slots + i;
+        put(rectified(a0, r, leaky), s[0], block, pairs); put(rectified(a1, r, leaky), s[1], block, pairs);
+        put(rectified(a2, r, leaky), s[2], block, pairs); put(rectified(a3, r, leaky), s[3], block, pairs);
+        put(rectified(a4, r, leaky), s[4], block, pairs); put(rectified(a5, r, leaky), s[5], block, pairs);
+        put(rectified(a6, r, leaky), s[6], block, pairs); put(rectified(a7, r, leaky), s[7], block, pairs);
+        put(rectified(a8, r, leaky), s[8], block, pairs); put(rectified(a9, r, leaky), s[9], block, pairs);
+        put(rectified(a10, r, leaky), s[10], block, pairs); put(rectified(a11, r, leaky), s[11], block, pairs);
+        put(rectified(a12, r, leaky), s[12], block, pairs); put(rectified(a13, r, leaky), s[13], block, pairs);
+        put(rectified(a14, r, leaky), s[14], block, pairs); put(rectified(a15, r, leaky), s[15], block, pairs);
+    }
+    for (; i < count; i += 4) {
+        const int32_t *xp = (const int32_t *)x + i;
+        const long left = count - i;
+        if (left >= 4) expand_few(k2, xp, ldx, f, b, r, leaky, 4, slots + i, block, pairs);
+        else if (left == 3) expand_few(k2, xp, ldx, f, b, r, leaky, 3, slots + i, block, pairs);
+        else if (left == 2) expand_few(k2, xp, ldx, f, b, r, leaky, 2, slots + i, block, pairs);
+        else expand_few(k2, xp, ldx, f, b, r, leaky, 1, slots + i, block, pairs);
+    }
+}
+
+/* The leaky and clamping rectifiers as separate copies: the kind was tested at every store. */
+XAI_BF16_TARGET
+void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, float *block) {
+    if (r.slope != 1.0f) expand(k2, x, ldx, count, filters, bias, r, 1, slots, block, NULL);
+    else expand(k2, x, ldx, count, filters, bias, r, 0, slots, block, NULL);
+}
+
+XAI_BF16_TARGET
+void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs) {
+    if (r.slope != 1.0f) expand(k2, x, ldx, count, filters, bias, r, 1, slots, NULL, pairs);
+    else expand(k2, x, ldx, count, filters, bias, r, 0, slots, NULL, pairs);
+}
+
+/* Lanes 0-15 of `a`, 16-31 of `b` as 16-bit words -> (a[i], b[i]) side by side. */
+static const short interleave_words[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
+                                           8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
+
+/* Eight columns of two rows (x and x + w): both rows' results for a column fill one cell. */
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void expand_row_pairs(long k2, const int32_t *xp, long ldx, long w,
+                                                                   const int32_t *f, __m512 b, xai_rectifier r,
+                                                                   const int leaky, const long *slots, uint16_t *pairs) {
+    __m512 a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
+    __m512 a8 = b, a9 = b, a10 = b, a11 = b, a12 = b, a13 = b, a14 = b, a15 = b;
+    const int32_t *yp = xp + w;
+    for (long p = 0; p < k2; p++) {
+        const __m512i v = _mm512_loadu_si512(f + p * 16);
+        DP(a0, v, _mm512_set1_epi32(xp[0])); DP(a1, v, _mm512_set1_epi32(xp[1]));
+        DP(a2, v, _mm512_set1_epi32(xp[2])); DP(a3, v, _mm512_set1_epi32(xp[3]));
+        DP(a4, v, _mm512_set1_epi32(xp[4])); DP(a5, v, _mm512_set1_epi32(xp[5]));
+        DP(a6, v, _mm512_set1_epi32(xp[6])); DP(a7, v, _mm512_set1_epi32(xp[7]));
+        DP(a8, v, _mm512_set1_epi32(yp[0])); DP(a9, v, _mm512_set1_epi32(yp[1]));
+        DP(a10, v, _mm512_set1_epi32(yp[2])); DP(a11, v, _mm512_set1_epi32(yp[3]));
+        DP(a12, v, _mm512_set1_epi32(yp[4])); DP(a13, v, _mm512_set1_epi32(yp[5]));
+        DP(a14, v, _mm512_set1_epi32(yp[6])); DP(a15, v, _mm512_set1_epi32(yp[7]));
+        xp += ldx;
+        yp += ldx;
+    }
+    const __m512i index = _mm512_loadu_si512(interleave_words);
+    const __m512 top[8] = {a0, a1, a2, a3, a4, a5, a6, a7}, bottom[8] = {a8, a9, a10, a11, a12, a13, a14, a15};
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 8; i++) {
+        /* Rounding both rows together and interleaving them writes whole cells: one store where
+         * each row's half alone took a widening and a masked store. */
+        const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(rectified(bottom[i], r, leaky), rectified(top[i], r, leaky));
+        _mm512_storeu_si512(pairs + slots[i], _mm512_permutexvar_epi16(index, both));
+    }
+}
+
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void expand_rows(long k2, const uint16_t *x, long ldx, long w, long count,
+                                                              const uint16_t *filters, const float *bias, xai_rectifier r,
+                                                              const int leaky, const long *slots, uint16_t *pairs) {
+    const __m512 b = _mm512_loadu_ps(bias);
+    const int32_t *f = (const int32_t *)filters, *xp = (const int32_t *)x;
+    long i = 0;
+    for (; i + 8 <= count; i += 8) expand_row_pairs(k2, xp + i, ldx, w, f, b, r, leaky, slots + i, pairs);
+    if (i < count) {
+        /* The last columns one row at a time; the lower row's halves are the upper's plus one. */
+        long lower[8];
+        for (long j = i; j < count; j++) lower[j - i] = slots[j] + 1;
+        expand(k2, x + 2 * i, ldx, count - i, filters, bias, r, leaky, slots + i, NULL, pairs);
+        expand(k2, x + 2 * (i + w), ldx, count - i, filters, bias, r, leaky, lower, NULL, pairs);
+    }
+}
+
+XAI_BF16_TARGET
+void xai_bf16_expand_row_pairs(long k2, const uint16_t *x, long ldx, long w, long count, const uint16_t *filters,
+                               const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs) {
+    if (r.slope != 1.0f) expand_rows(k2, x, ldx, w, count, filters, bias, r, 1, slots, pairs);
+    else expand_rows(k2, x, ldx, w, count, filters, bias, r, 0, slots, pairs);
+}
+
+#else
+
+/* Not an x86-64 CPU: xai_bf16_supported() is 0, so the engine never calls these. */
+void xai_bf16_expand_block(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, float *block) {
+    (void)k2; (void)x; (void)ldx; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)block;
+    __builtin_trap();
+}
+
+void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, const uint16_t *filters,
+                           const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs) {
+    (void)k2; (void)x; (void)ldx; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)pairs;
+    __builtin_trap();
+}
+
+void xai_bf16_expand_row_pairs(long k2, const uint16_t *x, long ldx, long w, long count, const uint16_t *filters,
+                               const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs) {
+    (void)k2; (void)x; (void)ldx; (void)w; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)pairs;
+    __builtin_trap();
+}
+
+#endif
