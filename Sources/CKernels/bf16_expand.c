@@ -24,6 +24,26 @@ static inline __attribute__((always_inline)) void put(__m512 v, long slot, float
     }
 }
 
+/* Sixteen sums from the bias over k pairs of one 16-channel block: a[i] takes pixel column x0[i]
+ * and a[8 + i] column x1[i] (i < 8; x1 = x0 + 8 for sixteen pixels of a row, x0 + w for the
+ * same eight columns one row down). Each sum's own order is that of sixteen separate chains. */
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void sums16(long k2, const int32_t *x0, const int32_t *x1, long ldx,
+                                                         const int32_t *f, __m512 b, __m512 a[16]) {
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 16; i++) a[i] = b;
+    for (long p = 0; p < k2; p++) {
+        const __m512i w = _mm512_loadu_si512(f + p * 16);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 8; i++) {
+            DP(a[i], w, _mm512_set1_epi32(x0[i]));
+            DP(a[8 + i], w, _mm512_set1_epi32(x1[i]));
+        }
+        x0 += ldx;
+        x1 += ldx;
+    }
+}
+
 /* The last `count` (1 ... 4, constant where inlined) pixels of a block, fewer than a tile:
  * each pixel's k pairs in four interleaved sums, so even one pixel keeps four vdpbf16ps chains
  * in flight (one chain waited on the instruction's latency at every k pair: a 7x7 map's 49th
@@ -69,30 +89,12 @@ static inline __attribute__((always_inline)) void expand(long k2, const uint16_t
     const int32_t *f = (const int32_t *)filters;
     long i = 0;
     for (; i + 16 <= count; i += 16) {
-        __m512 a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
-        __m512 a8 = b, a9 = b, a10 = b, a11 = b, a12 = b, a13 = b, a14 = b, a15 = b;
+        __m512 a[16];
         const int32_t *xp = (const int32_t *)x + i;
-        for (long p = 0; p < k2; p++) {
-            const __m512i w = _mm512_loadu_si512(f + p * 16);
-            DP(a0, w, _mm512_set1_epi32(xp[0])); DP(a1, w, _mm512_set1_epi32(xp[1]));
-            DP(a2, w, _mm512_set1_epi32(xp[2])); DP(a3, w, _mm512_set1_epi32(xp[3]));
-            DP(a4, w, _mm512_set1_epi32(xp[4])); DP(a5, w, _mm512_set1_epi32(xp[5]));
-            DP(a6, w, _mm512_set1_epi32(xp[6])); DP(a7, w, _mm512_set1_epi32(xp[7]));
-            DP(a8, w, _mm512_set1_epi32(xp[8])); DP(a9, w, _mm512_set1_epi32(xp[9]));
-            DP(a10, w, _mm512_set1_epi32(xp[10])); DP(a11, w, _mm512_set1_epi32(xp[11]));
-            DP(a12, w, _mm512_set1_epi32(xp[12])); DP(a13, w, _mm512_set1_epi32(xp[13]));
-            DP(a14, w, _mm512_set1_epi32(xp[14])); DP(a15, w, _mm512_set1_epi32(xp[15]));
-            xp += ldx;
-        }
+        sums16(k2, xp, xp + 8, ldx, f, b, a);
         const long *s = slots + i;
-        put(rectified(a0, r, leaky), s[0], block, pairs); put(rectified(a1, r, leaky), s[1], block, pairs);
-        put(rectified(a2, r, leaky), s[2], block, pairs); put(rectified(a3, r, leaky), s[3], block, pairs);
-        put(rectified(a4, r, leaky), s[4], block, pairs); put(rectified(a5, r, leaky), s[5], block, pairs);
-        put(rectified(a6, r, leaky), s[6], block, pairs); put(rectified(a7, r, leaky), s[7], block, pairs);
-        put(rectified(a8, r, leaky), s[8], block, pairs); put(rectified(a9, r, leaky), s[9], block, pairs);
-        put(rectified(a10, r, leaky), s[10], block, pairs); put(rectified(a11, r, leaky), s[11], block, pairs);
-        put(rectified(a12, r, leaky), s[12], block, pairs); put(rectified(a13, r, leaky), s[13], block, pairs);
-        put(rectified(a14, r, leaky), s[14], block, pairs); put(rectified(a15, r, leaky), s[15], block, pairs);
+#pragma clang loop unroll(full)
+        for (int j = 0; j < 16; j++) put(rectified(a[j], r, leaky), s[j], block, pairs);
     }
     for (; i < count; i += 4) {
         const int32_t *xp = (const int32_t *)x + i;
@@ -128,29 +130,14 @@ XAI_BF16_TARGET
 static inline __attribute__((always_inline)) void expand_row_pairs(long k2, const int32_t *xp, long ldx, long w,
                                                                    const int32_t *f, __m512 b, xai_rectifier r,
                                                                    const int leaky, const long *slots, uint16_t *pairs) {
-    __m512 a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
-    __m512 a8 = b, a9 = b, a10 = b, a11 = b, a12 = b, a13 = b, a14 = b, a15 = b;
-    const int32_t *yp = xp + w;
-    for (long p = 0; p < k2; p++) {
-        const __m512i v = _mm512_loadu_si512(f + p * 16);
-        DP(a0, v, _mm512_set1_epi32(xp[0])); DP(a1, v, _mm512_set1_epi32(xp[1]));
-        DP(a2, v, _mm512_set1_epi32(xp[2])); DP(a3, v, _mm512_set1_epi32(xp[3]));
-        DP(a4, v, _mm512_set1_epi32(xp[4])); DP(a5, v, _mm512_set1_epi32(xp[5]));
-        DP(a6, v, _mm512_set1_epi32(xp[6])); DP(a7, v, _mm512_set1_epi32(xp[7]));
-        DP(a8, v, _mm512_set1_epi32(yp[0])); DP(a9, v, _mm512_set1_epi32(yp[1]));
-        DP(a10, v, _mm512_set1_epi32(yp[2])); DP(a11, v, _mm512_set1_epi32(yp[3]));
-        DP(a12, v, _mm512_set1_epi32(yp[4])); DP(a13, v, _mm512_set1_epi32(yp[5]));
-        DP(a14, v, _mm512_set1_epi32(yp[6])); DP(a15, v, _mm512_set1_epi32(yp[7]));
-        xp += ldx;
-        yp += ldx;
-    }
+    __m512 a[16];
+    sums16(k2, xp, xp + w, ldx, f, b, a);
     const __m512i index = _mm512_loadu_si512(interleave_words);
-    const __m512 top[8] = {a0, a1, a2, a3, a4, a5, a6, a7}, bottom[8] = {a8, a9, a10, a11, a12, a13, a14, a15};
 #pragma clang loop unroll(full)
     for (int i = 0; i < 8; i++) {
         /* Rounding both rows together and interleaving them writes whole cells: one store where
          * each row's half alone took a widening and a masked store. */
-        const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(rectified(bottom[i], r, leaky), rectified(top[i], r, leaky));
+        const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(rectified(a[8 + i], r, leaky), rectified(a[i], r, leaky));
         _mm512_storeu_si512(pairs + slots[i], _mm512_permutexvar_epi16(index, both));
     }
 }
