@@ -63,8 +63,6 @@ public final class DiskIntermediateCache: IntermediateCache, @unchecked Sendable
 
     /// 64 lowercase hex digits and ".npy", as `url(_:)` names entries.
     static func isEntryName(_ name: String) -> Bool {
-        guard name.hasSuffix(".npy") else { return false }
-        let stem = name.dropLast(4)
-        return stem.count == 64 && stem.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+        name.hasSuffix(".npy") && CacheStore.isHex(String(name.dropLast(4)), length: 64)
     }
 }

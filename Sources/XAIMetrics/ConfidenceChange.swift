@@ -72,8 +72,8 @@ struct ConfidenceChange: Sendable {
             }
             // Named by their fill pixels, as deletion's pictures are (its middle step is this
             // `removed` picture for gray fill and fraction 0.5).
-            let shared: [Int: SharedLogits.Picture] = [0: .original, 1: .perturbed("fill=\(fill)/" + SharedLogits.mask(top.lazy.map { !$0 })),
-                                                       2: .perturbed("fill=\(fill)/" + SharedLogits.mask(top))]
+            let shared: [Int: SharedLogits.Picture] = [0: .original, 1: .filled(fill, where: top.lazy.map { !$0 }),
+                                                       2: .filled(fill, where: top)]
             let score = TargetProbabilities(model: model, batch: count, metric: metric)
             return try score.logits(pictures, width: image.width, height: image.height,
                                     shared: SharedLogits.keys(shared, image: input.imageKey))

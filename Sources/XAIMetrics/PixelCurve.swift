@@ -57,7 +57,7 @@ struct PixelCurve: Sendable {
         if input.imageKey != nil, SharedLogits.affordable(pictures: steps, flags: n) {
             for k in 1..<steps {
                 let c = Int32(counts[k])
-                pictures[k] = .perturbed("fill=\(fill)/" + SharedLogits.mask(rank.lazy.map { ($0 < c) == deleting }))
+                pictures[k] = .filled(fill, where: rank.lazy.map { ($0 < c) == deleting })
             }
         }
         let y = try score(count: counts.count, width: image.width, height: image.height, target: input.target,

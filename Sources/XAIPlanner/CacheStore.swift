@@ -198,7 +198,8 @@ public final class CacheStore: @unchecked Sendable {
         return keys.sorted()
     }
 
-    static func isHex(_ s: String, length: Int) -> Bool {
+    /// Whether `s` is `length` lowercase hexadecimal digits (how entries and shards are named).
+    public static func isHex(_ s: String, length: Int) -> Bool {
         s.utf8.count == length && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 

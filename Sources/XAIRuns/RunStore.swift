@@ -94,15 +94,21 @@ public final class RunStore: @unchecked Sendable {
         guard changed == 1 else { throw RunsError.unknownRun(reference: id, hint: "`xai runs` lists the run ids") }
     }
 
+    /// The runs `xai gc` keeps, as a common table `kept` (ids) for the queries below: every
+    /// pinned run and the newest `keepLast` runs of each experiment (the one argument).
+    private static let keptRuns = """
+        WITH ranked AS (
+            SELECT id, pinned, ROW_NUMBER() OVER (PARTITION BY experiment ORDER BY id DESC) AS age FROM run),
+        kept AS (SELECT id FROM ranked WHERE pinned OR age <= ?)
+        """
+
     /// The cache keys `xai gc` must keep: those of every pinned run and of the newest
     /// `keepLast` runs of each experiment.
     public func keysToKeep(keepLast: Int) throws -> Set<String> {
         try read { db in
-            let keys = try String.fetchAll(db, sql: """
-                WITH ranked AS (
-                    SELECT id, pinned, ROW_NUMBER() OVER (PARTITION BY experiment ORDER BY id DESC) AS age FROM run)
-                SELECT DISTINCT key FROM run_task
-                WHERE key IS NOT NULL AND runID IN (SELECT id FROM ranked WHERE pinned OR age <= ?)
+            let keys = try String.fetchAll(db, sql: Self.keptRuns + """
+
+                SELECT DISTINCT key FROM run_task WHERE key IS NOT NULL AND runID IN (SELECT id FROM kept)
                 """, arguments: [max(0, keepLast)])
             return Set(keys)
         }
@@ -112,10 +118,9 @@ public final class RunStore: @unchecked Sendable {
     /// `xai gc` keeps the intermediate results used since then.
     public func oldestKeptStart(keepLast: Int) throws -> Date? {
         try read { db in
-            try Date.fetchOne(db, sql: """
-                WITH ranked AS (
-                    SELECT id, startedAt, pinned, ROW_NUMBER() OVER (PARTITION BY experiment ORDER BY id DESC) AS age FROM run)
-                SELECT MIN(startedAt) FROM ranked WHERE pinned OR age <= ?
+            try Date.fetchOne(db, sql: Self.keptRuns + """
+
+                SELECT MIN(startedAt) FROM run WHERE id IN (SELECT id FROM kept)
                 """, arguments: [max(0, keepLast)])
         }
     }

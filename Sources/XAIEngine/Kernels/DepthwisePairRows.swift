@@ -130,7 +130,7 @@ final class DepthwisePairRows: @unchecked Sendable {
                 continue
             }
             let d = columns(row + 1)
-            let both = max(c.lowerBound, d.lowerBound)..<max(max(c.lowerBound, d.lowerBound), min(c.upperBound, d.upperBound))
+            let both = c.clamped(to: d)
             if both.isEmpty {
                 alone(row, c)
                 alone(row + 1, d)

@@ -45,6 +45,12 @@ enum SharedLogits {
         func key(image imageKey: String?) -> String? {
             imageKey.map { "picture/\($0)/\(self)" }
         }
+
+        /// The image with the pixels whose flag is set replaced by `fill`: deletion's,
+        /// insertion's and the confidence metrics' pictures, named alike so they find each other.
+        static func filled<S: Sequence<Bool>>(_ fill: Fill, where flags: S) -> Picture {
+            .perturbed("fill=\(fill)/" + SharedLogits.mask(flags))
+        }
     }
 
     /// The keys of `pictures` (by index in a set of pictures) of the image `imageKey` names, for
