@@ -69,6 +69,16 @@ extension Engine {
 
         let ws = Workspace(exactLocality: preActivations)
         ws.precision = precision
+        // The residual Add after conv step `i` (at `k` in `run`) that this pass may fuse: none
+        // when the conv's output is kept, without the rectifier when the sum is.
+        func residualAdd(at i: Int, position k: Int) -> ResidualAdd? {
+            guard let r = residualAdds[i], let keep, !keep.contains(steps[i].output), k + 1 < run.count,
+                  run[k + 1] == i + 1 else { return nil }
+            if r.rectifier != nil, keep.contains(steps[i + 1].output) || k + 2 >= run.count || run[k + 2] != i + 2 {
+                return ResidualAdd(residual: r.residual, rectifier: nil)
+            }
+            return r
+        }
         var skip = 0
         var pre: [String: Tensor] = [:]
         for (k, i) in run.enumerated() {
@@ -86,17 +96,26 @@ extension Engine {
             // A conv whose output is not kept may run with the depthwise conv after it as one step.
             if let fused = expandDepthwise[i], let keep, !keep.contains(step.output), k + 1 < run.count, run[k + 1] == i + 1 {
                 // In bf16, and with the depthwise output not kept, the projection after it joins the step.
-                if precision == .bf16, let project = pairedProjections[i], !keep.contains(steps[i + 1].output),
+                if precision == .bf16, var project = pairedProjections[i], !keep.contains(steps[i + 1].output),
                    k + 2 < run.count, run[k + 2] == i + 2 {
-                    values[steps[i + 2].output] = StepProfile.measure(step.profileLabel(i, args) + " +depthwise +project") {
-                        fused.forwardProjected(args[0], project: project, workspace: ws)
+                    let add = residualAdd(at: i + 2, position: k + 2)
+                    skip = 2 + (add?.fusedSteps ?? 0)
+                    if let add { project.activation = add.rectifier }
+                    let label = step.profileLabel(i, args) + " +depthwise +project" + (add?.label ?? "")
+                    values[steps[i + skip].output] = StepProfile.measure(label) {
+                        fused.forwardProjected(args[0], project: project, residual: add.map { values[$0.residual]! }, workspace: ws)
                     }
-                    skip = 2
                 } else {
                     values[steps[i + 1].output] = StepProfile.measure(step.profileLabel(i, args) + " +depthwise") {
                         fused.forward(args[0], workspace: ws)
                     }
                     skip = 1
+                }
+            } else if let add = residualAdd(at: i, position: k), var plan = step.conv {
+                plan.activation = add.rectifier
+                skip = add.fusedSteps
+                values[steps[i + skip].output] = StepProfile.measure(step.profileLabel(i, args) + add.label) {
+                    plan.forward(args[0], workspace: ws, residual: values[add.residual]!)
                 }
             } else if preActivations, var plain = step.conv, let act = plain.activation {
                 plain.activation = nil
@@ -106,8 +125,11 @@ extension Engine {
             } else {
                 values[step.output] = StepProfile.measure(step.profileLabel(i, args)) { step.forward(args, workspace: ws) }
             }
-            for name in step.computedInputs where lastUse[name] == k && !(keep?.contains(name) ?? true) {
-                values.removeValue(forKey: name)
+            // Inputs last read by this step or by the steps fused into it.
+            for position in k...(k + skip) {
+                for name in steps[run[position]].computedInputs where lastUse[name] == position && !(keep?.contains(name) ?? true) {
+                    values.removeValue(forKey: name)
+                }
             }
         }
         if let keep {

@@ -41,6 +41,9 @@ public final class Engine: @unchecked Sendable {
     let pairedProjections: [Int: ConvPlan]
     /// Arithmetic of the group-1 convolutions' products; fp32 unless made by `computing(in:)`.
     public let precision: Precision
+    /// Pointwise convs whose Add (and the rectifier after it) runs in their epilogue when the
+    /// intermediates are not kept, keyed by the conv's step index (ResidualAdd.swift).
+    let residualAdds: [Int: ResidualAdd]
 
     /// Prepares `graph` with the default options. Throws `EngineError` naming the node and
     /// the graph's source when an op, attribute or shape is not supported.
@@ -88,13 +91,19 @@ public final class Engine: @unchecked Sendable {
             projections[i] = p
         }
         pairedProjections = projections
+        var adds: [Int: ResidualAdd] = [:]
+        for i in prepared.steps.indices {
+            adds[i] = ResidualAdd.find(at: i, in: prepared.steps, readers: readers, outputs: prepared.graph.outputs,
+                                       itemShapes: prepared.itemShapes)
+        }
+        residualAdds = adds
     }
 
     /// `other`'s prepared graph and plans (their bf16 filters included) computing in `precision`.
     init(sharing other: Engine, precision: Precision) {
         (graph, steps, itemShapes, order) = (other.graph, other.steps, other.itemShapes, other.order)
         (producer, wholeBatchFrom, expandDepthwise) = (other.producer, other.wholeBatchFrom, other.expandDepthwise)
-        pairedProjections = other.pairedProjections
+        (pairedProjections, residualAdds) = (other.pairedProjections, other.residualAdds)
         self.precision = precision
     }
 

@@ -64,14 +64,15 @@ extension ExpandDepthwise {
 /// both the float32 store and the projection's read-and-pack of every column tile (about 14% of
 /// a bf16 Lite0 pass). The pairs are exactly what packing the float32 output would give.
 extension ExpandDepthwise {
-    /// x [N, Cin, H, W] -> `project`'s output, the depthwise result passed on as bf16 pairs.
-    func forwardProjected(_ x: Tensor, project: ConvPlan, workspace ws: Workspace) -> Tensor {
+    /// x [N, Cin, H, W] -> `project`'s output, the depthwise result passed on as bf16 pairs;
+    /// `residual` (shaped like that output) added before `project`'s rectifier.
+    func forwardProjected(_ x: Tensor, project: ConvPlan, residual: Tensor? = nil, workspace ws: Workspace) -> Tensor {
         let shape = outputShape(x.shape)
         let (n, c, pixels) = (shape[0], shape[1], shape[2] * shape[3])
         // c is a multiple of 16, so the pairs [N][c/2][pixels][2] take n * c * pixels halves.
         let pairs = UnsafeMutableRawPointer(ws.buffer(6, (n * c * pixels + 1) / 2)).bindMemory(to: UInt16.self, capacity: n * c * pixels)
         forward(x, workspace: ws, into: .pairs(pairs))
-        return project.forwardPointwise(pairs: pairs, shape: shape, workspace: ws)
+        return project.forwardPointwise(pairs: pairs, shape: shape, residual: residual, workspace: ws)
     }
 
     /// Pixel vectors of one 16-channel block -> its 8 channel pairs' packed columns
@@ -85,16 +86,20 @@ extension ExpandDepthwise {
 
 extension ConvPlan {
     /// A pointwise group-1 conv in bf16 on input already in bf16 pairs [N][C/2][H * W][2] for
-    /// an input of `shape` [N, C, H, W] (C even): one product per item, as `forward` runs it.
-    func forwardPointwise(pairs: UnsafePointer<UInt16>, shape: [Int], workspace ws: Workspace) -> Tensor {
+    /// an input of `shape` [N, C, H, W] (C even): one product per item, as `forward` runs it,
+    /// `residual` included.
+    func forwardPointwise(pairs: UnsafePointer<UInt16>, shape: [Int], residual: Tensor? = nil, workspace ws: Workspace) -> Tensor {
         let (n, c, pixels) = (shape[0], shape[1], shape[2] * shape[3])
         let m = outChannels
         precondition(isPointwise && groups == 1 && c % 2 == 0 && packed != nil)
         return ws.tensor(outputShape(shape)) { y, _ in
-            for item in 0..<n {
-                PackedGEMM.multiply(packed!, pairs: pairs + item * c * pixels, ldb: pixels, n: pixels,
-                                    rectify: Rectifier16(activation),
-                                    into: ColumnDestination(base: y + item * m * pixels, itemColumns: pixels, channels: m))
+            residual.withDataPointer { rp in
+                for item in 0..<n {
+                    PackedGEMM.multiply(packed!, pairs: pairs + item * c * pixels, ldb: pixels, n: pixels,
+                                        rectify: Rectifier16(activation),
+                                        into: ColumnDestination(base: y + item * m * pixels, itemColumns: pixels, channels: m,
+                                                                residual: rp.map { $0 + item * m * pixels }))
+                }
             }
         }
     }

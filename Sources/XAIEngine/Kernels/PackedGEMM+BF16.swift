@@ -55,7 +55,7 @@ extension PackedGEMM {
     static func runBF16(_ w: PackedFilters, _ a: BF16Rows, packed bp: UnsafePointer<UInt16>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         let width = columns.count, k2 = a.pairs, r = PackedFilters.rows
-        let bounds = xai_rectifier(rectify)
+        let bounds = xai_rectifier(dst.kernelRectifier(rectify))
         withUnsafeTemporaryAllocation(of: Float.self, capacity: r * 32) { buffer in
             let scratch = buffer.baseAddress!
             for p in panels {
@@ -69,12 +69,14 @@ extension PackedGEMM {
                     let direct = rows == r && column / dst.itemColumns == (column + block - 1) / dst.itemColumns
                     let c = direct ? dst.address(row: row0, column: column) : scratch
                     let (ap, bj, ldc) = (a.data + p * a.panelStride, bp + 2 * j, direct ? dst.itemColumns : 32)
+                    dst.prefetchResidual(rows: rows, fromRow: row0, columns: column..<(column + block))
                     if block <= Self.fewColumnsBF16 {
                         xai_bf16_gemm_columns(k2, ap, bj, ldb, w.bias + row0, bounds, c, ldc, rows, block)
                     } else {
                         xai_bf16_gemm_panel(k2, ap, bj, ldb, w.bias + row0, bounds, c, ldc, rows, block)
                     }
                     if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: column..<(column + block)) }
+                    dst.addResidual(rows: rows, fromRow: row0, columns: column..<(column + block), rectify)
                     j += block
                 }
             }

@@ -1,3 +1,4 @@
+import CKernels
 /// The engine's own GEMM for the forward pass of ordinary (group 1) convolutions:
 /// C = rectify(W * B + bias), W [M, K] the filters, B [K, N] the input columns (pixels).
 ///
@@ -44,11 +45,14 @@ final class PackedFilters: @unchecked Sendable {
 }
 
 /// Where the columns of C go: column j belongs to item j / itemColumns and lands in that
-/// item's [M, itemColumns] plane (several batch items can share one product).
+/// item's [M, itemColumns] plane (several batch items can share one product). With a
+/// `residual` of the same layout, C = rectify(W * B + bias + residual): the residual Add
+/// after a conv (and the rectifier after that) done on each block while it is in cache.
 struct ColumnDestination {
     let base: UnsafeMutablePointer<Float>
     let itemColumns: Int
     let channels: Int
+    var residual: UnsafePointer<Float>? = nil
 
     /// Row `row`, column `j`: base + (item * M + row) * P + (j - item * P).
     @inline(__always)
@@ -64,6 +68,52 @@ struct ColumnDestination {
             let end = min(columns.upperBound, (j / itemColumns + 1) * itemColumns)
             for r in 0..<rows {
                 address(row: row0 + r, column: j).update(from: block + r * ld + j - columns.lowerBound, count: end - j)
+            }
+            j = end
+        }
+    }
+
+    /// The rectifier the product's kernels apply: none when a residual is still to be added.
+    func kernelRectifier(_ rectify: Rectifier16) -> Rectifier16 {
+        residual == nil ? rectify : Rectifier16(nil)
+    }
+
+    /// Asks for the residual under `rows` rows of `columns` (at most 32, one item): read right
+    /// after the product, these strided 8-row blocks otherwise wait on memory (the prefetcher
+    /// follows long runs, not these).
+    @inline(__always)
+    func prefetchResidual(rows: Int, fromRow row0: Int, columns: Range<Int>) {
+        guard let residual else { return }
+        let p = residual + (address(row: row0, column: columns.lowerBound) - base)
+        for r in 0..<rows {
+            let row = p + r * itemColumns
+            xai_prefetch(row)
+            xai_prefetch(row + columns.count - 1)
+            if columns.count > 16 { xai_prefetch(row + 16) }
+        }
+    }
+
+    /// C = rectify(C + residual) on `rows` rows of `columns` just written (no-op without a residual).
+    @inline(__always)
+    func addResidual(rows: Int, fromRow row0: Int, columns: Range<Int>, _ rectify: Rectifier16) {
+        guard let residual else { return }
+        typealias V = SIMD16<Float>
+        var j = columns.lowerBound
+        while j < columns.upperBound {
+            let end = min(columns.upperBound, (j / itemColumns + 1) * itemColumns), n = end - j
+            let c0 = address(row: row0, column: j), r0 = residual + (c0 - base)
+            for r in 0..<rows {
+                let c = c0 + r * itemColumns, res = r0 + r * itemColumns
+                var q = 0
+                while q + 16 <= n {
+                    let v = UnsafeRawPointer(c + q).loadUnaligned(as: V.self) + UnsafeRawPointer(res + q).loadUnaligned(as: V.self)
+                    UnsafeMutableRawPointer(c + q).storeBytes(of: rectify(v), as: V.self)
+                    q += 16
+                }
+                while q < n {
+                    c[q] = rectify(c[q] + res[q])
+                    q += 1
+                }
             }
             j = end
         }
@@ -117,6 +167,7 @@ enum PackedGEMM {
     /// Row panels `panels` over the columns `columns` (starting at a multiple of 32).
     static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                             columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
+        let kernelRectify = dst.kernelRectifier(rectify)
         withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedFilters.rows * 32) { buffer in
             let scratch = buffer.baseAddress!
             for p in panels {
@@ -131,25 +182,27 @@ enum PackedGEMM {
                     let direct = rows == PackedFilters.rows && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
                     let c = direct ? dst.address(row: row0, column: j) : scratch
                     let ldc = direct ? dst.itemColumns : 32
+                    dst.prefetchResidual(rows: rows, fromRow: row0, columns: j..<(j + width))
                     if width == 32 {
-                        kernel8x32(w.k, a, b + j, ldb, bias, rectify, c, ldc)
+                        kernel8x32(w.k, a, b + j, ldb, bias, kernelRectify, c, ldc)
                     } else if width == 16 {
-                        kernel8x16(w.k, a, b + j, ldb, bias, rectify, c, ldc)
+                        kernel8x16(w.k, a, b + j, ldb, bias, kernelRectify, c, ldc)
                     } else {
                         var q = 0
                         while q < width {
                             // Constant counts, so each inlined copy has no per-k branches.
                             let (bq, cq) = (b + j + q, c + q)
                             switch width - q {
-                            case 1: columns8xN(1, w.k, a, bq, ldb, bias, rectify, cq, ldc)
-                            case 2: columns8xN(2, w.k, a, bq, ldb, bias, rectify, cq, ldc)
-                            case 3: columns8xN(3, w.k, a, bq, ldb, bias, rectify, cq, ldc)
-                            default: columns8xN(4, w.k, a, bq, ldb, bias, rectify, cq, ldc)
+                            case 1: columns8xN(1, w.k, a, bq, ldb, bias, kernelRectify, cq, ldc)
+                            case 2: columns8xN(2, w.k, a, bq, ldb, bias, kernelRectify, cq, ldc)
+                            case 3: columns8xN(3, w.k, a, bq, ldb, bias, kernelRectify, cq, ldc)
+                            default: columns8xN(4, w.k, a, bq, ldb, bias, kernelRectify, cq, ldc)
                             }
                             q += 4
                         }
                     }
                     if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: j..<(j + width)) }
+                    dst.addResidual(rows: rows, fromRow: row0, columns: j..<(j + width), rectify)
                     j += width
                 }
             }
