@@ -57,6 +57,13 @@ extension ConvPlan {
                             let cols = cnt * howo
                             // Pointwise: the input item is the operand. Otherwise im2col, items side by side.
                             let direct = isPointwise
+                            if !direct, let packed, groupK * cols >= ConvPlan.tiledColumnFloats {
+                                forwardTiled(xp, first: n0, count: cnt, c: c, h: h, w: w, ho: ho, wo: wo, packed: packed,
+                                             into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m),
+                                             precision: ws.precision)
+                                n0 += cnt
+                                continue
+                            }
                             var col: UnsafeMutablePointer<Float>? = nil
                             if !direct {
                                 let buf = ws.buffer(0, kg * g * cols)
@@ -228,41 +235,59 @@ extension ConvPlan {
     /// `kernelRows`: only the rows of these kernel rows (all by default).
     func im2col(_ x: UnsafePointer<Float>, h: Int, w: Int, ho: Int, wo: Int,
                 into col: UnsafeMutablePointer<Float>, ld: Int, kernelRows: Range<Int>? = nil) {
-        let (sh, sw) = (attrs.stride.h, attrs.stride.w)
-        let (dh, dw) = (attrs.dilation.h, attrs.dilation.w)
-        let (pt, pl) = (attrs.pads.top, attrs.pads.left)
         for ki in kernelRows ?? 0..<kh {
             for kj in 0..<kw {
                 let row = col + (ki * kw + kj) * ld
-                let (lo, hi) = validRange(pad: pl, off: kj * dw, stride: sw, size: w, out: wo)
+                let valid = validColumns(kj: kj, w: w, wo: wo)
                 for oh in 0..<ho {
-                    let dst = row + oh * wo
-                    let ih = oh * sh - pt + ki * dh
-                    if ih < 0 || ih >= h {
-                        dst.update(repeating: 0, count: wo)
-                        continue
-                    }
-                    if lo > 0 { dst.update(repeating: 0, count: lo) }
-                    let src = x + ih * w - pl + kj * dw
-                    if sw == 1 {
-                        (dst + lo).update(from: src + lo, count: hi - lo)
-                    } else if sw == 2 {
-                        // Even lanes of 32-float loads (stride-2 stems read 1.3 M values per image);
-                        // the last load ends one value before the row's last read.
-                        var ow = lo
-                        while ow + 16 < hi {
-                            let v = UnsafeRawPointer(src + 2 * ow).loadUnaligned(as: SIMD32<Float>.self)
-                            UnsafeMutableRawPointer(dst + ow).storeBytes(of: v.evenHalf, as: SIMD16<Float>.self)
-                            ow += 16
-                        }
-                        while ow < hi { dst[ow] = src[2 * ow]; ow += 1 }
-                    } else {
-                        for ow in lo..<hi { dst[ow] = src[ow * sw] }
-                    }
-                    if hi < wo { (dst + hi).update(repeating: 0, count: wo - hi) }
+                    im2colRow(x, h: h, w: w, oh: oh, ki: ki, kj: kj, valid: valid, columns: 0..<wo, into: row + oh * wo)
                 }
             }
         }
+    }
+
+    /// Output columns whose kernel column `kj` reads inside an input row of `w` (the rest read padding).
+    @inline(__always)
+    func validColumns(kj: Int, w: Int, wo: Int) -> Range<Int> {
+        let (lo, hi) = validRange(pad: attrs.pads.left, off: kj * attrs.dilation.w, stride: attrs.stride.w, size: w, out: wo)
+        return lo..<hi
+    }
+
+    /// Output columns `columns` of output row `oh` for kernel tap (ki, kj) of one input plane
+    /// [h, w] -> dst[0..<columns.count], zero where the tap reads padding. `valid`: validColumns(kj:).
+    @inline(__always)
+    func im2colRow(_ x: UnsafePointer<Float>, h: Int, w: Int, oh: Int, ki: Int, kj: Int, valid: Range<Int>,
+                   columns: Range<Int>, into row: UnsafeMutablePointer<Float>) {
+        let ih = oh * attrs.stride.h - attrs.pads.top + ki * attrs.dilation.h
+        let dst = row - columns.lowerBound
+        guard ih >= 0 && ih < h else {
+            row.update(repeating: 0, count: columns.count)
+            return
+        }
+        let (lo, hi) = (valid.clamped(to: columns).lowerBound, valid.clamped(to: columns).upperBound)
+        guard lo < hi else {
+            row.update(repeating: 0, count: columns.count)
+            return
+        }
+        if lo > columns.lowerBound { row.update(repeating: 0, count: lo - columns.lowerBound) }
+        let sw = attrs.stride.w
+        let src = x + ih * w - attrs.pads.left + kj * attrs.dilation.w
+        if sw == 1 {
+            (dst + lo).update(from: src + lo, count: hi - lo)
+        } else if sw == 2 {
+            // Even lanes of 32-float loads (stride-2 stems read 1.3 M values per image);
+            // the last load ends one value before the row's last read.
+            var ow = lo
+            while ow + 16 < hi {
+                let v = UnsafeRawPointer(src + 2 * ow).loadUnaligned(as: SIMD32<Float>.self)
+                UnsafeMutableRawPointer(dst + ow).storeBytes(of: v.evenHalf, as: SIMD16<Float>.self)
+                ow += 16
+            }
+            while ow < hi { dst[ow] = src[2 * ow]; ow += 1 }
+        } else {
+            for ow in lo..<hi { dst[ow] = src[ow * sw] }
+        }
+        if hi < columns.upperBound { (dst + hi).update(repeating: 0, count: columns.upperBound - hi) }
     }
 
     /// Adds the kH*kW rows of `col` (row stride `ld`) back onto one input channel plane.

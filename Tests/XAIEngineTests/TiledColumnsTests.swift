@@ -1,0 +1,45 @@
+import XCTest
+import XAICore
+@testable import XAIEngine
+
+/// im2col tile by tile (ConvPlan+TiledColumns.swift) against the whole-chunk path, which the
+/// small maps of these tests take in `forward`: the same products, so equal to the bit, in
+/// fp32 and bf16. Tiles split inside output rows and across items, padding on every side,
+/// strides 1, 2 and 3, dilation, rows past a panel.
+final class TiledColumnsTests: XCTestCase {
+    func testTiledColumnsEqualTheWholeChunkPath() throws {
+        let cases: [(Conv2D, inC: Int, outC: Int, item: [Int])] = [
+            (Conv2D(kernel: (7, 7), stride: (2, 2), pads: (3, 3, 3, 3)), 3, 12, [3, 61, 59]),  // 4 tiles of 864 columns
+            (Conv2D(kernel: (3, 3), stride: (2, 2), pads: (1, 1, 1, 1)), 40, 16, [40, 9, 70]),  // 2 tiles of 352
+            (Conv2D(kernel: (1, 1), stride: (2, 2)), 64, 9, [64, 14, 14]),
+            (Conv2D(kernel: (5, 3), stride: (3, 1), dilation: (1, 2), pads: (2, 0, 1, 3)), 7, 8, [7, 13, 11]),
+        ]
+        let precisions: [Precision] = Precision.bf16Available ? [.fp32, .bf16] : [.fp32]
+        var g = SeededGenerator(seed: 91)
+        for (a, inC, outC, item) in cases {
+            let w = g.tensor([outC, inC, a.kernel.h, a.kernel.w], scale: 0.5), b = g.tensor([outC], scale: 0.3)
+            let plan = ConvPlan(attrs: a, inChannels: inC, outChannels: outC, weights: w.data, bias: b.data, activation: .relu,
+                                allowWinograd: false)
+            let x = g.tensor([3] + item, scale: 1)
+            for precision in precisions {
+                let ws = Workspace()
+                ws.precision = precision
+                let whole = plan.forward(x, workspace: ws)
+                XCTAssertLessThan(plan.groupK * whole.count / outC, ConvPlan.tiledColumnFloats, "the reference must fill whole chunks")
+                let (ho, wo) = (whole.shape[2], whole.shape[3])
+                var tiled = [Float](repeating: .nan, count: whole.count)
+                tiled.withUnsafeMutableBufferPointer { yb in
+                    x.data.withUnsafeBufferPointer { xb in
+                        plan.forwardTiled(xb.baseAddress!, first: 0, count: 3, c: inC, h: item[1], w: item[2], ho: ho, wo: wo,
+                                          packed: plan.packed!, into: ColumnDestination(base: yb.baseAddress!, itemColumns: ho * wo,
+                                                                                        channels: outC),
+                                          precision: precision)
+                    }
+                }
+                let d = zip(tiled, whole.data).map { abs($0 - $1) }.max() ?? .nan
+                print("tiled columns k\(a.kernel) s\(a.stride) \(inC)->\(outC) \(item) \(precision): max diff \(d)")
+                XCTAssertEqual(tiled, whole.data, "k\(a.kernel) s\(a.stride) \(precision)")
+            }
+        }
+    }
+}
