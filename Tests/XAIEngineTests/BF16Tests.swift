@@ -186,4 +186,40 @@ final class BF16Tests: XCTestCase {
         XCTAssertEqual(fallback.precision, .fp32)
         XCTAssertEqual(try fallback.logits(x).data, fp32.data)
     }
+    /// A stem's columns packed as they are made (ExpandDepthwise.im2colPairs) against packing the
+    /// float32 im2col columns: the same pairs, bit for bit (odd K = 27, padding, stride 2).
+    func testStemColumnPairsEqualPackedColumns() throws {
+        try requireBF16()
+        var g = SeededGenerator(seed: 67)
+        for (kernel, stride, c, h, w) in [(3, 2, 3, 17, 23), (5, 1, 2, 9, 8)] {
+            let a = Conv2D(kernel: (kernel, kernel), stride: (stride, stride), pads: (kernel / 2, kernel / 2, kernel / 2, kernel / 2))
+            let conv = ConvPlan(attrs: a, inChannels: c, outChannels: 16, weights: g.tensor([16, c, kernel, kernel], scale: 0.5).data,
+                                bias: nil, activation: nil)
+            let x = g.tensor([1, c, h, w], scale: 1), y = conv.outputShape(x.shape)
+            let (ho, wo, k) = (y[2], y[3], conv.groupK)
+            var columns = [Float](repeating: 0, count: k * ho * wo)
+            let columnsWorkspace = Workspace()
+            let direct: [UInt16] = x.data.withUnsafeBufferPointer { xb in
+                columns.withUnsafeMutableBufferPointer { cb in
+                    for ch in 0..<c {
+                        conv.im2col(xb.baseAddress! + ch * h * w, h: h, w: w, ho: ho, wo: wo,
+                                    into: cb.baseAddress! + ch * kernel * kernel * ho * wo, ld: ho * wo)
+                    }
+                }
+                let packed = columns.withUnsafeBufferPointer {
+                    ExpandDepthwise.packBF16($0.baseAddress!, items: 1, k: k, pixels: ho * wo, workspace: columnsWorkspace)
+                }
+                return Array(UnsafeBufferPointer(start: packed, count: (k + 1) / 2 * ho * wo * 2))
+            }
+            let ws = Workspace()  // owns the pairs until they are copied out
+            let made: [UInt16] = x.data.withUnsafeBufferPointer { xb in
+                let pairs = ExpandDepthwise.im2colPairs(conv, xb.baseAddress!, h: h, w: w, ho: ho, wo: wo, workspace: ws)
+                return Array(UnsafeBufferPointer(start: pairs, count: (k + 1) / 2 * ho * wo * 2))
+            }
+            let differing = zip(direct, made).enumerated().filter { $0.element.0 != $0.element.1 }
+            print("stem pairs k\(kernel) s\(stride) K = \(k): \(differing.count) of \(made.count) halves differ")
+            XCTAssertEqual(made.count, direct.count)
+            XCTAssertEqual(differing.count, 0, "k\(kernel) s\(stride)")
+        }
+    }
 }

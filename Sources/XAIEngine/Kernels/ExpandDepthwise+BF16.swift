@@ -29,6 +29,30 @@ extension ExpandDepthwise {
         return UnsafePointer(dst)
     }
 
+    /// A stem's im2col columns of one item x [C, h, w] as bf16 pairs [K/2][ho * wo][2] in workspace
+    /// slot 5, what packBF16 makes of the float32 columns, made output row by output row from
+    /// two float rows in cache: the float32 columns (1.35 MB per Lite0 image) are never written.
+    static func im2colPairs(_ conv: ConvPlan, _ x: UnsafePointer<Float>, h: Int, w: Int, ho: Int, wo: Int,
+                            workspace ws: Workspace) -> UnsafePointer<UInt16> {
+        let k = conv.groupK, k2 = (k + 1) / 2, taps = conv.kh * conv.kw
+        let dst = UnsafeMutableRawPointer(ws.buffer(5, k2 * ho * wo)).bindMemory(to: UInt16.self, capacity: 2 * k2 * ho * wo)
+        Parallel.forRanges(k2 * ho, grain: 16) { r in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * wo) { buffer in
+                let rows = buffer.baseAddress!
+                for u in r {
+                    let (p, oh) = (u / ho, u % ho), count = min(2, k - 2 * p)
+                    for half in 0..<count {
+                        let row = 2 * p + half, (ki, kj) = ((row % taps) / conv.kw, row % conv.kw)
+                        conv.im2colRow(x + (row / taps) * h * w, h: h, w: w, oh: oh, ki: ki, kj: kj,
+                                       valid: conv.validColumns(kj: kj, w: w, wo: wo), columns: 0..<wo, into: rows + half * wo)
+                    }
+                    xai_bf16_pack_columns(rows, wo, count, wo, dst + (p * ho + oh) * wo * 2)
+                }
+            }
+        }
+        return UnsafePointer(dst)
+    }
+
     /// Pixels `pixels` of 16-channel block `block` of item `item` of the packed input (pixel
     /// stride `ldx` between k pairs); pixel i's results go to the block cell `slots[i]`, or,
     /// with `pairRows`, rounded to bf16 into its half of the pair-row block.

@@ -91,8 +91,9 @@ final class ExpandDepthwise: @unchecked Sendable {
         // A 1x1 expansion reads the input itself, all items at once; another conv reads one
         // item's im2col columns [k, eh * ew] at a time.
         let direct = expand.isPointwise
-        let columns = direct ? nil : ws.buffer(0, k * ehw)
         let bf16 = ws.precision == .bf16 ? bf16Filters : nil
+        // bf16 passes pack a stem's columns as they are made (im2colPairs).
+        let columns = direct || bf16 != nil ? nil : ws.buffer(0, k * ehw)
         // bf16 passes run the depthwise conv in bf16 too, where its kernel applies.
         let pairRows = bf16 != nil && DepthwisePairRows.applies(depthwise, wo: wo) ? pairRowsSetup(h: eh, w: ew, ho: ho, wo: wo) : nil
         x.data.withUnsafeBufferPointer { xb in
@@ -106,8 +107,8 @@ final class ExpandDepthwise: @unchecked Sendable {
                     }
                 }
                 let packed = bf16.map { _ in
-                    Self.packBF16(UnsafePointer(columns) ?? xp + first * k * hw, items: direct ? n : 1, k: k, pixels: ehw,
-                                  workspace: ws)
+                    direct ? Self.packBF16(xp + first * k * hw, items: n, k: k, pixels: ehw, workspace: ws)
+                           : Self.im2colPairs(expand, xp + first * cin * hw, h: h, w: w, ho: eh, wo: ew, workspace: ws)
                 }
                 // One block per chunk: a single image's six blocks (Lite0's 96 channels) in
                 // chunks of two left one of the two cores a third idle (batch 1: 7.3 -> 7.0 ms).
