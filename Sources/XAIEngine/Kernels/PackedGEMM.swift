@@ -1,4 +1,5 @@
 import CKernels
+
 /// The engine's own GEMM for the forward pass of ordinary (group 1) convolutions:
 /// C = rectify(W * B + bias), W [M, K] the filters, B [K, N] the input columns (pixels).
 ///
