@@ -260,7 +260,8 @@ extension ConvPlan {
                    columns: Range<Int>, into row: UnsafeMutablePointer<Float>) {
         let ih = oh * attrs.stride.h - attrs.pads.top + ki * attrs.dilation.h
         let dst = row - columns.lowerBound
-        let (lo, hi) = (valid.clamped(to: columns).lowerBound, valid.clamped(to: columns).upperBound)
+        let span = valid.clamped(to: columns)
+        let (lo, hi) = (span.lowerBound, span.upperBound)
         guard ih >= 0 && ih < h && lo < hi else {
             row.update(repeating: 0, count: columns.count)
             return
