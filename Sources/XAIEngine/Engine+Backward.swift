@@ -31,7 +31,7 @@ extension Engine {
         if case let .deepLift(r, _) = rules { reference = r }
         var producers: [String: Step] = [:]
         for s in steps { producers[s.output] = s }
-        for step in steps.reversed() {
+        for (index, step) in steps.enumerated().reversed() {
             guard let dy = grads[step.output] else { continue }
             let negative = negatives.removeValue(forKey: step.output)
             let need = step.operands.map { $0.name.map(needsGrad.contains) ?? false }
@@ -65,7 +65,9 @@ extension Engine {
                         activation: step, workspace: ws)
                 }
             }
-            let (g, minus) = try step.backward(dy, need: need, ctx)
+            let (g, minus) = try StepProfile.measure("backward " + step.profileLabel(index, [dy])) {
+                try step.backward(dy, need: need, ctx)
+            }
             for (i, gi) in g.enumerated() {
                 guard let gi, let name = step.operands[i].name else { continue }
                 // A negative part's multipliers start from those the tensor had for both parts.
@@ -79,7 +81,7 @@ extension Engine {
                 }
                 if var acc = grads[name] {
                     grads[name] = nil   // keep `acc` uniquely referenced for the in-place add
-                    acc.add(gi)
+                    StepProfile.measure("backward: summing a fan-out's gradients") { acc.add(gi) }
                     grads[name] = acc
                 } else {
                     grads[name] = gi

@@ -1,7 +1,7 @@
 import Foundation
 import XAICore
 
-/// Per-step wall and CPU time of forward passes, for finding where a pass loses time
+/// Per-step wall and CPU time of forward and backward passes, for finding where a pass loses time
 /// (`XAI_STEP_PROFILE=1 xai bench ...`; the table goes to stderr at exit). Wall time against
 /// process CPU time tells a step whose work is slow (CPU close to twice the wall on two cores)
 /// from one that leaves a core idle (CPU close to the wall: serial code, too few chunks, or
