@@ -140,12 +140,15 @@ extension ConvPlan {
         let m = outChannels, g = groups, mg = m / g, cg = c / g, kg = groupK
         let pointDirect = isPointwise
         let packedT = transposed?.packed
-        var dx = ws.zeros(inputShape)
+        // Pointwise products with W^T packed run per item straight on dy and write every element
+        // of dx (as the forward does); the other paths accumulate into a zeroed dx.
+        let perItem = pointDirect && packedT != nil
+        var dx = perItem ? Tensor(uninitialized: inputShape) { _, _ in } : ws.zeros(inputShape)
         dx.data.withUnsafeMutableBufferPointer { dxb in
             dy.data.withUnsafeBufferPointer { dyb in
                 weights.withUnsafeBufferPointer { wb in
                     let dxp = dxb.baseAddress!, dyp = dyb.baseAddress!, wp = wb.baseAddress!
-                    let per = itemsPerChunk(batch: n, outPixels: howo)
+                    let per = perItem ? 1 : itemsPerChunk(batch: n, outPixels: howo)
                     var n0 = 0
                     while n0 < n {
                         let cnt = min(per, n - n0)
