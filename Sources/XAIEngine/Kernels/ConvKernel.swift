@@ -140,10 +140,10 @@ extension ConvPlan {
         let m = outChannels, g = groups, mg = m / g, cg = c / g, kg = groupK
         let pointDirect = isPointwise
         let packedT = transposed?.packed
-        // Pointwise products with W^T packed run per item straight on dy and write every element
-        // of dx (as the forward does); the other paths accumulate into a zeroed dx.
+        // Pointwise products with W^T packed run per item straight on dy (as the forward does).
         let perItem = pointDirect && packedT != nil
-        var dx = perItem ? Tensor(uninitialized: inputShape) { _, _ in } : ws.zeros(inputShape)
+        // Every path writes all of dx; col2im zeroes its plane first, on its core, while it is in cache.
+        var dx = Tensor(uninitialized: inputShape) { _, _ in }
         dx.data.withUnsafeMutableBufferPointer { dxb in
             dy.data.withUnsafeBufferPointer { dyb in
                 weights.withUnsafeBufferPointer { wb in
@@ -200,6 +200,7 @@ extension ConvPlan {
                                     if pointDirect {
                                         dst.update(from: col + grp * kg * cols + cl * cols + i * howo, count: hw)
                                     } else {
+                                        dst.update(repeating: 0, count: hw)
                                         col2im(col + grp * kg * cols + cl * kh * kw * cols + i * howo, ld: cols,
                                                h: h, w: w, ho: ho, wo: wo, into: dst)
                                     }
