@@ -57,7 +57,8 @@ public enum EngineBenchmark {
     }
 
     /// Forward at `forwardBatches` and forward+backward (gradient of one logit per image
-    /// w.r.t. the input, as saliency methods do) at `backwardBatches`.
+    /// w.r.t. the input) at `backwardBatches`, on `gradients(of:logitSeeds:)`: the call the
+    /// gradient methods make (TargetScore), micro-batched one part per core from batch 2 x cores.
     public static func run(engine: Engine, name: String, forwardBatches: [Int] = [1, 32], backwardBatches: [Int] = [1, 16],
                            budgetSeconds: Double = 3) throws -> [Result] {
         var results: [Result] = []
@@ -73,8 +74,7 @@ public enum EngineBenchmark {
             var seed = Tensor(zeros: [n, classes])
             for i in 0..<n { seed.data[i * classes + (i * 37) % classes] = 1 }
             results.append(try time("\(name) forward+backward", batch: n, budgetSeconds: budgetSeconds) {
-                let acts = try engine.forward(x, retain: .all)
-                _ = try engine.gradients(acts, seeds: [engine.outputName: seed], wrt: [engine.graph.input])
+                _ = try engine.gradients(of: x, logitSeeds: seed, wrt: [engine.graph.input])
             })
         }
         return results
