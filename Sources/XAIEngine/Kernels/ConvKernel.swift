@@ -140,15 +140,13 @@ extension ConvPlan {
         let m = outChannels, g = groups, mg = m / g, cg = c / g, kg = groupK
         let pointDirect = isPointwise
         let packedT = transposed?.packed
-        // Pointwise products with W^T packed run per item straight on dy (as the forward does).
-        let perItem = pointDirect && packedT != nil
         // Every path writes all of dx; col2im zeroes its plane first, on its core, while it is in cache.
         var dx = Tensor(uninitialized: inputShape) { _, _ in }
         dx.data.withUnsafeMutableBufferPointer { dxb in
             dy.data.withUnsafeBufferPointer { dyb in
                 weights.withUnsafeBufferPointer { wb in
                     let dxp = dxb.baseAddress!, dyp = dyb.baseAddress!, wp = wb.baseAddress!
-                    let per = perItem ? 1 : itemsPerChunk(batch: n, outPixels: howo)
+                    let per = itemsPerChunk(batch: n, outPixels: howo)
                     var n0 = 0
                     while n0 < n {
                         let cnt = min(per, n - n0)
