@@ -58,7 +58,7 @@ public enum EngineBenchmark {
 
     /// Forward at `forwardBatches` and forward+backward (gradient of one logit per image
     /// w.r.t. the input) at `backwardBatches`, on `gradients(of:logitSeeds:)`: the call the
-    /// gradient methods make (TargetScore), micro-batched one part per core from batch 2 x cores.
+    /// gradient methods make (TargetScore), which splits a batch into micro-batches (Engine+MicroBatch).
     public static func run(engine: Engine, name: String, forwardBatches: [Int] = [1, 32], backwardBatches: [Int] = [1, 16],
                            budgetSeconds: Double = 3) throws -> [Result] {
         var results: [Result] = []
