@@ -141,11 +141,10 @@ extension ConvPlan {
         let pointDirect = isPointwise
         let packedT = transposed?.packed
         // Every path writes all of dx; col2im zeroes its plane first, on its core, while it is in cache.
-        var dx = Tensor(uninitialized: inputShape) { _, _ in }
-        dx.data.withUnsafeMutableBufferPointer { dxb in
+        return ws.tensor(inputShape) { dxp, _ in
             dy.data.withUnsafeBufferPointer { dyb in
                 weights.withUnsafeBufferPointer { wb in
-                    let dxp = dxb.baseAddress!, dyp = dyb.baseAddress!, wp = wb.baseAddress!
+                    let dyp = dyb.baseAddress!, wp = wb.baseAddress!
                     let per = itemsPerChunk(batch: n, outPixels: howo)
                     var n0 = 0
                     while n0 < n {
@@ -210,7 +209,6 @@ extension ConvPlan {
                 }
             }
         }
-        return dx
     }
 
     /// Valid output columns [lo, hi) for kernel column offset `off` (input column = ow*s - pad + off).
