@@ -64,46 +64,40 @@ enum Pooling {
         }
     }
 
-    /// dx for MaxPool (gradient to the first maximum of each window) or AveragePool.
+    /// dx for MaxPool (gradient to the first maximum of each window, MaxPoolGradient.swift) or
+    /// AveragePool.
     /// `x` (the forward input) is read by MaxPool only; AveragePool needs just `inputShape`.
     static func backward(max isMax: Bool, _ p: Pool2D, x: Tensor?, inputShape: [Int], dy: Tensor) -> Tensor {
         let (h, w) = (inputShape[2], inputShape[3])
         let (oh_, ow_) = (dy.shape[2], dy.shape[3])
-        var dx = Tensor(zeros: inputShape)
         let xv = x ?? Tensor(zeros: [1])
-        dx.data.withUnsafeMutableBufferPointer { dxb in
+        // Each plane is zeroed on the core that fills it, just before: zeroing all of dx first
+        // (serially) left the planes in L3 by the time the windows added into them.
+        return Tensor(uninitialized: inputShape) { dxp, _ in
             xv.data.withUnsafeBufferPointer { xb in
                 dy.data.withUnsafeBufferPointer { gb in
-                    let dxp = dxb.baseAddress!, xp = xb.baseAddress!, gp = gb.baseAddress!
+                    let xp = xb.baseAddress!, gp = gb.baseAddress!
                     planes(inputShape, dy.shape) { plane in
                         let src = xp + (isMax ? plane * h * w : 0), dst = dxp + plane * h * w, g = gp + plane * oh_ * ow_
+                        dst.initialize(repeating: 0, count: h * w)
+                        if isMax {
+                            MaxPoolGradient.plane(p, x: src, h: h, w: w, dy: g, ho: oh_, wo: ow_, into: dst)
+                            return
+                        }
                         for oh in 0..<oh_ {
                             let wh = window(oh, stride: p.stride.h, pad: p.pads.top, kernel: p.kernel.h, size: h, padEnd: p.pads.bottom)
                             for ow in 0..<ow_ {
                                 let ww = window(ow, stride: p.stride.w, pad: p.pads.left, kernel: p.kernel.w, size: w, padEnd: p.pads.right)
-                                let gv = g[oh * ow_ + ow]
-                                if isMax {
-                                    var m = -Float.infinity, at = -1
-                                    for i in wh.lo..<wh.hi {
-                                        for j in ww.lo..<ww.hi where src[i * w + j] > m {
-                                            m = src[i * w + j]
-                                            at = i * w + j
-                                        }
-                                    }
-                                    if at >= 0 { dst[at] += gv }
-                                } else {
-                                    let count = p.countIncludePad ? wh.padded * ww.padded : (wh.hi - wh.lo) * (ww.hi - ww.lo)
-                                    guard count > 0 else { continue }
-                                    let share = gv / Float(count)
-                                    for i in wh.lo..<wh.hi { for j in ww.lo..<ww.hi { dst[i * w + j] += share } }
-                                }
+                                let count = p.countIncludePad ? wh.padded * ww.padded : (wh.hi - wh.lo) * (ww.hi - ww.lo)
+                                guard count > 0 else { continue }
+                                let share = g[oh * ow_ + ow] / Float(count)
+                                for i in wh.lo..<wh.hi { for j in ww.lo..<ww.hi { dst[i * w + j] += share } }
                             }
                         }
                     }
                 }
             }
         }
-        return dx
     }
 
     static func globalAverage(_ x: Tensor) -> Tensor {
