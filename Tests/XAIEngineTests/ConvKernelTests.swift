@@ -264,6 +264,32 @@ final class ConvKernelTests: XCTestCase {
         XCTAssertFalse(ExpandDepthwise.fits(expand: odd, depthwise: dw))
     }
 
+    /// Batches with enough blocks expand two 16-channel blocks at once (twelve pixels per
+    /// step; a third block alone): against the separate convs, and bit for bit against the
+    /// one-block path that a single item takes.
+    func testExpandDepthwisePairedBlocksMatchSingleBlocks() {
+        var g = SeededGenerator(seed: 52)
+        let expand = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 7, outChannels: 48,
+                              weights: g.tensor([48, 7, 1, 1], scale: 0.5).data, bias: g.tensor([48], scale: 0.3).data,
+                              activation: .clip(min: 0, max: 6))
+        let depthwise = ConvPlan(attrs: Conv2D(kernel: (3, 3), stride: (2, 2), pads: (1, 1, 1, 1), groups: 48), inChannels: 48,
+                                 outChannels: 48, weights: g.tensor([48, 1, 3, 3], scale: 0.5).data,
+                                 bias: g.tensor([48], scale: 0.3).data, activation: nil)
+        let fused = ExpandDepthwise(expand: expand, depthwise: depthwise)
+        for item in [[7, 23, 30], [7, 13, 27]] {
+            let n = 11
+            let x = g.tensor([n] + item, scale: 1)
+            assertFusedMatchesSeparate(fused, x, "expand+depthwise in block pairs \(item) batch \(n)")
+            let batch = fused.forward(x, workspace: Workspace())
+            for i in [0, 5, n - 1] {
+                let one = fused.forward(x.slice(batch: i..<(i + 1)), workspace: Workspace())
+                let d = batch.slice(batch: i..<(i + 1)).maxAbsDifference(one)
+                print("item \(i) in block pairs against alone: max diff \(d) (bitwise equal expected)")
+                XCTAssertEqual(d, 0, "item \(i) of \(item)")
+            }
+        }
+    }
+
     /// In a whole model (the stem and the 15 expansions are fused with their depthwise convs)
     /// the fused steps run only when the convs' outputs are not kept; the logits agree either way.
     func testEngineFusesExpansionsOnlyWhenNotKept() throws {

@@ -80,25 +80,46 @@ extension ConvPlan {
         /// `zeroing`: zeroes a block laid out otherwise (DepthwisePairRows) instead.
         func forEachBlock(items n: Int, grain: Int = 2, zeroing: ((UnsafeMutableRawPointer) -> Void)? = nil,
                           _ body: (Int, UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>) -> Void) {
-            let g = geometry, outPixels = g.ho * g.wo
+            forEachBlockGroup(items: n, width: 1, grain: grain, zeroing: zeroing) { b, _, block in
+                body(b, block, block + paddedPixels)
+            }
+        }
+
+        /// Cells from one block's padded input to the next block's in a group: the
+        /// padded input, then the output block.
+        var groupStride: Int { paddedPixels + geometry.ho * geometry.wo }
+
+        /// `forEachBlock` over groups of up to `width` consecutive blocks of one item:
+        /// `body(first block index, blocks in the group, first padded block)`, block j's padded
+        /// input at `groupStride * j` and its output `paddedPixels` after that.
+        func forEachBlockGroup(items n: Int, width: Int, grain: Int = 2, zeroing: ((UnsafeMutableRawPointer) -> Void)? = nil,
+                               _ body: (Int, Int, UnsafeMutablePointer<Lanes>) -> Void) {
+            let g = geometry, outPixels = g.ho * g.wo, stride = groupStride
             let (top, left) = (plan.attrs.pads.top, plan.attrs.pads.left)
             let rows = zeroing == nil ? paddedPixels / g.wp : 0
-            Parallel.forRanges(n * blocks, grain: grain) { range in
-                let block = UnsafeMutablePointer<Lanes>.allocate(capacity: paddedPixels + outPixels)
-                defer { block.deallocate() }
-                zeroing?(UnsafeMutableRawPointer(block))
-                for r in 0..<rows {
-                    let row = block + r * g.wp
-                    if r < top || r >= top + g.h {
-                        row.initialize(repeating: Lanes(), count: g.wp)
-                    } else {
-                        row.initialize(repeating: Lanes(), count: left)
-                        (row + left + g.w).initialize(repeating: Lanes(), count: g.wp - left - g.w)
+            let groups = (blocks + width - 1) / width
+            Parallel.forRanges(n * groups, grain: grain) { range in
+                let buffers = UnsafeMutablePointer<Lanes>.allocate(capacity: stride * width)
+                defer { buffers.deallocate() }
+                for j in 0..<width {
+                    let block = buffers + j * stride
+                    zeroing?(UnsafeMutableRawPointer(block))
+                    for r in 0..<rows {
+                        let row = block + r * g.wp
+                        if r < top || r >= top + g.h {
+                            row.initialize(repeating: Lanes(), count: g.wp)
+                        } else {
+                            row.initialize(repeating: Lanes(), count: left)
+                            (row + left + g.w).initialize(repeating: Lanes(), count: g.wp - left - g.w)
+                        }
                     }
+                    // Rows of 7 outputs read up to two cells past the block (see slidingRow8).
+                    (block + paddedPixels).initialize(repeating: Lanes(), count: min(2, outPixels))
                 }
-                // Rows of 7 outputs read up to two cells past the block (see slidingRow8).
-                (block + paddedPixels).initialize(repeating: Lanes(), count: min(2, outPixels))
-                for b in range { body(b, block, block + paddedPixels) }
+                for u in range {
+                    let (item, group) = (u / groups, u % groups)
+                    body(item * blocks + group * width, min(width, blocks - group * width), buffers)
+                }
             }
         }
 

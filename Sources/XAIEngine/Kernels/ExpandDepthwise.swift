@@ -26,8 +26,9 @@ final class ExpandDepthwise: @unchecked Sendable {
     private var lastPairRows: (h: Int, w: Int, setup: DepthwisePairRows)?
 
     /// Pixels expanded between two depthwise runs: the block's rows they fill and the input
-    /// they read (k x 512 floats) stay in the core's L1 / L2 cache.
-    static let chunkPixels = 512
+    /// they read (k x 504 floats) stay in the core's L1 / L2 cache. A multiple of the pair
+    /// kernel's 12 pixels, so only a map's last chunk has a few left for the one-pixel loop.
+    static let chunkPixels = 504
 
     /// Whether `expand` is a group-1 conv into a multiple of 16 channels and `depthwise` a
     /// depthwise conv over exactly those channels.
@@ -110,40 +111,50 @@ final class ExpandDepthwise: @unchecked Sendable {
                     direct ? Self.packBF16(xp + first * k * hw, items: n, k: k, pixels: ehw, workspace: ws)
                            : Self.im2colPairs(expand, xp + first * cin * hw, h: h, w: w, ho: eh, wo: ew, workspace: ws)
                 }
-                // One block per chunk: a single image's six blocks (Lite0's 96 channels) in
-                // chunks of two left one of the two cores a third idle (batch 1: 7.3 -> 7.0 ms).
-                setup.forEachBlock(items: direct ? n : 1, grain: 1, zeroing: pairRows?.zeroPadding) { b, block, out in
+                // One block (or pair) per chunk: a single image's six blocks (Lite0's 96
+                // channels) in chunks of two left one of the two cores a third idle (batch 1:
+                // 7.3 -> 7.0 ms). Pairs where there are enough of them for every core, or where
+                // this pass already has its core to itself (micro-batches).
+                let units = (direct ? n : 1) * setup.blocks
+                let width = bf16 == nil && (Parallel.isInsideLoop || units / 2 >= Parallel.cores * Parallel.chunksPerCore) ? 2 : 1
+                setup.forEachBlockGroup(items: direct ? n : 1, width: width, grain: 1, zeroing: pairRows?.zeroPadding) { b, count, blocks in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
                     let src = UnsafePointer(columns) ?? xp + item * k * hw
                     let f = UnsafePointer(filters + cb * k * L)
-                    let bias = UnsafeRawPointer(biases + cb * L).loadUnaligned(as: Lanes.self)
+                    let bias = UnsafePointer(biases + cb * L)
                     var done = 0, p = 0
                     while p < ehw {
                         let end = min(ehw, p + Self.chunkPixels)
                         if let bf16, let packed {
                             expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, pixels: p..<end, ldx: ehw,
-                                             rectify, slots: setup.inputSlots + p, pairRows: pairRows, into: block)
+                                             rectify, slots: setup.inputSlots + p, pairRows: pairRows, into: blocks)
+                        } else if count == 2 {
+                            Self.expandPixelPairs(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: bias, rectify,
+                                                  slots: setup.inputSlots + p, into: blocks, next: setup.groupStride)
                         } else {
-                            Self.expandPixels(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: bias, rectify,
-                                              slots: setup.inputSlots + p, into: block)
+                            Self.expandPixels(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: Self.lanes(bias), rectify,
+                                              slots: setup.inputSlots + p, into: blocks)
                         }
                         let ready = pairRows?.readyRows(end / ew) ?? readyRows(end / ew)
-                        if ready > done {
+                        for j in 0..<count where ready > done {
+                            let block = blocks + j * setup.groupStride, out = block + setup.paddedPixels
                             if let pairRows {
-                                pairRows.compute(block: cb, pairs: block, rows: done..<ready, into: out)
+                                pairRows.compute(block: cb + j, pairs: block, rows: done..<ready, into: out)
                             } else {
-                                setup.compute(block: b, plane: block, rows: done..<ready, into: out)
+                                setup.compute(block: b + j, plane: block, rows: done..<ready, into: out)
                             }
                         }
                         done = max(done, ready)
                         p = end
                     }
-                    switch output {
-                    case let .planes(y):
-                        ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + (item * c + cb * L) * outPixels,
-                                                 planeStride: outPixels)
-                    case let .pairs(y):
-                        Self.scatterPairs(out, count: outPixels, into: y + (item * c + cb * L) * outPixels, planeStride: outPixels)
+                    for j in 0..<count {
+                        let out = blocks + j * setup.groupStride + setup.paddedPixels, plane = item * c + (cb + j) * L
+                        switch output {
+                        case let .planes(y):
+                            ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + plane * outPixels, planeStride: outPixels)
+                        case let .pairs(y):
+                            Self.scatterPairs(out, count: outPixels, into: y + plane * outPixels, planeStride: outPixels)
+                        }
                     }
                 }
             }
@@ -168,6 +179,58 @@ final class ExpandDepthwise: @unchecked Sendable {
         let setup = DepthwisePairRows(depthwise, channels: expand.outChannels, h: h, w: w, ho: ho, wo: wo)
         lastPairRows = (h, w, setup)
         return setup
+    }
+
+    @inline(__always)
+    private static func lanes(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+
+    /// `expandPixels` for two consecutive blocks at once (filters [2][k][16], biases [2][16];
+    /// the second block `next` cells after the first): twelve pixels at a time, 24 accumulators,
+    /// so per k two filter loads and twelve broadcasts feed 24 multiply-adds where one block
+    /// needs seventeen loads for sixteen. Each output sums its k terms in the same order as in
+    /// `expandPixels`, so the pairing changes no result.
+    @inline(__always)
+    private static func expandPixelPairs(_ x: UnsafePointer<Float>, count: Int, k: Int, ldx: Int, filters: UnsafePointer<Float>,
+                                         bias: UnsafePointer<Float>, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
+                                         into block: UnsafeMutablePointer<Lanes>, next: Int) {
+        let L = ConvPlan.laneCount
+        let (ba, bb) = (lanes(bias), lanes(bias + ConvPlan.laneCount))
+        let second = block + next
+        var i = 0
+        while i + 12 <= count {
+            var a0 = ba, a1 = ba, a2 = ba, a3 = ba, a4 = ba, a5 = ba, a6 = ba, a7 = ba, a8 = ba, a9 = ba, a10 = ba, a11 = ba
+            var b0 = bb, b1 = bb, b2 = bb, b3 = bb, b4 = bb, b5 = bb, b6 = bb, b7 = bb, b8 = bb, b9 = bb, b10 = bb, b11 = bb
+            var xp = x + i, fp = filters
+            for _ in 0..<k {
+                let f = lanes(fp), g = lanes(fp + k * L)
+                fp += L
+                var s = Lanes(repeating: xp[0]); madd(&a0, f, s); madd(&b0, g, s)
+                s = Lanes(repeating: xp[1]); madd(&a1, f, s); madd(&b1, g, s)
+                s = Lanes(repeating: xp[2]); madd(&a2, f, s); madd(&b2, g, s)
+                s = Lanes(repeating: xp[3]); madd(&a3, f, s); madd(&b3, g, s)
+                s = Lanes(repeating: xp[4]); madd(&a4, f, s); madd(&b4, g, s)
+                s = Lanes(repeating: xp[5]); madd(&a5, f, s); madd(&b5, g, s)
+                s = Lanes(repeating: xp[6]); madd(&a6, f, s); madd(&b6, g, s)
+                s = Lanes(repeating: xp[7]); madd(&a7, f, s); madd(&b7, g, s)
+                s = Lanes(repeating: xp[8]); madd(&a8, f, s); madd(&b8, g, s)
+                s = Lanes(repeating: xp[9]); madd(&a9, f, s); madd(&b9, g, s)
+                s = Lanes(repeating: xp[10]); madd(&a10, f, s); madd(&b10, g, s)
+                s = Lanes(repeating: xp[11]); madd(&a11, f, s); madd(&b11, g, s)
+                xp += ldx
+            }
+            let s = slots + i
+            block[s[0]] = rectify(a0); block[s[1]] = rectify(a1); block[s[2]] = rectify(a2); block[s[3]] = rectify(a3)
+            block[s[4]] = rectify(a4); block[s[5]] = rectify(a5); block[s[6]] = rectify(a6); block[s[7]] = rectify(a7)
+            block[s[8]] = rectify(a8); block[s[9]] = rectify(a9); block[s[10]] = rectify(a10); block[s[11]] = rectify(a11)
+            second[s[0]] = rectify(b0); second[s[1]] = rectify(b1); second[s[2]] = rectify(b2); second[s[3]] = rectify(b3)
+            second[s[4]] = rectify(b4); second[s[5]] = rectify(b5); second[s[6]] = rectify(b6); second[s[7]] = rectify(b7)
+            second[s[8]] = rectify(b8); second[s[9]] = rectify(b9); second[s[10]] = rectify(b10); second[s[11]] = rectify(b11)
+            i += 12
+        }
+        guard i < count else { return }
+        expandPixels(x + i, count: count - i, k: k, ldx: ldx, filters: filters, bias: ba, rectify, slots: slots + i, into: block)
+        expandPixels(x + i, count: count - i, k: k, ldx: ldx, filters: filters + k * L, bias: bb, rectify,
+                     slots: slots + i, into: second)
     }
 
     /// `count` pixels of one 16-channel block: x [k][ldx] (the pixels' columns), filters
