@@ -52,7 +52,7 @@ final class ConvKernelTests: XCTestCase {
         compare(grouped, inC: 4, outC: 6, item: [4, 13, 13], batches: [20], seed: 10)
     }
 
-    /// The packed GEMM against a direct product: whole 32- and 16-column blocks, the padded
+    /// The packed GEMM against a direct product: whole 48-, 32- and 16-column blocks, the padded
     /// last columns, row panels cut short (M not a multiple of 8), blocks that straddle two
     /// batch items (routed through scratch), a B wider than the product, column tiles (K 1500:
     /// tiles of 64 columns), and every rectifier.

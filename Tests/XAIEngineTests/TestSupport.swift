@@ -133,7 +133,7 @@ func rectified(_ s: Double, _ act: FusedActivation?) -> Double {
     }
 }
 
-/// Packed GEMM widths and item sizes (columns per item): 32 / 16 / narrow blocks, and items
-/// that end inside a block.
+/// Packed GEMM widths and item sizes (columns per item): 48 / 32 / 16 / narrow blocks (80 is
+/// 48 + 32, 144 three 48s over two items), and items that end inside a block.
 let packedGEMMColumnCases = [(1, 1), (15, 15), (16, 16), (17, 17), (33, 33), (48, 16), (49, 49), (98, 49),
-                             (100, 25), (64, 32), (70, 7)]
+                             (100, 25), (64, 32), (70, 7), (80, 80), (144, 72)]
