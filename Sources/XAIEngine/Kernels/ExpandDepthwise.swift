@@ -194,7 +194,7 @@ final class ExpandDepthwise: @unchecked Sendable {
                                          bias: UnsafePointer<Float>, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
                                          into block: UnsafeMutablePointer<Lanes>, next: Int) {
         let L = ConvPlan.laneCount
-        let (ba, bb) = (lanes(bias), lanes(bias + ConvPlan.laneCount))
+        let (ba, bb) = (lanes(bias), lanes(bias + L))
         let second = block + next
         var i = 0
         while i + 12 <= count {

@@ -169,11 +169,15 @@ enum PackedGEMM {
         }
     }
 
+    /// Columns of the widest register block (kernel8x48), and so of the scratch a block that is
+    /// not whole goes through.
+    static let widestBlock = 48
+
     /// Row panels `panels` over the columns `columns` (starting at a multiple of 32).
     static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                             columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         let kernelRectify = dst.kernelRectifier(rectify)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedFilters.rows * 48) { buffer in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedFilters.rows * widestBlock) { buffer in
             let scratch = buffer.baseAddress!
             for p in panels {
                 let a = UnsafePointer(w.data + p * w.k * PackedFilters.rows)
@@ -182,13 +186,13 @@ enum PackedGEMM {
                 var j = columns.lowerBound
                 while j < columns.upperBound {
                     let left = columns.upperBound - j
-                    let width = left >= 48 ? 48 : left >= 32 ? 32 : left >= 16 ? 16 : left
+                    let width = left >= widestBlock ? widestBlock : left >= 32 ? 32 : left >= 16 ? 16 : left
                     // Straight into C when the block is whole (8 rows, one item); else via scratch.
                     let direct = rows == PackedFilters.rows && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
                     let c = direct ? dst.address(row: row0, column: j) : scratch
-                    let ldc = direct ? dst.itemColumns : 48
+                    let ldc = direct ? dst.itemColumns : widestBlock
                     dst.prefetchResidual(rows: rows, fromRow: row0, columns: j..<(j + width))
-                    if width == 48 {
+                    if width == widestBlock {
                         kernel8x48(w.k, a, b + j, ldb, bias, kernelRectify, c, ldc)
                     } else if width == 32 {
                         kernel8x32(w.k, a, b + j, ldb, bias, kernelRectify, c, ldc)
@@ -208,7 +212,7 @@ enum PackedGEMM {
                             q += 4
                         }
                     }
-                    if !direct { dst.copy(scratch, ld: 48, rows: rows, fromRow: row0, columns: j..<(j + width)) }
+                    if !direct { dst.copy(scratch, ld: widestBlock, rows: rows, fromRow: row0, columns: j..<(j + width)) }
                     dst.addResidual(rows: rows, fromRow: row0, columns: j..<(j + width), rectify)
                     j += width
                 }
