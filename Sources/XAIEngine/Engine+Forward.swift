@@ -95,8 +95,8 @@ extension Engine {
             }
             // A conv whose output is not kept may run with the depthwise conv after it as one step.
             if let fused = expandDepthwise[i], let keep, !keep.contains(step.output), k + 1 < run.count, run[k + 1] == i + 1 {
-                // In bf16, and with the depthwise output not kept, the projection after it joins the step.
-                if precision == .bf16, var project = pairedProjections[i], !keep.contains(steps[i + 1].output),
+                // With the depthwise output not kept, the projection after it joins the step.
+                if var project = pairedProjections[i], !keep.contains(steps[i + 1].output),
                    k + 2 < run.count, run[k + 2] == i + 2 {
                     let add = residualAdd(at: i + 2, position: k + 2)
                     skip = 2 + (add?.fusedSteps ?? 0)

@@ -36,8 +36,8 @@ public final class Engine: @unchecked Sendable {
     /// by that conv's step index (ExpandDepthwise.swift).
     let expandDepthwise: [Int: ExpandDepthwise]
     /// The pointwise group-1 conv two steps after such a pair when it alone reads the depthwise
-    /// output (the block's projection), keyed like `expandDepthwise`: bf16 passes hand it that
-    /// output as bf16 pairs (ExpandDepthwise+BF16.swift).
+    /// output (the block's projection), keyed like `expandDepthwise`: it joins the step, which
+    /// hands it that output as pixel vectors (fp32) or bf16 pairs (ExpandDepthwise+BF16.swift).
     let pairedProjections: [Int: ConvPlan]
     /// Arithmetic of the group-1 convolutions' products; fp32 unless made by `computing(in:)`.
     public let precision: Precision
@@ -85,7 +85,7 @@ public final class Engine: @unchecked Sendable {
         var projections: [Int: ConvPlan] = [:]
         for i in fusions.keys where i + 2 < prepared.steps.count {
             let depthwise = prepared.steps[i + 1], next = prepared.steps[i + 2]
-            guard let p = next.conv, p.isPointwise, p.groups == 1, p.packed != nil, p.inChannels % 2 == 0,
+            guard let p = next.conv, BlockedProjection.fits(p), p.packed != nil,
                   next.computedInputs == [depthwise.output], readers[depthwise.output] == 1,
                   !prepared.graph.outputs.contains(depthwise.output) else { continue }
             projections[i] = p

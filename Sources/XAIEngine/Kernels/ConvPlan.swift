@@ -51,6 +51,22 @@ struct ConvPlan {
             && attrs.pads == (0, 0, 0, 0)
     }
 
+    /// The group-1 filters by 16-output block, [block][groupK][16], and the biases [block][16],
+    /// lanes past the last output channel zero: the operand of kernels that broadcast an input
+    /// value against 16 outputs (ExpandDepthwise, BlockedProjection). The caller deallocates both.
+    func filtersByOutputBlock() -> (filters: UnsafeMutablePointer<Float>, biases: UnsafeMutablePointer<Float>) {
+        let L = Self.laneCount, k = groupK, blocks = (outChannels + L - 1) / L
+        let filters = UnsafeMutablePointer<Float>.allocate(capacity: blocks * k * L)
+        filters.initialize(repeating: 0, count: blocks * k * L)
+        let biases = UnsafeMutablePointer<Float>.allocate(capacity: blocks * L)
+        biases.initialize(repeating: 0, count: blocks * L)
+        for o in 0..<outChannels {
+            for j in 0..<k { filters[((o / L) * k + j) * L + o % L] = weights[o * k + j] }
+            biases[o] = bias?[o] ?? 0
+        }
+        return (filters, biases)
+    }
+
     /// Output spatial size, nil when the kernel does not fit.
     static func outputSize(_ a: Conv2D, h: Int, w: Int) -> (h: Int, w: Int)? {
         let extent = a.dilatedKernel

@@ -41,16 +41,9 @@ final class ExpandDepthwise: @unchecked Sendable {
     /// A pair that `fits`.
     init(expand: ConvPlan, depthwise: ConvPlan) {
         precondition(Self.fits(expand: expand, depthwise: depthwise))
-        let L = ConvPlan.laneCount, c = expand.outChannels
         self.expand = expand
         self.depthwise = depthwise
-        let k = expand.groupK
-        filters = .allocate(capacity: c * k)
-        biases = .allocate(capacity: c)
-        for ch in 0..<c {
-            for j in 0..<k { filters[((ch / L) * k + j) * L + ch % L] = expand.weights[ch * k + j] }
-            biases[ch] = expand.bias?[ch] ?? 0
-        }
+        (filters, biases) = expand.filtersByOutputBlock()
     }
 
     deinit {
@@ -58,12 +51,22 @@ final class ExpandDepthwise: @unchecked Sendable {
         biases.deallocate()
     }
 
-    /// Where the depthwise conv's output goes: float32 planes [N, C, Ho, Wo], or bf16 channel
-    /// pairs [N][C/2][Ho * Wo][2] for a bf16 product that reads them (ExpandDepthwise+BF16.swift).
+    /// Where the depthwise conv's output goes: float32 planes [N, C, Ho, Wo], bf16 channel
+    /// pairs [N][C/2][Ho * Wo][2] for a bf16 product that reads them (ExpandDepthwise+BF16.swift),
+    /// or the kernel's own pixel vectors [N][C/16][Ho * Wo][16] for a BlockedProjection.
     enum Output {
         case planes(UnsafeMutablePointer<Float>)
         case pairs(UnsafeMutablePointer<UInt16>)
+        case blocks(UnsafeMutablePointer<Lanes>)
+
+        var vectors: UnsafeMutablePointer<Lanes>? {
+            if case let .blocks(v) = self { return v }
+            return nil
+        }
     }
+
+    /// The fp32 form of the block's projection, made by the first pass that fuses it.
+    let projection = OnFirstUse<BlockedProjection>()
 
     /// x [N, Cin, H, W] -> the depthwise conv's output [N, C, Ho, Wo].
     func forward(_ x: Tensor, workspace ws: Workspace) -> Tensor {
@@ -97,6 +100,7 @@ final class ExpandDepthwise: @unchecked Sendable {
         let columns = direct || bf16 != nil ? nil : ws.buffer(0, k * ehw)
         // bf16 passes run the depthwise conv in bf16 too, where its kernel applies.
         let pairRows = bf16 != nil && DepthwisePairRows.applies(depthwise, wo: wo) ? pairRowsSetup(h: eh, w: ew, ho: ho, wo: wo) : nil
+        precondition(output.vectors == nil || bf16 == nil, "bf16 passes hand the projection pairs, not vectors")
         x.data.withUnsafeBufferPointer { xb in
             let xp = xb.baseAddress!
             for first in stride(from: 0, to: n, by: direct ? n : 1) {
@@ -137,7 +141,8 @@ final class ExpandDepthwise: @unchecked Sendable {
                         }
                         let ready = pairRows?.readyRows(end / ew) ?? readyRows(end / ew)
                         for j in 0..<count where ready > done {
-                            let block = blocks + j * setup.groupStride, out = block + setup.paddedPixels
+                            let block = blocks + j * setup.groupStride
+                            let out = output.vectors.map { $0 + (item * setup.blocks + cb + j) * outPixels } ?? block + setup.paddedPixels
                             if let pairRows {
                                 pairRows.compute(block: cb + j, pairs: block, rows: done..<ready, into: out)
                             } else {
@@ -154,6 +159,7 @@ final class ExpandDepthwise: @unchecked Sendable {
                             ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + plane * outPixels, planeStride: outPixels)
                         case let .pairs(y):
                             Self.scatterPairs(out, count: outPixels, into: y + plane * outPixels, planeStride: outPixels)
+                        case .blocks: break
                         }
                     }
                 }

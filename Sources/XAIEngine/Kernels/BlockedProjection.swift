@@ -1,0 +1,191 @@
+import XAICore
+
+/// The projection of an inverted-residual block (the pointwise group-1 conv that alone reads a
+/// fused expansion + depthwise step) reading the depthwise kernel's own output layout, pixel
+/// vectors by 16-channel block, [N][C/16][H * W][16], so that the step's C channels are never
+/// transposed into planes. The transposition moves to the projection's M outputs, a sixth of C
+/// in MobileNetV2 / EfficientNet blocks: scattering the depthwise output into planes was 11% of
+/// a Lite0 batch-32 pass (perf), most of it stores to C planes at once.
+///
+/// y = rectify(W x + bias), or rectify(W x + bias + residual): each output starts from its bias
+/// and adds its C products in channel order, then the residual, exactly as the packed GEMM does
+/// (PackedGEMM.swift), so fusing the projection changes no bit of any result.
+final class BlockedProjection: @unchecked Sendable {
+    typealias Lanes = SIMD16<Float>
+    /// Output channels (M) and input channels (C, a multiple of 16).
+    let m: Int
+    let c: Int
+    /// Filters by 16-output block, [block][c][16], and biases [block][16]; lanes past M zero.
+    private let filters: UnsafeMutablePointer<Float>
+    private let biases: UnsafeMutablePointer<Float>
+
+    var outBlocks: Int { (m + ConvPlan.laneCount - 1) / ConvPlan.laneCount }
+
+    /// Pixel vectors past the input's end that a last, partial tile may read (and drop).
+    static let slack = ConvPlan.laneCount
+
+    /// Whether `plan` is a pointwise group-1 conv over a multiple of 16 channels.
+    static func fits(_ plan: ConvPlan) -> Bool {
+        plan.isPointwise && plan.groups == 1 && plan.inChannels % ConvPlan.laneCount == 0
+    }
+
+    init(_ plan: ConvPlan) {
+        precondition(Self.fits(plan))
+        (m, c) = (plan.outChannels, plan.inChannels)
+        (filters, biases) = plan.filtersByOutputBlock()
+    }
+
+    deinit {
+        filters.deallocate()
+        biases.deallocate()
+    }
+
+    /// x [N][C/16][pixels][16] (with `slack` readable vectors after it), `shape` the NCHW shape
+    /// it holds -> [N, M, H, W]; `residual` (that shape) is added before `activation`.
+    func forward(_ x: UnsafePointer<Lanes>, shape: [Int], activation: FusedActivation?, residual: Tensor?,
+                 workspace ws: Workspace) -> Tensor {
+        let (n, pixels) = (shape[0], shape[2] * shape[3])
+        precondition(shape[1] == c)
+        let L = ConvPlan.laneCount, blocks = outBlocks, kBlocks = c / L
+        let tiles = (pixels + L - 1) / L
+        // Units of one 16-pixel tile and a group of output blocks; groups only where the tiles
+        // alone are too few to share among the cores.
+        let wanted = Parallel.isInsideLoop || Parallel.cores == 1 ? 1 : Parallel.cores * Parallel.chunksPerCore
+        let groups = min(blocks, max(1, (wanted + n * tiles - 1) / (n * tiles)))
+        let unitWork = L * c * L * max(1, blocks / groups)
+        let rectify = Rectifier16(activation)
+        return ws.tensor([n, m, shape[2], shape[3]]) { y, _ in
+            residual.withDataPointer { rp in
+                Parallel.forRanges(n * tiles * groups, grain: max(1, (1 << 20) / unitWork)) { r in
+                    withUnsafeTemporaryAllocation(of: Lanes.self, capacity: L * blocks) { sb in
+                        let s = sb.baseAddress!
+                        for u in r {
+                            let (item, tile, g) = (u / (tiles * groups), (u / groups) % tiles, u % groups)
+                            let p0 = tile * L, count = min(L, pixels - p0)
+                            let src = UnsafeRawPointer(x + item * kBlocks * pixels + p0).assumingMemoryBound(to: Float.self)
+                            let first = blocks * g / groups, last = blocks * (g + 1) / groups
+                            // An item's last pixels, fewer than 16, summed as the GEMM sums them.
+                            if count < L {
+                                for b in first..<last {
+                                    let bias = UnsafeRawPointer(biases + b * L).loadUnaligned(as: Lanes.self)
+                                    for i in 0..<count {
+                                        s[b * L + i] = Self.narrowColumn(src + i * L, blockStride: pixels * L, kBlocks: kBlocks,
+                                                                         filters: filters + b * c * L, bias: bias)
+                                    }
+                                }
+                            }
+                            // Two octets of pixels, each against the group's blocks three at a time.
+                            for octet in stride(from: 0, to: count == L ? L : 0, by: 8) {
+                                var b = first
+                                while b < last {
+                                    let (f, bias) = (filters + b * c * L, biases + b * L)
+                                    let into = s + b * L + octet, px = src + octet * L
+                                    switch last - b {
+                                    case 1: Self.octet(One.self, px, blockStride: pixels * L, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
+                                    case 2: Self.octet(Two.self, px, blockStride: pixels * L, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
+                                    default: Self.octet(Three.self, px, blockStride: pixels * L, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
+                                    }
+                                    b += 3
+                                }
+                            }
+                            for b in first..<last {
+                                let t = s + b * L
+                                ConvPlan.transpose16(t)
+                                let plane = (item * m + b * L) * pixels + p0
+                                for lane in 0..<min(L, m - b * L) {
+                                    Self.store(t[lane], count: count, rectify, residual: rp.map { $0 + plane + lane * pixels },
+                                               into: y + plane + lane * pixels)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @inline(__always) private static func load(_ p: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
+    }
+
+    /// Eight pixels x `W.width` 16-output blocks (a type, so that each width is compiled apart), the mirror
+    /// of the packed GEMM's 8 x 48 block: per k, `width` filter loads and eight broadcasts of
+    /// x_i[k] (at src[(k / 16) * blockStride + 16 * i + k % 16]) feed 8 * `width` multiply-adds.
+    /// into[j * 16 + i] = bias_j + sum over k of W_j[k] * x_i[k], block j's filters [c][16]
+    /// `j * c * 16` floats after `filters`.
+    @inline(__always)
+    private static func octet<W: BlockWidth>(_: W.Type, _ src: UnsafePointer<Float>, blockStride: Int, kBlocks: Int,
+                                             filters: UnsafePointer<Float>, c: Int, bias: UnsafePointer<Float>,
+                                             into s: UnsafeMutablePointer<Lanes>) {
+        let L = ConvPlan.laneCount, next = c * L, width = W.width
+        let b0 = load(bias), b1 = width > 1 ? load(bias + L) : b0, b2 = width > 2 ? load(bias + 2 * L) : b0
+        var a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0, a6 = b0, a7 = b0
+        var d0 = b1, d1 = b1, d2 = b1, d3 = b1, d4 = b1, d5 = b1, d6 = b1, d7 = b1
+        var e0 = b2, e1 = b2, e2 = b2, e3 = b2, e4 = b2, e5 = b2, e6 = b2, e7 = b2
+        var xb = src, f = filters
+        for _ in 0..<kBlocks {
+            for kk in 0..<L {
+                let q = xb + kk
+                let f0 = load(f), f1 = width > 1 ? load(f + next) : f0, f2 = width > 2 ? load(f + 2 * next) : f0
+                f += L
+                @inline(__always) func pixel(_ x: Float, _ a: inout Lanes, _ d: inout Lanes, _ e: inout Lanes) {
+                    let v = Lanes(repeating: x)
+                    madd(&a, f0, v)
+                    if width > 1 { madd(&d, f1, v) }
+                    if width > 2 { madd(&e, f2, v) }
+                }
+                pixel(q[0], &a0, &d0, &e0); pixel(q[16], &a1, &d1, &e1)
+                pixel(q[32], &a2, &d2, &e2); pixel(q[48], &a3, &d3, &e3)
+                pixel(q[64], &a4, &d4, &e4); pixel(q[80], &a5, &d5, &e5)
+                pixel(q[96], &a6, &d6, &e6); pixel(q[112], &a7, &d7, &e7)
+            }
+            xb += blockStride
+        }
+        s[0] = a0; s[1] = a1; s[2] = a2; s[3] = a3; s[4] = a4; s[5] = a5; s[6] = a6; s[7] = a7
+        if width > 1 { s[16] = d0; s[17] = d1; s[18] = d2; s[19] = d3; s[20] = d4; s[21] = d5; s[22] = d6; s[23] = d7 }
+        if width > 2 { s[32] = e0; s[33] = e1; s[34] = e2; s[35] = e3; s[36] = e4; s[37] = e5; s[38] = e6; s[39] = e7 }
+    }
+
+    /// One pixel (x[k] at src[(k / 16) * blockStride + k % 16]) of one 16-output block as the
+    /// packed GEMM's kernel for an item's last columns (columns8xN) sums it: four partial sums
+    /// over k mod 4, added to the bias at the end.
+    @inline(__always)
+    private static func narrowColumn(_ src: UnsafePointer<Float>, blockStride: Int, kBlocks: Int,
+                                     filters: UnsafePointer<Float>, bias: Lanes) -> Lanes {
+        var a0 = Lanes(), a1 = Lanes(), a2 = Lanes(), a3 = Lanes()
+        var xb = src, f = filters
+        for _ in 0..<kBlocks {
+            for kk in stride(from: 0, to: ConvPlan.laneCount, by: 4) {
+                madd(&a0, load(f), Lanes(repeating: xb[kk]))
+                madd(&a1, load(f + 16), Lanes(repeating: xb[kk + 1]))
+                madd(&a2, load(f + 32), Lanes(repeating: xb[kk + 2]))
+                madd(&a3, load(f + 48), Lanes(repeating: xb[kk + 3]))
+                f += 64
+            }
+            xb += blockStride
+        }
+        return bias + ((a0 + a1) + (a2 + a3))
+    }
+
+    /// The first `count` lanes of one output channel's row: rectify(v) or rectify(v + residual).
+    @inline(__always)
+    private static func store(_ v: Lanes, count: Int, _ rectify: Rectifier16, residual: UnsafePointer<Float>?,
+                              into dst: UnsafeMutablePointer<Float>) {
+        if count == ConvPlan.laneCount {
+            let r = residual.map { v + UnsafeRawPointer($0).loadUnaligned(as: Lanes.self) } ?? v
+            UnsafeMutableRawPointer(dst).storeBytes(of: rectify(r), as: Lanes.self)
+        } else {
+            var r = v
+            if let residual { for i in 0..<count { r[i] += residual[i] } }
+            let out = rectify(r)
+            for i in 0..<count { dst[i] = out[i] }
+        }
+    }
+}
+
+/// The number of 16-output blocks of a BlockedProjection octet, as a type: each width gets its
+/// own specialised kernel without per-k branches (an Int argument was not constant-folded).
+private protocol BlockWidth { static var width: Int { get } }
+private enum One: BlockWidth { static var width: Int { 1 } }
+private enum Two: BlockWidth { static var width: Int { 2 } }
+private enum Three: BlockWidth { static var width: Int { 3 } }
