@@ -54,6 +54,24 @@ final class BlockedProjectionTests: XCTestCase {
         }
     }
 
+    /// Signed zeros keep the GEMM's bits: with filters of -0 and a bias of -0, whole 16-pixel
+    /// tiles sum from the bias to -0 (kept by the rectifier's compare), an item's last pixels sum
+    /// from +0 and add the bias last, giving +0; with and without a residual of -0.
+    func testSignedZerosFollowTheGEMM() {
+        var g = SeededGenerator(seed: 72)
+        let (fused, _) = plans(c: 32, m: 16, depthwise: Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 32), projection: nil, &g)
+        let project = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 32, outChannels: 16, weights: [Float](repeating: -0.0, count: 512),
+                               bias: [Float](repeating: -0.0, count: 16), activation: .relu)
+        let x = g.tensor([2, 6, 5, 5], scale: 1)
+        for residual in [nil, Tensor(shape: [2, 16, 5, 5], data: [Float](repeating: -0.0, count: 800))] {
+            let ref = project.forward(fused.forward(x, workspace: Workspace()), workspace: Workspace(), residual: residual)
+            let y = fused.forwardProjected(x, project: project, residual: residual, workspace: Workspace())
+            let negative = ref.data.filter { $0.sign == .minus }.count
+            print("signed zeros through relu (residual \(residual != nil)): \(negative) of \(ref.data.count) outputs -0 on the GEMM, \(differingBits(y, ref)) differing bits")
+            XCTAssertEqual(differingBits(y, ref), 0)
+        }
+    }
+
     /// A 1x1 conv over a channel count that is not a multiple of 16 does not take the blocks.
     func testOnlyWholeChannelBlocksFit() {
         let odd = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 24, outChannels: 8,

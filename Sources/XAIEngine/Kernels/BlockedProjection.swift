@@ -93,8 +93,13 @@ final class BlockedProjection: @unchecked Sendable {
                                 ConvPlan.transpose16(t)
                                 let plane = (item * m + b * L) * pixels + p0
                                 for lane in 0..<min(L, m - b * L) {
-                                    Self.store(t[lane], count: count, rectify, residual: rp.map { $0 + plane + lane * pixels },
-                                               into: y + plane + lane * pixels)
+                                    let row = plane + lane * pixels
+                                    if count == L {
+                                        let v = rp.map { t[lane] + Self.load($0 + row) } ?? t[lane]
+                                        UnsafeMutableRawPointer(y + row).storeBytes(of: rectify(v), as: Lanes.self)
+                                    } else {
+                                        Self.store(t + lane, count: count, rectify, residual: rp.map { $0 + row }, into: y + row)
+                                    }
                                 }
                             }
                         }
@@ -167,19 +172,12 @@ final class BlockedProjection: @unchecked Sendable {
         return bias + ((a0 + a1) + (a2 + a3))
     }
 
-    /// The first `count` lanes of one output channel's row: rectify(v) or rectify(v + residual).
-    @inline(__always)
-    private static func store(_ v: Lanes, count: Int, _ rectify: Rectifier16, residual: UnsafePointer<Float>?,
+    /// The first `count` (< 16) lanes of one output channel's row `v`: rectify(v) or
+    /// rectify(v + residual), value by value as the GEMM finishes an item's last columns.
+    private static func store(_ v: UnsafePointer<Lanes>, count: Int, _ rectify: Rectifier16, residual: UnsafePointer<Float>?,
                               into dst: UnsafeMutablePointer<Float>) {
-        if count == ConvPlan.laneCount {
-            let r = residual.map { v + UnsafeRawPointer($0).loadUnaligned(as: Lanes.self) } ?? v
-            UnsafeMutableRawPointer(dst).storeBytes(of: rectify(r), as: Lanes.self)
-        } else {
-            var r = v
-            if let residual { for i in 0..<count { r[i] += residual[i] } }
-            let out = rectify(r)
-            for i in 0..<count { dst[i] = out[i] }
-        }
+        let r = v.pointee
+        for i in 0..<count { dst[i] = rectify(residual.map { r[i] + $0[i] } ?? r[i]) }
     }
 }
 
