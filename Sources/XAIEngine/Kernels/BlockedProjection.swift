@@ -21,9 +21,6 @@ final class BlockedProjection: @unchecked Sendable {
 
     var outBlocks: Int { (m + ConvPlan.laneCount - 1) / ConvPlan.laneCount }
 
-    /// Pixel vectors past the input's end that a last, partial tile may read (and drop).
-    static let slack = ConvPlan.laneCount
-
     /// Whether `plan` is a pointwise group-1 conv over a multiple of 16 channels.
     static func fits(_ plan: ConvPlan) -> Bool {
         plan.isPointwise && plan.groups == 1 && plan.inChannels % ConvPlan.laneCount == 0
@@ -40,8 +37,8 @@ final class BlockedProjection: @unchecked Sendable {
         biases.deallocate()
     }
 
-    /// x [N][C/16][pixels][16] (with `slack` readable vectors after it), `shape` the NCHW shape
-    /// it holds -> [N, M, H, W]; `residual` (that shape) is added before `activation`.
+    /// x [N][C/16][pixels][16], `shape` the NCHW shape it holds -> [N, M, H, W]; `residual`
+    /// (that shape) is added before `activation`.
     func forward(_ x: UnsafePointer<Lanes>, shape: [Int], activation: FusedActivation?, residual: Tensor?,
                  workspace ws: Workspace) -> Tensor {
         let (n, pixels) = (shape[0], shape[2] * shape[3])

@@ -96,7 +96,8 @@ extension ExpandDepthwise {
         let (n, c, pixels) = (shape[0], shape[1], shape[2] * shape[3])
         guard ws.precision == .bf16 else {
             let blocked = projection.get { BlockedProjection(project) }
-            let count = (n * c * pixels + BlockedProjection.slack * ConvPlan.laneCount)
+            // Vector-aligned: the depthwise kernel stores whole pixel vectors.
+            let count = n * c * pixels
             let raw = UnsafeMutableRawPointer(ws.buffer(6, count + ConvPlan.laneCount)).alignedUp(toMultipleOf: 64)
             let vectors = raw.bindMemory(to: Lanes.self, capacity: count / ConvPlan.laneCount)
             forward(x, workspace: ws, into: .blocks(vectors))
