@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
     var jobs: Int = 2
     @Option(help: ArgumentHelp(
         "Engine-heavy tasks run at once. 1 (default): the engine spreads each over every core; on 2 cores, 2 "
-            + "ran compare-methods.yaml 12% faster with precision=bf16 and no faster in fp32."))
+            + "ran compare-methods.yaml 12% faster with precision=bf16 and 6% faster in fp32 (docs/SPEED.md)."))
     var engineTasks: Int = 1
     @Option(help: ArgumentHelp(
         "Compute only part K of N of the plan into the cache (no manifest or gallery); any number of "
