@@ -9,7 +9,14 @@ import XAICore
 ///
 /// y = rectify(W x + bias), or rectify(W x + bias + residual): each output starts from its bias
 /// and adds its C products in channel order, then the residual, exactly as the packed GEMM does
-/// (PackedGEMM.swift), so fusing the projection changes no bit of any result.
+/// (PackedGEMM.swift); an item's last P mod 16 pixels sum in four interleaved partial sums and
+/// add the bias last, as the GEMM's last columns do. So fusing the projection changes no bit of
+/// any result (BlockedProjectionTests; compare-methods' comparison.csv identical).
+///
+/// The kernel mirrors the GEMM's 8 x 48 block: eight pixels broadcast against three 16-output
+/// filter vectors, 11 loads per 24 multiply-adds. Lite0 forward, alternated runs: batch 32
+/// 3.74-3.76 -> 3.51-3.53 ms, batch 1 5.45-5.47 -> 5.27-5.33; in a batch-32 pass it runs at
+/// about 70 G multiply-adds per second per core (80% of the FMA peak).
 final class BlockedProjection: @unchecked Sendable {
     typealias Lanes = SIMD16<Float>
     /// Output channels (M) and input channels (C, a multiple of 16).
