@@ -13,7 +13,8 @@ public enum TaskKind: String, Codable, CaseIterable, Comparable, Sendable {
 /// How a task uses the machine. The engine already spreads one forward pass over every core (its
 /// own parallel loops, with OpenBLAS kept single-threaded), so by default the executor runs at
 /// most one `.engine` task at a time while `.light` tasks (decoding, rendering, writing files)
-/// fill the other worker (`xai run --engine-tasks N` raises the limit).
+/// fill the other worker; `xai run` allows two where the machine has two cores or more, which
+/// fill each other's serial parts (`--engine-tasks N` sets the limit).
 public enum ResourceClass: String, Codable, Sendable {
     case light, engine
 }

@@ -20,9 +20,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .short, help: "Tasks run at once (of them engine-heavy: --engine-tasks).")
     var jobs: Int = 2
     @Option(help: ArgumentHelp(
-        "Engine-heavy tasks run at once. 1 (default): the engine spreads each over every core; on 2 cores, 2 "
-            + "ran compare-methods.yaml 12% faster with precision=bf16 and 6% faster in fp32 (docs/SPEED.md)."))
-    var engineTasks: Int = 1
+        "Engine-heavy tasks run at once: 2 by default where the machine has 2 cores or more, else 1. Each "
+            + "spreads over every core; two at once fill the cores in each other's serial parts (on 2 cores "
+            + "compare-methods.yaml ran 5-6% faster in fp32 and 12% with precision=bf16, peak memory 1.1 GB; "
+            + "docs/SPEED.md). 1: one at a time, the least memory."))
+    var engineTasks: Int = ProcessInfo.processInfo.activeProcessorCount >= 2 ? 2 : 1
     @Option(help: ArgumentHelp(
         "Compute only part K of N of the plan into the cache (no manifest or gallery); any number of "
             + "shards run at once on one cache, then `xai run FILE` assembles.", valueName: "K/N"))
