@@ -51,7 +51,8 @@ final class BlockedProjection: @unchecked Sendable {
         let (n, pixels) = (shape[0], shape[2] * shape[3])
         precondition(shape[1] == c)
         let L = ConvPlan.laneCount, blocks = outBlocks, kBlocks = c / L
-        let tiles = (pixels + L - 1) / L
+        // Pixel tiles, and the distance between one pixel's 16-channel blocks (floats).
+        let tiles = (pixels + L - 1) / L, step = pixels * L
         // Units of one 16-pixel tile and a group of output blocks; groups only where the tiles
         // alone are too few to share among the cores.
         let wanted = Parallel.isInsideLoop || Parallel.cores == 1 ? 1 : Parallel.cores * Parallel.chunksPerCore
@@ -68,28 +69,28 @@ final class BlockedProjection: @unchecked Sendable {
                             let p0 = tile * L, count = min(L, pixels - p0)
                             let src = UnsafeRawPointer(x + item * kBlocks * pixels + p0).assumingMemoryBound(to: Float.self)
                             let first = blocks * g / groups, last = blocks * (g + 1) / groups
-                            // An item's last pixels, fewer than 16, summed as the GEMM sums them.
-                            if count < L {
-                                for b in first..<last {
-                                    let bias = UnsafeRawPointer(biases + b * L).loadUnaligned(as: Lanes.self)
-                                    for i in 0..<count {
-                                        s[b * L + i] = Self.narrowColumn(src + i * L, blockStride: pixels * L, kBlocks: kBlocks,
-                                                                         filters: filters + b * c * L, bias: bias)
+                            if count == L {
+                                // Two octets of pixels, each against the group's blocks three at a time.
+                                for octet in stride(from: 0, to: L, by: 8) {
+                                    var b = first
+                                    while b < last {
+                                        let (f, bias, into, px) = (filters + b * c * L, biases + b * L, s + b * L + octet, src + octet * L)
+                                        switch last - b {
+                                        case 1: Self.octet(One.self, px, blockStride: step, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
+                                        case 2: Self.octet(Two.self, px, blockStride: step, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
+                                        default: Self.octet(Three.self, px, blockStride: step, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
+                                        }
+                                        b += 3
                                     }
                                 }
-                            }
-                            // Two octets of pixels, each against the group's blocks three at a time.
-                            for octet in stride(from: 0, to: count == L ? L : 0, by: 8) {
-                                var b = first
-                                while b < last {
-                                    let (f, bias) = (filters + b * c * L, biases + b * L)
-                                    let into = s + b * L + octet, px = src + octet * L
-                                    switch last - b {
-                                    case 1: Self.octet(One.self, px, blockStride: pixels * L, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
-                                    case 2: Self.octet(Two.self, px, blockStride: pixels * L, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
-                                    default: Self.octet(Three.self, px, blockStride: pixels * L, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
+                            } else {
+                                // An item's last pixels, fewer than 16, summed as the GEMM sums them.
+                                for b in first..<last {
+                                    let bias = Self.load(biases + b * L)
+                                    for i in 0..<count {
+                                        s[b * L + i] = Self.narrowColumn(src + i * L, blockStride: step, kBlocks: kBlocks,
+                                                                         filters: filters + b * c * L, bias: bias)
                                     }
-                                    b += 3
                                 }
                             }
                             for b in first..<last {

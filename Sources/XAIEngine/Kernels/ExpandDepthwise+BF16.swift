@@ -82,29 +82,16 @@ extension ExpandDepthwise {
     }
 }
 
-/// The block's projection (the 1x1 conv that alone reads the depthwise output) joins the step
-/// and takes the depthwise result in a layout the step writes without transposing it: in fp32
-/// the kernel's pixel vectors (BlockedProjection.swift); in bf16 channel pairs, which those
-/// vectors already hold side by side, so rounding them there replaces both the float32 store
-/// and the projection's read-and-pack of every column tile (about 14% of a bf16 Lite0 pass).
-/// The pairs are exactly what packing the float32 output would give.
+/// In a bf16 pass the block's projection takes the depthwise result as bf16 channel pairs, which
+/// the step's pixel vectors already hold side by side: rounding them there replaces both the
+/// float32 store and the projection's read-and-pack of every column tile (about 14% of a bf16
+/// Lite0 pass). The pairs are exactly what packing the float32 output would give.
 extension ExpandDepthwise {
-    /// x [N, Cin, H, W] -> `project`'s output; `residual` (shaped like that output) added
-    /// before `project`'s rectifier.
-    func forwardProjected(_ x: Tensor, project: ConvPlan, residual: Tensor? = nil, workspace ws: Workspace) -> Tensor {
-        let shape = outputShape(x.shape)
-        let (n, c, pixels) = (shape[0], shape[1], shape[2] * shape[3])
-        guard ws.precision == .bf16 else {
-            let blocked = projection.get { BlockedProjection(project) }
-            // Vector-aligned: the depthwise kernel stores whole pixel vectors.
-            let count = n * c * pixels
-            let raw = UnsafeMutableRawPointer(ws.buffer(6, count + ConvPlan.laneCount)).alignedUp(toMultipleOf: 64)
-            let vectors = raw.bindMemory(to: Lanes.self, capacity: count / ConvPlan.laneCount)
-            forward(x, workspace: ws, into: .blocks(vectors))
-            return blocked.forward(vectors, shape: shape, activation: project.activation, residual: residual, workspace: ws)
-        }
-        // c is a multiple of 16, so the pairs [N][c/2][pixels][2] take n * c * pixels halves.
-        let pairs = UnsafeMutableRawPointer(ws.buffer(6, (n * c * pixels + 1) / 2)).bindMemory(to: UInt16.self, capacity: n * c * pixels)
+    /// `forwardProjected` in a bf16 pass: the depthwise output of `shape` handed on as pairs.
+    func forwardProjectedBF16(_ x: Tensor, shape: [Int], project: ConvPlan, residual: Tensor?, workspace ws: Workspace) -> Tensor {
+        let count = shape[0] * shape[1] * shape[2] * shape[3]
+        // The channels are a multiple of 16, so the pairs [N][C/2][pixels][2] take `count` halves.
+        let pairs = UnsafeMutableRawPointer(ws.buffer(6, (count + 1) / 2)).bindMemory(to: UInt16.self, capacity: count)
         forward(x, workspace: ws, into: .pairs(pairs))
         return project.forwardPointwise(pairs: pairs, shape: shape, residual: residual, workspace: ws)
     }

@@ -73,6 +73,25 @@ final class ExpandDepthwise: @unchecked Sendable {
         ws.tensor(outputShape(x.shape)) { y, _ in forward(x, workspace: ws, into: .planes(y)) }
     }
 
+    /// x [N, Cin, H, W] -> the output of `project`, the block's projection (the 1x1 conv that
+    /// alone reads the depthwise output), which joins the step and takes the depthwise result in
+    /// a layout the step writes without transposing it: the kernel's pixel vectors in fp32
+    /// (BlockedProjection.swift), channel pairs in bf16 (ExpandDepthwise+BF16.swift).
+    /// `residual` (shaped like the output) is added before `project`'s rectifier.
+    func forwardProjected(_ x: Tensor, project: ConvPlan, residual: Tensor? = nil, workspace ws: Workspace) -> Tensor {
+        let shape = outputShape(x.shape)
+        if ws.precision == .bf16 {
+            return forwardProjectedBF16(x, shape: shape, project: project, residual: residual, workspace: ws)
+        }
+        let blocked = projection.get { BlockedProjection(project) }
+        // Cache-line aligned: the depthwise kernel stores whole pixel vectors.
+        let count = shape[0] * shape[1] * shape[2] * shape[3], L = ConvPlan.laneCount
+        let raw = UnsafeMutableRawPointer(ws.buffer(6, count + L)).alignedUp(toMultipleOf: 64)
+        let vectors = raw.bindMemory(to: Lanes.self, capacity: count / L)
+        forward(x, workspace: ws, into: .blocks(vectors))
+        return blocked.forward(vectors, shape: shape, activation: project.activation, residual: residual, workspace: ws)
+    }
+
     /// The depthwise conv's output shape for an input of `shape`.
     func outputShape(_ shape: [Int]) -> [Int] { depthwise.outputShape(expand.outputShape(shape)) }
 
