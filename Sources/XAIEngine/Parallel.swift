@@ -37,6 +37,18 @@ enum Parallel {
         #endif
     }
 
+    /// Whether a parallel loop started on this thread now would run inline, on this thread alone:
+    /// inside a loop's chunk, on one core, or while another thread (a second engine task) holds
+    /// the pool. Kernels whose split does not change their results use it to pick the shape
+    /// that is fastest on one core; it may turn false a moment later (the other thread's loop
+    /// ends), which costs only speed.
+    static var loopsRunInline: Bool {
+        #if os(Linux)
+        if let pool = WorkerPool.shared { return InsidePool.isSet || pool.isBusy }
+        #endif
+        return cores == 1
+    }
+
     /// Calls `body(i)` once for every i in 0..<count, concurrently, and returns when all are
     /// done. Runs on the persistent `WorkerPool` (where there is one); calls from inside such a
     /// loop run inline, in order.

@@ -92,6 +92,10 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// Whether some thread is running a loop on the pool (a loop started elsewhere now runs
+    /// inline); a snapshot.
+    var isBusy: Bool { busy.load(ordering: .relaxed) }
+
     private func workerLoop(share: Int) {
         InsidePool.set(true)
         var seen = 0

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import XAICore
 import XCTest
 @testable import XAIEngine
 
@@ -101,6 +102,46 @@ final class WorkerPoolTests: XCTestCase {
                 if round % 1000 == 0 { XCTAssertEqual(total.load(ordering: .relaxed), expected) }
             }
             XCTAssertEqual(total.load(ordering: .relaxed), expected, "\(pool.workers) workers")
+        }
+    }
+
+    /// `Parallel.loopsRunInline`: true inside a loop's chunk and on a second thread while the
+    /// first holds the pool, false on an idle pool (kernels pick their one-core shapes by it).
+    func testLoopsRunInlineInsideChunksAndWhileThePoolIsHeld() throws {
+        guard let pool = WorkerPool.shared else { throw XCTSkip("one core: every loop runs inline") }
+        XCTAssertFalse(Parallel.loopsRunInline)
+        pool.run(4) { _ in XCTAssertTrue(Parallel.loopsRunInline) }
+        let holding = DispatchSemaphore(value: 0), checked = DispatchSemaphore(value: 0)
+        let seen = Mutex<Bool?>(nil)
+        let holder = Thread {
+            pool.run(2) { i in
+                guard i == 0 else { return }
+                holding.signal()
+                checked.wait()
+            }
+        }
+        holder.start()
+        holding.wait()
+        seen.withLock { $0 = Parallel.loopsRunInline }
+        checked.signal()
+        XCTAssertEqual(seen.withLock { $0 }, true)
+    }
+
+    /// A Lite0-shaped batch scored on two threads at once (one holds the pool, the other's
+    /// kernels take their one-core shapes) gets the logits of a pass alone, bit for bit.
+    func testPassesOnTwoThreadsAtOnceKeepTheirBits() throws {
+        let engine = try Engine(graph: ReferenceGraphs.efficientNetLite0Shaped(seed: 6))
+        let x = randomTensor([3, 3, 224, 224], seed: 62)
+        let alone = try engine.forward(x, retain: .outputs).output
+        let results = Mutex<[Tensor?]>([nil, nil])
+        DispatchQueue.concurrentPerform(iterations: 2) { t in
+            let y = try? engine.forward(x, retain: .outputs).output
+            results.withLock { $0[t] = y }
+        }
+        for (t, y) in results.withLock({ $0 }).enumerated() {
+            let y = try XCTUnwrap(y)
+            print("thread \(t): max diff \(y.maxAbsDifference(alone)) against the pass alone (bitwise equal expected)")
+            XCTAssertEqual(zip(y.data, alone.data).filter { $0.bitPattern != $1.bitPattern }.count, 0)
         }
     }
 

@@ -55,7 +55,7 @@ final class BlockedProjection: @unchecked Sendable {
         let tiles = (pixels + L - 1) / L, step = pixels * L
         // Units of one 16-pixel tile and a group of output blocks; groups only where the tiles
         // alone are too few to share among the cores.
-        let wanted = Parallel.isInsideLoop || Parallel.cores == 1 ? 1 : Parallel.cores * Parallel.chunksPerCore
+        let wanted = Parallel.loopsRunInline ? 1 : Parallel.cores * Parallel.chunksPerCore
         let groups = min(blocks, max(1, (wanted + n * tiles - 1) / (n * tiles)))
         let unitWork = L * c * L * max(1, blocks / groups)
         let rectify = Rectifier16(activation)
@@ -69,7 +69,12 @@ final class BlockedProjection: @unchecked Sendable {
                             let p0 = tile * L, count = min(L, pixels - p0)
                             let src = UnsafeRawPointer(x + item * kBlocks * pixels + p0).assumingMemoryBound(to: Float.self)
                             let first = blocks * g / groups, last = blocks * (g + 1) / groups
-                            if count == L {
+                            if count == L && last - first == 1 {
+                                // One block (Lite0's first projection, 16 outputs): all 16 pixels
+                                // at once, so each filter load feeds 16 multiply-adds, not 8.
+                                Self.tile(src, blockStride: step, kBlocks: kBlocks, filters: filters + first * c * L,
+                                          bias: biases + first * L, into: s + first * L)
+                            } else if count == L {
                                 // Two octets of pixels, each against the group's blocks three at a time.
                                 for octet in stride(from: 0, to: L, by: 8) {
                                     var b = first
@@ -154,6 +159,34 @@ final class BlockedProjection: @unchecked Sendable {
         s[0] = a0; s[1] = a1; s[2] = a2; s[3] = a3; s[4] = a4; s[5] = a5; s[6] = a6; s[7] = a7
         if width > 1 { s[16] = d0; s[17] = d1; s[18] = d2; s[19] = d3; s[20] = d4; s[21] = d5; s[22] = d6; s[23] = d7 }
         if width > 2 { s[32] = e0; s[33] = e1; s[34] = e2; s[35] = e3; s[36] = e4; s[37] = e5; s[38] = e6; s[39] = e7 }
+    }
+
+    /// Sixteen pixels x one 16-output block: `octet` with sixteen accumulators, each output
+    /// summed in the same order. into[i] = bias + sum over k of W[k] * x_i[k].
+    @inline(__always)
+    private static func tile(_ src: UnsafePointer<Float>, blockStride: Int, kBlocks: Int, filters: UnsafePointer<Float>,
+                             bias: UnsafePointer<Float>, into s: UnsafeMutablePointer<Lanes>) {
+        let b = load(bias)
+        var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b
+        var a8 = b, a9 = b, a10 = b, a11 = b, a12 = b, a13 = b, a14 = b, a15 = b
+        var xb = src, f = filters
+        for _ in 0..<kBlocks {
+            for kk in 0..<ConvPlan.laneCount {
+                let q = xb + kk, w = load(f)
+                f += ConvPlan.laneCount
+                madd(&a0, w, Lanes(repeating: q[0])); madd(&a1, w, Lanes(repeating: q[16]))
+                madd(&a2, w, Lanes(repeating: q[32])); madd(&a3, w, Lanes(repeating: q[48]))
+                madd(&a4, w, Lanes(repeating: q[64])); madd(&a5, w, Lanes(repeating: q[80]))
+                madd(&a6, w, Lanes(repeating: q[96])); madd(&a7, w, Lanes(repeating: q[112]))
+                madd(&a8, w, Lanes(repeating: q[128])); madd(&a9, w, Lanes(repeating: q[144]))
+                madd(&a10, w, Lanes(repeating: q[160])); madd(&a11, w, Lanes(repeating: q[176]))
+                madd(&a12, w, Lanes(repeating: q[192])); madd(&a13, w, Lanes(repeating: q[208]))
+                madd(&a14, w, Lanes(repeating: q[224])); madd(&a15, w, Lanes(repeating: q[240]))
+            }
+            xb += blockStride
+        }
+        s[0] = a0; s[1] = a1; s[2] = a2; s[3] = a3; s[4] = a4; s[5] = a5; s[6] = a6; s[7] = a7
+        s[8] = a8; s[9] = a9; s[10] = a10; s[11] = a11; s[12] = a12; s[13] = a13; s[14] = a14; s[15] = a15
     }
 
     /// One pixel (x[k] at src[(k / 16) * blockStride + k % 16]) of one 16-output block as the

@@ -253,6 +253,30 @@ extension ConvPlan {
         return lo..<hi
     }
 
+    /// The im2col columns of output pixels `pixels` (row-major over an output map `wo` wide,
+    /// possibly spanning rows) of `planes` input planes [h, w]: row `plane * kh * kw + tap` of
+    /// `col` (row stride `ld`) holds the tap's values for those pixels, zero where it reads
+    /// padding, as `im2col` writes them for whole maps.
+    func im2col(_ x: UnsafePointer<Float>, planes: Int, h: Int, w: Int, wo: Int, pixels: Range<Int>,
+                into col: UnsafeMutablePointer<Float>, ld: Int) {
+        for ch in 0..<planes {
+            for ki in 0..<kh {
+                for kj in 0..<kw {
+                    let row = col + ((ch * kh + ki) * kw + kj) * ld
+                    let valid = validColumns(kj: kj, w: w, wo: wo)
+                    var p = pixels.lowerBound
+                    while p < pixels.upperBound {
+                        let (oh, ow) = (p / wo, p % wo)
+                        let end = min(pixels.upperBound, p - ow + wo)
+                        im2colRow(x + ch * h * w, h: h, w: w, oh: oh, ki: ki, kj: kj, valid: valid,
+                                  columns: ow..<(ow + end - p), into: row + p - pixels.lowerBound)
+                        p = end
+                    }
+                }
+            }
+        }
+    }
+
     /// Output columns `columns` of output row `oh` for kernel tap (ki, kj) of one input plane
     /// [h, w] -> dst[0..<columns.count], zero where the tap reads padding. `valid`: validColumns(kj:).
     @inline(__always)

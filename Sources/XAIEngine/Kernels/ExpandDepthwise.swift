@@ -111,25 +111,20 @@ final class ExpandDepthwise: @unchecked Sendable {
         }
         let hw = h * w, ehw = eh * ew, outPixels = ho * wo
         let rectify = Rectifier16(expand.activation)
-        // A 1x1 expansion reads the input itself, all items at once; another conv reads one
-        // item's im2col columns [k, eh * ew] at a time.
+        // A 1x1 expansion reads the input itself, all items at once; another conv (a stem)
+        // reads one item at a time, through im2col columns [k][chunk] made for each chunk of
+        // pixels just before it is expanded, so they are still in cache (made for the whole map
+        // first, the columns of Lite0's stem, 1.35 MB an image, went out to memory and back).
         let direct = expand.isPointwise
         let bf16 = ws.precision == .bf16 ? bf16Filters : nil
         // bf16 passes pack a stem's columns as they are made (im2colPairs).
-        let columns = direct || bf16 != nil ? nil : ws.buffer(0, k * ehw)
+        let chunkColumns = !direct && bf16 == nil
         // bf16 passes run the depthwise conv in bf16 too, where its kernel applies.
         let pairRows = bf16 != nil && DepthwisePairRows.applies(depthwise, wo: wo) ? pairRowsSetup(h: eh, w: ew, ho: ho, wo: wo) : nil
         precondition(output.vectors == nil || bf16 == nil, "bf16 passes hand the projection pairs, not vectors")
         x.data.withUnsafeBufferPointer { xb in
             let xp = xb.baseAddress!
             for first in stride(from: 0, to: n, by: direct ? n : 1) {
-                if let columns {
-                    let taps = expand.kh * expand.kw
-                    expand.forEachKernelRow(planes: cin, outPixels: ehw) { ch, rows in
-                        expand.im2col(xp + (first * cin + ch) * hw, h: h, w: w, ho: eh, wo: ew,
-                                      into: columns + ch * taps * ehw, ld: ehw, kernelRows: rows)
-                    }
-                }
                 let packed = bf16.map { _ in
                     direct ? Self.packBF16(xp + first * k * hw, items: n, k: k, pixels: ehw, workspace: ws)
                            : Self.im2colPairs(expand, xp + first * cin * hw, h: h, w: w, ho: eh, wo: ew, workspace: ws)
@@ -137,25 +132,37 @@ final class ExpandDepthwise: @unchecked Sendable {
                 // One block (or pair) per chunk: a single image's six blocks (Lite0's 96
                 // channels) in chunks of two left one of the two cores a third idle (batch 1:
                 // 7.3 -> 7.0 ms). Pairs where there are enough of them for every core, or where
-                // this pass already has its core to itself (micro-batches).
+                // this pass has its thread to itself: a micro-batch, or a pass of the second
+                // engine task while the first holds the pool (there single blocks had been 25%
+                // of the expansion time in compare-methods). Pairs change no result.
                 let units = (direct ? n : 1) * setup.blocks
-                let width = bf16 == nil && (Parallel.isInsideLoop || units / 2 >= Parallel.cores * Parallel.chunksPerCore) ? 2 : 1
+                let width = bf16 == nil && (Parallel.loopsRunInline || units / 2 >= Parallel.cores * Parallel.chunksPerCore) ? 2 : 1
                 setup.forEachBlockGroup(items: direct ? n : 1, width: width, grain: 1, zeroing: pairRows?.zeroPadding) { b, count, blocks in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
-                    let src = UnsafePointer(columns) ?? xp + item * k * hw
+                    let columns = chunkColumns ? UnsafeMutablePointer<Float>.allocate(capacity: k * Self.chunkPixels) : nil
+                    defer { columns?.deallocate() }
                     let f = UnsafePointer(filters + cb * k * L)
                     let bias = UnsafePointer(biases + cb * L)
                     var done = 0, p = 0
                     while p < ehw {
                         let end = min(ehw, p + Self.chunkPixels)
+                        // Where pixel p's k values start, and the distance between two of them.
+                        let (src, ldx): (UnsafePointer<Float>, Int)
+                        if let columns {
+                            expand.im2col(xp + item * cin * hw, planes: cin, h: h, w: w, wo: ew, pixels: p..<end,
+                                          into: columns, ld: Self.chunkPixels)
+                            (src, ldx) = (UnsafePointer(columns), Self.chunkPixels)
+                        } else {
+                            (src, ldx) = (xp + item * k * hw + p, ehw)
+                        }
                         if let bf16, let packed {
                             expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, pixels: p..<end, ldx: ehw,
                                              rectify, slots: setup.inputSlots + p, pairRows: pairRows, into: blocks)
                         } else if count == 2 {
-                            Self.expandPixelPairs(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: bias, rectify,
+                            Self.expandPixelPairs(src, count: end - p, k: k, ldx: ldx, filters: f, bias: bias, rectify,
                                                   slots: setup.inputSlots + p, into: blocks, next: setup.groupStride)
                         } else {
-                            Self.expandPixels(src + p, count: end - p, k: k, ldx: ehw, filters: f, bias: Self.lanes(bias), rectify,
+                            Self.expandPixels(src, count: end - p, k: k, ldx: ldx, filters: f, bias: Self.lanes(bias), rectify,
                                               slots: setup.inputSlots + p, into: blocks)
                         }
                         let ready = pairRows?.readyRows(end / ew) ?? readyRows(end / ew)

@@ -156,7 +156,7 @@ enum PackedGEMM {
     static func forEachUnit(_ w: PackedFilters, n: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
         let tile = tileColumns(k: w.k, n: n)
         let tiles = (n + tile - 1) / tile
-        let wanted = Parallel.cores == 1 ? 1 : Parallel.cores * Parallel.chunksPerCore
+        let wanted = Parallel.loopsRunInline ? 1 : Parallel.cores * Parallel.chunksPerCore
         let groups = min(w.panels, max(1, (wanted + tiles - 1) / tiles))
         // Work below about a million multiply-adds stays on the calling thread.
         let unitWork = min(n, tile) * w.k * PackedFilters.rows * max(1, w.panels / groups)
