@@ -32,6 +32,8 @@ public final class ExperimentRunner: @unchecked Sendable {
     public let folder: URL
     public let cache: CacheStore
     public let hasher: FileHasher
+    /// The decoded images tasks read, each read from the cache once per runner.
+    private let decoded = DecodedImageMemo()
 
     /// - Parameter folder: the output folder; defaults to the experiment's `outputDirectory`.
     ///   The cache lives next to it (`<folder>/../.cache`), shared by every experiment.
@@ -103,13 +105,13 @@ public final class ExperimentRunner: @unchecked Sendable {
         case let .decode(task):
             return try DecodeEntry.write(backend.decode(image: task.image, model: task.model), to: out)
         case let .predict(task):
-            let input = try DecodeEntry.read(ctx.dependency(task.decodeTask)).input
+            let input = try decoded.image(ctx.dependency(task.decodeTask)).input
             let probabilities = try backend.predict(model: task.model, input: input)
             try Self.requireFinite(probabilities, t, model: task.model, image: t.labels["image"] ?? t.id,
                                    what: "the probabilities")
             try PredictEntry.write(probabilities, to: out)
         case let .explain(task):
-            let image = try DecodeEntry.read(ctx.dependency(task.decodeTask))
+            let image = try decoded.image(ctx.dependency(task.decodeTask))
             let target = try resolveTarget(rank: task.rank, model: task.model,
                                            probabilities: PredictEntry.read(ctx.dependency(task.predictTask)))
             let x = try backend.explain(run: task.run, model: task.model, targetLayer: task.targetLayer, image: image,
@@ -119,7 +121,7 @@ public final class ExperimentRunner: @unchecked Sendable {
             try ExplainEntry.write(x, target: target, to: out)
         case let .metric(task):
             let (x, target) = try ExplainEntry.read(ctx.dependency(task.explanation.task), slot: task.explanation.slot)
-            var image = try DecodeEntry.read(ctx.dependency(task.decodeTask))
+            var image = try decoded.image(ctx.dependency(task.decodeTask))
             image.cacheName = try ctx.dependency(task.predictTask).key.hex
             let value = try backend.metric(task.metric, run: task.run, model: task.model, image: image, explanation: x,
                                            annotation: experiment.annotation(for: task.image.id), target: target.index,
@@ -130,7 +132,7 @@ public final class ExperimentRunner: @unchecked Sendable {
         case let .render(task):
             let (x, _) = try ExplainEntry.read(ctx.dependency(task.explanation.task), slot: task.explanation.slot)
             try RenderEntry.write(backend.render(map: x.map, signed: x.signed,
-                                                 image: DecodeEntry.read(ctx.dependency(task.decodeTask)), run: task.run),
+                                                 image: decoded.image(ctx.dependency(task.decodeTask)), run: task.run),
                                   to: out)
         }
         return nil
@@ -141,7 +143,7 @@ public final class ExperimentRunner: @unchecked Sendable {
     private func performJoint(_ ctx: TaskContext, _ j: JointExplanation) throws -> (any Encodable)? {
         var images = [DecodedImage](), targets = [Manifest.Target]()
         for m in j.members {
-            images.append(try DecodeEntry.read(ctx.dependency(m.decodeTask)))
+            images.append(try decoded.image(ctx.dependency(m.decodeTask)))
             let p = try PredictEntry.read(ctx.dependency(m.predictTask))
             targets.append(try resolveTarget(rank: j.rank, model: j.model, probabilities: p))
         }
