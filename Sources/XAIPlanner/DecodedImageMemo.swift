@@ -21,12 +21,12 @@ final class DecodedImageMemo: Sendable {
     func image(_ entry: CachedEntry) throws -> DecodedImage {
         if let kept = state.withLock({ $0.images[entry.key] }) { return kept }
         let image = try DecodeEntry.read(entry)
-        let size = image.cropped.data.count + image.input.data.count
+        let size = Self.floats(image)
         state.withLock { s in
             guard s.images[entry.key] == nil, size <= Self.budget else { return }
             while s.floats + size > Self.budget, !s.order.isEmpty {
                 let old = s.order.removeFirst()
-                s.floats -= s.images.removeValue(forKey: old).map { $0.cropped.data.count + $0.input.data.count } ?? 0
+                s.floats -= s.images.removeValue(forKey: old).map(Self.floats) ?? 0
             }
             s.images[entry.key] = image
             s.order.append(entry.key)
@@ -34,4 +34,7 @@ final class DecodedImageMemo: Sendable {
         }
         return image
     }
+
+    /// The floats `image` holds, counted against `budget`.
+    private static func floats(_ image: DecodedImage) -> Int { image.cropped.data.count + image.input.data.count }
 }
