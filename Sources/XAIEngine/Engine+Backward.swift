@@ -30,7 +30,13 @@ extension Engine {
         var reference: Activations?
         if case let .deepLift(r, _) = rules { reference = r }
         var producers: [String: Step] = [:]
-        for s in steps { producers[s.output] = s }
+        var readers: [String: Int] = [:]
+        for s in steps {
+            producers[s.output] = s
+            for name in s.computedInputs { readers[name, default: 0] += 1 }
+        }
+        // Tensors whose producer's rectifier mask their reader applied already.
+        var premasked = Set<String>()
         for (index, step) in steps.enumerated().reversed() {
             guard let dy = grads[step.output] else { continue }
             let negative = negatives.removeValue(forKey: step.output)
@@ -54,6 +60,13 @@ extension Engine {
                 output: pass.output, preActivation: pass.preActivation, rules: rules, workspace: ws,
                 reference: referencePass)
             ctx.negative = negative
+            ctx.gradientIsMasked = premasked.contains(step.output)
+            if need[0], step.conv?.isDepthwise == true, let input = step.operands.first?.name, readers[input] == 1,
+               !wanted.contains(input), seeds[input] == nil, let act = producers[input]?.conv?.activation,
+               let mask = GradientMask(act, rules: rules) {
+                ctx.inputMask = mask
+                premasked.insert(input)
+            }
             if let reference, let referencePass, let input = step.operands.first?.name {
                 ctx.inputSpread = {
                     guard let p = producers[input] else {

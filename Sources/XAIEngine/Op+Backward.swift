@@ -19,6 +19,12 @@ struct BackwardContext {
     /// Under reveal-cancel: the spread |L| |dx| of the linear op L that computed operand 0
     /// (`RevealCancelRules.spread`), which splits its change into positive and negative terms.
     var inputSpread: () throws -> Tensor = { throw EngineError.badInput(detail: "no spread outside reveal-cancel") }
+    /// For a depthwise conv: the rectifier mask of the step that made operand 0, to apply to the
+    /// input gradient as the kernel writes it (set by `Engine.gradients` where this step is that
+    /// tensor's only reader); that step then gets `gradientIsMasked`.
+    var inputMask: GradientMask? = nil
+    /// Whether dy arrives with this step's own rectifier mask applied (by its reader).
+    var gradientIsMasked = false
 
     /// One forward pass's values of a step.
     struct ForwardValues {

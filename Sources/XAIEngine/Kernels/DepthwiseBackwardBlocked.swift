@@ -14,7 +14,9 @@ import XAICore
 /// per-phase scratch planes, one plane at a time (the stride-2 layers were 14.7% of a
 /// meaningful-perturbation step on Lite0). dy [N, C, Ho, Wo] -> dx [N, C, H, W].
 extension ConvPlan {
-    func depthwiseBackwardInputBlocked(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace) -> Tensor {
+    /// `masks` are applied as dy is gathered and dx scattered (GradientMasks).
+    func depthwiseBackwardInputBlocked(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace,
+                                       masks: GradientMasks = GradientMasks()) -> Tensor {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (ho, wo) = (dy.shape[2], dy.shape[3])
         let L = Self.laneCount, taps = kh * kw
@@ -40,6 +42,7 @@ extension ConvPlan {
             dy.data.withUnsafeBufferPointer { dyb in
             filters.withUnsafeBufferPointer { fb in
             slots.withUnsafeBufferPointer { slots in
+            masks.withPlanes { dyMask, dxMask in
                 Parallel.forRanges(n * blocks, grain: 2) { range in
                     // The gathers overwrite only dy's cells: the margin stays zero.
                     let grad = UnsafeMutablePointer<Lanes>.allocate(capacity: rows * cols + h * w)
@@ -49,7 +52,8 @@ extension ConvPlan {
                     for b in range {
                         let item = b / blocks, c0 = (b % blocks) * L, lanes = min(L, c - c0)
                         Self.gatherChannels(dyb.baseAddress! + (item * c + c0) * ho * wo, planeStride: ho * wo, lanes: lanes,
-                                            count: ho * wo, slots: slots.baseAddress!, into: grad)
+                                            count: ho * wo, slots: slots.baseAddress!, into: grad,
+                                            masked: dyMask?.advanced(by: (item * c + c0) * ho * wo))
                         let filter = UnsafeRawPointer(fb.baseAddress! + (b % blocks) * taps * L)
                         for ih in 0..<h {
                             let ph = ih + pt
@@ -59,10 +63,11 @@ extension ConvPlan {
                                                into: out + ih * w)
                             }
                         }
-                        Self.scatterChannels(out, count: h * w, lanes: lanes, into: dx + (item * c + c0) * h * w, planeStride: h * w)
+                        Self.scatterChannels(out, count: h * w, lanes: lanes, into: dx + (item * c + c0) * h * w, planeStride: h * w,
+                                             masked: dxMask?.advanced(by: (item * c + c0) * h * w))
                     }
                 }
-            }}}
+            }}}}
         }
     }
 

@@ -12,7 +12,10 @@ extension ConvPlan {
     typealias Lanes = SIMD16<Float>
     static let laneCount = 16
 
-    func depthwiseForwardBlocked(_ x: Tensor, workspace ws: Workspace) -> Tensor {
+    /// The depthwise conv of x [N, C, H, W]. `masks` serve the input gradient of a stride-1
+    /// depthwise conv, which is this forward with rotated filters on dy (DepthwiseConvKernel.swift):
+    /// `masks.input` masks x as it is gathered, `masks.output` the result as it is scattered.
+    func depthwiseForwardBlocked(_ x: Tensor, workspace ws: Workspace, masks: GradientMasks = GradientMasks()) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let yShape = outputShape(x.shape)
         let L = Self.laneCount
@@ -20,15 +23,18 @@ extension ConvPlan {
         let outPixels = yShape[2] * yShape[3]
         return ws.tensor(yShape) { y, _ in
             x.data.withUnsafeBufferPointer { xb in
+            masks.withPlanes { inMask, outMask in
                 setup.forEachBlock(items: n) { b, block, out in
                     let item = b / setup.blocks, c0 = (b % setup.blocks) * L, lanes = min(L, c - c0)
                     Self.gatherChannels(xb.baseAddress! + (item * c + c0) * h * w, planeStride: h * w, lanes: lanes,
-                                        count: h * w, slots: setup.inputSlots, into: block)
+                                        count: h * w, slots: setup.inputSlots, into: block,
+                                        masked: inMask?.advanced(by: (item * c + c0) * h * w))
                     setup.compute(block: b, plane: block, into: out)
                     Self.scatterChannels(out, count: outPixels, lanes: lanes,
-                                         into: y + (item * c + c0) * outPixels, planeStride: outPixels)
+                                         into: y + (item * c + c0) * outPixels, planeStride: outPixels,
+                                         masked: outMask?.advanced(by: (item * c + c0) * outPixels))
                 }
-            }
+            }}
         }
     }
 
@@ -250,16 +256,24 @@ extension ConvPlan {
     }
 
     /// `lanes` channel planes (`base + i * planeStride`) -> pixel vectors at `slots` (pixel
-    /// index -> cell of the padded block); lanes past `lanes` stay zero.
+    /// index -> cell of the padded block); lanes past `lanes` stay zero. `masked`: each value
+    /// goes through a rectifier's gradient mask on the way (its planes laid out like `base`'s).
     static func gatherChannels(_ base: UnsafePointer<Float>, planeStride: Int, lanes: Int, count: Int,
-                                       slots: UnsafePointer<Int>, into block: UnsafeMutablePointer<Lanes>) {
+                               slots: UnsafePointer<Int>, into block: UnsafeMutablePointer<Lanes>,
+                               masked: MaskedPlanes? = nil) {
         let L = laneCount
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
         var k = 0
         if lanes == L {
             withUnsafeTemporaryAllocation(of: Lanes.self, capacity: L) { tb in
                 let t = tb.baseAddress!
                 while k + L <= count {
-                    for i in 0..<L { t[i] = UnsafeRawPointer(base + i * planeStride + k).loadUnaligned(as: Lanes.self) }
+                    if let masked {
+                        masked.mask.apply(base + k, srcStride: planeStride, ref: masked.ref + k, refStride: planeStride,
+                                          into: UnsafeMutableRawPointer(t).assumingMemoryBound(to: Float.self), dstStride: L, count: L)
+                    } else {
+                        for i in 0..<L { t[i] = load(base + i * planeStride + k) }
+                    }
                     transpose16(t)
                     for j in 0..<L { block[slots[k + j]] = t[j] }
                     k += L
@@ -268,15 +282,19 @@ extension ConvPlan {
         }
         while k < count {
             var v = Lanes()
-            for i in 0..<lanes { v[i] = base[i * planeStride + k] }
+            for i in 0..<lanes {
+                let g = base[i * planeStride + k]
+                v[i] = masked.map { $0.mask(g, ref: $0.ref[i * planeStride + k]) } ?? g
+            }
             block[slots[k]] = v
             k += 1
         }
     }
 
-    /// Pixel vectors -> `lanes` channel planes (`base + i * planeStride`); other lanes are dropped.
+    /// Pixel vectors -> `lanes` channel planes (`base + i * planeStride`); other lanes are
+    /// dropped. `masked`: each value goes through a gradient mask on the way, as in `gatherChannels`.
     static func scatterChannels(_ block: UnsafePointer<Lanes>, count: Int, lanes: Int,
-                                into base: UnsafeMutablePointer<Float>, planeStride: Int) {
+                                into base: UnsafeMutablePointer<Float>, planeStride: Int, masked: MaskedPlanes? = nil) {
         let L = laneCount
         var k = 0
         if lanes == L {
@@ -285,14 +303,19 @@ extension ConvPlan {
                 while k + L <= count {
                     for j in 0..<L { t[j] = block[k + j] }
                     transpose16(t)
-                    for i in 0..<L { UnsafeMutableRawPointer(base + i * planeStride + k).storeBytes(of: t[i], as: Lanes.self) }
+                    if let masked {
+                        masked.mask.apply(UnsafeRawPointer(t).assumingMemoryBound(to: Float.self), srcStride: L, ref: masked.ref + k,
+                                          refStride: planeStride, into: base + k, dstStride: planeStride, count: L)
+                    } else {
+                        for i in 0..<L { UnsafeMutableRawPointer(base + i * planeStride + k).storeBytes(of: t[i], as: Lanes.self) }
+                    }
                     k += L
                 }
             }
         }
         while k < count {
             let v = block[k]
-            for i in 0..<lanes { base[i * planeStride + k] = v[i] }
+            for i in 0..<lanes { base[i * planeStride + k] = masked.map { $0.mask(v[i], ref: $0.ref[i * planeStride + k]) } ?? v[i] }
             k += 1
         }
     }

@@ -35,12 +35,18 @@ extension ConvPlan {
                                  pt: a.pads.top, pl: a.pads.left)
     }
 
-    func depthwiseBackwardInput(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace) -> Tensor {
+    /// dy [N, C, Ho, Wo] -> dx [N, C, H, W], with `masks` applied to dy before and to dx after
+    /// (by the blocked kernels as they move the gradients between layouts; the same bits as
+    /// masking in passes of their own, which the dilated path does).
+    func depthwiseBackwardInput(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace,
+                                masks: GradientMasks = GradientMasks()) -> Tensor {
         if let t = strideOneTranspose(inputShape: inputShape, outputShape: dy.shape) {
-            return t.depthwiseForward(dy, workspace: ws)
+            return t.depthwiseForwardBlocked(dy, workspace: ws, masks: masks)
         }
-        if attrs.dilation == (1, 1) { return depthwiseBackwardInputBlocked(dy, inputShape: inputShape, workspace: ws) }
-        return depthwiseBackwardInputScatter(dy, inputShape: inputShape, workspace: ws)
+        if attrs.dilation == (1, 1) { return depthwiseBackwardInputBlocked(dy, inputShape: inputShape, workspace: ws, masks: masks) }
+        let d = masks.input.map { Elementwise.mask($0.ref, dy, $0.mask, workspace: ws) } ?? dy
+        let dx = depthwiseBackwardInputScatter(d, inputShape: inputShape, workspace: ws)
+        return masks.output.map { Elementwise.mask($0.ref, dx, $0.mask, workspace: ws) } ?? dx
     }
 
     /// The input gradient as a scatter into `strideW` column phases of a zero-padded plane, one

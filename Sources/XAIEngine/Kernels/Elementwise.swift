@@ -40,52 +40,25 @@ enum Elementwise {
     /// rectifiers (where the mask reads the same from either side), the forward output.
     static func rectifierBackward(_ act: FusedActivation, ref: Tensor, dy: Tensor, rules: BackwardRules,
                                   workspace ws: Workspace? = nil) -> Tensor {
-        func mask(_ ref: Tensor, _ dy: Tensor, lo: Float, hi: Float, positiveOnly: Bool) -> Tensor {
-            Elementwise.mask(ref, dy, lo: lo, hi: hi, positiveOnly: positiveOnly, workspace: ws)
-        }
-        switch rules {
-        case .deconvnet:
+        if let mask = GradientMask(act, rules: rules) { return Elementwise.mask(ref, dy, mask, workspace: ws) }
+        switch (rules, act) {
+        case (.deconvnet, _):
             return Elementwise.apply(dy, workspace: ws) { g, d, n in for i in 0..<n { d[i] = max(g[i], 0) } }
-        case .standard, .deepLift:
-            // DeepLIFT never reaches here: its rule reads the reference pass (DeepLiftRules).
-            switch act {
-            case .relu:
-                return mask(ref, dy, lo: 0, hi: .infinity, positiveOnly: false)
-            case let .clip(lo, hi):
-                return mask(ref, dy, lo: lo, hi: hi, positiveOnly: false)
-            case let .leakyRelu(alpha):
-                return combine(ref, dy, workspace: ws) { x, g, d, n in for i in 0..<n { d[i] = x[i] > 0 ? g[i] : alpha * g[i] } }
-            }
-        case .guided:
-            switch act {
-            case .relu, .leakyRelu:
-                return mask(ref, dy, lo: 0, hi: .infinity, positiveOnly: true)
-            case let .clip(lo, hi):
-                return mask(ref, dy, lo: lo, hi: hi, positiveOnly: true)
-            }
+        case let (_, .leakyRelu(alpha)):
+            return combine(ref, dy, workspace: ws) { x, g, d, n in for i in 0..<n { d[i] = x[i] > 0 ? g[i] : alpha * g[i] } }
+        case (_, .relu), (_, .clip):
+            // DeepLIFT never reaches here (its rule reads the reference pass, DeepLiftRules); its
+            // rectifiers would take the exact derivative.
+            return Elementwise.mask(ref, dy, GradientMask(act, rules: .standard)!, workspace: ws)
         }
     }
 
-    /// dx = dy where lo < ref < hi (and dy > 0 when `positiveOnly`), else 0; SIMD selects.
-    static func mask(_ ref: Tensor, _ dy: Tensor, lo: Float, hi: Float, positiveOnly: Bool,
-                     workspace: Workspace? = nil) -> Tensor {
+    /// dx = mask(dy) read off `ref` (GradientMask), 16 lanes at a time.
+    static func mask(_ ref: Tensor, _ dy: Tensor, _ mask: GradientMask, workspace: Workspace? = nil) -> Tensor {
         combine(ref, dy, workspace: workspace) { x, g, d, n in
-            typealias V = SIMD16<Float>
-            let vlo = V(repeating: lo), vhi = V(repeating: hi), zero = V(repeating: 0)
-            var i = 0
-            while i + 16 <= n {
-                let xv = UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
-                let gv = UnsafeRawPointer(g + i).loadUnaligned(as: V.self)
-                var keep = (xv .> vlo) .& (xv .< vhi)
-                if positiveOnly { keep = keep .& (gv .> zero) }
-                UnsafeMutableRawPointer(d + i).storeBytes(of: zero.replacing(with: gv, where: keep), as: V.self)
-                i += 16
-            }
-            while i < n {
-                let pass = x[i] > lo && x[i] < hi && (!positiveOnly || g[i] > 0)
-                d[i] = pass ? g[i] : 0
-                i += 1
-            }
+            let vectors = n / 16
+            mask.apply(g, srcStride: 16, ref: x, refStride: 16, into: d, dstStride: 16, count: vectors)
+            for i in (16 * vectors)..<n { d[i] = mask(g[i], ref: x[i]) }
         }
     }
 }

@@ -60,9 +60,13 @@ enum ConvolutionRules {
         plan.forward(x, workspace: workspace)
     }
 
-    /// dx; a fused rectifier's mask reads the same off the step's output as off its input.
+    /// dx; a fused rectifier's mask reads the same off the step's output as off its input. A
+    /// depthwise conv applies the masks as its kernel moves dy and dx between layouts (its own
+    /// rectifier's, and `c.inputMask`, the rectifier of its input's producer): Lite0's masks
+    /// had been passes of their own over its largest tensors, 13% of a forward+backward.
     static func backward(_ plan: ConvPlan, _ dy: Tensor, _ c: BackwardContext) throws -> Tensor {
         var d = dy
+        var own: (mask: GradientMask, ref: Tensor)?
         if let act = plan.activation, case .deepLift(_, .revealCancel) = c.rules {
             let r = try c.referenceValues()
             return RevealCancelRules.conv(plan, act.pointwise, dy: dy, x: try c.value(0), z: try c.preActivation(), y: try c.output(),
@@ -72,8 +76,16 @@ enum ConvolutionRules {
             let r = try c.referenceValues()
             d = DeepLiftRules.rescale(act.pointwise, dy: dy, x: try c.preActivation(), y: try c.output(),
                                       x0: try r.preActivation(), y0: try r.output(), workspace: c.workspace)
-        } else if let act = plan.activation {
-            d = Elementwise.rectifierBackward(act, ref: try c.output(), dy: dy, rules: c.rules, workspace: c.workspace)
+        } else if let act = plan.activation, !c.gradientIsMasked {
+            if plan.isDepthwise, let mask = GradientMask(act, rules: c.rules) {
+                own = (mask, try c.output())
+            } else {
+                d = Elementwise.rectifierBackward(act, ref: try c.output(), dy: dy, rules: c.rules, workspace: c.workspace)
+            }
+        }
+        if plan.isDepthwise {
+            let masks = GradientMasks(input: own, output: try c.inputMask.map { ($0, try c.value(0)) })
+            return plan.depthwiseBackwardInput(d, inputShape: c.shape(0), workspace: c.workspace, masks: masks)
         }
         return plan.backwardInput(d, inputShape: c.shape(0), workspace: c.workspace)
     }
