@@ -23,12 +23,8 @@ struct GradientMask {
         }
     }
 
-    init(lo: Float, hi: Float, positiveOnly: Bool) {
-        (self.lo, self.hi, self.positiveOnly) = (lo, hi, positiveOnly)
-    }
-
     /// `count` vectors of 16 gradients masked: dst row i = mask(src row i) read off ref row i,
-    /// row i of each at `i * stride` floats from its start. Out of line and with the rule's
+    /// each one's row i at i times its stride (in floats) from its start. Out of line and with the rule's
     /// branch outside the loops: inlined into the gathers, or with `if positiveOnly` inside,
     /// Swift built the masks lane by lane with scalar compares (3x slower than no fusion).
     @inline(never)
