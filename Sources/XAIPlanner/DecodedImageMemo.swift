@@ -8,7 +8,10 @@ import Synchronization
 /// oldest let go first, so a run over thousands of large images holds a bounded few.
 final class DecodedImageMemo: Sendable {
     /// 64 Mi floats (256 MB): compare-methods' 11 images take about 5 Mi.
-    static let budget = 64 << 20
+    static let defaultBudget = 64 << 20
+    let budget: Int
+
+    init(budget: Int = DecodedImageMemo.defaultBudget) { self.budget = budget }
 
     private struct State {
         var images: [CacheKey: DecodedImage] = [:]
@@ -23,8 +26,8 @@ final class DecodedImageMemo: Sendable {
         let image = try DecodeEntry.read(entry)
         let size = Self.floats(image)
         state.withLock { s in
-            guard s.images[entry.key] == nil, size <= Self.budget else { return }
-            while s.floats + size > Self.budget, !s.order.isEmpty {
+            guard s.images[entry.key] == nil, size <= budget else { return }
+            while s.floats + size > budget, !s.order.isEmpty {
                 let old = s.order.removeFirst()
                 s.floats -= s.images.removeValue(forKey: old).map(Self.floats) ?? 0
             }
@@ -34,6 +37,9 @@ final class DecodedImageMemo: Sendable {
         }
         return image
     }
+
+    /// The keys of the images kept, oldest first.
+    var keptKeys: [CacheKey] { state.withLock { $0.order } }
 
     /// The floats `image` holds, counted against `budget`.
     private static func floats(_ image: DecodedImage) -> Int { image.cropped.data.count + image.input.data.count }
