@@ -21,16 +21,17 @@ final class WorkerPool: @unchecked Sendable {
         guard Parallel.cores > 1, env["XAI_POOL"] != "0" else { return nil }
         let spin = env["XAI_POOL_SPIN_US"].flatMap { Int($0) } ?? 50
         return WorkerPool(workers: Parallel.cores - 1, spinMicroseconds: max(0, spin),
-                          affine: env["XAI_POOL_AFFINE"] == "1", yielding: env["XAI_POOL_YIELD"].flatMap { Int($0) } ?? 16)
+                          affine: env["XAI_POOL_AFFINE"] != "0", yielding: env["XAI_POOL_YIELD"].flatMap { Int($0) } ?? 16)
     }()
 
     let workers: Int
     /// How long an idle thread polls before parking (also the caller's poll for stragglers).
     private let spinNanos: UInt64
     /// Whether thread k starts on the k-th share of the chunks (then steals the others'), so
-    /// consecutive loops of the same length hand each core the same part of the data
-    /// (XAI_POOL_AFFINE=1). Off: on 2 cores it timed the same as first-come hand-out (Lite0 and
-    /// ResNet-50 at batch 1, five alternated runs each).
+    /// consecutive loops of the same length hand each core the same part of the data (on by
+    /// default; XAI_POOL_AFFINE=0 hands chunks out first come, first served). Alternated on this
+    /// 2-core host (2026-12-05): Lite0 forward at batch 1 5.00-5.30 against 5.18-5.32 ms,
+    /// ResNet-50 41.5-42.4 against 42.5-43.7 ms; an earlier session had timed the two alike.
     private let affine: Bool
     /// Polls between `sched_yield` calls while spinning (0: never yield). The cores are shared
     /// with other processes: a thread that only spun would hold a core that the thread it waits
