@@ -30,7 +30,7 @@ final class WorkerPool: @unchecked Sendable {
     /// Whether thread k starts on the k-th share of the chunks (then steals the others'), so
     /// consecutive loops of the same length hand each core the same part of the data (on by
     /// default; XAI_POOL_AFFINE=0 hands chunks out first come, first served). Alternated on this
-    /// 2-core host (2026-12-05): Lite0 forward at batch 1 5.00-5.30 against 5.18-5.32 ms,
+    /// 2-core host (2026-12-05): Lite0 forward at batch 1 4.91-5.30 against 5.18-5.32 ms,
     /// ResNet-50 41.5-42.4 against 42.5-43.7 ms; an earlier session had timed the two alike.
     private let affine: Bool
     /// Polls between `sched_yield` calls while spinning (0: never yield). The cores are shared
