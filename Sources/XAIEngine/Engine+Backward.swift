@@ -29,12 +29,7 @@ extension Engine {
         let ws = Workspace()
         var reference: Activations?
         if case let .deepLift(r, _) = rules { reference = r }
-        var producers: [String: Step] = [:]
-        var readers: [String: Int] = [:]
-        for s in steps {
-            producers[s.output] = s
-            for name in s.computedInputs { readers[name, default: 0] += 1 }
-        }
+        func producing(_ name: String) -> Step? { producer[name].map { steps[$0] } }
         // Tensors whose producer's rectifier mask their reader applied already.
         var premasked = Set<String>()
         for (index, step) in steps.enumerated().reversed() {
@@ -62,14 +57,14 @@ extension Engine {
             ctx.negative = negative
             ctx.gradientIsMasked = premasked.contains(step.output)
             if need[0], step.conv?.isDepthwise == true, let input = step.operands.first?.name, readers[input] == 1,
-               !wanted.contains(input), seeds[input] == nil, let act = producers[input]?.conv?.activation,
+               !wanted.contains(input), seeds[input] == nil, let act = producing(input)?.conv?.activation,
                let mask = GradientMask(act, rules: rules) {
                 ctx.inputMask = mask
                 premasked.insert(input)
             }
             if let reference, let referencePass, let input = step.operands.first?.name {
                 ctx.inputSpread = {
-                    guard let p = producers[input] else {
+                    guard let p = producing(input) else {
                         return RevealCancelRules.spread(ofInput: try pass.value(0), try referencePass.value(0))
                     }
                     return try RevealCancelRules.spread(

@@ -44,6 +44,9 @@ public final class Engine: @unchecked Sendable {
     /// Pointwise convs whose Add (and the rectifier after it) runs in their epilogue when the
     /// intermediates are not kept, keyed by the conv's step index (ResidualAdd.swift).
     let residualAdds: [Int: ResidualAdd]
+    /// How many operands of later steps read each tensor (fusions and the backward's mask
+    /// hand-over need a tensor's only reader).
+    let readers: [String: Int]
 
     /// Prepares `graph` with the default options. Throws `EngineError` naming the node and
     /// the graph's source when an op, attribute or shape is not supported.
@@ -74,6 +77,7 @@ public final class Engine: @unchecked Sendable {
         wholeBatchFrom = split
         var readers: [String: Int] = [:]
         for s in prepared.steps { for name in s.computedInputs { readers[name, default: 0] += 1 } }
+        self.readers = readers
         var fusions: [Int: ExpandDepthwise] = [:]
         for (i, s) in prepared.steps.enumerated().dropLast() {
             let next = prepared.steps[i + 1]
@@ -103,7 +107,7 @@ public final class Engine: @unchecked Sendable {
     init(sharing other: Engine, precision: Precision) {
         (graph, steps, itemShapes, order) = (other.graph, other.steps, other.itemShapes, other.order)
         (producer, wholeBatchFrom, expandDepthwise) = (other.producer, other.wholeBatchFrom, other.expandDepthwise)
-        (pairedProjections, residualAdds) = (other.pairedProjections, other.residualAdds)
+        (pairedProjections, residualAdds, readers) = (other.pairedProjections, other.residualAdds, other.readers)
         self.precision = precision
     }
 
