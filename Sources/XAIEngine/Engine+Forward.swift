@@ -41,7 +41,7 @@ extension Engine {
     /// first that may not. `preActivations`: run fused rectifiers after their conv and keep
     /// their inputs.
     func forwardWhole(_ replacing: [String: Tensor], base: Activations?, keep: Set<String>?, from: Int = 0,
-                      until: Int? = nil, preActivations: Bool = false) throws -> Activations {
+                      until: Int? = nil, preActivations: Bool = false, itemsAlike: Bool = false) throws -> Activations {
         let n = replacing.first!.value.batch
         // Steps downstream of the replacements, and the tensors they need from `base`.
         var dirty = Set(replacing.keys)
@@ -67,7 +67,7 @@ extension Engine {
         var lastUse: [String: Int] = [:]
         for (k, i) in run.enumerated() { for name in steps[i].computedInputs { lastUse[name] = k } }
 
-        let ws = Workspace(exactLocality: preActivations)
+        let ws = Workspace(exactLocality: preActivations, itemsAlike: itemsAlike)
         ws.precision = precision
         // The residual Add after conv step `i` (at `k` in `run`) that this pass may fuse: none
         // when the conv's output is kept, without the rectifier when the sum is.

@@ -39,7 +39,7 @@ extension Engine {
         }
         let results = try Self.eachMicroBatch(of: n, chunk: chunk) { range in
             try forwardWhole(replacing.mapValues { $0.slice(batch: range) }, base: nil, keep: keep.union(crossing),
-                             from: from, until: split)
+                             from: from, until: split, itemsAlike: true)
         }
         var values: [String: Tensor] = [:]
         for name in results[0].values.keys {

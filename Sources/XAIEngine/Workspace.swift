@@ -9,9 +9,14 @@ final class Workspace {
     /// reference agree over a receptive field the outputs must agree exactly (Winograd's
     /// transforms mix the rounding of a whole 6x6 patch into each output, so it is off).
     let exactLocality: Bool
+    /// The call is one micro-batch of a pass whose items must get the same bits in whatever
+    /// micro-batch they land (`Engine.scoresItemsAlike`): kernels then choose their algorithm
+    /// by an item's sizes, never by how many items the call has.
+    let itemsAlike: Bool
 
-    init(exactLocality: Bool = false) {
+    init(exactLocality: Bool = false, itemsAlike: Bool = false) {
         self.exactLocality = exactLocality
+        self.itemsAlike = itemsAlike
     }
 
     private var buffers: [UnsafeMutablePointer<Float>?] = []

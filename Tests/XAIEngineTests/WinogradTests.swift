@@ -40,10 +40,11 @@ final class WinogradTests: XCTestCase {
             var g = SeededGenerator(seed: 70 + UInt64(i))
             let x = g.tensor([batch, inC, item.0, item.1], scale: 1)
             let o = ConvPlan.outputSize(a, h: item.0, w: item.1)!
-            XCTAssertTrue(WinogradConvolution.worthwhile(ho: o.h, wo: o.w), "case \(i) must take the Winograd path")
+            XCTAssertTrue(WinogradConvolution.worthwhile(ho: o.h, wo: o.w, items: batch, itemsAlike: true),
+                          "case \(i) must take the Winograd path")
             var ref = naiveConv(x, p.w, p.b, a)
             if act == .relu { ref.data = ref.data.map { max($0, 0) } }
-            let y = p.winograd.forward(x, workspace: Workspace())
+            let y = p.winograd.forward(x, workspace: Workspace(itemsAlike: true))
             let base = p.im2col.forward(x, workspace: Workspace())
             XCTAssertEqual(y.shape, ref.shape)
             let (dw, di) = (y.maxAbsDifference(ref), base.maxAbsDifference(ref))
@@ -64,7 +65,7 @@ final class WinogradTests: XCTestCase {
                             allowWinograd: false)
         let x = g.tensor([1, 64, 56, 56], scale: 1)
         let ref = naiveConv(x, w, b, a)
-        let rw = relative(fast.forward(x, workspace: Workspace()), ref)
+        let rw = relative(fast.forward(x, workspace: Workspace(itemsAlike: true)), ref)
         let ri = relative(slow.forward(x, workspace: Workspace()), ref)
         print("winograd on a 64->64 56x56 layer: max diff relative to max |y| \(rw), im2col \(ri)")
         XCTAssertLessThan(rw, 2e-5)
@@ -84,8 +85,8 @@ final class WinogradTests: XCTestCase {
             let x = g.tensor([batch, inC, item.0, item.1], scale: 1)
             let o = ConvPlan.outputSize(a, h: item.0, w: item.1)!
             let dy = g.tensor([batch, outC, o.h, o.w], scale: 1)
-            XCTAssertTrue(WinogradConvolution.worthwhile(ho: item.0, wo: item.1))
-            let dx = p.winograd.backwardInput(dy, inputShape: x.shape, workspace: Workspace())
+            XCTAssertTrue(WinogradConvolution.worthwhile(ho: item.0, wo: item.1, items: batch, itemsAlike: true))
+            let dx = p.winograd.backwardInput(dy, inputShape: x.shape, workspace: Workspace(itemsAlike: true))
             let ref = p.im2col.backwardInput(dy, inputShape: x.shape, workspace: Workspace())
             let d = dx.maxAbsDifference(ref)
             // Linear part only: the bias does not enter the adjoint.
@@ -99,13 +100,21 @@ final class WinogradTests: XCTestCase {
         }
     }
 
-    /// Maps with fewer than 16 blocks stay on im2col; the first forward transforms the filters
-    /// once and later copies of the plan share them.
+    /// Maps with fewer than 16 blocks stay on im2col, and so does a call of 16 blocks in all
+    /// unless it is a micro-batch that must choose by item; the first forward transforms the
+    /// filters once and later copies of the plan share them.
     func testSmallMapsStayOnIm2colAndFiltersAreShared() {
-        XCTAssertFalse(WinogradConvolution.worthwhile(ho: 7, wo: 7))
-        XCTAssertTrue(WinogradConvolution.worthwhile(ho: 14, wo: 14))
+        XCTAssertFalse(WinogradConvolution.worthwhile(ho: 7, wo: 7, items: 32, itemsAlike: true))
+        XCTAssertFalse(WinogradConvolution.worthwhile(ho: 14, wo: 14, items: 1, itemsAlike: false))
+        XCTAssertTrue(WinogradConvolution.worthwhile(ho: 14, wo: 14, items: 2, itemsAlike: false))
+        XCTAssertTrue(WinogradConvolution.worthwhile(ho: 14, wo: 14, items: 1, itemsAlike: true))
+        XCTAssertTrue(WinogradConvolution.worthwhile(ho: 28, wo: 28, items: 1, itemsAlike: false))
         let p = plans(Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1)), inC: 3, outC: 4, seed: 99)
         XCTAssertNil(p.winograd.winogradForward(randomTensor([1, 3, 7, 7], seed: 1), workspace: Workspace()))
+        XCTAssertNil(p.winograd.winogradForward(randomTensor([1, 3, 14, 14], seed: 1), workspace: Workspace()))
+        XCTAssertNotNil(p.winograd.winogradForward(randomTensor([1, 3, 14, 14], seed: 1), workspace: Workspace(itemsAlike: true)))
+        XCTAssertNil(p.winograd.winogradBackwardInput(randomTensor([1, 4, 14, 14], seed: 2), inputShape: [1, 3, 14, 14],
+                                                      workspace: Workspace()))
         let first = p.winograd.winograd!.forward
         let copy = p.winograd.unpadded
         XCTAssertTrue(copy.winograd === p.winograd.winograd)
@@ -124,7 +133,28 @@ final class WinogradTests: XCTestCase {
         let graph = b.build(outputs: [y])
         let engine = try Engine(graph: graph)
         XCTAssertTrue(engine.steps.contains { $0.conv?.winograd != nil })
-        XCTAssertTrue(WinogradConvolution.worthwhile(ho: 16, wo: 15))
+        XCTAssertTrue(WinogradConvolution.worthwhile(ho: 16, wo: 15, items: 2, itemsAlike: false))
         try checkGradient(graph, input: randomTensor([2, 3, 16, 15], seed: 121))
+    }
+
+    /// Micro-batches choose Winograd by an item's map, not by how many items they hold: an
+    /// image's logits are the same bits in a batch of 3 (micro-batches of one image) and of 6
+    /// (two images), where a whole-batch call of one 14x14 image would take im2col.
+    func testMicroBatchesScoreAnItemAlikeWhateverTheirSize() throws {
+        var b = GraphBuilder(shape: [4, 14, 14], seed: 130)
+        let w = b.random([8, 4, 3, 3], scale: 0.5), bias = b.random([8], scale: 0.2)
+        let c = b.add(.conv(Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1))), [b.input, w, bias], name: "conv", output: "c")
+        let y = b.add(.relu, [c], output: "y")
+        let engine = try Engine(graph: b.build(outputs: [y]))
+        try XCTSkipUnless(engine.scoresItemsAlike(batch: 3) && engine.microBatch(batch: 3) == 1
+                          && engine.microBatch(batch: 6) == 2, "needs two cores and micro-batches of 2")
+        let six = randomTensor([6, 4, 14, 14], seed: 131)
+        let all = try engine.logits(six)
+        let three = try engine.logits(six.slice(batch: 0..<3))
+        let d = three.maxAbsDifference(all.slice(batch: 0..<3))
+        print("items 0-2 in a batch of 3 and of 6: max diff \(d)")
+        XCTAssertEqual(three.data, all.slice(batch: 0..<3).data)
+        let alone = try engine.logits(six.slice(batch: 0..<1))
+        print("item 0 alone (im2col) against micro-batched (Winograd): max diff \(alone.maxAbsDifference(all.slice(batch: 0..<1)))")
     }
 }

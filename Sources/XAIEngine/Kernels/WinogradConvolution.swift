@@ -13,6 +13,12 @@ enum WinogradConvolution {
     /// 7x7 stage has 4) the Winograd filters, four times the weights, are read for a handful of
     /// columns and the products are memory-bound; im2col + GEMM reads the weights once.
     static let minBlocks = 16
+    /// Least columns (blocks of all the call's items) worth them where the call may choose by
+    /// its item count (`Workspace.itemsAlike` false). A 14x14 map of one image has 16 blocks:
+    /// its 36 products read the Winograd filters (2.4 MB for 256 channels) for 16 columns each,
+    /// and the three passes split poorly across the cores (CPU/wall 1.6); im2col + GEMM took
+    /// ResNet-50's five such layers at batch 1 in 8.6-10.0 ms against 11.8-12.2 (step profiles).
+    static let minColumns = 32
     /// Columns (blocks of all items in a chunk) worth aiming for in one product.
     static let targetColumns = 256
     /// Upper bound on the transformed input or output of one chunk (floats).
@@ -35,9 +41,10 @@ enum WinogradConvolution {
         var paddedWidth: Int { 4 * tilesX + 2 }
     }
 
-    /// Whether a conv with output maps ho x wo should run here.
-    static func worthwhile(ho: Int, wo: Int) -> Bool {
-        ((ho + 3) / 4) * ((wo + 3) / 4) >= minBlocks
+    /// Whether a conv with output maps ho x wo of `items` images should run here.
+    static func worthwhile(ho: Int, wo: Int, items: Int, itemsAlike: Bool) -> Bool {
+        let blocks = ((ho + 3) / 4) * ((wo + 3) / 4)
+        return blocks >= minBlocks && (itemsAlike || items * blocks >= minColumns)
     }
 
     /// y [n, M, ho, wo] = conv3x3(x [n, C, h, w]) with `filters` (36 packed [M, C]), plus bias
@@ -166,7 +173,9 @@ extension ConvPlan {
     func winogradForward(_ x: Tensor, workspace ws: Workspace) -> Tensor? {
         guard let winograd, !ws.exactLocality, x.shape.count == 4 else { return nil }
         let yShape = outputShape(x.shape)
-        guard WinogradConvolution.worthwhile(ho: yShape[2], wo: yShape[3]) else { return nil }
+        guard WinogradConvolution.worthwhile(ho: yShape[2], wo: yShape[3], items: x.shape[0], itemsAlike: ws.itemsAlike) else {
+            return nil
+        }
         let g = WinogradConvolution.Geometry(h: x.shape[2], w: x.shape[3], ho: yShape[2], wo: yShape[3],
                                              padTop: attrs.pads.top, padLeft: attrs.pads.left)
         let filters = winograd.forward
@@ -184,7 +193,8 @@ extension ConvPlan {
         guard let winograd else { return nil }
         let p = attrs.pads
         guard max(p.top, p.left, p.bottom, p.right) <= 2,
-              WinogradConvolution.worthwhile(ho: inputShape[2], wo: inputShape[3]) else { return nil }
+              WinogradConvolution.worthwhile(ho: inputShape[2], wo: inputShape[3], items: dy.shape[0],
+                                                itemsAlike: ws.itemsAlike) else { return nil }
         let g = WinogradConvolution.Geometry(h: dy.shape[2], w: dy.shape[3], ho: inputShape[2], wo: inputShape[3],
                                              padTop: 2 - p.top, padLeft: 2 - p.left)
         let filters = winograd.backward
