@@ -51,7 +51,9 @@ extension Engine {
         var values: [String: FeaturePatch] = [graph.input: inputPatch.cropping(full: inputs)]
         var lastUse: [String: Int] = [:]
         for (k, s) in steps.enumerated() { for name in s.computedInputs { lastUse[name] = k } }
-        let ws = Workspace()
+        // Every item is a perturbation scored against the others: its algorithms must not depend
+        // on how many share the call (Workspace.itemsAlike).
+        let ws = Workspace(itemsAlike: true)
         ws.precision = precision
         var cropSteps = 0
         for (k, step) in steps.enumerated() {
@@ -60,7 +62,7 @@ extension Engine {
                 let live = values.mapValues(\.dense)
                 let keep: Set<String> = [outputName]
                 let rest = try microBatch(batch: n).map { try forwardInChunks(live, chunk: $0, keep: keep, from: k) }
-                    ?? forwardWhole(live, base: nil, keep: keep, from: k)
+                    ?? forwardWhole(live, base: nil, keep: keep, from: k, itemsAlike: true)
                 return (rest.output, cropSteps)
             }
             values[step.output] = patch

@@ -10,8 +10,9 @@ final class Workspace {
     /// transforms mix the rounding of a whole 6x6 patch into each output, so it is off).
     let exactLocality: Bool
     /// The call is one micro-batch of a pass whose items must get the same bits in whatever
-    /// micro-batch they land (`Engine.scoresItemsAlike`): kernels then choose their algorithm
-    /// by an item's sizes, never by how many items the call has.
+    /// micro-batch they land (`Engine.scoresItemsAlike`), or a batch of occlusion's perturbed
+    /// items (`Engine.logits(_:changedIn:base:)`): kernels then choose their algorithm by an
+    /// item's sizes, never by how many items the call has.
     let itemsAlike: Bool
 
     init(exactLocality: Bool = false, itemsAlike: Bool = false) {
