@@ -50,13 +50,9 @@ int xai_bf16_supported(void) {
     return (a & (1u << 5)) ? 1 : 0;
 }
 
-/* Lanes 0-15 of `even`, 16-31 of `odd` -> pairs (even[i], odd[i]). */
-static const short interleave_index[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
-                                           8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
-
 XAI_BF16_TARGET
 void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *dst) {
-    const __m512i index = _mm512_loadu_si512(interleave_index);
+    const __m512i index = _mm512_loadu_si512(interleave_words);
     const long k2 = (k + 1) / 2;
     for (long p = 0; p < k2; p++) {
         const float *even = b + 2 * p * ld, *odd = even + ld;

@@ -23,6 +23,19 @@ public enum Precision: String, ParamChoice, Sendable {
 
     private static let cpuHasBF16 = xai_bf16_supported() != 0
 
+    /// Whether bf16 products can run on AMX tiles (CKernels' amx_kernels.c) rather than
+    /// vdpbf16ps: the CPU has AMX-BF16, Linux granted this process tile data, and `XAI_AMX` is
+    /// not 0 (read once; `XAI_AMX=0` times the vdpbf16ps kernels on the same CPU). The two round
+    /// differently (AMX sums 32 k at a time from zero, then adds the bias), so bf16 results
+    /// depend on which ran.
+    public static let amxAvailable: Bool = {
+        ProcessInfo.processInfo.environment["XAI_AMX"] != "0" && cpuHasBF16 && xai_amx_supported() != 0
+    }()
+
+    /// Whether bf16 passes use AMX: `amxAvailable`, unless a test switched it off to run the
+    /// vdpbf16ps kernels (between passes only: a pass reads it at each product).
+    static var useAMX = amxAvailable
+
     /// The precision a pass asking for `self` runs in here: bf16 falls back to fp32.
     public var runnable: Precision { self == .bf16 && !Self.bf16Available ? .fp32 : self }
 

@@ -15,6 +15,16 @@ final class BF16Tests: XCTestCase {
         try XCTSkipUnless(Precision.bf16Available, "this CPU has no AVX512_BF16")
     }
 
+    /// `body` once per bf16 kernel this CPU has: vdpbf16ps, then AMX tiles where available.
+    func forEachBF16Kernel(_ body: (String) throws -> Void) rethrows {
+        let saved = Precision.useAMX
+        defer { Precision.useAMX = saved }
+        for amx in Precision.amxAvailable ? [false, true] : [false] {
+            Precision.useAMX = amx
+            try body(amx ? "AMX" : "vdpbf16ps")
+        }
+    }
+
     /// Round to nearest even at 8 significant bits, as vcvtne2ps2bf16 does (finite values).
     static func roundedBF16(_ v: Float) -> Float {
         let u = v.bitPattern
@@ -26,88 +36,95 @@ final class BF16Tests: XCTestCase {
     /// operands in double (exact up to float32 sums) and against float32 within the bound.
     func testPackedGEMMAgainstRoundedOperandsAndFP32() throws {
         try requireBF16()
-        var g = SeededGenerator(seed: 61)
-        let activations: [FusedActivation?] = [nil, .relu, .clip(min: 0, max: 0.5), .leakyRelu(alpha: 0.1)]
-        var worstRounded: Float = 0, worstFP32: Float = 0
-        for (m, k) in [(1, 1), (7, 3), (8, 5), (9, 40), (17, 2), (9, 1500), (24, 144)] {
-            for (n, itemColumns) in packedGEMMColumnCases {
-                let ldb = n + 3
-                let w = g.tensor([m, k], scale: 0.5), bias = g.tensor([m], scale: 0.3), x = g.tensor([k, ldb], scale: 1)
-                let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
-                for act in activations {
-                    func product(_ precision: Precision) -> [Float] {
-                        var y = [Float](repeating: .nan, count: m * n)
-                        y.withUnsafeMutableBufferPointer { yb in
-                            x.data.withUnsafeBufferPointer { xb in
-                                PackedGEMM.multiply(packed, b: xb.baseAddress!, ldb: ldb, n: n, rectify: Rectifier16(act),
-                                                    into: ColumnDestination(base: yb.baseAddress!, itemColumns: itemColumns, channels: m),
-                                                    precision: precision)
+        try forEachBF16Kernel { kernel in
+            var g = SeededGenerator(seed: 61)
+            let activations: [FusedActivation?] = [nil, .relu, .clip(min: 0, max: 0.5), .leakyRelu(alpha: 0.1)]
+            var worstRounded: Float = 0, worstFP32: Float = 0
+            for (m, k) in [(1, 1), (7, 3), (8, 5), (9, 40), (17, 2), (9, 1500), (24, 144)] {
+                for (n, itemColumns) in packedGEMMColumnCases {
+                    let ldb = n + 3
+                    let w = g.tensor([m, k], scale: 0.5), bias = g.tensor([m], scale: 0.3), x = g.tensor([k, ldb], scale: 1)
+                    let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
+                    for act in activations {
+                        func product(_ precision: Precision) -> [Float] {
+                            var y = [Float](repeating: .nan, count: m * n)
+                            y.withUnsafeMutableBufferPointer { yb in
+                                x.data.withUnsafeBufferPointer { xb in
+                                    PackedGEMM.multiply(packed, b: xb.baseAddress!, ldb: ldb, n: n, rectify: Rectifier16(act),
+                                                        into: ColumnDestination(base: yb.baseAddress!, itemColumns: itemColumns, channels: m),
+                                                        precision: precision)
+                                }
                             }
+                            return y
                         }
-                        return y
-                    }
-                    let y = product(.bf16), y32 = product(.fp32)
-                    for j in 0..<n {
-                        let item = j / itemColumns, q = j % itemColumns
-                        for r in 0..<m {
-                            var s = Double(bias.data[r]), size = abs(s)
-                            for kk in 0..<k {
-                                let t = Double(Self.roundedBF16(w.data[r * k + kk])) * Double(Self.roundedBF16(x.data[kk * ldb + j]))
-                                s += t
-                                size += abs(t)
+                        let y = product(.bf16), y32 = product(.fp32)
+                        for j in 0..<n {
+                            let item = j / itemColumns, q = j % itemColumns
+                            for r in 0..<m {
+                                var s = Double(bias.data[r]), size = abs(s)
+                                for kk in 0..<k {
+                                    let t = Double(Self.roundedBF16(w.data[r * k + kk])) * Double(Self.roundedBF16(x.data[kk * ldb + j]))
+                                    s += t
+                                    size += abs(t)
+                                }
+                                s = rectified(s, act)
+                                let at = (item * m + r) * itemColumns + q
+                                let d = Float(abs(Double(y[at]) - s) / max(1, size))
+                                worstRounded = max(worstRounded, d.isNaN ? .infinity : d)
+                                let d32 = Float(abs(Double(y[at]) - Double(y32[at])) / max(1, size))
+                                worstFP32 = max(worstFP32, d32.isNaN ? .infinity : d32)
                             }
-                            s = rectified(s, act)
-                            let at = (item * m + r) * itemColumns + q
-                            let d = Float(abs(Double(y[at]) - s) / max(1, size))
-                            worstRounded = max(worstRounded, d.isNaN ? .infinity : d)
-                            let d32 = Float(abs(Double(y[at]) - Double(y32[at])) / max(1, size))
-                            worstFP32 = max(worstFP32, d32.isNaN ? .infinity : d32)
                         }
                     }
                 }
             }
+            print("bf16 packed GEMM (\(kernel)): max diff relative to the terms' size: \(worstRounded) against the rounded operands' "
+                  + "product, \(worstFP32) against float32 (bound \(Self.productBound))")
+            XCTAssertLessThan(worstRounded, 2e-6)
+            XCTAssertLessThanOrEqual(worstFP32, Self.productBound + 2e-6)
+            XCTAssertGreaterThan(worstFP32, 0, "bf16 must round (else the fp32 kernel ran)")
         }
-        print("bf16 packed GEMM: max diff relative to the terms' size: \(worstRounded) against the rounded operands' "
-              + "product, \(worstFP32) against float32 (bound \(Self.productBound))")
-        XCTAssertLessThan(worstRounded, 2e-6)
-        XCTAssertLessThanOrEqual(worstFP32, Self.productBound + 2e-6)
-        XCTAssertGreaterThan(worstFP32, 0, "bf16 must round (else the fp32 kernel ran)")
     }
 
     /// The fused expansion + depthwise step in bf16, on operands already representable in bf16
     /// (the expansion's products are then exact), equals float32 with the expansion's output
-    /// rounded to bf16 (the bf16 depthwise kernel's input), for the 1x1 and the stem-like
+    /// rounded to bf16 (the bf16 depthwise kernel's input; AMX passes run that conv in float32,
+    /// so there the reference is float32 throughout and only summation order differs), for the 1x1 and the stem-like
     /// im2col paths, odd k, several items and chunks, 3x3 and 5x5 depthwise convs of strides 1
     /// and 2 (7-wide rows). Up to a rounding flipped by float32 sums in another order: 2^-8 of an
     /// input, times a weight.
     func testExpandDepthwiseOnBF16ValuesMatchesFP32() throws {
         try requireBF16()
-        var g = SeededGenerator(seed: 62)
-        func rounded(_ t: Tensor) -> Tensor { Tensor(shape: t.shape, data: t.data.map(Self.roundedBF16)) }
-        let bf16 = Workspace()
-        bf16.precision = .bf16
-        let depthwiseAttrs = [Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 32),
-                              Conv2D(kernel: (5, 5), stride: (2, 2), pads: (1, 1, 2, 2), groups: 32)]
-        for (attrs, cin, item) in [(Conv2D(kernel: (1, 1)), 5, [5, 29, 37]), (Conv2D(kernel: (1, 1)), 24, [24, 23, 30]),
-                                   (Conv2D(kernel: (1, 1)), 24, [24, 14, 14]),
-                                   (Conv2D(kernel: (3, 3), stride: (2, 2), pads: (0, 0, 1, 1)), 3, [3, 45, 52])] {
-            let taps = attrs.kernel.h * attrs.kernel.w
-            let expand = ConvPlan(attrs: attrs, inChannels: cin, outChannels: 32,
-                                  weights: rounded(g.tensor([32, cin * taps], scale: 0.5)).data,
-                                  bias: g.tensor([32], scale: 0.3).data, activation: .clip(min: 0, max: 1))
-            for dw in depthwiseAttrs {
-                let k = dw.kernel.h * dw.kernel.w
-                let depthwise = ConvPlan(attrs: dw, inChannels: 32, outChannels: 32, weights: rounded(g.tensor([32, k], scale: 0.5)).data,
-                                         bias: g.tensor([32], scale: 0.3).data, activation: .relu)
-                let fused = ExpandDepthwise(expand: expand, depthwise: depthwise)
-                for n in [1, 3] {
-                    let x = rounded(g.tensor([n] + item, scale: 1))
-                    let ref = depthwise.forward(rounded(expand.forward(x, workspace: Workspace())), workspace: Workspace())
-                    let y = fused.forward(x, workspace: bf16)
-                    let d = y.maxAbsDifference(ref)
-                    print("bf16 expand+depthwise k\(attrs.kernel) \(item), depthwise k\(dw.kernel) s\(dw.stride) batch \(n), "
-                          + "bf16-exact operands: max diff \(d)")
-                    XCTAssertLessThan(d, 4e-3)
+        try forEachBF16Kernel { kernel in
+            var g = SeededGenerator(seed: 62)
+            func rounded(_ t: Tensor) -> Tensor { Tensor(shape: t.shape, data: t.data.map(Self.roundedBF16)) }
+            let bf16 = Workspace()
+            bf16.precision = .bf16
+            let depthwiseAttrs = [Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 32),
+                                  Conv2D(kernel: (5, 5), stride: (2, 2), pads: (1, 1, 2, 2), groups: 32)]
+            for (attrs, cin, item) in [(Conv2D(kernel: (1, 1)), 5, [5, 29, 37]), (Conv2D(kernel: (1, 1)), 24, [24, 23, 30]),
+                                       (Conv2D(kernel: (1, 1)), 24, [24, 14, 14]),
+                                       (Conv2D(kernel: (3, 3), stride: (2, 2), pads: (0, 0, 1, 1)), 3, [3, 45, 52])] {
+                let taps = attrs.kernel.h * attrs.kernel.w
+                let expand = ConvPlan(attrs: attrs, inChannels: cin, outChannels: 32,
+                                      weights: rounded(g.tensor([32, cin * taps], scale: 0.5)).data,
+                                      bias: g.tensor([32], scale: 0.3).data, activation: .clip(min: 0, max: 1))
+                for dw in depthwiseAttrs {
+                    let k = dw.kernel.h * dw.kernel.w
+                    let depthwise = ConvPlan(attrs: dw, inChannels: 32, outChannels: 32, weights: rounded(g.tensor([32, k], scale: 0.5)).data,
+                                             bias: g.tensor([32], scale: 0.3).data, activation: .relu)
+                    let fused = ExpandDepthwise(expand: expand, depthwise: depthwise)
+                    for n in [1, 3] {
+                        let x = rounded(g.tensor([n] + item, scale: 1))
+                        // AMX passes keep the depthwise input in float32 (ExpandDepthwise.forward).
+                        let expanded = expand.forward(x, workspace: Workspace())
+                        let ref = depthwise.forward(Precision.useAMX ? expanded : rounded(expanded), workspace: Workspace())
+                        let y = fused.forward(x, workspace: bf16)
+                        let d = y.maxAbsDifference(ref)
+                        print("bf16 (\(kernel)) expand+depthwise k\(attrs.kernel) \(item), depthwise k\(dw.kernel) s\(dw.stride) batch \(n), "
+                              + "bf16-exact operands: max diff \(d)")
+                        XCTAssertLessThan(d, Precision.useAMX ? 1e-4 : 4e-3)
+                    }
                 }
             }
         }
@@ -143,30 +160,44 @@ final class BF16Tests: XCTestCase {
     /// packed by the projection), bit for bit, whole batch and micro-batched.
     func testPairedProjectionsMatchPackedPlanes() throws {
         try requireBF16()
-        let (engine, x, _) = try lite0Shaped()
-        let bf16 = engine.computing(in: .bf16)
-        XCTAssertFalse(bf16.pairedProjections.isEmpty, "no block's projection reads bf16 pairs")
-        let depthwiseOutputs = bf16.pairedProjections.keys.map { bf16.steps[$0 + 1].output }
-        for batch in [x.slice(batch: 0..<1), x] {
-            let paired = try bf16.logits(batch)
-            let planes = try bf16.forward(batch, retain: .outputsAnd(depthwiseOutputs)).output
-            print("bf16 logits, paired projections against packed planes (batch \(batch.batch)): max diff \(paired.maxAbsDifference(planes))")
-            XCTAssertEqual(paired.data, planes.data)
+        try forEachBF16Kernel { kernel in
+            let (engine, x, _) = try lite0Shaped()
+            let bf16 = engine.computing(in: .bf16)
+            XCTAssertFalse(bf16.pairedProjections.isEmpty, "no block's projection reads bf16 pairs")
+            let depthwiseOutputs = bf16.pairedProjections.keys.map { bf16.steps[$0 + 1].output }
+            for batch in [x.slice(batch: 0..<1), x] {
+                let paired = try bf16.logits(batch)
+                let planes = try bf16.forward(batch, retain: .outputsAnd(depthwiseOutputs)).output
+                print("bf16 (\(kernel)) logits, paired projections against packed planes (batch \(batch.batch)): max diff \(paired.maxAbsDifference(planes))")
+                XCTAssertEqual(paired.data, planes.data)
+            }
         }
     }
 
-    /// A whole Lite0-shaped network: bf16 logits close to float32 but not equal (bf16 ran).
+    /// A whole Lite0-shaped network: bf16 logits close to float32 but not equal (bf16 ran), on
+    /// each kernel; AMX's differ from vdpbf16ps's (AMX ran: its sums round otherwise, and its
+    /// passes keep the depthwise convs in float32).
     func testLite0ShapedLogits() throws {
         try requireBF16()
-        let (engine, x, fp32) = try lite0Shaped()
-        let bf16Engine = engine.computing(in: .bf16)
-        XCTAssertEqual(bf16Engine.precision, .bf16)
-        let bf16 = try bf16Engine.logits(x)
-        let range = (fp32.data.max() ?? 0) - (fp32.data.min() ?? 0)
-        let d = bf16.maxAbsDifference(fp32)
-        print("Lite0-shaped logits, bf16 against fp32: max diff \(d) (logit range \(range))")
-        XCTAssertGreaterThan(d, 0)
-        XCTAssertLessThan(d, 0.05 * range)
+        var logits: [String: Tensor] = [:]
+        defer {
+            if let vdp = logits["vdpbf16ps"], let amx = logits["AMX"] {
+                print("Lite0-shaped bf16 logits, AMX against vdpbf16ps: max diff \(amx.maxAbsDifference(vdp))")
+                XCTAssertNotEqual(amx.data, vdp.data)
+            }
+        }
+        try forEachBF16Kernel { kernel in
+            let (engine, x, fp32) = try lite0Shaped()
+            let bf16Engine = engine.computing(in: .bf16)
+            XCTAssertEqual(bf16Engine.precision, .bf16)
+            let bf16 = try bf16Engine.logits(x)
+            logits[kernel] = bf16
+            let range = (fp32.data.max() ?? 0) - (fp32.data.min() ?? 0)
+            let d = bf16.maxAbsDifference(fp32)
+            print("Lite0-shaped logits, bf16 (\(kernel)) against fp32: max diff \(d) (logit range \(range))")
+            XCTAssertGreaterThan(d, 0)
+            XCTAssertLessThan(d, 0.05 * range)
+        }
     }
 
     func lite0Shaped() throws -> (Engine, Tensor, Tensor) {
@@ -187,39 +218,44 @@ final class BF16Tests: XCTestCase {
         XCTAssertEqual(try fallback.logits(x).data, fp32.data)
     }
     /// A stem's columns packed as they are made (ExpandDepthwise.im2colPairs) against packing the
-    /// float32 im2col columns: the same pairs, bit for bit (odd K = 27, padding, stride 2).
+    /// float32 im2col columns: the same pairs (or AMX pixel rows), bit for bit (odd K = 27,
+    /// padding, stride 2).
     func testStemColumnPairsEqualPackedColumns() throws {
         try requireBF16()
-        var g = SeededGenerator(seed: 67)
-        for (kernel, stride, c, h, w) in [(3, 2, 3, 17, 23), (5, 1, 2, 9, 8)] {
-            let a = Conv2D(kernel: (kernel, kernel), stride: (stride, stride), pads: (kernel / 2, kernel / 2, kernel / 2, kernel / 2))
-            let conv = ConvPlan(attrs: a, inChannels: c, outChannels: 16, weights: g.tensor([16, c, kernel, kernel], scale: 0.5).data,
-                                bias: nil, activation: nil)
-            let x = g.tensor([1, c, h, w], scale: 1), y = conv.outputShape(x.shape)
-            let (ho, wo, k) = (y[2], y[3], conv.groupK)
-            var columns = [Float](repeating: 0, count: k * ho * wo)
-            let columnsWorkspace = Workspace()
-            let direct: [UInt16] = x.data.withUnsafeBufferPointer { xb in
-                columns.withUnsafeMutableBufferPointer { cb in
-                    for ch in 0..<c {
-                        conv.im2col(xb.baseAddress! + ch * h * w, h: h, w: w, ho: ho, wo: wo,
-                                    into: cb.baseAddress! + ch * kernel * kernel * ho * wo, ld: ho * wo)
+        try forEachBF16Kernel { kind in
+            var g = SeededGenerator(seed: 67)
+            for (kernel, stride, c, h, w) in [(3, 2, 3, 17, 23), (5, 1, 2, 9, 8)] {
+                let a = Conv2D(kernel: (kernel, kernel), stride: (stride, stride), pads: (kernel / 2, kernel / 2, kernel / 2, kernel / 2))
+                let conv = ConvPlan(attrs: a, inChannels: c, outChannels: 16, weights: g.tensor([16, c, kernel, kernel], scale: 0.5).data,
+                                    bias: nil, activation: nil)
+                let x = g.tensor([1, c, h, w], scale: 1), y = conv.outputShape(x.shape)
+                let (ho, wo, k) = (y[2], y[3], conv.groupK)
+                var columns = [Float](repeating: 0, count: k * ho * wo)
+                // k pairs [K/2][pixels][2], or AMX pixel rows [pixels][stride].
+                let layoutCount = Precision.useAMX ? ho * wo * xai_amx_stride(k) : (k + 1) / 2 * ho * wo * 2
+                let columnsWorkspace = Workspace()
+                let direct: [UInt16] = x.data.withUnsafeBufferPointer { xb in
+                    columns.withUnsafeMutableBufferPointer { cb in
+                        for ch in 0..<c {
+                            conv.im2col(xb.baseAddress! + ch * h * w, h: h, w: w, ho: ho, wo: wo,
+                                        into: cb.baseAddress! + ch * kernel * kernel * ho * wo, ld: ho * wo)
+                        }
                     }
+                    let packed = columns.withUnsafeBufferPointer {
+                        ExpandDepthwise.packBF16($0.baseAddress!, items: 1, k: k, pixels: ho * wo, workspace: columnsWorkspace)
+                    }
+                    return Array(UnsafeBufferPointer(start: packed, count: layoutCount))
                 }
-                let packed = columns.withUnsafeBufferPointer {
-                    ExpandDepthwise.packBF16($0.baseAddress!, items: 1, k: k, pixels: ho * wo, workspace: columnsWorkspace)
+                let ws = Workspace()  // owns the pairs until they are copied out
+                let made: [UInt16] = x.data.withUnsafeBufferPointer { xb in
+                    let pairs = ExpandDepthwise.im2colPairs(conv, xb.baseAddress!, h: h, w: w, ho: ho, wo: wo, workspace: ws)
+                    return Array(UnsafeBufferPointer(start: pairs, count: layoutCount))
                 }
-                return Array(UnsafeBufferPointer(start: packed, count: (k + 1) / 2 * ho * wo * 2))
+                let differing = zip(direct, made).enumerated().filter { $0.element.0 != $0.element.1 }
+                print("stem pairs (\(kind)) k\(kernel) s\(stride) K = \(k): \(differing.count) of \(made.count) halves differ")
+                XCTAssertEqual(made.count, direct.count)
+                XCTAssertEqual(differing.count, 0, "k\(kernel) s\(stride)")
             }
-            let ws = Workspace()  // owns the pairs until they are copied out
-            let made: [UInt16] = x.data.withUnsafeBufferPointer { xb in
-                let pairs = ExpandDepthwise.im2colPairs(conv, xb.baseAddress!, h: h, w: w, ho: ho, wo: wo, workspace: ws)
-                return Array(UnsafeBufferPointer(start: pairs, count: (k + 1) / 2 * ho * wo * 2))
-            }
-            let differing = zip(direct, made).enumerated().filter { $0.element.0 != $0.element.1 }
-            print("stem pairs k\(kernel) s\(stride) K = \(k): \(differing.count) of \(made.count) halves differ")
-            XCTAssertEqual(made.count, direct.count)
-            XCTAssertEqual(differing.count, 0, "k\(kernel) s\(stride)")
         }
     }
 }

@@ -21,7 +21,6 @@ extension ConvPlan {
         precondition(groups == 1 && packed.k == groupK)
         let howo = ho * wo, cols = count * howo, k = groupK
         let tile = PackedGEMM.tileColumns(k: k, n: cols)
-        let bf16 = precision == .bf16 ? packed.bf16Rows : nil
         let rectify = Rectifier16(activation)
         PackedGEMM.forEachUnit(packed, n: cols) { panels, columns in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: k * tile) { buffer in
@@ -29,8 +28,8 @@ extension ConvPlan {
                 fillColumns(x, first: first, c: c, h: h, w: w, ho: ho, wo: wo, columns: columns, into: b, ld: width)
                 // Column j of the product is at b + (j - columns.lowerBound).
                 let origin = UnsafePointer(b) - columns.lowerBound
-                if let bf16 {
-                    PackedGEMM.runBF16(packed, bf16, b: origin, ldb: width, panels: panels, columns: columns, rectify: rectify, into: dst)
+                if precision == .bf16 {
+                    PackedGEMM.runBF16(packed, b: origin, ldb: width, panels: panels, columns: columns, rectify: rectify, into: dst)
                 } else {
                     PackedGEMM.run(packed, b: origin, ldb: width, panels: panels, columns: columns, rectify: rectify, into: dst)
                 }

@@ -1,25 +1,50 @@
 import CKernels
 import XAICore
 
-/// The fused expansion in bf16: the pass's expansion inputs are rounded and packed as k pairs
-/// once (every 16-channel block reads them), and each block's pixels run on CKernels'
-/// xai_bf16_expand_block, which writes into the depthwise kernel's block as expandPixels does.
+/// The fused expansion in bf16: the pass's expansion inputs are rounded and packed once (every
+/// 16-channel block reads them), and each block's pixels run on CKernels' xai_bf16_expand_block
+/// or, on a CPU with AMX, xai_amx_expand, which write into the depthwise kernel's block as
+/// expandPixels does. The AMX kernel takes the inputs as pixel rows [pixel][k] (so that a tile's
+/// sums are one pixel's 16 channels, the block's cell, with no transposition after the product),
+/// the vdpbf16ps one as k pairs [k/2][pixel][2].
 extension ExpandDepthwise {
-    /// The expansion filters in bf16 by 16-channel block, [block][k/2][16][2], packed on first use.
+    /// The expansion filters in bf16 by 16-channel block, [block][k/2][16][2], packed on first use;
+    /// for AMX, k padded with zeros to a multiple of 32 (whole tile steps).
     var bf16Filters: BF16Rows {
-        bf16.get {
-            expand.weights.withUnsafeBufferPointer {
-                BF16Rows(weights: $0.baseAddress!, m: expand.outChannels, k: expand.groupK, rowsPerPanel: ConvPlan.laneCount)
-            }
-        }
+        Precision.useAMX ? amx.get { blockFilters(k: xai_amx_kpad(expand.groupK)) } : bf16.get { blockFilters(k: expand.groupK) }
+    }
+
+    private func blockFilters(k kpad: Int) -> BF16Rows {
+        let (m, k) = (expand.outChannels, expand.groupK)
+        var weights = [Float](repeating: 0, count: m * kpad)
+        for i in 0..<m { for j in 0..<k { weights[i * kpad + j] = expand.weights[i * k + j] } }
+        return weights.withUnsafeBufferPointer { BF16Rows(weights: $0.baseAddress!, m: m, k: kpad, rowsPerPanel: ConvPlan.laneCount) }
+    }
+
+    /// Halves of a packed input of `pixels` pixels of depth k in workspace slot 5: AMX pixel rows
+    /// carry 64 rows of slack, which a tile step past the last pixel reads (and whose sums it drops).
+    private static func packedInput(_ ws: Workspace, pixels: Int, k: Int) -> UnsafeMutablePointer<UInt16> {
+        let count = Precision.useAMX ? (pixels + 64) * xai_amx_stride(k) : (k + 1) / 2 * pixels * 2
+        return UnsafeMutableRawPointer(ws.buffer(5, (count + 1) / 2)).bindMemory(to: UInt16.self, capacity: count)
     }
 
     /// `items` consecutive items' inputs x [item][k][pixels] as bf16 pairs [item][k/2][pixels][2]
-    /// in workspace slot 5.
+    /// (AMX: pixel rows [item][pixels][stride]) in workspace slot 5.
     static func packBF16(_ x: UnsafePointer<Float>, items: Int, k: Int, pixels: Int,
                          workspace ws: Workspace) -> UnsafePointer<UInt16> {
-        let k2 = (k + 1) / 2, count = items * k2 * pixels * 2
-        let dst = UnsafeMutableRawPointer(ws.buffer(5, (count + 1) / 2)).bindMemory(to: UInt16.self, capacity: count)
+        let dst = packedInput(ws, pixels: items * pixels, k: k)
+        if Precision.useAMX {
+            let stride = xai_amx_stride(k), chunk = 256, chunks = (pixels + chunk - 1) / chunk
+            Parallel.forRanges(items * chunks, grain: 4) { r in
+                for t in r {
+                    let (item, p) = (t / chunks, (t % chunks) * chunk)
+                    xai_amx_pack_pixels(x + item * k * pixels + p, pixels, k, min(chunk, pixels - p),
+                                        dst + (item * pixels + p) * stride)
+                }
+            }
+            return UnsafePointer(dst)
+        }
+        let k2 = (k + 1) / 2
         Parallel.forRanges(items * k2, grain: 8) { r in
             for t in r {
                 let item = t / k2, p = t % k2
@@ -35,17 +60,31 @@ extension ExpandDepthwise {
     static func im2colPairs(_ conv: ConvPlan, _ x: UnsafePointer<Float>, h: Int, w: Int, ho: Int, wo: Int,
                             workspace ws: Workspace) -> UnsafePointer<UInt16> {
         let k = conv.groupK, k2 = (k + 1) / 2, taps = conv.kh * conv.kw
-        let dst = UnsafeMutableRawPointer(ws.buffer(5, k2 * ho * wo)).bindMemory(to: UInt16.self, capacity: 2 * k2 * ho * wo)
+        let dst = packedInput(ws, pixels: ho * wo, k: k)
+        func fill(_ row: Int, oh: Int, into rows: UnsafeMutablePointer<Float>) {
+            let (ki, kj) = ((row % taps) / conv.kw, row % conv.kw)
+            conv.im2colRow(x + (row / taps) * h * w, h: h, w: w, oh: oh, ki: ki, kj: kj,
+                           valid: conv.validColumns(kj: kj, w: w, wo: wo), columns: 0..<wo, into: rows)
+        }
+        if Precision.useAMX {
+            let stride = xai_amx_stride(k)
+            Parallel.forRanges(ho, grain: 4) { r in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: k * wo) { buffer in
+                    let rows = buffer.baseAddress!
+                    for oh in r {
+                        for row in 0..<k { fill(row, oh: oh, into: rows + row * wo) }
+                        xai_amx_pack_pixels(rows, wo, k, wo, dst + oh * wo * stride)
+                    }
+                }
+            }
+            return UnsafePointer(dst)
+        }
         Parallel.forRanges(k2 * ho, grain: 16) { r in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * wo) { buffer in
                 let rows = buffer.baseAddress!
                 for u in r {
                     let (p, oh) = (u / ho, u % ho), count = min(2, k - 2 * p)
-                    for half in 0..<count {
-                        let row = 2 * p + half, (ki, kj) = ((row % taps) / conv.kw, row % conv.kw)
-                        conv.im2colRow(x + (row / taps) * h * w, h: h, w: w, oh: oh, ki: ki, kj: kj,
-                                       valid: conv.validColumns(kj: kj, w: w, wo: wo), columns: 0..<wo, into: rows + half * wo)
-                    }
+                    for half in 0..<count { fill(2 * p + half, oh: oh, into: rows + half * wo) }
                     xai_bf16_pack_columns(rows, wo, count, wo, dst + (p * ho + oh) * wo * 2)
                 }
             }
@@ -60,8 +99,15 @@ extension ExpandDepthwise {
     func expandPixelsBF16(_ filters: BF16Rows, _ packed: UnsafePointer<UInt16>, item: Int, block b: Int, pixels: Range<Int>,
                           ldx: Int, _ rectify: Rectifier16, slots: UnsafePointer<Int>, pairRows: DepthwisePairRows?,
                           into block: UnsafeMutablePointer<SIMD16<Float>>) {
-        let x = packed + (item * filters.pairs * ldx + pixels.lowerBound) * 2
         let f = filters.data + b * filters.panelStride, bias = biases + b * ConvPlan.laneCount
+        if Precision.useAMX {
+            // AMX passes run the depthwise conv in float32 (no pair rows): see `forward`.
+            let x = packed + (item * ldx + pixels.lowerBound) * xai_amx_stride(expand.groupK)
+            let cells = UnsafeMutableRawPointer(block).assumingMemoryBound(to: Float.self)
+            xai_amx_expand(expand.groupK, x, pixels.count, f, bias, xai_rectifier(rectify), slots, cells)
+            return
+        }
+        let x = packed + (item * filters.pairs * ldx + pixels.lowerBound) * 2
         if let pairRows {
             // Pixels whose cell-mate (the other row of its pair row) is in this chunk too go
             // two rows at a time, whole cells stored; the rest half by half.

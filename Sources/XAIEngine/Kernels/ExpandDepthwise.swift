@@ -17,6 +17,8 @@ final class ExpandDepthwise: @unchecked Sendable {
     let biases: UnsafeMutablePointer<Float>
     /// The expansion filters in bf16, packed by the first bf16 pass (ExpandDepthwise+BF16.swift).
     let bf16 = OnFirstUse<BF16Rows>()
+    /// The same with k padded for AMX tile steps, made by the first bf16 pass that uses AMX.
+    let amx = OnFirstUse<BF16Rows>()
     /// The depthwise setup (interleaved filters, pixel slots) of the last map size: remade on
     /// every call it was about 1% of a Lite0 image at batch 1 (200 K scalar copies a pass).
     /// Read-only once made, so passes on several threads share it.
@@ -119,8 +121,11 @@ final class ExpandDepthwise: @unchecked Sendable {
         let bf16 = ws.precision == .bf16 ? bf16Filters : nil
         // bf16 passes pack a stem's columns as they are made (im2colPairs).
         let chunkColumns = !direct && bf16 == nil
-        // bf16 passes run the depthwise conv in bf16 too, where its kernel applies.
-        let pairRows = bf16 != nil && DepthwisePairRows.applies(depthwise, wo: wo) ? pairRowsSetup(h: eh, w: ew, ho: ho, wo: wo) : nil
+        // bf16 passes run the depthwise conv in bf16 too, where its kernel applies, except with
+        // AMX: vdpbf16ps runs at half the FMA rate here, and once AMX had made the products
+        // cheap, the bf16 depthwise rows were 9.8% of a LIME run against 5.9% for the float32
+        // rows in the same run (perf; LIME 1.28x -> 1.42x fp32, maps r 0.9993 -> 0.9996).
+        let pairRows = bf16 != nil && !Precision.useAMX && DepthwisePairRows.applies(depthwise, wo: wo) ? pairRowsSetup(h: eh, w: ew, ho: ho, wo: wo) : nil
         precondition(output.vectors == nil || bf16 == nil, "bf16 passes hand the projection pairs, not vectors")
         x.data.withUnsafeBufferPointer { xb in
             let xp = xb.baseAddress!

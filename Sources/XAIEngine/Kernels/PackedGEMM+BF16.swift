@@ -1,24 +1,34 @@
 import CKernels
 
 /// The packed GEMM with bf16 operands and float32 accumulation: per column tile, B's columns
-/// are rounded and packed as k pairs ([k/2][columns][2]) once, then every 8-row panel of the
-/// bf16 filters runs over them 32 columns at a time (CKernels' xai_bf16_gemm_panel, which
-/// applies bias and rectifier before its single store), then 16, then the last few columns
-/// one by one (xai_bf16_gemm_columns). vdpbf16ps does two multiply-adds per lane where an FMA
-/// does one.
+/// are rounded and packed as k pairs ([k/2][columns][2]) once, then the filters run over them:
+/// on AMX tiles where the CPU has them (32 x 32 outputs per step of 32 k, CKernels'
+/// xai_amx_gemm), else every 8-row panel of the bf16 filters 32 columns at a time
+/// (xai_bf16_gemm_panel, which applies bias and rectifier before its single store), then 16,
+/// then the last few columns one by one (xai_bf16_gemm_columns). vdpbf16ps does two
+/// multiply-adds per lane where an FMA does one, but ran at half the FMA's rate on this host;
+/// one TDPBF16PS does 8192 (Lite0's projection shapes, one core: 215-367 G multiply-adds per
+/// second against 39-59 for the vdpbf16ps panels, /tmp microbenchmark of 2026-12-06).
 extension PackedFilters {
     /// The filters in bf16 panels of 8 rows, packed on first use.
     var bf16Rows: BF16Rows {
-        bf16.get {
-            // Back to row-major [m, k] from the [panel][k][8] float32 panels.
-            var rowMajor = [Float](repeating: 0, count: m * k)
-            let r = Self.rows
-            for i in 0..<m {
-                let panel = data + (i / r) * k * r + i % r
-                for j in 0..<k { rowMajor[i * k + j] = panel[j * r] }
-            }
-            return rowMajor.withUnsafeBufferPointer { BF16Rows(weights: $0.baseAddress!, m: m, k: k, rowsPerPanel: r) }
+        bf16.get { rowMajor { BF16Rows(weights: $0, m: m, k: k, rowsPerPanel: Self.rows) } }
+    }
+
+    /// The filters as AMX rows, packed on first use.
+    var amxRows: AMXRows {
+        amx.get { rowMajor { AMXRows(weights: $0, m: m, k: k) } }
+    }
+
+    /// `body` on the filters back in row-major [m, k] float32, from the [panel][k][8] panels.
+    private func rowMajor<T>(_ body: (UnsafePointer<Float>) -> T) -> T {
+        var weights = [Float](repeating: 0, count: m * k)
+        let r = Self.rows
+        for i in 0..<m {
+            let panel = data + (i / r) * k * r + i % r
+            for j in 0..<k { weights[i * k + j] = panel[j * r] }
         }
+        return weights.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }
 
@@ -28,20 +38,19 @@ extension PackedGEMM {
     /// so no tile packs B again. Equal bit for bit to `multiply` in bf16 on the same values.
     static func multiply(_ w: PackedFilters, pairs: UnsafePointer<UInt16>, ldb: Int, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination) {
-        let a = w.bf16Rows
         forEachUnit(w, n: n) { panels, columns in
-            runBF16(w, a, packed: pairs + 2 * columns.lowerBound, ldb: ldb, panels: panels, columns: columns,
+            runBF16(w, packed: pairs + 2 * columns.lowerBound, ldb: ldb, panels: panels, columns: columns,
                     rectify: rectify, into: dst)
         }
     }
 
     /// Row panels `panels` over the columns `columns`, in bf16: B's tile is packed first.
-    static func runBF16(_ w: PackedFilters, _ a: BF16Rows, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
+    static func runBF16(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         let width = columns.count
-        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: a.pairs * width * 2) { packed in
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: (w.k + 1) / 2 * width * 2) { packed in
             xai_bf16_pack_columns(b + columns.lowerBound, ldb, w.k, width, packed.baseAddress!)
-            runBF16(w, a, packed: packed.baseAddress!, ldb: width, panels: panels, columns: columns, rectify: rectify, into: dst)
+            runBF16(w, packed: packed.baseAddress!, ldb: width, panels: panels, columns: columns, rectify: rectify, into: dst)
         }
     }
 
@@ -52,10 +61,24 @@ extension PackedGEMM {
 
     /// Row panels `panels` over the columns `columns` of packed B (`packed`: the tile's first
     /// column; `ldb` pairs between k pairs).
-    static func runBF16(_ w: PackedFilters, _ a: BF16Rows, packed bp: UnsafePointer<UInt16>, ldb: Int, panels: Range<Int>,
+    static func runBF16(_ w: PackedFilters, packed bp: UnsafePointer<UInt16>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
-        let width = columns.count, k2 = a.pairs, r = PackedFilters.rows
+        let r = PackedFilters.rows
         let bounds = xai_rectifier(dst.kernelRectifier(rectify))
+        if Precision.useAMX {
+            // All the unit's rows at once, one item's columns at a time, straight into C.
+            let a = w.amxRows, row0 = panels.lowerBound * r, rows = min(w.m, panels.upperBound * r) - row0
+            var column = columns.lowerBound
+            while column < columns.upperBound {
+                let end = min(columns.upperBound, (column / dst.itemColumns + 1) * dst.itemColumns)
+                xai_amx_gemm(w.k, a.row(row0), bp + 2 * (column - columns.lowerBound), ldb, w.bias + row0, bounds,
+                             dst.address(row: row0, column: column), dst.itemColumns, rows, end - column)
+                dst.addResidual(rows: rows, fromRow: row0, columns: column..<end, rectify)
+                column = end
+            }
+            return
+        }
+        let a = w.bf16Rows, width = columns.count, k2 = a.pairs
         withUnsafeTemporaryAllocation(of: Float.self, capacity: r * 32) { buffer in
             let scratch = buffer.baseAddress!
             for p in panels {

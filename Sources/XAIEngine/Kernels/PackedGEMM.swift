@@ -23,6 +23,8 @@ final class PackedFilters: @unchecked Sendable {
     let bias: UnsafeMutablePointer<Float>
     /// The filters in bf16, packed by the first bf16 pass (PackedGEMM+BF16.swift).
     let bf16 = OnFirstUse<BF16Rows>()
+    /// The filters as AMX rows, packed by the first bf16 pass on a CPU with AMX.
+    let amx = OnFirstUse<AMXRows>()
 
     var panels: Int { (m + Self.rows - 1) / Self.rows }
 
@@ -142,10 +144,9 @@ enum PackedGEMM {
     /// `precision` bf16: the products run on the bf16 kernel (PackedGEMM+BF16.swift).
     static func multiply(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination, precision: Precision = .fp32) {
-        let bf16 = precision == .bf16 ? w.bf16Rows : nil
         forEachUnit(w, n: n) { panels, columns in
-            if let bf16 {
-                runBF16(w, bf16, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
+            if precision == .bf16 {
+                runBF16(w, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
             } else {
                 run(w, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
             }

@@ -1,0 +1,278 @@
+/*
+ * The bf16 products on AMX tiles (see include/amx_kernels.h). Only functions marked
+ * XAI_AMX_TARGET use AMX or AVX-512 instructions.
+ *
+ * Why: this CPU runs vdpbf16ps at half the rate of float32 FMAs, so the vdpbf16ps kernels made
+ * bf16 passes slower than fp32 ones (LIME 0.63x, RISE 0.66x); one TDPBF16PS does 8192
+ * multiply-adds, and a loop of them ran at 1.40 T multiply-adds per second on one core against
+ * 106 G for an FMA loop (2026-12-06).
+ *
+ * Tile use. A thread loads the one configuration below before its first product and keeps it
+ * (loading a configuration zeroes the tiles, so it is never reloaded between products):
+ * every tile is 16 rows of 64 bytes, i.e. 16 x 16 float32 sums or 16 rows of 32 bf16 values.
+ */
+#include "amx_kernels.h"
+
+#include <string.h>
+
+long xai_amx_kpad(long k) { return (k + 31) & ~31L; }
+
+/* Tile loads whose 16 rows lie 128 or 256 bytes apart ran at about half the rate of those 192
+ * or 384 bytes apart, in and out of L1 (a 64-pixel expansion from L1: 3.35 ns a pixel at 64 k,
+ * 2.34 at 96 k), so rows are an odd number of 64-byte lines apart. */
+long xai_amx_stride(long k) {
+    const long kp = xai_amx_kpad(k);
+    return (kp / 32) % 2 ? kp : kp + 32;
+}
+
+void xai_amx_pack_rows(const float *w, long m, long k, uint16_t *dst) {
+    const long kp = xai_amx_stride(k), rows = ((m + 31) / 32 + 1) * 32;
+    memset(dst, 0, (size_t)(rows * kp) * sizeof(uint16_t));
+    for (long i = 0; i < m; i++)
+        for (long j = 0; j < k; j++) dst[i * kp + j] = xai_bf16_from_float(w[i * k + j]);
+}
+
+#if defined(__x86_64__) && defined(__linux__)
+#include <cpuid.h>
+#include <immintrin.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bf16_simd.h"
+
+#define XAI_AMX_TARGET __attribute__((target("amx-tile,amx-bf16,avx512bf16,avx512f,avx512bw,avx512vl")))
+
+int xai_amx_supported(void) {
+    if (!xai_bf16_supported()) return 0;
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    if (!(d & (1u << 22)) || !(d & (1u << 24))) return 0; /* AMX-BF16, AMX-TILE */
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & (3u << 17)) != (3u << 17)) return 0; /* XTILECFG and XTILEDATA state enabled */
+    /* Linux hands tile data to a process only when asked (ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA). */
+    return syscall(SYS_arch_prctl, 0x1023, 18) == 0 ? 1 : 0;
+}
+
+typedef struct {
+    uint8_t palette, start_row, reserved[14];
+    uint16_t colsb[16];
+    uint8_t rows[16];
+} tile_config;
+
+static __thread int configured;
+
+XAI_AMX_TARGET
+static void configure(void) {
+    if (configured) return;
+    tile_config c;
+    memset(&c, 0, sizeof c);
+    c.palette = 1;
+    for (int t = 0; t < 8; t++) {
+        c.rows[t] = 16;
+        c.colsb[t] = 64;
+    }
+    _tile_loadconfig(&c);
+    configured = 1;
+}
+
+/* r[i] <- column i of the 16 x 16 matrix whose rows were r[0 ... 15]. */
+XAI_AMX_TARGET
+static inline __attribute__((always_inline)) void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[4 * i] = (__m512)_mm512_unpacklo_pd((__m512d)t[4 * i], (__m512d)t[4 * i + 2]);
+        r[4 * i + 1] = (__m512)_mm512_unpackhi_pd((__m512d)t[4 * i], (__m512d)t[4 * i + 2]);
+        r[4 * i + 2] = (__m512)_mm512_unpacklo_pd((__m512d)t[4 * i + 1], (__m512d)t[4 * i + 3]);
+        r[4 * i + 3] = (__m512)_mm512_unpackhi_pd((__m512d)t[4 * i + 1], (__m512d)t[4 * i + 3]);
+    }
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 4; j++) {
+            t[8 * i + j] = _mm512_shuffle_f32x4(r[8 * i + j], r[8 * i + j + 4], 0x88);
+            t[8 * i + j + 4] = _mm512_shuffle_f32x4(r[8 * i + j], r[8 * i + j + 4], 0xdd);
+        }
+    for (int j = 0; j < 8; j++) {
+        r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
+        r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
+    }
+}
+
+/* 16 x 16 blocks: 16 k rows of 16 pixels loaded, transposed, rounded (as xai_bf16_pack_columns
+ * rounds) and stored as 16 values of 16 pixel rows; k past k and pixels past n are zero / skipped. */
+XAI_AMX_TARGET
+void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst) {
+    const long kp = xai_amx_stride(k);
+    for (long i = 0; i < n; i += 16) {
+        const long cols = n - i < 16 ? n - i : 16;
+        const __mmask16 m = (__mmask16)((1u << cols) - 1);
+        for (long j = 0; j < kp; j += 16) {
+            __m512 r[16];
+            for (int q = 0; q < 16; q++) r[q] = j + q < k ? _mm512_maskz_loadu_ps(m, x + (j + q) * ld + i) : _mm512_setzero_ps();
+            transpose16(r);
+            for (long p = 0; p < cols; p++)
+                _mm256_storeu_si256((__m256i *)(dst + (i + p) * kp + j), (__m256i)_mm512_cvtneps_pbh(r[p]));
+        }
+    }
+}
+
+/* B's pair rows q0 ... q0 + rows - 1, columns j ... j + cols - 1 (cols <= 16) as one tile's
+ * worth in `tile` ([16][16][2]), zeros elsewhere: the last step of a product, which must not
+ * read past B's k2 rows, and steps of narrow B, whose rows are too short to read 16 columns. */
+static void copy_tile(const uint16_t *b, long ldb, long q0, long rows, long j, long cols, uint16_t *tile) {
+    memset(tile, 0, 16 * 16 * 2 * sizeof(uint16_t));
+    if (cols <= 0) return;
+    for (long q = 0; q < rows; q++) memcpy(tile + q * 32, b + ((q0 + q) * ldb + j) * 2, (size_t)cols * 4);
+}
+
+/* Up to 32 x 32 outputs: rows i ... of A against columns j ... of B, from zero over all k. */
+XAI_AMX_TARGET
+static inline __attribute__((always_inline)) void block32(long k, const uint16_t *a, const uint16_t *b, long ldb,
+                                                          long rows, long j, long width, float *s) {
+    const long kp = xai_amx_stride(k), k2 = (k + 1) / 2, steps = xai_amx_kpad(k) / 32;
+    const int lower = rows > 16, right = width - j > 16;
+    uint16_t tiles[2][16 * 32] __attribute__((aligned(64)));
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (long t = 0; t < steps; t++) {
+        _tile_loadd(4, a + t * 32, kp * 2);
+        if (lower) _tile_loadd(5, a + 16 * kp + t * 32, kp * 2);
+        const long q0 = t * 16;
+        if (t == steps - 1 || ldb < 32) {
+            const long q = k2 - q0 < 16 ? k2 - q0 : 16;
+            copy_tile(b, ldb, q0, q, j, width - j < 16 ? width - j : 16, tiles[0]);
+            copy_tile(b, ldb, q0, q, j + 16, width - j - 16 < 16 ? width - j - 16 : 16, tiles[1]);
+            _tile_loadd(6, tiles[0], 64);
+            _tile_loadd(7, tiles[1], 64);
+        } else {
+            _tile_loadd(6, b + (q0 * ldb + j) * 2, ldb * 4);
+            _tile_loadd(7, b + (q0 * ldb + j + 16) * 2, ldb * 4);
+        }
+        _tile_dpbf16ps(0, 4, 6);
+        if (right) _tile_dpbf16ps(1, 4, 7);
+        if (lower) {
+            _tile_dpbf16ps(2, 5, 6);
+            if (right) _tile_dpbf16ps(3, 5, 7);
+        }
+    }
+    _tile_stored(0, s, 128);
+    _tile_stored(1, s + 16, 128);
+    _tile_stored(2, s + 16 * 32, 128);
+    _tile_stored(3, s + 16 * 32 + 16, 128);
+}
+
+XAI_AMX_TARGET
+void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, long ldb, const float *bias, xai_rectifier r,
+                  float *c, long ldc, long rows, long width) {
+    configure();
+    const long kp = xai_amx_stride(k);
+    float s[32 * 32] __attribute__((aligned(64)));
+    for (long j = 0; j < width; j += 32) {
+        const long cols = width - j < 32 ? width - j : 32;
+        const __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
+        const __mmask16 m1 = cols >= 32 ? 0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+        for (long i = 0; i < rows; i += 32) {
+            const long n = rows - i < 32 ? rows - i : 32;
+            block32(k, a + i * kp, b, ldb, n, j, width, s);
+            for (long t = 0; t < n; t++) {
+                const __m512 bt = _mm512_set1_ps(bias[i + t]);
+                float *dst = c + (i + t) * ldc + j;
+                _mm512_mask_storeu_ps(dst, m0, rectify(_mm512_add_ps(_mm512_load_ps(s + t * 32), bt), r));
+                if (m1) _mm512_mask_storeu_ps(dst + 16, m1, rectify(_mm512_add_ps(_mm512_load_ps(s + t * 32 + 16), bt), r));
+            }
+        }
+    }
+}
+
+/* Sums of 64 pixel rows (16 at x, x + 16 * kp, ...) against one block's filters, from zero,
+ * into s[64][16]: each row one pixel's 16 channels, so the sums need no transposition to become
+ * the block's cells. Four sums in flight; the A and B tiles alternate between two registers. */
+XAI_AMX_TARGET
+static inline __attribute__((always_inline)) void pixels64(long k, const uint16_t *x, const uint16_t *filters, float *s) {
+    const long kp = xai_amx_stride(k), steps = xai_amx_kpad(k) / 32;
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (long t = 0; t < steps; t++) {
+        const uint16_t *xt = x + t * 32;
+        if (t & 1) {
+            _tile_loadd(7, filters + t * 16 * 32, 64);
+            _tile_loadd(4, xt, kp * 2);
+            _tile_dpbf16ps(0, 4, 7);
+            _tile_loadd(5, xt + 16 * kp, kp * 2);
+            _tile_dpbf16ps(1, 5, 7);
+            _tile_loadd(4, xt + 32 * kp, kp * 2);
+            _tile_dpbf16ps(2, 4, 7);
+            _tile_loadd(5, xt + 48 * kp, kp * 2);
+            _tile_dpbf16ps(3, 5, 7);
+        } else {
+            _tile_loadd(6, filters + t * 16 * 32, 64);
+            _tile_loadd(4, xt, kp * 2);
+            _tile_dpbf16ps(0, 4, 6);
+            _tile_loadd(5, xt + 16 * kp, kp * 2);
+            _tile_dpbf16ps(1, 5, 6);
+            _tile_loadd(4, xt + 32 * kp, kp * 2);
+            _tile_dpbf16ps(2, 4, 6);
+            _tile_loadd(5, xt + 48 * kp, kp * 2);
+            _tile_dpbf16ps(3, 5, 6);
+        }
+    }
+    _tile_stored(0, s, 64);
+    _tile_stored(1, s + 16 * 16, 64);
+    _tile_stored(2, s + 32 * 16, 64);
+    _tile_stored(3, s + 48 * 16, 64);
+}
+
+XAI_AMX_TARGET
+static inline __attribute__((always_inline)) void expand(long k, const uint16_t *x, long count, const uint16_t *filters,
+                                                         const float *bias, xai_rectifier r, const int leaky,
+                                                         const long *slots, float *block) {
+    configure();
+    const long kp = xai_amx_stride(k);
+    const __m512 b = _mm512_loadu_ps(bias);
+    float s[64 * 16] __attribute__((aligned(64)));
+    for (long p = 0; p < count; p += 64) {
+        pixels64(k, x + p * kp, filters, s);
+        const long n = count - p < 64 ? count - p : 64;
+        for (long i = 0; i < n; i++)
+            _mm512_storeu_ps(block + 16 * slots[p + i], rectified(_mm512_add_ps(_mm512_load_ps(s + 16 * i), b), r, leaky));
+    }
+}
+
+XAI_AMX_TARGET
+void xai_amx_expand(long k, const uint16_t *x, long count, const uint16_t *filters, const float *bias,
+                    xai_rectifier r, const long *slots, float *block) {
+    if (r.slope != 1.0f) expand(k, x, count, filters, bias, r, 1, slots, block);
+    else expand(k, x, count, filters, bias, r, 0, slots, block);
+}
+
+#else
+
+/* Not x86-64 Linux (tile data is granted per process by Linux's arch_prctl): xai_amx_supported()
+ * is 0, so the engine never calls the kernels below. */
+int xai_amx_supported(void) { return 0; }
+
+void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst) {
+    (void)x; (void)ld; (void)k; (void)n; (void)dst;
+    __builtin_trap();
+}
+
+void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, long ldb, const float *bias, xai_rectifier r,
+                  float *c, long ldc, long rows, long width) {
+    (void)k; (void)a; (void)b; (void)ldb; (void)bias; (void)r; (void)c; (void)ldc; (void)rows; (void)width;
+    __builtin_trap();
+}
+
+void xai_amx_expand(long k, const uint16_t *x, long count, const uint16_t *filters, const float *bias,
+                    xai_rectifier r, const long *slots, float *block) {
+    (void)k; (void)x; (void)count; (void)filters; (void)bias; (void)r; (void)slots; (void)block;
+    __builtin_trap();
+}
+
+#endif
