@@ -231,8 +231,8 @@ final class BF16Tests: XCTestCase {
                 let x = g.tensor([1, c, h, w], scale: 1), y = conv.outputShape(x.shape)
                 let (ho, wo, k) = (y[2], y[3], conv.groupK)
                 var columns = [Float](repeating: 0, count: k * ho * wo)
-                // k pairs [K/2][pixels][2], or AMX pixel rows [pixels][stride].
-                let layoutCount = Precision.useAMX ? ho * wo * xai_amx_stride(k) : (k + 1) / 2 * ho * wo * 2
+                // k pairs [K/2][pixels][2], or AMX pixel rows [pixels][kpad].
+                let layoutCount = Precision.useAMX ? ho * wo * xai_amx_kpad(k) : (k + 1) / 2 * ho * wo * 2
                 let columnsWorkspace = Workspace()
                 let direct: [UInt16] = x.data.withUnsafeBufferPointer { xb in
                     columns.withUnsafeMutableBufferPointer { cb in

@@ -1,25 +1,25 @@
 import CKernels
 
-/// Filters [m, k] rounded to bf16 as AMX tiles read them: row-major [rows][stride], k padded with
-/// zeros to a multiple of 32 (one tile step; the stride may add 32 more) and 32 zero rows past
-/// the last 32-row block, so a step may start at any row (CKernels/include/amx_kernels.h). Made once per plan, on the first
+/// Filters [m, k] rounded to bf16 as AMX tiles read them: row-major [rows][kpad], k padded with
+/// zeros to a multiple of 32 (one tile step) and 32 zero rows past the last 32-row block, so a
+/// step may start at any row (CKernels/include/amx_kernels.h). Made once per plan, on the first
 /// bf16 pass on a CPU with AMX.
 final class AMXRows: @unchecked Sendable {
     let m: Int
     let k: Int
-    /// Values between two rows (xai_amx_stride).
-    let stride: Int
+    /// k rounded up to a multiple of 32: the row stride.
+    let kpad: Int
     let data: UnsafeMutablePointer<UInt16>
 
     /// Packs row-major float32 filters [m, k].
     init(weights: UnsafePointer<Float>, m: Int, k: Int) {
-        (self.m, self.k, stride) = (m, k, xai_amx_stride(k))
-        data = .allocate(capacity: ((m + 31) / 32 + 1) * 32 * stride)
+        (self.m, self.k, kpad) = (m, k, xai_amx_kpad(k))
+        data = .allocate(capacity: ((m + 31) / 32 + 1) * 32 * kpad)
         xai_amx_pack_rows(weights, m, k, data)
     }
 
     deinit { data.deallocate() }
 
     /// Row `row`'s values.
-    func row(_ row: Int) -> UnsafePointer<UInt16> { UnsafePointer(data + row * stride) }
+    func row(_ row: Int) -> UnsafePointer<UInt16> { UnsafePointer(data + row * kpad) }
 }

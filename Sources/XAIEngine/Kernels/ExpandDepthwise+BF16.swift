@@ -22,24 +22,24 @@ extension ExpandDepthwise {
     }
 
     /// Halves of a packed input of `pixels` pixels of depth k in workspace slot 5: AMX pixel rows
-    /// carry 64 rows of slack, which a tile step past the last pixel reads (and whose sums it drops).
+    /// carry 16 rows of slack, which a tile past the last pixel reads (and whose sums it drops).
     private static func packedInput(_ ws: Workspace, pixels: Int, k: Int) -> UnsafeMutablePointer<UInt16> {
-        let count = Precision.useAMX ? (pixels + 64) * xai_amx_stride(k) : (k + 1) / 2 * pixels * 2
+        let count = Precision.useAMX ? (pixels + 16) * xai_amx_kpad(k) : (k + 1) / 2 * pixels * 2
         return UnsafeMutableRawPointer(ws.buffer(5, (count + 1) / 2)).bindMemory(to: UInt16.self, capacity: count)
     }
 
     /// `items` consecutive items' inputs x [item][k][pixels] as bf16 pairs [item][k/2][pixels][2]
-    /// (AMX: pixel rows [item][pixels][stride]) in workspace slot 5.
+    /// (AMX: pixel rows [item][pixels][kpad]) in workspace slot 5.
     static func packBF16(_ x: UnsafePointer<Float>, items: Int, k: Int, pixels: Int,
                          workspace ws: Workspace) -> UnsafePointer<UInt16> {
         let dst = packedInput(ws, pixels: items * pixels, k: k)
         if Precision.useAMX {
-            let stride = xai_amx_stride(k), chunk = 256, chunks = (pixels + chunk - 1) / chunk
+            let kpad = xai_amx_kpad(k), chunk = 256, chunks = (pixels + chunk - 1) / chunk
             Parallel.forRanges(items * chunks, grain: 4) { r in
                 for t in r {
                     let (item, p) = (t / chunks, (t % chunks) * chunk)
                     xai_amx_pack_pixels(x + item * k * pixels + p, pixels, k, min(chunk, pixels - p),
-                                        dst + (item * pixels + p) * stride)
+                                        dst + (item * pixels + p) * kpad)
                 }
             }
             return UnsafePointer(dst)
@@ -67,13 +67,13 @@ extension ExpandDepthwise {
                            valid: conv.validColumns(kj: kj, w: w, wo: wo), columns: 0..<wo, into: rows)
         }
         if Precision.useAMX {
-            let stride = xai_amx_stride(k)
+            let kpad = xai_amx_kpad(k)
             Parallel.forRanges(ho, grain: 4) { r in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: k * wo) { buffer in
                     let rows = buffer.baseAddress!
                     for oh in r {
                         for row in 0..<k { fill(row, oh: oh, into: rows + row * wo) }
-                        xai_amx_pack_pixels(rows, wo, k, wo, dst + oh * wo * stride)
+                        xai_amx_pack_pixels(rows, wo, k, wo, dst + oh * wo * kpad)
                     }
                 }
             }
@@ -94,19 +94,22 @@ extension ExpandDepthwise {
 
     /// Pixels `pixels` of 16-channel block `block` of item `item` of the packed input (pixel
     /// stride `ldx` between k pairs); pixel i's results go to the block cell `slots[i]`, or,
-    /// with `pairRows`, rounded to bf16 into its half of the pair-row block.
+    /// with `pairRows`, rounded to bf16 into its half of the pair-row block. With AMX, `count`
+    /// blocks from `block` on, block j's cells `next` vectors after block j - 1's.
     @inline(__always)
-    func expandPixelsBF16(_ filters: BF16Rows, _ packed: UnsafePointer<UInt16>, item: Int, block b: Int, pixels: Range<Int>,
-                          ldx: Int, _ rectify: Rectifier16, slots: UnsafePointer<Int>, pairRows: DepthwisePairRows?,
-                          into block: UnsafeMutablePointer<SIMD16<Float>>) {
+    func expandPixelsBF16(_ filters: BF16Rows, _ packed: UnsafePointer<UInt16>, item: Int, block b: Int, count: Int = 1,
+                          next: Int = 0, pixels: Range<Int>, ldx: Int, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
+                          pairRows: DepthwisePairRows?, into block: UnsafeMutablePointer<SIMD16<Float>>) {
         let f = filters.data + b * filters.panelStride, bias = biases + b * ConvPlan.laneCount
         if Precision.useAMX {
             // AMX passes run the depthwise conv in float32 (no pair rows): see `forward`.
-            let x = packed + (item * ldx + pixels.lowerBound) * xai_amx_stride(expand.groupK)
+            let x = packed + (item * ldx + pixels.lowerBound) * xai_amx_kpad(expand.groupK)
             let cells = UnsafeMutableRawPointer(block).assumingMemoryBound(to: Float.self)
-            xai_amx_expand(expand.groupK, x, pixels.count, f, bias, xai_rectifier(rectify), slots, cells)
+            xai_amx_expand(count, expand.groupK, x, pixels.count, f, filters.panelStride, bias, xai_rectifier(rectify), slots,
+                           cells, next * ConvPlan.laneCount)
             return
         }
+        precondition(count == 1, "the vdpbf16ps expansion runs one block at a time")
         let x = packed + (item * filters.pairs * ldx + pixels.lowerBound) * 2
         if let pairRows {
             // Pixels whose cell-mate (the other row of its pair row) is in this chunk too go

@@ -139,9 +139,14 @@ final class ExpandDepthwise: @unchecked Sendable {
                 // 7.3 -> 7.0 ms). Pairs where there are enough of them for every core, or where
                 // this pass has its thread to itself: a micro-batch, or a pass of the second
                 // engine task while the first holds the pool (there single blocks had been 25%
-                // of the expansion time in compare-methods). Pairs change no result.
+                // of the expansion time in compare-methods). Pairs change no result. AMX passes
+                // take up to four blocks per pixel tile (amx_kernels.c), on the same condition.
                 let units = (direct ? n : 1) * setup.blocks
-                let width = bf16 == nil && (Parallel.loopsRunInline || units / 2 >= Parallel.cores * Parallel.chunksPerCore) ? 2 : 1
+                func enough(_ width: Int) -> Bool {
+                    Parallel.loopsRunInline || units / width >= Parallel.cores * Parallel.chunksPerCore
+                }
+                let widths = bf16 == nil ? [2] : Precision.useAMX ? [4, 2] : []
+                let width = widths.first(where: enough) ?? 1
                 setup.forEachBlockGroup(items: direct ? n : 1, width: width, grain: 1, zeroing: pairRows?.zeroPadding) { b, count, blocks in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
                     let columns = chunkColumns ? UnsafeMutablePointer<Float>.allocate(capacity: k * Self.chunkPixels) : nil
@@ -161,8 +166,9 @@ final class ExpandDepthwise: @unchecked Sendable {
                             (src, ldx) = (xp + item * k * hw + p, ehw)
                         }
                         if let bf16, let packed {
-                            expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, pixels: p..<end, ldx: ehw,
-                                             rectify, slots: setup.inputSlots + p, pairRows: pairRows, into: blocks)
+                            expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, count: count, next: setup.groupStride,
+                                             pixels: p..<end, ldx: ehw, rectify, slots: setup.inputSlots + p, pairRows: pairRows,
+                                             into: blocks)
                         } else if count == 2 {
                             Self.expandPixelPairs(src, count: end - p, k: k, ldx: ldx, filters: f, bias: bias, rectify,
                                                   slots: setup.inputSlots + p, into: blocks, next: setup.groupStride)
