@@ -3,13 +3,14 @@ import Foundation
 import XAICore
 
 /// Arithmetic of a forward pass's heavy products: the group-1 convolutions (1x1 expansions and
-/// projections, the stem, the head's 1x1 conv). Depthwise convolutions, normalisation,
-/// pooling, elementwise ops and the classifier's Gemm / MatMul stay in float32 either way.
+/// projections, the stem, the head's 1x1 conv). Normalisation, pooling, elementwise ops and the
+/// classifier's Gemm / MatMul stay in float32 either way.
 public enum Precision: String, ParamChoice, Sendable {
     /// float32 throughout.
     case fp32
     /// Weights and activations rounded to bfloat16 (8-bit significand) for those products,
-    /// accumulated in float32 with AVX512_BF16's vdpbf16ps.
+    /// accumulated in float32 on AMX tiles where the CPU has them, else with AVX512_BF16's
+    /// vdpbf16ps (whose passes also run the depthwise convs in bf16).
     case bf16
 
     /// Set to 1 to make `bf16Available` false on any CPU (tests of the fallback, or to compare).
