@@ -10,6 +10,20 @@
 #if defined(__x86_64__)
 #include "bf16_simd.h"
 
+/* Pixel i's 16 results: float32 to the cell block + 16 * slots[i], or (pairs) rounded to bf16
+ * into the half of the 32-bit pairs at pairs + slots[i] (see xai_bf16_expand_pairs). */
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void put(__m512 v, long slot, float *block, uint16_t *pairs) {
+    if (pairs) {
+        /* Zero-extended, each value sits in the low half of its lane; the store keeps only those
+         * halves, at the cell or two bytes into it (the high halves). */
+        const __m512i z = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(v));
+        _mm512_mask_storeu_epi16(pairs + slot, (__mmask32)0x55555555u, z);
+    } else {
+        _mm512_storeu_ps(block + 16 * slot, v);
+    }
+}
+
 /* Sixteen sums from the bias over k pairs of one 16-channel block: a[i] takes pixel column x0[i]
  * and a[8 + i] column x1[i] (i < 8; x1 = x0 + 8 for sixteen pixels of a row, x0 + w for the
  * same eight columns one row down). Each sum's own order is that of sixteen separate chains. */

@@ -28,20 +28,6 @@ static inline __m512 rectify(__m512 v, xai_rectifier r) {
     return r.slope != 1.0f ? rectified(v, r, 1) : rectified(v, r, 0);
 }
 
-/* A pixel's 16 results: float32 to the cell block + 16 * slot, or (pairs) rounded to bf16
- * into the half of the 32-bit pairs at pairs + slot (see xai_bf16_expand_pairs). */
-XAI_BF16_TARGET
-static inline __attribute__((always_inline)) void put(__m512 v, long slot, float *block, uint16_t *pairs) {
-    if (pairs) {
-        /* Zero-extended, each value sits in the low half of its lane; the store keeps only those
-         * halves, at the cell or two bytes into it (the high halves). */
-        const __m512i z = _mm512_cvtepu16_epi32((__m256i)_mm512_cvtneps_pbh(v));
-        _mm512_mask_storeu_epi16(pairs + slot, (__mmask32)0x55555555u, z);
-    } else {
-        _mm512_storeu_ps(block + 16 * slot, v);
-    }
-}
-
 /* Lanes 0-15 of `a`, 16-31 of `b` as 16-bit words -> (a[i], b[i]) side by side. */
 static const short interleave_words[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
                                            8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};

@@ -7,8 +7,8 @@ import CKernels
 /// (xai_bf16_gemm_panel, which applies bias and rectifier before its single store), then 16,
 /// then the last few columns one by one (xai_bf16_gemm_columns). vdpbf16ps does two
 /// multiply-adds per lane where an FMA does one, but ran at half the FMA's rate on this host;
-/// one TDPBF16PS does 8192 (Lite0's projection shapes, one core: 215-367 G multiply-adds per
-/// second against 39-59 for the vdpbf16ps panels, /tmp microbenchmark of 2026-12-06).
+/// one TDPBF16PS does 8192 (a C microbenchmark of Lite0's projection shapes on one core,
+/// 2026-12-06: 215-367 G multiply-adds per second against 39-59 for the vdpbf16ps panels).
 extension PackedFilters {
     /// The filters in bf16 panels of 8 rows, packed on first use.
     var bf16Rows: BF16Rows {
