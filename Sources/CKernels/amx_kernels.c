@@ -120,10 +120,19 @@ static void copy_tile(const uint16_t *b, long ldb, long q0, long rows, long j, l
     for (long q = 0; q < rows; q++) memcpy(tile + q * 32, b + ((q0 + q) * ldb + j) * 2, (size_t)cols * 4);
 }
 
-/* Up to 32 x 32 outputs: rows i ... of A against columns j ... of B, from zero over all k. */
+/* The two B tiles of step t at columns j and j + 16, copied into `tiles` (see copy_tile). */
+static void copy_step(const uint16_t *b, long ldb, long k2, long t, long j, long width, uint16_t tiles[2][16 * 32]) {
+    const long q0 = t * 16, q = k2 - q0 < 16 ? k2 - q0 : 16;
+    copy_tile(b, ldb, q0, q, j, width - j < 16 ? width - j : 16, tiles[0]);
+    copy_tile(b, ldb, q0, q, j + 16, width - j - 16 < 16 ? width - j - 16 : 16, tiles[1]);
+}
+
+/* Up to 32 x 32 outputs: rows i ... of A against columns j ... of B, from zero over all k;
+ * `last` holds the last step's B tiles (copy_step), the same for every row block. */
 XAI_AMX_TARGET
 static inline __attribute__((always_inline)) void block32(long k, const uint16_t *a, const uint16_t *b, long ldb,
-                                                          long rows, long j, long width, float *s) {
+                                                          long rows, long j, long width, uint16_t last[2][16 * 32],
+                                                          float *s) {
     const long kp = xai_amx_kpad(k), k2 = (k + 1) / 2, steps = kp / 32;
     const int lower = rows > 16, right = width - j > 16;
     uint16_t tiles[2][16 * 32] __attribute__((aligned(64)));
@@ -135,10 +144,11 @@ static inline __attribute__((always_inline)) void block32(long k, const uint16_t
         _tile_loadd(4, a + t * 32, kp * 2);
         if (lower) _tile_loadd(5, a + 16 * kp + t * 32, kp * 2);
         const long q0 = t * 16;
-        if (t == steps - 1 || ldb < 32) {
-            const long q = k2 - q0 < 16 ? k2 - q0 : 16;
-            copy_tile(b, ldb, q0, q, j, width - j < 16 ? width - j : 16, tiles[0]);
-            copy_tile(b, ldb, q0, q, j + 16, width - j - 16 < 16 ? width - j - 16 : 16, tiles[1]);
+        if (t == steps - 1) {
+            _tile_loadd(6, last[0], 64);
+            _tile_loadd(7, last[1], 64);
+        } else if (ldb < 32) {
+            copy_step(b, ldb, k2, t, j, width, tiles);
             _tile_loadd(6, tiles[0], 64);
             _tile_loadd(7, tiles[1], 64);
         } else {
@@ -164,13 +174,15 @@ void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, long ldb, const 
     configure();
     const long kp = xai_amx_kpad(k);
     float s[32 * 32] __attribute__((aligned(64)));
+    uint16_t last[2][16 * 32] __attribute__((aligned(64)));
     for (long j = 0; j < width; j += 32) {
+        copy_step(b, ldb, (k + 1) / 2, kp / 32 - 1, j, width, last);
         const long cols = width - j < 32 ? width - j : 32;
         const __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
         const __mmask16 m1 = cols >= 32 ? 0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
         for (long i = 0; i < rows; i += 32) {
             const long n = rows - i < 32 ? rows - i : 32;
-            block32(k, a + i * kp, b, ldb, n, j, width, s);
+            block32(k, a + i * kp, b, ldb, n, j, width, last, s);
             for (long t = 0; t < n; t++) {
                 const __m512 bt = _mm512_set1_ps(bias[i + t]);
                 float *dst = c + (i + t) * ldc + j;

@@ -5,15 +5,13 @@ import CKernels
 /// step may start at any row (CKernels/include/amx_kernels.h). Made once per plan, on the first
 /// bf16 pass on a CPU with AMX.
 final class AMXRows: @unchecked Sendable {
-    let m: Int
-    let k: Int
     /// k rounded up to a multiple of 32: the row stride.
     let kpad: Int
     let data: UnsafeMutablePointer<UInt16>
 
     /// Packs row-major float32 filters [m, k].
     init(weights: UnsafePointer<Float>, m: Int, k: Int) {
-        (self.m, self.k, kpad) = (m, k, xai_amx_kpad(k))
+        kpad = xai_amx_kpad(k)
         data = .allocate(capacity: ((m + 31) / 32 + 1) * 32 * kpad)
         xai_amx_pack_rows(weights, m, k, data)
     }
