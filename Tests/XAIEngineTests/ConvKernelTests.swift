@@ -10,14 +10,19 @@ final class ConvKernelTests: XCTestCase {
         let w = g.tensor([outC, inC / a.groups, a.kernel.h, a.kernel.w], scale: 0.5)
         let b = g.tensor([outC], scale: 0.3)
         let plan = ConvPlan(attrs: a, inChannels: inC, outChannels: outC, weights: w.data, bias: b.data, activation: nil)
+        defer { DirectConvolution.enabled = DirectConvolution.available }
         for n in batches {
             let x = g.tensor([n] + item, scale: 1)
             let ref = naiveConv(x, w, b, a)
-            let y = plan.forward(x, workspace: Workspace())
-            XCTAssertEqual(y.shape, ref.shape, file: file, line: line)
-            let d = y.maxAbsDifference(ref)
-            print("conv k\(a.kernel) s\(a.stride) d\(a.dilation) p\(a.pads) g\(a.groups) \(inC)->\(outC) batch \(n) depthwise=\(plan.isDepthwise): max diff \(d)")
-            XCTAssertLessThan(d, 1e-4, file: file, line: line)
+            // With and without DirectConvolution (which takes group-1 convs wider than 1x1).
+            for direct in Set([DirectConvolution.available, false]) {
+                DirectConvolution.enabled = direct
+                let y = plan.forward(x, workspace: Workspace())
+                XCTAssertEqual(y.shape, ref.shape, file: file, line: line)
+                let d = y.maxAbsDifference(ref)
+                print("conv k\(a.kernel) s\(a.stride) d\(a.dilation) p\(a.pads) g\(a.groups) \(inC)->\(outC) batch \(n) depthwise=\(plan.isDepthwise) direct=\(direct): max diff \(d)")
+                XCTAssertLessThan(d, 1e-4, file: file, line: line)
+            }
         }
     }
 

@@ -7,6 +7,10 @@ import XAICore
 /// fp32 and bf16. Tiles split inside output rows and across items, padding on every side,
 /// strides 1, 2 and 3, dilation, rows past a panel.
 final class TiledColumnsTests: XCTestCase {
+    // The paths under test, not DirectConvolution, which would take these convs' forwards.
+    override func setUp() { DirectConvolution.enabled = false }
+    override func tearDown() { DirectConvolution.enabled = DirectConvolution.available }
+
     func testTiledColumnsEqualTheWholeChunkPath() throws {
         let cases: [(Conv2D, inC: Int, outC: Int, item: [Int])] = [
             (Conv2D(kernel: (7, 7), stride: (2, 2), pads: (3, 3, 3, 3)), 3, 12, [3, 61, 59]),  // 4 tiles of 864 columns

@@ -5,6 +5,10 @@ import XAICore
 /// Winograd F(4x4, 3x3) convolutions (forward and input gradient) against the direct
 /// convolution (accumulated in double) and against im2col + GEMM on the same weights.
 final class WinogradTests: XCTestCase {
+    // The paths under test, not DirectConvolution, which would take these convs' forwards.
+    override func setUp() { DirectConvolution.enabled = false }
+    override func tearDown() { DirectConvolution.enabled = DirectConvolution.available }
+
     private func plans(_ a: Conv2D, inC: Int, outC: Int, seed: UInt64, activation: FusedActivation? = nil)
         -> (winograd: ConvPlan, im2col: ConvPlan, w: Tensor, b: Tensor) {
         var g = SeededGenerator(seed: seed)
@@ -33,6 +37,8 @@ final class WinogradTests: XCTestCase {
             (Conv2D(kernel: (3, 3)), 4, 8, (23, 18), 1),
             (Conv2D(kernel: (3, 3), pads: (2, 0, 1, 2)), 6, 5, (15, 21), 3),
             (Conv2D(kernel: (3, 3), pads: (0, 2, 2, 1)), 2, 16, (14, 14), 5),
+            // Ten row panels, the last partial: units of two panels and of one.
+            (Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1)), 6, 75, (16, 16), 2),
         ]
         for (i, (a, inC, outC, item, batch)) in cases.enumerated() {
             let act: FusedActivation? = i == 1 ? .relu : nil
@@ -78,6 +84,7 @@ final class WinogradTests: XCTestCase {
             (Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1)), 5, 7, (16, 16), 2),
             (Conv2D(kernel: (3, 3)), 9, 4, (21, 18), 1),
             (Conv2D(kernel: (3, 3), pads: (2, 0, 1, 2)), 6, 3, (15, 22), 3),
+            (Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1)), 70, 5, (16, 16), 2),
         ]
         for (i, (a, inC, outC, item, batch)) in cases.enumerated() {
             let p = plans(a, inC: inC, outC: outC, seed: 90 + UInt64(i))

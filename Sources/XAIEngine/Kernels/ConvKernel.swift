@@ -36,6 +36,7 @@ extension ConvPlan {
     func forward(_ x: Tensor, workspace ws: Workspace, residual: Tensor? = nil) -> Tensor {
         precondition(residual == nil || (isPointwise && packed != nil), "a residual needs a pointwise group-1 conv")
         if isDepthwise { return depthwiseForward(x, workspace: ws) }
+        if let y = directForward(x, workspace: ws) { return y }
         if let y = winogradForward(x, workspace: ws) { return y }
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let yShape = outputShape(x.shape)

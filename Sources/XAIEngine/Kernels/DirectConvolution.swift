@@ -1,0 +1,164 @@
+import CKernels
+import Foundation
+import XAICore
+
+/// Group-1 convolutions wider than 1x1 (3x3 at any stride, ResNet's 7x7 stem), computed directly, NCHW in and out: each input value is broadcast
+/// against the taps of 16 output channels (CKernels' xai_direct_segment), one output-row
+/// segment of up to 14 pixels x 32 channels (or 7 x 48) in registers over the whole sum. No
+/// im2col matrix is written or read, and the work splits across the cores by channel block and
+/// output row, not by GEMM tile.
+///
+/// Why: at batch 1 im2col + the packed GEMM ran ResNet-50's 3x3 convs at 45-55 G multiply-adds
+/// a second per core (a 14x14 layer's im2col B is 2304 x 196, and its 32-column tiles re-read
+/// the 2.4 MB of filters from L3 once each), where this kernel runs the same layers at 111-120
+/// on one core (C microbenchmark, 14x14 / 28x28 / 56x56 stride 1 and 2; 101 on 7x7 maps with
+/// 3 x 7 blocks). ONNX Runtime's NCHWc convolutions work the same way.
+///
+/// Each output sums its k terms in the im2col order (channel, kernel row, kernel column), from
+/// the bias, with fused multiply-adds, as the packed GEMM does: results equal that path's to
+/// the bit (DirectConvolutionTests).
+enum DirectConvolution {
+    /// Whether the kernel can run here (AVX-512; `XAI_DIRECT=0` keeps im2col + GEMM).
+    static let available = xai_direct_supported() != 0 && ProcessInfo.processInfo.environment["XAI_DIRECT"] != "0"
+    /// `available`, unless a test switched it off to run the im2col reference (between passes).
+    static var enabled = available
+
+    /// Upper bound on one chunk's zero-padded input copy (floats).
+    static let maxPaddedFloats = 1 << 22
+
+    /// y [n, M, ho, wo] = rectify(conv(x [n, C, h, w]) + bias) on `filters`.
+    static func run(_ plan: ConvPlan, _ x: UnsafePointer<Float>, n: Int, h: Int, w: Int, ho: Int, wo: Int,
+                    filters: DirectFilters, into y: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
+        let a = plan.attrs, c = plan.inChannels, m = plan.outChannels, L = ConvPlan.laneCount
+        let (sh, sw) = a.stride
+        // The padded plane covers every input any output reads: rows past it are never read.
+        let (ph, pw) = ((ho - 1) * sh + plan.kh, (wo - 1) * sw + plan.kw)
+        let plane = ph * pw
+        // Wide maps: 2 blocks x 14 pixels; 7-wide and narrower: 3 blocks x the row.
+        let width = wo >= 8 ? 14 : wo, perGroup = wo >= 8 ? 2 : 3
+        let blocks = filters.blocks, groups = (blocks + perGroup - 1) / perGroup
+        let per = max(1, min(n, maxPaddedFloats / max(1, c * plane)))
+        let rectify = Rectifier16(plan.activation)
+        var n0 = 0
+        while n0 < n {
+            let cnt = min(per, n - n0)
+            let padded = ws.buffer(0, cnt * c * plane)
+            Parallel.forRanges(cnt * c, grain: 8) { r in
+                for t in r {
+                    pad(x + (n0 * c + t) * h * w, h: h, w: w, top: a.pads.top, left: a.pads.left,
+                        into: padded + t * plane, ph: ph, pw: pw)
+                }
+            }
+            // Enough units for a few per core: a group's rows in chunks.
+            let wanted = Parallel.cores * Parallel.chunksPerCore * 2
+            let rowChunks = min(ho, max(1, (wanted + cnt * groups - 1) / (cnt * groups)))
+            Parallel.forRanges(cnt * groups * rowChunks) { r in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * 14 * L) { scratch in
+                    let out = scratch.baseAddress!
+                    for u in r {
+                        let (i, g, rc) = (u / (groups * rowChunks), (u / rowChunks) % groups, u % rowChunks)
+                        let b0 = g * perGroup, nb = min(perGroup, blocks - b0)
+                        let src = padded + i * c * plane
+                        for oy in (ho * rc / rowChunks)..<(ho * (rc + 1) / rowChunks) {
+                            var x0 = 0
+                            while x0 < wo {
+                                let count = min(width, wo - x0)
+                                xai_direct_segment(nb, count, c, src + oy * sh * pw + x0 * sw, plane, pw, sw,
+                                                   plan.kh, plan.kw, filters.data + b0 * filters.blockStride,
+                                                   filters.blockStride, filters.bias + b0 * L, out)
+                                // [nb][count][16] -> the output planes, rectified.
+                                for b in 0..<nb {
+                                    for lane in 0..<min(L, m - (b0 + b) * L) {
+                                        let row = y + (((n0 + i) * m + (b0 + b) * L + lane) * ho + oy) * wo + x0
+                                        let sums = out + b * count * L + lane
+                                        for j in 0..<count { row[j] = rectify(sums[j * L]) }
+                                    }
+                                }
+                                x0 += count
+                            }
+                        }
+                    }
+                }
+            }
+            n0 += cnt
+        }
+    }
+
+    /// One input plane [h, w] into its zero-padded copy [ph, pw], `top` rows and `left` columns
+    /// of zeros before it.
+    private static func pad(_ src: UnsafePointer<Float>, h: Int, w: Int, top: Int, left: Int,
+                            into dst: UnsafeMutablePointer<Float>, ph: Int, pw: Int) {
+        dst.initialize(repeating: 0, count: ph * pw)
+        let rows = min(h, ph - top), columns = min(w, pw - left)
+        guard rows > 0, columns > 0 else { return }
+        for iy in 0..<rows {
+            (dst + (iy + top) * pw + left).update(from: src + iy * w, count: columns)
+        }
+    }
+}
+
+/// A conv's filters for DirectConvolution: [block][C][kH][kW][16] by 16-output block (lanes past
+/// the last output channel zero), and the biases [block][16].
+final class DirectFilters: @unchecked Sendable {
+    let blocks: Int
+    /// Floats between two blocks' filters.
+    let blockStride: Int
+    let data: UnsafeMutablePointer<Float>
+    let bias: UnsafeMutablePointer<Float>
+
+    init(_ plan: ConvPlan) {
+        let L = ConvPlan.laneCount, m = plan.outChannels, k = plan.groupK
+        blocks = (m + L - 1) / L
+        blockStride = k * L
+        data = .allocate(capacity: blocks * blockStride)
+        data.initialize(repeating: 0, count: blocks * blockStride)
+        bias = .allocate(capacity: blocks * L)
+        bias.initialize(repeating: 0, count: blocks * L)
+        // Weights [M][C][kH][kW] are row-major [M][k]: term j of output o goes to lane o % 16.
+        for o in 0..<m {
+            let dst = data + (o / L) * blockStride + o % L
+            for j in 0..<k { dst[j * L] = plan.weights[o * k + j] }
+            bias[o] = plan.bias?[o] ?? 0
+        }
+    }
+
+    deinit {
+        data.deallocate()
+        bias.deallocate()
+    }
+}
+
+extension ConvPlan {
+    /// Whether the forward runs on DirectConvolution: a group-1 conv wider than 1x1, without
+    /// dilation, in a float32 pass, on a CPU with the kernel, unless Winograd does better.
+    /// Strided 1x1 convs stay on im2col, which copies only the pixels they read (ResNet-50's
+    /// 56x56 downsample took 1.6 ms here against 0.7, its padded copy being the whole input).
+    func runsDirect(ho: Int, wo: Int, _ ws: Workspace) -> Bool {
+        DirectConvolution.enabled && groups == 1 && kh * kw > 1 && ws.precision == .fp32
+            && attrs.dilation == (1, 1) && !prefersWinograd(ho: ho, wo: wo, ws)
+    }
+
+    /// Winograd's 2.25x fewer multiply-adds win over the direct kernel once its 36 products are
+    /// deep and wide enough: 128 channels or more and 32 blocks (a 28x28 map) per item. Step
+    /// profiles of ResNet-50 (ms, direct / Winograd): batch 1, 56x56x64 0.65 / 0.92, 28x28x128
+    /// 0.59 / 0.68, 14x14x256 0.60 / 0.97 (im2col; Winograd wants 32 columns); micro-batches of
+    /// two images, 28x28x128 2.12 / 1.81, the others still faster direct. The rule depends on an
+    /// item's map, not on the item count, so an image's result does not depend on its batch.
+    private func prefersWinograd(ho: Int, wo: Int, _ ws: Workspace) -> Bool {
+        winograd != nil && !ws.exactLocality && inChannels >= 128 && ((ho + 3) / 4) * ((wo + 3) / 4) >= 32
+    }
+
+    /// Forward on DirectConvolution when `runsDirect`; else nil.
+    func directForward(_ x: Tensor, workspace ws: Workspace) -> Tensor? {
+        guard x.shape.count == 4 else { return nil }
+        let yShape = outputShape(x.shape)
+        guard yShape[2] > 0, yShape[3] > 0, runsDirect(ho: yShape[2], wo: yShape[3], ws) else { return nil }
+        let filters = direct.get { DirectFilters(self) }
+        return ws.tensor(yShape) { y, _ in
+            x.data.withUnsafeBufferPointer { xb in
+                DirectConvolution.run(self, xb.baseAddress!, n: x.shape[0], h: x.shape[2], w: x.shape[3],
+                                      ho: yShape[2], wo: yShape[3], filters: filters, into: y, workspace: ws)
+            }
+        }
+    }
+}
