@@ -228,6 +228,6 @@ extension ConvPlan {
         a.pads = (0, 0, 0, 0)
         return ConvPlan(attrs: a, inChannels: inChannels, outChannels: outChannels, weights: weights, bias: bias,
                         activation: activation, packed: packed, winograd: winograd,
-                        transposed: transposed, direct: direct)
+                        transposed: transposed, direct: (direct, directBackward))
     }
 }

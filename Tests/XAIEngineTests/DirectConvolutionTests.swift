@@ -83,3 +83,43 @@ final class DirectConvolutionTests: XCTestCase {
         XCTAssertFalse(plan(Conv2D(kernel: (3, 3), groups: 2), 8, 8).runsDirect(ho: 10, wo: 10, fp32))
     }
 }
+
+extension DirectConvolutionTests {
+    /// The input gradient of stride-1 convs on the kernel (flipped, transposed filters, padding
+    /// kernel - 1 - pad) against the transposed-filter GEMM and col2im, and the adjoint identity
+    /// <dy, W x> = <W^T dy, x>.
+    func testDirectInputGradient() throws {
+        try XCTSkipUnless(DirectConvolution.available, "no AVX-512 on this CPU")
+        let cases: [(Conv2D, inC: Int, outC: Int, item: (Int, Int), batch: Int)] = [
+            (Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1)), 33, 7, (9, 20), 2),
+            (Conv2D(kernel: (3, 3)), 50, 6, (7, 9), 1),
+            (Conv2D(kernel: (3, 3), pads: (2, 0, 1, 2)), 5, 16, (10, 12), 3),
+            (Conv2D(kernel: (5, 3), pads: (4, 1, 0, 2)), 20, 3, (12, 5), 2),
+        ]
+        var g = SeededGenerator(seed: 142)
+        for (i, (a, inC, outC, item, batch)) in cases.enumerated() {
+            let w = g.tensor([outC, inC, a.kernel.h, a.kernel.w], scale: 0.5)
+            let plan = ConvPlan(attrs: a, inChannels: inC, outChannels: outC, weights: w.data, bias: nil, activation: nil,
+                                allowWinograd: false)
+            let x = g.tensor([batch, inC, item.0, item.1], scale: 1)
+            let dy = g.tensor(plan.outputShape(x.shape), scale: 1)
+            DirectConvolution.enabled = true
+            let direct = try XCTUnwrap(plan.directBackwardInput(dy, inputShape: x.shape, workspace: Workspace()), "case \(i)")
+            DirectConvolution.enabled = false
+            let gemm = plan.backwardInput(dy, inputShape: x.shape, workspace: Workspace())
+            let y = plan.forward(x, workspace: Workspace())
+            let lhs = zip(dy.data, y.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let rhs = zip(direct.data, x.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let d = direct.maxAbsDifference(gemm)
+            print("direct input gradient k\(a.kernel) p\(a.pads) \(inC)->\(outC) \(item) batch \(batch): "
+                  + "max diff to GEMM + col2im \(d); <dy, Wx> = \(lhs), <W^T dy, x> = \(rhs)")
+            XCTAssertLessThan(d, 1e-5, "case \(i)")
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * max(1, abs(lhs)), "case \(i)")
+        }
+        DirectConvolution.enabled = true
+        let strided = ConvPlan(attrs: Conv2D(kernel: (3, 3), stride: (2, 2)), inChannels: 4, outChannels: 4,
+                               weights: [Float](repeating: 0.1, count: 144), bias: nil, activation: nil)
+        XCTAssertNil(strided.directBackwardInput(Tensor(shape: [1, 4, 4, 4], repeating: 1), inputShape: [1, 4, 9, 9],
+                                                 workspace: Workspace()), "stride 2 stays on col2im")
+    }
+}

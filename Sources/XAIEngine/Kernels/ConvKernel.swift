@@ -134,6 +134,7 @@ extension ConvPlan {
     /// before the rectifier (the caller applies the rectifier's rule first).
     func backwardInput(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace) -> Tensor {
         if isDepthwise { return depthwiseBackwardInput(dy, inputShape: inputShape, workspace: ws) }
+        if let dx = directBackwardInput(dy, inputShape: inputShape, workspace: ws) { return dx }
         if let dx = winogradBackwardInput(dy, inputShape: inputShape, workspace: ws) { return dx }
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (ho, wo) = (dy.shape[2], dy.shape[3])

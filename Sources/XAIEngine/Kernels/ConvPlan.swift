@@ -17,14 +17,17 @@ struct ConvPlan {
     let winograd: WinogradFilters?
     /// W^T packed for the input gradient of group-1 convs (TransposedFilters.swift).
     let transposed: TransposedFilters?
-    /// Filters by output block for DirectConvolution, packed by its first forward.
+    /// Filters by output block for DirectConvolution, packed by its first forward, and the
+    /// flipped, transposed ones for the input gradient, by the first backward.
     let direct: OnFirstUse<DirectFilters>
+    let directBackward: OnFirstUse<DirectFilters>
 
     /// `packed`, `winograd`, `transposed`, `direct`: filters already prepared for these weights (a variant of a
     /// prepared plan). `allowWinograd` false keeps a 3x3 stride-1 conv on im2col + GEMM (the reference).
     init(attrs: Conv2D, inChannels: Int, outChannels: Int, weights: [Float], bias: [Float]?,
          activation: FusedActivation?, packed: PackedFilters? = nil, winograd: WinogradFilters? = nil,
-         transposed: TransposedFilters? = nil, direct: OnFirstUse<DirectFilters>? = nil, allowWinograd: Bool = true) {
+         transposed: TransposedFilters? = nil, direct: (OnFirstUse<DirectFilters>, OnFirstUse<DirectFilters>)? = nil,
+         allowWinograd: Bool = true) {
         self.attrs = attrs
         self.inChannels = inChannels
         self.outChannels = outChannels
@@ -36,7 +39,7 @@ struct ConvPlan {
         self.winograd = allowWinograd ? winograd
             ?? WinogradFilters(attrs: attrs, weights: weights, inChannels: inChannels, outChannels: outChannels) : nil
         self.transposed = transposed ?? TransposedFilters(groups: attrs.groups, weights: weights, outChannels: outChannels)
-        self.direct = direct ?? OnFirstUse()
+        (self.direct, self.directBackward) = direct ?? (OnFirstUse(), OnFirstUse())
     }
 
     var groups: Int { attrs.groups }

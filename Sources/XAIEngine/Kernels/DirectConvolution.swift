@@ -26,26 +26,32 @@ enum DirectConvolution {
     /// Upper bound on one chunk's zero-padded input copy (floats).
     static let maxPaddedFloats = 1 << 22
 
+    /// A convolution as the kernel sees it: C inputs, M outputs, kernel, stride, leading pads.
+    struct Geometry {
+        let c: Int, m: Int
+        let kh: Int, kw: Int
+        let sh: Int, sw: Int
+        let padTop: Int, padLeft: Int
+    }
+
     /// y [n, M, ho, wo] = rectify(conv(x [n, C, h, w]) + bias) on `filters`.
-    static func run(_ plan: ConvPlan, _ x: UnsafePointer<Float>, n: Int, h: Int, w: Int, ho: Int, wo: Int,
-                    filters: DirectFilters, into y: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
-        let a = plan.attrs, c = plan.inChannels, m = plan.outChannels, L = ConvPlan.laneCount
-        let (sh, sw) = a.stride
+    static func run(_ geo: Geometry, _ x: UnsafePointer<Float>, n: Int, h: Int, w: Int, ho: Int, wo: Int,
+                    filters: DirectFilters, rectify: Rectifier16, into y: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
+        let (c, m, sh, sw, L) = (geo.c, geo.m, geo.sh, geo.sw, ConvPlan.laneCount)
         // The padded plane covers every input any output reads: rows past it are never read.
-        let (ph, pw) = ((ho - 1) * sh + plan.kh, (wo - 1) * sw + plan.kw)
+        let (ph, pw) = ((ho - 1) * sh + geo.kh, (wo - 1) * sw + geo.kw)
         let plane = ph * pw
         // Wide maps: 2 blocks x 14 pixels; 7-wide and narrower: 3 blocks x the row.
         let width = wo >= 8 ? 14 : wo, perGroup = wo >= 8 ? 2 : 3
         let blocks = filters.blocks, groups = (blocks + perGroup - 1) / perGroup
         let per = max(1, min(n, maxPaddedFloats / max(1, c * plane)))
-        let rectify = Rectifier16(plan.activation)
         var n0 = 0
         while n0 < n {
             let cnt = min(per, n - n0)
             let padded = ws.buffer(0, cnt * c * plane)
             Parallel.forRanges(cnt * c, grain: 8) { r in
                 for t in r {
-                    pad(x + (n0 * c + t) * h * w, h: h, w: w, top: a.pads.top, left: a.pads.left,
+                    pad(x + (n0 * c + t) * h * w, h: h, w: w, top: geo.padTop, left: geo.padLeft,
                         into: padded + t * plane, ph: ph, pw: pw)
                 }
             }
@@ -64,7 +70,7 @@ enum DirectConvolution {
                             while x0 < wo {
                                 let count = min(width, wo - x0)
                                 xai_direct_segment(nb, count, c, src + oy * sh * pw + x0 * sw, plane, pw, sw,
-                                                   plan.kh, plan.kw, filters.data + b0 * filters.blockStride,
+                                                   geo.kh, geo.kw, filters.data + b0 * filters.blockStride,
                                                    filters.blockStride, filters.bias + b0 * L, out)
                                 // [nb][count][16] -> the output planes, rectified.
                                 for b in 0..<nb {
@@ -106,19 +112,19 @@ final class DirectFilters: @unchecked Sendable {
     let data: UnsafeMutablePointer<Float>
     let bias: UnsafeMutablePointer<Float>
 
-    init(_ plan: ConvPlan) {
-        let L = ConvPlan.laneCount, m = plan.outChannels, k = plan.groupK
+    /// Row-major filters [m][k] (k = C * kH * kW) and an optional bias [m].
+    init(weights: [Float], bias biasValues: [Float]?, m: Int, k: Int) {
+        let L = ConvPlan.laneCount
         blocks = (m + L - 1) / L
         blockStride = k * L
         data = .allocate(capacity: blocks * blockStride)
         data.initialize(repeating: 0, count: blocks * blockStride)
         bias = .allocate(capacity: blocks * L)
         bias.initialize(repeating: 0, count: blocks * L)
-        // Weights [M][C][kH][kW] are row-major [M][k]: term j of output o goes to lane o % 16.
         for o in 0..<m {
             let dst = data + (o / L) * blockStride + o % L
-            for j in 0..<k { dst[j * L] = plan.weights[o * k + j] }
-            bias[o] = plan.bias?[o] ?? 0
+            for j in 0..<k { dst[j * L] = weights[o * k + j] }
+            bias[o] = biasValues?[o] ?? 0
         }
     }
 
@@ -153,11 +159,44 @@ extension ConvPlan {
         guard x.shape.count == 4 else { return nil }
         let yShape = outputShape(x.shape)
         guard yShape[2] > 0, yShape[3] > 0, runsDirect(ho: yShape[2], wo: yShape[3], ws) else { return nil }
-        let filters = direct.get { DirectFilters(self) }
+        let filters = direct.get { DirectFilters(weights: weights, bias: bias, m: outChannels, k: groupK) }
+        let geo = DirectConvolution.Geometry(c: inChannels, m: outChannels, kh: kh, kw: kw, sh: attrs.stride.h,
+                                             sw: attrs.stride.w, padTop: attrs.pads.top, padLeft: attrs.pads.left)
         return ws.tensor(yShape) { y, _ in
             x.data.withUnsafeBufferPointer { xb in
-                DirectConvolution.run(self, xb.baseAddress!, n: x.shape[0], h: x.shape[2], w: x.shape[3],
-                                      ho: yShape[2], wo: yShape[3], filters: filters, into: y, workspace: ws)
+                DirectConvolution.run(geo, xb.baseAddress!, n: x.shape[0], h: x.shape[2], w: x.shape[3], ho: yShape[2],
+                                      wo: yShape[3], filters: filters, rectify: Rectifier16(activation), into: y, workspace: ws)
+            }
+        }
+    }
+
+    /// dx of a stride-1 conv on DirectConvolution (where its forward would run there): the conv of
+    /// dy with the flipped, transposed filters W'[c][m][kh-1-i][kw-1-j] = W[m][c][i][j] and
+    /// padding kernel - 1 - pad on each side; else nil. Each dx value sums its m * kH * kW terms
+    /// in that order, as the transposed-filter GEMM and col2im do not, so the two differ in the
+    /// last bits (DirectConvolutionTests prints by how much).
+    func directBackwardInput(_ dy: Tensor, inputShape: [Int], workspace ws: Workspace) -> Tensor? {
+        let p = attrs.pads
+        guard attrs.stride == (1, 1), dy.shape.count == 4, inputShape.count == 4,
+              max(p.top, p.bottom) < kh, max(p.left, p.right) < kw,
+              runsDirect(ho: inputShape[2], wo: inputShape[3], ws) else { return nil }
+        let (c, m, taps) = (inChannels, outChannels, kh * kw)
+        let filters = directBackward.get {
+            var flipped = [Float](repeating: 0, count: c * m * taps)
+            for o in 0..<m {
+                for i in 0..<c {
+                    for t in 0..<taps { flipped[(i * m + o) * taps + taps - 1 - t] = weights[(o * c + i) * taps + t] }
+                }
+            }
+            return DirectFilters(weights: flipped, bias: nil, m: c, k: m * taps)
+        }
+        let geo = DirectConvolution.Geometry(c: m, m: c, kh: kh, kw: kw, sh: 1, sw: 1, padTop: kh - 1 - p.top,
+                                             padLeft: kw - 1 - p.left)
+        return ws.tensor(inputShape) { dx, _ in
+            dy.data.withUnsafeBufferPointer { db in
+                DirectConvolution.run(geo, db.baseAddress!, n: dy.shape[0], h: dy.shape[2], w: dy.shape[3],
+                                      ho: inputShape[2], wo: inputShape[3], filters: filters, rectify: Rectifier16(nil),
+                                      into: dx, workspace: ws)
             }
         }
     }
