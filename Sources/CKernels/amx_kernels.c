@@ -31,6 +31,7 @@ void xai_amx_pack_rows(const float *w, long m, long k, uint16_t *dst) {
 #include <unistd.h>
 
 #include "bf16_simd.h"
+#include "simd_transpose.h"
 
 #define XAI_AMX_TARGET __attribute__((target("amx-tile,amx-bf16,avx512bf16,avx512f,avx512bw,avx512vl")))
 
@@ -68,31 +69,6 @@ static void configure(void) {
     configured = 1;
 }
 
-/* r[i] <- column i of the 16 x 16 matrix whose rows were r[0 ... 15]. */
-XAI_AMX_TARGET
-static inline __attribute__((always_inline)) void transpose16(__m512 r[16]) {
-    __m512 t[16];
-    for (int i = 0; i < 8; i++) {
-        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    for (int i = 0; i < 4; i++) {
-        r[4 * i] = (__m512)_mm512_unpacklo_pd((__m512d)t[4 * i], (__m512d)t[4 * i + 2]);
-        r[4 * i + 1] = (__m512)_mm512_unpackhi_pd((__m512d)t[4 * i], (__m512d)t[4 * i + 2]);
-        r[4 * i + 2] = (__m512)_mm512_unpacklo_pd((__m512d)t[4 * i + 1], (__m512d)t[4 * i + 3]);
-        r[4 * i + 3] = (__m512)_mm512_unpackhi_pd((__m512d)t[4 * i + 1], (__m512d)t[4 * i + 3]);
-    }
-    for (int i = 0; i < 2; i++)
-        for (int j = 0; j < 4; j++) {
-            t[8 * i + j] = _mm512_shuffle_f32x4(r[8 * i + j], r[8 * i + j + 4], 0x88);
-            t[8 * i + j + 4] = _mm512_shuffle_f32x4(r[8 * i + j], r[8 * i + j + 4], 0xdd);
-        }
-    for (int j = 0; j < 8; j++) {
-        r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
-        r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
-    }
-}
-
 /* 16 x 16 blocks: 16 k rows of 16 pixels loaded, transposed, rounded (as xai_bf16_pack_columns
  * rounds) and stored as 16 values of 16 pixel rows; k past k and pixels past n are zero / skipped. */
 XAI_AMX_TARGET
@@ -104,7 +80,7 @@ void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst)
         for (long j = 0; j < kp; j += 16) {
             __m512 r[16];
             for (int q = 0; q < 16; q++) r[q] = j + q < k ? _mm512_maskz_loadu_ps(m, x + (j + q) * ld + i) : _mm512_setzero_ps();
-            transpose16(r);
+            xai_transpose16(r);
             for (long p = 0; p < cols; p++)
                 _mm256_storeu_si256((__m256i *)(dst + (i + p) * kp + j), (__m256i)_mm512_cvtneps_pbh(r[p]));
         }

@@ -3,6 +3,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "simd_transpose.h"
+
 int xai_direct_supported(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
@@ -10,16 +12,26 @@ int xai_direct_supported(void) {
 
 #define XAI_DIRECT_TARGET __attribute__((target("avx512f,fma")))
 
+/* The fused rectifier, as the float32 epilogues apply it (NaN passes max and min unchanged). */
+XAI_DIRECT_TARGET
+static inline __attribute__((always_inline)) __m512 rectified(__m512 v, xai_rectifier r) {
+    if (r.slope != 1.0f) {
+        const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+        return _mm512_mask_mul_ps(v, neg, v, _mm512_set1_ps(r.slope));
+    }
+    return _mm512_min_ps(_mm512_set1_ps(r.hi), _mm512_max_ps(_mm512_set1_ps(r.lo), v));
+}
+
 /* nb x width accumulators, constant where inlined (2 x 14 or 3 x 7 at most: with the nb filter
- * vectors and a broadcast, 31 or 25 of the 32 registers): per input value
- * and tap, nb filter loads and `width` broadcasts feed nb * width multiply-adds. The loops over
- * blocks and pixels must unroll fully, or the accumulators live in memory (a 2 x 14 block that
- * did not ran at 43 G multiply-adds a second instead of 120). */
+ * vectors and a broadcast, 31 or 25 of the 32 registers): per input value and tap, nb filter
+ * loads and `width` broadcasts feed nb * width multiply-adds. Every loop over blocks and pixels
+ * must unroll fully, or the accumulators live in memory: a 2 x 14 block that did not ran at 43 G
+ * multiply-adds a second instead of 120, and a store loop that read acc past `width` at 39. */
 XAI_DIRECT_TARGET
 static inline __attribute__((always_inline)) void segment(const int nb, const int width, long c, const float *x,
                                                           long plane, long ldx, long stride, long kh, long kw,
                                                           const float *f, long fstride, const float *bias,
-                                                          float *out) {
+                                                          xai_rectifier r, long lanes, float *y, long ychan) {
     __m512 acc[3][14]; /* [3][7] or [2][14] used */
 #pragma clang loop unroll(full)
     for (int b = 0; b < nb; b++)
@@ -43,13 +55,23 @@ static inline __attribute__((always_inline)) void segment(const int nb, const in
             }
         }
     }
+    /* Pixel vectors -> channel rows: each block's sums transposed (16 x width), rectified and
+     * stored as `width` values of each of its channels' output rows. */
+    const __mmask16 mask = (__mmask16)((1u << width) - 1);
 #pragma clang loop unroll(full)
-    for (int b = 0; b < nb; b++)
+    for (int b = 0; b < nb; b++) {
+        __m512 t[16];
 #pragma clang loop unroll(full)
-        for (int j = 0; j < width; j++) _mm512_storeu_ps(out + (b * width + j) * 16, acc[b][j]);
+        for (int j = 0; j < width; j++) t[j] = acc[b][j];
+#pragma clang loop unroll(full)
+        for (int j = width; j < 16; j++) t[j] = _mm512_setzero_ps();
+        xai_transpose16(t);
+        const long n = b == nb - 1 ? lanes : 16;
+        for (long l = 0; l < n; l++) _mm512_mask_storeu_ps(y + (16 * b + l) * ychan, mask, rectified(t[l], r));
+    }
 }
 
-#define XAI_SEGMENT(NB, W) segment(NB, W, c, x, plane, ldx, stride, kh, kw, f, fstride, bias, out)
+#define XAI_SEGMENT(NB, W) segment(NB, W, c, x, plane, ldx, stride, kh, kw, f, fstride, bias, r, lanes, y, ychan)
 #define XAI_WIDTHS7(NB)                                                                             \
     switch (width) {                                                                                \
     case 1: XAI_SEGMENT(NB, 1); break;                                                              \
@@ -73,7 +95,8 @@ static inline __attribute__((always_inline)) void segment(const int nb, const in
 
 XAI_DIRECT_TARGET
 void xai_direct_segment(long nb, long width, long c, const float *x, long plane, long ldx, long stride,
-                        long kh, long kw, const float *f, long fstride, const float *bias, float *out) {
+                        long kh, long kw, const float *f, long fstride, const float *bias, xai_rectifier r,
+                        long lanes, float *y, long ychan) {
     if (nb == 3) {
         XAI_WIDTHS7(3)
     } else if (nb == 2 && width <= 7) {
@@ -92,9 +115,10 @@ void xai_direct_segment(long nb, long width, long c, const float *x, long plane,
 int xai_direct_supported(void) { return 0; }
 
 void xai_direct_segment(long nb, long width, long c, const float *x, long plane, long ldx, long stride,
-                        long kh, long kw, const float *f, long fstride, const float *bias, float *out) {
+                        long kh, long kw, const float *f, long fstride, const float *bias, xai_rectifier r,
+                        long lanes, float *y, long ychan) {
     (void)nb; (void)width; (void)c; (void)x; (void)plane; (void)ldx; (void)stride; (void)kh; (void)kw;
-    (void)f; (void)fstride; (void)bias; (void)out;
+    (void)f; (void)fstride; (void)bias; (void)r; (void)lanes; (void)y; (void)ychan;
     __builtin_trap();
 }
 

@@ -58,30 +58,21 @@ enum DirectConvolution {
             // Enough units for a few per core: a group's rows in chunks.
             let wanted = Parallel.cores * Parallel.chunksPerCore * 2
             let rowChunks = min(ho, max(1, (wanted + cnt * groups - 1) / (cnt * groups)))
+            let bounds = xai_rectifier(rectify)
             Parallel.forRanges(cnt * groups * rowChunks) { r in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * 14 * L) { scratch in
-                    let out = scratch.baseAddress!
-                    for u in r {
-                        let (i, g, rc) = (u / (groups * rowChunks), (u / rowChunks) % groups, u % rowChunks)
-                        let b0 = g * perGroup, nb = min(perGroup, blocks - b0)
-                        let src = padded + i * c * plane
-                        for oy in (ho * rc / rowChunks)..<(ho * (rc + 1) / rowChunks) {
-                            var x0 = 0
-                            while x0 < wo {
-                                let count = min(width, wo - x0)
-                                xai_direct_segment(nb, count, c, src + oy * sh * pw + x0 * sw, plane, pw, sw,
-                                                   geo.kh, geo.kw, filters.data + b0 * filters.blockStride,
-                                                   filters.blockStride, filters.bias + b0 * L, out)
-                                // [nb][count][16] -> the output planes, rectified.
-                                for b in 0..<nb {
-                                    for lane in 0..<min(L, m - (b0 + b) * L) {
-                                        let row = y + (((n0 + i) * m + (b0 + b) * L + lane) * ho + oy) * wo + x0
-                                        let sums = out + b * count * L + lane
-                                        for j in 0..<count { row[j] = rectify(sums[j * L]) }
-                                    }
-                                }
-                                x0 += count
-                            }
+                for u in r {
+                    let (i, g, rc) = (u / (groups * rowChunks), (u / rowChunks) % groups, u % rowChunks)
+                    let b0 = g * perGroup, nb = min(perGroup, blocks - b0)
+                    let src = padded + i * c * plane, lanes = min(L, m - (b0 + nb - 1) * L)
+                    for oy in (ho * rc / rowChunks)..<(ho * (rc + 1) / rowChunks) {
+                        var x0 = 0
+                        while x0 < wo {
+                            let count = min(width, wo - x0)
+                            xai_direct_segment(nb, count, c, src + oy * sh * pw + x0 * sw, plane, pw, sw, geo.kh, geo.kw,
+                                               filters.data + b0 * filters.blockStride, filters.blockStride,
+                                               filters.bias + b0 * L, bounds, lanes,
+                                               y + (((n0 + i) * m + b0 * L) * ho + oy) * wo + x0, ho * wo)
+                            x0 += count
                         }
                     }
                 }
