@@ -46,4 +46,44 @@ final class TiledColumnsTests: XCTestCase {
             }
         }
     }
+
+    /// The input gradient band by band (ResNet-50's stem: 7x7 stride 2 on 224x224, whose W^T dy
+    /// is large enough) against dx accumulated in double from every (dy, tap) pair, for two
+    /// items, with asymmetric padding.
+    func testBandedInputGradientAgainstReference() {
+        let a = Conv2D(kernel: (7, 7), stride: (2, 2), pads: (3, 2, 2, 3))
+        let (c, m, h, w) = (3, 5, 224, 223)
+        var g = SeededGenerator(seed: 92)
+        let wt = g.tensor([m, c, 7, 7], scale: 0.5)
+        let plan = ConvPlan(attrs: a, inChannels: c, outChannels: m, weights: wt.data, bias: nil, activation: nil)
+        let yShape = plan.outputShape([2, c, h, w])
+        let (ho, wo) = (yShape[2], yShape[3])
+        XCTAssertGreaterThanOrEqual(plan.groupK * ho * wo, ConvPlan.tiledColumnFloats, "must take the banded path")
+        let dy = g.tensor(yShape, scale: 1)
+        let dx = plan.backwardInput(dy, inputShape: [2, c, h, w], workspace: Workspace())
+        var ref = [Double](repeating: 0, count: 2 * c * h * w)
+        for i in 0..<2 {
+            for o in 0..<m {
+                for oy in 0..<ho {
+                    for ox in 0..<wo {
+                        let d = Double(dy.data[((i * m + o) * ho + oy) * wo + ox])
+                        for ch in 0..<c {
+                            for ki in 0..<7 {
+                                let iy = oy * 2 - a.pads.top + ki
+                                guard iy >= 0, iy < h else { continue }
+                                for kj in 0..<7 {
+                                    let ix = ox * 2 - a.pads.left + kj
+                                    guard ix >= 0, ix < w else { continue }
+                                    ref[((i * c + ch) * h + iy) * w + ix] += d * Double(wt.data[((o * c + ch) * 7 + ki) * 7 + kj])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let diff = zip(dx.data, ref).map { abs(Double($0) - $1) }.max() ?? .nan
+        print("banded input gradient 7x7/2 \(c)<-\(m) \(h)x\(w) batch 2: max diff to the double reference \(diff)")
+        XCTAssertLessThan(diff, 1e-4)
+    }
 }

@@ -142,6 +142,14 @@ extension ConvPlan {
         let m = outChannels, g = groups, mg = m / g, cg = c / g, kg = groupK
         let pointDirect = isPointwise
         let packedT = transposed?.packed
+        if let packedT, !pointDirect, kg * howo >= ConvPlan.tiledColumnFloats {
+            return ws.tensor(inputShape) { dxp, _ in
+                dy.data.withUnsafeBufferPointer { dyb in
+                    backwardInputTiled(dyb.baseAddress!, n: n, c: c, h: h, w: w, ho: ho, wo: wo, packed: packedT,
+                                       into: dxp, workspace: ws)
+                }
+            }
+        }
         // Every path writes all of dx; col2im zeroes its plane first, on its core, while it is in cache.
         return ws.tensor(inputShape) { dxp, _ in
             dy.data.withUnsafeBufferPointer { dyb in
@@ -313,9 +321,11 @@ extension ConvPlan {
         if hi < columns.upperBound { (dst + hi).update(repeating: 0, count: columns.upperBound - hi) }
     }
 
-    /// Adds the kH*kW rows of `col` (row stride `ld`) back onto one input channel plane.
-    func col2im(_ col: UnsafePointer<Float>, ld: Int, h: Int, w: Int, ho: Int, wo: Int,
+    /// Adds the kH*kW rows of `col` (row stride `ld`) back onto one input channel plane; `rows`:
+    /// the output rows `col` holds (all by default), its columns starting at the first.
+    func col2im(_ col: UnsafePointer<Float>, ld: Int, h: Int, w: Int, ho: Int, wo: Int, rows: Range<Int>? = nil,
                 into x: UnsafeMutablePointer<Float>) {
+        let rows = rows ?? 0..<ho
         let (sh, sw) = (attrs.stride.h, attrs.stride.w)
         let (dh, dw) = (attrs.dilation.h, attrs.dilation.w)
         let (pt, pl) = (attrs.pads.top, attrs.pads.left)
@@ -324,10 +334,10 @@ extension ConvPlan {
                 let row = col + (ki * kw + kj) * ld
                 let (lo, hi) = validRange(pad: pl, off: kj * dw, stride: sw, size: w, out: wo)
                 guard lo < hi else { continue }
-                for oh in 0..<ho {
+                for oh in rows {
                     let ih = oh * sh - pt + ki * dh
                     if ih < 0 || ih >= h { continue }
-                    let src = row + oh * wo
+                    let src = row + (oh - rows.lowerBound) * wo
                     let dst = x + ih * w - pl + kj * dw
                     if sw == 1 {
                         for ow in lo..<hi { dst[ow] += src[ow] }

@@ -1,7 +1,8 @@
 import XAICore
 
 /// im2col one column tile at a time for the packed GEMM (group-1 convs that are not
-/// pointwise: stems, strided 3x3 and 1x1 convs). Each unit fills its tile's columns
+/// pointwise: stems, strided 3x3 and 1x1 convs), and col2im one band of output rows at a time
+/// for their input gradient. Each unit fills its tile's columns
 /// [K, tile] (about 512 KB, PackedGEMM.tileColumns) into its own buffer, which stays in the
 /// core's cache while every row panel of its group passes over it. Filling a chunk's columns
 /// first wrote them all to memory and read them back: ResNet-50's stem alone has 7.4 MB of
@@ -58,6 +59,37 @@ extension ConvPlan {
                         j += end - ow
                     }
                 }
+            }
+        }
+    }
+
+    /// dx [n, C, h, w] = col2im(W^T dy) for dy [n, M, ho, wo] (NCHW), band by band of dy's rows:
+    /// each band's product [K, rows * wo] (about 1 MB) is folded into dx while it is in cache.
+    /// Whole, ResNet-50's stem wrote 7.4 MB of W^T dy per image and col2im read it back: the
+    /// stem's input gradient was the largest step of its batch-16 backward (3 ms an image).
+    /// Bands add a dx value's terms in another order than the whole product does (by band, then
+    /// kernel tap), so the two differ in the last bits; smaller products keep the whole path.
+    func backwardInputTiled(_ dy: UnsafePointer<Float>, n: Int, c: Int, h: Int, w: Int, ho: Int, wo: Int,
+                            packed: PackedFilters, into dx: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
+        precondition(groups == 1 && packed.k == outChannels && packed.m == groupK)
+        let k = groupK, m = outChannels, howo = ho * wo
+        let bandRows = max(1, min(ho, (1 << 18) / max(1, k * wo)))
+        let col = ws.buffer(0, k * bandRows * wo)
+        for i in 0..<n {
+            let dxi = dx + i * c * h * w
+            dxi.update(repeating: 0, count: c * h * w)
+            var oy = 0
+            while oy < ho {
+                let band = oy..<min(ho, oy + bandRows), cols = band.count * wo
+                PackedGEMM.multiply(packed, b: dy + i * m * howo + oy * wo, ldb: howo, n: cols, rectify: Rectifier16(nil),
+                                    into: ColumnDestination(base: col, itemColumns: cols, channels: k))
+                Parallel.forRanges(c) { r in
+                    for ch in r {
+                        col2im(col + ch * kh * kw * cols, ld: cols, h: h, w: w, ho: ho, wo: wo, rows: band,
+                               into: dxi + ch * h * w)
+                    }
+                }
+                oy = band.upperBound
             }
         }
     }
