@@ -48,11 +48,15 @@ enum DirectConvolution {
         var n0 = 0
         while n0 < n {
             let cnt = min(per, n - n0)
-            let padded = ws.buffer(0, cnt * c * plane)
-            Parallel.forRanges(cnt * c, grain: 8) { r in
-                for t in r {
-                    pad(x + (n0 * c + t) * h * w, h: h, w: w, top: geo.padTop, left: geo.padLeft,
-                        into: padded + t * plane, ph: ph, pw: pw)
+            // A conv that reads exactly its input (1x1, stride 1, no padding) reads it in place.
+            let inPlace = ph == h && pw == w && geo.padTop == 0 && geo.padLeft == 0
+            let padded = inPlace ? UnsafeMutablePointer(mutating: x + n0 * c * plane) : ws.buffer(0, cnt * c * plane)
+            if !inPlace {
+                Parallel.forRanges(cnt * c, grain: 8) { r in
+                    for t in r {
+                        pad(x + (n0 * c + t) * h * w, h: h, w: w, top: geo.padTop, left: geo.padLeft,
+                            into: padded + t * plane, ph: ph, pw: pw)
+                    }
                 }
             }
             // Enough units for a few per core: a group's rows in chunks.
@@ -129,7 +133,10 @@ extension ConvPlan {
     /// Whether the forward runs on DirectConvolution: a group-1 conv wider than 1x1, without
     /// dilation, in a float32 pass, on a CPU with the kernel, unless Winograd does better.
     /// Strided 1x1 convs stay on im2col, which copies only the pixels they read (ResNet-50's
-    /// 56x56 downsample took 1.6 ms here against 0.7, its padded copy being the whole input).
+    /// 56x56 downsample took 1.6 ms here against 0.7, its padded copy being the whole input), and
+    /// pointwise ones on the packed GEMM: run here, reading their input in place, every one of
+    /// ResNet-50's was slower at batch 1 (1x1 256->128 on 56x56 1.75 against 0.72 ms, 1024->256
+    /// on 14x14 0.42 against 0.36).
     func runsDirect(ho: Int, wo: Int, _ ws: Workspace) -> Bool {
         DirectConvolution.enabled && groups == 1 && kh * kw > 1 && ws.precision == .fp32
             && attrs.dilation == (1, 1) && !prefersWinograd(ho: ho, wo: wo, ws)
