@@ -2,12 +2,12 @@ import XAICore
 
 /// im2col one column tile at a time for the packed GEMM (group-1 convs that are not
 /// pointwise: stems, strided 3x3 and 1x1 convs), and col2im one band of output rows at a time
-/// for their input gradient. Each unit fills its tile's columns
-/// [K, tile] (about 512 KB, PackedGEMM.tileColumns) into its own buffer, which stays in the
-/// core's cache while every row panel of its group passes over it. Filling a chunk's columns
-/// first wrote them all to memory and read them back: ResNet-50's stem alone has 7.4 MB of
-/// columns per image, its strided 3x3 convs 3.6 MB each. The products, and so the results,
-/// are those of the whole-chunk path to the bit.
+/// for their input gradient (backwardInputTiled). Each unit fills its tile's columns [K, tile]
+/// (about 512 KB, PackedGEMM.tileColumns) into its own buffer, which stays in the core's cache
+/// while every row panel of its group passes over it. Filling a chunk's columns first wrote them
+/// all to memory and read them back: ResNet-50's stem alone has 7.4 MB of columns per image, its
+/// strided 3x3 convs 3.6 MB each. The products, and so the results, are those of the whole-chunk
+/// path to the bit.
 extension ConvPlan {
     /// Chunks with fewer columns (floats) fill them all first: smaller ones mostly stay in
     /// cache anyway, and a tile split by row panels fills its columns once per group. Measured

@@ -23,7 +23,7 @@ struct ConvPlan {
     let directBackward: OnFirstUse<DirectFilters>
 
     /// `packed`, `winograd`, `transposed`, `direct`: filters already prepared for these weights (a variant of a
-    /// prepared plan). `allowWinograd` false keeps a 3x3 stride-1 conv on im2col + GEMM (the reference).
+    /// prepared plan). `allowWinograd` false keeps a 3x3 stride-1 conv off Winograd (the reference paths).
     init(attrs: Conv2D, inChannels: Int, outChannels: Int, weights: [Float], bias: [Float]?,
          activation: FusedActivation?, packed: PackedFilters? = nil, winograd: WinogradFilters? = nil,
          transposed: TransposedFilters? = nil, direct: (OnFirstUse<DirectFilters>, OnFirstUse<DirectFilters>)? = nil,

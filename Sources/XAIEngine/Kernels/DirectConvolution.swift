@@ -2,11 +2,12 @@ import CKernels
 import Foundation
 import XAICore
 
-/// Group-1 convolutions wider than 1x1 (3x3 at any stride, ResNet's 7x7 stem), computed directly, NCHW in and out: each input value is broadcast
-/// against the taps of 16 output channels (CKernels' xai_direct_segment), one output-row
-/// segment of up to 14 pixels x 32 channels (or 7 x 48) in registers over the whole sum. No
-/// im2col matrix is written or read, and the work splits across the cores by channel block and
-/// output row, not by GEMM tile.
+/// Group-1 convolutions wider than 1x1 (3x3 at any stride, ResNet's 7x7 stem) computed directly,
+/// NCHW in and out: each input value is broadcast against the taps of 16 output channels
+/// (CKernels' xai_direct_segment), one output-row segment of up to 14 pixels x 32 channels (or
+/// 7 x 48) in registers over the whole sum, then stored as channel rows. No im2col matrix is
+/// written or read, and the work splits across the cores by channel block and output row, not by
+/// GEMM tile.
 ///
 /// Why: at batch 1 im2col + the packed GEMM ran ResNet-50's 3x3 convs at 45-55 G multiply-adds
 /// a second per core (a 14x14 layer's im2col B is 2304 x 196, and its 32-column tiles re-read
@@ -15,8 +16,9 @@ import XAICore
 /// 3 x 7 blocks). ONNX Runtime's NCHWc convolutions work the same way.
 ///
 /// Each output sums its k terms in the im2col order (channel, kernel row, kernel column), from
-/// the bias, with fused multiply-adds, as the packed GEMM does: results equal that path's to
-/// the bit (DirectConvolutionTests).
+/// the bias, with fused multiply-adds, as the packed GEMM's 48-, 32- and 16-column blocks do:
+/// results equal that path's to the bit where it runs those, and differ in the last bits on the
+/// few columns its narrow tail kernel takes (DirectConvolutionTests).
 enum DirectConvolution {
     /// Whether the kernel can run here (AVX-512; `XAI_DIRECT=0` keeps im2col + GEMM).
     static let available = xai_direct_supported() != 0 && ProcessInfo.processInfo.environment["XAI_DIRECT"] != "0"
@@ -45,11 +47,11 @@ enum DirectConvolution {
         let width = wo >= 8 ? 14 : wo, perGroup = wo >= 8 ? 2 : 3
         let blocks = filters.blocks, groups = (blocks + perGroup - 1) / perGroup
         let per = max(1, min(n, maxPaddedFloats / max(1, c * plane)))
+        // A conv that reads exactly its input (stride 1, no padding) reads it in place.
+        let inPlace = ph == h && pw == w && geo.padTop == 0 && geo.padLeft == 0
         var n0 = 0
         while n0 < n {
             let cnt = min(per, n - n0)
-            // A conv that reads exactly its input (1x1, stride 1, no padding) reads it in place.
-            let inPlace = ph == h && pw == w && geo.padTop == 0 && geo.padLeft == 0
             let padded = inPlace ? UnsafeMutablePointer(mutating: x + n0 * c * plane) : ws.buffer(0, cnt * c * plane)
             if !inPlace {
                 Parallel.forRanges(cnt * c, grain: 8) { r in
