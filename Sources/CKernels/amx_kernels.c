@@ -30,8 +30,8 @@ void xai_amx_pack_rows(const float *w, long m, long k, uint16_t *dst) {
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "avx512_common.h"
 #include "bf16_simd.h"
-#include "simd_transpose.h"
 
 #define XAI_AMX_TARGET __attribute__((target("amx-tile,amx-bf16,avx512bf16,avx512f,avx512bw,avx512vl")))
 

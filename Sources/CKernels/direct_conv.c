@@ -3,7 +3,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#include "simd_transpose.h"
+#include "avx512_common.h"
 
 int xai_direct_supported(void) {
     __builtin_cpu_init();
@@ -11,16 +11,6 @@ int xai_direct_supported(void) {
 }
 
 #define XAI_DIRECT_TARGET __attribute__((target("avx512f,fma")))
-
-/* The fused rectifier, as the float32 epilogues apply it (NaN passes max and min unchanged). */
-XAI_DIRECT_TARGET
-static inline __attribute__((always_inline)) __m512 rectified(__m512 v, xai_rectifier r) {
-    if (r.slope != 1.0f) {
-        const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
-        return _mm512_mask_mul_ps(v, neg, v, _mm512_set1_ps(r.slope));
-    }
-    return _mm512_min_ps(_mm512_set1_ps(r.hi), _mm512_max_ps(_mm512_set1_ps(r.lo), v));
-}
 
 /* nb x width accumulators, constant where inlined (2 x 14 or 3 x 7 at most: with the nb filter
  * vectors and a broadcast, 31 or 25 of the 32 registers): per input value and tap, nb filter
@@ -67,7 +57,7 @@ static inline __attribute__((always_inline)) void segment(const int nb, const in
         for (int j = width; j < 16; j++) t[j] = _mm512_setzero_ps();
         xai_transpose16(t);
         const long n = b == nb - 1 ? lanes : 16;
-        for (long l = 0; l < n; l++) _mm512_mask_storeu_ps(y + (16 * b + l) * ychan, mask, rectified(t[l], r));
+        for (long l = 0; l < n; l++) _mm512_mask_storeu_ps(y + (16 * b + l) * ychan, mask, rectify(t[l], r));
     }
 }
 

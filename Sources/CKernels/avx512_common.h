@@ -1,10 +1,30 @@
-#ifndef XAI_SIMD_TRANSPOSE_H
-#define XAI_SIMD_TRANSPOSE_H
+#ifndef XAI_AVX512_COMMON_H
+#define XAI_AVX512_COMMON_H
 
-/* A 16 x 16 float transpose in AVX-512 registers, shared by the kernels that turn pixel vectors
- * into channel rows or back (private to CKernels). */
+/* What CKernels' AVX-512 kernels share, bf16 or float32 (private to the target): the fused
+ * rectifier of their epilogues and a 16 x 16 transpose. Plain AVX512F, so every kernel's own
+ * target (a superset) can inline them. */
 
 #include <immintrin.h>
+
+#include "bf16_kernels.h"
+
+/* The rectifier with its kind (leaky: slope != 1) a constant where inlined, so a kernel made
+ * in one copy per kind tests it once, not at every store. */
+__attribute__((target("avx512f")))
+static inline __attribute__((always_inline)) __m512 rectified(__m512 v, xai_rectifier r, const int leaky) {
+    if (leaky) {
+        const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+        return _mm512_mask_mul_ps(v, neg, v, _mm512_set1_ps(r.slope));
+    }
+    /* max(lo, v) and min(hi, .) return v when it is NaN, as the fp32 epilogue does. */
+    return _mm512_min_ps(_mm512_set1_ps(r.hi), _mm512_max_ps(_mm512_set1_ps(r.lo), v));
+}
+
+__attribute__((target("avx512f")))
+static inline __m512 rectify(__m512 v, xai_rectifier r) {
+    return r.slope != 1.0f ? rectified(v, r, 1) : rectified(v, r, 0);
+}
 
 /* r[i] <- column i of the 16 x 16 matrix whose rows were r[0 ... 15]. */
 __attribute__((target("avx512f")))
