@@ -36,7 +36,7 @@ final class BF16Tests: XCTestCase {
     /// operands in double (exact up to float32 sums) and against float32 within the bound.
     func testPackedGEMMAgainstRoundedOperandsAndFP32() throws {
         try requireBF16()
-        try forEachBF16Kernel { kernel in
+        forEachBF16Kernel { kernel in
             var g = SeededGenerator(seed: 61)
             let activations: [FusedActivation?] = [nil, .relu, .clip(min: 0, max: 0.5), .leakyRelu(alpha: 0.1)]
             var worstRounded: Float = 0, worstFP32: Float = 0
@@ -95,7 +95,7 @@ final class BF16Tests: XCTestCase {
     /// input, times a weight.
     func testExpandDepthwiseOnBF16ValuesMatchesFP32() throws {
         try requireBF16()
-        try forEachBF16Kernel { kernel in
+        forEachBF16Kernel { kernel in
             var g = SeededGenerator(seed: 62)
             func rounded(_ t: Tensor) -> Tensor { Tensor(shape: t.shape, data: t.data.map(Self.roundedBF16)) }
             let bf16 = Workspace()
@@ -220,7 +220,7 @@ final class BF16Tests: XCTestCase {
     /// padding, stride 2).
     func testStemColumnPairsEqualPackedColumns() throws {
         try requireBF16()
-        try forEachBF16Kernel { kind in
+        forEachBF16Kernel { kind in
             var g = SeededGenerator(seed: 67)
             for (kernel, stride, c, h, w) in [(3, 2, 3, 17, 23), (5, 1, 2, 9, 8)] {
                 let a = Conv2D(kernel: (kernel, kernel), stride: (stride, stride), pads: (kernel / 2, kernel / 2, kernel / 2, kernel / 2))

@@ -23,8 +23,7 @@ final class BlockedProjection: @unchecked Sendable {
     let m: Int
     let c: Int
     /// Filters by 16-output block, [block][c][16], and biases [block][16]; lanes past M zero.
-    private let filters: UnsafeMutablePointer<Float>
-    private let biases: UnsafeMutablePointer<Float>
+    private let byBlock: BlockFilters
 
     var outBlocks: Int { (m + ConvPlan.laneCount - 1) / ConvPlan.laneCount }
 
@@ -36,12 +35,7 @@ final class BlockedProjection: @unchecked Sendable {
     init(_ plan: ConvPlan) {
         precondition(Self.fits(plan))
         (m, c) = (plan.outChannels, plan.inChannels)
-        (filters, biases) = plan.filtersByOutputBlock()
-    }
-
-    deinit {
-        filters.deallocate()
-        biases.deallocate()
+        byBlock = BlockFilters(plan)
     }
 
     /// x [N][C/16][pixels][16], `shape` the NCHW shape it holds -> [N, M, H, W]; `residual`
@@ -72,14 +66,14 @@ final class BlockedProjection: @unchecked Sendable {
                             if count == L && last - first == 1 {
                                 // One block (Lite0's first projection, 16 outputs): all 16 pixels
                                 // at once, so each filter load feeds 16 multiply-adds, not 8.
-                                Self.tile(src, blockStride: step, kBlocks: kBlocks, filters: filters + first * c * L,
-                                          bias: biases + first * L, into: s + first * L)
+                                Self.tile(src, blockStride: step, kBlocks: kBlocks, filters: byBlock.data + first * c * L,
+                                          bias: byBlock.bias + first * L, into: s + first * L)
                             } else if count == L {
                                 // Two octets of pixels, each against the group's blocks three at a time.
                                 for octet in stride(from: 0, to: L, by: 8) {
                                     var b = first
                                     while b < last {
-                                        let (f, bias, into, px) = (filters + b * c * L, biases + b * L, s + b * L + octet, src + octet * L)
+                                        let (f, bias, into, px) = (byBlock.data + b * c * L, byBlock.bias + b * L, s + b * L + octet, src + octet * L)
                                         switch last - b {
                                         case 1: Self.octet(One.self, px, blockStride: step, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
                                         case 2: Self.octet(Two.self, px, blockStride: step, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
@@ -91,10 +85,10 @@ final class BlockedProjection: @unchecked Sendable {
                             } else {
                                 // An item's last pixels, fewer than 16, summed as the GEMM sums them.
                                 for b in first..<last {
-                                    let bias = Self.load(biases + b * L)
+                                    let bias = Self.load(byBlock.bias + b * L)
                                     for i in 0..<count {
                                         s[b * L + i] = Self.narrowColumn(src + i * L, blockStride: step, kBlocks: kBlocks,
-                                                                         filters: filters + b * c * L, bias: bias)
+                                                                         filters: byBlock.data + b * c * L, bias: bias)
                                     }
                                 }
                             }

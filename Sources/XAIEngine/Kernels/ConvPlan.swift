@@ -19,14 +19,14 @@ struct ConvPlan {
     let transposed: TransposedFilters?
     /// Filters by output block for DirectConvolution, packed by its first forward, and the
     /// flipped, transposed ones for the input gradient, by the first backward.
-    let direct: OnFirstUse<DirectFilters>
-    let directBackward: OnFirstUse<DirectFilters>
+    let direct: OnFirstUse<BlockFilters>
+    let directBackward: OnFirstUse<BlockFilters>
 
     /// `packed`, `winograd`, `transposed`, `direct`: filters already prepared for these weights (a variant of a
     /// prepared plan). `allowWinograd` false keeps a 3x3 stride-1 conv off Winograd (the reference paths).
     init(attrs: Conv2D, inChannels: Int, outChannels: Int, weights: [Float], bias: [Float]?,
          activation: FusedActivation?, packed: PackedFilters? = nil, winograd: WinogradFilters? = nil,
-         transposed: TransposedFilters? = nil, direct: (OnFirstUse<DirectFilters>, OnFirstUse<DirectFilters>)? = nil,
+         transposed: TransposedFilters? = nil, direct: (OnFirstUse<BlockFilters>, OnFirstUse<BlockFilters>)? = nil,
          allowWinograd: Bool = true) {
         self.attrs = attrs
         self.inChannels = inChannels
@@ -55,22 +55,6 @@ struct ConvPlan {
     var isPointwise: Bool {
         kh == 1 && kw == 1 && attrs.stride == (1, 1)
             && attrs.pads == (0, 0, 0, 0)
-    }
-
-    /// The group-1 filters by 16-output block, [block][groupK][16], and the biases [block][16],
-    /// lanes past the last output channel zero: the operand of kernels that broadcast an input
-    /// value against 16 outputs (ExpandDepthwise, BlockedProjection). The caller deallocates both.
-    func filtersByOutputBlock() -> (filters: UnsafeMutablePointer<Float>, biases: UnsafeMutablePointer<Float>) {
-        let L = Self.laneCount, k = groupK, blocks = (outChannels + L - 1) / L
-        let filters = UnsafeMutablePointer<Float>.allocate(capacity: blocks * k * L)
-        filters.initialize(repeating: 0, count: blocks * k * L)
-        let biases = UnsafeMutablePointer<Float>.allocate(capacity: blocks * L)
-        biases.initialize(repeating: 0, count: blocks * L)
-        for o in 0..<outChannels {
-            for j in 0..<k { filters[((o / L) * k + j) * L + o % L] = weights[o * k + j] }
-            biases[o] = bias?[o] ?? 0
-        }
-        return (filters, biases)
     }
 
     /// Output spatial size, nil when the kernel does not fit.

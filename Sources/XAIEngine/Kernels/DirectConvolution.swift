@@ -38,7 +38,7 @@ enum DirectConvolution {
 
     /// y [n, M, ho, wo] = rectify(conv(x [n, C, h, w]) + bias) on `filters`.
     static func run(_ geo: Geometry, _ x: UnsafePointer<Float>, n: Int, h: Int, w: Int, ho: Int, wo: Int,
-                    filters: DirectFilters, rectify: Rectifier16, into y: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
+                    filters: BlockFilters, rectify: Rectifier16, into y: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
         let (c, m, sh, sw, L) = (geo.c, geo.m, geo.sh, geo.sw, ConvPlan.laneCount)
         // The padded plane covers every input any output reads: rows past it are never read.
         let (ph, pw) = ((ho - 1) * sh + geo.kh, (wo - 1) * sw + geo.kw)
@@ -100,37 +100,6 @@ enum DirectConvolution {
     }
 }
 
-/// A conv's filters for DirectConvolution: [block][C][kH][kW][16] by 16-output block (lanes past
-/// the last output channel zero), and the biases [block][16].
-final class DirectFilters: @unchecked Sendable {
-    let blocks: Int
-    /// Floats between two blocks' filters.
-    let blockStride: Int
-    let data: UnsafeMutablePointer<Float>
-    let bias: UnsafeMutablePointer<Float>
-
-    /// Row-major filters [m][k] (k = C * kH * kW) and an optional bias [m].
-    init(weights: [Float], bias biasValues: [Float]?, m: Int, k: Int) {
-        let L = ConvPlan.laneCount
-        blocks = (m + L - 1) / L
-        blockStride = k * L
-        data = .allocate(capacity: blocks * blockStride)
-        data.initialize(repeating: 0, count: blocks * blockStride)
-        bias = .allocate(capacity: blocks * L)
-        bias.initialize(repeating: 0, count: blocks * L)
-        for o in 0..<m {
-            let dst = data + (o / L) * blockStride + o % L
-            for j in 0..<k { dst[j * L] = weights[o * k + j] }
-            bias[o] = biasValues?[o] ?? 0
-        }
-    }
-
-    deinit {
-        data.deallocate()
-        bias.deallocate()
-    }
-}
-
 extension ConvPlan {
     /// Whether the forward runs on DirectConvolution: a group-1 conv wider than 1x1, without
     /// dilation, in a float32 pass, on a CPU with the kernel, unless Winograd does better.
@@ -159,7 +128,7 @@ extension ConvPlan {
         guard x.shape.count == 4 else { return nil }
         let yShape = outputShape(x.shape)
         guard yShape[2] > 0, yShape[3] > 0, runsDirect(ho: yShape[2], wo: yShape[3], ws) else { return nil }
-        let filters = direct.get { DirectFilters(weights: weights, bias: bias, m: outChannels, k: groupK) }
+        let filters = direct.get { BlockFilters(self) }
         let geo = DirectConvolution.Geometry(c: inChannels, m: outChannels, kh: kh, kw: kw, sh: attrs.stride.h,
                                              sw: attrs.stride.w, padTop: attrs.pads.top, padLeft: attrs.pads.left)
         return ws.tensor(yShape) { y, _ in
@@ -188,7 +157,7 @@ extension ConvPlan {
                     for t in 0..<taps { flipped[(i * m + o) * taps + taps - 1 - t] = weights[(o * c + i) * taps + t] }
                 }
             }
-            return DirectFilters(weights: flipped, bias: nil, m: c, k: m * taps)
+            return BlockFilters(weights: flipped, bias: nil, m: c, k: m * taps)
         }
         let geo = DirectConvolution.Geometry(c: m, m: c, kh: kh, kw: kw, sh: 1, sw: 1, padTop: kh - 1 - p.top,
                                              padLeft: kw - 1 - p.left)

@@ -100,7 +100,7 @@ extension ExpandDepthwise {
     func expandPixelsBF16(_ filters: BF16Rows, _ packed: UnsafePointer<UInt16>, item: Int, block b: Int, count: Int = 1,
                           next: Int = 0, pixels: Range<Int>, ldx: Int, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
                           pairRows: DepthwisePairRows?, into block: UnsafeMutablePointer<SIMD16<Float>>) {
-        let f = filters.data + b * filters.panelStride, bias = biases + b * ConvPlan.laneCount
+        let f = filters.data + b * filters.panelStride, bias = byBlock.bias + b * ConvPlan.laneCount
         if Precision.useAMX {
             // AMX passes run the depthwise conv in float32 (no pair rows): see `forward`.
             let x = packed + (item * ldx + pixels.lowerBound) * xai_amx_kpad(expand.groupK)

@@ -13,8 +13,7 @@ final class ExpandDepthwise: @unchecked Sendable {
     let expand: ConvPlan
     let depthwise: ConvPlan
     /// Expansion filters by 16-channel block, [block][k][16], and biases [block][16].
-    private let filters: UnsafeMutablePointer<Float>
-    let biases: UnsafeMutablePointer<Float>
+    let byBlock: BlockFilters
     /// The expansion filters in bf16, packed by the first bf16 pass (ExpandDepthwise+BF16.swift).
     let bf16 = OnFirstUse<BF16Rows>()
     /// The same with k padded for AMX tile steps, made by the first bf16 pass that uses AMX.
@@ -45,12 +44,7 @@ final class ExpandDepthwise: @unchecked Sendable {
         precondition(Self.fits(expand: expand, depthwise: depthwise))
         self.expand = expand
         self.depthwise = depthwise
-        (filters, biases) = expand.filtersByOutputBlock()
-    }
-
-    deinit {
-        filters.deallocate()
-        biases.deallocate()
+        byBlock = BlockFilters(expand)
     }
 
     /// Where the depthwise conv's output goes: float32 planes [N, C, Ho, Wo], bf16 channel
@@ -151,8 +145,8 @@ final class ExpandDepthwise: @unchecked Sendable {
                     let item = first + b / setup.blocks, cb = b % setup.blocks
                     let columns = chunkColumns ? UnsafeMutablePointer<Float>.allocate(capacity: k * Self.chunkPixels) : nil
                     defer { columns?.deallocate() }
-                    let f = UnsafePointer(filters + cb * k * L)
-                    let bias = UnsafePointer(biases + cb * L)
+                    let f = UnsafePointer(byBlock.data + cb * byBlock.blockStride)
+                    let bias = UnsafePointer(byBlock.bias + cb * L)
                     var done = 0, p = 0
                     while p < ehw {
                         let end = min(ehw, p + Self.chunkPixels)
