@@ -17,8 +17,10 @@
 
 long xai_amx_kpad(long k) { return (k + 31) & ~31L; }
 
+long xai_amx_packed_rows(long m) { return ((m + 31) / 32 + 1) * 32; }
+
 void xai_amx_pack_rows(const float *w, long m, long k, uint16_t *dst) {
-    const long kp = xai_amx_kpad(k), rows = ((m + 31) / 32 + 1) * 32;
+    const long kp = xai_amx_kpad(k), rows = xai_amx_packed_rows(m);
     memset(dst, 0, (size_t)(rows * kp) * sizeof(uint16_t));
     for (long i = 0; i < m; i++)
         for (long j = 0; j < k; j++) dst[i * kp + j] = xai_bf16_from_float(w[i * k + j]);

@@ -32,7 +32,10 @@ int xai_amx_supported(void);
 /* k rounded up to a multiple of 32. */
 long xai_amx_kpad(long k);
 
-/* Filters [m][k] (row-major float32) -> AMX rows; `dst` holds (ceil(m / 32) + 1) * 32 * kpad values. */
+/* Rows of m filters as AMX rows: m rounded up to 32, plus 32 zero rows, (ceil(m / 32) + 1) * 32. */
+long xai_amx_packed_rows(long m);
+
+/* Filters [m][k] (row-major float32) -> AMX rows; `dst` holds xai_amx_packed_rows(m) * kpad values. */
 void xai_amx_pack_rows(const float *w, long m, long k, uint16_t *dst);
 
 /* n columns of a float32 [k][ld] matrix -> pixel rows [n][kpad] (no slack written). */

@@ -12,7 +12,7 @@ final class AMXRows: @unchecked Sendable {
     /// Packs row-major float32 filters [m, k].
     init(weights: UnsafePointer<Float>, m: Int, k: Int) {
         kpad = xai_amx_kpad(k)
-        data = .allocate(capacity: ((m + 31) / 32 + 1) * 32 * kpad)
+        data = .allocate(capacity: xai_amx_packed_rows(m) * kpad)
         xai_amx_pack_rows(weights, m, k, data)
     }
 
