@@ -56,8 +56,7 @@ final class BlockedProjection: @unchecked Sendable {
         return ws.tensor([n, m, shape[2], shape[3]]) { y, _ in
             residual.withDataPointer { rp in
                 Parallel.forRanges(n * tiles * groups, grain: max(1, (1 << 20) / unitWork)) { r in
-                    withUnsafeTemporaryAllocation(of: Lanes.self, capacity: L * blocks) { sb in
-                        let s = sb.baseAddress!
+                    Scratch.with(Lanes.self, count: L * blocks) { s in
                         for u in r {
                             let (item, tile, g) = (u / (tiles * groups), (u / groups) % tiles, u % groups)
                             let p0 = tile * L, count = min(L, pixels - p0)

@@ -24,8 +24,8 @@ extension ConvPlan {
         let tile = PackedGEMM.tileColumns(k: k, n: cols)
         let rectify = Rectifier16(activation)
         PackedGEMM.forEachUnit(packed, n: cols) { panels, columns in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: k * tile) { buffer in
-                let b = buffer.baseAddress!, width = columns.count
+            Scratch.with(Float.self, count: k * tile) { b in
+                let width = columns.count
                 fillColumns(x, first: first, c: c, h: h, w: w, ho: ho, wo: wo, columns: columns, into: b, ld: width)
                 // Column j of the product is at b + (j - columns.lowerBound).
                 let origin = UnsafePointer(b) - columns.lowerBound

@@ -45,26 +45,26 @@ extension ConvPlan {
             masks.withPlanes { dyMask, dxMask in
                 Parallel.forRanges(n * blocks, grain: 2) { range in
                     // The gathers overwrite only dy's cells: the margin stays zero.
-                    let grad = UnsafeMutablePointer<Lanes>.allocate(capacity: rows * cols + h * w)
-                    defer { grad.deallocate() }
-                    grad.initialize(repeating: Lanes(), count: rows * cols)
-                    let out = grad + rows * cols
-                    for b in range {
-                        let item = b / blocks, c0 = (b % blocks) * L, lanes = min(L, c - c0)
-                        Self.gatherChannels(dyb.baseAddress! + (item * c + c0) * ho * wo, planeStride: ho * wo, lanes: lanes,
-                                            count: ho * wo, slots: slots.baseAddress!, into: grad,
-                                            masked: dyMask?.advanced(by: (item * c + c0) * ho * wo))
-                        let filter = UnsafeRawPointer(fb.baseAddress! + (b % blocks) * taps * L)
-                        for ih in 0..<h {
-                            let ph = ih + pt
-                            for phase in 0..<sw {
-                                Self.gatherRow(grad + (ph / sh + mt) * cols + ml, taps: phases[(ph % sh) * sw + phase],
-                                               filter: filter, first: ((phase - pl) % sw + sw) % sw, width: w, pl: pl, sw: sw,
-                                               into: out + ih * w)
+                    Scratch.with(Lanes.self, count: rows * cols + h * w) { grad in
+                        grad.initialize(repeating: Lanes(), count: rows * cols)
+                        let out = grad + rows * cols
+                        for b in range {
+                            let item = b / blocks, c0 = (b % blocks) * L, lanes = min(L, c - c0)
+                            Self.gatherChannels(dyb.baseAddress! + (item * c + c0) * ho * wo, planeStride: ho * wo, lanes: lanes,
+                                                count: ho * wo, slots: slots.baseAddress!, into: grad,
+                                                masked: dyMask?.advanced(by: (item * c + c0) * ho * wo))
+                            let filter = UnsafeRawPointer(fb.baseAddress! + (b % blocks) * taps * L)
+                            for ih in 0..<h {
+                                let ph = ih + pt
+                                for phase in 0..<sw {
+                                    Self.gatherRow(grad + (ph / sh + mt) * cols + ml, taps: phases[(ph % sh) * sw + phase],
+                                                   filter: filter, first: ((phase - pl) % sw + sw) % sw, width: w, pl: pl, sw: sw,
+                                                   into: out + ih * w)
+                                }
                             }
+                            Self.scatterChannels(out, count: h * w, lanes: lanes, into: dx + (item * c + c0) * h * w, planeStride: h * w,
+                                                 masked: dxMask?.advanced(by: (item * c + c0) * h * w))
                         }
-                        Self.scatterChannels(out, count: h * w, lanes: lanes, into: dx + (item * c + c0) * h * w, planeStride: h * w,
-                                             masked: dxMask?.advanced(by: (item * c + c0) * h * w))
                     }
                 }
             }}}}

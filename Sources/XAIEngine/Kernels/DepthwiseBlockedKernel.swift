@@ -105,26 +105,26 @@ extension ConvPlan {
             let rows = zeroing == nil ? paddedPixels / g.wp : 0
             let groups = (blocks + width - 1) / width
             Parallel.forRanges(n * groups, grain: grain) { range in
-                let buffers = UnsafeMutablePointer<Lanes>.allocate(capacity: stride * width)
-                defer { buffers.deallocate() }
-                for j in 0..<width {
-                    let block = buffers + j * stride
-                    zeroing?(UnsafeMutableRawPointer(block))
-                    for r in 0..<rows {
-                        let row = block + r * g.wp
-                        if r < top || r >= top + g.h {
-                            row.initialize(repeating: Lanes(), count: g.wp)
-                        } else {
-                            row.initialize(repeating: Lanes(), count: left)
-                            (row + left + g.w).initialize(repeating: Lanes(), count: g.wp - left - g.w)
+                Scratch.with(Lanes.self, count: stride * width) { buffers in
+                    for j in 0..<width {
+                        let block = buffers + j * stride
+                        zeroing?(UnsafeMutableRawPointer(block))
+                        for r in 0..<rows {
+                            let row = block + r * g.wp
+                            if r < top || r >= top + g.h {
+                                row.initialize(repeating: Lanes(), count: g.wp)
+                            } else {
+                                row.initialize(repeating: Lanes(), count: left)
+                                (row + left + g.w).initialize(repeating: Lanes(), count: g.wp - left - g.w)
+                            }
                         }
+                        // Rows of 7 outputs read up to two cells past the block (see slidingRow8).
+                        (block + paddedPixels).initialize(repeating: Lanes(), count: min(2, outPixels))
                     }
-                    // Rows of 7 outputs read up to two cells past the block (see slidingRow8).
-                    (block + paddedPixels).initialize(repeating: Lanes(), count: min(2, outPixels))
-                }
-                for u in range {
-                    let (item, group) = (u / groups, u % groups)
-                    body(item * blocks + group * width, min(width, blocks - group * width), buffers)
+                    for u in range {
+                        let (item, group) = (u / groups, u % groups)
+                        body(item * blocks + group * width, min(width, blocks - group * width), buffers)
+                    }
                 }
             }
         }

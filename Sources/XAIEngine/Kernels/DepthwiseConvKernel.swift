@@ -60,26 +60,26 @@ extension ConvPlan {
                 weights.withUnsafeBufferPointer { wb in
                     let dyp = dyb.baseAddress!, wp = wb.baseAddress!
                     Parallel.forRanges(n * c, grain: 2) { planes in
-                        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: g.scratchSize)
-                        defer { scratch.deallocate() }
-                        for plane in planes {
-                            let ch = plane % c
-                            scratch.update(repeating: 0, count: g.scratchSize)
-                            let src = dyp + plane * g.ho * g.wo
-                            let filt = wp + ch * taps
-                            for oh in 0..<g.ho {
-                                let row = src + oh * g.wo
-                                for ki in 0..<kh {
-                                    let r = oh * g.sh + ki * g.dh
-                                    for kj in 0..<kw {
-                                        let off = kj * g.dw
-                                        let dst = scratch + (off % g.sw) * g.phaseSize + r * g.wq + off / g.sw
-                                        let wv = filt[ki * kw + kj]
-                                        for ow in 0..<g.wo { dst[ow] += wv * row[ow] }
+                        Scratch.with(Float.self, count: g.scratchSize) { scratch in
+                            for plane in planes {
+                                let ch = plane % c
+                                scratch.update(repeating: 0, count: g.scratchSize)
+                                let src = dyp + plane * g.ho * g.wo
+                                let filt = wp + ch * taps
+                                for oh in 0..<g.ho {
+                                    let row = src + oh * g.wo
+                                    for ki in 0..<kh {
+                                        let r = oh * g.sh + ki * g.dh
+                                        for kj in 0..<kw {
+                                            let off = kj * g.dw
+                                            let dst = scratch + (off % g.sw) * g.phaseSize + r * g.wq + off / g.sw
+                                            let wv = filt[ki * kw + kj]
+                                            for ow in 0..<g.wo { dst[ow] += wv * row[ow] }
+                                        }
                                     }
                                 }
+                                Self.gatherPhases(scratch, g, into: dx + plane * h * w)
                             }
-                            Self.gatherPhases(scratch, g, into: dx + plane * h * w)
                         }
                     }
                 }

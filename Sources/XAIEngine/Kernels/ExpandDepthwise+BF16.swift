@@ -69,8 +69,7 @@ extension ExpandDepthwise {
         if Precision.useAMX {
             let kpad = xai_amx_kpad(k)
             Parallel.forRanges(ho, grain: 4) { r in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: k * wo) { buffer in
-                    let rows = buffer.baseAddress!
+                Scratch.with(Float.self, count: k * wo) { rows in
                     for oh in r {
                         for row in 0..<k { fill(row, oh: oh, into: rows + row * wo) }
                         xai_amx_pack_pixels(rows, wo, k, wo, dst + oh * wo * kpad)
@@ -80,8 +79,7 @@ extension ExpandDepthwise {
             return UnsafePointer(dst)
         }
         Parallel.forRanges(k2 * ho, grain: 16) { r in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * wo) { buffer in
-                let rows = buffer.baseAddress!
+            Scratch.with(Float.self, count: 2 * wo) { rows in
                 for u in r {
                     let (p, oh) = (u / ho, u % ho), count = min(2, k - 2 * p)
                     for half in 0..<count { fill(2 * p + half, oh: oh, into: rows + half * wo) }

@@ -143,54 +143,55 @@ final class ExpandDepthwise: @unchecked Sendable {
                 let width = widths.first(where: enough) ?? 1
                 setup.forEachBlockGroup(items: direct ? n : 1, width: width, grain: 1, zeroing: pairRows?.zeroPadding) { b, count, blocks in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
-                    let columns = chunkColumns ? UnsafeMutablePointer<Float>.allocate(capacity: k * Self.chunkPixels) : nil
-                    defer { columns?.deallocate() }
-                    let f = UnsafePointer(byBlock.data + cb * byBlock.blockStride)
-                    let bias = UnsafePointer(byBlock.bias + cb * L)
-                    var done = 0, p = 0
-                    while p < ehw {
-                        let end = min(ehw, p + Self.chunkPixels)
-                        // Where pixel p's k values start, and the distance between two of them.
-                        let (src, ldx): (UnsafePointer<Float>, Int)
-                        if let columns {
-                            expand.im2col(xp + item * cin * hw, planes: cin, h: h, w: w, wo: ew, pixels: p..<end,
-                                          into: columns, ld: Self.chunkPixels)
-                            (src, ldx) = (UnsafePointer(columns), Self.chunkPixels)
-                        } else {
-                            (src, ldx) = (xp + item * k * hw + p, ehw)
-                        }
-                        if let bf16, let packed {
-                            expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, count: count, next: setup.groupStride,
-                                             pixels: p..<end, ldx: ehw, rectify, slots: setup.inputSlots + p, pairRows: pairRows,
-                                             into: blocks)
-                        } else if count == 2 {
-                            Self.expandPixelPairs(src, count: end - p, k: k, ldx: ldx, filters: f, bias: bias, rectify,
-                                                  slots: setup.inputSlots + p, into: blocks, next: setup.groupStride)
-                        } else {
-                            Self.expandPixels(src, count: end - p, k: k, ldx: ldx, filters: f, bias: Self.lanes(bias), rectify,
-                                              slots: setup.inputSlots + p, into: blocks)
-                        }
-                        let ready = pairRows?.readyRows(end / ew) ?? readyRows(end / ew)
-                        for j in 0..<count where ready > done {
-                            let block = blocks + j * setup.groupStride
-                            let out = output.vectors.map { $0 + (item * setup.blocks + cb + j) * outPixels } ?? block + setup.paddedPixels
-                            if let pairRows {
-                                pairRows.compute(block: cb + j, pairs: block, rows: done..<ready, into: out)
+                    Scratch.with(Float.self, count: chunkColumns ? k * Self.chunkPixels : 0) { buffer in
+                        let columns = chunkColumns ? buffer : nil
+                        let f = UnsafePointer(byBlock.data + cb * byBlock.blockStride)
+                        let bias = UnsafePointer(byBlock.bias + cb * L)
+                        var done = 0, p = 0
+                        while p < ehw {
+                            let end = min(ehw, p + Self.chunkPixels)
+                            // Where pixel p's k values start, and the distance between two of them.
+                            let (src, ldx): (UnsafePointer<Float>, Int)
+                            if let columns {
+                                expand.im2col(xp + item * cin * hw, planes: cin, h: h, w: w, wo: ew, pixels: p..<end,
+                                              into: columns, ld: Self.chunkPixels)
+                                (src, ldx) = (UnsafePointer(columns), Self.chunkPixels)
                             } else {
-                                setup.compute(block: b + j, plane: block, rows: done..<ready, into: out)
+                                (src, ldx) = (xp + item * k * hw + p, ehw)
                             }
+                            if let bf16, let packed {
+                                expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, count: count, next: setup.groupStride,
+                                                 pixels: p..<end, ldx: ehw, rectify, slots: setup.inputSlots + p, pairRows: pairRows,
+                                                 into: blocks)
+                            } else if count == 2 {
+                                Self.expandPixelPairs(src, count: end - p, k: k, ldx: ldx, filters: f, bias: bias, rectify,
+                                                      slots: setup.inputSlots + p, into: blocks, next: setup.groupStride)
+                            } else {
+                                Self.expandPixels(src, count: end - p, k: k, ldx: ldx, filters: f, bias: Self.lanes(bias), rectify,
+                                                  slots: setup.inputSlots + p, into: blocks)
+                            }
+                            let ready = pairRows?.readyRows(end / ew) ?? readyRows(end / ew)
+                            for j in 0..<count where ready > done {
+                                let block = blocks + j * setup.groupStride
+                                let out = output.vectors.map { $0 + (item * setup.blocks + cb + j) * outPixels } ?? block + setup.paddedPixels
+                                if let pairRows {
+                                    pairRows.compute(block: cb + j, pairs: block, rows: done..<ready, into: out)
+                                } else {
+                                    setup.compute(block: b + j, plane: block, rows: done..<ready, into: out)
+                                }
+                            }
+                            done = max(done, ready)
+                            p = end
                         }
-                        done = max(done, ready)
-                        p = end
-                    }
-                    for j in 0..<count {
-                        let out = blocks + j * setup.groupStride + setup.paddedPixels, plane = item * c + (cb + j) * L
-                        switch output {
-                        case let .planes(y):
-                            ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + plane * outPixels, planeStride: outPixels)
-                        case let .pairs(y):
-                            Self.scatterPairs(out, count: outPixels, into: y + plane * outPixels, planeStride: outPixels)
-                        case .blocks: break
+                        for j in 0..<count {
+                            let out = blocks + j * setup.groupStride + setup.paddedPixels, plane = item * c + (cb + j) * L
+                            switch output {
+                            case let .planes(y):
+                                ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + plane * outPixels, planeStride: outPixels)
+                            case let .pairs(y):
+                                Self.scatterPairs(out, count: outPixels, into: y + plane * outPixels, planeStride: outPixels)
+                            case .blocks: break
+                            }
                         }
                     }
                 }

@@ -48,9 +48,9 @@ extension PackedGEMM {
     static func runBF16(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         let width = columns.count
-        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: (w.k + 1) / 2 * width * 2) { packed in
-            xai_bf16_pack_columns(b + columns.lowerBound, ldb, w.k, width, packed.baseAddress!)
-            runBF16(w, packed: packed.baseAddress!, ldb: width, panels: panels, columns: columns, rectify: rectify, into: dst)
+        Scratch.with(UInt16.self, count: (w.k + 1) / 2 * width * 2) { packed in
+            xai_bf16_pack_columns(b + columns.lowerBound, ldb, w.k, width, packed)
+            runBF16(w, packed: packed, ldb: width, panels: panels, columns: columns, rectify: rectify, into: dst)
         }
     }
 
@@ -79,8 +79,7 @@ extension PackedGEMM {
             return
         }
         let a = w.bf16Rows, width = columns.count, k2 = a.pairs
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: r * 32) { buffer in
-            let scratch = buffer.baseAddress!
+        Scratch.with(Float.self, count: r * 32) { scratch in
             for p in panels {
                 let row0 = p * r, rows = min(r, w.m - row0)
                 var j = 0

@@ -178,8 +178,7 @@ enum PackedGEMM {
     static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                             columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         let kernelRectify = dst.kernelRectifier(rectify)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: PackedFilters.rows * widestBlock) { buffer in
-            let scratch = buffer.baseAddress!
+        Scratch.with(Float.self, count: PackedFilters.rows * widestBlock) { scratch in
             for p in panels {
                 let a = UnsafePointer(w.data + p * w.k * PackedFilters.rows)
                 let bias = UnsafePointer(w.bias + p * PackedFilters.rows)

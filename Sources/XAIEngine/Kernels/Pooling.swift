@@ -38,8 +38,8 @@ enum Pooling {
                 planes(x.shape, yShape) { plane in
                     let src = xp + plane * h * w, dst = y + plane * o.h * o.w
                     if isMax {
-                        withUnsafeTemporaryAllocation(of: Float.self, capacity: MaxPoolRows.bufferCount(p, w: w, wo: o.w)) {
-                            MaxPoolRows.plane(p, src, h: h, w: w, into: dst, ho: o.h, wo: o.w, row: $0.baseAddress!)
+                        Scratch.with(Float.self, count: MaxPoolRows.bufferCount(p, w: w, wo: o.w)) {
+                            MaxPoolRows.plane(p, src, h: h, w: w, into: dst, ho: o.h, wo: o.w, row: $0)
                         }
                         return
                     }

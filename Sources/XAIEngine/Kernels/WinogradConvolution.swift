@@ -100,8 +100,8 @@ enum WinogradConvolution {
     private static func transformInput(_ plane: UnsafePointer<Float>, _ g: Geometry,
                                        into dst: UnsafeMutablePointer<Float>, pointStride: Int) {
         let (ph, pw) = (g.paddedHeight, g.paddedWidth)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: ph * pw + WinogradTransform.points * 16) { buffer in
-            let padded = buffer.baseAddress!, patches = padded + ph * pw
+        Scratch.with(Float.self, count: ph * pw + WinogradTransform.points * 16) { padded in
+            let patches = padded + ph * pw
             padded.initialize(repeating: 0, count: ph * pw)
             // Rows and columns past the padded plane are never read by an output block.
             let rows = min(g.h, ph - g.padTop), columns = min(g.w, pw - g.padLeft)

@@ -59,7 +59,7 @@ enum WinogradTransform {
     static func transformOutput(_ m: UnsafePointer<Float>, stride: Int, into out: UnsafeMutablePointer<Float>) {
         @inline(__always) func ld(_ i: Int) -> V { UnsafeRawPointer(m + i * stride).loadUnaligned(as: V.self) }
         @inline(__always) func st(_ v: V, _ i: Int) { UnsafeMutableRawPointer(out + 16 * i).storeBytes(of: v, as: V.self) }
-        withUnsafeTemporaryAllocation(of: V.self, capacity: 24) { t in
+        Scratch.with(V.self, count: 24) { t in
             // Along columns (6 values -> 4 rows), then along the 4 rows.
             for j in 0..<6 {
                 let c = outputLine(ld(j), ld(6 + j), ld(12 + j), ld(18 + j), ld(24 + j), ld(30 + j))
