@@ -132,9 +132,15 @@ enum PackedGEMM {
 
     /// Columns per tile: B's part of a tile (K x tile floats) stays within about 512 KB of the
     /// core's cache while every row panel passes over it (without tiles, the [144, 6272] input
-    /// of a Lite0 projection was read from L3 once per panel).
+    /// of a Lite0 projection was read from L3 once per panel). A product's tiles are about equally
+    /// wide (multiples of 32, as before): the pool hands each core the same half of the units, and
+    /// a 28x28 map cut 256 + 256 + 256 + 16 left one core a third less to do than the other.
+    /// Only the last tile's width changes which kernel takes a column, so results do not change.
     static func tileColumns(k: Int, n: Int) -> Int {
-        n <= 64 ? n : min(n, max(32, ((1 << 17) / max(1, k)) & ~31))
+        guard n > 64 else { return n }
+        let widest = min(n, max(32, ((1 << 17) / max(1, k)) & ~31))
+        let tiles = (n + widest - 1) / widest
+        return min(widest, ((n + tiles - 1) / tiles + 31) & ~31)
     }
 
     /// C = rectify(W * B + bias) for the `n` columns of B (rows at `b + k * ldb`), split across
