@@ -61,7 +61,8 @@ public enum Pointwise: Sendable, Equatable {
     }
 
     /// dx for dy. Rectifiers follow the backward rules (guided, deconvnet) and read their
-    /// mask off the input; sigmoid and tanh read their output, the rest their input.
+    /// mask off the input (or the output, where only that was kept); sigmoid and tanh read their
+    /// output, the rest their input.
     func backward(_ dy: Tensor, _ c: BackwardContext) throws -> Tensor {
         if case .deepLift = c.rules {
             let r = try c.referenceValues()
@@ -69,7 +70,11 @@ public enum Pointwise: Sendable, Equatable {
                                          workspace: c.workspace)
         }
         func rectifier(_ act: FusedActivation) throws -> Tensor {
-            Elementwise.rectifierBackward(act, ref: try c.value(0), dy: dy, rules: c.rules, workspace: c.workspace)
+            // Where a gradient pass kept the output only (Engine.gradientRetention), a rectifier
+            // that can be fused reads the same mask off it.
+            let ref: Tensor
+            do { ref = try c.value(0) } catch where FusedActivation(fusing: self) != nil { ref = try c.output() }
+            return Elementwise.rectifierBackward(act, ref: ref, dy: dy, rules: c.rules, workspace: c.workspace)
         }
         func combine(_ ref: Tensor,
                      _ f: @escaping (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
