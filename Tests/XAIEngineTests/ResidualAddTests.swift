@@ -71,6 +71,38 @@ final class ResidualAddTests: XCTestCase {
         }
     }
 
+    /// The first block of a ResNet stage: the Add takes the block's last conv and a stride-2
+    /// 1x1 shortcut conv, which comes second and runs on im2col + the packed GEMM; the Add and
+    /// the Relu join the shortcut conv's step.
+    /// Also with the batch in one pass big enough for the shortcut's im2col to go tile by tile
+    /// (ConvPlan+TiledColumns.swift: 11 items x 196 columns x 512 channels).
+    func testStridedShortcutMatchesSeparateSteps() throws {
+        for (c, size, batch) in [(8, (9, 11), 3), (512, (28, 28), 11)] {
+            var b = GraphBuilder(shape: [c, size.0, size.1], seed: 7)
+            let mid = b.add(.relu, [b.conv(b.input, inChannels: c, outChannels: 6, kernel: 3, stride: 2, pads: (1, 1, 1, 1))])
+            let end = b.conv(mid, inChannels: 6, outChannels: 20, kernel: 1, output: "end")
+            let shortcut = b.conv(b.input, inChannels: c, outChannels: 20, kernel: 1, stride: 2, output: "shortcut")
+            let out = b.add(.relu, [b.add(.add, [end, shortcut], output: "sum")], output: "out")
+            let engine = try Engine(graph: b.build(outputs: [out]))
+            let conv = try XCTUnwrap(engine.producer["shortcut"])
+            XCTAssertEqual(engine.residualAdds[conv]?.rectifier, .relu, "the Add and the Relu fuse into the shortcut conv")
+            let input = randomTensor([batch, c, size.0, size.1], seed: 11)
+            for e in Precision.bf16Available ? [engine, engine.computing(in: .bf16)] : [engine] {
+                // One pass over the whole batch (no micro-batches), as the caller's keep set says.
+                func pass(keeping kept: [String]) throws -> Tensor {
+                    try e.forwardWhole([e.graph.input: input], base: nil, keep: Set(e.graph.outputs + kept)).output
+                }
+                let fused = try pass(keeping: [])
+                for kept in ["shortcut", "sum"] {
+                    let separate = try pass(keeping: [kept])
+                    let diff = zip(fused.data, separate.data).map { abs($0 - $1) }.max() ?? 0
+                    print("strided shortcut, \(c) channels, batch \(batch), \(e.precision), \(kept) kept: max diff \(diff)")
+                    XCTAssertEqual(fused, separate, "\(c) channels \(e.precision), \(kept) kept")
+                }
+            }
+        }
+    }
+
     /// An inverted-residual block (expand 1x1 + ReLU6, depthwise 3x3, project 1x1, Add of the
     /// block input): in bf16 the projection runs on the fused depthwise step's pairs and takes
     /// the Add too.

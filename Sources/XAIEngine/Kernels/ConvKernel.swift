@@ -31,10 +31,10 @@ extension ConvPlan {
     }
 
     /// Forward: x [N, C, H, W] -> [N, M, Ho, Wo], bias and rectifier applied. `residual`
-    /// (shaped like the output; pointwise group-1 convs only, ResidualAdd.swift) is added
+    /// (shaped like the output; 1x1 group-1 convs only, `takesResidual`, ResidualAdd.swift) is added
     /// before the rectifier.
     func forward(_ x: Tensor, workspace ws: Workspace, residual: Tensor? = nil) -> Tensor {
-        precondition(residual == nil || (isPointwise && packed != nil), "a residual needs a pointwise group-1 conv")
+        precondition(residual == nil || takesResidual, "a residual needs a 1x1 group-1 conv on the packed GEMM")
         if isDepthwise { return depthwiseForward(x, workspace: ws) }
         if let y = directForward(x, workspace: ws) { return y }
         if let y = winogradForward(x, workspace: ws) { return y }
@@ -58,9 +58,12 @@ extension ConvPlan {
                         // Pointwise: the input item is the operand. Otherwise im2col, items side by side.
                         let direct = isPointwise
                         if !direct, let packed, groupK * cols >= ConvPlan.tiledColumnFloats {
-                            forwardTiled(xp, first: n0, count: cnt, c: c, h: h, w: w, ho: ho, wo: wo, packed: packed,
-                                         into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m),
-                                         precision: ws.precision)
+                            residual.withDataPointer { rp in
+                                forwardTiled(xp, first: n0, count: cnt, c: c, h: h, w: w, ho: ho, wo: wo, packed: packed,
+                                             into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m,
+                                                                     residual: rp.map { $0 + n0 * m * howo }),
+                                             precision: ws.precision)
+                            }
                             n0 += cnt
                             continue
                         }

@@ -57,6 +57,11 @@ struct ConvPlan {
             && attrs.pads == (0, 0, 0, 0)
     }
 
+    /// Whether `forward` can add a residual in its epilogue (ResidualAdd.swift): a 1x1 group-1
+    /// conv on the packed GEMM, pointwise or strided (the first block of a ResNet stage adds the
+    /// stride-2 shortcut conv's output to the block's).
+    var takesResidual: Bool { kh == 1 && kw == 1 && groups == 1 && packed != nil }
+
     /// Output spatial size, nil when the kernel does not fit.
     static func outputSize(_ a: Conv2D, h: Int, w: Int) -> (h: Int, w: Int)? {
         let extent = a.dilatedKernel

@@ -1,7 +1,7 @@
 import XAICore
 
-/// A pointwise group-1 conv whose only reader is an Add of a tensor of the same shape (the
-/// end of a ResNet bottleneck or of an inverted-residual block), with the rectifier after the
+/// A 1x1 group-1 conv whose only reader is an Add of a tensor of the same shape (the end of a
+/// ResNet bottleneck, its strided shortcut, or the end of an inverted-residual block), with the rectifier after the
 /// Add when that alone reads the sum: run as one step when neither intermediate is kept. The
 /// product's epilogue adds the residual to each block of output while the block is in cache
 /// and rectifies it (ColumnDestination.addResidual), so the conv's output is never written
@@ -28,7 +28,7 @@ struct ResidualAdd {
     static func find(at i: Int, in steps: [Step], readers: [String: Int], outputs: [String],
                      itemShapes: [String: [Int]]) -> ResidualAdd? {
         let s = steps[i]
-        guard i + 1 < steps.count, let conv = s.conv, conv.isPointwise, conv.groups == 1, conv.packed != nil,
+        guard i + 1 < steps.count, let conv = s.conv, conv.takesResidual,
               s.activation == nil, readers[s.output] == 1, !outputs.contains(s.output) else { return nil }
         let add = steps[i + 1]
         guard case .add = add.op, add.operands.count == 2, add.computedInputs.count == 2,
