@@ -101,8 +101,9 @@ extension Engine {
                     let add = residualAdd(at: i + 2, position: k + 2)
                     skip = 2 + (add?.fusedSteps ?? 0)
                     if let add { project.activation = add.rectifier }
-                    let label = step.profileLabel(i, args) + " +depthwise +project" + (add?.label ?? "")
-                    values[steps[i + skip].output] = StepProfile.measure(label) {
+                    // Labels are built only when profiling: String(describing:) of an op reflects.
+                    let label = { step.profileLabel(i, args) + " +depthwise +project" + (add?.label ?? "") }
+                    values[steps[i + skip].output] = StepProfile.measure(label()) {
                         fused.forwardProjected(args[0], project: project, residual: add.map { values[$0.residual]! }, workspace: ws)
                     }
                 } else {
