@@ -46,10 +46,11 @@ extension Engine {
         // Steps downstream of the replacements, and the tensors they need from `base`.
         var dirty = Set(replacing.keys)
         var run: [Int] = []
-        for (i, s) in steps.enumerated() where i >= from && i < (until ?? steps.count) && replacing[s.output] == nil {
-            if s.computedInputs.contains(where: dirty.contains) {
+        let end = min(until ?? steps.count, steps.count)
+        for i in from..<max(from, end) where replacing[steps[i].output] == nil {
+            if steps[i].computedInputs.contains(where: dirty.contains) {
                 run.append(i)
-                dirty.insert(s.output)
+                dirty.insert(steps[i].output)
             }
         }
         var values = replacing
