@@ -79,8 +79,8 @@ extension Engine {
     }
 
     /// What a forward pass must keep for `gradients` under `rules`, or nil for every tensor.
-    /// Nothing reads the output of a pointwise conv whose only reader is a residual Add (its
-    /// input gradient needs the weights alone), nor the sum when only a rectifier reads it: every
+    /// Nothing reads the output of a 1x1 conv whose only reader is a residual Add (its input
+    /// gradient needs the weights alone), nor the sum when only a rectifier reads it: every
     /// rectifier that fuses (relu, clip, leaky relu with a positive slope) puts y and x on the
     /// same side of each bound, so its mask reads the same off its output. Left out, they let the
     /// pass fuse conv, Add and rectifier as a forward-only pass does (ResidualAdd.swift), to the
@@ -108,7 +108,8 @@ extension Engine {
         let n = input.batch
         let keep = gradientRetention(wrt: wrt, rules: rules)
         func pass(_ x: Tensor, _ items: Range<Int>) throws -> [String: Tensor] {
-            let activations = try keep.map { try forwardWhole([graph.input: x], base: nil, keep: $0) } ?? forward(x, retain: .all)
+            let activations = try keep.map { try forwardWhole([graph.input: x], base: nil, keep: $0) }
+                ?? forward(x, retain: .all)
             let s = try seeds(activations.output, items)
             guard s.shape == [items.count, classCount] else {
                 throw EngineError.badInput(detail: "logit seeds must have shape \([items.count, classCount]), got \(s.shape)")

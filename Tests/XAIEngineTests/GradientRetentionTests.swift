@@ -11,14 +11,8 @@ final class GradientRetentionTests: XCTestCase {
     private func residualNet() throws -> Engine {
         var b = GraphBuilder(shape: [4, 6, 7], seed: 21)
         let x = b.add(.relu, [b.conv(b.input, inChannels: 4, outChannels: 16, kernel: 1)])
-        let mid = b.add(.relu, [b.conv(x, inChannels: 16, outChannels: 8, kernel: 3)])
-        let end = b.conv(mid, inChannels: 8, outChannels: 16, kernel: 1, output: "end")
-        let sum = b.add(.add, [end, x], output: "sum")
-        let out = b.add(.relu, [sum], output: "out")
-        let mid2 = b.add(.relu, [b.conv(out, inChannels: 16, outChannels: 8, kernel: 3)])
-        let end2 = b.conv(mid2, inChannels: 8, outChannels: 16, kernel: 1, output: "end2")
-        let sum2 = b.add(.add, [end2, out], output: "sum2")
-        let out2 = b.add(.pointwise(.clip(min: 0, max: 6)), [sum2], output: "out2")
+        let out = addBottleneckEnd(&b, from: x, channels: 16, width: 8)
+        let out2 = addBottleneckEnd(&b, from: out, channels: 16, width: 8, suffix: "2", rectifier: .pointwise(.clip(min: 0, max: 6)))
         let pooled = b.add(.flatten(axis: 1), [b.add(.globalAveragePool, [out2])])
         let logits = b.add(.gemm(alpha: 1, beta: 1, transA: false, transB: true),
                            [pooled, b.random([5, 16], scale: 0.5), b.random([5], scale: 0.1)], output: "logits")

@@ -52,10 +52,7 @@ final class ResidualAddTests: XCTestCase {
     func testBottleneckEndMatchesSeparateSteps() throws {
         var b = GraphBuilder(shape: [4, 5, 7], seed: 5)
         let x = b.add(.relu, [b.conv(b.input, inChannels: 4, outChannels: 12, kernel: 1)])
-        let mid = b.add(.relu, [b.conv(x, inChannels: 12, outChannels: 6, kernel: 3)])
-        let end = b.conv(mid, inChannels: 6, outChannels: 12, kernel: 1, output: "end")
-        let sum = b.add(.add, [end, x], output: "sum")
-        let out = b.add(.relu, [sum], output: "out")
+        let out = addBottleneckEnd(&b, from: x, channels: 12, width: 6)
         let engine = try Engine(graph: b.build(outputs: [out]))
         let conv = try XCTUnwrap(engine.producer["end"])
         XCTAssertEqual(engine.residualAdds[conv]?.rectifier, .relu, "the Add and the Relu fuse into the last conv")

@@ -137,3 +137,14 @@ func rectified(_ s: Double, _ act: FusedActivation?) -> Double {
 /// 48 + 32, 144 three 48s over two items), and items that end inside a block.
 let packedGEMMColumnCases = [(1, 1), (15, 15), (16, 16), (17, 17), (33, 33), (48, 16), (49, 49), (98, 49),
                              (100, 25), (64, 32), (70, 7), (80, 80), (144, 72)]
+
+/// A ResNet bottleneck's end on `x` ([c, h, w]): conv 3x3 (c -> width) + Relu, conv 1x1
+/// (width -> c) named "end\(suffix)", Add of x named "sum\(suffix)", then `rectifier`, named
+/// "out\(suffix)". Returns the rectifier's output.
+func addBottleneckEnd(_ b: inout GraphBuilder, from x: String, channels c: Int, width: Int, suffix: String = "",
+                      rectifier: Op = .relu) -> String {
+    let mid = b.add(.relu, [b.conv(x, inChannels: c, outChannels: width, kernel: 3)])
+    let end = b.conv(mid, inChannels: width, outChannels: c, kernel: 1, output: "end\(suffix)")
+    let sum = b.add(.add, [end, x], output: "sum\(suffix)")
+    return b.add(rectifier, [sum], output: "out\(suffix)")
+}
