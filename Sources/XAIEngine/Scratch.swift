@@ -60,7 +60,7 @@ final class ScratchStack {
     private func grow(_ bytes: Int) {
         free(buffers[depth])
         // Whole pages, and at least double the old size, so a few calls settle each buffer.
-        let size = max(bytes, 2 * sizes[depth]) + 4095 & ~4095
+        let size = (max(bytes, 2 * sizes[depth]) + 4095) & ~4095
         var p: UnsafeMutableRawPointer?
         guard posix_memalign(&p, 64, size) == 0, let p else { fatalError("out of memory: \(size) bytes of kernel scratch") }
         buffers[depth] = p

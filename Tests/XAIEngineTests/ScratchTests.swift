@@ -26,6 +26,18 @@ final class ScratchTests: XCTestCase {
     }
 
     func testGrowsForLargerRequests() {
+        // On a fresh thread: a first request takes a whole page, so a page's request needs no new one.
+        let reused = Mutex(false)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let small = Scratch.with(UInt8.self, count: 10) { Int(bitPattern: $0) }
+            let page = Scratch.with(UInt8.self, count: 4096) { Int(bitPattern: $0) }
+            reused.withLock { $0 = small == page }
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        XCTAssertTrue(reused.withLock { $0 }, "buffers are whole pages")
         Scratch.with(UInt8.self, count: 10) { _ in }
         Scratch.with(Double.self, count: 1 << 20) { p in
             // Every element is addressable: write the first and last.
