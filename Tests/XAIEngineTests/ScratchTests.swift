@@ -26,18 +26,12 @@ final class ScratchTests: XCTestCase {
     }
 
     func testGrowsForLargerRequests() {
-        // On a fresh thread: a first request takes a whole page, so a page's request needs no new one.
-        let reused = Mutex(false)
-        let done = DispatchSemaphore(value: 0)
-        let thread = Thread {
+        // A fresh thread's first request takes a whole page, so a page's request needs no new one.
+        let reused = onNewThread {
             let small = Scratch.with(UInt8.self, count: 10) { Int(bitPattern: $0) }
-            let page = Scratch.with(UInt8.self, count: 4096) { Int(bitPattern: $0) }
-            reused.withLock { $0 = small == page }
-            done.signal()
+            return small == Scratch.with(UInt8.self, count: 4096) { Int(bitPattern: $0) }
         }
-        thread.start()
-        done.wait()
-        XCTAssertTrue(reused.withLock { $0 }, "buffers are whole pages")
+        XCTAssertTrue(reused, "buffers are whole pages")
         Scratch.with(UInt8.self, count: 10) { _ in }
         Scratch.with(Double.self, count: 1 << 20) { p in
             // Every element is addressable: write the first and last.
@@ -49,17 +43,22 @@ final class ScratchTests: XCTestCase {
 
     func testThreadsHaveTheirOwnBuffers() {
         let here = Scratch.with(Float.self, count: 16) { Int(bitPattern: $0) }
-        let there = Mutex(0)
+        let there = onNewThread { Scratch.with(Float.self, count: 16) { Int(bitPattern: $0) } }
+        XCTAssertNotEqual(there, 0)
+        XCTAssertNotEqual(here, there)
+    }
+
+    /// `body`'s result, run on a thread of its own (which starts with no scratch) and awaited.
+    private func onNewThread<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
+        let result = Mutex<T?>(nil)
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
-            let address = Scratch.with(Float.self, count: 16) { Int(bitPattern: $0) }
-            there.withLock { $0 = address }
+            let value = body()
+            result.withLock { $0 = value }
             done.signal()
         }
         thread.start()
         done.wait()
-        let address = there.withLock { $0 }
-        XCTAssertNotEqual(address, 0)
-        XCTAssertNotEqual(here, address)
+        return result.withLock { $0! }
     }
 }
