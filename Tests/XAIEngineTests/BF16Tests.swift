@@ -131,28 +131,47 @@ final class BF16Tests: XCTestCase {
         }
     }
 
-    /// The depthwise step's own bf16 pairs are the packed columns of its float32 output, bit
-    /// for bit, for pixel counts with and without a partial last tile.
+    /// The depthwise step's own bf16 pairs are what packing its float32 output gives, bit for
+    /// bit, in each layout (pair rows; AMX column blocks, with the padding past the channels
+    /// zeroed): three 16-channel blocks (48 channels, padded to 64 for AMX), pixel counts with
+    /// and without partial tiles and column blocks, scattered in runs of 7 pixels as the step
+    /// scatters rows (runs that cross 16- and 32-column boundaries).
     func testScatteredPairsEqualPackedColumns() throws {
         try requireBF16()
-        var g = SeededGenerator(seed: 64)
-        for count in [1, 16, 37, 49] {
-            let block = (0..<count).map { _ in SIMD16<Float>((0..<16).map { _ in Float.random(in: -3...3, using: &g) }) }
-            var planes = [Float](repeating: 0, count: 16 * count)
-            var pairs = [UInt16](repeating: 0xffff, count: 16 * count)
-            var packed = [UInt16](repeating: 0, count: 16 * count)
-            block.withUnsafeBufferPointer { b in
-                planes.withUnsafeMutableBufferPointer {
-                    ConvPlan.scatterChannels(b.baseAddress!, count: count, lanes: 16, into: $0.baseAddress!, planeStride: count)
+        try forEachBF16Kernel { kernel in
+            var g = SeededGenerator(seed: 64)
+            let channels = 48
+            for count in [1, 16, 37, 49, 100] {
+                let cells = (0..<(channels / 16 * count)).map { _ in SIMD16<Float>((0..<16).map { _ in Float.random(in: -3...3, using: &g) }) }
+                var planes = [Float](repeating: 0, count: channels * count)
+                let halves = ExpandDepthwise.pairHalves(channels: channels, pixels: count)
+                var pairs = [UInt16](repeating: 0xffff, count: halves), packed = [UInt16](repeating: 0, count: halves)
+                cells.withUnsafeBufferPointer { b in
+                    planes.withUnsafeMutableBufferPointer { p in
+                        pairs.withUnsafeMutableBufferPointer { y in
+                            for block in 0..<(channels / 16) {
+                                let v = b.baseAddress! + block * count
+                                ConvPlan.scatterChannels(v, count: count, lanes: 16, into: p.baseAddress! + block * 16 * count, planeStride: count)
+                                for first in stride(from: 0, to: count, by: 7) {
+                                    ExpandDepthwise.scatterPairs(v + first, first: first, count: min(7, count - first), channel: 16 * block,
+                                                                 of: channels, into: y.baseAddress!, pixels: count)
+                                }
+                            }
+                        }
+                    }
                 }
-                pairs.withUnsafeMutableBufferPointer {
-                    ExpandDepthwise.scatterPairs(b.baseAddress!, count: count, into: $0.baseAddress!, planeStride: count)
+                // Compared where the layouts hold values: AMX column blocks past the last pixel are left as they were.
+                var compared = Array(0..<halves)
+                if Precision.useAMX {
+                    xai_amx_pack_blocks(planes, count, channels, count, &packed)
+                    compared = compared.filter { ($0 / 64 / (xai_amx_kpad(channels) / 2)) * 32 + $0 % 64 / 2 < count }
+                } else {
+                    xai_bf16_pack_columns(planes, count, channels, count, &packed)
                 }
+                let differing = compared.filter { pairs[$0] != packed[$0] }.count
+                print("bf16 pairs (\(kernel)) from the depthwise blocks, \(count) pixels: \(differing) of \(compared.count) halves differ from packed columns")
+                XCTAssertEqual(differing, 0)
             }
-            xai_bf16_pack_columns(planes, count, 16, count, &packed)
-            let differing = zip(pairs, packed).filter { $0 != $1 }.count
-            print("bf16 pairs from the depthwise block, \(count) pixels: \(differing) of \(pairs.count) halves differ from packed columns")
-            XCTAssertEqual(pairs, packed)
         }
     }
 

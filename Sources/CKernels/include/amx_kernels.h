@@ -12,7 +12,11 @@
  *   - AMX rows:    [rows][kpad], row-major (the GEMM's filters; rows past m zero, and 32 extra
  *                  zero rows so that a 32-row step may start at any row below m);
  *   - pixel rows:  [n][kpad], one row per pixel (the expansion's input), plus 16 rows of slack;
- *   - packed columns and expansion filters as in bf16_kernels.h: [k/2][n][2] and [k/2][16][2].
+ *   - column blocks: [ceil(n / 32)][kpad / 2][32][2], each block's 32 columns as pair rows of
+ *                  128 bytes (the GEMM's B: one tile step reads 2 KB in one piece, where pair
+ *                  rows of the whole width had put each of a tile's 16 rows in another page;
+ *                  the products ran 1.4-2x faster in a C microbenchmark of Lite0's shapes);
+ *   - expansion filters as in bf16_kernels.h: [k/2][16][2].
  * Sums run over k in steps of 32 from zero, the bias added last: the results round differently
  * from the vdpbf16ps kernels' (which start from the bias and step by one k pair).
  */
@@ -41,11 +45,21 @@ void xai_amx_pack_rows(const float *w, long m, long k, uint16_t *dst);
 /* n columns of a float32 [k][ld] matrix -> pixel rows [n][kpad] (no slack written). */
 void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst);
 
+/* Columns of a float32 [k][ld] matrix -> column blocks (see the layouts above). */
+void xai_amx_pack_blocks(const float *x, long ld, long k, long n, uint16_t *dst);
+
+/* Pixel vectors of one 16-channel block (16 floats apart) of pixels first ... first + count - 1
+ * -> their 8 channel pairs in column blocks: `dst` is pair row 0 of column block 0 of the
+ * block's first pair, kp2 = kpad / 2 pair rows per column block; `pad` (0 or 8) pair rows after
+ * the 8 are zeroed for the same pixels (the padding past the last channel). The values are
+ * those xai_amx_pack_blocks makes of the block's float32 planes, bit for bit. */
+void xai_amx_scatter_blocks(const float *cells, long first, long count, uint16_t *dst, long kp2, long pad);
+
 /* C[rows][width] = rectify(A * B + bias): A the AMX rows of the first of `rows` output rows
- * (row stride kpad), B `width` packed columns of depth k2 = ceil(k / 2) pairs (row stride
- * `ldb` pairs), bias[rows], C row stride `ldc` floats. Reads B only inside its k2 pair rows. */
-void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, long ldb, const float *bias, xai_rectifier r,
-                  float *c, long ldc, long rows, long width);
+ * (row stride kpad), B the column blocks of `width` columns (kpad / 2 pair rows each, those
+ * past k zero), bias[rows], C row stride `ldc` floats. */
+void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, const float *bias, xai_rectifier r, float *c, long ldc,
+                  long rows, long width);
 
 /* `nb` (1-4) consecutive 16-channel blocks of a 1x1 expansion for `count` pixels: x their pixel
  * rows (row stride kpad; up to 15 rows past the last are read, their sums dropped), block j's

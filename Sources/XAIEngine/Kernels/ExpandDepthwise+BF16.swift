@@ -136,26 +136,39 @@ extension ExpandDepthwise {
 extension ExpandDepthwise {
     /// `forwardProjected` in a bf16 pass: the depthwise output of `shape` handed on as pairs.
     func forwardProjectedBF16(_ x: Tensor, shape: [Int], project: ConvPlan, residual: Tensor?, workspace ws: Workspace) -> Tensor {
-        let count = shape[0] * shape[1] * shape[2] * shape[3]
-        // The channels are a multiple of 16, so the pairs [N][C/2][pixels][2] take `count` halves.
+        let count = shape[0] * Self.pairHalves(channels: shape[1], pixels: shape[2] * shape[3])
         let pairs = UnsafeMutableRawPointer(ws.buffer(6, (count + 1) / 2)).bindMemory(to: UInt16.self, capacity: count)
         forward(x, workspace: ws, into: .pairs(pairs))
         return project.forwardPointwise(pairs: pairs, shape: shape, residual: residual, workspace: ws)
     }
 
-    /// Pixel vectors of one 16-channel block -> its 8 channel pairs' packed columns
-    /// (`base + q * 2 * planeStride`).
+    /// Halves of one item's pairs for `channels` (a multiple of 16) x `pixels`: with AMX
+    /// column blocks [ceil(pixels / 32)][kpad / 2][32][2] (CKernels' amx_kernels.h), else pair rows
+    /// [C/2][pixels][2] (the layout xai_bf16_pack_columns makes).
+    static func pairHalves(channels c: Int, pixels: Int) -> Int {
+        Precision.useAMX ? (pixels + 31) / 32 * xai_amx_kpad(c) * 32 : c * pixels
+    }
+
+    /// The pixel vectors of pixels `first` ..< `first + count` of channels `channel` ..<
+    /// `channel` + 16 (of `channels`) -> their pairs in the item's layout (`pairHalves`); the
+    /// last channel block also zeroes the column blocks' padding past the channels.
     @inline(__always)
-    static func scatterPairs(_ block: UnsafePointer<Lanes>, count: Int, into base: UnsafeMutablePointer<UInt16>,
-                             planeStride: Int) {
-        xai_bf16_scatter_pairs(UnsafeRawPointer(block).assumingMemoryBound(to: Float.self), count, base, planeStride)
+    static func scatterPairs(_ cells: UnsafePointer<Lanes>, first: Int, count: Int, channel: Int, of channels: Int,
+                             into item: UnsafeMutablePointer<UInt16>, pixels: Int) {
+        let f = UnsafeRawPointer(cells).assumingMemoryBound(to: Float.self)
+        if Precision.useAMX {
+            let kp2 = xai_amx_kpad(channels) / 2, last = channel + ConvPlan.laneCount == channels
+            xai_amx_scatter_blocks(f, first, count, item + channel / 2 * 64, kp2, last ? kp2 - channels / 2 : 0)
+        } else {
+            xai_bf16_scatter_pairs(f, count, item + channel * pixels + 2 * first, pixels)
+        }
     }
 }
 
 extension ConvPlan {
-    /// A pointwise group-1 conv in bf16 on input already in bf16 pairs [N][C/2][H * W][2] for
-    /// an input of `shape` [N, C, H, W] (C even): one product per item, as `forward` runs it,
-    /// `residual` included.
+    /// A pointwise group-1 conv in bf16 on input already in bf16 pairs (ExpandDepthwise.pairHalves
+    /// per item) for an input of `shape` [N, C, H, W] (C a multiple of 16): one product per item,
+    /// as `forward` runs it, `residual` included.
     func forwardPointwise(pairs: UnsafePointer<UInt16>, shape: [Int], residual: Tensor? = nil, workspace ws: Workspace) -> Tensor {
         let (n, c, pixels) = (shape[0], shape[1], shape[2] * shape[3])
         let m = outChannels
@@ -163,7 +176,7 @@ extension ConvPlan {
         return ws.tensor(outputShape(shape)) { y, _ in
             residual.withDataPointer { rp in
                 for item in 0..<n {
-                    PackedGEMM.multiply(packed!, pairs: pairs + item * c * pixels, ldb: pixels, n: pixels,
+                    PackedGEMM.multiply(packed!, pairs: pairs + item * ExpandDepthwise.pairHalves(channels: c, pixels: pixels), n: pixels,
                                         rectify: Rectifier16(activation),
                                         into: ColumnDestination(base: y + item * m * pixels, itemColumns: pixels, channels: m,
                                                                 residual: rp.map { $0 + item * m * pixels }))

@@ -48,7 +48,7 @@ final class ExpandDepthwise: @unchecked Sendable {
     }
 
     /// Where the depthwise conv's output goes: float32 planes [N, C, Ho, Wo], bf16 channel
-    /// pairs [N][C/2][Ho * Wo][2] for a bf16 product that reads them (ExpandDepthwise+BF16.swift),
+    /// pairs for a bf16 product that reads them (`pairHalves` per item; ExpandDepthwise+BF16.swift),
     /// or the kernel's own pixel vectors [N][C/16][Ho * Wo][16] for a BlockedProjection.
     enum Output {
         case planes(UnsafeMutablePointer<Float>)
@@ -182,9 +182,10 @@ final class ExpandDepthwise: @unchecked Sendable {
                                 // Pairs of the rows just computed, read while they are in L1 (after the
                                 // whole block, from L2, the scatter had been 10% of a bf16 Lite0 pass).
                                 if case let .pairs(y) = output {
-                                    let plane = item * c + (cb + j) * L, first = done * wo
-                                    Self.scatterPairs(out + first, count: (ready - done) * wo,
-                                                      into: y + plane * outPixels + 2 * first, planeStride: outPixels)
+                                    let first = done * wo
+                                    Self.scatterPairs(out + first, first: first, count: (ready - done) * wo, channel: (cb + j) * L,
+                                                      of: c, into: y + item * Self.pairHalves(channels: c, pixels: outPixels),
+                                                      pixels: outPixels)
                                 }
                             }
                             done = max(done, ready)

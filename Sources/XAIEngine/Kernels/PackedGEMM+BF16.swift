@@ -33,20 +33,34 @@ extension PackedFilters {
 }
 
 extension PackedGEMM {
-    /// C = rectify(W * B + bias) with B given as bf16 pairs [k/2][ldb][2] (the layout
-    /// xai_bf16_pack_columns makes; a producing step wrote it, see ExpandDepthwise+BF16.swift),
-    /// so no tile packs B again. Equal bit for bit to `multiply` in bf16 on the same values.
-    static func multiply(_ w: PackedFilters, pairs: UnsafePointer<UInt16>, ldb: Int, n: Int,
+    /// C = rectify(W * B + bias) for the `n` columns of one item, B given as bf16 pairs in the
+    /// layout ExpandDepthwise.pairHalves describes (a producing step wrote it), so no tile packs
+    /// B again. Equal bit for bit to `multiply` in bf16 on the same values.
+    static func multiply(_ w: PackedFilters, pairs: UnsafePointer<UInt16>, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination) {
         forEachUnit(w, n: n) { panels, columns in
-            runBF16(w, packed: pairs + 2 * columns.lowerBound, ldb: ldb, panels: panels, columns: columns,
-                    rectify: rectify, into: dst)
+            // Tiles start at multiples of 32 columns, so at a column block.
+            let start = Precision.useAMX ? columns.lowerBound / 32 * xai_amx_kpad(w.k) * 32 : 2 * columns.lowerBound
+            runBF16(w, packed: pairs + start, ldb: n, panels: panels, columns: columns, rectify: rectify, into: dst)
         }
     }
 
-    /// Row panels `panels` over the columns `columns`, in bf16: B's tile is packed first.
+    /// Row panels `panels` over the columns `columns`, in bf16: B's tile is packed first (with
+    /// AMX into column blocks, item by item, so that each product starts at a block).
     static func runBF16(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
+        if Precision.useAMX {
+            var column = columns.lowerBound
+            while column < columns.upperBound {
+                let end = min(columns.upperBound, (column / dst.itemColumns + 1) * dst.itemColumns)
+                Scratch.with(UInt16.self, count: (end - column + 31) / 32 * xai_amx_kpad(w.k) * 32) { blocks in
+                    xai_amx_pack_blocks(b + column, ldb, w.k, end - column, blocks)
+                    runBF16(w, packed: blocks, ldb: 0, panels: panels, columns: column..<end, rectify: rectify, into: dst)
+                }
+                column = end
+            }
+            return
+        }
         let width = columns.count
         Scratch.with(UInt16.self, count: (w.k + 1) / 2 * width * 2) { packed in
             xai_bf16_pack_columns(b + columns.lowerBound, ldb, w.k, width, packed)
@@ -60,22 +74,18 @@ extension PackedGEMM {
     static let fewColumnsBF16 = 6
 
     /// Row panels `panels` over the columns `columns` of packed B (`packed`: the tile's first
-    /// column; `ldb` pairs between k pairs).
+    /// column; `ldb` pairs between k pairs), with AMX column blocks of columns of one item.
     static func runBF16(_ w: PackedFilters, packed bp: UnsafePointer<UInt16>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         let r = PackedFilters.rows
         let bounds = xai_rectifier(dst.kernelRectifier(rectify))
         if Precision.useAMX {
-            // All the unit's rows at once, one item's columns at a time, straight into C.
+            // All the unit's rows at once, straight into C.
             let a = w.amxRows, row0 = panels.lowerBound * r, rows = min(w.m, panels.upperBound * r) - row0
-            var column = columns.lowerBound
-            while column < columns.upperBound {
-                let end = min(columns.upperBound, (column / dst.itemColumns + 1) * dst.itemColumns)
-                xai_amx_gemm(w.k, a.row(row0), bp + 2 * (column - columns.lowerBound), ldb, w.bias + row0, bounds,
-                             dst.address(row: row0, column: column), dst.itemColumns, rows, end - column)
-                dst.addResidual(rows: rows, fromRow: row0, columns: column..<end, rectify)
-                column = end
-            }
+            precondition(columns.lowerBound / dst.itemColumns == (columns.upperBound - 1) / dst.itemColumns)
+            xai_amx_gemm(w.k, a.row(row0), bp, w.bias + row0, bounds, dst.address(row: row0, column: columns.lowerBound),
+                         dst.itemColumns, rows, columns.count)
+            dst.addResidual(rows: rows, fromRow: row0, columns: columns, rectify)
             return
         }
         let a = w.bf16Rows, width = columns.count, k2 = a.pairs
