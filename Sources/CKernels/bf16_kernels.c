@@ -2,7 +2,6 @@
  * bf16 kernels for the engine (see include/bf16_kernels.h). Only the functions marked
  * XAI_BF16_TARGET use AVX-512 instructions; nothing else in the package is built for them.
  */
-#include <stdlib.h>
 #include "bf16_kernels.h"
 
 #include <string.h>
