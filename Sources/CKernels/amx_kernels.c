@@ -89,29 +89,15 @@ void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst)
     }
 }
 
-/* Columns j ... j + cols - 1 (cols <= 32, from a multiple of 32) of a float32 [k][ld] matrix as
- * one column block: row pairs of two bf16 side by side, rounded as xai_bf16_pack_columns rounds. */
-XAI_AMX_TARGET
-static void pack_block(const float *x, long ld, long k, long cols, uint16_t *dst) {
-    const __m512i index = _mm512_loadu_si512(interleave_words);
-    const long kp2 = xai_amx_kpad(k) / 2;
-    for (long p = 0; p < kp2; p++) {
-        const float *even = x + 2 * p * ld, *odd = even + ld;
-        for (int h = 0; h < 2; h++) {
-            const long left = cols - 16 * h;
-            const __mmask16 m = left >= 16 ? (__mmask16)0xffff : left <= 0 ? 0 : (__mmask16)((1u << left) - 1);
-            const __m512 e = 2 * p < k ? _mm512_maskz_loadu_ps(m, even + 16 * h) : _mm512_setzero_ps();
-            const __m512 o = 2 * p + 1 < k ? _mm512_maskz_loadu_ps(m, odd + 16 * h) : _mm512_setzero_ps();
-            _mm512_storeu_si512((void *)(dst + p * 64 + 32 * h),
-                               _mm512_permutexvar_epi16(index, (__m512i)_mm512_cvtne2ps_pbh(o, e)));
-        }
-    }
-}
-
 XAI_AMX_TARGET
 void xai_amx_pack_blocks(const float *x, long ld, long k, long n, uint16_t *dst) {
-    const long stride = xai_amx_kpad(k) * 32;
-    for (long j = 0; j < n; j += 32) pack_block(x + j, ld, k, n - j < 32 ? n - j : 32, dst + j / 32 * stride);
+    const long k2 = (k + 1) / 2, kp2 = xai_amx_kpad(k) / 2;
+    for (long j = 0; j < n; j += 32) {
+        uint16_t *block = dst + j / 32 * kp2 * 64;
+        xai_pack_pair_rows(x + j, ld, k, n - j < 32 ? n - j : 32, block, 64);
+        /* The pair rows past k meet A's zero columns: zeros, not whatever was there (0 x NaN). */
+        memset(block + k2 * 64, 0, (size_t)(kp2 - k2) * 64 * sizeof(uint16_t));
+    }
 }
 
 XAI_AMX_TARGET

@@ -52,23 +52,7 @@ int xai_bf16_supported(void) {
 
 XAI_BF16_TARGET
 void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *dst) {
-    const __m512i index = _mm512_loadu_si512(interleave_words);
-    const long k2 = (k + 1) / 2;
-    for (long p = 0; p < k2; p++) {
-        const float *even = b + 2 * p * ld, *odd = even + ld;
-        const int has_odd = 2 * p + 1 < k;
-        uint16_t *out = dst + p * n * 2;
-        for (long j = 0; j < n; j += 16) {
-            const long left = n - j;
-            const __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-            const __m512 e = _mm512_maskz_loadu_ps(m, even + j);
-            const __m512 o = has_odd ? _mm512_maskz_loadu_ps(m, odd + j) : _mm512_setzero_ps();
-            const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(o, e);
-            const __m512i pairs = _mm512_permutexvar_epi16(index, both);
-            const __mmask32 m2 = left >= 16 ? (__mmask32)0xffffffffu : (__mmask32)((1ull << (2 * left)) - 1);
-            _mm512_mask_storeu_epi16(out + 2 * j, m2, pairs);
-        }
-    }
+    xai_pack_pair_rows(b, ld, k, n, dst, 2 * n);
 }
 
 XAI_BF16_TARGET
