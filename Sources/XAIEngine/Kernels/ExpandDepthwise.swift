@@ -191,12 +191,11 @@ final class ExpandDepthwise: @unchecked Sendable {
                             done = max(done, ready)
                             p = end
                         }
-                        for j in 0..<count {
-                            let out = blocks + j * setup.groupStride + setup.paddedPixels, plane = item * c + (cb + j) * L
-                            switch output {
-                            case let .planes(y):
+                        // Planes from the whole blocks (pairs went out row by row, vectors stay).
+                        if case let .planes(y) = output {
+                            for j in 0..<count {
+                                let out = blocks + j * setup.groupStride + setup.paddedPixels, plane = item * c + (cb + j) * L
                                 ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + plane * outPixels, planeStride: outPixels)
-                            case .pairs, .blocks: break
                             }
                         }
                     }
