@@ -3,7 +3,7 @@ import XAICore
 /// im2col one column tile at a time for the packed GEMM (group-1 convs that are not
 /// pointwise: stems, strided 3x3 and 1x1 convs), and col2im one band of output rows at a time
 /// for their input gradient (backwardInputTiled). Each unit fills its tile's columns [K, tile]
-/// (about 512 KB, PackedGEMM.tileColumns) into its own buffer, which stays in the core's cache
+/// (about 512 KB, PackedGEMM.forEachUnit) into its own buffer, which stays in the core's cache
 /// while every row panel of its group passes over it. Filling a chunk's columns first wrote them
 /// all to memory and read them back: ResNet-50's stem alone has 7.4 MB of columns per image, its
 /// strided 3x3 convs 3.6 MB each. The products, and so the results, are those of the whole-chunk
@@ -21,10 +21,9 @@ extension ConvPlan {
                       packed: PackedFilters, into dst: ColumnDestination, precision: Precision) {
         precondition(groups == 1 && packed.k == groupK)
         let howo = ho * wo, cols = count * howo, k = groupK
-        let tile = PackedGEMM.tileColumns(k: k, n: cols)
         let rectify = Rectifier16(activation)
-        PackedGEMM.forEachUnit(packed, n: cols) { panels, columns in
-            Scratch.with(Float.self, count: k * tile) { b in
+        PackedGEMM.forEachUnit(packed, n: cols, align: PackedGEMM.tileAlignment(precision)) { panels, columns in
+            Scratch.with(Float.self, count: k * columns.count) { b in
                 let width = columns.count
                 fillColumns(x, first: first, c: c, h: h, w: w, ho: ho, wo: wo, columns: columns, into: b, ld: width)
                 // Column j of the product is at b + (j - columns.lowerBound).

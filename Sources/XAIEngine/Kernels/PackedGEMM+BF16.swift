@@ -38,7 +38,7 @@ extension PackedGEMM {
     /// B again. Equal bit for bit to `multiply` in bf16 on the same values.
     static func multiply(_ w: PackedFilters, pairs: UnsafePointer<UInt16>, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination) {
-        forEachUnit(w, n: n) { panels, columns in
+        forEachUnit(w, n: n, align: tileAlignment(.bf16)) { panels, columns in
             // Tiles start at multiples of 32 columns, so at a column block.
             let start = Precision.useAMX ? columns.lowerBound / 32 * xai_amx_kpad(w.k) * 32 : 2 * columns.lowerBound
             runBF16(w, packed: pairs + start, ldb: n, panels: panels, columns: columns, rectify: rectify, into: dst)

@@ -130,12 +130,10 @@ struct ColumnDestination {
 enum PackedGEMM {
     typealias V = SIMD16<Float>
 
-    /// Columns per tile: B's part of a tile (K x tile floats) stays within about 512 KB of the
-    /// core's cache while every row panel passes over it (without tiles, the [144, 6272] input
-    /// of a Lite0 projection was read from L3 once per panel). A product's tiles are about equally
-    /// wide (multiples of 32, as before): the pool hands each core the same half of the units, and
-    /// a 28x28 map cut 256 + 256 + 256 + 16 left one core a third less to do than the other.
-    /// Only the last tile's width changes which kernel takes a column, so results do not change.
+    /// Columns per tile for products that cut their own tiles (Winograd's 36 per layer): B's
+    /// part of a tile (K x tile floats) stays within about 512 KB of the core's cache while every
+    /// row panel passes over it (without tiles, the [144, 6272] input of a Lite0 projection was
+    /// read from L3 once per panel). Tiles are about equally wide, multiples of 32 but the last.
     static func tileColumns(k: Int, n: Int) -> Int {
         guard n > 64 else { return n }
         let widest = min(n, max(32, ((1 << 17) / max(1, k)) & ~31))
@@ -144,13 +142,11 @@ enum PackedGEMM {
     }
 
     /// C = rectify(W * B + bias) for the `n` columns of B (rows at `b + k * ldb`), split across
-    /// the cores in units of one column tile and a group of row panels: enough units for a few
-    /// per core (a product of 2 or 3 tiles split by tiles alone left a core idle for a third of
-    /// it, and one core slowed by another process held up the whole product).
+    /// the cores in units of one column tile and a group of row panels (forEachUnit).
     /// `precision` bf16: the products run on the bf16 kernel (PackedGEMM+BF16.swift).
     static func multiply(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination, precision: Precision = .fp32) {
-        forEachUnit(w, n: n) { panels, columns in
+        forEachUnit(w, n: n, align: tileAlignment(precision)) { panels, columns in
             if precision == .bf16 {
                 runBF16(w, b: b, ldb: ldb, panels: panels, columns: columns, rectify: rectify, into: dst)
             } else {
@@ -159,19 +155,41 @@ enum PackedGEMM {
         }
     }
 
-    /// The product's units (row panels x columns of one tile), split across the cores.
-    static func forEachUnit(_ w: PackedFilters, n: Int, _ body: (Range<Int>, Range<Int>) -> Void) {
-        let tile = tileColumns(k: w.k, n: n)
-        let tiles = (n + tile - 1) / tile
+    /// Where tiles may start: a multiple of 16 columns (the widest register block's unit), in
+    /// bf16 of 32 (an AMX column block).
+    static func tileAlignment(_ precision: Precision) -> Int { precision == .bf16 ? 32 : 16 }
+
+    /// The product's units (a group of row panels x the columns of one tile), split across the
+    /// cores: enough units for a few per core (a product of 2 or 3 tiles split by tiles alone
+    /// left a core idle for a third of it, and one core slowed by another process held up the
+    /// whole product).
+    ///
+    /// The columns (pixels) are first cut into one share per core, and the pool hands core s
+    /// the units of share s first, so a core reads the pixels it wrote in the layer before: on
+    /// ResNet-50 a 1x1 conv over 512 or 1024 channels otherwise read half its 0.8-1.6 MB input
+    /// from the other core's L2, which the step profiles showed as a 1.4-1.55x two-core speed-up
+    /// where the other convs reached 1.9x. Each share is cut into tiles whose B part (K x tile
+    /// floats) stays within about 512 KB of the core's cache while every panel passes over it.
+    /// Cuts fall on multiples of `align` columns (16 in float32, 32 in bf16, a column block):
+    /// only the product's last n mod 16 columns then run on the narrow tail kernel, as in one
+    /// whole product, so the split changes no result.
+    static func forEachUnit(_ w: PackedFilters, n: Int, align: Int = 16, _ body: (Range<Int>, Range<Int>) -> Void) {
         let wanted = Parallel.loopsRunInline ? 1 : Parallel.cores * Parallel.chunksPerCore
+        let shares = wanted > 1 && n >= 8 * align ? Parallel.cores : 1
+        let widest = max(32, ((1 << 17) / max(1, w.k)) & ~31)
+        let perShare = n <= 64 ? 1 : ((n + shares - 1) / shares + widest - 1) / widest
+        let tiles = min(shares * perShare, max(1, n / align))
+        // Tile t's first column: n * t / tiles, to the nearest multiple of `align`.
+        @inline(__always) func start(_ t: Int) -> Int { t == tiles ? n : (n * t / tiles + align / 2) / align * align }
         let groups = min(w.panels, max(1, (wanted + tiles - 1) / tiles))
         // Work below about a million multiply-adds stays on the calling thread.
-        let unitWork = min(n, tile) * w.k * PackedFilters.rows * max(1, w.panels / groups)
+        let unitWork = (n / tiles) * w.k * PackedFilters.rows * max(1, w.panels / groups)
         let grain = max(1, (1 << 20) / max(1, unitWork))
         Parallel.forRanges(tiles * groups, grain: grain) { r in
             for u in r {
                 let (t, g) = (u / groups, u % groups)
-                body((w.panels * g / groups)..<(w.panels * (g + 1) / groups), (t * tile)..<min(n, (t + 1) * tile))
+                let columns = start(t)..<start(t + 1)
+                if !columns.isEmpty { body((w.panels * g / groups)..<(w.panels * (g + 1) / groups), columns) }
             }
         }
     }
@@ -180,7 +198,7 @@ enum PackedGEMM {
     /// not whole goes through.
     static let widestBlock = 48
 
-    /// Row panels `panels` over the columns `columns` (starting at a multiple of 32).
+    /// Row panels `panels` over the columns `columns` (starting at a multiple of 16).
     static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                             columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         let kernelRectify = dst.kernelRectifier(rectify)
