@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import XAICore
 
@@ -112,6 +113,13 @@ final class ExpandDepthwise: @unchecked Sendable {
         // pixels just before it is expanded, so they are still in cache (made for the whole map
         // first, the columns of Lite0's stem, 1.35 MB an image, went out to memory and back).
         let direct = expand.isPointwise
+        // Where the cores share an image's blocks, each reads all of the input, half of it
+        // written by the other core (the projection before went by pixels): the kernels ask for
+        // it `prefetch` rows ahead (4 and 16 rows did less). In micro-batches, where a core
+        // reads what it wrote, it made batch 32 slower (8.6 -> 8.8 ms per two images). With
+        // the projection's filter prefetch (BlockedProjection.filterPrefetch), step profiles of
+        // Lite0's fused blocks, min of two alternations: batch 1 2.81-2.82 -> 2.76-2.79 ms.
+        let prefetch = Parallel.loopsRunInline ? 0 : 8
         let bf16 = ws.precision == .bf16 ? bf16Filters : nil
         // bf16 passes pack a stem's columns as they are made (im2colPairs).
         let chunkColumns = !direct && bf16 == nil
@@ -164,10 +172,10 @@ final class ExpandDepthwise: @unchecked Sendable {
                                                  pixels: p..<end, ldx: ehw, rectify, slots: setup.inputSlots + p, pairRows: pairRows,
                                                  into: blocks)
                             } else if count == 2 {
-                                Self.expandPixelPairs(src, count: end - p, k: k, ldx: ldx, filters: f, bias: bias, rectify,
+                                Self.expandPixelPairs(src, count: end - p, k: k, ldx: ldx, prefetch: prefetch, filters: f, bias: bias, rectify,
                                                       slots: setup.inputSlots + p, into: blocks, next: setup.groupStride)
                             } else {
-                                Self.expandPixels(src, count: end - p, k: k, ldx: ldx, filters: f, bias: Self.lanes(bias), rectify,
+                                Self.expandPixels(src, count: end - p, k: k, ldx: ldx, prefetch: prefetch, filters: f, bias: Self.lanes(bias), rectify,
                                                   slots: setup.inputSlots + p, into: blocks)
                             }
                             let ready = pairRows?.readyRows(end / ew) ?? readyRows(end / ew)
@@ -233,7 +241,7 @@ final class ExpandDepthwise: @unchecked Sendable {
     /// needs seventeen loads for sixteen. Each output sums its k terms in the same order as in
     /// `expandPixels`, so the pairing changes no result.
     @inline(__always)
-    private static func expandPixelPairs(_ x: UnsafePointer<Float>, count: Int, k: Int, ldx: Int, filters: UnsafePointer<Float>,
+    private static func expandPixelPairs(_ x: UnsafePointer<Float>, count: Int, k: Int, ldx: Int, prefetch: Int, filters: UnsafePointer<Float>,
                                          bias: UnsafePointer<Float>, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
                                          into block: UnsafeMutablePointer<Lanes>, next: Int) {
         let L = ConvPlan.laneCount
@@ -245,6 +253,7 @@ final class ExpandDepthwise: @unchecked Sendable {
             var b0 = bb, b1 = bb, b2 = bb, b3 = bb, b4 = bb, b5 = bb, b6 = bb, b7 = bb, b8 = bb, b9 = bb, b10 = bb, b11 = bb
             var xp = x + i, fp = filters
             for _ in 0..<k {
+                if prefetch > 0 { xai_prefetch(xp + prefetch * ldx); xai_prefetch(xp + prefetch * ldx + 11) }
                 let f = lanes(fp), g = lanes(fp + k * L)
                 fp += L
                 var s = Lanes(repeating: xp[0]); madd(&a0, f, s); madd(&b0, g, s)
@@ -271,16 +280,18 @@ final class ExpandDepthwise: @unchecked Sendable {
             i += 12
         }
         guard i < count else { return }
-        expandPixels(x + i, count: count - i, k: k, ldx: ldx, filters: filters, bias: ba, rectify, slots: slots + i, into: block)
-        expandPixels(x + i, count: count - i, k: k, ldx: ldx, filters: filters + k * L, bias: bb, rectify,
+        expandPixels(x + i, count: count - i, k: k, ldx: ldx, prefetch: prefetch, filters: filters, bias: ba, rectify,
+                     slots: slots + i, into: block)
+        expandPixels(x + i, count: count - i, k: k, ldx: ldx, prefetch: prefetch, filters: filters + k * L, bias: bb, rectify,
                      slots: slots + i, into: second)
     }
 
     /// `count` pixels of one 16-channel block: x [k][ldx] (the pixels' columns), filters
-    /// [k][16]; each result goes to the block cell `slots[i]`. Sixteen pixels at a time, one
-    /// accumulator each: per k, one filter load and sixteen broadcast multiply-adds.
+    /// [k][16]; each result goes to the block cell `slots[i]`. x is prefetched `prefetch` rows
+    /// ahead (0: not at all; past x's end a prefetch is a hint, never a fault). Sixteen pixels
+    /// at a time, one accumulator each: per k, one filter load and sixteen broadcast multiply-adds.
     @inline(__always)
-    private static func expandPixels(_ x: UnsafePointer<Float>, count: Int, k: Int, ldx: Int, filters: UnsafePointer<Float>,
+    private static func expandPixels(_ x: UnsafePointer<Float>, count: Int, k: Int, ldx: Int, prefetch: Int, filters: UnsafePointer<Float>,
                                      bias: Lanes, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
                                      into block: UnsafeMutablePointer<Lanes>) {
         let fr = UnsafeRawPointer(filters)
@@ -290,6 +301,7 @@ final class ExpandDepthwise: @unchecked Sendable {
             var a8 = bias, a9 = bias, a10 = bias, a11 = bias, a12 = bias, a13 = bias, a14 = bias, a15 = bias
             var xp = x + i
             for j in 0..<k {
+                if prefetch > 0 { xai_prefetch(xp + prefetch * ldx) }
                 let f = fr.loadUnaligned(fromByteOffset: j * 64, as: Lanes.self)
                 madd(&a0, f, Lanes(repeating: xp[0])); madd(&a1, f, Lanes(repeating: xp[1]))
                 madd(&a2, f, Lanes(repeating: xp[2])); madd(&a3, f, Lanes(repeating: xp[3]))
