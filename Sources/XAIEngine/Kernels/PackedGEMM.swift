@@ -216,7 +216,9 @@ enum PackedGEMM {
                     let c = direct ? dst.address(row: row0, column: j) : scratch
                     let ldc = direct ? dst.itemColumns : widestBlock
                     dst.prefetchResidual(rows: rows, fromRow: row0, columns: j..<(j + width))
-                    if width == widestBlock {
+                    if width == widestBlock && p == panels.lowerBound {
+                        kernel8x48(w.k, a, b + j, ldb, bias, kernelRectify, c, ldc, prefetchRows: firstPanelPrefetch)
+                    } else if width == widestBlock {
                         kernel8x48(w.k, a, b + j, ldb, bias, kernelRectify, c, ldc)
                     } else if width == 32 {
                         kernel8x32(w.k, a, b + j, ldb, bias, kernelRectify, c, ldc)
@@ -259,12 +261,22 @@ enum PackedGEMM {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
     }
 
+    /// Rows of B ahead that the first panel of a unit asks for (the others find the tile in
+    /// L2): its rows are 48 columns of a plane each, `ldb` apart, too many streams for the
+    /// hardware prefetchers, and where B outgrows L2 (a micro-batch's 56x56 maps on one core)
+    /// every row waited on L3. ResNet-50 step sums at batch 1 on one core 43.6 -> 41.9 ms (4
+    /// and 16 rows ahead did less), on two no change; `xai bench`, four alternations, mean ms
+    /// per image: forward at batch 1 23.0 -> 22.8, at batch 32 21.5 -> 21.2, forward+backward
+    /// at batch 16 52.6 -> 52.0 (each within the host's noise, all in the same direction).
+    static let firstPanelPrefetch = 8
+
     /// 8 rows x 48 columns: per k, three 16-lane loads of B and eight broadcasts of W feed 24
-    /// multiply-adds (11 loads per 24, against 10 per 16 for 8 x 32).
+    /// multiply-adds (11 loads per 24, against 10 per 16 for 8 x 32). With `prefetchRows`, B's
+    /// row that many rows ahead is asked for at each k (a constant where inlined).
     @inline(__always)
     private static func kernel8x48(_ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ ldb: Int,
                                    _ bias: UnsafePointer<Float>, _ rectify: Rectifier16,
-                                   _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                                   _ c: UnsafeMutablePointer<Float>, _ ldc: Int, prefetchRows: Int = 0) {
         var c00 = V(repeating: bias[0]), c10 = V(repeating: bias[1]), c20 = V(repeating: bias[2]), c30 = V(repeating: bias[3])
         var c40 = V(repeating: bias[4]), c50 = V(repeating: bias[5]), c60 = V(repeating: bias[6]), c70 = V(repeating: bias[7])
         var c01 = c00, c11 = c10, c21 = c20, c31 = c30, c41 = c40, c51 = c50, c61 = c60, c71 = c70
@@ -272,6 +284,10 @@ enum PackedGEMM {
         var ap = a, bp = b
         for _ in 0..<k {
             xai_prefetch(ap + filterPrefetch)
+            if prefetchRows > 0 {
+                let q = bp + prefetchRows * ldb
+                xai_prefetch(q); xai_prefetch(q + 16); xai_prefetch(q + 32)
+            }
             let b0 = load(bp), b1 = load(bp + 16), b2 = load(bp + 32)
             var s = V(repeating: ap[0]); madd(&c00, s, b0); madd(&c01, s, b1); madd(&c02, s, b2)
             s = V(repeating: ap[1]); madd(&c10, s, b0); madd(&c11, s, b1); madd(&c12, s, b2)
