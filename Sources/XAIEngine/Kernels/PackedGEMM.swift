@@ -130,13 +130,16 @@ struct ColumnDestination {
 enum PackedGEMM {
     typealias V = SIMD16<Float>
 
-    /// Columns per tile for products that cut their own tiles (Winograd's 36 per layer): B's
-    /// part of a tile (K x tile floats) stays within about 512 KB of the core's cache while every
-    /// row panel passes over it (without tiles, the [144, 6272] input of a Lite0 projection was
-    /// read from L3 once per panel). Tiles are about equally wide, multiples of 32 but the last.
+    /// The widest column tile of a product over `k`: B's part of a tile (K x tile floats) stays
+    /// within about 512 KB of the core's cache while every row panel passes over it (without
+    /// tiles, the [144, 6272] input of a Lite0 projection was read from L3 once per panel).
+    static func widestTile(k: Int) -> Int { max(32, ((1 << 17) / max(1, k)) & ~31) }
+
+    /// Columns per tile for products that cut their own tiles (Winograd's 36 per layer): at
+    /// most `widestTile`, about equally wide, multiples of 32 but the last.
     static func tileColumns(k: Int, n: Int) -> Int {
         guard n > 64 else { return n }
-        let widest = min(n, max(32, ((1 << 17) / max(1, k)) & ~31))
+        let widest = min(n, widestTile(k: k))
         let tiles = (n + widest - 1) / widest
         return min(widest, ((n + tiles - 1) / tiles + 31) & ~31)
     }
@@ -168,15 +171,14 @@ enum PackedGEMM {
     /// the units of share s first, so a core reads the pixels it wrote in the layer before: on
     /// ResNet-50 a 1x1 conv over 512 or 1024 channels otherwise read half its 0.8-1.6 MB input
     /// from the other core's L2, which the step profiles showed as a 1.4-1.55x two-core speed-up
-    /// where the other convs reached 1.9x. Each share is cut into tiles whose B part (K x tile
-    /// floats) stays within about 512 KB of the core's cache while every panel passes over it.
+    /// where the other convs reached 1.9x. Each share is cut into tiles of at most `widestTile`.
     /// Cuts fall on multiples of `align` columns (16 in float32, 32 in bf16, a column block):
     /// only the product's last n mod 16 columns then run on the narrow tail kernel, as in one
     /// whole product, so the split changes no result.
     static func forEachUnit(_ w: PackedFilters, n: Int, align: Int = 16, _ body: (Range<Int>, Range<Int>) -> Void) {
         let wanted = Parallel.loopsRunInline ? 1 : Parallel.cores * Parallel.chunksPerCore
         let shares = wanted > 1 && n >= 8 * align ? Parallel.cores : 1
-        let widest = max(32, ((1 << 17) / max(1, w.k)) & ~31)
+        let widest = widestTile(k: w.k)
         let perShare = n <= 64 ? 1 : ((n + shares - 1) / shares + widest - 1) / widest
         let tiles = min(shares * perShare, max(1, n / align))
         // Tile t's first column: n * t / tiles, to the nearest multiple of `align`.
