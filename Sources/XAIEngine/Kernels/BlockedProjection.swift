@@ -49,7 +49,10 @@ final class BlockedProjection: @unchecked Sendable {
         // Pixel tiles, and the distance between one pixel's 16-channel blocks (floats).
         let tiles = (pixels + L - 1) / L, step = pixels * L
         // Units of one 16-pixel tile and a group of output blocks; groups only where the tiles
-        // alone are too few to share among the cores.
+        // alone are too few to share among the cores (7x7 maps at batch 1). Groups are the
+        // outer index: the pool hands each core its own run of units, so a core reads only its
+        // groups' filters (442 of Lite0's 884 KB at 7x7) instead of all of them for its pixels.
+        // Step profile, batch 1, min of two alternations: the five 7x7 blocks 0.04 ms faster.
         let wanted = Parallel.loopsRunInline ? 1 : Parallel.cores * Parallel.chunksPerCore
         let groups = min(blocks, max(1, (wanted + n * tiles - 1) / (n * tiles)))
         let unitWork = L * c * L * max(1, blocks / groups)
@@ -59,7 +62,7 @@ final class BlockedProjection: @unchecked Sendable {
                 Parallel.forRanges(n * tiles * groups, grain: max(1, (1 << 20) / unitWork)) { r in
                     Scratch.with(Lanes.self, count: L * blocks) { s in
                         for u in r {
-                            let (item, tile, g) = (u / (tiles * groups), (u / groups) % tiles, u % groups)
+                            let (g, item, tile) = (u / (n * tiles), u / tiles % n, u % tiles)
                             let p0 = tile * L, count = min(L, pixels - p0)
                             let src = UnsafeRawPointer(x + item * kBlocks * pixels + p0).assumingMemoryBound(to: Float.self)
                             let first = blocks * g / groups, last = blocks * (g + 1) / groups
