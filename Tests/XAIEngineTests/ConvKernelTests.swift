@@ -109,7 +109,8 @@ final class ConvKernelTests: XCTestCase {
         var g = SeededGenerator(seed: 37)
         let precisions: [Precision] = Precision.bf16Available ? [.fp32, .bf16] : [.fp32]
         for (m, k, n, itemColumns) in [(24, 1024, 196, 196), (20, 512, 784, 784), (16, 64, 3136, 3136),
-                                       (9, 300, 392, 196), (8, 700, 200, 100), (17, 40, 130, 130)] {
+                                       (9, 300, 392, 196), (8, 700, 200, 100), (17, 40, 130, 130),
+                                       (200, 96, 150, 150)] {  // m > n: split by row panels, no column shares
             let w = g.tensor([m, k], scale: 0.5), bias = g.tensor([m], scale: 0.3), x = g.tensor([k, n], scale: 1)
             let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
             for precision in precisions {

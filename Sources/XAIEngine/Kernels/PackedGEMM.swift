@@ -172,12 +172,17 @@ enum PackedGEMM {
     /// ResNet-50 a 1x1 conv over 512 or 1024 channels otherwise read half its 0.8-1.6 MB input
     /// from the other core's L2, which the step profiles showed as a 1.4-1.55x two-core speed-up
     /// where the other convs reached 1.9x. Each share is cut into tiles of at most `widestTile`.
+    /// Only where B is at least as wide as the filters are tall (n >= m): where the filters are
+    /// the larger operand (ResNet-50's 256 -> 1024 at 14x14: 1 MB of filters, 200 KB of input)
+    /// a column share per core made both cores read all the filters; there each core takes its
+    /// run of row panels and half of them. Step profiles at batch 1, min of two alternations,
+    /// twice: the six 256 -> 1024 convs 1.87-1.89 -> 1.75-1.76 ms, 1024 -> 256 1.54-1.58 -> 1.50-1.53.
     /// Cuts fall on multiples of `align` columns (16 in float32, 32 in bf16, a column block):
     /// only the product's last n mod 16 columns then run on the narrow tail kernel, as in one
     /// whole product, so the split changes no result.
     static func forEachUnit(_ w: PackedFilters, n: Int, align: Int = 16, _ body: (Range<Int>, Range<Int>) -> Void) {
         let wanted = Parallel.loopsRunInline ? 1 : Parallel.cores * Parallel.chunksPerCore
-        let shares = wanted > 1 && n >= 8 * align ? Parallel.cores : 1
+        let shares = wanted > 1 && n >= 8 * align && n >= w.m ? Parallel.cores : 1
         let widest = widestTile(k: w.k)
         let perShare = n <= 64 ? 1 : ((n + shares - 1) / shares + widest - 1) / widest
         let tiles = min(shares * perShare, max(1, n / align))
