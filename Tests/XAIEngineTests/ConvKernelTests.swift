@@ -303,6 +303,36 @@ final class ConvKernelTests: XCTestCase {
         XCTAssertFalse(ExpandDepthwise.fits(expand: odd, depthwise: dw))
     }
 
+    /// A single image with an odd number of blocks, on maps of 28 output rows or more, goes to
+    /// the cores in halves of its output rows (each unit expanding the rows it reads): against
+    /// the separate convs, and bit for bit against the same step run inline (whole blocks).
+    func testExpandDepthwiseRowPartsMatchWholeBlocks() {
+        var g = SeededGenerator(seed: 53)
+        let cases: [(Conv2D, [Int], Bool)] = [
+            (Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 48), [5, 56, 30], true),
+            (Conv2D(kernel: (5, 5), stride: (2, 2), pads: (1, 1, 2, 2), groups: 48), [5, 59, 29], true),
+            (Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 48), [3, 61, 40], false),  // a 3x3/2 stem before it
+        ]
+        for (a, item, pointwise) in cases {
+            let expandAttrs = pointwise ? Conv2D(kernel: (1, 1)) : Conv2D(kernel: (3, 3), stride: (2, 2), pads: (0, 0, 1, 1))
+            let k = pointwise ? 5 : 27
+            let expand = ConvPlan(attrs: expandAttrs, inChannels: item[0], outChannels: 48,
+                                  weights: g.tensor([48, k], scale: 0.5).data, bias: g.tensor([48], scale: 0.3).data,
+                                  activation: .clip(min: 0, max: 6))
+            let depthwise = ConvPlan(attrs: a, inChannels: 48, outChannels: 48,
+                                     weights: g.tensor([48, 1, a.kernel.h, a.kernel.w], scale: 0.5).data,
+                                     bias: g.tensor([48], scale: 0.3).data, activation: .relu)
+            let fused = ExpandDepthwise(expand: expand, depthwise: depthwise)
+            let x = g.tensor([1] + item, scale: 1)
+            assertFusedMatchesSeparate(fused, x, "expand+depthwise in row halves k\(a.kernel) s\(a.stride) \(item)")
+            let parts = fused.forward(x, workspace: Workspace())
+            var whole = parts
+            Parallel.forEachChunk(2) { i in if i == 0 { whole = fused.forward(x, workspace: Workspace()) } }
+            let differing = zip(parts.data, whole.data).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+            XCTAssertEqual(differing, 0, "\(item): row halves against whole blocks")
+        }
+    }
+
     /// Batches with enough blocks expand two 16-channel blocks at once (twelve pixels per
     /// step; a third block alone): against the separate convs, and bit for bit against the
     /// one-block path that a single item takes.

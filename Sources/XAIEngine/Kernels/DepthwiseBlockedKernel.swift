@@ -86,7 +86,7 @@ extension ConvPlan {
         /// `zeroing`: zeroes a block laid out otherwise (DepthwisePairRows) instead.
         func forEachBlock(items n: Int, grain: Int = 2, zeroing: ((UnsafeMutableRawPointer) -> Void)? = nil,
                           _ body: (Int, UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>) -> Void) {
-            forEachBlockGroup(items: n, width: 1, grain: grain, zeroing: zeroing) { b, _, block in
+            forEachBlockGroup(items: n, width: 1, grain: grain, zeroing: zeroing) { b, _, _, block in
                 body(b, block, block + paddedPixels)
             }
         }
@@ -96,15 +96,17 @@ extension ConvPlan {
         var groupStride: Int { paddedPixels + geometry.ho * geometry.wo }
 
         /// `forEachBlock` over groups of up to `width` consecutive blocks of one item:
-        /// `body(first block index, blocks in the group, first padded block)`, block j's padded
-        /// input at `groupStride * j` and its output `paddedPixels` after that.
-        func forEachBlockGroup(items n: Int, width: Int, grain: Int = 2, zeroing: ((UnsafeMutableRawPointer) -> Void)? = nil,
-                               _ body: (Int, Int, UnsafeMutablePointer<Lanes>) -> Void) {
+        /// `body(first block index, blocks in the group, part, first padded block)`, block j's
+        /// padded input at `groupStride * j` and its output `paddedPixels` after that. With
+        /// `parts` > 1 each group is `parts` units, one per part of its output rows.
+        func forEachBlockGroup(items n: Int, width: Int, parts: Int = 1, grain: Int = 2,
+                               zeroing: ((UnsafeMutableRawPointer) -> Void)? = nil,
+                               _ body: (Int, Int, Int, UnsafeMutablePointer<Lanes>) -> Void) {
             let g = geometry, outPixels = g.ho * g.wo, stride = groupStride
             let (top, left) = (plan.attrs.pads.top, plan.attrs.pads.left)
             let rows = zeroing == nil ? paddedPixels / g.wp : 0
             let groups = (blocks + width - 1) / width
-            Parallel.forRanges(n * groups, grain: grain) { range in
+            Parallel.forRanges(n * groups * parts, grain: grain) { range in
                 Scratch.with(Lanes.self, count: stride * width) { buffers in
                     for j in 0..<width {
                         let block = buffers + j * stride
@@ -122,8 +124,8 @@ extension ConvPlan {
                         (block + paddedPixels).initialize(repeating: Lanes(), count: min(2, outPixels))
                     }
                     for u in range {
-                        let (item, group) = (u / groups, u % groups)
-                        body(item * blocks + group * width, min(width, blocks - group * width), buffers)
+                        let (item, group, part) = (u / (groups * parts), u / parts % groups, u % parts)
+                        body(item * blocks + group * width, min(width, blocks - group * width), part, buffers)
                     }
                 }
             }

@@ -149,15 +149,22 @@ final class ExpandDepthwise: @unchecked Sendable {
                 }
                 let widths = bf16 == nil ? [2] : Precision.useAMX ? [4, 2] : []
                 let width = widths.first(where: enough) ?? 1
-                setup.forEachBlockGroup(items: direct ? n : 1, width: width, grain: 1, zeroing: pairRows?.zeroPadding) { b, count, blocks in
+                let parts = rowParts(units: units, width: width, outRows: ho, float32: bf16 == nil)
+                setup.forEachBlockGroup(items: direct ? n : 1, width: width, parts: parts, grain: 1,
+                                        zeroing: pairRows?.zeroPadding) { b, count, part, blocks in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
+                    // This unit's output rows, and the expanded rows they read.
+                    let rows = (ho * part / parts)..<(ho * (part + 1) / parts)
+                    let top = a.pads.top, reach = (depthwise.kh - 1) * a.dilation.h
+                    let inRows = max(0, rows.lowerBound * a.stride.h - top)..<min(eh, (rows.upperBound - 1) * a.stride.h - top + reach + 1)
                     Scratch.with(Float.self, count: chunkColumns ? k * Self.chunkPixels : 0) { buffer in
                         let columns = chunkColumns ? buffer : nil
                         let f = UnsafePointer(byBlock.data + cb * byBlock.blockStride)
                         let bias = UnsafePointer(byBlock.bias + cb * L)
-                        var done = 0, p = 0
-                        while p < ehw {
-                            let end = min(ehw, p + Self.chunkPixels)
+                        var done = rows.lowerBound, p = inRows.lowerBound * ew
+                        let last = inRows.upperBound * ew
+                        while p < last {
+                            let end = min(last, p + Self.chunkPixels)
                             // Where pixel p's k values start, and the distance between two of them.
                             let (src, ldx): (UnsafePointer<Float>, Int)
                             if let columns {
@@ -178,7 +185,7 @@ final class ExpandDepthwise: @unchecked Sendable {
                                 Self.expandPixels(src, count: end - p, k: k, ldx: ldx, prefetch: prefetch, filters: f, bias: Self.lanes(bias), rectify,
                                                   slots: setup.inputSlots + p, into: blocks)
                             }
-                            let ready = pairRows?.readyRows(end / ew) ?? readyRows(end / ew)
+                            let ready = min(rows.upperBound, pairRows?.readyRows(end / ew) ?? readyRows(end / ew))
                             for j in 0..<count where ready > done {
                                 let block = blocks + j * setup.groupStride
                                 let out = output.vectors.map { $0 + (item * setup.blocks + cb + j) * outPixels } ?? block + setup.paddedPixels
@@ -201,15 +208,30 @@ final class ExpandDepthwise: @unchecked Sendable {
                         }
                         // Planes from the whole blocks (pairs went out row by row, vectors stay).
                         if case let .planes(y) = output {
+                            let first = rows.lowerBound * wo
                             for j in 0..<count {
                                 let out = blocks + j * setup.groupStride + setup.paddedPixels, plane = item * c + (cb + j) * L
-                                ConvPlan.scatterChannels(out, count: outPixels, lanes: L, into: y + plane * outPixels, planeStride: outPixels)
+                                ConvPlan.scatterChannels(out + first, count: rows.count * wo, lanes: L,
+                                                         into: y + plane * outPixels + first, planeStride: outPixels)
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Units per block group: where the cores share one image's few blocks (Lite0's 9 at
+    /// 56x56, 15 at 28x28), whole blocks left one core a block more than the other; there each
+    /// group is two units, the upper and lower halves of its output rows, each expanding the
+    /// rows it reads (the rows where they meet twice: 1-2 of 28-56). Float32 passes only.
+    /// Step profiles at batch 1, min of two alternations, twice: the two 56x56 blocks
+    /// 0.229 / 0.159 -> 0.207 / 0.147 ms; `xai bench` Lite0 batch 1, four alternations, 3.00-3.04
+    /// -> 2.94-3.01 ms.
+    private func rowParts(units: Int, width: Int, outRows: Int, float32: Bool) -> Int {
+        let groups = (units + width - 1) / width
+        return float32 && !Parallel.loopsRunInline && groups % Parallel.cores != 0 && groups < 8 * Parallel.cores
+            && outRows >= 28 ? 2 : 1
     }
 
     /// The depthwise conv's setup for expanded maps of eh x ew (made once per map size).
