@@ -156,7 +156,8 @@ final class ExpandDepthwise: @unchecked Sendable {
                     // This unit's output rows, and the expanded rows they read.
                     let rows = (ho * part / parts)..<(ho * (part + 1) / parts)
                     let top = a.pads.top, reach = (depthwise.kh - 1) * a.dilation.h
-                    let inRows = max(0, rows.lowerBound * a.stride.h - top)..<min(eh, (rows.upperBound - 1) * a.stride.h - top + reach + 1)
+                    let inFirst = max(0, rows.lowerBound * a.stride.h - top)
+                    let inRows = inFirst..<min(eh, (rows.upperBound - 1) * a.stride.h - top + reach + 1)
                     Scratch.with(Float.self, count: chunkColumns ? k * Self.chunkPixels : 0) { buffer in
                         let columns = chunkColumns ? buffer : nil
                         let f = UnsafePointer(byBlock.data + cb * byBlock.blockStride)
@@ -208,11 +209,11 @@ final class ExpandDepthwise: @unchecked Sendable {
                         }
                         // Planes from the whole blocks (pairs went out row by row, vectors stay).
                         if case let .planes(y) = output {
-                            let first = rows.lowerBound * wo
+                            let rowStart = rows.lowerBound * wo
                             for j in 0..<count {
                                 let out = blocks + j * setup.groupStride + setup.paddedPixels, plane = item * c + (cb + j) * L
-                                ConvPlan.scatterChannels(out + first, count: rows.count * wo, lanes: L,
-                                                         into: y + plane * outPixels + first, planeStride: outPixels)
+                                ConvPlan.scatterChannels(out + rowStart, count: rows.count * wo, lanes: L,
+                                                         into: y + plane * outPixels + rowStart, planeStride: outPixels)
                             }
                         }
                     }
