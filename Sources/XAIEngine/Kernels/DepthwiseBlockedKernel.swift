@@ -95,6 +95,9 @@ extension ConvPlan {
         /// padded input, then the output block.
         var groupStride: Int { paddedPixels + geometry.ho * geometry.wo }
 
+        /// Groups of up to `width` consecutive blocks per item.
+        func groups(width: Int) -> Int { (blocks + width - 1) / width }
+
         /// `forEachBlock` over groups of up to `width` consecutive blocks of one item:
         /// `body(first block index, blocks in the group, part, first padded block)`, block j's
         /// padded input at `groupStride * j` and its output `paddedPixels` after that. With
@@ -105,7 +108,7 @@ extension ConvPlan {
             let g = geometry, outPixels = g.ho * g.wo, stride = groupStride
             let (top, left) = (plan.attrs.pads.top, plan.attrs.pads.left)
             let rows = zeroing == nil ? paddedPixels / g.wp : 0
-            let groups = (blocks + width - 1) / width
+            let groups = groups(width: width)
             Parallel.forRanges(n * groups * parts, grain: grain) { range in
                 Scratch.with(Lanes.self, count: stride * width) { buffers in
                     for j in 0..<width {

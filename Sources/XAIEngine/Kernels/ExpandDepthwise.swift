@@ -149,7 +149,7 @@ final class ExpandDepthwise: @unchecked Sendable {
                 }
                 let widths = bf16 == nil ? [2] : Precision.useAMX ? [4, 2] : []
                 let width = widths.first(where: enough) ?? 1
-                let parts = rowParts(units: units, width: width, outRows: ho, float32: bf16 == nil)
+                let parts = rowParts(groups: (direct ? n : 1) * setup.groups(width: width), outRows: ho, float32: bf16 == nil)
                 setup.forEachBlockGroup(items: direct ? n : 1, width: width, parts: parts, grain: 1,
                                         zeroing: pairRows?.zeroPadding) { b, count, part, blocks in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
@@ -222,16 +222,16 @@ final class ExpandDepthwise: @unchecked Sendable {
         }
     }
 
-    /// Units per block group: where the cores share one image's few blocks (Lite0's 9 at
-    /// 56x56, 15 at 28x28), whole blocks left one core a block more than the other; there each
-    /// group is two units, the upper and lower halves of its output rows, each expanding the
-    /// rows it reads (the rows where they meet twice: 1-2 of 28-56). Float32 passes only.
+    /// Units per block group (`groups`: the step's block groups over all its items): where the
+    /// cores share one image's few blocks (Lite0's 9 at 56x56, 15 at 28x28), whole blocks left
+    /// one core a block more than the other; there each group is two units, the upper and lower
+    /// halves of its output rows, each expanding the rows it reads (the rows where they meet
+    /// twice: 1-2 of 28-56). Float32 passes only.
     /// Step profiles at batch 1, min of two alternations, twice: the two 56x56 blocks
     /// 0.229 / 0.159 -> 0.207 / 0.147 ms; `xai bench` Lite0 batch 1, four alternations, 3.00-3.04
     /// -> 2.94-3.01 ms.
-    private func rowParts(units: Int, width: Int, outRows: Int, float32: Bool) -> Int {
-        let groups = (units + width - 1) / width
-        return float32 && !Parallel.loopsRunInline && groups % Parallel.cores != 0 && groups < 8 * Parallel.cores
+    private func rowParts(groups: Int, outRows: Int, float32: Bool) -> Int {
+        float32 && !Parallel.loopsRunInline && groups % Parallel.cores != 0 && groups < 8 * Parallel.cores
             && outRows >= 28 ? 2 : 1
     }
 
