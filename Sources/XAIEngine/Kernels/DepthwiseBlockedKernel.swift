@@ -100,12 +100,14 @@ extension ConvPlan {
 
         /// `forEachBlock` over groups of up to `width` consecutive blocks of one item:
         /// `body(first block index, blocks in the group, part, first padded block)`, block j's
-        /// padded input at `groupStride * j` and its output `paddedPixels` after that. With
-        /// `parts` > 1 each group is `parts` units, one per part of its output rows.
-        func forEachBlockGroup(items n: Int, width: Int, parts: Int = 1, grain: Int = 2,
+        /// padded input at `stride * j` and its output `paddedPixels` after that. With
+        /// `parts` > 1 each group is `parts` units, one per part of its output rows. A `stride`
+        /// other than `groupStride` is a layout of the caller's, which `zeroing` prepares.
+        func forEachBlockGroup(items n: Int, width: Int, parts: Int = 1, grain: Int = 2, stride: Int? = nil,
                                zeroing: ((UnsafeMutableRawPointer) -> Void)? = nil,
                                _ body: (Int, Int, Int, UnsafeMutablePointer<Lanes>) -> Void) {
-            let g = geometry, outPixels = g.ho * g.wo, stride = groupStride
+            let g = geometry, outPixels = g.ho * g.wo, stride = stride ?? groupStride
+            precondition(stride == groupStride || zeroing != nil, "a layout of the caller's needs its zeroing")
             let (top, left) = (plan.attrs.pads.top, plan.attrs.pads.left)
             let rows = zeroing == nil ? paddedPixels / g.wp : 0
             let groups = groups(width: width)
@@ -124,7 +126,7 @@ extension ConvPlan {
                             }
                         }
                         // Rows of 7 outputs read up to two cells past the block (see slidingRow8).
-                        (block + paddedPixels).initialize(repeating: Lanes(), count: min(2, outPixels))
+                        if stride == groupStride { (block + paddedPixels).initialize(repeating: Lanes(), count: min(2, outPixels)) }
                     }
                     for u in range {
                         let (item, group, part) = (u / (groups * parts), u / parts % groups, u % parts)

@@ -147,17 +147,54 @@ final class ExpandDepthwise: @unchecked Sendable {
                 func enough(_ width: Int) -> Bool {
                     Parallel.loopsRunInline || units / width >= Parallel.cores * Parallel.chunksPerCore
                 }
+                // Big maps keep a window of rows per block (ExpandDepthwise+RowWindow.swift).
+                let window = pairRows == nil ? RowWindow(setup, depthwise: depthwise, ew: ew, chunkPixels: Self.chunkPixels) : nil
                 let widths = bf16 == nil ? [2] : Precision.useAMX ? [4, 2] : []
                 let width = widths.first(where: enough) ?? 1
                 let parts = rowParts(groups: (direct ? n : 1) * setup.groups(width: width), outRows: ho, float32: bf16 == nil)
-                setup.forEachBlockGroup(items: direct ? n : 1, width: width, parts: parts, grain: 1,
-                                        zeroing: pairRows?.zeroPadding) { b, count, part, blocks in
+                let stride = window?.stride ?? setup.groupStride, wp = setup.geometry.wp
+                setup.forEachBlockGroup(items: direct ? n : 1, width: width, parts: parts, grain: 1, stride: stride,
+                                        zeroing: window.map { w in w.zeroAll } ?? pairRows?.zeroPadding) { b, count, part, buffers in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
                     // This unit's output rows, and the expanded rows they read.
                     let rows = (ho * part / parts)..<(ho * (part + 1) / parts)
-                    let top = a.pads.top, reach = (depthwise.kh - 1) * a.dilation.h
-                    let inFirst = max(0, rows.lowerBound * a.stride.h - top)
-                    let inRows = inFirst..<min(eh, (rows.upperBound - 1) * a.stride.h - top + reach + 1)
+                    let (top, sh) = (a.pads.top, a.stride.h), reach = (depthwise.kh - 1) * a.dilation.h
+                    let inFirst = max(0, rows.lowerBound * sh - top)
+                    let inRows = inFirst..<min(eh, (rows.upperBound - 1) * sh - top + reach + 1)
+                    // The window's first padded row; the group's cells are addressed from `blocks`.
+                    var base = window == nil ? 0 : rows.lowerBound * sh
+                    window?.zero(buffers, count: count, padded: base..<max(base, top), base: base)
+                    var blocks = buffers - base * wp
+                    // Output rows `done ..< ready` of the group's blocks, from their padded inputs.
+                    func depthwiseRows(_ done: Int, _ ready: Int) {
+                        for j in 0..<count {
+                            let block = blocks + j * stride, plane = item * setup.blocks + cb + j
+                            if let vectors = output.vectors {
+                                setup.compute(block: b + j, plane: block, rows: done..<ready, into: vectors + plane * outPixels)
+                                continue
+                            }
+                            for r in Swift.stride(from: done, to: ready, by: window?.outRows ?? ho) {
+                                let batch = r..<min(ready, r + (window?.outRows ?? ho))
+                                let out = window?.outputs(buffers, block: j, first: r) ?? block + setup.paddedPixels
+                                if let pairRows {
+                                    pairRows.compute(block: cb + j, pairs: block, rows: batch, into: out)
+                                } else {
+                                    setup.compute(block: b + j, plane: block, rows: batch, into: out)
+                                }
+                                // Pairs or planes of the rows just computed, read while they are in
+                                // L1 (after the whole block, from L2, the pair scatter had been 10%
+                                // of a bf16 Lite0 pass).
+                                let (from, pixels) = (r * wo, batch.count * wo)
+                                if case let .pairs(y) = output {
+                                    Self.scatterPairs(out + from, first: from, count: pixels, channel: (cb + j) * L, of: c,
+                                                      into: y + item * Self.pairHalves(channels: c, pixels: outPixels), pixels: outPixels)
+                                } else if case let .planes(y) = output {
+                                    ConvPlan.scatterChannels(out + from, count: pixels, lanes: L, into: y + plane * L * outPixels + from,
+                                                             planeStride: outPixels)
+                                }
+                            }
+                        }
+                    }
                     Scratch.with(Float.self, count: chunkColumns ? k * Self.chunkPixels : 0) { buffer in
                         let columns = chunkColumns ? buffer : nil
                         let f = UnsafePointer(byBlock.data + cb * byBlock.blockStride)
@@ -166,6 +203,16 @@ final class ExpandDepthwise: @unchecked Sendable {
                         let last = inRows.upperBound * ew
                         while p < last {
                             let end = min(last, p + Self.chunkPixels)
+                            // Rows no output still to come reads leave the window before the chunk's
+                            // rows (and after the map's last chunk, the padding below it) overflow it.
+                            let lastRow = max((end - 1) / ew + top, end == ehw ? (rows.upperBound - 1) * sh + reach : 0)
+                            if let window, lastRow >= base + window.rows {
+                                let written = p > inRows.lowerBound * ew ? (p - 1) / ew + top + 1 : done * sh
+                                window.slide(buffers, count: count, kept: (done * sh)..<max(done * sh, written), base: base)
+                                base = done * sh
+                                blocks = buffers - base * wp
+                                precondition(lastRow < base + window.rows, "a chunk overflows the row window")
+                            }
                             // Where pixel p's k values start, and the distance between two of them.
                             let (src, ldx): (UnsafePointer<Float>, Int)
                             if let columns {
@@ -176,45 +223,26 @@ final class ExpandDepthwise: @unchecked Sendable {
                                 (src, ldx) = (xp + item * k * hw + p, ehw)
                             }
                             if let bf16, let packed {
-                                expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, count: count, next: setup.groupStride,
+                                expandPixelsBF16(bf16, packed, item: b / setup.blocks, block: cb, count: count, next: stride,
                                                  pixels: p..<end, ldx: ehw, rectify, slots: setup.inputSlots + p, pairRows: pairRows,
                                                  into: blocks)
                             } else if count == 2 {
                                 Self.expandPixelPairs(src, count: end - p, k: k, ldx: ldx, prefetch: prefetch, filters: f, bias: bias, rectify,
-                                                      slots: setup.inputSlots + p, into: blocks, next: setup.groupStride)
+                                                      slots: setup.inputSlots + p, into: blocks, next: stride)
                             } else {
                                 Self.expandPixels(src, count: end - p, k: k, ldx: ldx, prefetch: prefetch, filters: f, bias: Self.lanes(bias), rectify,
                                                   slots: setup.inputSlots + p, into: blocks)
                             }
                             let ready = min(rows.upperBound, pairRows?.readyRows(end / ew) ?? readyRows(end / ew))
-                            for j in 0..<count where ready > done {
-                                let block = blocks + j * setup.groupStride
-                                let out = output.vectors.map { $0 + (item * setup.blocks + cb + j) * outPixels } ?? block + setup.paddedPixels
-                                if let pairRows {
-                                    pairRows.compute(block: cb + j, pairs: block, rows: done..<ready, into: out)
-                                } else {
-                                    setup.compute(block: b + j, plane: block, rows: done..<ready, into: out)
+                            if ready > done {
+                                // The last outputs read the padding below the map.
+                                if end == ehw {
+                                    window?.zero(buffers, count: count, padded: (top + eh)..<max(top + eh, (ready - 1) * sh + reach + 1), base: base)
                                 }
-                                // Pairs of the rows just computed, read while they are in L1 (after the
-                                // whole block, from L2, the scatter had been 10% of a bf16 Lite0 pass).
-                                if case let .pairs(y) = output {
-                                    let first = done * wo
-                                    Self.scatterPairs(out + first, first: first, count: (ready - done) * wo, channel: (cb + j) * L,
-                                                      of: c, into: y + item * Self.pairHalves(channels: c, pixels: outPixels),
-                                                      pixels: outPixels)
-                                }
+                                depthwiseRows(done, ready)
                             }
                             done = max(done, ready)
                             p = end
-                        }
-                        // Planes from the whole blocks (pairs went out row by row, vectors stay).
-                        if case let .planes(y) = output {
-                            let rowStart = rows.lowerBound * wo
-                            for j in 0..<count {
-                                let out = blocks + j * setup.groupStride + setup.paddedPixels, plane = item * c + (cb + j) * L
-                                ConvPlan.scatterChannels(out + rowStart, count: rows.count * wo, lanes: L,
-                                                         into: y + plane * outPixels + rowStart, planeStride: outPixels)
-                            }
                         }
                     }
                 }
