@@ -27,7 +27,7 @@ extension Engine {
             }
         }
         let keep = try retainedNames(retain)
-        if base == nil, let keep, let chunk = microBatch(batch: n) {
+        if base == nil, let keep, let chunk = microBatch(batch: n, size: forwardMicroBatch) {
             return try forwardInChunks(replacing, chunk: chunk, keep: keep)
         }
         if case .allWithPreActivations = retain {

@@ -61,7 +61,7 @@ extension Engine {
                 // The rest runs on full tensors, in micro-batches like any forward.
                 let live = values.mapValues(\.dense)
                 let keep: Set<String> = [outputName]
-                let rest = try microBatch(batch: n).map { try forwardInChunks(live, chunk: $0, keep: keep, from: k) }
+                let rest = try microBatch(batch: n, size: forwardMicroBatch).map { try forwardInChunks(live, chunk: $0, keep: keep, from: k) }
                     ?? forwardWhole(live, base: nil, keep: keep, from: k, itemsAlike: true)
                 return (rest.output, cropSteps)
             }

@@ -9,15 +9,31 @@ import XAICore
 /// its own micro-batch removes the per-op hand-offs between the cores. Inside a worker the
 /// ops' own parallel loops run inline (`Parallel.forEachChunk` runs nested loops in order).
 extension Engine {
-    /// Images per micro-batch (XAI_MICRO_BATCH overrides; 0 disables the split).
-    static let microBatchSize: Int = {
-        if let s = ProcessInfo.processInfo.environment["XAI_MICRO_BATCH"], let v = Int(s) { return v }
-        return 2
-    }()
+    /// XAI_MICRO_BATCH: images per micro-batch of every pass (0 disables the split), read once.
+    static let microBatchOverride = ProcessInfo.processInfo.environment["XAI_MICRO_BATCH"].flatMap { Int($0) }
 
-    /// The micro-batch size for a batch of `n`, or nil when one pass over the batch is better.
-    func microBatch(batch n: Int) -> Int? {
-        let m = Engine.microBatchSize
+    /// Images per micro-batch.
+    static let microBatchSize = microBatchOverride ?? 2
+
+    /// Images per micro-batch of a forward pass whose largest written tensor holds
+    /// `largestItemFloats` floats an image: up to four where four of them fit in 4 MB, else
+    /// `microBatchSize` (XAI_MICRO_BATCH overrides both).
+    ///
+    /// Why: every micro-batch reads all the weights once (Lite0's are 18.8 MB in float32, 9.4 in
+    /// bf16, more than their share of L3), and where the products are fast (bf16 on AMX) that
+    /// stream is what the deep layers wait on. Lite0's largest written tensor is [16, 112, 112]
+    /// (800 KB an image: its fused blocks write no expansion); ResNet-50's [64, 112, 112] (3.2
+    /// MB) kept two. Lite0 forward at batch 32, `xai bench` wall ms per image, medians of eight
+    /// alternations: bf16 1.43-1.46 -> 1.39 with 4 (8 and 16 no better), float32 2.29-2.32 ->
+    /// 2.25-2.29; ResNet-50 with 4 was slower (bf16 10.4 -> 11.2, with 8 12.8). Forward+backward
+    /// passes keep two (Lite0 batch 16 with 8: 7.3 -> 9.0 ms).
+    static func forwardMicroBatch(largestItemFloats: Int) -> Int {
+        microBatchOverride ?? max(microBatchSize, min(4, (1 << 20) / max(1, largestItemFloats)))
+    }
+
+    /// The micro-batch size for a batch of `n` (`size` images at most), or nil when one pass
+    /// over the batch is better.
+    func microBatch(batch n: Int, size m: Int = Engine.microBatchSize) -> Int? {
         guard m > 0, Parallel.cores > 1, n >= 2 * m || n >= Parallel.cores else { return nil }
         return max(1, min(m, n / Parallel.cores))
     }
@@ -25,7 +41,7 @@ extension Engine {
     /// Whether a forward pass over a batch of `n` runs as micro-batches, which gives every item
     /// the logits it has in any other such batch, bit for bit (the whole-batch path of small
     /// batches rounds differently). Metrics that share logits between batches rely on it.
-    public func scoresItemsAlike(batch n: Int) -> Bool { microBatch(batch: n) != nil }
+    public func scoresItemsAlike(batch n: Int) -> Bool { microBatch(batch: n, size: forwardMicroBatch) != nil }
 
     /// Micro-batches up to `wholeBatchFrom`, then the whole batch: the classifier head reads
     /// its weights once for all items instead of once per micro-batch.
