@@ -15,8 +15,8 @@ extension ExpandDepthwise {
     /// `expandPixels`, so the pairing changes no result.
     @inline(__always)
     static func expandPixelPairs(_ x: UnsafePointer<Float>, count: Int, k: Int, ldx: Int, prefetch: Int, filters: UnsafePointer<Float>,
-                                         bias: UnsafePointer<Float>, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
-                                         into block: UnsafeMutablePointer<Lanes>, next: Int) {
+                                 bias: UnsafePointer<Float>, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
+                                 into block: UnsafeMutablePointer<Lanes>, next: Int) {
         let L = ConvPlan.laneCount
         let (ba, bb) = (lanes(bias), lanes(bias + L))
         let second = block + next
@@ -65,8 +65,8 @@ extension ExpandDepthwise {
     /// at a time, one accumulator each: per k, one filter load and sixteen broadcast multiply-adds.
     @inline(__always)
     static func expandPixels(_ x: UnsafePointer<Float>, count: Int, k: Int, ldx: Int, prefetch: Int, filters: UnsafePointer<Float>,
-                                     bias: Lanes, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
-                                     into block: UnsafeMutablePointer<Lanes>) {
+                             bias: Lanes, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
+                             into block: UnsafeMutablePointer<Lanes>) {
         let fr = UnsafeRawPointer(filters)
         var i = 0
         while i + 16 <= count {

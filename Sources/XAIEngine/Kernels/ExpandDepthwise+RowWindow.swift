@@ -11,8 +11,8 @@ import XAICore
 /// 16 pixels and block into whole blocks, 23-27 into windows of 8-64 rows; the float32 cell
 /// stores alone 21.7 -> 17-18 ns. In Lite0's passes at batch 32 (step profiles, CPU ms per
 /// image, min of five alternations) bf16: the stem 0.442 -> 0.408, the 112x112 block 0.478 ->
-/// 0.455; float32: the 112x112 block 0.443 -> 0.428 (the stem unchanged). Windows 8 to 40 rows
-/// taller than needed were slower, so they are as short as the chunks allow.
+/// 0.455; float32: the 112x112 block 0.443 -> 0.428 (the stem unchanged). Windows 20 or 40 rows
+/// taller than needed were slower (8 no faster), so they are as short as the chunks allow.
 ///
 /// The window holds padded rows `base ..< base + rows` (padded row r at (r - base) * wp);
 /// callers address cells as in the whole block, from `cells - base * wp`. Its padding columns
@@ -51,7 +51,7 @@ extension ExpandDepthwise {
             guard setup.paddedPixels >= Self.minimumCells, 2 * rows <= setup.paddedPixels / g.wp else { return nil }
         }
 
-        /// Zeroes all input cells of `count` blocks' windows (a worker's buffers, once).
+        /// Zeroes one block's input window (each block of a worker's buffers, once).
         func zeroAll(_ buffers: UnsafeMutableRawPointer) {
             buffers.assumingMemoryBound(to: Lanes.self).initialize(repeating: Lanes(), count: inputCells)
         }
