@@ -101,10 +101,11 @@ final class ExpandDepthwise: @unchecked Sendable {
         let (ho, wo) = (yShape[2], yShape[3])
         let setup = blockedSetup(h: eh, w: ew, ho: ho, wo: wo)
         let a = depthwise.attrs
+        let (top, sh) = (a.pads.top, a.stride.h), reach = (depthwise.kh - 1) * a.dilation.h
         // Padded rows below `top + full` are filled once `full` input rows are: output row r
-        // reads padded rows up to r * sh + (kh - 1) * dh.
+        // reads padded rows up to r * sh + reach.
         func readyRows(_ full: Int) -> Int {
-            full == eh ? ho : min(ho, max(0, full + a.pads.top - (depthwise.kh - 1) * a.dilation.h + a.stride.h - 1) / a.stride.h)
+            full == eh ? ho : min(ho, max(0, full + top - reach + sh - 1) / sh)
         }
         let hw = h * w, ehw = eh * ew, outPixels = ho * wo
         let rectify = Rectifier16(expand.activation)
@@ -153,12 +154,13 @@ final class ExpandDepthwise: @unchecked Sendable {
                 let width = widths.first(where: enough) ?? 1
                 let parts = rowParts(groups: (direct ? n : 1) * setup.groups(width: width), outRows: ho, float32: bf16 == nil)
                 let stride = window?.stride ?? setup.groupStride, wp = setup.geometry.wp
+                // Output rows computed at once where they leave as pairs or planes.
+                let batchRows = window?.outRows ?? ho
                 setup.forEachBlockGroup(items: direct ? n : 1, width: width, parts: parts, grain: 1, stride: stride,
                                         zeroing: window.map { w in w.zeroAll } ?? pairRows?.zeroPadding) { b, count, part, buffers in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
                     // This unit's output rows, and the expanded rows they read.
                     let rows = (ho * part / parts)..<(ho * (part + 1) / parts)
-                    let (top, sh) = (a.pads.top, a.stride.h), reach = (depthwise.kh - 1) * a.dilation.h
                     let inFirst = max(0, rows.lowerBound * sh - top)
                     let inRows = inFirst..<min(eh, (rows.upperBound - 1) * sh - top + reach + 1)
                     // The window's first padded row; the group's cells are addressed from `blocks`.
@@ -173,8 +175,8 @@ final class ExpandDepthwise: @unchecked Sendable {
                                 setup.compute(block: b + j, plane: block, rows: done..<ready, into: vectors + plane * outPixels)
                                 continue
                             }
-                            for r in Swift.stride(from: done, to: ready, by: window?.outRows ?? ho) {
-                                let batch = r..<min(ready, r + (window?.outRows ?? ho))
+                            for r in Swift.stride(from: done, to: ready, by: batchRows) {
+                                let batch = r..<min(ready, r + batchRows)
                                 let out = window?.outputs(buffers, block: j, first: r) ?? block + setup.paddedPixels
                                 if let pairRows {
                                     pairRows.compute(block: cb + j, pairs: block, rows: batch, into: out)
