@@ -80,6 +80,11 @@ void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst)
         const long cols = n - i < 16 ? n - i : 16;
         const __mmask16 m = (__mmask16)((1u << cols) - 1);
         for (long j = 0; j < kp; j += 16) {
+            if (j >= k) {
+                /* Padding only: zeros, with no loads or transposition (half of a 16-deep input). */
+                for (long p = 0; p < cols; p++) _mm256_storeu_si256((__m256i *)(dst + (i + p) * kp + j), _mm256_setzero_si256());
+                continue;
+            }
             __m512 r[16];
             for (int q = 0; q < 16; q++) r[q] = j + q < k ? _mm512_maskz_loadu_ps(m, x + (j + q) * ld + i) : _mm512_setzero_ps();
             xai_transpose16(r);
@@ -146,14 +151,32 @@ static inline __attribute__((always_inline)) void block32(long k, const uint16_t
     _tile_stored(3, s + 16 * 32 + 16, 128);
 }
 
+/* 16 sums of row t for columns j ... j + 15 (the first `cols` of them), rectified, to C, where
+ * the columns may belong to several items (see xai_amx_gemm): one masked store per item. */
+XAI_AMX_TARGET
+static inline __attribute__((always_inline)) void store16(__m512 v, xai_rectifier r, float *c, long ldc, long stride,
+                                                          long t, long j, long cols) {
+    v = rectify(v, r);
+    for (long lane = 0; lane < cols;) {
+        const long item = (j + lane) / ldc, end = (item + 1) * ldc - j < cols ? (item + 1) * ldc - j : cols;
+        const __mmask16 m = (__mmask16)(((1u << end) - 1) & ~((1u << lane) - 1));
+        /* Lane q of the vector is column j + q, at j + q - item * ldc in the item's row t. */
+        _mm512_mask_storeu_ps(c + item * stride + t * ldc + j - item * ldc, m, v);
+        lane = end;
+    }
+}
+
 XAI_AMX_TARGET
 void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, const float *bias, xai_rectifier r, float *c, long ldc,
-                  long rows, long width) {
+                  long stride, long rows, long first, long width) {
     configure();
     const long kp = xai_amx_kpad(k);
     float s[32 * 32] __attribute__((aligned(64)));
     for (long j = 0; j < width; j += 32) {
-        const long cols = width - j < 32 ? width - j : 32;
+        const long cols = width - j < 32 ? width - j : 32, column = first + j;
+        /* Whole 32-column runs inside one item store as before; others go item by item. */
+        const int one = column / ldc == (column + cols - 1) / ldc;
+        float *cj = c + column / ldc * stride + column % ldc;
         const __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
         const __mmask16 m1 = cols >= 32 ? 0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
         for (long i = 0; i < rows; i += 32) {
@@ -161,9 +184,15 @@ void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, const float *bia
             block32(k, a + i * kp, b + j / 32 * kp * 32, n, cols > 16, s);
             for (long t = 0; t < n; t++) {
                 const __m512 bt = _mm512_set1_ps(bias[i + t]);
-                float *dst = c + (i + t) * ldc + j;
-                _mm512_mask_storeu_ps(dst, m0, rectify(_mm512_add_ps(_mm512_load_ps(s + t * 32), bt), r));
-                if (m1) _mm512_mask_storeu_ps(dst + 16, m1, rectify(_mm512_add_ps(_mm512_load_ps(s + t * 32 + 16), bt), r));
+                const __m512 v0 = _mm512_add_ps(_mm512_load_ps(s + t * 32), bt), v1 = _mm512_add_ps(_mm512_load_ps(s + t * 32 + 16), bt);
+                if (one) {
+                    float *dst = cj + (i + t) * ldc;
+                    _mm512_mask_storeu_ps(dst, m0, rectify(v0, r));
+                    if (m1) _mm512_mask_storeu_ps(dst + 16, m1, rectify(v1, r));
+                } else {
+                    store16(v0, r, c, ldc, stride, i + t, column, cols < 16 ? cols : 16);
+                    if (m1) store16(v1, r, c, ldc, stride, i + t, column + 16, cols - 16);
+                }
             }
         }
     }
@@ -257,8 +286,8 @@ void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst)
 }
 
 void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, const float *bias, xai_rectifier r, float *c, long ldc,
-                  long rows, long width) {
-    (void)k; (void)a; (void)b; (void)bias; (void)r; (void)c; (void)ldc; (void)rows; (void)width;
+                  long stride, long rows, long first, long width) {
+    (void)k; (void)a; (void)b; (void)bias; (void)r; (void)c; (void)ldc; (void)stride; (void)rows; (void)first; (void)width;
     __builtin_trap();
 }
 

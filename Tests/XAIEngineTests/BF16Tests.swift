@@ -175,6 +175,52 @@ final class BF16Tests: XCTestCase {
         }
     }
 
+    /// Products over pairs that run on across items (a block's pixels, all items' one after the
+    /// other), whose 32-column AMX blocks straddle items (5 pixels an item: one vector holds
+    /// parts of four), equal bit for bit those that pack each item's columns apart, with and
+    /// without a residual.
+    func testPairsAcrossItemsEqualItemByItem() throws {
+        try requireBF16()
+        try forEachBF16Kernel { kernel in
+            var g = SeededGenerator(seed: 66)
+            for (m, k, itemColumns, items) in [(24, 96, 49, 4), (40, 144, 17, 3), (16, 32, 5, 7), (24, 64, 100, 2)] {
+                let n = itemColumns * items
+                let w = g.tensor([m, k], scale: 0.5), bias = g.tensor([m], scale: 0.3), x = g.tensor([k, n], scale: 1)
+                let residual = g.tensor([items, m, itemColumns], scale: 1)
+                let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
+                var pairs = [UInt16](repeating: 0, count: ExpandDepthwise.pairHalves(channels: k, pixels: n))
+                if Precision.useAMX {
+                    xai_amx_pack_blocks(x.data, n, k, n, &pairs)
+                } else {
+                    xai_bf16_pack_columns(x.data, n, k, n, &pairs)
+                }
+                for withResidual in [false, true] {
+                    func product(_ run: (ColumnDestination) -> Void) -> [Float] {
+                        var y = [Float](repeating: .nan, count: m * n)
+                        y.withUnsafeMutableBufferPointer { yb in
+                            residual.data.withUnsafeBufferPointer { rb in
+                                run(ColumnDestination(base: yb.baseAddress!, itemColumns: itemColumns, channels: m,
+                                                      residual: withResidual ? rb.baseAddress! : nil))
+                            }
+                        }
+                        return y
+                    }
+                    let across = product { PackedGEMM.multiply(packed, pairs: pairs, n: n, rectify: Rectifier16(.relu), into: $0) }
+                    let apart = product { dst in
+                        x.data.withUnsafeBufferPointer { xb in
+                            PackedGEMM.multiply(packed, b: xb.baseAddress!, ldb: n, n: n, rectify: Rectifier16(.relu), into: dst, precision: .bf16)
+                        }
+                    }
+                    let differing = zip(across, apart).filter { $0.0 != $0.1 }.count
+                    print("bf16 (\(kernel)) product over pairs across \(items) items of \(itemColumns) columns, \(m)x\(k)"
+                          + "\(withResidual ? " + residual" : ""): \(differing) of \(m * n) outputs differ from item by item")
+                    XCTAssertEqual(differing, 0)
+                    XCTAssertFalse(across.contains { $0.isNaN }, "an output was not written")
+                }
+            }
+        }
+    }
+
     /// A bf16 pass hands each block's depthwise output to its projection as bf16 pairs; the
     /// logits equal those of the same pass with the depthwise outputs kept (float32 planes,
     /// packed by the projection), bit for bit, whole batch and micro-batched.

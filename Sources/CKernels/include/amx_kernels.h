@@ -57,9 +57,11 @@ void xai_amx_scatter_blocks(const float *cells, long first, long count, uint16_t
 
 /* C[rows][width] = rectify(A * B + bias): A the AMX rows of the first of `rows` output rows
  * (row stride kpad), B the column blocks of `width` columns (kpad / 2 pair rows each, those
- * past k zero), bias[rows], C row stride `ldc` floats. */
+ * past k zero), bias[rows]. The columns are first ... first + width - 1 of items of `ldc`
+ * columns each (NCHW planes: a map's pixels), which a column block may straddle: row t of
+ * column j is at c + (j / ldc) * stride + t * ldc + j % ldc (c: the first row's item 0). */
 void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, const float *bias, xai_rectifier r, float *c, long ldc,
-                  long rows, long width);
+                  long stride, long rows, long first, long width);
 
 /* `nb` (1-4) consecutive 16-channel blocks of a 1x1 expansion for `count` pixels: x their pixel
  * rows (row stride kpad; up to 15 rows past the last are read, their sums dropped), block j's

@@ -188,8 +188,8 @@ final class ExpandDepthwise: @unchecked Sendable {
                                 // of a bf16 Lite0 pass).
                                 let (from, pixels) = (r * wo, batch.count * wo)
                                 if case let .pairs(y) = output {
-                                    Self.scatterPairs(out + from, first: from, count: pixels, channel: (cb + j) * L, of: c,
-                                                      into: y + item * Self.pairHalves(channels: c, pixels: outPixels), pixels: outPixels)
+                                    Self.scatterPairs(out + from, first: item * outPixels + from, count: pixels, channel: (cb + j) * L,
+                                                      of: c, into: y, pixels: n * outPixels)
                                 } else if case let .planes(y) = output {
                                     ConvPlan.scatterChannels(out + from, count: pixels, lanes: L, into: y + plane * L * outPixels + from,
                                                              planeStride: outPixels)

@@ -33,9 +33,10 @@ extension PackedFilters {
 }
 
 extension PackedGEMM {
-    /// C = rectify(W * B + bias) for the `n` columns of one item, B given as bf16 pairs in the
-    /// layout ExpandDepthwise.pairHalves describes (a producing step wrote it), so no tile packs
-    /// B again. Equal bit for bit to `multiply` in bf16 on the same values.
+    /// C = rectify(W * B + bias) for `n` columns (the pixels of all items, one after the other),
+    /// B given as bf16 pairs in the layout ExpandDepthwise.pairHalves describes (a producing step
+    /// wrote it), so no tile packs B again. Equal bit for bit to `multiply` in bf16 on the same
+    /// values.
     static func multiply(_ w: PackedFilters, pairs: UnsafePointer<UInt16>, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination) {
         forEachUnit(w, n: n, align: tileAlignment(.bf16)) { panels, columns in
@@ -74,7 +75,7 @@ extension PackedGEMM {
     static let fewColumnsBF16 = 6
 
     /// Row panels `panels` over the columns `columns` of packed B (`packed`: the tile's first
-    /// column; `ldb` pairs between k pairs), with AMX column blocks of columns of one item.
+    /// column; `ldb` pairs between k pairs); AMX column blocks may straddle items.
     static func runBF16(_ w: PackedFilters, packed bp: UnsafePointer<UInt16>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         let r = PackedFilters.rows
@@ -82,9 +83,8 @@ extension PackedGEMM {
         if Precision.useAMX {
             // All the unit's rows at once, straight into C.
             let a = w.amxRows, row0 = panels.lowerBound * r, rows = min(w.m, panels.upperBound * r) - row0
-            precondition(columns.lowerBound / dst.itemColumns == (columns.upperBound - 1) / dst.itemColumns)
-            xai_amx_gemm(w.k, a.row(row0), bp, w.bias + row0, bounds, dst.address(row: row0, column: columns.lowerBound),
-                         dst.itemColumns, rows, columns.count)
+            xai_amx_gemm(w.k, a.row(row0), bp, w.bias + row0, bounds, dst.address(row: row0, column: 0), dst.itemColumns,
+                         dst.channels * dst.itemColumns, rows, columns.lowerBound, columns.count)
             dst.addResidual(rows: rows, fromRow: row0, columns: columns, rectify)
             return
         }
