@@ -288,8 +288,11 @@ final class BF16Tests: XCTestCase {
         try requireBF16()
         forEachBF16Kernel { kind in
             var g = SeededGenerator(seed: 67)
-            for (kernel, stride, c, h, w) in [(3, 2, 3, 17, 23), (5, 1, 2, 9, 8)] {
-                let a = Conv2D(kernel: (kernel, kernel), stride: (stride, stride), pads: (kernel / 2, kernel / 2, kernel / 2, kernel / 2))
+            // Strides 1, 2 and 3 (three ways to read a row), a dilation, and more taps than one tile step.
+            for (kernel, stride, dilation, c, h, w) in [(3, 2, 1, 3, 17, 23), (5, 1, 1, 2, 9, 8), (3, 3, 1, 2, 20, 37), (3, 1, 2, 5, 12, 40),
+                                                        (3, 2, 1, 3, 224, 224)] {
+                let a = Conv2D(kernel: (kernel, kernel), stride: (stride, stride), dilation: (dilation, dilation),
+                               pads: (kernel / 2, kernel / 2 + 1, kernel / 2, kernel / 2 - 1))
                 let conv = ConvPlan(attrs: a, inChannels: c, outChannels: 16, weights: g.tensor([16, c, kernel, kernel], scale: 0.5).data,
                                     bias: nil, activation: nil)
                 let x = g.tensor([1, c, h, w], scale: 1), y = conv.outputShape(x.shape)
@@ -316,7 +319,7 @@ final class BF16Tests: XCTestCase {
                     return Array(UnsafeBufferPointer(start: pairs, count: layoutCount))
                 }
                 let differing = zip(direct, made).enumerated().filter { $0.element.0 != $0.element.1 }
-                print("stem pairs (\(kind)) k\(kernel) s\(stride) K = \(k): \(differing.count) of \(made.count) halves differ")
+                print("stem pairs (\(kind)) k\(kernel) s\(stride) d\(dilation) K = \(k): \(differing.count) of \(made.count) halves differ")
                 XCTAssertEqual(made.count, direct.count)
                 XCTAssertEqual(differing.count, 0, "k\(kernel) s\(stride)")
             }
