@@ -302,6 +302,17 @@ static inline __attribute__((always_inline)) void expand(const int nb, long k, c
     for (long p = 0; p < count; p += 16) {
         blocks16(nb, k, x + p * kp, filters, fstride, s);
         const long n = count - p < 16 ? count - p : 16;
+        if (n == 16 && slots[p + 15] == slots[p] + 15) {
+            /* 16 pixels of one row, in neighbouring cells: one address per block (a C harness
+             * of 112x112 and 56x56 maps, k 32: 24-26 -> 22-23 ns per 16 pixels and block). */
+            for (int j = 0; j < nb; j++) {
+                const __m512 b = _mm512_loadu_ps(bias + 16 * j);
+                float *cells = block + j * bstride + 16 * slots[p];
+                for (long i = 0; i < 16; i++)
+                    _mm512_storeu_ps(cells + 16 * i, rectified(_mm512_add_ps(_mm512_load_ps(s + 256 * j + 16 * i), b), r, leaky));
+            }
+            continue;
+        }
         for (int j = 0; j < nb; j++) {
             const __m512 b = _mm512_loadu_ps(bias + 16 * j);
             float *cells = block + j * bstride;
