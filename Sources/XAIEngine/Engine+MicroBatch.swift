@@ -16,19 +16,25 @@ extension Engine {
     static let microBatchSize = microBatchOverride ?? 2
 
     /// Images per micro-batch of a forward pass whose largest written tensor holds
-    /// `largestItemFloats` floats an image: up to four where four of them fit in 4 MB, else
-    /// `microBatchSize` (XAI_MICRO_BATCH overrides both).
+    /// `largestItemFloats` floats an image: up to four where four of them fit in 4 MB, in bf16
+    /// on AMX up to eight where eight fit in 8 MB; else `microBatchSize` (XAI_MICRO_BATCH
+    /// overrides all).
     ///
     /// Why: every micro-batch reads all the weights once (Lite0's are 18.8 MB in float32, 9.4 in
     /// bf16, more than their share of L3), and where the products are fast (bf16 on AMX) that
     /// stream is what the deep layers wait on. Lite0's largest written tensor is [16, 112, 112]
     /// (800 KB an image: its fused blocks write no expansion); ResNet-50's [64, 112, 112] (3.2
     /// MB) kept two. Lite0 forward at batch 32, `xai bench` wall ms per image, medians of eight
-    /// alternations: bf16 1.43-1.46 -> 1.39 with 4 (8 and 16 no better), float32 2.29-2.32 ->
-    /// 2.25-2.29; ResNet-50 with 4 was slower (bf16 10.4 -> 11.2, with 8 12.8). Forward+backward
-    /// passes keep two (Lite0 batch 16 with 8: 7.3 -> 9.0 ms).
-    static func forwardMicroBatch(largestItemFloats: Int) -> Int {
-        microBatchOverride ?? max(microBatchSize, min(4, (1 << 20) / max(1, largestItemFloats)))
+    /// alternations: bf16 1.43-1.46 -> 1.39 with 4, float32 2.29-2.32 -> 2.25-2.29; ResNet-50
+    /// with 4 was slower (bf16 10.4 -> 11.2, with 8 12.8). Forward+backward passes keep two
+    /// (Lite0 batch 16 with 8: 7.3 -> 9.0 ms). Eight in bf16 came once the bf16 projections ran
+    /// over all of a micro-batch's pixels at once (PackedGEMM+BF16.swift): Lite0 bf16 batch 32,
+    /// three alternations, 1.35-1.40 -> 1.30-1.35 ms per image; `xai bench --bf16-pairs 3`, two
+    /// alternations, LIME 1.57-1.63x -> 1.65x and RISE 1.64-1.68x -> 1.68-1.72x faster than
+    /// float32 (float32 with 8: 2.24-2.28 against 2.25-2.34, no gain).
+    static func forwardMicroBatch(largestItemFloats: Int, precision: Precision = .fp32) -> Int {
+        let (most, budget) = precision == .bf16 && Precision.useAMX ? (8, 1 << 21) : (4, 1 << 20)
+        return microBatchOverride ?? max(microBatchSize, min(most, budget / max(1, largestItemFloats)))
     }
 
     /// The micro-batch size for a batch of `n` (`size` images at most), or nil when one pass

@@ -32,8 +32,10 @@ public final class Engine: @unchecked Sendable {
     /// The first step from which micro-batched passes run the whole batch at once: every later
     /// step reads vectors or maps of at most `wholeBatchPixels` pixels (Engine+MicroBatch.swift).
     let wholeBatchFrom: Int
+    /// Floats per image of the largest tensor a forward pass writes.
+    let largestWrittenItem: Int
     /// Images per micro-batch of forward passes (Engine+MicroBatch.swift).
-    let forwardMicroBatch: Int
+    var forwardMicroBatch: Int { Engine.forwardMicroBatch(largestItemFloats: largestWrittenItem, precision: precision) }
     /// Conv + depthwise pairs run as one step when the first conv's output is not kept, keyed
     /// by that conv's step index (ExpandDepthwise.swift).
     let expandDepthwise: [Int: ExpandDepthwise]
@@ -100,7 +102,7 @@ public final class Engine: @unchecked Sendable {
         // Tensors the fused steps keep to themselves are never written.
         let unwritten = Set(fusions.keys.map { prepared.steps[$0].output } + projections.keys.map { prepared.steps[$0 + 1].output })
         let written = prepared.steps.map(\.output).filter { !unwritten.contains($0) }
-        forwardMicroBatch = Engine.forwardMicroBatch(largestItemFloats: written.map { prepared.itemShapes[$0]?.reduce(1, *) ?? 0 }.max() ?? 0)
+        largestWrittenItem = written.map { prepared.itemShapes[$0]?.reduce(1, *) ?? 0 }.max() ?? 0
         var adds: [Int: ResidualAdd] = [:]
         for i in prepared.steps.indices {
             adds[i] = ResidualAdd.find(at: i, in: prepared.steps, readers: readers, outputs: prepared.graph.outputs,
@@ -113,7 +115,7 @@ public final class Engine: @unchecked Sendable {
     init(sharing other: Engine, precision: Precision) {
         (graph, steps, itemShapes, order) = (other.graph, other.steps, other.itemShapes, other.order)
         (producer, wholeBatchFrom, expandDepthwise) = (other.producer, other.wholeBatchFrom, other.expandDepthwise)
-        forwardMicroBatch = other.forwardMicroBatch
+        largestWrittenItem = other.largestWrittenItem
         (pairedProjections, residualAdds, readers) = (other.pairedProjections, other.residualAdds, other.readers)
         self.precision = precision
     }
