@@ -292,33 +292,45 @@ static inline __attribute__((always_inline)) void blocks16(const int nb, long k,
     if (nb > 3) _tile_stored(3, s + 768, 64);
 }
 
+/* One tile of 16 pixel rows (the first n of them real) through `nb` blocks: sums, bias,
+ * rectifier, and each pixel's 16 results into its cell of each block. */
 XAI_AMX_TARGET
-static inline __attribute__((always_inline)) void expand(const int nb, long k, const uint16_t *x, long count,
+static inline __attribute__((always_inline)) void tile(const int nb, long k, const uint16_t *x, long n, const uint16_t *filters,
+                                                       long fstride, const float *bias, xai_rectifier r, const int leaky,
+                                                       const long *slots, float *block, long bstride, float *s) {
+    blocks16(nb, k, x, filters, fstride, s);
+    if (n == 16 && slots[15] == slots[0] + 15) {
+        /* 16 pixels of one row, in neighbouring cells: one address per block (a C harness
+         * of 112x112 and 56x56 maps, k 32: 24-26 -> 22-23 ns per 16 pixels and block). */
+        for (int j = 0; j < nb; j++) {
+            const __m512 b = _mm512_loadu_ps(bias + 16 * j);
+            float *cells = block + j * bstride + 16 * slots[0];
+            for (long i = 0; i < 16; i++)
+                _mm512_storeu_ps(cells + 16 * i, rectified(_mm512_add_ps(_mm512_load_ps(s + 256 * j + 16 * i), b), r, leaky));
+        }
+        return;
+    }
+    for (int j = 0; j < nb; j++) {
+        const __m512 b = _mm512_loadu_ps(bias + 16 * j);
+        float *cells = block + j * bstride;
+        for (long i = 0; i < n; i++)
+            _mm512_storeu_ps(cells + 16 * slots[i], rectified(_mm512_add_ps(_mm512_load_ps(s + 256 * j + 16 * i), b), r, leaky));
+    }
+}
+
+/* All pixels through `nb` blocks (1-4 with `more` 0; 4 + `more` with `more` 1-4: each pixel
+ * tile goes through the first four, then, read again from L1, through the rest). */
+XAI_AMX_TARGET
+static inline __attribute__((always_inline)) void expand(const int nb, const int more, long k, const uint16_t *x, long count,
                                                          const uint16_t *filters, long fstride, const float *bias,
                                                          xai_rectifier r, const int leaky, const long *slots,
                                                          float *block, long bstride) {
     const long kp = xai_amx_kpad(k);
     float s[4 * 256] __attribute__((aligned(64)));
     for (long p = 0; p < count; p += 16) {
-        blocks16(nb, k, x + p * kp, filters, fstride, s);
         const long n = count - p < 16 ? count - p : 16;
-        if (n == 16 && slots[p + 15] == slots[p] + 15) {
-            /* 16 pixels of one row, in neighbouring cells: one address per block (a C harness
-             * of 112x112 and 56x56 maps, k 32: 24-26 -> 22-23 ns per 16 pixels and block). */
-            for (int j = 0; j < nb; j++) {
-                const __m512 b = _mm512_loadu_ps(bias + 16 * j);
-                float *cells = block + j * bstride + 16 * slots[p];
-                for (long i = 0; i < 16; i++)
-                    _mm512_storeu_ps(cells + 16 * i, rectified(_mm512_add_ps(_mm512_load_ps(s + 256 * j + 16 * i), b), r, leaky));
-            }
-            continue;
-        }
-        for (int j = 0; j < nb; j++) {
-            const __m512 b = _mm512_loadu_ps(bias + 16 * j);
-            float *cells = block + j * bstride;
-            for (long i = 0; i < n; i++)
-                _mm512_storeu_ps(cells + 16 * slots[p + i], rectified(_mm512_add_ps(_mm512_load_ps(s + 256 * j + 16 * i), b), r, leaky));
-        }
+        tile(nb, k, x + p * kp, n, filters, fstride, bias, r, leaky, slots + p, block, bstride, s);
+        if (more) tile(more, k, x + p * kp, n, filters + 4 * fstride, fstride, bias + 64, r, leaky, slots + p, block + 4 * bstride, bstride, s);
     }
 }
 
@@ -326,12 +338,18 @@ XAI_AMX_TARGET
 static void expand_blocks(long nb, long k, const uint16_t *x, long count, const uint16_t *filters, long fstride,
                           const float *bias, xai_rectifier r, const int leaky, const long *slots, float *block,
                           long bstride) {
+#define EXPAND(a, b) expand(a, b, k, x, count, filters, fstride, bias, r, leaky, slots, block, bstride)
     switch (nb) {
-    case 1: expand(1, k, x, count, filters, fstride, bias, r, leaky, slots, block, bstride); break;
-    case 2: expand(2, k, x, count, filters, fstride, bias, r, leaky, slots, block, bstride); break;
-    case 3: expand(3, k, x, count, filters, fstride, bias, r, leaky, slots, block, bstride); break;
-    default: expand(4, k, x, count, filters, fstride, bias, r, leaky, slots, block, bstride); break;
+    case 1: EXPAND(1, 0); break;
+    case 2: EXPAND(2, 0); break;
+    case 3: EXPAND(3, 0); break;
+    case 4: EXPAND(4, 0); break;
+    case 5: EXPAND(4, 1); break;
+    case 6: EXPAND(4, 2); break;
+    case 7: EXPAND(4, 3); break;
+    default: EXPAND(4, 4); break;
     }
+#undef EXPAND
 }
 
 XAI_AMX_TARGET

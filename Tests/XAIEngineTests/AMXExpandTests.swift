@@ -14,7 +14,7 @@ final class AMXExpandTests: XCTestCase {
         var worst = 0.0
         for k in [3, 16, 27, 40, 112, 192] {
             for count in [1, 15, 16, 17, 100] {
-                let kpad = xai_amx_kpad(k), blocks = 4
+                let kpad = xai_amx_kpad(k), blocks = 8
                 let x = g.tensor([k, count], scale: 1), w = g.tensor([16 * blocks, k], scale: 0.5)
                 let bias = g.tensor([16 * blocks], scale: 0.3)
                 var rows = [UInt16](repeating: 0, count: (count + 16) * kpad)
@@ -40,7 +40,7 @@ final class AMXExpandTests: XCTestCase {
                         return out
                     }
                     let one = cells(blocksPerCall: 1)
-                    for nb in 2...4 { XCTAssertEqual(cells(blocksPerCall: nb), one, "k \(k), \(count) pixels, \(nb) blocks a call") }
+                    for nb in 2...8 { XCTAssertEqual(cells(blocksPerCall: nb), one, "k \(k), \(count) pixels, \(nb) blocks a call") }
                     for b in 0..<blocks {
                         for i in 0..<count {
                             for c in 0..<16 {

@@ -62,22 +62,37 @@ final class ExpandDepthwiseWindowTests: XCTestCase {
     }
 
     /// The fused projection reads the depthwise output as pixel vectors (float32) or bf16 pairs,
-    /// which the windowed step writes row batch by row batch.
+    /// which the windowed step writes row batch by row batch. Six blocks: with AMX, windowed
+    /// steps take them in one group (each pixel tile through four blocks, then two), whole
+    /// blocks in groups of four and two.
     func testProjectedOutputsInWindowsMatchWholeBlocks() {
         var g = SeededGenerator(seed: 72)
-        let fused = step(Conv2D(kernel: (1, 1)), cin: 8, channels: 48, depthwise: Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 48), &g)
-        let project = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 48, outChannels: 24, weights: g.tensor([24, 48], scale: 0.3).data,
+        let fused = step(Conv2D(kernel: (1, 1)), cin: 8, channels: 96, depthwise: Conv2D(kernel: (3, 3), pads: (1, 1, 1, 1), groups: 96), &g)
+        let project = ConvPlan(attrs: Conv2D(kernel: (1, 1)), inChannels: 96, outChannels: 24, weights: g.tensor([24, 96], scale: 0.3).data,
                                bias: g.tensor([24], scale: 0.3).data, activation: nil)
         let x = g.tensor([2, 8, 88, 36], scale: 1)
         var precisions: [Precision] = [.fp32]
         if Precision.bf16Available { precisions.append(.bf16) }
         for precision in precisions {
-            let (windowed, whole) = windowedAndWhole {
-                let ws = Workspace()
-                ws.precision = precision
-                return fused.forwardProjected(x, project: project, workspace: ws)
+            for inPool in [false, true] {
+                let (windowed, whole) = windowedAndWhole {
+                    let ws = Workspace()
+                    ws.precision = precision
+                    return inPool ? Self.asMicroBatch { fused.forwardProjected(x, project: project, workspace: ws) }
+                                  : fused.forwardProjected(x, project: project, workspace: ws)
+                }
+                assertSameBits(windowed, whole, "projected \(precision) (AMX \(Precision.useAMX))\(inPool ? " as a micro-batch" : "")")
             }
-            assertSameBits(windowed, whole, "projected \(precision) (AMX \(Precision.useAMX))")
         }
+    }
+
+    /// `body` as a micro-batch runs it: inside a loop on the pool, where nested loops run inline
+    /// (and AMX steps on big maps take up to eight blocks a group).
+    private static func asMicroBatch<T>(_ body: () -> T) -> T {
+        var result: T?
+        Parallel.forEachChunk(2) { i in
+            if i == 0 { result = body() }
+        }
+        return result!
     }
 }

@@ -74,7 +74,7 @@ void xai_amx_scatter_blocks(const float *cells, long first, long count, uint16_t
 void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, const float *bias, xai_rectifier r, float *c, long ldc,
                   long stride, long rows, long first, long width);
 
-/* `nb` (1-4) consecutive 16-channel blocks of a 1x1 expansion for `count` pixels: x their pixel
+/* `nb` (1-8) consecutive 16-channel blocks of a 1x1 expansion for `count` pixels: x their pixel
  * rows (row stride kpad; up to 15 rows past the last are read, their sums dropped), block j's
  * filters ([kpad / 2][16][2]) at filters + j * fstride and its bias at bias + 16 j; pixel i's
  * 16 results of block j, rectified, go to the cell block + j * bstride + 16 * slots[i]. */
