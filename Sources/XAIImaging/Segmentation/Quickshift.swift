@@ -40,9 +40,11 @@ struct Quickshift {
             spatial.withUnsafeBufferPointer { sp in
                 density.withUnsafeMutableBufferPointer { d in
                     SegmentationParallel.rows(h) { rows in
-                        // One window row of exponents at a time, then a vectorisable exp pass.
-                        var exponent = [Float](repeating: 0, count: side)
-                        exponent.withUnsafeMutableBufferPointer { e in
+                        // One window row of terms at a time, computed in a loop that vectorises
+                        // (exp included), then summed in order in a second: with the sum in the
+                        // same loop, the exps ran one at a time.
+                        var terms = [Float](repeating: 0, count: side)
+                        terms.withUnsafeMutableBufferPointer { e in
                             for y in rows {
                                 let y0 = max(y - radius, 0), y1 = min(y + radius + 1, h)
                                 for x in 0..<w {
@@ -57,9 +59,9 @@ struct Quickshift {
                                         for k in 0..<count {
                                             let j = rowBase + x0 + k
                                             let a = c0 - l[j], b = c1 - l[n + j], c = c2 - l[2 * n + j]
-                                            e[k] = (a * a + b * b + c * c) * negInv
+                                            e[k] = FastExp.exp((a * a + b * b + c * c) * negInv) * sp[spBase + x0 + k]
                                         }
-                                        for k in 0..<count { acc += FastExp.exp(e[k]) * sp[spBase + x0 + k] }
+                                        for k in 0..<count { acc += e[k] }
                                     }
                                     d[i] = acc
                                 }
