@@ -47,7 +47,9 @@ extension PackedGEMM {
     }
 
     /// Row panels `panels` over the columns `columns`, in bf16: B's tile is packed first (with
-    /// AMX into column blocks, item by item, so that each product starts at a block).
+    /// AMX into column blocks, item by item, each item from a block's start). xai_amx_gemm would
+    /// take a tile's items as one run of blocks, but in a C harness of Lite0's 320 -> 1280 conv
+    /// one product over eight 7x7 items took 378 us against 8 x 37 for one item at a time.
     static func runBF16(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         if Precision.useAMX {
