@@ -67,6 +67,7 @@ extension Engine {
         }
         var lastUse: [String: Int] = [:]
         for (k, i) in run.enumerated() { for name in steps[i].computedInputs { lastUse[name] = k } }
+        let computedHere = Set(run.map { steps[$0].output })
 
         let ws = Workspace(exactLocality: preActivations, itemsAlike: itemsAlike)
         ws.precision = precision
@@ -116,8 +117,20 @@ extension Engine {
             } else if let add = residualAdd(at: i, position: k), var plan = step.conv {
                 plan.activation = add.rectifier
                 skip = add.fusedSteps
-                values[steps[i + skip].output] = StepProfile.measure(step.profileLabel(i, args) + add.label) {
-                    plan.forward(args[0], workspace: ws, residual: values[add.residual]!)
+                let label = { step.profileLabel(i, args) + add.label }
+                // The sum goes into the residual's storage when this pass computed the residual,
+                // nothing reads it later and the conv does not read it (ConvPlan.forward(_:accumulatingInto:)).
+                let r = add.residual
+                if ws.precision == .fp32, computedHere.contains(r), keep?.contains(r) == false, lastUse[r]! <= k + skip,
+                   !step.computedInputs.contains(r), var sum = values.removeValue(forKey: r) {
+                    values[steps[i + skip].output] = StepProfile.measure(label()) {
+                        plan.forward(args[0], workspace: ws, accumulatingInto: &sum)
+                        return sum
+                    }
+                } else {
+                    values[steps[i + skip].output] = StepProfile.measure(label()) {
+                        plan.forward(args[0], workspace: ws, residual: values[r]!)
+                    }
                 }
             } else if preActivations, var plain = step.conv, let act = plain.activation {
                 plain.activation = nil

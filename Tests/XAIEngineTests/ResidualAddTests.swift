@@ -39,6 +39,18 @@ final class ResidualAddTests: XCTestCase {
                         let separate = zip(product(nil, adding: nil), residual.data).map { Float(rectified(Double($0 + $1), act)) }
                         XCTAssertEqual(fused, separate, "m \(m) k \(k) n \(n) items of \(itemColumns) \(String(describing: act)) \(precision)")
                         compared += 1
+                        guard precision == .fp32 else { continue }
+                        // The sum in the residual's own storage (ColumnDestination.residualInPlace).
+                        var inPlace = residual.data
+                        inPlace.withUnsafeMutableBufferPointer { yb in
+                            x.data.withUnsafeBufferPointer { xb in
+                                PackedGEMM.multiply(packed, b: xb.baseAddress!, ldb: n, n: n, rectify: Rectifier16(act),
+                                                    into: ColumnDestination(base: yb.baseAddress!, itemColumns: itemColumns,
+                                                                            channels: m, residual: UnsafePointer(yb.baseAddress!)))
+                            }
+                        }
+                        XCTAssertEqual(inPlace, separate, "in place: m \(m) k \(k) n \(n) items of \(itemColumns) \(String(describing: act))")
+                        compared += 1
                     }
                 }
             }

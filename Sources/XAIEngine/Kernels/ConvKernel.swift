@@ -38,96 +38,112 @@ extension ConvPlan {
         if isDepthwise { return depthwiseForward(x, workspace: ws) }
         if let y = directForward(x, workspace: ws) { return y }
         if let y = winogradForward(x, workspace: ws) { return y }
+        return ws.tensor(outputShape(x.shape)) { y, _ in
+            residual.withDataPointer { rp in gemmForward(x, into: y, residual: rp, workspace: ws) }
+        }
+    }
+
+    /// Forward with the residual Add fused and summed into the residual's own storage: `sum`
+    /// (shaped like the output) becomes rectify(conv(x) + sum). The caller hands over a tensor
+    /// that nothing reads afterwards (then its storage is not copied). A separate output had
+    /// the residual read from L3 beside the output lines the stores fetch anyway: ResNet-50's
+    /// 16 fused convs cost ONNX Runtime (which sums in place too) 0.01-0.02 ms each over the
+    /// plain conv, and cost xai 0.05. Float32 only: the bf16 kernels store straight into C.
+    func forward(_ x: Tensor, workspace ws: Workspace, accumulatingInto sum: inout Tensor) {
+        precondition(takesResidual && ws.precision == .fp32 && sum.shape == outputShape(x.shape),
+                     "summing in place needs a 1x1 group-1 conv in float32 and a residual shaped like its output")
+        sum.data.withUnsafeMutableBufferPointer { p in
+            gemmForward(x, into: p.baseAddress!, residual: UnsafePointer(p.baseAddress!), workspace: ws)
+        }
+    }
+
+    /// y = rectify(conv(x) + bias (+ residual)) by im2col (none for pointwise convs) and GEMM.
+    private func gemmForward(_ x: Tensor, into y: UnsafeMutablePointer<Float>, residual rp: UnsafePointer<Float>?,
+                             workspace ws: Workspace) {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let yShape = outputShape(x.shape)
         let (ho, wo) = (yShape[2], yShape[3])
         let hw = h * w, howo = ho * wo
         let m = outChannels, g = groups, mg = m / g, cg = c / g, kg = groupK
-        return ws.tensor(yShape) { y, _ in
-            x.data.withUnsafeBufferPointer { xb in
-                weights.withUnsafeBufferPointer { wb in
-                    let xp = xb.baseAddress!, wp = wb.baseAddress!
-                    // Pointwise convs run one product per item straight on the input: with the
-                    // packed GEMM's narrow last columns this measured as fast as sharing products
-                    // between items on Lite0's 7x7 and 14x14 layers, without interleaving copies.
-                    let per = isPointwise ? 1 : itemsPerChunk(batch: n, outPixels: howo)
-                    var n0 = 0
-                    while n0 < n {
-                        let cnt = min(per, n - n0)
-                        let cols = cnt * howo
-                        // Pointwise: the input item is the operand. Otherwise im2col, items side by side.
-                        let direct = isPointwise
-                        if !direct, let packed, groupK * cols >= ConvPlan.tiledColumnFloats {
-                            residual.withDataPointer { rp in
-                                forwardTiled(xp, first: n0, count: cnt, c: c, h: h, w: w, ho: ho, wo: wo, packed: packed,
-                                             into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m,
-                                                                     residual: rp.map { $0 + n0 * m * howo }),
-                                             precision: ws.precision)
-                            }
-                            n0 += cnt
-                            continue
-                        }
-                        var col: UnsafeMutablePointer<Float>? = nil
-                        if !direct {
-                            let buf = ws.buffer(0, kg * g * cols)
-                            col = buf
-                            forEachKernelRow(planes: cnt * c, outPixels: howo) { t, rows in
-                                let i = t / c, ch = t % c
-                                let grp = ch / cg, cl = ch % cg
-                                let dst = buf + grp * kg * cols + cl * kh * kw * cols + i * howo
-                                im2col(xp + ((n0 + i) * c + ch) * hw, h: h, w: w, ho: ho, wo: wo, into: dst, ld: cols,
-                                       kernelRows: rows)
-                            }
-                        }
-                        let (bp, ldb): (UnsafePointer<Float>, Int) = direct
-                            ? (UnsafePointer(xp + n0 * c * hw), hw) : (UnsafePointer(col!), cols)
-                        if let packed {
-                            residual.withDataPointer { rp in
-                                PackedGEMM.multiply(packed, b: bp, ldb: ldb, n: cols, rectify: Rectifier16(activation),
-                                                    into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m,
-                                                                            residual: rp.map { $0 + n0 * m * howo }),
-                                                    precision: ws.precision)
-                            }
-                            n0 += cnt
-                            continue
-                        }
-                        let out = cnt == 1 ? y + n0 * m * howo : ws.buffer(1, m * cols)
-                        let ldc = cnt == 1 ? howo : cols
-                        // Written in place: start from the bias and let the GEMM accumulate
-                        // (beta 1), which replaces OpenBLAS's zeroing pass.
-                        let prefilled = cnt == 1 && bias != nil
-                        let needsEpilogue = !(prefilled && activation == nil)
-                        // Column tiles, each filled, multiplied and finished while its part of
-                        // C is still in cache (three passes over C would otherwise stream
-                        // through memory), and split between the cores.
-                        let tile = columnTile(rows: m + kg * g, columns: cols)
-                        let tiles = (cols + tile - 1) / tile
-                        Parallel.forRanges(tiles) { r in
-                            for t in r {
-                                let lo = t * tile, hi = min(cols, lo + tile)
-                                if prefilled, let bias {
-                                    for ch in 0..<m { (out + ch * ldc + lo).update(repeating: bias[ch], count: hi - lo) }
-                                }
-                                for grp in 0..<g {
-                                    BLAS.sgemm(m: mg, n: hi - lo, k: kg, a: wp + grp * mg * kg, lda: kg,
-                                               b: bp + grp * kg * ldb + lo, ldb: ldb, beta: prefilled ? 1 : 0,
-                                               c: out + grp * mg * ldc + lo, ldc: ldc)
-                                }
-                                guard needsEpilogue else { continue }
-                                // Bias + rectifier, scattering batched columns back to NCHW.
-                                for ch in 0..<m {
-                                    var j = lo
-                                    while j < hi {
-                                        let i = j / howo, end = min(hi, (i + 1) * howo)
-                                        epilogue(out + ch * ldc + j, y + ((n0 + i) * m + ch) * howo + j - i * howo,
-                                                 end - j, channel: ch, addBias: !prefilled)
-                                        j = end
-                                    }
-                                }
-                            }
-                        }
+        x.data.withUnsafeBufferPointer { xb in
+            weights.withUnsafeBufferPointer { wb in
+                let xp = xb.baseAddress!, wp = wb.baseAddress!
+                // Pointwise convs run one product per item straight on the input: with the
+                // packed GEMM's narrow last columns this measured as fast as sharing products
+                // between items on Lite0's 7x7 and 14x14 layers, without interleaving copies.
+                let per = isPointwise ? 1 : itemsPerChunk(batch: n, outPixels: howo)
+                var n0 = 0
+                while n0 < n {
+                    let cnt = min(per, n - n0)
+                    let cols = cnt * howo
+                    // Pointwise: the input item is the operand. Otherwise im2col, items side by side.
+                    let direct = isPointwise
+                    if !direct, let packed, groupK * cols >= ConvPlan.tiledColumnFloats {
+                        forwardTiled(xp, first: n0, count: cnt, c: c, h: h, w: w, ho: ho, wo: wo, packed: packed,
+                                     into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m,
+                                                             residual: rp.map { $0 + n0 * m * howo }),
+                                     precision: ws.precision)
                         n0 += cnt
+                        continue
                     }
+                    var col: UnsafeMutablePointer<Float>? = nil
+                    if !direct {
+                        let buf = ws.buffer(0, kg * g * cols)
+                        col = buf
+                        forEachKernelRow(planes: cnt * c, outPixels: howo) { t, rows in
+                            let i = t / c, ch = t % c
+                            let grp = ch / cg, cl = ch % cg
+                            let dst = buf + grp * kg * cols + cl * kh * kw * cols + i * howo
+                            im2col(xp + ((n0 + i) * c + ch) * hw, h: h, w: w, ho: ho, wo: wo, into: dst, ld: cols,
+                                   kernelRows: rows)
+                        }
+                    }
+                    let (bp, ldb): (UnsafePointer<Float>, Int) = direct
+                        ? (UnsafePointer(xp + n0 * c * hw), hw) : (UnsafePointer(col!), cols)
+                    if let packed {
+                        PackedGEMM.multiply(packed, b: bp, ldb: ldb, n: cols, rectify: Rectifier16(activation),
+                                            into: ColumnDestination(base: y + n0 * m * howo, itemColumns: howo, channels: m,
+                                                                    residual: rp.map { $0 + n0 * m * howo }),
+                                            precision: ws.precision)
+                        n0 += cnt
+                        continue
+                    }
+                    let out = cnt == 1 ? y + n0 * m * howo : ws.buffer(1, m * cols)
+                    let ldc = cnt == 1 ? howo : cols
+                    // Written in place: start from the bias and let the GEMM accumulate
+                    // (beta 1), which replaces OpenBLAS's zeroing pass.
+                    let prefilled = cnt == 1 && bias != nil
+                    let needsEpilogue = !(prefilled && activation == nil)
+                    // Column tiles, each filled, multiplied and finished while its part of
+                    // C is still in cache (three passes over C would otherwise stream
+                    // through memory), and split between the cores.
+                    let tile = columnTile(rows: m + kg * g, columns: cols)
+                    let tiles = (cols + tile - 1) / tile
+                    Parallel.forRanges(tiles) { r in
+                        for t in r {
+                            let lo = t * tile, hi = min(cols, lo + tile)
+                            if prefilled, let bias {
+                                for ch in 0..<m { (out + ch * ldc + lo).update(repeating: bias[ch], count: hi - lo) }
+                            }
+                            for grp in 0..<g {
+                                BLAS.sgemm(m: mg, n: hi - lo, k: kg, a: wp + grp * mg * kg, lda: kg,
+                                           b: bp + grp * kg * ldb + lo, ldb: ldb, beta: prefilled ? 1 : 0,
+                                           c: out + grp * mg * ldc + lo, ldc: ldc)
+                            }
+                            guard needsEpilogue else { continue }
+                            // Bias + rectifier, scattering batched columns back to NCHW.
+                            for ch in 0..<m {
+                                var j = lo
+                                while j < hi {
+                                    let i = j / howo, end = min(hi, (i + 1) * howo)
+                                    epilogue(out + ch * ldc + j, y + ((n0 + i) * m + ch) * howo + j - i * howo,
+                                             end - j, channel: ch, addBias: !prefilled)
+                                    j = end
+                                }
+                            }
+                        }
+                    }
+                    n0 += cnt
                 }
             }
         }

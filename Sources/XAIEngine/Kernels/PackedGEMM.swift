@@ -54,6 +54,8 @@ final class PackedFilters: @unchecked Sendable {
 /// item's [M, itemColumns] plane (several batch items can share one product). With a
 /// `residual` of the same layout, C = rectify(W * B + bias + residual): the residual Add
 /// after a conv (and the rectifier after that) done on each block while it is in cache.
+/// The residual may be C itself (`residualInPlace`): the sum then goes into the residual's
+/// storage, and the lines a store must fetch anyway bring the residual with them.
 struct ColumnDestination {
     let base: UnsafeMutablePointer<Float>
     let itemColumns: Int
@@ -74,6 +76,37 @@ struct ColumnDestination {
             let end = min(columns.upperBound, (j / itemColumns + 1) * itemColumns)
             for r in 0..<rows {
                 address(row: row0 + r, column: j).update(from: block + r * ld + j - columns.lowerBound, count: end - j)
+            }
+            j = end
+        }
+    }
+
+    /// Whether the residual is C itself: blocks then go through scratch and `accumulate`, since
+    /// a kernel's store would overwrite the residual before it is read.
+    var residualInPlace: Bool { residual == UnsafePointer(base) }
+
+    /// C = rectify(block + C) on `rows` rows of `columns` (the block's row stride `ld`): the
+    /// residual in place. The same float additions as `addResidual` (which adds the residual
+    /// to the product), so the same bits.
+    func accumulate(_ block: UnsafePointer<Float>, ld: Int, rows: Int, fromRow row0: Int, columns: Range<Int>,
+                    _ rectify: Rectifier16) {
+        typealias V = SIMD16<Float>
+        var j = columns.lowerBound
+        while j < columns.upperBound {
+            let end = min(columns.upperBound, (j / itemColumns + 1) * itemColumns), n = end - j
+            let c0 = address(row: row0, column: j), b0 = block + j - columns.lowerBound
+            for r in 0..<rows {
+                let c = c0 + r * itemColumns, b = b0 + r * ld
+                var q = 0
+                while q + 16 <= n {
+                    let v = UnsafeRawPointer(b + q).loadUnaligned(as: V.self) + UnsafeRawPointer(c + q).loadUnaligned(as: V.self)
+                    UnsafeMutableRawPointer(c + q).storeBytes(of: rectify(v), as: V.self)
+                    q += 16
+                }
+                while q < n {
+                    c[q] = rectify(b[q] + c[q])
+                    q += 1
+                }
             }
             j = end
         }
@@ -208,7 +241,7 @@ enum PackedGEMM {
     /// Row panels `panels` over the columns `columns` (starting at a multiple of 16).
     static func run(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                             columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
-        let kernelRectify = dst.kernelRectifier(rectify)
+        let kernelRectify = dst.kernelRectifier(rectify), inPlace = dst.residualInPlace
         Scratch.with(Float.self, count: PackedFilters.rows * widestBlock) { scratch in
             for p in panels {
                 let a = UnsafePointer(w.data + p * w.k * PackedFilters.rows)
@@ -218,8 +251,9 @@ enum PackedGEMM {
                 while j < columns.upperBound {
                     let left = columns.upperBound - j
                     let width = left >= widestBlock ? widestBlock : left >= 32 ? 32 : left >= 16 ? 16 : left
-                    // Straight into C when the block is whole (8 rows, one item); else via scratch.
-                    let direct = rows == PackedFilters.rows && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
+                    // Straight into C when the block is whole (8 rows, one item) and C is not the
+                    // residual; else via scratch.
+                    let direct = !inPlace && rows == PackedFilters.rows && j / dst.itemColumns == (j + width - 1) / dst.itemColumns
                     let c = direct ? dst.address(row: row0, column: j) : scratch
                     let ldc = direct ? dst.itemColumns : widestBlock
                     dst.prefetchResidual(rows: rows, fromRow: row0, columns: j..<(j + width))
@@ -245,8 +279,12 @@ enum PackedGEMM {
                             q += 4
                         }
                     }
-                    if !direct { dst.copy(scratch, ld: widestBlock, rows: rows, fromRow: row0, columns: j..<(j + width)) }
-                    dst.addResidual(rows: rows, fromRow: row0, columns: j..<(j + width), rectify)
+                    if inPlace {
+                        dst.accumulate(scratch, ld: widestBlock, rows: rows, fromRow: row0, columns: j..<(j + width), rectify)
+                    } else {
+                        if !direct { dst.copy(scratch, ld: widestBlock, rows: rows, fromRow: row0, columns: j..<(j + width)) }
+                        dst.addResidual(rows: rows, fromRow: row0, columns: j..<(j + width), rectify)
+                    }
                     j += width
                 }
             }
