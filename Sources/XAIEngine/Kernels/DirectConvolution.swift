@@ -121,13 +121,16 @@ extension ConvPlan {
     }
 
     /// Winograd's 2.25x fewer multiply-adds win over the direct kernel once its 36 products are
-    /// deep and wide enough: 128 channels or more and 32 blocks (a 28x28 map) per item. Step
-    /// profiles of ResNet-50 (ms, direct / Winograd): batch 1, 56x56x64 0.65 / 0.92, 28x28x128
-    /// 0.59 / 0.68, 14x14x256 0.60 / 0.97 (im2col; Winograd wants 32 columns); micro-batches of
-    /// two images, 28x28x128 2.12 / 1.81, the others still faster direct. The rule depends on an
-    /// item's map, not on the item count, so an image's result does not depend on its batch.
+    /// deep and wide enough: 64 channels or more and 32 blocks (a 28x28 map) per item. Step
+    /// profiles of ResNet-50 (ms, direct / Winograd): batch 1, 28x28x128 0.59 / 0.68, 14x14x256
+    /// 0.60 / 0.97 (im2col; Winograd wants 32 columns); micro-batches of two images, 28x28x128
+    /// 2.12 / 1.81, the others still faster direct. Measured again since (the transforms take
+    /// their temporaries from per-thread scratch now), 56x56x64 goes to Winograd too: the three
+    /// layers, min of three alternations, batch 1 1.61 / 1.44, micro-batches of two 3.11 / 2.84.
+    /// The rule depends on an item's map, not on the item count, so an image's result
+    /// does not depend on its batch.
     private func prefersWinograd(ho: Int, wo: Int, _ ws: Workspace) -> Bool {
-        winograd != nil && !ws.exactLocality && inChannels >= 128 && ((ho + 3) / 4) * ((wo + 3) / 4) >= 32
+        winograd != nil && !ws.exactLocality && inChannels >= 64 && ((ho + 3) / 4) * ((wo + 3) / 4) >= 32
     }
 
     /// Forward on DirectConvolution when `runsDirect`; else nil.
