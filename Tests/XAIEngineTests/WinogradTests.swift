@@ -122,10 +122,10 @@ final class WinogradTests: XCTestCase {
         XCTAssertNotNil(p.winograd.winogradForward(randomTensor([1, 3, 14, 14], seed: 1), workspace: Workspace(itemsAlike: true)))
         XCTAssertNil(p.winograd.winogradBackwardInput(randomTensor([1, 4, 14, 14], seed: 2), inputShape: [1, 3, 14, 14],
                                                       workspace: Workspace()))
-        let first = p.winograd.winograd!.forward
+        let first = p.winograd.winograd!.forward(.four)
         let copy = p.winograd.unpadded
         XCTAssertTrue(copy.winograd === p.winograd.winograd)
-        XCTAssertTrue(first[0] === copy.winograd!.forward[0])
+        XCTAssertTrue(first[0] === copy.winograd!.forward(.four)[0])
         XCTAssertNil(WinogradFilters(attrs: Conv2D(kernel: (3, 3), stride: (2, 2)), weights: p.w.data, inChannels: 3, outChannels: 4))
         XCTAssertNil(WinogradFilters(attrs: Conv2D(kernel: (3, 3), dilation: (2, 2)), weights: p.w.data, inChannels: 3, outChannels: 4))
     }

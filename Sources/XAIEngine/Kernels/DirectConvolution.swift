@@ -116,21 +116,36 @@ extension ConvPlan {
     /// ResNet-50's was slower at batch 1 (1x1 256->128 on 56x56 1.75 against 0.72 ms, 1024->256
     /// on 14x14 0.42 against 0.36).
     func runsDirect(ho: Int, wo: Int, _ ws: Workspace) -> Bool {
-        DirectConvolution.enabled && groups == 1 && kh * kw > 1 && ws.precision == .fp32
-            && attrs.dilation == (1, 1) && !prefersWinograd(ho: ho, wo: wo, ws)
+        directCapable(ws) && preferredWinograd(ho: ho, wo: wo, ws) == nil
     }
 
-    /// Winograd's 2.25x fewer multiply-adds win over the direct kernel once its 36 products are
-    /// deep and wide enough: 64 channels or more and 32 blocks (a 28x28 map) per item. Step
-    /// profiles of ResNet-50 (ms, direct / Winograd): batch 1, 28x28x128 0.59 / 0.68, 14x14x256
-    /// 0.60 / 0.97 (im2col; Winograd wants 32 columns); micro-batches of two images, 28x28x128
-    /// 2.12 / 1.81, the others still faster direct. Measured again since (the transforms take
-    /// their temporaries from per-thread scratch now), 56x56x64 goes to Winograd too: the three
+    /// Whether the input gradient runs on DirectConvolution (maps ho x wo of dx): as the
+    /// forward, but F(2x2, 3x3) has no input-gradient path.
+    func runsDirectBackward(ho: Int, wo: Int, _ ws: Workspace) -> Bool {
+        directCapable(ws) && preferredWinograd(ho: ho, wo: wo, ws) != .four
+    }
+
+    private func directCapable(_ ws: Workspace) -> Bool {
+        DirectConvolution.enabled && groups == 1 && kh * kw > 1 && ws.precision == .fp32 && attrs.dilation == (1, 1)
+    }
+
+    /// The Winograd variant that beats the direct kernel on output maps ho x wo, or nil.
+    /// F(4x4, 3x3)'s 4x fewer multiply-adds win once its 36 products are deep and wide enough: 64 channels or more and 32 blocks (a 28x28 map) per item. Step profiles of
+    /// ResNet-50 (ms, direct / Winograd): batch 1, 28x28x128 0.59 / 0.68, 14x14x256 0.60 / 0.97
+    /// (im2col; Winograd wants 32 columns); micro-batches of two images, 28x28x128 2.12 / 1.81,
+    /// the others still faster direct. Measured again since (the transforms take their
+    /// temporaries from per-thread scratch now), 56x56x64 goes to Winograd too: the three
     /// layers, min of three alternations, batch 1 1.61 / 1.44, micro-batches of two 3.11 / 2.84.
-    /// The rule depends on an item's map, not on the item count, so an image's result
-    /// does not depend on its batch.
-    private func prefersWinograd(ho: Int, wo: Int, _ ws: Workspace) -> Bool {
-        winograd != nil && !ws.exactLocality && inChannels >= 64 && ((ho + 3) / 4) * ((wo + 3) / 4) >= 32
+    /// F(2x2, 3x3) (2.25x fewer) takes maps of at least 32 of its 2x2 blocks where F(4x4) has
+    /// too few, with 256 channels or more: ResNet-50's 14x14x256 layers (49 blocks a product).
+    /// The rule depends on an item's map, not on the item count, so an image's result does not
+    /// depend on its batch.
+    func preferredWinograd(ho: Int, wo: Int, _ ws: Workspace) -> WinogradTile? {
+        guard winograd != nil, !ws.exactLocality else { return nil }
+        func blocks(_ t: WinogradTile) -> Int { ((ho + t.block - 1) / t.block) * ((wo + t.block - 1) / t.block) }
+        if inChannels >= 64 && blocks(.four) >= 32 { return .four }
+        if inChannels >= 256 && blocks(.two) >= 32 && directCapable(ws) { return .two }
+        return nil
     }
 
     /// Forward on DirectConvolution when `runsDirect`; else nil.
@@ -158,7 +173,7 @@ extension ConvPlan {
         let p = attrs.pads
         guard attrs.stride == (1, 1), dy.shape.count == 4, inputShape.count == 4,
               max(p.top, p.bottom) < kh, max(p.left, p.right) < kw,
-              runsDirect(ho: inputShape[2], wo: inputShape[3], ws) else { return nil }
+              runsDirectBackward(ho: inputShape[2], wo: inputShape[3], ws) else { return nil }
         let (c, m, taps) = (inChannels, outChannels, kh * kw)
         let filters = directBackward.get {
             var flipped = [Float](repeating: 0, count: c * m * taps)

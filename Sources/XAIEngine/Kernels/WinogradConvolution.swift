@@ -1,11 +1,12 @@
 import XAICore
 
-/// Stride-1 3x3 group-1 convolutions by Winograd F(4x4, 3x3) (WinogradTransform.swift), NCHW,
-/// in three passes over a chunk of items, each split across the cores:
+/// Stride-1 3x3 group-1 convolutions by Winograd F(4x4, 3x3) or F(2x2, 3x3) (WinogradTransform.swift),
+/// NCHW, in three passes over a chunk of items, each split across the cores (for F(4x4)):
 ///  1. each input plane, zero-padded, is cut into overlapping 6x6 patches (one per 4x4 output
 ///     block) and transformed, 16 blocks at a time: V [36][C][columns], a column per block;
 ///  2. 36 products on the packed GEMM, U_xi [M, C] x V_xi [C, columns] -> [36][M][columns];
 ///  3. each output block is transformed back, bias and rectifier applied, and written to NCHW.
+/// F(2x2) the same with 4x4 patches, 2x2 blocks and 16 products.
 /// The forward pass and the input gradient (the conv of dy with flipped, transposed filters
 /// and the complementary padding) share this code.
 enum WinogradConvolution {
@@ -30,15 +31,16 @@ enum WinogradConvolution {
         /// Output plane.
         let ho: Int, wo: Int
         let padTop: Int, padLeft: Int
+        var tile = WinogradTile.four
 
-        var tilesY: Int { (ho + 3) / 4 }
-        var tilesX: Int { (wo + 3) / 4 }
+        var tilesY: Int { (ho + tile.block - 1) / tile.block }
+        var tilesX: Int { (wo + tile.block - 1) / tile.block }
         var blocks: Int { tilesY * tilesX }
         /// Columns per item: items shorter than one 16-lane group are padded to 16.
         var itemColumns: Int { max(blocks, 16) }
         /// The zero-padded input plane every patch is read from.
-        var paddedHeight: Int { 4 * tilesY + 2 }
-        var paddedWidth: Int { 4 * tilesX + 2 }
+        var paddedHeight: Int { tile.block * tilesY + 2 }
+        var paddedWidth: Int { tile.block * tilesX + 2 }
     }
 
     /// Whether a conv with output maps ho x wo of `items` images should run here.
@@ -47,19 +49,21 @@ enum WinogradConvolution {
         return blocks >= minBlocks && (itemsAlike || items * blocks >= minColumns)
     }
 
-    /// y [n, M, ho, wo] = conv3x3(x [n, C, h, w]) with `filters` (36 packed [M, C]), plus bias
-    /// and rectifier.
+    /// y [n, M, ho, wo] = conv3x3(x [n, C, h, w]) with `filters` (one packed [M, C] per point of
+    /// `g.tile`), plus bias and rectifier.
     static func run(_ x: UnsafePointer<Float>, n: Int, c: Int, _ g: Geometry, filters: [PackedFilters],
                     bias: [Float]?, rectify: Rectifier16, into y: UnsafeMutablePointer<Float>, workspace ws: Workspace) {
         let m = filters[0].m
-        let perItem = WinogradTransform.points * max(c, m) * g.itemColumns
+        let points = g.tile.points
+        precondition(filters.count == points)
+        let perItem = points * max(c, m) * g.itemColumns
         let per = max(1, min(n, (targetColumns + g.itemColumns - 1) / g.itemColumns, maxChunkFloats / perItem))
         var n0 = 0
         while n0 < n {
             let cnt = min(per, n - n0)
             let cols = cnt * g.itemColumns
-            let v = ws.buffer(0, WinogradTransform.points * c * cols)
-            let prod = ws.buffer(1, WinogradTransform.points * m * cols)
+            let v = ws.buffer(0, points * c * cols)
+            let prod = ws.buffer(1, points * m * cols)
             Parallel.forRanges(cnt * c, grain: 2) { r in
                 for t in r {
                     let (i, ch) = (t / c, t % c)
@@ -69,7 +73,7 @@ enum WinogradConvolution {
             }
             let tile = PackedGEMM.tileColumns(k: c, n: cols)
             let tiles = (cols + tile - 1) / tile
-            Parallel.forRanges(WinogradTransform.points * tiles) { r in
+            Parallel.forRanges(points * tiles) { r in
                 for u in r {
                     let (xi, t) = (u / tiles, u % tiles)
                     PackedGEMM.run(filters[xi], b: v + xi * c * cols, ldb: cols, panels: 0..<filters[xi].panels,
@@ -100,7 +104,8 @@ enum WinogradConvolution {
     private static func transformInput(_ plane: UnsafePointer<Float>, _ g: Geometry,
                                        into dst: UnsafeMutablePointer<Float>, pointStride: Int) {
         let (ph, pw) = (g.paddedHeight, g.paddedWidth)
-        Scratch.with(Float.self, count: ph * pw + WinogradTransform.points * 16) { padded in
+        let (b, size) = (g.tile.block, g.tile.patch)
+        Scratch.with(Float.self, count: ph * pw + g.tile.points * 16) { padded in
             let patches = padded + ph * pw
             padded.initialize(repeating: 0, count: ph * pw)
             // Rows and columns past the padded plane are never read by an output block.
@@ -112,18 +117,18 @@ enum WinogradConvolution {
             while g0 < g.blocks {
                 let t0 = groupStart(g0, blocks: g.blocks)
                 for lane in 0..<16 {
-                    let b = t0 + lane
+                    let block = t0 + lane
                     // Lanes past the item's blocks (fewer than 16) read block 0: their columns
                     // are computed and never written out.
-                    let src = b < g.blocks ? padded + (b / g.tilesX) * 4 * pw + (b % g.tilesX) * 4 : padded
-                    for r in 0..<6 {
-                        let row = src + r * pw, out = patches + r * 6 * 16 + lane
-                        out[0] = row[0]; out[16] = row[1]; out[32] = row[2]
-                        out[48] = row[3]; out[64] = row[4]; out[80] = row[5]
+                    let src = block < g.blocks ? padded + (block / g.tilesX) * b * pw + (block % g.tilesX) * b : padded
+                    for r in 0..<size {
+                        let row = src + r * pw, out = patches + r * size * 16 + lane
+                        out[0] = row[0]; out[16] = row[1]; out[32] = row[2]; out[48] = row[3]
+                        if size == 6 { out[64] = row[4]; out[80] = row[5] }
                     }
                 }
-                WinogradTransform.transformInput(patches)
-                for xi in 0..<WinogradTransform.points {
+                g.tile.transformInput(patches)
+                for xi in 0..<g.tile.points {
                     (dst + xi * pointStride + t0).update(from: patches + xi * 16, count: 16)
                 }
                 g0 += 16
@@ -136,26 +141,29 @@ enum WinogradConvolution {
     private static func transformOutput(_ src: UnsafePointer<Float>, pointStride: Int, _ g: Geometry, bias: Float,
                                         rectify: Rectifier16, into plane: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
+        let b = g.tile.block
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 16) { buffer in
             let out = buffer.baseAddress!
             let vb = V(repeating: bias)
             var g0 = 0
             while g0 < g.blocks {
                 let t0 = groupStart(g0, blocks: g.blocks)
-                WinogradTransform.transformOutput(src + t0, stride: pointStride, into: out)
-                for q in 0..<16 {
+                g.tile.transformOutput(src + t0, stride: pointStride, into: out)
+                for q in 0..<(b * b) {
                     let p = UnsafeMutableRawPointer(out + 16 * q)
                     p.storeBytes(of: rectify(p.load(as: V.self) + vb), as: V.self)
                 }
                 // Lanes before g0 belong to blocks an earlier group wrote.
                 for lane in (g0 - t0)..<min(16, g.blocks - t0) {
-                    let b = t0 + lane
-                    let oy = (b / g.tilesX) * 4, ox = (b % g.tilesX) * 4
-                    let rows = min(4, g.ho - oy), columns = min(4, g.wo - ox)
+                    let block = t0 + lane
+                    let oy = (block / g.tilesX) * b, ox = (block % g.tilesX) * b
+                    let rows = min(b, g.ho - oy), columns = min(b, g.wo - ox)
                     for i in 0..<rows {
-                        let row = plane + (oy + i) * g.wo + ox, v = out + i * 64 + lane
+                        let row = plane + (oy + i) * g.wo + ox, v = out + i * b * 16 + lane
                         if columns == 4 {
                             row[0] = v[0]; row[1] = v[16]; row[2] = v[32]; row[3] = v[48]
+                        } else if columns == 2 {
+                            row[0] = v[0]; row[1] = v[16]
                         } else {
                             for j in 0..<columns { row[j] = v[16 * j] }
                         }
@@ -169,16 +177,18 @@ enum WinogradConvolution {
 
 extension ConvPlan {
     /// Forward on Winograd when this conv has its filters, the maps are big enough and the pass
-    /// does not need exact locality (Workspace.exactLocality); else nil.
+    /// does not need exact locality (Workspace.exactLocality): on the variant that beats the
+    /// direct kernel (preferredWinograd), else where the direct kernel does not run, on F(4x4)
+    /// where it is worthwhile; else nil.
     func winogradForward(_ x: Tensor, workspace ws: Workspace) -> Tensor? {
         guard let winograd, !ws.exactLocality, x.shape.count == 4 else { return nil }
         let yShape = outputShape(x.shape)
-        guard WinogradConvolution.worthwhile(ho: yShape[2], wo: yShape[3], items: x.shape[0], itemsAlike: ws.itemsAlike) else {
-            return nil
-        }
+        guard let tile = preferredWinograd(ho: yShape[2], wo: yShape[3], ws)
+                ?? (WinogradConvolution.worthwhile(ho: yShape[2], wo: yShape[3], items: x.shape[0], itemsAlike: ws.itemsAlike)
+                    ? .four : nil) else { return nil }
         let g = WinogradConvolution.Geometry(h: x.shape[2], w: x.shape[3], ho: yShape[2], wo: yShape[3],
-                                             padTop: attrs.pads.top, padLeft: attrs.pads.left)
-        let filters = winograd.forward
+                                             padTop: attrs.pads.top, padLeft: attrs.pads.left, tile: tile)
+        let filters = winograd.forward(tile)
         return ws.tensor(yShape) { y, _ in
             x.data.withUnsafeBufferPointer { xb in
                 WinogradConvolution.run(xb.baseAddress!, n: x.shape[0], c: inChannels, g, filters: filters, bias: bias,
