@@ -51,6 +51,25 @@ final class WinogradTwoTests: XCTestCase {
         }
     }
 
+    /// The patches gathered by AVX-512 (xai_winograd_patches) and moved value by value give the
+    /// same bits, in both block sizes, on maps whose 16-block groups span tile rows.
+    func testPatchesByGatherEqualValueByValue() throws {
+        try XCTSkipUnless(WinogradConvolution.gathersAvailable, "no AVX-512 on this CPU")
+        defer { WinogradConvolution.gathers = WinogradConvolution.gathersAvailable }
+        var g = SeededGenerator(seed: 220)
+        let a = Conv2D(kernel: (3, 3), pads: (1, 2, 0, 1))
+        let w = g.tensor([10, 6, 3, 3], scale: 0.5), b = g.tensor([10], scale: 0.3)
+        let plan = ConvPlan(attrs: a, inChannels: 6, outChannels: 10, weights: w.data, bias: b.data, activation: nil)
+        let x = g.tensor([2, 6, 23, 19], scale: 1)
+        for tile in [WinogradTile.four, .two] {
+            WinogradConvolution.gathers = true
+            let gathered = forwardTwo(plan, x, tile: tile)
+            WinogradConvolution.gathers = false
+            let moved = forwardTwo(plan, x, tile: tile)
+            XCTAssertEqual(gathered, moved, "\(tile)")
+        }
+    }
+
     /// On ResNet-50's 14x14x256 layer shape (unit-scale inputs, He-scale filters): F(2x2)'s error
     /// relative to the largest output, beside F(4x4)'s and im2col's on the same layer.
     func testErrorOnAResNetLayer() {

@@ -1,3 +1,4 @@
+import CKernels
 import XAICore
 
 /// Stride-1 3x3 group-1 convolutions by Winograd F(4x4, 3x3) or F(2x2, 3x3) (WinogradTransform.swift),
@@ -20,6 +21,11 @@ enum WinogradConvolution {
     /// and the three passes split poorly across the cores (CPU/wall 1.6); im2col + GEMM took
     /// ResNet-50's five such layers at batch 1 in 8.6-10.0 ms against 11.8-12.2 (step profiles).
     static let minColumns = 32
+    /// Whether the patches come by AVX-512 gathers (xai_winograd_patches), else value by value
+    /// (`gathersAvailable`, unless a test switched it off between passes).
+    static let gathersAvailable = xai_direct_supported() != 0
+    static var gathers = gathersAvailable
+
     /// Columns (blocks of all items in a chunk) worth aiming for in one product.
     static let targetColumns = 256
     /// Upper bound on the transformed input or output of one chunk (floats).
@@ -113,6 +119,7 @@ enum WinogradConvolution {
             for iy in 0..<max(0, rows) {
                 (padded + (iy + g.padTop) * pw + g.padLeft).update(from: plane + iy * g.w, count: max(0, columns))
             }
+            var offsets = SIMD16<Int32>()
             var g0 = 0
             while g0 < g.blocks {
                 let t0 = groupStart(g0, blocks: g.blocks)
@@ -120,11 +127,18 @@ enum WinogradConvolution {
                     let block = t0 + lane
                     // Lanes past the item's blocks (fewer than 16) read block 0: their columns
                     // are computed and never written out.
-                    let src = block < g.blocks ? padded + (block / g.tilesX) * b * pw + (block % g.tilesX) * b : padded
-                    for r in 0..<size {
-                        let row = src + r * pw, out = patches + r * size * 16 + lane
-                        out[0] = row[0]; out[16] = row[1]; out[32] = row[2]; out[48] = row[3]
-                        if size == 6 { out[64] = row[4]; out[80] = row[5] }
+                    offsets[lane] = block < g.blocks ? Int32((block / g.tilesX) * b * pw + (block % g.tilesX) * b) : 0
+                }
+                if gathers {
+                    withUnsafePointer(to: &offsets) {
+                        $0.withMemoryRebound(to: Int32.self, capacity: 16) { xai_winograd_patches(padded, $0, pw, size, patches) }
+                    }
+                } else {
+                    for lane in 0..<16 {
+                        for r in 0..<size {
+                            let row = padded + Int(offsets[lane]) + r * pw, out = patches + r * size * 16 + lane
+                            for j in 0..<size { out[16 * j] = row[j] }
+                        }
                     }
                 }
                 g.tile.transformInput(patches)
