@@ -85,31 +85,12 @@ struct ColumnDestination {
     /// a kernel's store would overwrite the residual before it is read.
     var residualInPlace: Bool { residual == UnsafePointer(base) }
 
-    /// C = rectify(block + C) on `rows` rows of `columns` (the block's row stride `ld`): the
+    /// C = rectify(C + block) on `rows` rows of `columns` (the block's row stride `ld`): the
     /// residual in place. The same float additions as `addResidual` (which adds the residual
     /// to the product), so the same bits.
     func accumulate(_ block: UnsafePointer<Float>, ld: Int, rows: Int, fromRow row0: Int, columns: Range<Int>,
                     _ rectify: Rectifier16) {
-        typealias V = SIMD16<Float>
-        var j = columns.lowerBound
-        while j < columns.upperBound {
-            let end = min(columns.upperBound, (j / itemColumns + 1) * itemColumns), n = end - j
-            let c0 = address(row: row0, column: j), b0 = block + j - columns.lowerBound
-            for r in 0..<rows {
-                let c = c0 + r * itemColumns, b = b0 + r * ld
-                var q = 0
-                while q + 16 <= n {
-                    let v = UnsafeRawPointer(b + q).loadUnaligned(as: V.self) + UnsafeRawPointer(c + q).loadUnaligned(as: V.self)
-                    UnsafeMutableRawPointer(c + q).storeBytes(of: rectify(v), as: V.self)
-                    q += 16
-                }
-                while q < n {
-                    c[q] = rectify(b[q] + c[q])
-                    q += 1
-                }
-            }
-            j = end
-        }
+        add(rows: rows, fromRow: row0, columns: columns, rectify) { _, j in (block + j - columns.lowerBound, ld) }
     }
 
     /// The rectifier the product's kernels apply: none when a residual is still to be added.
@@ -137,21 +118,29 @@ struct ColumnDestination {
     @inline(__always)
     func addResidual(rows: Int, fromRow row0: Int, columns: Range<Int>, _ rectify: Rectifier16) {
         guard let residual else { return }
+        add(rows: rows, fromRow: row0, columns: columns, rectify) { c0, _ in (residual + (c0 - base), itemColumns) }
+    }
+
+    /// C = rectify(C + a) on `rows` rows of `columns`, one run per item: `addend(c0, j)` gives the
+    /// addend under C's run starting at column j (c0, its first row) and the addend's row stride.
+    @inline(__always)
+    private func add(rows: Int, fromRow row0: Int, columns: Range<Int>, _ rectify: Rectifier16,
+                     addend: (UnsafeMutablePointer<Float>, Int) -> (UnsafePointer<Float>, Int)) {
         typealias V = SIMD16<Float>
         var j = columns.lowerBound
         while j < columns.upperBound {
             let end = min(columns.upperBound, (j / itemColumns + 1) * itemColumns), n = end - j
-            let c0 = address(row: row0, column: j), r0 = residual + (c0 - base)
+            let c0 = address(row: row0, column: j), (a0, ld) = addend(c0, j)
             for r in 0..<rows {
-                let c = c0 + r * itemColumns, res = r0 + r * itemColumns
+                let c = c0 + r * itemColumns, a = a0 + r * ld
                 var q = 0
                 while q + 16 <= n {
-                    let v = UnsafeRawPointer(c + q).loadUnaligned(as: V.self) + UnsafeRawPointer(res + q).loadUnaligned(as: V.self)
+                    let v = UnsafeRawPointer(c + q).loadUnaligned(as: V.self) + UnsafeRawPointer(a + q).loadUnaligned(as: V.self)
                     UnsafeMutableRawPointer(c + q).storeBytes(of: rectify(v), as: V.self)
                     q += 16
                 }
                 while q < n {
-                    c[q] = rectify(c[q] + res[q])
+                    c[q] = rectify(c[q] + a[q])
                     q += 1
                 }
             }
