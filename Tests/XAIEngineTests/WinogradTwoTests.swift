@@ -51,9 +51,10 @@ final class WinogradTwoTests: XCTestCase {
         }
     }
 
-    /// The patches gathered by AVX-512 (xai_winograd_patches) and moved value by value give the
-    /// same bits, in both block sizes, on maps whose 16-block groups span tile rows.
-    func testPatchesByGatherEqualValueByValue() throws {
+    /// The patches gathered by AVX-512 (xai_winograd_patches) and F(4x4)'s blocks stored by a
+    /// register transpose (xai_winograd_store4) give the same bits as moving them value by value,
+    /// in both block sizes, on maps whose 16-block groups span tile rows and end in short blocks.
+    func testAVX512MovesEqualValueByValue() throws {
         try XCTSkipUnless(WinogradConvolution.gathersAvailable, "no AVX-512 on this CPU")
         defer { WinogradConvolution.gathers = WinogradConvolution.gathersAvailable }
         var g = SeededGenerator(seed: 220)

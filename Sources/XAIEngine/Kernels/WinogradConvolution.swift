@@ -21,7 +21,8 @@ enum WinogradConvolution {
     /// and the three passes split poorly across the cores (CPU/wall 1.6); im2col + GEMM took
     /// ResNet-50's five such layers at batch 1 in 8.6-10.0 ms against 11.8-12.2 (step profiles).
     static let minColumns = 32
-    /// Whether the patches come by AVX-512 gathers (xai_winograd_patches), else value by value
+    /// Whether the patches come by AVX-512 gathers (xai_winograd_patches) and F(4x4)'s blocks
+    /// go out by a register transpose (xai_winograd_store4), else value by value
     /// (`gathersAvailable`, unless a test switched it off between passes).
     static let gathersAvailable = xai_direct_supported() != 0
     static var gathers = gathersAvailable
@@ -156,8 +157,12 @@ enum WinogradConvolution {
                                         rectify: Rectifier16, into plane: UnsafeMutablePointer<Float>) {
         typealias V = SIMD16<Float>
         let b = g.tile.block
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 16) { buffer in
+        // F(4x4) blocks go out through xai_winograd_store4 (a register transpose), with each
+        // lane's place in `placement`: offsets, rows, columns.
+        let transposed = gathers && b == 4
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * 16 + 48) { buffer in
             let out = buffer.baseAddress!
+            let placement = UnsafeMutableRawPointer(out + 256).bindMemory(to: Int32.self, capacity: 48)
             let vb = V(repeating: bias)
             var g0 = 0
             while g0 < g.blocks {
@@ -168,7 +173,21 @@ enum WinogradConvolution {
                     p.storeBytes(of: rectify(p.load(as: V.self) + vb), as: V.self)
                 }
                 // Lanes before g0 belong to blocks an earlier group wrote.
-                for lane in (g0 - t0)..<min(16, g.blocks - t0) {
+                let lanes = (g0 - t0)..<min(16, g.blocks - t0)
+                if transposed {
+                    for lane in lanes {
+                        let block = t0 + lane
+                        let oy = (block / g.tilesX) * 4, ox = (block % g.tilesX) * 4
+                        placement[lane] = Int32(oy * g.wo + ox)
+                        placement[16 + lane] = Int32(min(4, g.ho - oy))
+                        placement[32 + lane] = Int32(min(4, g.wo - ox))
+                    }
+                    xai_winograd_store4(out, lanes.lowerBound, lanes.upperBound, placement, placement + 16, placement + 32,
+                                        plane, g.wo)
+                    g0 += 16
+                    continue
+                }
+                for lane in lanes {
                     let block = t0 + lane
                     let oy = (block / g.tilesX) * b, ox = (block % g.tilesX) * b
                     let rows = min(b, g.ho - oy), columns = min(b, g.wo - ox)
