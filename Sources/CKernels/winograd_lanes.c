@@ -1,4 +1,4 @@
-#include "winograd_patches.h"
+#include "winograd_lanes.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

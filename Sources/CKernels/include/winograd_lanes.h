@@ -1,5 +1,5 @@
-#ifndef XAI_WINOGRAD_PATCHES_H
-#define XAI_WINOGRAD_PATCHES_H
+#ifndef XAI_WINOGRAD_LANES_H
+#define XAI_WINOGRAD_LANES_H
 
 #include <stdint.h>
 
