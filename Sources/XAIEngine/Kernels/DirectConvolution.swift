@@ -130,8 +130,9 @@ extension ConvPlan {
     }
 
     /// The Winograd variant that beats the direct kernel on output maps ho x wo, or nil.
-    /// F(4x4, 3x3)'s 4x fewer multiply-adds win once its 36 products are deep and wide enough: 64 channels or more and 32 blocks (a 28x28 map) per item. Step profiles of
-    /// ResNet-50 (ms, direct / Winograd): batch 1, 28x28x128 0.59 / 0.68, 14x14x256 0.60 / 0.97
+    /// F(4x4, 3x3)'s 4x fewer multiply-adds win once its 36 products are deep and wide enough:
+    /// 64 channels or more and 32 blocks (a 28x28 map) per item. Step profiles of ResNet-50 (ms,
+    /// direct / Winograd): batch 1, 28x28x128 0.59 / 0.68, 14x14x256 0.60 / 0.97
     /// (im2col; Winograd wants 32 columns); micro-batches of two images, 28x28x128 2.12 / 1.81,
     /// the others still faster direct. Measured again since (the transforms take their
     /// temporaries from per-thread scratch now), 56x56x64 goes to Winograd too: the three

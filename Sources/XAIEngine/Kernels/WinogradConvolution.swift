@@ -1,8 +1,9 @@
 import CKernels
 import XAICore
 
-/// Stride-1 3x3 group-1 convolutions by Winograd F(4x4, 3x3) or F(2x2, 3x3) (WinogradTransform.swift),
-/// NCHW, in three passes over a chunk of items, each split across the cores (for F(4x4)):
+/// Stride-1 3x3 group-1 convolutions by Winograd F(4x4, 3x3) or F(2x2, 3x3)
+/// (WinogradTransform.swift), NCHW, in three passes over a chunk of items, each split across the
+/// cores (for F(4x4)):
 ///  1. each input plane, zero-padded, is cut into overlapping 6x6 patches (one per 4x4 output
 ///     block) and transformed, 16 blocks at a time: V [36][C][columns], a column per block;
 ///  2. 36 products on the packed GEMM, U_xi [M, C] x V_xi [C, columns] -> [36][M][columns];
