@@ -44,8 +44,9 @@ __attribute__((target("avx512f"))) static inline void transpose16(__m512 r[16]) 
 
 /* Why: value by value, a group's 16 blocks took 256 scalar loads and stores (most of the output
  * transform's samples in perf, 4% of a ResNet-50 batch-32 forward); transposed, a block row is
- * one 16-byte store. */
-__attribute__((target("avx512f,avx512vl")))
+ * one store. The block rows go through masked 16-lane loads and stores (AVX512F alone: the
+ * engine checks no more than xai_direct_supported's avx512f and fma before calling). */
+__attribute__((target("avx512f")))
 void xai_winograd_store4(const float *out, long l0, long l1, const int32_t *offsets, const int32_t *rows,
                          const int32_t *columns, float *plane, long ldy) {
     __m512 r[16];
@@ -55,8 +56,8 @@ void xai_winograd_store4(const float *out, long l0, long l1, const int32_t *offs
     for (int q = 0; q < 16; q++) _mm512_store_ps(t[q], r[q]);
     for (long l = l0; l < l1; l++) {
         float *dst = plane + offsets[l];
-        const __mmask8 m = (__mmask8)((1u << columns[l]) - 1);
-        for (long i = 0; i < rows[l]; i++) _mm_mask_storeu_ps(dst + i * ldy, m, _mm_load_ps(t[l] + 4 * i));
+        const __mmask16 m = (__mmask16)((1u << columns[l]) - 1);
+        for (long i = 0; i < rows[l]; i++) _mm512_mask_storeu_ps(dst + i * ldy, m, _mm512_maskz_loadu_ps(m, t[l] + 4 * i));
     }
 }
 

@@ -175,23 +175,14 @@ enum WinogradConvolution {
                 }
                 // Lanes before g0 belong to blocks an earlier group wrote.
                 let lanes = (g0 - t0)..<min(16, g.blocks - t0)
-                if transposed {
-                    for lane in lanes {
-                        let block = t0 + lane
-                        let oy = (block / g.tilesX) * 4, ox = (block % g.tilesX) * 4
-                        placement[lane] = Int32(oy * g.wo + ox)
-                        placement[16 + lane] = Int32(min(4, g.ho - oy))
-                        placement[32 + lane] = Int32(min(4, g.wo - ox))
-                    }
-                    xai_winograd_store4(out, lanes.lowerBound, lanes.upperBound, placement, placement + 16, placement + 32,
-                                        plane, g.wo)
-                    g0 += 16
-                    continue
-                }
                 for lane in lanes {
                     let block = t0 + lane
                     let oy = (block / g.tilesX) * b, ox = (block % g.tilesX) * b
                     let rows = min(b, g.ho - oy), columns = min(b, g.wo - ox)
+                    if transposed {
+                        (placement[lane], placement[16 + lane], placement[32 + lane]) = (Int32(oy * g.wo + ox), Int32(rows), Int32(columns))
+                        continue
+                    }
                     for i in 0..<rows {
                         let row = plane + (oy + i) * g.wo + ox, v = out + i * b * 16 + lane
                         if columns == 4 {
@@ -202,6 +193,10 @@ enum WinogradConvolution {
                             for j in 0..<columns { row[j] = v[16 * j] }
                         }
                     }
+                }
+                if transposed {
+                    xai_winograd_store4(out, lanes.lowerBound, lanes.upperBound, placement, placement + 16, placement + 32,
+                                        plane, g.wo)
                 }
                 g0 += 16
             }

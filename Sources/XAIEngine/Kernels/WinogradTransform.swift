@@ -164,7 +164,11 @@ enum WinogradTile {
     /// B^T d B for 16 patches in place ([points][16]).
     @inline(__always)
     func transformInput(_ p: UnsafeMutablePointer<Float>) {
-        self == .four ? WinogradTransform.transformInput(p) : WinogradTransform.transformInput2(p)
+        if self == .four {
+            WinogradTransform.transformInput(p)
+        } else {
+            WinogradTransform.transformInput2(p)
+        }
     }
 
     /// A^T m A for 16 blocks into `out` ([block * block][16]).
