@@ -70,7 +70,7 @@ void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long 
 
 XAI_BF16_TARGET
 void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
-                         xai_rectifier r, float *c, long ldc, long rows, long width) {
+                         const float *res, long ldr, xai_rectifier r, float *c, long ldc, long rows, long width) {
     const __mmask16 m0 = width >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << width) - 1);
     const __mmask16 m1 = width >= 32 ? (__mmask16)0xffff : width > 16 ? (__mmask16)((1u << (width - 16)) - 1) : 0;
     __m512 c00 = _mm512_set1_ps(bias[0]), c10 = _mm512_set1_ps(bias[1]), c20 = _mm512_set1_ps(bias[2]);
@@ -127,8 +127,14 @@ void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb
     const __m512 lo[8] = {c00, c10, c20, c30, c40, c50, c60, c70};
     const __m512 hi[8] = {c01, c11, c21, c31, c41, c51, c61, c71};
     for (long i = 0; i < rows; i++) {
-        _mm512_mask_storeu_ps(c + i * ldc, m0, rectify(lo[i], r));
-        if (m1) _mm512_mask_storeu_ps(c + i * ldc + 16, m1, rectify(hi[i], r));
+        __m512 v0 = lo[i], v1 = hi[i];
+        if (res) {
+            /* The sum ColumnDestination.addResidual would form from the stored product. */
+            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res + i * ldr));
+            if (m1) v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, res + i * ldr + 16));
+        }
+        _mm512_mask_storeu_ps(c + i * ldc, m0, rectify(v0, r));
+        if (m1) _mm512_mask_storeu_ps(c + i * ldc + 16, m1, rectify(v1, r));
     }
 }
 
@@ -148,8 +154,8 @@ void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long 
 }
 
 void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
-                         xai_rectifier r, float *c, long ldc, long rows, long width) {
-    (void)k2; (void)a; (void)b; (void)ldb; (void)bias; (void)r; (void)c; (void)ldc; (void)rows; (void)width;
+                         const float *res, long ldr, xai_rectifier r, float *c, long ldc, long rows, long width) {
+    (void)k2; (void)a; (void)b; (void)ldb; (void)bias; (void)res; (void)ldr; (void)r; (void)c; (void)ldc; (void)rows; (void)width;
     __builtin_trap();
 }
 

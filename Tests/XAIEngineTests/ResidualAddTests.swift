@@ -8,11 +8,15 @@ import XAICore
 final class ResidualAddTests: XCTestCase {
     /// The product with a residual against the product, then `+ residual`, then the rectifier,
     /// over the packed GEMM's column cases (items split inside a block, masked tails) and row
-    /// counts past a panel (the scratch path).
+    /// counts past a panel (the scratch path); bf16 on each kernel this CPU has (vdpbf16ps, whose
+    /// panel kernel adds the residual before its store, and AMX tiles).
     func testPackedGEMMResidualEqualsProductThenAdd() throws {
         var g = SeededGenerator(seed: 83)
         let activations: [FusedActivation?] = [nil, .relu, .clip(min: 0, max: 0.5)]
-        let precisions: [Precision] = Precision.bf16Available ? [.fp32, .bf16] : [.fp32]
+        let bf16Kernels = Precision.bf16Available ? (Precision.amxAvailable ? [false, true] : [false]) : []
+        let kernels: [(Precision, amx: Bool)] = [(.fp32, Precision.useAMX)] + bf16Kernels.map { (.bf16, $0) }
+        let savedAMX = Precision.useAMX
+        defer { Precision.useAMX = savedAMX }
         var compared = 0
         for (m, k) in [(8, 5), (12, 40), (17, 3), (24, 144)] {
             for (n, itemColumns) in packedGEMMColumnCases {
@@ -20,7 +24,8 @@ final class ResidualAddTests: XCTestCase {
                 let residual = g.tensor([m * n], scale: 1)
                 let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
                 for act in activations {
-                    for precision in precisions {
+                    for (precision, amx) in kernels {
+                        Precision.useAMX = amx
                         func product(_ act: FusedActivation?, adding r: Tensor?) -> [Float] {
                             var y = [Float](repeating: .nan, count: m * n)
                             y.withUnsafeMutableBufferPointer { yb in
@@ -37,7 +42,8 @@ final class ResidualAddTests: XCTestCase {
                         }
                         let fused = product(act, adding: residual)
                         let separate = zip(product(nil, adding: nil), residual.data).map { Float(rectified(Double($0 + $1), act)) }
-                        XCTAssertEqual(fused, separate, "m \(m) k \(k) n \(n) items of \(itemColumns) \(String(describing: act)) \(precision)")
+                        XCTAssertEqual(fused, separate, "m \(m) k \(k) n \(n) items of \(itemColumns) \(String(describing: act)) "
+                                       + "\(precision)\(precision == .bf16 ? amx ? " AMX" : " vdpbf16ps" : "")")
                         compared += 1
                         guard precision == .fp32 else { continue }
                         // The sum in the residual's own storage (ColumnDestination.residualInPlace).

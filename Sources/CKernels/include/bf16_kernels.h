@@ -46,11 +46,13 @@ void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *ds
  * xai_bf16_pack_columns would write those two channel rows (the same rounding, bit for bit). */
 void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld);
 
-/* C[rows][width] = rectify(A * B + bias) for one 8-row panel of packed rows `a`
+/* C[rows][width] = rectify(A * B + bias [+ res]) for one 8-row panel of packed rows `a`
  * ([k2][8][2]) and `width` <= 32 packed columns `b` (row stride `ldb` pairs); only `rows`
- * rows (<= 8) are stored, with row stride `ldc` floats. `bias` has 8 values. */
+ * rows (<= 8) are stored, with row stride `ldc` floats. `bias` has 8 values. `res` (row
+ * stride `ldr` floats) is a residual added to the finished sum before the rectifier, so the
+ * block is stored once, not stored, read back and stored again; NULL for none. */
 void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
-                         xai_rectifier r, float *c, long ldc, long rows, long width);
+                         const float *res, long ldr, xai_rectifier r, float *c, long ldc, long rows, long width);
 
 /* xai_bf16_gemm_panel for a few columns (any `width`; meant for the 1 ... 7 left after the
  * 32- and 16-wide blocks): each column against the panel's 8 rows, no products on padding.

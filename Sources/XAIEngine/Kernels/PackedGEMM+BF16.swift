@@ -105,13 +105,16 @@ extension PackedGEMM {
                     let c = direct ? dst.address(row: row0, column: column) : scratch
                     let (ap, bj, ldc) = (a.data + p * a.panelStride, bp + 2 * j, direct ? dst.itemColumns : 32)
                     dst.prefetchResidual(rows: rows, fromRow: row0, columns: column..<(column + block))
+                    // A whole block adds its residual in the panel kernel, before its one store.
+                    let residual = direct && block > Self.fewColumnsBF16 ? dst.residual(row: row0, column: column) : nil
                     if block <= Self.fewColumnsBF16 {
                         xai_bf16_gemm_columns(k2, ap, bj, ldb, w.bias + row0, bounds, c, ldc, rows, block)
                     } else {
-                        xai_bf16_gemm_panel(k2, ap, bj, ldb, w.bias + row0, bounds, c, ldc, rows, block)
+                        xai_bf16_gemm_panel(k2, ap, bj, ldb, w.bias + row0, residual, dst.itemColumns,
+                                            residual == nil ? bounds : xai_rectifier(rectify), c, ldc, rows, block)
                     }
                     if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: column..<(column + block)) }
-                    dst.addResidual(rows: rows, fromRow: row0, columns: column..<(column + block), rectify)
+                    if residual == nil { dst.addResidual(rows: rows, fromRow: row0, columns: column..<(column + block), rectify) }
                     j += block
                 }
             }

@@ -103,8 +103,7 @@ struct ColumnDestination {
     /// follows long runs, not these).
     @inline(__always)
     func prefetchResidual(rows: Int, fromRow row0: Int, columns: Range<Int>) {
-        guard let residual else { return }
-        let p = residual + (address(row: row0, column: columns.lowerBound) - base)
+        guard let p = residual(row: row0, column: columns.lowerBound) else { return }
         for r in 0..<rows {
             let row = p + r * itemColumns
             xai_prefetch(row)
@@ -112,6 +111,12 @@ struct ColumnDestination {
             if columns.count > 16 { xai_prefetch(row + 16) }
             if columns.count > 32 { xai_prefetch(row + 32) }
         }
+    }
+
+    /// The residual under row `row`, column `j` (row stride `itemColumns`); nil without one.
+    @inline(__always)
+    func residual(row: Int, column j: Int) -> UnsafePointer<Float>? {
+        residual.map { $0 + (address(row: row, column: j) - base) }
     }
 
     /// C = rectify(C + residual) on `rows` rows of `columns` just written (no-op without a residual).
