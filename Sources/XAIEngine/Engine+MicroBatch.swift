@@ -12,17 +12,20 @@ extension Engine {
     /// XAI_MICRO_BATCH: images per micro-batch of every pass (0 disables the split), read once.
     static let microBatchOverride = ProcessInfo.processInfo.environment["XAI_MICRO_BATCH"].flatMap { Int($0) }
 
-    /// Images per micro-batch where the cache holds them.
+    /// Images per micro-batch (forward passes: at least, where the cache holds them).
     static let microBatchSize = microBatchOverride ?? 2
 
-    /// Images per micro-batch such that every core's micro-batch keeps about four tensors of
-    /// the largest written size an image (a step's input, output, residual and scratch) in the
-    /// shared last-level cache; at least 1, and no bound where the cache's size is unknown.
-    /// On this project's 2-core Zen 4 guest (32 MiB L3) ResNet-50 ([64, 112, 112], 3.2 MB an
-    /// image) gets one image a core, where two streamed its 56x56 maps through memory:
-    /// `xai bench`, two alternations, forward at batch 32 37.5-40.3 -> 34.4-35.4 ms per image,
-    /// forward+backward at batch 16 87.5-88.4 -> 82.8-83.3. Lite0's bound there is 5 (it
-    /// keeps 4; 2 and 4 timed alike), and an L3 of hundreds of MB bounds nothing.
+    /// Images per micro-batch of a forward pass such that every core's micro-batch keeps about
+    /// four tensors of the largest written size an image (a step's input, output, residual and
+    /// scratch) in the shared last-level cache; at least 1, and no bound where the cache's size
+    /// is unknown. On this project's 2-core Zen 4 guest (32 MiB L3) ResNet-50 ([64, 112, 112],
+    /// 3.2 MB an image) gets one image a core, where two streamed its 56x56 maps through
+    /// memory: `xai bench`, two alternations, forward at batch 32 37.5-40.3 -> 34.4-35.4 ms per
+    /// image. Lite0's bound there is 5 (it keeps 4; 2 and 4 timed alike), and an L3 of hundreds
+    /// of MB bounds nothing. Forward+backward passes keep two although one was faster there
+    /// (batch 16 87.5-88.4 -> 82.8-83.3 ms): in micro-batches of one their input-gradient
+    /// products end on other tail kernels, which moved Lite0's maps in their last bits
+    /// (docs/ENGINE.md), so maps would depend on the cache's size.
     static func cacheBound(largestItemFloats: Int, cache: Int? = LastLevelCache.bytes) -> Int {
         guard let cache else { return .max }
         return max(1, cache / (Parallel.cores * 4 * MemoryLayout<Float>.size * max(1, largestItemFloats)))
@@ -51,15 +54,9 @@ extension Engine {
                                          max(microBatchSize, min(most, budget / max(1, largestItemFloats))))
     }
 
-    /// Images per micro-batch of forward+backward passes: `microBatchSize`, within `cacheBound`.
-    var gradientMicroBatch: Int {
-        Engine.microBatchOverride ?? min(Engine.microBatchSize, Engine.cacheBound(largestItemFloats: largestWrittenItem))
-    }
-
-    /// The micro-batch size for a batch of `n` (`size` images at most, by default
-    /// `gradientMicroBatch`), or nil when one pass over the batch is better.
-    func microBatch(batch n: Int, size: Int? = nil) -> Int? {
-        let m = size ?? gradientMicroBatch
+    /// The micro-batch size for a batch of `n` (`size` images at most), or nil when one pass
+    /// over the batch is better.
+    func microBatch(batch n: Int, size m: Int = Engine.microBatchSize) -> Int? {
         guard m > 0, Parallel.cores > 1, n >= 2 * m || n >= Parallel.cores else { return nil }
         return max(1, min(m, n / Parallel.cores))
     }
