@@ -12,7 +12,8 @@ extension Engine {
     /// XAI_MICRO_BATCH: images per micro-batch of every pass (0 disables the split), read once.
     static let microBatchOverride = ProcessInfo.processInfo.environment["XAI_MICRO_BATCH"].flatMap { Int($0) }
 
-    /// Images per micro-batch (forward passes: at least, where the cache holds them).
+    /// Images per micro-batch of forward+backward passes, and the fewest a forward pass takes
+    /// where the cache holds them.
     static let microBatchSize = microBatchOverride ?? 2
 
     /// Images per micro-batch of a forward pass such that every core's micro-batch keeps about
@@ -33,8 +34,8 @@ extension Engine {
 
     /// Images per micro-batch of a forward pass whose largest written tensor holds
     /// `largestItemFloats` floats an image: up to four where four of them fit in 4 MB, in bf16
-    /// on AMX up to eight where eight fit in 8 MB; else `microBatchSize` (XAI_MICRO_BATCH
-    /// overrides all).
+    /// on AMX up to eight where eight fit in 8 MB; else `microBatchSize`; never more than
+    /// `cacheBound` (XAI_MICRO_BATCH overrides all).
     ///
     /// Why: every micro-batch reads all the weights once (Lite0's are 18.8 MB in float32, 9.4 in
     /// bf16, more than their share of L3), and where the products are fast (bf16 on AMX) that

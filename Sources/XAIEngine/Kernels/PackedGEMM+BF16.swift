@@ -80,7 +80,7 @@ extension PackedGEMM {
     /// column; `ldb` pairs between k pairs); AMX column blocks may straddle items.
     static func runBF16(_ w: PackedFilters, packed bp: UnsafePointer<UInt16>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
-        precondition(!dst.residualInPlace, "bf16 products store into C before adding the residual")
+        precondition(!dst.residualInPlace, "bf16 products may store into C before adding the residual")
         let r = PackedFilters.rows
         let bounds = xai_rectifier(dst.kernelRectifier(rectify))
         if Precision.useAMX {
