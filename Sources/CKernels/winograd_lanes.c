@@ -3,6 +3,8 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+#include "avx512_common.h"
+
 /* Why gathers: the patches of 16 blocks that may span tile rows (a 56x56 map has 14 blocks a
  * row) moved value by value took 16 x 36 scalar loads and stores per group, most of the input
  * transform's time in perf (about 6% of a ResNet-50 batch-32 forward). */
@@ -16,32 +18,6 @@ void xai_winograd_patches(const float *x, const int32_t *offsets, long ldx, long
     }
 }
 
-/* 16 x 16 transpose in registers: r[l] becomes what was column l. */
-__attribute__((target("avx512f"))) static inline void transpose16(__m512 r[16]) {
-    __m512 t[16];
-    for (int k = 0; k < 8; k++) {
-        t[2 * k] = _mm512_unpacklo_ps(r[2 * k], r[2 * k + 1]);
-        t[2 * k + 1] = _mm512_unpackhi_ps(r[2 * k], r[2 * k + 1]);
-    }
-    for (int k = 0; k < 4; k++) {
-        __m512d a = _mm512_castps_pd(t[4 * k]), b = _mm512_castps_pd(t[4 * k + 1]);
-        __m512d c = _mm512_castps_pd(t[4 * k + 2]), d = _mm512_castps_pd(t[4 * k + 3]);
-        r[4 * k] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-        r[4 * k + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-        r[4 * k + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-        r[4 * k + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-    }
-    for (int k = 0; k < 2; k++)
-        for (int q = 0; q < 4; q++) {
-            t[8 * k + q] = _mm512_shuffle_f32x4(r[8 * k + q], r[8 * k + 4 + q], 0x88);
-            t[8 * k + 4 + q] = _mm512_shuffle_f32x4(r[8 * k + q], r[8 * k + 4 + q], 0xdd);
-        }
-    for (int q = 0; q < 8; q++) {
-        r[q] = _mm512_shuffle_f32x4(t[q], t[8 + q], 0x88);
-        r[8 + q] = _mm512_shuffle_f32x4(t[q], t[8 + q], 0xdd);
-    }
-}
-
 /* Why: value by value, a group's 16 blocks took 256 scalar loads and stores (most of the output
  * transform's samples in perf, 4% of a ResNet-50 batch-32 forward); transposed, a block row is
  * one store. The block rows go through masked 16-lane loads and stores (AVX512F alone: the
@@ -51,7 +27,7 @@ void xai_winograd_store4(const float *out, long l0, long l1, const int32_t *offs
                          const int32_t *columns, float *plane, long ldy) {
     __m512 r[16];
     for (int q = 0; q < 16; q++) r[q] = _mm512_loadu_ps(out + 16 * q);
-    transpose16(r);
+    xai_transpose16(r);
     float t[16][16] __attribute__((aligned(64)));
     for (int q = 0; q < 16; q++) _mm512_store_ps(t[q], r[q]);
     for (long l = l0; l < l1; l++) {
