@@ -22,8 +22,11 @@ extension Engine {
     /// is unknown. On this project's 2-core Zen 4 guest (32 MiB L3) ResNet-50 ([64, 112, 112],
     /// 3.2 MB an image) gets one image a core, where two streamed its 56x56 maps through
     /// memory: `xai bench`, two alternations, forward at batch 32 37.5-40.3 -> 34.4-35.4 ms per
-    /// image. Lite0's bound there is 5 (it keeps 4; 2 and 4 timed alike), and an L3 of hundreds
-    /// of MB bounds nothing. Forward+backward passes keep two although one was faster there
+    /// image. For Lite0 the bound counts what its fused blocks stage for their projections (the
+    /// depthwise output of a whole micro-batch, up to [144, 56, 56], 1.8 MB an image, where its
+    /// largest written tensor is [16, 112, 112]): 2 there. Alone, 2 and 4 timed alike; in
+    /// `xai run`'s two engine tasks at once (compare-methods), LIME and RISE on two images, four
+    /// alternations: 11.3-13.8 -> 11.1-12.3 s with two. An L3 of hundreds of MB bounds nothing. Forward+backward passes keep two although one was faster there
     /// (batch 16 87.5-88.4 -> 82.8-83.3 ms): in micro-batches of one their input-gradient
     /// products end on other tail kernels, which moved Lite0's maps in their last bits
     /// (docs/ENGINE.md), so maps would depend on the cache's size.
@@ -35,7 +38,7 @@ extension Engine {
     /// Images per micro-batch of a forward pass whose largest written tensor holds
     /// `largestItemFloats` floats an image: up to four where four of them fit in 4 MB, in bf16
     /// on AMX up to eight where eight fit in 8 MB; else `microBatchSize`; never more than
-    /// `cacheBound` (XAI_MICRO_BATCH overrides all).
+    /// `cacheBound` of its largest staged buffer, `stagedItemFloats` (XAI_MICRO_BATCH overrides all).
     ///
     /// Why: every micro-batch reads all the weights once (Lite0's are 18.8 MB in float32, 9.4 in
     /// bf16, more than their share of L3), and where the products are fast (bf16 on AMX) that
@@ -49,9 +52,9 @@ extension Engine {
     /// three alternations, 1.35-1.40 -> 1.30-1.35 ms per image; `xai bench --bf16-pairs 3`, two
     /// alternations, LIME 1.57-1.63x -> 1.65x and RISE 1.64-1.68x -> 1.68-1.72x faster than
     /// float32 (float32 with 8: 2.24-2.28 against 2.25-2.34, no gain).
-    static func forwardMicroBatch(largestItemFloats: Int, precision: Precision = .fp32) -> Int {
+    static func forwardMicroBatch(largestItemFloats: Int, stagedItemFloats: Int, precision: Precision = .fp32) -> Int {
         let (most, budget) = precision == .bf16 && Precision.useAMX ? (8, 1 << 21) : (4, 1 << 20)
-        return microBatchOverride ?? min(cacheBound(largestItemFloats: largestItemFloats),
+        return microBatchOverride ?? min(cacheBound(largestItemFloats: max(largestItemFloats, stagedItemFloats)),
                                          max(microBatchSize, min(most, budget / max(1, largestItemFloats))))
     }
 

@@ -34,8 +34,13 @@ public final class Engine: @unchecked Sendable {
     let wholeBatchFrom: Int
     /// Floats per image of the largest tensor a forward pass writes.
     let largestWrittenItem: Int
+    /// Floats per image of the largest buffer a forward pass fills whole before a step reads it:
+    /// the written tensors, and the depthwise outputs that fused steps hand their projections.
+    let largestStagedItem: Int
     /// Images per micro-batch of forward passes (Engine+MicroBatch.swift).
-    var forwardMicroBatch: Int { Engine.forwardMicroBatch(largestItemFloats: largestWrittenItem, precision: precision) }
+    var forwardMicroBatch: Int {
+        Engine.forwardMicroBatch(largestItemFloats: largestWrittenItem, stagedItemFloats: largestStagedItem, precision: precision)
+    }
     /// Conv + depthwise pairs run as one step when the first conv's output is not kept, keyed
     /// by that conv's step index (ExpandDepthwise.swift).
     let expandDepthwise: [Int: ExpandDepthwise]
@@ -100,9 +105,14 @@ public final class Engine: @unchecked Sendable {
         }
         pairedProjections = projections
         // Tensors the fused steps keep to themselves are never written.
-        let unwritten = Set(fusions.keys.map { prepared.steps[$0].output } + projections.keys.map { prepared.steps[$0 + 1].output })
+        let staged = projections.keys.map { prepared.steps[$0 + 1].output }
+        let unwritten = Set(fusions.keys.map { prepared.steps[$0].output } + staged)
         let written = prepared.steps.map(\.output).filter { !unwritten.contains($0) }
-        largestWrittenItem = written.map { prepared.itemShapes[$0]?.reduce(1, *) ?? 0 }.max() ?? 0
+        func largest(_ names: [String]) -> Int { names.map { prepared.itemShapes[$0]?.reduce(1, *) ?? 0 }.max() ?? 0 }
+        largestWrittenItem = largest(written)
+        // The projection reads its depthwise output, as pixel vectors or pairs in the workspace,
+        // after the whole micro-batch has been written.
+        largestStagedItem = max(largestWrittenItem, largest(staged))
         var adds: [Int: ResidualAdd] = [:]
         for i in prepared.steps.indices {
             adds[i] = ResidualAdd.find(at: i, in: prepared.steps, readers: readers, outputs: prepared.graph.outputs,
@@ -115,7 +125,7 @@ public final class Engine: @unchecked Sendable {
     init(sharing other: Engine, precision: Precision) {
         (graph, steps, itemShapes, order) = (other.graph, other.steps, other.itemShapes, other.order)
         (producer, wholeBatchFrom, expandDepthwise) = (other.producer, other.wholeBatchFrom, other.expandDepthwise)
-        largestWrittenItem = other.largestWrittenItem
+        (largestWrittenItem, largestStagedItem) = (other.largestWrittenItem, other.largestStagedItem)
         (pairedProjections, residualAdds, readers) = (other.pairedProjections, other.residualAdds, other.readers)
         self.precision = precision
     }
