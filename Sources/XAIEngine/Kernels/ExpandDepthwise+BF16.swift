@@ -80,10 +80,13 @@ extension ExpandDepthwise {
             }
             return UnsafePointer(dst)
         }
+        // Output row by output row, all of its k pairs: the taps of one row read the same few
+        // input rows, which then stay in L1 (k pair by k pair, every pair read its rows of the
+        // whole image again, from L2 at best).
         Parallel.forRanges(k2 * ho, grain: 16) { r in
             Scratch.with(Float.self, count: 2 * wo) { rows in
                 for u in r {
-                    let (p, oh) = (u / ho, u % ho), count = min(2, k - 2 * p)
+                    let (oh, p) = (u / k2, u % k2), count = min(2, k - 2 * p)
                     for half in 0..<count { fill(2 * p + half, oh: oh, into: rows + half * wo) }
                     xai_bf16_pack_columns(rows, wo, count, wo, dst + (p * ho + oh) * wo * 2)
                 }
