@@ -26,7 +26,8 @@ extension Engine {
     /// depthwise output of a whole micro-batch, up to [144, 56, 56], 1.8 MB an image, where its
     /// largest written tensor is [16, 112, 112]): 2 there. Alone, 2 and 4 timed alike; in
     /// `xai run`'s two engine tasks at once (compare-methods), LIME and RISE on two images, four
-    /// alternations: 11.3-13.8 -> 11.1-12.3 s with two. An L3 of hundreds of MB bounds nothing. Forward+backward passes keep two although one was faster there
+    /// alternations: 11.3-13.8 -> 11.1-12.3 s with two. An L3 of hundreds of MB bounds nothing.
+    /// Forward+backward passes keep two although one was faster there
     /// (batch 16 87.5-88.4 -> 82.8-83.3 ms): in micro-batches of one their input-gradient
     /// products end on other tail kernels, which moved Lite0's maps in their last bits
     /// (docs/ENGINE.md), so maps would depend on the cache's size.
@@ -38,7 +39,8 @@ extension Engine {
     /// Images per micro-batch of a forward pass whose largest written tensor holds
     /// `largestItemFloats` floats an image: up to four where four of them fit in 4 MB, in bf16
     /// on AMX up to eight where eight fit in 8 MB; else `microBatchSize`; never more than
-    /// `cacheBound` of its largest staged buffer, `stagedItemFloats` (XAI_MICRO_BATCH overrides all).
+    /// `cacheBound` of its largest staged buffer, `stagedItemFloats` (at least `largestItemFloats`;
+    /// XAI_MICRO_BATCH overrides all).
     ///
     /// Why: every micro-batch reads all the weights once (Lite0's are 18.8 MB in float32, 9.4 in
     /// bf16, more than their share of L3), and where the products are fast (bf16 on AMX) that
@@ -54,7 +56,7 @@ extension Engine {
     /// float32 (float32 with 8: 2.24-2.28 against 2.25-2.34, no gain).
     static func forwardMicroBatch(largestItemFloats: Int, stagedItemFloats: Int, precision: Precision = .fp32) -> Int {
         let (most, budget) = precision == .bf16 && Precision.useAMX ? (8, 1 << 21) : (4, 1 << 20)
-        return microBatchOverride ?? min(cacheBound(largestItemFloats: max(largestItemFloats, stagedItemFloats)),
+        return microBatchOverride ?? min(cacheBound(largestItemFloats: stagedItemFloats),
                                          max(microBatchSize, min(most, budget / max(1, largestItemFloats))))
     }
 
@@ -68,7 +70,13 @@ extension Engine {
     /// Whether a forward pass over a batch of `n` runs as micro-batches, which gives every item
     /// the logits it has in any other such batch, bit for bit (the whole-batch path of small
     /// batches rounds differently). Metrics that share logits between batches rely on it.
-    public func scoresItemsAlike(batch n: Int) -> Bool { microBatch(batch: n, size: forwardMicroBatch) != nil }
+    /// Never in bf16: its products run on across a micro-batch's items (a column tile may hold
+    /// two items' pixels, and a product's last columns sum in another order), so an image's
+    /// bf16 logits depend on where it stands in its micro-batch (Lite0-shaped: up to 0.023
+    /// apart, BF16Tests), and shared ones would make a run's results depend on its task order.
+    public func scoresItemsAlike(batch n: Int) -> Bool {
+        precision == .fp32 && microBatch(batch: n, size: forwardMicroBatch) != nil
+    }
 
     /// Micro-batches up to `wholeBatchFrom`, then the whole batch: the classifier head reads
     /// its weights once for all items instead of once per micro-batch.

@@ -104,14 +104,14 @@ public final class Engine: @unchecked Sendable {
             projections[i] = p
         }
         pairedProjections = projections
-        // Tensors the fused steps keep to themselves are never written.
+        // Tensors the fused steps keep to themselves are never written as tensors; a projection's
+        // depthwise output is staged in the workspace instead, all of a micro-batch before the
+        // projection reads it.
         let staged = projections.keys.map { prepared.steps[$0 + 1].output }
         let unwritten = Set(fusions.keys.map { prepared.steps[$0].output } + staged)
         let written = prepared.steps.map(\.output).filter { !unwritten.contains($0) }
         func largest(_ names: [String]) -> Int { names.map { prepared.itemShapes[$0]?.reduce(1, *) ?? 0 }.max() ?? 0 }
         largestWrittenItem = largest(written)
-        // The projection reads its depthwise output, as pixel vectors or pairs in the workspace,
-        // after the whole micro-batch has been written.
         largestStagedItem = max(largestWrittenItem, largest(staged))
         var adds: [Int: ResidualAdd] = [:]
         for i in prepared.steps.indices {

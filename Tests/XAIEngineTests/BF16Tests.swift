@@ -240,6 +240,32 @@ final class BF16Tests: XCTestCase {
         }
     }
 
+    /// Why a bf16 engine never says it scores items alike (`Engine.scoresItemsAlike`, what shared
+    /// metric logits rely on): its products run on across a micro-batch's items, so an image's
+    /// logits depend on where it stands. The fp32 engine of the same graph scores them alike.
+    func testBF16MicroBatchesDoNotScoreItemsAlike() throws {
+        try requireBF16()
+        let fp32 = try Engine(graph: ReferenceGraphs.efficientNetLite0Shaped(seed: 5))
+        try XCTSkipUnless(fp32.scoresItemsAlike(batch: 8), "one core: no micro-batches")
+        let x = randomTensor([8, 3, 224, 224], seed: 71)
+        let order = [7, 6, 5, 4, 3, 2, 1, 0]
+        let reversedX = Tensor.concatenate(order.map { x.slice(batch: $0..<($0 + 1)) })
+        func positionDifference(_ engine: Engine) throws -> Float {
+            let forward = try engine.logits(x), reversed = try engine.logits(reversedX)
+            let k = forward.shape[1]
+            return order.enumerated().map { position, item in
+                zip(forward.data[(item * k)..<((item + 1) * k)], reversed.data[(position * k)..<((position + 1) * k)])
+                    .map { abs($0 - $1) }.max() ?? 0
+            }.max() ?? 0
+        }
+        XCTAssertEqual(try positionDifference(fp32), 0)
+        try forEachBF16Kernel { kernel in
+            let bf16 = fp32.computing(in: .bf16)
+            XCTAssertFalse(bf16.scoresItemsAlike(batch: 8))
+            print("bf16 (\(kernel)) logits, images in reversed order: max diff \(try positionDifference(bf16))")
+        }
+    }
+
     /// A whole Lite0-shaped network: bf16 logits close to float32 but not equal (bf16 ran), on
     /// each kernel; AMX's differ from vdpbf16ps's (AMX ran: its sums round otherwise, and its
     /// passes keep the depthwise convs in float32).

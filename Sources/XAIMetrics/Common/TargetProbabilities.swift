@@ -59,12 +59,10 @@ struct TargetProbabilities {
     /// task scored it, and stored there when this call does. Sharing keeps every bit: the images
     /// are batched as without it (consecutive batches of `batch`), a batch drops the images it
     /// finds only when the engine scores items alike at both its sizes
-    /// (`Engine.scoresItemsAlike`), and only such batches store theirs.
+    /// (`Engine.scoresItemsAlike`: never in bf16), and only such batches store theirs.
     func logits(count: Int, width: Int, height: Int, shared: [Int: String] = [:],
                 render: (Int, UnsafeMutablePointer<Float>) throws -> Void) throws -> Tensor {
         let engine = model.engine
-        // bf16 logits are shared only with bf16 ones.
-        let shared = engine.precision == .fp32 ? shared : shared.mapValues { $0 + "@" + engine.precision.rawValue }
         var rows = [Int: [Float]]()
         var start = 0
         while start < count {
