@@ -18,10 +18,12 @@ import XAIMethods
 ///
 /// The engine gives each picture of a batch the same logits whatever else the batch holds (its
 /// micro-batches and the classifier head compute every item alone; `SharedLogitsTests` checks
-/// it), so a shared row is bit for bit the one the task would compute itself. The keys name
-/// everything that decides the pictures; the model and the image are part of the map's and the
-/// image's keys (`MetricInput.mapKey`, `MetricInput.imageKey`). A cached tensor of another
-/// shape, or with values that are not finite, counts as absent and is recomputed.
+/// it), so a shared row is bit for bit the one the task would compute itself. A bf16 pass does
+/// not (its products run on across a micro-batch's items), so bf16 logits are never shared
+/// (`Engine.scoresItemsAlike`). The keys name everything that decides the pictures; the model
+/// and the image are part of the map's and the image's keys (`MetricInput.mapKey`,
+/// `MetricInput.imageKey`). A cached tensor of another shape, or with values that are not
+/// finite, counts as absent and is recomputed.
 enum SharedLogits {
     /// A picture of one image that other metric tasks score too.
     enum Picture: Equatable, CustomStringConvertible {
