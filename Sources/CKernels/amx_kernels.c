@@ -94,36 +94,6 @@ void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst)
     }
 }
 
-/* One tap of output pixels i ... i + 15 (those past `cols` zero): `src` the input row it reads
- * (NULL: a padding row) and `off` its column for pixel 0; zero where it reads padding, as
- * im2colRow writes it. */
-XAI_AMX_TARGET
-static inline __attribute__((always_inline)) __m512 tap16(const float *src, long off, long w, long sw, long i, long cols) {
-    if (!src) return _mm512_setzero_ps();
-    const long iw0 = i * sw + off;
-    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-    /* Most groups read inside the row: plain loads (with sw = 2, of 32 values). */
-    if (cols == 16 && iw0 >= 0 && iw0 + 16 * sw <= w && sw <= 2) {
-        if (sw == 1) return _mm512_loadu_ps(src + iw0);
-        return _mm512_permutex2var_ps(_mm512_loadu_ps(src + iw0), even, _mm512_loadu_ps(src + iw0 + 16));
-    }
-    const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), wv = _mm512_set1_epi32((int)w);
-    /* Lane p reads column iw0 + p * sw: valid within the row, for the first `cols` pixels. */
-    const __m512i iw = _mm512_add_epi32(_mm512_set1_epi32((int)iw0), _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)sw)));
-    const __mmask16 valid = _mm512_cmpge_epi32_mask(iw, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(iw, wv)
-                            & (__mmask16)((1u << cols) - 1);
-    if (sw == 1) return _mm512_maskz_loadu_ps(valid, src + iw0);
-    if (sw == 2) {
-        /* Even lanes of the 32 values from iw0 on, each load masked to the row. */
-        const __m512i at = _mm512_add_epi32(_mm512_set1_epi32((int)iw0), lane), at16 = _mm512_add_epi32(at, _mm512_set1_epi32(16));
-        const __mmask16 m0 = _mm512_cmpge_epi32_mask(at, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(at, wv);
-        const __mmask16 m1 = _mm512_cmpge_epi32_mask(at16, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(at16, wv);
-        const __m512 lo = _mm512_maskz_loadu_ps(m0, src + iw0), hi = _mm512_maskz_loadu_ps(m1, src + iw0 + 16);
-        return _mm512_maskz_mov_ps(valid, _mm512_permutex2var_ps(lo, even, hi));
-    }
-    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, iw, src, 4);
-}
-
 XAI_AMX_TARGET
 void xai_amx_pack_taps(const float *x, const xai_taps *g, long oh, long wo, uint16_t *dst) {
     const long k = g->c * g->kh * g->kw, kp = xai_amx_kpad(k);
@@ -143,7 +113,7 @@ void xai_amx_pack_taps(const float *x, const xai_taps *g, long oh, long wo, uint
         for (long i = 0; i < wo; i += 16) {
             const long cols = wo - i < 16 ? wo - i : 16;
             __m512 r[16];
-            for (int q = 0; q < 16; q++) r[q] = tap16(src[q], off[q], g->w, g->sw, i, cols);
+            for (int q = 0; q < 16; q++) r[q] = xai_tap16(src[q], off[q], g->w, g->sw, i, cols);
             xai_transpose16(r);
             for (long p = 0; p < cols; p++)
                 _mm256_storeu_si256((__m256i *)(dst + (i + p) * kp + j), (__m256i)_mm512_cvtneps_pbh(r[p]));

@@ -2,8 +2,8 @@
 #define XAI_AVX512_COMMON_H
 
 /* What CKernels' AVX-512 kernels share, bf16 or float32 (private to the target): the fused
- * rectifier of their epilogues and a 16 x 16 transpose. Plain AVX512F, so every kernel's own
- * target (a superset) can inline them. */
+ * rectifier of their epilogues, a 16 x 16 transpose and a conv's im2col read from its input.
+ * Plain AVX512F, so every kernel's own target (a superset) can inline them. */
 
 #include <immintrin.h>
 
@@ -49,6 +49,36 @@ static inline __attribute__((always_inline)) void xai_transpose16(__m512 r[16]) 
         r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
         r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xdd);
     }
+}
+
+/* One tap of output pixels i ... i + 15 (those past `cols` zero): `src` the input row it reads
+ * (NULL: a padding row) and `off` its column for pixel 0; zero where it reads padding, as
+ * im2colRow writes it. */
+__attribute__((target("avx512f")))
+static inline __attribute__((always_inline)) __m512 xai_tap16(const float *src, long off, long w, long sw, long i, long cols) {
+    if (!src) return _mm512_setzero_ps();
+    const long iw0 = i * sw + off;
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    /* Most groups read inside the row: plain loads (with sw = 2, of 32 values). */
+    if (cols == 16 && iw0 >= 0 && iw0 + 16 * sw <= w && sw <= 2) {
+        if (sw == 1) return _mm512_loadu_ps(src + iw0);
+        return _mm512_permutex2var_ps(_mm512_loadu_ps(src + iw0), even, _mm512_loadu_ps(src + iw0 + 16));
+    }
+    const __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0), wv = _mm512_set1_epi32((int)w);
+    /* Lane p reads column iw0 + p * sw: valid within the row, for the first `cols` pixels. */
+    const __m512i iw = _mm512_add_epi32(_mm512_set1_epi32((int)iw0), _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)sw)));
+    const __mmask16 valid = _mm512_cmpge_epi32_mask(iw, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(iw, wv)
+                            & (__mmask16)((1u << cols) - 1);
+    if (sw == 1) return _mm512_maskz_loadu_ps(valid, src + iw0);
+    if (sw == 2) {
+        /* Even lanes of the 32 values from iw0 on, each load masked to the row. */
+        const __m512i at = _mm512_add_epi32(_mm512_set1_epi32((int)iw0), lane), at16 = _mm512_add_epi32(at, _mm512_set1_epi32(16));
+        const __mmask16 m0 = _mm512_cmpge_epi32_mask(at, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(at, wv);
+        const __mmask16 m1 = _mm512_cmpge_epi32_mask(at16, _mm512_setzero_si512()) & _mm512_cmplt_epi32_mask(at16, wv);
+        const __m512 lo = _mm512_maskz_loadu_ps(m0, src + iw0), hi = _mm512_maskz_loadu_ps(m1, src + iw0 + 16);
+        return _mm512_maskz_mov_ps(valid, _mm512_permutex2var_ps(lo, even, hi));
+    }
+    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, iw, src, 4);
 }
 
 #endif

@@ -56,6 +56,32 @@ void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *ds
 }
 
 XAI_BF16_TARGET
+void xai_bf16_pack_taps(const float *x, const xai_taps *g, long oh, long wo, long ho, uint16_t *dst) {
+    const long taps = g->kh * g->kw, k = g->c * taps;
+    const __m512i index = _mm512_loadu_si512(interleave_words);
+    for (long p = 0; p < (k + 1) / 2; p++) {
+        /* The pair's two taps: the input row each reads (NULL: padding, or the tap past k) and
+         * its column for pixel 0. */
+        const float *src[2];
+        long off[2];
+        for (int q = 0; q < 2; q++) {
+            const long t = 2 * p + q, ih = oh * g->sh - g->pt + t % taps / g->kw * g->dh;
+            src[q] = t < k && ih >= 0 && ih < g->h ? x + (t / taps * g->h + ih) * g->w : NULL;
+            off[q] = t % g->kw * g->dw - g->pl;
+        }
+        uint16_t *out = dst + (p * ho + oh) * wo * 2;
+        for (long i = 0; i < wo; i += 16) {
+            const long cols = wo - i < 16 ? wo - i : 16;
+            const __m512 e = xai_tap16(src[0], off[0], g->w, g->sw, i, cols);
+            const __m512 o = xai_tap16(src[1], off[1], g->w, g->sw, i, cols);
+            const __m512i pairs = _mm512_permutexvar_epi16(index, (__m512i)_mm512_cvtne2ps_pbh(o, e));
+            const __mmask32 m = cols == 16 ? (__mmask32)0xffffffffu : (__mmask32)((1ull << (2 * cols)) - 1);
+            _mm512_mask_storeu_epi16(out + 2 * i, m, pairs);
+        }
+    }
+}
+
+XAI_BF16_TARGET
 void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld) {
     __m512i lo[3], hi[3], v[8];
     xai_pairs16_indices(lo, hi);
@@ -145,6 +171,11 @@ int xai_bf16_supported(void) { return 0; }
 
 void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *dst) {
     (void)b; (void)ld; (void)k; (void)n; (void)dst;
+    __builtin_trap();
+}
+
+void xai_bf16_pack_taps(const float *x, const xai_taps *g, long oh, long wo, long ho, uint16_t *dst) {
+    (void)x; (void)g; (void)oh; (void)wo; (void)ho; (void)dst;
     __builtin_trap();
 }
 

@@ -45,12 +45,6 @@ void xai_amx_pack_rows(const float *w, long m, long k, uint16_t *dst);
 /* n columns of a float32 [k][ld] matrix -> pixel rows [n][kpad] (no slack written). */
 void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst);
 
-/* A conv's geometry for xai_amx_pack_taps: input [c][h][w], kernel kh x kw, strides, dilations
- * and the top / left padding. */
-typedef struct {
-    long c, h, w, kh, kw, sh, sw, dh, dw, pt, pl;
-} xai_taps;
-
 /* The pixel rows of output row `oh` (wo pixels) of a conv's im2col: pixel p's row holds its
  * k = c * kh * kw taps (channel, then kernel row, then kernel column), zero where a tap reads
  * padding; the values xai_amx_pack_pixels makes of the im2col rows, read straight from x. */

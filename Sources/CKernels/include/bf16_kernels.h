@@ -41,6 +41,19 @@ void xai_bf16_pack_rows(const float *w, long m, long k, long rows_per_panel, uin
 /* n columns of an fp32 [k][ld] matrix -> packed columns [ceil(k / 2)][n][2]. */
 void xai_bf16_pack_columns(const float *b, long ld, long k, long n, uint16_t *dst);
 
+/* A conv's geometry for the packing of its im2col straight from the input (xai_bf16_pack_taps,
+ * xai_amx_pack_taps): input [c][h][w], kernel kh x kw, strides, dilations and the top / left
+ * padding. */
+typedef struct {
+    long c, h, w, kh, kw, sh, sw, dh, dw, pt, pl;
+} xai_taps;
+
+/* Output row `oh` (wo pixels of ho rows) of a conv's im2col as packed columns: tap pair p
+ * (taps 2p, 2p + 1 in channel, kernel row, kernel column order; the odd tap past k zero) of
+ * pixel oh * wo + j goes to dst[(p * ho * wo + oh * wo + j) * 2 ...+1], zero where a tap reads
+ * padding: what xai_bf16_pack_columns makes of the float32 im2col rows, read straight from x. */
+void xai_bf16_pack_taps(const float *x, const xai_taps *g, long oh, long wo, long ho, uint16_t *dst);
+
 /* `count` pixels of one 16-channel block, pixel-major (block[i * 16 + c], fp32) -> the packed
  * columns of its 8 channel pairs: pair q (channels 2q, 2q + 1) goes to dst + q * 2 * ld, as
  * xai_bf16_pack_columns would write those two channel rows (the same rounding, bit for bit). */

@@ -55,40 +55,27 @@ extension ExpandDepthwise {
     }
 
     /// A stem's im2col columns of one item x [C, h, w] as bf16 pairs [K/2][ho * wo][2] (AMX: pixel
-    /// rows [ho * wo][kpad]) in workspace slot 5, what packBF16 makes of the float32 columns, made
-    /// output row by output row (pairs from two float rows in cache, AMX rows from x itself):
-    /// the float32 columns (1.35 MB per Lite0 image) are never written.
+    /// rows [ho * wo][kpad]) in workspace slot 5, what packBF16 makes of the float32 columns, read
+    /// straight from the image output row by output row (the float32 columns, 1.35 MB per Lite0
+    /// image, are never written). Through float rows (im2colRow, whose stride-2 gathers go lane
+    /// by lane, then xai_bf16_pack_columns) Lite0's stem pairs took 0.140 ms of CPU an image,
+    /// 2.7% of a bf16 LIME run (step profile); with xai_bf16_pack_taps (even lanes by permute,
+    /// the same pairs) the stem step against the next block's went 1.34-1.44 -> 1.16-1.37x
+    /// (four alternations of bf16 LIME 1000, step profiles).
+    /// With AMX (xai_amx_pack_taps), 16 taps of 16 pixels at a time: 0.110 -> 0.066 ms per
+    /// image on the Xeon, Lite0's stem step 0.378 -> 0.341 ms.
     static func im2colPairs(_ conv: ConvPlan, _ x: UnsafePointer<Float>, h: Int, w: Int, ho: Int, wo: Int,
                             workspace ws: Workspace) -> UnsafePointer<UInt16> {
-        let k = conv.groupK, k2 = (k + 1) / 2, taps = conv.kh * conv.kw
-        let dst = packedInput(ws, pixels: ho * wo, k: k)
-        func fill(_ row: Int, oh: Int, into rows: UnsafeMutablePointer<Float>) {
-            let (ki, kj) = ((row % taps) / conv.kw, row % conv.kw)
-            conv.im2colRow(x + (row / taps) * h * w, h: h, w: w, oh: oh, ki: ki, kj: kj,
-                           valid: conv.validColumns(kj: kj, w: w, wo: wo), columns: 0..<wo, into: rows)
-        }
-        if Precision.useAMX {
-            // Straight from the image, 16 taps of 16 pixels at a time: through float rows
-            // (im2colRow, then xai_amx_pack_pixels) the two took 0.110 ms of CPU per Lite0 image,
-            // xai_amx_pack_taps 0.066 (perf of the stem cut from Lite0, batch 32); Lite0's stem
-            // step, min of six alternations, 0.378 -> 0.341 ms per image.
-            let a = conv.attrs, kpad = xai_amx_kpad(k)
-            var taps = xai_taps(c: conv.inChannels, h: h, w: w, kh: conv.kh, kw: conv.kw, sh: a.stride.h, sw: a.stride.w,
-                                dh: a.dilation.h, dw: a.dilation.w, pt: a.pads.top, pl: a.pads.left)
-            Parallel.forRanges(ho, grain: 4) { r in
-                for oh in r { xai_amx_pack_taps(x, &taps, oh, wo, dst + oh * wo * kpad) }
-            }
-            return UnsafePointer(dst)
-        }
-        // Output row by output row, all of its k pairs: the taps of one row read the same few
-        // input rows, which then stay in L1 (k pair by k pair, every pair read its rows of the
-        // whole image again, from L2 at best).
-        Parallel.forRanges(k2 * ho, grain: 16) { r in
-            Scratch.with(Float.self, count: 2 * wo) { rows in
-                for u in r {
-                    let (oh, p) = (u / k2, u % k2), count = min(2, k - 2 * p)
-                    for half in 0..<count { fill(2 * p + half, oh: oh, into: rows + half * wo) }
-                    xai_bf16_pack_columns(rows, wo, count, wo, dst + (p * ho + oh) * wo * 2)
+        let dst = packedInput(ws, pixels: ho * wo, k: conv.groupK)
+        let a = conv.attrs, kpad = Precision.useAMX ? xai_amx_kpad(conv.groupK) : 0
+        var taps = xai_taps(c: conv.inChannels, h: h, w: w, kh: conv.kh, kw: conv.kw, sh: a.stride.h, sw: a.stride.w,
+                            dh: a.dilation.h, dw: a.dilation.w, pt: a.pads.top, pl: a.pads.left)
+        Parallel.forRanges(ho, grain: 4) { r in
+            for oh in r {
+                if Precision.useAMX {
+                    xai_amx_pack_taps(x, &taps, oh, wo, dst + oh * wo * kpad)
+                } else {
+                    xai_bf16_pack_taps(x, &taps, oh, wo, ho, dst)
                 }
             }
         }
