@@ -121,16 +121,35 @@ void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, con
     else expand(k2, x, ldx, count, filters, bias, r, 0, slots, NULL, pairs);
 }
 
-/* Eight columns of two rows (x and x + w): both rows' results for a column fill one cell. */
+/* `n` (4 ... 8, constant where inlined) columns of two rows (x and x + w): both rows' results for
+ * a column fill one cell. Each sum is one chain from the bias over the k pairs, as in sums16;
+ * fewer than four columns would leave too few chains for vdpbf16ps's latency. */
 XAI_BF16_TARGET
 static inline __attribute__((always_inline)) void expand_row_pairs(long k2, const int32_t *xp, long ldx, long w,
                                                                    const int32_t *f, __m512 b, xai_rectifier r,
-                                                                   const int leaky, const long *slots, uint16_t *pairs) {
+                                                                   const int leaky, const long *slots, uint16_t *pairs,
+                                                                   const int n) {
     __m512 a[16];
-    sums16(k2, xp, xp + w, ldx, f, b, a);
+    if (n == 8) {
+        sums16(k2, xp, xp + w, ldx, f, b, a);
+    } else {
+        const int32_t *x0 = xp, *x1 = xp + w;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < n; i++) a[i] = a[8 + i] = b;
+        for (long p = 0; p < k2; p++) {
+            const __m512i wv = _mm512_loadu_si512(f + p * 16);
+#pragma clang loop unroll(full)
+            for (int i = 0; i < n; i++) {
+                DP(a[i], wv, _mm512_set1_epi32(x0[i]));
+                DP(a[8 + i], wv, _mm512_set1_epi32(x1[i]));
+            }
+            x0 += ldx;
+            x1 += ldx;
+        }
+    }
     const __m512i index = _mm512_loadu_si512(interleave_words);
 #pragma clang loop unroll(full)
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < n; i++) {
         /* Rounding both rows together and interleaving them writes whole cells: one store where
          * each row's half alone took a widening and a masked store. */
         const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(rectified(a[8 + i], r, leaky), rectified(a[i], r, leaky));
@@ -145,7 +164,16 @@ static inline __attribute__((always_inline)) void expand_rows(long k2, const uin
     const __m512 b = _mm512_loadu_ps(bias);
     const int32_t *f = (const int32_t *)filters, *xp = (const int32_t *)x;
     long i = 0;
-    for (; i + 8 <= count; i += 8) expand_row_pairs(k2, xp + i, ldx, w, f, b, r, leaky, slots + i, pairs);
+    for (; i + 8 <= count; i += 8) expand_row_pairs(k2, xp + i, ldx, w, f, b, r, leaky, slots + i, pairs, 8);
+    /* Four to seven columns left (a 7x7 map's rows, 14x14's last six) go two rows together too:
+     * one by one, each row's in interleaved sums, they took a masked store per pixel and block. */
+    switch (count - i) {
+    case 7: expand_row_pairs(k2, xp + i, ldx, w, f, b, r, leaky, slots + i, pairs, 7); return;
+    case 6: expand_row_pairs(k2, xp + i, ldx, w, f, b, r, leaky, slots + i, pairs, 6); return;
+    case 5: expand_row_pairs(k2, xp + i, ldx, w, f, b, r, leaky, slots + i, pairs, 5); return;
+    case 4: expand_row_pairs(k2, xp + i, ldx, w, f, b, r, leaky, slots + i, pairs, 4); return;
+    default: break;
+    }
     if (i < count) {
         /* The last columns one row at a time; the lower row's halves are the upper's plus one. */
         long lower[8];

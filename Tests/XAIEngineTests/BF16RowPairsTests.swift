@@ -8,14 +8,15 @@ import CKernels
 /// (DepthwisePairRows.forEachRun).
 final class BF16RowPairsTests: XCTestCase {
     /// Both rows' halves against the direct product in double (bf16 operands: exact products),
-    /// rounded to bf16; the whole-tile columns equal xai_bf16_expand_pairs's halves bit for bit.
+    /// rounded to bf16, for tails of every length (1-3 columns row by row, 4-7 both rows
+    /// together); the whole-tile columns equal xai_bf16_expand_pairs's halves bit for bit.
     func testRowPairsAgainstDirectProduct() throws {
         try XCTSkipUnless(Precision.bf16Available, "this CPU has no AVX512_BF16")
         var g = SeededGenerator(seed: 73)
         let activations: [FusedActivation?] = [nil, .clip(min: 0, max: 0.5), .leakyRelu(alpha: 0.1)]
         var worst = 0.0, tileDiffs = 0
         for k2 in [1, 3, 8, 13] {
-            for count in [1, 7, 8, 9, 16, 21] {
+            for count in [1, 3, 4, 6, 7, 8, 9, 13, 16, 21] {
                 let w = count + 5, ldx = 2 * w + 1
                 let x = BF16TailTests.bf16Values(k2 * ldx * 2, &g), f = BF16TailTests.bf16Values(k2 * 32, &g)
                 let bias = (0..<16).map { _ in Float.random(in: -0.5...0.5, using: &g) }

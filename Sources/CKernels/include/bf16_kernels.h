@@ -87,8 +87,9 @@ void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, con
 
 /* xai_bf16_expand_pairs for `count` pixels of two rows whose halves share cells: pixel i at
  * column i of x (the upper row, its halves at pairs[slots[i] + 2c], slots[i] even) and pixel
- * i + w (the lower row, at pairs[slots[i] + 1 + 2c]): eight columns at a time, whole cells
- * stored (the last count % 8 columns as xai_bf16_expand_pairs does them, row by row). */
+ * i + w (the lower row, at pairs[slots[i] + 1 + 2c]): eight columns at a time, then four to
+ * seven together, whole cells stored (the last one to three columns as xai_bf16_expand_pairs
+ * does them, row by row). */
 void xai_bf16_expand_row_pairs(long k2, const uint16_t *x, long ldx, long w, long count, const uint16_t *filters,
                                const float *bias, xai_rectifier r, const long *slots, uint16_t *pairs);
 
