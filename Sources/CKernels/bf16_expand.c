@@ -152,8 +152,7 @@ static inline __attribute__((always_inline)) void expand_row_pairs(long k2, cons
     for (int i = 0; i < n; i++) {
         /* Rounding both rows together and interleaving them writes whole cells: one store where
          * each row's half alone took a widening and a masked store. */
-        const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(rectified(a[8 + i], r, leaky), rectified(a[i], r, leaky));
-        _mm512_storeu_si512(pairs + slots[i], _mm512_permutexvar_epi16(index, both));
+        xai_store_pairs16(rectified(a[i], r, leaky), rectified(a[8 + i], r, leaky), index, 16, pairs + slots[i]);
     }
 }
 

@@ -73,10 +73,7 @@ void xai_bf16_pack_taps(const float *x, const xai_taps *g, long oh, long wo, lon
         for (long i = 0; i < wo; i += 16) {
             const long cols = wo - i < 16 ? wo - i : 16;
             const __m512 e = xai_tap16(src[0], off[0], g->w, g->sw, i, cols);
-            const __m512 o = xai_tap16(src[1], off[1], g->w, g->sw, i, cols);
-            const __m512i pairs = _mm512_permutexvar_epi16(index, (__m512i)_mm512_cvtne2ps_pbh(o, e));
-            const __mmask32 m = cols == 16 ? (__mmask32)0xffffffffu : (__mmask32)((1ull << (2 * cols)) - 1);
-            _mm512_mask_storeu_epi16(out + 2 * i, m, pairs);
+            xai_store_pairs16(e, xai_tap16(src[1], off[1], g->w, g->sw, i, cols), index, cols, out + 2 * i);
         }
     }
 }

@@ -17,6 +17,17 @@
 static const short interleave_words[32] = {0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23,
                                            8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31};
 
+/* The first `count` (1 ... 16) lanes of e and o rounded to bf16 and stored as pairs
+ * (e[i], o[i]) at out[2i], out[2i + 1]; `index` is interleave_words. Every packing of float32
+ * into pairs goes through here, so they round and interleave alike. */
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void xai_store_pairs16(__m512 e, __m512 o, __m512i index, long count,
+                                                                   uint16_t *out) {
+    const __m512i pairs = _mm512_permutexvar_epi16(index, (__m512i)_mm512_cvtne2ps_pbh(o, e));
+    const __mmask32 m = count >= 16 ? (__mmask32)0xffffffffu : (__mmask32)((1ull << (2 * count)) - 1);
+    _mm512_mask_storeu_epi16(out, m, pairs);
+}
+
 /* Rows 2p and 2p + 1 (p < ceil(k / 2); the odd row past k is zero) of n columns of a float32
  * [k][ld] matrix, rounded and interleaved into pair row p (dst + p * dst_ld): the packing of
  * xai_bf16_pack_columns (dst_ld = 2n) and of AMX column blocks (dst_ld = 64). */
@@ -32,10 +43,7 @@ static inline void xai_pack_pair_rows(const float *b, long ld, long k, long n, u
             const __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
             const __m512 e = _mm512_maskz_loadu_ps(m, even + j);
             const __m512 o = has_odd ? _mm512_maskz_loadu_ps(m, odd + j) : _mm512_setzero_ps();
-            const __m512i both = (__m512i)_mm512_cvtne2ps_pbh(o, e);
-            const __m512i pairs = _mm512_permutexvar_epi16(index, both);
-            const __mmask32 m2 = left >= 16 ? (__mmask32)0xffffffffu : (__mmask32)((1ull << (2 * left)) - 1);
-            _mm512_mask_storeu_epi16(out + 2 * j, m2, pairs);
+            xai_store_pairs16(e, o, index, left, out + 2 * j);
         }
     }
 }
