@@ -24,18 +24,19 @@ static inline __attribute__((always_inline)) void put(__m512 v, long slot, float
     }
 }
 
-/* Sixteen sums from the bias over k pairs of one 16-channel block: a[i] takes pixel column x0[i]
- * and a[8 + i] column x1[i] (i < 8; x1 = x0 + 8 for sixteen pixels of a row, x0 + w for the
- * same eight columns one row down). Each sum's own order is that of sixteen separate chains. */
+/* 2n sums (n <= 8, constant where inlined) from the bias over k pairs of one 16-channel block:
+ * a[i] takes pixel column x0[i] and a[8 + i] column x1[i] (i < n; x1 = x0 + 8 for sixteen pixels
+ * of a row, x0 + w for the same columns one row down). Each sum's own order is that of separate
+ * chains. */
 XAI_BF16_TARGET
 static inline __attribute__((always_inline)) void sums16(long k2, const int32_t *x0, const int32_t *x1, long ldx,
-                                                         const int32_t *f, __m512 b, __m512 a[16]) {
+                                                         const int32_t *f, __m512 b, __m512 a[16], const int n) {
 #pragma clang loop unroll(full)
-    for (int i = 0; i < 16; i++) a[i] = b;
+    for (int i = 0; i < n; i++) a[i] = a[8 + i] = b;
     for (long p = 0; p < k2; p++) {
         const __m512i w = _mm512_loadu_si512(f + p * 16);
 #pragma clang loop unroll(full)
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < n; i++) {
             DP(a[i], w, _mm512_set1_epi32(x0[i]));
             DP(a[8 + i], w, _mm512_set1_epi32(x1[i]));
         }
@@ -91,7 +92,7 @@ static inline __attribute__((always_inline)) void expand(long k2, const uint16_t
     for (; i + 16 <= count; i += 16) {
         __m512 a[16];
         const int32_t *xp = (const int32_t *)x + i;
-        sums16(k2, xp, xp + 8, ldx, f, b, a);
+        sums16(k2, xp, xp + 8, ldx, f, b, a, 8);
         const long *s = slots + i;
 #pragma clang loop unroll(full)
         for (int j = 0; j < 16; j++) put(rectified(a[j], r, leaky), s[j], block, pairs);
@@ -122,31 +123,15 @@ void xai_bf16_expand_pairs(long k2, const uint16_t *x, long ldx, long count, con
 }
 
 /* `n` (4 ... 8, constant where inlined) columns of two rows (x and x + w): both rows' results for
- * a column fill one cell. Each sum is one chain from the bias over the k pairs, as in sums16;
- * fewer than four columns would leave too few chains for vdpbf16ps's latency. */
+ * a column fill one cell. Fewer than four columns would leave too few chains (sums16's) for
+ * vdpbf16ps's latency. */
 XAI_BF16_TARGET
 static inline __attribute__((always_inline)) void expand_row_pairs(long k2, const int32_t *xp, long ldx, long w,
                                                                    const int32_t *f, __m512 b, xai_rectifier r,
                                                                    const int leaky, const long *slots, uint16_t *pairs,
                                                                    const int n) {
     __m512 a[16];
-    if (n == 8) {
-        sums16(k2, xp, xp + w, ldx, f, b, a);
-    } else {
-        const int32_t *x0 = xp, *x1 = xp + w;
-#pragma clang loop unroll(full)
-        for (int i = 0; i < n; i++) a[i] = a[8 + i] = b;
-        for (long p = 0; p < k2; p++) {
-            const __m512i wv = _mm512_loadu_si512(f + p * 16);
-#pragma clang loop unroll(full)
-            for (int i = 0; i < n; i++) {
-                DP(a[i], wv, _mm512_set1_epi32(x0[i]));
-                DP(a[8 + i], wv, _mm512_set1_epi32(x1[i]));
-            }
-            x0 += ldx;
-            x1 += ldx;
-        }
-    }
+    sums16(k2, xp, xp + w, ldx, f, b, a, n);
     const __m512i index = _mm512_loadu_si512(interleave_words);
 #pragma clang loop unroll(full)
     for (int i = 0; i < n; i++) {
