@@ -121,33 +121,6 @@ void xai_amx_pack_taps(const float *x, const xai_taps *g, long oh, long wo, uint
     }
 }
 
-XAI_AMX_TARGET
-void xai_amx_pack_blocks(const float *x, long ld, long k, long n, uint16_t *dst) {
-    const long k2 = (k + 1) / 2, kp2 = xai_amx_kpad(k) / 2;
-    for (long j = 0; j < n; j += 32) {
-        uint16_t *block = dst + j / 32 * kp2 * 64;
-        xai_pack_pair_rows(x + j, ld, k, n - j < 32 ? n - j : 32, block, 64);
-        /* The pair rows past k meet A's zero columns: zeros, not whatever was there (0 x NaN). */
-        memset(block + k2 * 64, 0, (size_t)(kp2 - k2) * 64 * sizeof(uint16_t));
-    }
-}
-
-XAI_AMX_TARGET
-void xai_amx_scatter_blocks(const float *cells, long first, long count, uint16_t *dst, long kp2, long pad) {
-    __m512i lo[3], hi[3], v[8];
-    xai_pairs16_indices(lo, hi);
-    /* Runs that neither cross a 16-column boundary nor leave their column block. */
-    for (long i = 0; i < count;) {
-        const long p = first + i, n = 16 - p % 16 < count - i ? 16 - p % 16 : count - i;
-        xai_pairs16(cells + 16 * i, n, lo, hi, v);
-        uint32_t *out = (uint32_t *)dst + p / 32 * kp2 * 32 + p % 32;
-        const __mmask16 m = (__mmask16)((1u << n) - 1);
-        for (int q = 0; q < 8; q++) _mm512_mask_storeu_epi32(out + 32 * q, m, v[q]);
-        for (long q = 8; q < 8 + pad; q++) _mm512_mask_storeu_epi32(out + 32 * q, m, _mm512_setzero_si512());
-        i += n;
-    }
-}
-
 /* Up to 32 x 32 outputs: rows i ... of A against the 32 columns of column block b, from zero
  * over all k. Tiles 0-3 are the four 16 x 16 quarters; the two B tiles of a step are
  * contiguous, 128 bytes a pair row. */
@@ -348,18 +321,8 @@ void xai_amx_gemm(long k, const uint16_t *a, const uint16_t *b, const float *bia
     __builtin_trap();
 }
 
-void xai_amx_pack_blocks(const float *x, long ld, long k, long n, uint16_t *dst) {
-    (void)x; (void)ld; (void)k; (void)n; (void)dst;
-    __builtin_trap();
-}
-
 void xai_amx_pack_taps(const float *x, const xai_taps *g, long oh, long wo, uint16_t *dst) {
     (void)x; (void)g; (void)oh; (void)wo; (void)dst;
-    __builtin_trap();
-}
-
-void xai_amx_scatter_blocks(const float *cells, long first, long count, uint16_t *dst, long kp2, long pad) {
-    (void)cells; (void)first; (void)count; (void)dst; (void)kp2; (void)pad;
     __builtin_trap();
 }
 

@@ -79,15 +79,29 @@ void xai_bf16_pack_taps(const float *x, const xai_taps *g, long oh, long wo, lon
 }
 
 XAI_BF16_TARGET
-void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld) {
+void xai_bf16_pack_blocks(const float *x, long ld, long k, long n, long kp2, uint16_t *dst) {
+    const long k2 = (k + 1) / 2;
+    for (long j = 0; j < n; j += 32) {
+        uint16_t *block = dst + j / 32 * kp2 * 64;
+        xai_pack_pair_rows(x + j, ld, k, n - j < 32 ? n - j : 32, block, 64);
+        /* AMX's pair rows past k meet A's zero columns: zeros, not whatever was there (0 x NaN). */
+        memset(block + k2 * 64, 0, (size_t)(kp2 - k2) * 64 * sizeof(uint16_t));
+    }
+}
+
+XAI_BF16_TARGET
+void xai_bf16_scatter_blocks(const float *cells, long first, long count, uint16_t *dst, long kp2, long pad) {
     __m512i lo[3], hi[3], v[8];
     xai_pairs16_indices(lo, hi);
-    uint32_t *out = (uint32_t *)dst;
-    for (long k = 0; k < count; k += 16) {
-        const long left = count - k;
-        xai_pairs16(block + 16 * k, left, lo, hi, v);
-        const __mmask16 m = left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
-        for (int q = 0; q < 8; q++) _mm512_mask_storeu_epi32(out + q * ld + k, m, v[q]);
+    /* Runs that neither cross a 16-column boundary nor leave their column block. */
+    for (long i = 0; i < count;) {
+        const long p = first + i, n = 16 - p % 16 < count - i ? 16 - p % 16 : count - i;
+        xai_pairs16(cells + 16 * i, n, lo, hi, v);
+        uint32_t *out = (uint32_t *)dst + p / 32 * kp2 * 32 + p % 32;
+        const __mmask16 m = (__mmask16)((1u << n) - 1);
+        for (int q = 0; q < 8; q++) _mm512_mask_storeu_epi32(out + 32 * q, m, v[q]);
+        for (long q = 8; q < 8 + pad; q++) _mm512_mask_storeu_epi32(out + 32 * q, m, _mm512_setzero_si512());
+        i += n;
     }
 }
 
@@ -186,8 +200,13 @@ void xai_bf16_pack_taps(const float *x, const xai_taps *g, long oh, long wo, lon
     __builtin_trap();
 }
 
-void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld) {
-    (void)block; (void)count; (void)dst; (void)ld;
+void xai_bf16_pack_blocks(const float *x, long ld, long k, long n, long kp2, uint16_t *dst) {
+    (void)x; (void)ld; (void)k; (void)n; (void)kp2; (void)dst;
+    __builtin_trap();
+}
+
+void xai_bf16_scatter_blocks(const float *cells, long first, long count, uint16_t *dst, long kp2, long pad) {
+    (void)cells; (void)first; (void)count; (void)dst; (void)kp2; (void)pad;
     __builtin_trap();
 }
 

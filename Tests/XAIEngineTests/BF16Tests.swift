@@ -132,7 +132,7 @@ final class BF16Tests: XCTestCase {
     }
 
     /// The depthwise step's own bf16 pairs are what packing its float32 output gives, bit for
-    /// bit, in each layout (pair rows; AMX column blocks, with the padding past the channels
+    /// bit, in the column blocks of the kernels in use (AMX's with the padding past the channels
     /// zeroed): three 16-channel blocks (48 channels, padded to 64 for AMX), pixel counts with
     /// and without partial tiles and column blocks, scattered in runs of 7 pixels as the step
     /// scatters rows (runs that cross 16- and 32-column boundaries).
@@ -144,7 +144,7 @@ final class BF16Tests: XCTestCase {
             for count in [1, 16, 37, 49, 100] {
                 let cells = (0..<(channels / 16 * count)).map { _ in SIMD16<Float>((0..<16).map { _ in Float.random(in: -3...3, using: &g) }) }
                 var planes = [Float](repeating: 0, count: channels * count)
-                let halves = ExpandDepthwise.pairHalves(channels: channels, pixels: count)
+                let halves = PackedGEMM.blockHalves(k: channels, n: count)
                 var pairs = [UInt16](repeating: 0xffff, count: halves), packed = [UInt16](repeating: 0, count: halves)
                 cells.withUnsafeBufferPointer { b in
                     planes.withUnsafeMutableBufferPointer { p in
@@ -154,20 +154,16 @@ final class BF16Tests: XCTestCase {
                                 ConvPlan.scatterChannels(v, count: count, lanes: 16, into: p.baseAddress! + block * 16 * count, planeStride: count)
                                 for first in stride(from: 0, to: count, by: 7) {
                                     ExpandDepthwise.scatterPairs(v + first, first: first, count: min(7, count - first), channel: 16 * block,
-                                                                 of: channels, into: y.baseAddress!, pixels: count)
+                                                                 of: channels, into: y.baseAddress!)
                                 }
                             }
                         }
                     }
                 }
-                // Compared where the layouts hold values: AMX column blocks past the last pixel are left as they were.
-                var compared = Array(0..<halves)
-                if Precision.useAMX {
-                    xai_amx_pack_blocks(planes, count, channels, count, &packed)
-                    compared = compared.filter { ($0 / 64 / (xai_amx_kpad(channels) / 2)) * 32 + $0 % 64 / 2 < count }
-                } else {
-                    xai_bf16_pack_columns(planes, count, channels, count, &packed)
-                }
+                // Compared where the layouts hold values: column blocks past the last pixel are left as they were.
+                let kp2 = PackedGEMM.blockPairs(k: channels)
+                xai_bf16_pack_blocks(planes, count, channels, count, kp2, &packed)
+                let compared = (0..<halves).filter { ($0 / 64 / kp2) * 32 + $0 % 64 / 2 < count }
                 let differing = compared.filter { pairs[$0] != packed[$0] }.count
                 print("bf16 pairs (\(kernel)) from the depthwise blocks, \(count) pixels: \(differing) of \(compared.count) halves differ from packed columns")
                 XCTAssertEqual(differing, 0)
@@ -188,12 +184,8 @@ final class BF16Tests: XCTestCase {
                 let w = g.tensor([m, k], scale: 0.5), bias = g.tensor([m], scale: 0.3), x = g.tensor([k, n], scale: 1)
                 let residual = g.tensor([items, m, itemColumns], scale: 1)
                 let packed = PackedFilters(weights: w.data, bias: bias.data, m: m, k: k)
-                var pairs = [UInt16](repeating: 0, count: ExpandDepthwise.pairHalves(channels: k, pixels: n))
-                if Precision.useAMX {
-                    xai_amx_pack_blocks(x.data, n, k, n, &pairs)
-                } else {
-                    xai_bf16_pack_columns(x.data, n, k, n, &pairs)
-                }
+                var pairs = [UInt16](repeating: 0, count: PackedGEMM.blockHalves(k: k, n: n))
+                xai_bf16_pack_blocks(x.data, n, k, n, PackedGEMM.blockPairs(k: k), &pairs)
                 for withResidual in [false, true] {
                     func product(_ run: (ColumnDestination) -> Void) -> [Float] {
                         var y = [Float](repeating: .nan, count: m * n)

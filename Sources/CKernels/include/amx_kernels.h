@@ -50,16 +50,6 @@ void xai_amx_pack_pixels(const float *x, long ld, long k, long n, uint16_t *dst)
  * padding; the values xai_amx_pack_pixels makes of the im2col rows, read straight from x. */
 void xai_amx_pack_taps(const float *x, const xai_taps *g, long oh, long wo, uint16_t *dst);
 
-/* Columns of a float32 [k][ld] matrix -> column blocks (see the layouts above). */
-void xai_amx_pack_blocks(const float *x, long ld, long k, long n, uint16_t *dst);
-
-/* Pixel vectors of one 16-channel block (16 floats apart) of pixels first ... first + count - 1
- * -> their 8 channel pairs in column blocks: `dst` is pair row 0 of column block 0 of the
- * block's first pair, kp2 = kpad / 2 pair rows per column block; `pad` (0 or 8) pair rows after
- * the 8 are zeroed for the same pixels (the padding past the last channel). The values are
- * those xai_amx_pack_blocks makes of the block's float32 planes, bit for bit. */
-void xai_amx_scatter_blocks(const float *cells, long first, long count, uint16_t *dst, long kp2, long pad);
-
 /* C[rows][width] = rectify(A * B + bias): A the AMX rows of the first of `rows` output rows
  * (row stride kpad), B the column blocks of `width` columns (kpad / 2 pair rows each, those
  * past k zero), bias[rows]. The columns are first ... first + width - 1 of items of `ldc`

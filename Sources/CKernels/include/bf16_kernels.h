@@ -54,13 +54,24 @@ typedef struct {
  * padding: what xai_bf16_pack_columns makes of the float32 im2col rows, read straight from x. */
 void xai_bf16_pack_taps(const float *x, const xai_taps *g, long oh, long wo, long ho, uint16_t *dst);
 
-/* `count` pixels of one 16-channel block, pixel-major (block[i * 16 + c], fp32) -> the packed
- * columns of its 8 channel pairs: pair q (channels 2q, 2q + 1) goes to dst + q * 2 * ld, as
- * xai_bf16_pack_columns would write those two channel rows (the same rounding, bit for bit). */
-void xai_bf16_scatter_pairs(const float *block, long count, uint16_t *dst, long ld);
+/* Columns of a float32 [k][ld] matrix -> column blocks [ceil(n / 32)][kp2][32][2], the B of
+ * every bf16 product: block b's pair row p holds rows 2p and 2p + 1 (the odd row past k zero)
+ * of columns 32b ... 32b + 31, 128 bytes, so the 32 columns a panel call reads over all k are
+ * one piece (pair rows of the whole width had put each k pair in another page). kp2 >=
+ * ceil(k / 2): the vdpbf16ps kernels take exactly that, AMX tile steps kpad / 2 (the pair rows
+ * past k written zero). Columns past n in the last block are left as they were. */
+void xai_bf16_pack_blocks(const float *x, long ld, long k, long n, long kp2, uint16_t *dst);
+
+/* Pixel vectors of one 16-channel block (16 floats apart) of pixels first ... first + count - 1
+ * -> their 8 channel pairs in column blocks of kp2 pair rows: `dst` is pair row 0 of column
+ * block 0 of the block's first pair; `pad` (0 or 8) pair rows after the 8 are zeroed for the
+ * same pixels (AMX's padding past the last channel). The values are those xai_bf16_pack_blocks
+ * makes of the block's float32 planes, bit for bit. */
+void xai_bf16_scatter_blocks(const float *cells, long first, long count, uint16_t *dst, long kp2, long pad);
 
 /* C[rows][width] = rectify(A * B + bias [+ res]) for one 8-row panel of packed rows `a`
- * ([k2][8][2]) and `width` <= 32 packed columns `b` (row stride `ldb` pairs); only `rows`
+ * ([k2][8][2]) and `width` <= 32 packed columns `b` (row stride `ldb` pairs: 32 in column
+ * blocks); only `rows`
  * rows (<= 8) are stored, with row stride `ldc` floats. `bias` has 8 values. `res` (row
  * stride `ldr` floats) is a residual added to the finished sum before the rectifier, so the
  * block is stored once, not stored, read back and stored again; NULL for none. */

@@ -128,41 +128,29 @@ extension ExpandDepthwise {
 extension ExpandDepthwise {
     /// `forwardProjected` in a bf16 pass: the depthwise output of `shape` handed on as pairs.
     func forwardProjectedBF16(_ x: Tensor, shape: [Int], project: ConvPlan, residual: Tensor?, workspace ws: Workspace) -> Tensor {
-        let count = Self.pairHalves(channels: shape[1], pixels: shape[0] * shape[2] * shape[3])
+        let count = PackedGEMM.blockHalves(k: shape[1], n: shape[0] * shape[2] * shape[3])
         let pairs = UnsafeMutableRawPointer(ws.buffer(6, (count + 1) / 2)).bindMemory(to: UInt16.self, capacity: count)
         forward(x, workspace: ws, into: .pairs(pairs))
         return project.forwardPointwise(pairs: pairs, shape: shape, residual: residual, workspace: ws)
     }
 
-    /// Halves of the pairs for `channels` (a multiple of 16) x `pixels` (all items' pixels, one
-    /// item after the other): with AMX column blocks [ceil(pixels / 32)][kpad / 2][32][2] (CKernels'
-    /// amx_kernels.h), else pair rows [C/2][pixels][2] (the layout xai_bf16_pack_columns makes).
-    /// Columns run on across items, so a 7x7 map's 49 pixels take 1.5 column blocks, not 2 (four
-    /// items: 7 blocks where one item at a time took 8 and computed 64 columns for every 49).
-    static func pairHalves(channels c: Int, pixels: Int) -> Int {
-        Precision.useAMX ? (pixels + 31) / 32 * xai_amx_kpad(c) * 32 : c * pixels
-    }
-
-    /// The pixel vectors of pixels `first` ..< `first + count` (numbered across items) of channels
-    /// `channel` ..< `channel` + 16 (of `channels`) -> their pairs in `pairs`, laid out as
-    /// `pairHalves` says for `pixels` pixels; the last channel block also zeroes the column
-    /// blocks' padding past the channels.
+    /// The pixel vectors of pixels `first` ..< `first + count` (numbered across items: columns
+    /// run on across items, so a 7x7 map's 49 pixels take 1.5 column blocks, not 2) of channels
+    /// `channel` ..< `channel` + 16 (of `channels`) -> their pairs in `pairs`, the column blocks
+    /// of all items' pixels (PackedGEMM.blockHalves); the last channel block also zeroes AMX's
+    /// padding past the channels.
     @inline(__always)
     static func scatterPairs(_ cells: UnsafePointer<Lanes>, first: Int, count: Int, channel: Int, of channels: Int,
-                             into pairs: UnsafeMutablePointer<UInt16>, pixels: Int) {
+                             into pairs: UnsafeMutablePointer<UInt16>) {
         let f = UnsafeRawPointer(cells).assumingMemoryBound(to: Float.self)
-        if Precision.useAMX {
-            let kp2 = xai_amx_kpad(channels) / 2, last = channel + ConvPlan.laneCount == channels
-            xai_amx_scatter_blocks(f, first, count, pairs + channel / 2 * 64, kp2, last ? kp2 - channels / 2 : 0)
-        } else {
-            xai_bf16_scatter_pairs(f, count, pairs + channel * pixels + 2 * first, pixels)
-        }
+        let kp2 = PackedGEMM.blockPairs(k: channels), last = channel + ConvPlan.laneCount == channels
+        xai_bf16_scatter_blocks(f, first, count, pairs + channel / 2 * 64, kp2, last ? kp2 - channels / 2 : 0)
     }
 }
 
 extension ConvPlan {
-    /// A pointwise group-1 conv in bf16 on input already in bf16 pairs (ExpandDepthwise.pairHalves
-    /// of all items' pixels) for an input of `shape` [N, C, H, W] (C a multiple of 16): one
+    /// A pointwise group-1 conv in bf16 on input already in bf16 pairs (the column blocks of all
+    /// items' pixels, PackedGEMM.blockHalves) for an input of `shape` [N, C, H, W] (C a multiple of 16): one
     /// product over the pixels of all items, `residual` included.
     func forwardPointwise(pairs: UnsafePointer<UInt16>, shape: [Int], residual: Tensor? = nil, workspace ws: Workspace) -> Tensor {
         let (n, c, pixels) = (shape[0], shape[1], shape[2] * shape[3])

@@ -49,7 +49,7 @@ final class ExpandDepthwise: @unchecked Sendable {
     }
 
     /// Where the depthwise conv's output goes: float32 planes [N, C, Ho, Wo], bf16 channel
-    /// pairs for a bf16 product that reads them (`pairHalves` per item; ExpandDepthwise+BF16.swift),
+    /// pairs for a bf16 product that reads them (column blocks; ExpandDepthwise+BF16.swift),
     /// or the kernel's own pixel vectors [N][C/16][Ho * Wo][16] for a BlockedProjection.
     enum Output {
         case planes(UnsafeMutablePointer<Float>)
@@ -199,7 +199,7 @@ final class ExpandDepthwise: @unchecked Sendable {
                                 let (from, pixels) = (r * wo, batch.count * wo)
                                 if case let .pairs(y) = output {
                                     Self.scatterPairs(out + from, first: item * outPixels + from, count: pixels, channel: (cb + j) * L,
-                                                      of: c, into: y, pixels: n * outPixels)
+                                                      of: c, into: y)
                                 } else if case let .planes(y) = output {
                                     ConvPlan.scatterChannels(out + from, count: pixels, lanes: L, into: y + plane * L * outPixels + from,
                                                              planeStride: outPixels)

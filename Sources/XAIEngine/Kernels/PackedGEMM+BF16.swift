@@ -1,7 +1,8 @@
 import CKernels
 
 /// The packed GEMM with bf16 operands and float32 accumulation: per column tile, B's columns
-/// are rounded and packed as k pairs ([k/2][columns][2]) once, then the filters run over them:
+/// are rounded and packed once as k pairs in column blocks of 32 ([k/2][32][2] each, CKernels'
+/// xai_bf16_pack_blocks), then the filters run over them:
 /// on AMX tiles where the CPU has them (32 x 32 outputs per step of 32 k, CKernels'
 /// xai_amx_gemm), else every 8-row panel of the bf16 filters 32 columns at a time
 /// (xai_bf16_gemm_panel, which applies bias and rectifier before its single store), then 16,
@@ -33,41 +34,42 @@ extension PackedFilters {
 }
 
 extension PackedGEMM {
+    /// Pair rows per column block of a bf16 B of depth k (CKernels' xai_bf16_pack_blocks): AMX
+    /// tile steps take k padded to 32.
+    static func blockPairs(k: Int) -> Int { Precision.useAMX ? xai_amx_kpad(k) / 2 : (k + 1) / 2 }
+
+    /// Halves of the column blocks of n columns of depth k. A producing step's columns run on
+    /// across items, so a 7x7 map's 49 pixels take 1.5 column blocks, not 2 (four items: 7
+    /// blocks where one item at a time took 8 and computed 64 columns for every 49).
+    static func blockHalves(k: Int, n: Int) -> Int { (n + 31) / 32 * blockPairs(k: k) * 64 }
+
     /// C = rectify(W * B + bias) for `n` columns (the pixels of all items, one after the other),
-    /// B given as bf16 pairs in the layout ExpandDepthwise.pairHalves describes (a producing step
-    /// wrote it), so no tile packs B again. Equal bit for bit to `multiply` in bf16 on the same
-    /// values.
+    /// B given as bf16 column blocks (`blockHalves`; a producing step wrote them), so no tile
+    /// packs B again. Equal bit for bit to `multiply` in bf16 on the same values.
     static func multiply(_ w: PackedFilters, pairs: UnsafePointer<UInt16>, n: Int,
                          rectify: Rectifier16, into dst: ColumnDestination) {
         forEachUnit(w, n: n, align: tileAlignment(.bf16)) { panels, columns in
             // Tiles start at multiples of 32 columns, so at a column block.
-            let start = Precision.useAMX ? columns.lowerBound / 32 * xai_amx_kpad(w.k) * 32 : 2 * columns.lowerBound
-            runBF16(w, packed: pairs + start, ldb: n, panels: panels, columns: columns, rectify: rectify, into: dst)
+            let start = columns.lowerBound / 32 * blockPairs(k: w.k) * 64
+            runBF16(w, packed: pairs + start, panels: panels, columns: columns, rectify: rectify, into: dst)
         }
     }
 
-    /// Row panels `panels` over the columns `columns`, in bf16: B's tile is packed first (with
-    /// AMX into column blocks, item by item, each item from a block's start). xai_amx_gemm would
+    /// Row panels `panels` over the columns `columns`, in bf16: B's tile is packed into column
+    /// blocks first (with AMX item by item, each item from a block's start). xai_amx_gemm would
     /// take a tile's items as one run of blocks, but in a C harness of Lite0's 320 -> 1280 conv
     /// one product over eight 7x7 items took 378 us against 8 x 37 for one item at a time.
     static func runBF16(_ w: PackedFilters, b: UnsafePointer<Float>, ldb: Int, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
-        if Precision.useAMX {
-            var column = columns.lowerBound
-            while column < columns.upperBound {
-                let end = min(columns.upperBound, (column / dst.itemColumns + 1) * dst.itemColumns)
-                Scratch.with(UInt16.self, count: (end - column + 31) / 32 * xai_amx_kpad(w.k) * 32) { blocks in
-                    xai_amx_pack_blocks(b + column, ldb, w.k, end - column, blocks)
-                    runBF16(w, packed: blocks, ldb: 0, panels: panels, columns: column..<end, rectify: rectify, into: dst)
-                }
-                column = end
+        let kp2 = blockPairs(k: w.k)
+        var column = columns.lowerBound
+        while column < columns.upperBound {
+            let end = Precision.useAMX ? min(columns.upperBound, (column / dst.itemColumns + 1) * dst.itemColumns) : columns.upperBound
+            Scratch.with(UInt16.self, count: blockHalves(k: w.k, n: end - column)) { blocks in
+                xai_bf16_pack_blocks(b + column, ldb, w.k, end - column, kp2, blocks)
+                runBF16(w, packed: blocks, panels: panels, columns: column..<end, rectify: rectify, into: dst)
             }
-            return
-        }
-        let width = columns.count
-        Scratch.with(UInt16.self, count: (w.k + 1) / 2 * width * 2) { packed in
-            xai_bf16_pack_columns(b + columns.lowerBound, ldb, w.k, width, packed)
-            runBF16(w, packed: packed, ldb: width, panels: panels, columns: columns, rectify: rectify, into: dst)
+            column = end
         }
     }
 
@@ -76,9 +78,9 @@ extension PackedGEMM {
     /// for up to 16 columns).
     static let fewColumnsBF16 = 6
 
-    /// Row panels `panels` over the columns `columns` of packed B (`packed`: the tile's first
-    /// column; `ldb` pairs between k pairs); AMX column blocks may straddle items.
-    static func runBF16(_ w: PackedFilters, packed bp: UnsafePointer<UInt16>, ldb: Int, panels: Range<Int>,
+    /// Row panels `panels` over the columns `columns` of B in column blocks (`packed`: the
+    /// tile's first block); AMX column blocks may straddle items.
+    static func runBF16(_ w: PackedFilters, packed bp: UnsafePointer<UInt16>, panels: Range<Int>,
                         columns: Range<Int>, rectify: Rectifier16, into dst: ColumnDestination) {
         precondition(!dst.residualInPlace, "bf16 products may store into C before adding the residual")
         let r = PackedFilters.rows
@@ -103,14 +105,16 @@ extension PackedGEMM {
                     // Straight into C when the block is whole (8 rows, one item); else via scratch.
                     let direct = rows == r && column / dst.itemColumns == (column + block - 1) / dst.itemColumns
                     let c = direct ? dst.address(row: row0, column: column) : scratch
-                    let (ap, bj, ldc) = (a.data + p * a.panelStride, bp + 2 * j, direct ? dst.itemColumns : 32)
+                    let (ap, ldc) = (a.data + p * a.panelStride, direct ? dst.itemColumns : 32)
+                    // Column j of its block's pair rows, 32 pairs apart.
+                    let bj = bp + j / 32 * k2 * 64 + 2 * (j % 32)
                     dst.prefetchResidual(rows: rows, fromRow: row0, columns: column..<(column + block))
                     // A whole block adds its residual in the panel kernel, before its one store.
                     let residual = direct && block > Self.fewColumnsBF16 ? dst.residual(row: row0, column: column) : nil
                     if block <= Self.fewColumnsBF16 {
-                        xai_bf16_gemm_columns(k2, ap, bj, ldb, w.bias + row0, bounds, c, ldc, rows, block)
+                        xai_bf16_gemm_columns(k2, ap, bj, 32, w.bias + row0, bounds, c, ldc, rows, block)
                     } else {
-                        xai_bf16_gemm_panel(k2, ap, bj, ldb, w.bias + row0, residual, dst.itemColumns,
+                        xai_bf16_gemm_panel(k2, ap, bj, 32, w.bias + row0, residual, dst.itemColumns,
                                             residual == nil ? bounds : xai_rectifier(rectify), c, ldc, rows, block)
                     }
                     if !direct { dst.copy(scratch, ld: 32, rows: rows, fromRow: row0, columns: column..<(column + block)) }
