@@ -20,7 +20,8 @@ final class BlockedProjectionTests: XCTestCase {
     }
 
     /// Output channels of one to four 16-output blocks, whole and partial (16, 24, 40, 56,
-    /// 64: kernels of width 1, 2 and 3 and a 3 + 1 split), maps whose pixel count is below one
+    /// 64: kernels of width 1, 2 and 3, a 3 + 1 split, and a last block of eight outputs on
+    /// eight lanes after one to three whole ones), maps whose pixel count is below one
     /// tile, not a multiple of 8 or 16, or several tiles, batches of 1 and 3 (the latter with
     /// the cores splitting tiles), without and with a residual and each rectifier.
     func testFusedProjectionEqualsGEMMBitForBit() {

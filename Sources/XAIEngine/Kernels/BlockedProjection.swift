@@ -72,17 +72,23 @@ final class BlockedProjection: @unchecked Sendable {
                                 Self.tile(src, blockStride: step, kBlocks: kBlocks, filters: byBlock.data + first * c * L,
                                           bias: byBlock.bias + first * L, into: s + first * L)
                             } else if count == L {
-                                // Two octets of pixels, each against the group's blocks three at a time.
+                                // Two octets of pixels, each against the group's blocks three at a time;
+                                // a last block of eight outputs (M = 16j + 8) on eight lanes.
+                                let full = last == blocks && m % L == 8 ? last - 1 : last
                                 for octet in stride(from: 0, to: L, by: 8) {
                                     var b = first
-                                    while b < last {
+                                    while b < full {
                                         let (f, bias, into, px) = (byBlock.data + b * c * L, byBlock.bias + b * L, s + b * L + octet, src + octet * L)
-                                        switch last - b {
+                                        switch full - b {
                                         case 1: Self.octet(One.self, px, blockStride: step, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
                                         case 2: Self.octet(Two.self, px, blockStride: step, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
                                         default: Self.octet(Three.self, px, blockStride: step, kBlocks: kBlocks, filters: f, c: c, bias: bias, into: into)
                                         }
                                         b += 3
+                                    }
+                                    if full < last {
+                                        Self.halfOctet(src + octet * L, blockStride: step, kBlocks: kBlocks, filters: byBlock.data + full * c * L,
+                                                       bias: byBlock.bias + full * L, into: s + full * L + octet)
                                     }
                                 }
                             } else {
@@ -165,6 +171,37 @@ final class BlockedProjection: @unchecked Sendable {
         s[0] = a0; s[1] = a1; s[2] = a2; s[3] = a3; s[4] = a4; s[5] = a5; s[6] = a6; s[7] = a7
         if width > 1 { s[16] = d0; s[17] = d1; s[18] = d2; s[19] = d3; s[20] = d4; s[21] = d5; s[22] = d6; s[23] = d7 }
         if width > 2 { s[32] = e0; s[33] = e1; s[34] = e2; s[35] = e3; s[36] = e4; s[37] = e5; s[38] = e6; s[39] = e7 }
+    }
+
+    /// Eight pixels x the first eight outputs of one block: `octet` for a last block whose other
+    /// eight lanes are padding (Lite0's projections to 24 and 40 channels), each output summed in
+    /// the same order, so the same bits. A 16-lane FMA issues as two 8-lane halves on Zen 4, so
+    /// the padding cost as much as the outputs: in Lite0's fp32 passes 9.2 M of the projections'
+    /// multiply-adds an image, a fifth of those to 24 and 40 channels. The broadcasts are made
+    /// again for this block (eight more loads a k), which the FMAs saved cover.
+    @inline(__always)
+    private static func halfOctet(_ src: UnsafePointer<Float>, blockStride: Int, kBlocks: Int, filters: UnsafePointer<Float>,
+                                  bias: UnsafePointer<Float>, into s: UnsafeMutablePointer<Lanes>) {
+        typealias Half = SIMD8<Float>
+        @inline(__always) func half(_ p: UnsafePointer<Float>) -> Half { UnsafeRawPointer(p).loadUnaligned(as: Half.self) }
+        let b = half(bias)
+        var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b
+        var xb = src, f = filters
+        for _ in 0..<kBlocks {
+            for kk in 0..<ConvPlan.laneCount {
+                let q = xb + kk, w = half(f)
+                f += ConvPlan.laneCount
+                madd(&a0, w, Half(repeating: q[0])); madd(&a1, w, Half(repeating: q[16]))
+                madd(&a2, w, Half(repeating: q[32])); madd(&a3, w, Half(repeating: q[48]))
+                madd(&a4, w, Half(repeating: q[64])); madd(&a5, w, Half(repeating: q[80]))
+                madd(&a6, w, Half(repeating: q[96])); madd(&a7, w, Half(repeating: q[112]))
+            }
+            xb += blockStride
+        }
+        s[0] = Lanes(lowHalf: a0, highHalf: .zero); s[1] = Lanes(lowHalf: a1, highHalf: .zero)
+        s[2] = Lanes(lowHalf: a2, highHalf: .zero); s[3] = Lanes(lowHalf: a3, highHalf: .zero)
+        s[4] = Lanes(lowHalf: a4, highHalf: .zero); s[5] = Lanes(lowHalf: a5, highHalf: .zero)
+        s[6] = Lanes(lowHalf: a6, highHalf: .zero); s[7] = Lanes(lowHalf: a7, highHalf: .zero)
     }
 
     /// Sixteen pixels x one 16-output block: `octet` with sixteen accumulators, each output
