@@ -8,30 +8,48 @@
 #if defined(__x86_64__)
 #include "bf16_simd.h"
 
-/* Eight neighbouring outputs of one row (see xai_bf16_depthwise_rows): per pair row, its
- * 7 * sw + kw cells are loaded once and slid past the kw filter vectors, two kernel rows per
- * vdpbf16ps. kw and sw are constants where the caller inlines it, so the loops unroll and
- * the cells stay in registers (19 at most, with 8 accumulators and a filter). */
+/* n (7 or 8) neighbouring outputs of one row (see xai_bf16_depthwise_rows): per pair row, its
+ * (n - 1) * sw + kw cells are loaded once and slid past the kw filter vectors, two kernel rows
+ * per vdpbf16ps. n, kw and sw are constants where the caller inlines it, so the loops unroll
+ * and the cells stay in registers (19 at most, with 8 accumulators and a filter). The first
+ * `count` are stored; each output sums in the same order whatever n. */
 XAI_BF16_TARGET
 static inline __attribute__((always_inline)) void depthwise8(const int32_t *src, long ld, long np, const int32_t *f,
                                                              __m512 bias, xai_rectifier r, float *dst, long count,
-                                                             const int kw, const int sw) {
+                                                             const int n, const int kw, const int sw) {
     __m512 a[8];
-    for (int i = 0; i < 8; i++) a[i] = bias;
+    for (int i = 0; i < n; i++) a[i] = bias;
     for (long t = 0; t < np; t++) {
         const int32_t *q = src + t * ld;
         __m512i x[19];
 #pragma clang loop unroll(full)
-        for (int j = 0; j < 7 * sw + kw; j++) x[j] = _mm512_loadu_si512(q + 16 * j);
+        for (int j = 0; j < (n - 1) * sw + kw; j++) x[j] = _mm512_loadu_si512(q + 16 * j);
 #pragma clang loop unroll(full)
         for (int kj = 0; kj < kw; kj++) {
             const __m512i w = _mm512_loadu_si512(f + (t * kw + kj) * 16);
 #pragma clang loop unroll(full)
-            for (int i = 0; i < 8; i++) DP(a[i], w, x[kj + sw * i]);
+            for (int i = 0; i < n; i++) DP(a[i], w, x[kj + sw * i]);
         }
     }
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < n; i++) {
         if (i < count) _mm512_storeu_ps(dst + 16 * i, rectify(a[i], r));
+    }
+}
+
+/* Row `oh`'s outputs from `ow` on in groups of n (a constant where inlined). */
+XAI_BF16_TARGET
+static inline __attribute__((always_inline)) void depthwise_row(const int32_t *row, long ld, long np, const int32_t *fp,
+                                                                __m512 b, xai_rectifier r, float *dst, long wo, long sw,
+                                                                long kw, const int n) {
+    for (long ow = 0; ow < wo;) {
+        /* A row's last group ends at its end. */
+        const long o = ow < wo - n ? ow : wo - n, count = wo - o < n ? wo - o : n;
+        const int32_t *src = row + o * sw * 16;
+        if (sw == 1 && kw == 3) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, n, 3, 1);
+        else if (sw == 1) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, n, 5, 1);
+        else if (kw == 3) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, n, 3, 2);
+        else depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, n, 5, 2);
+        ow = o + n;
     }
 }
 
@@ -46,17 +64,10 @@ void xai_bf16_depthwise_rows(const uint16_t *block, long wp, long kh, long kw, l
         const long first = oh * sh;
         const int32_t *row = cells + (first >> 1) * ld, *fp = f + (first & 1) * np * kw * 16;
         float *dst = out + oh * wo * 16;
-        for (long ow = 0; ow < wo;) {
-            /* A row's last eight end at its end; a 7-wide row computes an eighth output and drops it. */
-            const long o = wo < 8 ? 0 : ow < wo - 8 ? ow : wo - 8;
-            const long count = wo - o < 8 ? wo - o : 8;
-            const int32_t *src = row + o * sw * 16;
-            if (sw == 1 && kw == 3) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 3, 1);
-            else if (sw == 1) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 5, 1);
-            else if (kw == 3) depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 3, 2);
-            else depthwise8(src, ld, np, fp, b, r, dst + 16 * o, count, 5, 2);
-            ow = o + 8;
-        }
+        /* Rows of 7, 14 and 28 outputs go seven at a time: in eights, whose last group ends at the
+         * row's end, they computed 8, 16 and 32 (an eighth of the work on maps from 28x28 down). */
+        if (wo % 7 == 0 && wo % 8 != 0) depthwise_row(row, ld, np, fp, b, r, dst, wo, sw, kw, 7);
+        else depthwise_row(row, ld, np, fp, b, r, dst, wo, sw, kw, 8);
     }
 }
 

@@ -149,7 +149,7 @@ final class ConvKernelTests: XCTestCase {
     }
 
     /// The depthwise kernel on every plane size around its register blocks (eight sliding
-    /// outputs for rows of stride 1 or 2 and width 3 or 5, 7-wide rows computing one extra;
+    /// outputs for rows of stride 1 or 2 and width 3 or 5, seven on rows of 7, 14 and 28;
     /// four pixels otherwise, fewer when a row is shorter), whose last block moves back over outputs
     /// already done, with a fused rectifier, and with channel counts that leave the last
     /// 16-channel block partial.
@@ -165,7 +165,7 @@ final class ConvKernelTests: XCTestCase {
             for channels in [3, 19] {
                 let a = Conv2D(kernel: a.kernel, stride: a.stride, dilation: a.dilation, pads: a.pads, groups: channels)
                 for h in [1, 2, 3, 4, 5, 7, 9] {
-                    for w in [1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 33] {
+                    for w in [1, 3, 4, 5, 7, 8, 9, 14, 15, 16, 17, 24, 28, 33] {
                         guard ConvPlan.outputSize(a, h: h, w: w) != nil else { continue }
                         let wt = g.tensor([channels, 1, a.kernel.h, a.kernel.w], scale: 0.5)
                         let b = g.tensor([channels], scale: 0.3)

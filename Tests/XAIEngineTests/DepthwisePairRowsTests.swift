@@ -8,13 +8,15 @@ import XAICore
 /// products of bf16 values are exact in float32, so only float32 accumulation differs.
 final class DepthwisePairRowsTests: XCTestCase {
     /// (kernel, stride, pads (top, left, bottom, right), input h, w): 3x3 and 5x5, strides 1
-    /// and 2, symmetric and one-sided ("same", stride 2) padding, 7-wide and longer rows, odd
+    /// and 2, symmetric and one-sided ("same", stride 2) padding, rows of 7, 14, 21 and 28
+    /// outputs (in groups of seven) and others, odd
     /// and even heights (the windows of odd output rows start on odd padded rows at stride 1).
     static let cases: [(k: Int, s: Int, pads: (Int, Int, Int, Int), h: Int, w: Int)] = [
         (3, 1, (1, 1, 1, 1), 7, 7), (3, 1, (1, 1, 1, 1), 14, 14), (3, 1, (1, 1, 1, 1), 9, 20), (3, 1, (0, 0, 0, 0), 10, 9),
         (3, 2, (0, 0, 1, 1), 14, 14), (3, 2, (1, 1, 1, 1), 15, 15), (3, 2, (1, 1, 1, 1), 28, 17),
         (5, 1, (2, 2, 2, 2), 7, 7), (5, 1, (2, 2, 2, 2), 11, 10), (5, 1, (2, 2, 2, 2), 14, 23),
         (5, 2, (1, 1, 2, 2), 14, 14), (5, 2, (2, 2, 2, 2), 15, 13), (5, 2, (1, 1, 2, 2), 28, 28),
+        (3, 1, (1, 1, 1, 1), 5, 28), (5, 2, (2, 2, 2, 2), 6, 42),
     ]
 
     func testAgainstDirectDepthwiseOnBF16Values() throws {

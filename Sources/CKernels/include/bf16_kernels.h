@@ -110,8 +110,8 @@ void xai_bf16_expand_row_pairs(long k2, const uint16_t *x, long ldx, long w, lon
  * rows 2j (low halves) and 2j + 1 (high), for padded rows 0 ... (ho - 1) * sh + kh. `filters`:
  * [parity][kh / 2 + 1][kw][16][2], parity 0 for windows starting on an even padded row (pair t:
  * kernel rows 2t, 2t + 1), 1 for odd ones (2t - 1, 2t), kernel rows past the kernel zero. The
- * zero-weight halves are still read, so they must be finite. A 7-wide row reads up to sw cells
- * past its end. out[oh][ow][16] = rectify(bias + sum), float32. */
+ * zero-weight halves are still read, so they must be finite. out[oh][ow][16] =
+ * rectify(bias + sum), float32. */
 void xai_bf16_depthwise_rows(const uint16_t *block, long wp, long kh, long kw, long sh, long sw, const uint16_t *filters,
                              const float *bias, xai_rectifier r, long row_begin, long row_end, long wo, float *out);
 

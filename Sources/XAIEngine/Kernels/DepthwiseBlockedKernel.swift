@@ -125,8 +125,6 @@ extension ConvPlan {
                                 (row + left + g.w).initialize(repeating: Lanes(), count: g.wp - left - g.w)
                             }
                         }
-                        // Rows of 7 outputs read up to two cells past the block (see slidingRow8).
-                        if stride == groupStride { (block + paddedPixels).initialize(repeating: Lanes(), count: min(2, outPixels)) }
                     }
                     for u in range {
                         let (item, group, part) = (u / (groups * parts), u / parts % groups, u % parts)
@@ -168,17 +166,26 @@ extension ConvPlan {
         let act = Rectifier16(activation)
         let sw = g.sw
         let slides = attrs.dilation.w == 1 && g.wo >= 7 && (sw == 1 || sw == 2) && (kw == 3 || kw == 5)
+        // Rows of 7, 14 and 28 outputs go seven at a time: in eights, whose last group ends at
+        // the row's end, they computed 8, 16 and 32 (an eighth of the depthwise work on Lite0's
+        // maps from 28x28 down).
+        let sevens = g.wo % 7 == 0 && g.wo % 8 != 0
         for oh in rows {
             let row = src + oh * g.sh * g.wp
             let dst = out + oh * g.wo
             if slides {
                 var ow = 0
                 while ow < g.wo {
-                    // A row's last eight end at its end; a 7-wide row computes an eighth output,
-                    // from the padding and the block's slack, and drops it.
+                    if sevens {
+                        slidingRow8(row + ow * sw, filters: filters, bias: b, rowStride: attrs.dilation.h * g.wp, act,
+                                    into: dst + ow, count: 7, width: 7)
+                        ow += 7
+                        continue
+                    }
+                    // A row's last eight end at its end.
                     let o = max(0, min(ow, g.wo - 8))
                     slidingRow8(row + o * sw, filters: filters, bias: b, rowStride: attrs.dilation.h * g.wp, act,
-                                into: dst + o, count: min(8, g.wo - o))
+                                into: dst + o, count: min(8, g.wo - o), width: 8)
                     ow = o + 8
                 }
                 continue
@@ -210,22 +217,23 @@ extension ConvPlan {
         }
     }
 
-    /// Eight neighbouring outputs of a row, stride 1 or 2 and kernel width 3 or 5: each kernel
-    /// row's 10 to 19 input vectors are loaded once and slid past its filter vectors, so the
-    /// FMAs outnumber the loads up to 3:1 (one filter and four input
-    /// loads per four FMAs in the general loop, which left the kernel waiting on loads). A
-    /// 7-wide row reads up to two vectors past its padded row (into the next row, or the
-    /// output area after the block) for an eighth output that is dropped.
+    /// Eight (`width` 8) or seven (7, a constant where inlined) neighbouring outputs of a row,
+    /// stride 1 or 2 and kernel width 3 or 5: each kernel row's 9 to 19 input vectors are loaded
+    /// once and slid past its filter vectors, so the FMAs outnumber the loads up to 3:1 (one
+    /// filter and four input loads per four FMAs in the general loop, which left the kernel
+    /// waiting on loads). The first `count` are stored. Each output sums its taps in the same
+    /// order in either width.
     @inline(__always)
     private func slidingRow8(_ src: UnsafePointer<Lanes>, filters: UnsafePointer<Float>, bias: Lanes, rowStride: Int,
-                             _ act: Rectifier16, into dst: UnsafeMutablePointer<Lanes>, count: Int) {
+                             _ act: Rectifier16, into dst: UnsafeMutablePointer<Lanes>, count: Int, width: Int) {
         let f = UnsafeRawPointer(filters)
         @inline(__always) func filter(_ t: Int) -> Lanes { f.loadUnaligned(fromByteOffset: t * 64, as: Lanes.self) }
         var a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias
         @inline(__always) func tap(_ w: Lanes, _ x0: Lanes, _ x1: Lanes, _ x2: Lanes, _ x3: Lanes,
                                    _ x4: Lanes, _ x5: Lanes, _ x6: Lanes, _ x7: Lanes) {
             madd(&a0, w, x0); madd(&a1, w, x1); madd(&a2, w, x2); madd(&a3, w, x3)
-            madd(&a4, w, x4); madd(&a5, w, x5); madd(&a6, w, x6); madd(&a7, w, x7)
+            madd(&a4, w, x4); madd(&a5, w, x5); madd(&a6, w, x6)
+            if width == 8 { madd(&a7, w, x7) }
         }
         if attrs.stride.w == 2 {
             // The eight outputs read inputs 0...16 (width 3) or 0...18 (width 5).

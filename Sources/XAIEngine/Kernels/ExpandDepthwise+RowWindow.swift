@@ -25,9 +25,8 @@ extension ExpandDepthwise {
         let rows: Int, outRows: Int
         /// Padded row width and output row width, in cells.
         let wp: Int, wo: Int
-        /// The input window, then two cells of slack (slidingRow8 on 7-wide rows reads past a
-        /// row's end), then the output rows.
-        var inputCells: Int { rows * wp + 2 }
+        /// The input window, then the output rows.
+        var inputCells: Int { rows * wp }
         var stride: Int { inputCells + outRows * wo }
 
         /// Used where a block's padded map has at least this many cells (512 KB: Lite0's 112x112
