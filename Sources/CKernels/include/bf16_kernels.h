@@ -71,10 +71,10 @@ void xai_bf16_scatter_blocks(const float *cells, long first, long count, uint16_
 
 /* C[rows][width] = rectify(A * B + bias [+ res]) for one 8-row panel of packed rows `a`
  * ([k2][8][2]) and `width` <= 32 packed columns `b` (row stride `ldb` pairs: 32 in column
- * blocks); only `rows`
- * rows (<= 8) are stored, with row stride `ldc` floats. `bias` has 8 values. `res` (row
- * stride `ldr` floats) is a residual added to the finished sum before the rectifier, so the
- * block is stored once, not stored, read back and stored again; NULL for none. */
+ * blocks); only `rows` rows (<= 8) are stored, with row stride `ldc` floats. `bias` has 8
+ * values. `res` (row stride `ldr` floats) is a residual added to the finished sum before the
+ * rectifier, so the block is stored once, not stored, read back and stored again; NULL for
+ * none. */
 void xai_bf16_gemm_panel(long k2, const uint16_t *a, const uint16_t *b, long ldb, const float *bias,
                          const float *res, long ldr, xai_rectifier r, float *c, long ldc, long rows, long width);
 

@@ -176,9 +176,10 @@ final class BlockedProjection: @unchecked Sendable {
     /// Eight pixels x the first eight outputs of one block: `octet` for a last block whose other
     /// eight lanes are padding (Lite0's projections to 24 and 40 channels), each output summed in
     /// the same order, so the same bits. A 16-lane FMA issues as two 8-lane halves on Zen 4, so
-    /// the padding cost as much as the outputs: in Lite0's fp32 passes 9.2 M of the projections'
-    /// multiply-adds an image, a fifth of those to 24 and 40 channels. The broadcasts are made
-    /// again for this block (eight more loads a k), which the FMAs saved cover.
+    /// padding lanes cost as much as outputs: those projections multiplied 9.2 M padding values
+    /// an image. The broadcasts are made again for this block (eight more loads a k), which the
+    /// FMAs saved cover. Step profiles of fp32 LIME 1000, three alternations: Lite0's 56x56
+    /// blocks 669-704 -> 577-640 and 732-741 -> 688-708 ms per 1,000 images.
     @inline(__always)
     private static func halfOctet(_ src: UnsafePointer<Float>, blockStride: Int, kBlocks: Int, filters: UnsafePointer<Float>,
                                   bias: UnsafePointer<Float>, into s: UnsafeMutablePointer<Lanes>) {
