@@ -52,11 +52,49 @@ extension ExpandDepthwise {
             second[s[8]] = rectify(b8); second[s[9]] = rectify(b9); second[s[10]] = rectify(b10); second[s[11]] = rectify(b11)
             i += 12
         }
-        guard i < count else { return }
-        expandPixels(x + i, count: count - i, k: k, ldx: ldx, prefetch: prefetch, filters: filters, bias: ba, rectify,
-                     slots: slots + i, into: block)
-        expandPixels(x + i, count: count - i, k: k, ldx: ldx, prefetch: prefetch, filters: filters + k * L, bias: bb, rectify,
-                     slots: slots + i, into: second)
+        // The last pixels (a 7x7 map's 49th, the last four of 14x14 and 28x28 ones) both blocks
+        // together, four or one at a time, so eight or two FMA chains are in flight.
+        while i + 4 <= count {
+            fewPixels(x + i, 4, k: k, ldx: ldx, filters: filters, bias: bias, rectify, slots: slots + i, into: block, second: second)
+            i += 4
+        }
+        while i < count {
+            fewPixels(x + i, 1, k: k, ldx: ldx, filters: filters, bias: bias, rectify, slots: slots + i, into: block, second: second)
+            i += 1
+        }
+    }
+
+    /// `count` (4 or 1, a constant where inlined) pixels of one block, or of two (`second`: the
+    /// next block's cells; filters [2][k][16], biases [2][16]), each output summed in the same
+    /// order as in the wider kernels, so the same bits. One pixel of one block alone is a chain
+    /// of k dependent FMAs, about four times its share of a 16-pixel tile (FMA latency 4
+    /// cycles on Zen 4): Lite0's 7x7 and 14x14 expansions left one and four such pixels a map in
+    /// every block. A loop over k = 112, ns per call: four pixels of two blocks 1567-1933 as
+    /// eight chains one after the other, 293-365 here; one pixel 271-486 -> 148-154.
+    @inline(__always)
+    static func fewPixels(_ x: UnsafePointer<Float>, _ count: Int, k: Int, ldx: Int, filters: UnsafePointer<Float>,
+                          bias: UnsafePointer<Float>, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
+                          into block: UnsafeMutablePointer<Lanes>, second: UnsafeMutablePointer<Lanes>?) {
+        let L = ConvPlan.laneCount, two = second != nil
+        let (ba, bb) = (lanes(bias), two ? lanes(bias + L) : Lanes())
+        var a0 = ba, a1 = ba, a2 = ba, a3 = ba, b0 = bb, b1 = bb, b2 = bb, b3 = bb
+        var xp = x, fp = filters
+        for _ in 0..<k {
+            let f = lanes(fp), g = two ? lanes(fp + k * L) : f
+            fp += L
+            var v = Lanes(repeating: xp[0]); madd(&a0, f, v); if two { madd(&b0, g, v) }
+            if count == 4 {
+                v = Lanes(repeating: xp[1]); madd(&a1, f, v); if two { madd(&b1, g, v) }
+                v = Lanes(repeating: xp[2]); madd(&a2, f, v); if two { madd(&b2, g, v) }
+                v = Lanes(repeating: xp[3]); madd(&a3, f, v); if two { madd(&b3, g, v) }
+            }
+            xp += ldx
+        }
+        block[slots[0]] = rectify(a0)
+        if count == 4 { block[slots[1]] = rectify(a1); block[slots[2]] = rectify(a2); block[slots[3]] = rectify(a3) }
+        guard let second else { return }
+        second[slots[0]] = rectify(b0)
+        if count == 4 { second[slots[1]] = rectify(b1); second[slots[2]] = rectify(b2); second[slots[3]] = rectify(b3) }
     }
 
     /// `count` pixels of one 16-channel block: x [k][ldx] (the pixels' columns), filters
@@ -65,9 +103,9 @@ extension ExpandDepthwise {
     /// at a time, one accumulator each: per k, one filter load and sixteen broadcast multiply-adds.
     @inline(__always)
     static func expandPixels(_ x: UnsafePointer<Float>, count: Int, k: Int, ldx: Int, prefetch: Int, filters: UnsafePointer<Float>,
-                             bias: Lanes, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
+                             bias b: UnsafePointer<Float>, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
                              into block: UnsafeMutablePointer<Lanes>) {
-        let fr = UnsafeRawPointer(filters)
+        let fr = UnsafeRawPointer(filters), bias = lanes(b)
         var i = 0
         while i + 16 <= count {
             var a0 = bias, a1 = bias, a2 = bias, a3 = bias, a4 = bias, a5 = bias, a6 = bias, a7 = bias
@@ -93,14 +131,12 @@ extension ExpandDepthwise {
             block[s[12]] = rectify(a12); block[s[13]] = rectify(a13); block[s[14]] = rectify(a14); block[s[15]] = rectify(a15)
             i += 16
         }
+        while i + 4 <= count {
+            fewPixels(x + i, 4, k: k, ldx: ldx, filters: filters, bias: b, rectify, slots: slots + i, into: block, second: nil)
+            i += 4
+        }
         while i < count {
-            var a0 = bias
-            var xp = x + i
-            for j in 0..<k {
-                madd(&a0, fr.loadUnaligned(fromByteOffset: j * 64, as: Lanes.self), Lanes(repeating: xp[0]))
-                xp += ldx
-            }
-            block[slots[i]] = rectify(a0)
+            fewPixels(x + i, 1, k: k, ldx: ldx, filters: filters, bias: b, rectify, slots: slots + i, into: block, second: nil)
             i += 1
         }
     }

@@ -242,7 +242,7 @@ final class ExpandDepthwise: @unchecked Sendable {
                                 Self.expandPixelPairs(src, count: end - p, k: k, ldx: ldx, prefetch: prefetch, filters: f, bias: bias, rectify,
                                                       slots: setup.inputSlots + p, into: blocks, next: stride)
                             } else {
-                                Self.expandPixels(src, count: end - p, k: k, ldx: ldx, prefetch: prefetch, filters: f, bias: Self.lanes(bias), rectify,
+                                Self.expandPixels(src, count: end - p, k: k, ldx: ldx, prefetch: prefetch, filters: f, bias: bias, rectify,
                                                   slots: setup.inputSlots + p, into: blocks)
                             }
                             let ready = min(rows.upperBound, pairRows?.readyRows(end / ew) ?? readyRows(end / ew))
