@@ -52,13 +52,21 @@ extension ExpandDepthwise {
             second[s[8]] = rectify(b8); second[s[9]] = rectify(b9); second[s[10]] = rectify(b10); second[s[11]] = rectify(b11)
             i += 12
         }
-        // The last pixels (a 7x7 map's 49th, the last four of 14x14 and 28x28 ones) both blocks
-        // together, four or one at a time, so eight or two FMA chains are in flight.
-        while i + 4 <= count {
+        lastPixels(x, i..<count, k: k, ldx: ldx, filters: filters, bias: bias, rectify, slots: slots, into: block, second: second)
+    }
+
+    /// Pixels `pixels` (fewer than a tile: a 7x7 map's 49th, the last four of 14x14 and 28x28
+    /// ones) of one block, or of two together (`second`), four or one at a time.
+    @inline(__always)
+    static func lastPixels(_ x: UnsafePointer<Float>, _ pixels: Range<Int>, k: Int, ldx: Int, filters: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>, _ rectify: Rectifier16, slots: UnsafePointer<Int>,
+                           into block: UnsafeMutablePointer<Lanes>, second: UnsafeMutablePointer<Lanes>?) {
+        var i = pixels.lowerBound
+        while i + 4 <= pixels.upperBound {
             fewPixels(x + i, 4, k: k, ldx: ldx, filters: filters, bias: bias, rectify, slots: slots + i, into: block, second: second)
             i += 4
         }
-        while i < count {
+        while i < pixels.upperBound {
             fewPixels(x + i, 1, k: k, ldx: ldx, filters: filters, bias: bias, rectify, slots: slots + i, into: block, second: second)
             i += 1
         }
@@ -131,13 +139,6 @@ extension ExpandDepthwise {
             block[s[12]] = rectify(a12); block[s[13]] = rectify(a13); block[s[14]] = rectify(a14); block[s[15]] = rectify(a15)
             i += 16
         }
-        while i + 4 <= count {
-            fewPixels(x + i, 4, k: k, ldx: ldx, filters: filters, bias: b, rectify, slots: slots + i, into: block, second: nil)
-            i += 4
-        }
-        while i < count {
-            fewPixels(x + i, 1, k: k, ldx: ldx, filters: filters, bias: b, rectify, slots: slots + i, into: block, second: nil)
-            i += 1
-        }
+        lastPixels(x, i..<count, k: k, ldx: ldx, filters: filters, bias: b, rectify, slots: slots, into: block, second: nil)
     }
 }
