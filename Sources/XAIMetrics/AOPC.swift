@@ -84,7 +84,7 @@ public struct AOPC: Metric {
         case .noise:
             var rng = SeededRandom(seed: input.seed, stream: Self.noiseStream)
             fillPicture = RGBImage(width: image.width, height: image.height, pixels: rng.uniforms(image.pixels.count))
-        case .fill(let f): fillPicture = f.image(for: image)
+        case .fill(let f): fillPicture = f.image(for: input, model: model)
         case .road: fillPicture = nil
         }
         let imputation = NoisyLinearImputation(noise: NoisyLinearImputation.roadNoise)

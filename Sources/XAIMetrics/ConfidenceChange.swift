@@ -57,7 +57,7 @@ struct ConfidenceChange: Sendable {
         // Keep and remove score the same three pictures: drop and increase in both modes share them.
         let key = input.mapKey.map { "confidence/\($0)/fraction=\(fraction)/fill=\(fill)/seed=\(input.seed)/pictures=\(count)" }
         let logits = try SharedLogits.logits(key: key, count: count, model: model) {
-            let fillImage = fill.image(for: image)
+            let fillImage = fill.image(for: input, model: model)
             let order = map.descendingOrder(seed: input.seed)
             let k = map.pixelCount(fraction)
             var top = [Bool](repeating: false, count: map.count)

@@ -33,7 +33,7 @@ public struct FaithfulnessCorrelation: Metric {
     public func evaluate(_ input: MetricInput, model: ModelContext) throws -> MetricResult {
         let map = try AttributionMap(input, metric: Self.kind)
         let image = input.image
-        let fillImage = fill.image(for: image)
+        let fillImage = fill.image(for: input, model: model)
         let n = map.count
         let size = min(subsetSize, n)
         var subsets: [[Int]] = []

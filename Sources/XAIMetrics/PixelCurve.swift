@@ -42,7 +42,7 @@ struct PixelCurve: Sendable {
     func evaluate(_ input: MetricInput, model: ModelContext, metric: MetricKind) throws -> MetricResult {
         let map = try AttributionMap(input, metric: metric)
         let image = input.image
-        let fillImage = fill.image(for: image)
+        let fillImage = fill.image(for: input, model: model)
         let order = map.descendingOrder(seed: input.seed)
         var rank = [Int32](repeating: 0, count: map.count)
         for (r, i) in order.enumerated() { rank[i] = Int32(r) }

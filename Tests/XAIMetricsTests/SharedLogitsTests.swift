@@ -97,13 +97,38 @@ final class SharedLogitsTests: XCTestCase {
         }
     }
 
+    /// A blur fill is made once per image: the second call loads the first one's picture, bit for
+    /// bit what `Fill.image(for:)` makes; a cached tensor of another shape is made again; the
+    /// cheap fills are never stored.
+    func testBlurFillIsMadeOncePerImage() throws {
+        let plain = try F.context(F.convNet(size: 16))
+        let cache = CountingCache()
+        let sharing = ModelContext(engine: plain.engine, labels: plain.labels, preprocess: plain.preprocess,
+                                   targetLayer: nil, cache: cache)
+        var input = F.input(F.randomImage(size: 16, seed: 11), map: F.randomMap(seed: 1), target: 1)
+        input.imageKey = "image"
+        let expected = Fill.blur.image(for: input.image).pixels
+        let key = Fill.blur.cacheKey(image: "image")
+        cache.plant(key, Tensor(shape: [3, 15, 16], data: [Float](repeating: 0, count: 720)))
+        XCTAssertEqual(Fill.blur.image(for: input, model: sharing).pixels, expected)
+        XCTAssertEqual(cache.stores, 1)
+        XCTAssertEqual(cache.load(key)?.data, expected)
+        XCTAssertEqual(Fill.blur.image(for: input, model: sharing).pixels, expected)
+        XCTAssertEqual(cache.stores, 1, "the second blur comes from the cache")
+        XCTAssertEqual(Fill.gray.image(for: input, model: sharing).pixels, Fill.gray.image(for: input.image).pixels)
+        input.imageKey = nil
+        XCTAssertEqual(Fill.blur.image(for: input, model: sharing).pixels, expected)
+        XCTAssertEqual(cache.stores, 1, "neither a gray fill nor an image without a key is stored")
+    }
+
     /// A map that orders the pixels as another does (here twice its values) perturbs the same
     /// pixels at every step, so every picture of every curve metric comes from the first map's
     /// task; a map ordering them otherwise finds only the pictures that do not depend on the map.
     /// Every value equals the unshared one either way.
     func testMapsThatPerturbTheSamePixelsShareEveryPicture() throws {
         let metrics: [(any Metric.Type, [String: ParamValue], pictures: Int, ends: Int)] = [
-            (Deletion.self, ["steps": .int(6)], 7, 2), (Insertion.self, ["steps": .int(6)], 7, 2),
+            // Insertion's counts include its fill, the image blurred once for both maps.
+            (Deletion.self, ["steps": .int(6)], 7, 2), (Insertion.self, ["steps": .int(6)], 8, 3),
             (AOPC.self, ["region": .int(4), "steps": .int(5)], 6, 1),
             (AOPC.self, ["region": .int(4), "steps": .int(3), "value": .string("road")], 4, 1),
             (ROAD.self, ["fractions": .list([.double(0.25), .double(0.5)]), "batch": .int(5)], 5, 1),
