@@ -23,6 +23,12 @@ struct PixelLaplacian {
         weight = nbr.indices.map { nbr[$0] >= 0 ? nbrW[$0] : 0 }
     }
 
+    /// Rows already in slot form (`column`, `weight`: 8 a row, as above).
+    init(diag: [Double], column: [Int32], weight: [Double]) {
+        precondition(column.count == 8 * diag.count && weight.count == column.count)
+        (self.diag, self.column, self.weight) = (diag, column, weight)
+    }
+
     var count: Int { diag.count }
 
     /// out = A v.

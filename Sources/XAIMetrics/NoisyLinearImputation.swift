@@ -74,22 +74,24 @@ struct NoisyLinearImputation: Sendable {
         var out = values
         let m = pixelOf.count
         if m == 0 { return (out, 0) }
-        // Sparse rows: up to 8 couplings to other unknowns, the diagonal, and the right-hand sides.
-        var nbr = [Int32](repeating: -1, count: 8 * m)
-        var nbrW = [Double](repeating: 0, count: 8 * m)
+        // Sparse rows in PixelLaplacian's slots (a coupling to another unknown, or the row itself
+        // with weight zero), the diagonal, and the right-hand sides, written in one pass.
+        var column = [Int32](repeating: 0, count: 8 * m)
+        var weight = [Double](repeating: 0, count: 8 * m)
         var diag = [Double](repeating: 0, count: m)
         var rhs = [PixelLaplacian.Row](repeating: .zero, count: m)
         for u in 0..<m {
             let p = pixelOf[u]
             let (x, y) = (p % w, p / w)
             for (k, (dx, dy, wt)) in Self.neighbours.enumerated() {
+                column[8 * u + k] = Int32(u)
                 let (nx, ny) = (x + dx, y + dy)
                 guard nx >= 0, nx < w, ny >= 0, ny < h else { continue }
                 let q = ny * w + nx
                 diag[u] += wt
                 if unknown[q] >= 0 {
-                    nbr[8 * u + k] = unknown[q]
-                    nbrW[8 * u + k] = wt
+                    column[8 * u + k] = unknown[q]
+                    weight[8 * u + k] = wt
                 } else {
                     for c in 0..<3 { rhs[u][c] += wt * Double(values[c * n + q]) }
                 }
@@ -98,7 +100,7 @@ struct NoisyLinearImputation: Sendable {
         let guess = Self.pushPull(values, known: removed.map { !$0 }, width: w, height: h)
         var start = [PixelLaplacian.Row](repeating: .zero, count: m)
         for u in 0..<m { for c in 0..<3 { start[u][c] = Double(guess[c * n + pixelOf[u]]) } }
-        let a = PixelLaplacian(diag: diag, nbr: nbr, nbrW: nbrW)
+        let a = PixelLaplacian(diag: diag, column: column, weight: weight)
         let multigrid = useMultigrid ? ImputationMultigrid(fine: a, positions: pixelOf.map { ($0 % w, $0 / w) }) : nil
         let (x, iterations) = try solve(a, b: rhs, start: start, multigrid: multigrid)
         for c in 0..<3 {
