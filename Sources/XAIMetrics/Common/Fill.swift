@@ -75,7 +75,7 @@ enum Fill: Sendable, Equatable, CustomStringConvertible {
         let image = input.image
         guard case .blur = self, let imageKey = input.imageKey, let cache = model.cache else { return self.image(for: image) }
         let key = cacheKey(image: imageKey), shape = [3, image.height, image.width]
-        if let t = cache.load(key), t.shape == shape, t.data.allSatisfy(\.isFinite) {
+        if let t = cache.load(key, shape: shape) {
             return RGBImage(width: image.width, height: image.height, pixels: t.data)
         }
         let picture = self.image(for: image)
