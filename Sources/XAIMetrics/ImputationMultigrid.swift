@@ -18,9 +18,8 @@ struct PixelLaplacian {
 
     /// `nbr`: the coupled row per slot, -1 for none; `nbrW`: its weight.
     init(diag: [Double], nbr: [Int32], nbrW: [Double]) {
-        self.diag = diag
-        column = nbr.indices.map { nbr[$0] >= 0 ? nbr[$0] : Int32($0 / 8) }
-        weight = nbr.indices.map { nbr[$0] >= 0 ? nbrW[$0] : 0 }
+        self.init(diag: diag, column: nbr.indices.map { nbr[$0] >= 0 ? nbr[$0] : Int32($0 / 8) },
+                  weight: nbr.indices.map { nbr[$0] >= 0 ? nbrW[$0] : 0 })
     }
 
     /// Rows already in slot form (`column`, `weight`: 8 a row, as above).
