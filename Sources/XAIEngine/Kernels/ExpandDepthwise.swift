@@ -31,6 +31,9 @@ final class ExpandDepthwise: @unchecked Sendable {
     /// they read (k x 504 floats) stay in the core's L1 / L2 cache. A multiple of the pair
     /// kernel's 12 pixels, so only a map's last chunk has a few left for the one-pixel loop.
     static let chunkPixels = 504
+    /// Output rows of the bf16 depthwise kernel computed and handed on as pairs at once: a
+    /// chunk completes four or five rows of a 112-wide map.
+    static let pairBatchRows = 8
 
     /// Whether `expand` is a group-1 conv into a multiple of 16 channels and `depthwise` a
     /// depthwise conv over exactly those channels.
@@ -164,8 +167,13 @@ final class ExpandDepthwise: @unchecked Sendable {
                 }
                 let parts = rowParts(groups: (direct ? n : 1) * setup.groups(width: width), outRows: ho, float32: bf16 == nil)
                 let stride = window?.stride ?? setup.groupStride, wp = setup.geometry.wp
-                // Output rows computed at once where they leave as pairs or planes.
-                let batchRows = window?.outRows ?? ho
+                // Output rows computed at once where they leave as pairs or planes. The bf16
+                // depthwise rows (which leave as pairs right away) reuse the first few rows of
+                // the block's output cells: written at their place in the map, the 112x112
+                // stem's 800 KB a block went through L2 to L3 and came back for the next block
+                // (bf16 LIME 1000, step profiles, three alternations, ms per 1,000 images: the
+                // stem 426-447 -> 396-404, the rest as before; rings of 4 rows were slower).
+                let batchRows = window?.outRows ?? (pairRows != nil ? Self.pairBatchRows : ho)
                 setup.forEachBlockGroup(items: direct ? n : 1, width: width, parts: parts, grain: 1, stride: stride,
                                         zeroing: window.map { w in w.zeroAll } ?? pairRows?.zeroPadding) { b, count, part, buffers in
                     let item = first + b / setup.blocks, cb = b % setup.blocks
@@ -187,7 +195,8 @@ final class ExpandDepthwise: @unchecked Sendable {
                             }
                             for r in Swift.stride(from: done, to: ready, by: batchRows) {
                                 let batch = r..<min(ready, r + batchRows)
-                                let out = window?.outputs(buffers, block: j, first: r) ?? block + setup.paddedPixels
+                                let out = window?.outputs(buffers, block: j, first: r)
+                                    ?? block + setup.paddedPixels - (pairRows != nil ? r * wo : 0)
                                 if let pairRows {
                                     pairRows.compute(block: cb + j, pairs: block, rows: batch, into: out)
                                 } else {
