@@ -107,7 +107,7 @@ extension ConvPlan {
         func forEachBlockGroup(items n: Int, width: Int, parts: Int = 1, grain: Int = 2, stride: Int? = nil,
                                zeroing: ((UnsafeMutableRawPointer) -> Void)? = nil,
                                _ body: (Int, Int, Int, UnsafeMutablePointer<Lanes>) -> Void) {
-            let g = geometry, outPixels = g.ho * g.wo, stride = stride ?? groupStride
+            let g = geometry, stride = stride ?? groupStride
             precondition(stride == groupStride || zeroing != nil, "a layout of the caller's needs its zeroing")
             let (top, left) = (plan.attrs.pads.top, plan.attrs.pads.left)
             let rows = zeroing == nil ? paddedPixels / g.wp : 0
