@@ -1,7 +1,7 @@
 /*
  * Quick shift's window passes (see include/quickshift.h). Plain C over sixteen lanes, one pixel
- * per lane, which the compiler vectorises; built twice, for AVX-512 (chosen at run time) and
- * for the baseline. Each lane sums and compares its window in the scalar order, and no
+ * per lane, which the compiler vectorises; built twice, for AVX-512 (where the CPU has it, as
+ * xai_direct_supported() says) and for the baseline. Each lane sums and compares its window in the scalar order, and no
  * multiply-add is fused (contraction off), so both builds give the pixel-at-a-time results.
  * Why: in Swift, one pixel at a time, the density's sum was a chain of dependent adds and the
  * link's density test a branch taken at random: LIME's 224 x 224 segmentation (kernel 4, a
@@ -10,6 +10,8 @@
  * masks, tried first, compiled to lane-by-lane loops and were slower than the scalar code.
  */
 #include "quickshift.h"
+
+#include "direct_conv.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -120,18 +122,12 @@ XAI_QS_WIDE static void link_wide(const float *planes, const float *density, lon
     link_rows(planes, density, h, w, pw, radius, max_dist_squared, row_begin, row_end, parent);
 }
 
-static int wide(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
-}
-#else
-static int wide(void) { return 0; }
 #endif
 
 void xai_quickshift_density(const float *planes, long h, long w, long pw, long radius, const float *spatial,
                             float neg_inv, long row_begin, long row_end, float *density) {
 #if defined(__x86_64__)
-    if (wide()) {
+    if (xai_direct_supported()) {
         density_wide(planes, h, w, pw, radius, spatial, neg_inv, row_begin, row_end, density);
         return;
     }
@@ -142,7 +138,7 @@ void xai_quickshift_density(const float *planes, long h, long w, long pw, long r
 void xai_quickshift_link(const float *planes, const float *density, long h, long w, long pw, long radius,
                          float max_dist_squared, long row_begin, long row_end, int *parent) {
 #if defined(__x86_64__)
-    if (wide()) {
+    if (xai_direct_supported()) {
         link_wide(planes, density, h, w, pw, radius, max_dist_squared, row_begin, row_end, parent);
         return;
     }
