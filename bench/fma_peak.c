@@ -1,0 +1,70 @@
+/* One core's float32 multiply-add peak, measured: twelve independent chains of vector FMAs
+ * (enough to cover the FMA latency on the x86 cores we run on), the best of five runs of
+ * 2.4 G vector multiply-adds (AVX-512; AVX2 + FMA where the CPU has no AVX-512). It is the roof for
+ * `bench/compare-methods --work-bound`: no kernel of any engine does more multiply-adds a
+ * second on this core. Prints one line: "<G multiply-adds per second> <vector width>".
+ *
+ *   cc -O2 -o fma_peak bench/fma_peak.c && ./fma_peak
+ */
+#include <immintrin.h>
+#include <stdio.h>
+#include <time.h>
+
+#define CHAINS 12
+#define ROUNDS 5
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* Multiply-adds per second of `steps` steps of CHAINS chains; `sink` keeps the result alive. */
+__attribute__((target("avx512f"))) static double rate512(long steps, float *sink) {
+    __m512 a[CHAINS];
+    const __m512 x = _mm512_set1_ps(0.999999f), y = _mm512_set1_ps(1e-7f);
+    for (int j = 0; j < CHAINS; j++) a[j] = _mm512_set1_ps((float)j);
+    const double t0 = now();
+    for (long i = 0; i < steps; i++) {
+#pragma GCC unroll 12
+        for (int j = 0; j < CHAINS; j++) a[j] = _mm512_fmadd_ps(a[j], x, y);
+    }
+    const double t = now() - t0;
+    for (int j = 0; j < CHAINS; j++) *sink += _mm512_reduce_add_ps(a[j]);
+    return (double)steps * CHAINS * 16 / t;
+}
+
+__attribute__((target("avx2,fma"))) static double rate256(long steps, float *sink) {
+    __m256 a[CHAINS];
+    const __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
+    for (int j = 0; j < CHAINS; j++) a[j] = _mm256_set1_ps((float)j);
+    const double t0 = now();
+    for (long i = 0; i < steps; i++) {
+#pragma GCC unroll 12
+        for (int j = 0; j < CHAINS; j++) a[j] = _mm256_fmadd_ps(a[j], x, y);
+    }
+    const double t = now() - t0;
+    float lanes[8];
+    for (int j = 0; j < CHAINS; j++) {
+        _mm256_storeu_ps(lanes, a[j]);
+        for (int k = 0; k < 8; k++) *sink += lanes[k];
+    }
+    return (double)steps * CHAINS * 8 / t;
+}
+
+int main(void) {
+    __builtin_cpu_init();
+    const int wide = __builtin_cpu_supports("avx512f");
+    if (!wide && !__builtin_cpu_supports("fma")) {
+        fprintf(stderr, "fma_peak: this CPU has no FMA\n");
+        return 1;
+    }
+    float sink = 0;
+    double best = 0;
+    for (int r = 0; r < ROUNDS; r++) {
+        const double g = wide ? rate512(200000000L, &sink) : rate256(200000000L, &sink);
+        if (g > best) best = g;
+    }
+    printf("%.2f %d\n", best / 1e9, wide ? 512 : 256);
+    return sink == 12345.0f;  /* never: only keeps the chains' results */
+}
