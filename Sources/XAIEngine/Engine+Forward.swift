@@ -103,7 +103,7 @@ extension Engine {
                     let add = residualAdd(at: i + 2, position: k + 2)
                     skip = 2 + (add?.fusedSteps ?? 0)
                     if let add { project.activation = add.rectifier }
-                    // Labels are built only when profiling: String(describing:) of an op reflects.
+                    // Labels are built only when profiling.
                     let label = { step.profileLabel(i, args) + " +depthwise +project" + (add?.label ?? "") }
                     values[steps[i + skip].output] = StepProfile.measure(label()) {
                         fused.forwardProjected(args[0], project: project, residual: add.map { values[$0.residual]! }, workspace: ws)
