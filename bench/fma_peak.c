@@ -73,6 +73,16 @@ __attribute__((target("avx512f,avx512bf16"))) static double rate_bf16(long steps
     return (double)steps * BF16_CHAINS * 32 / t;
 }
 
+/* The best of ROUNDS runs of `rate`. */
+static double best_of(double (*rate)(long, float *), long steps, float *sink) {
+    double best = 0;
+    for (int r = 0; r < ROUNDS; r++) {
+        const double g = rate(steps, sink);
+        if (g > best) best = g;
+    }
+    return best;
+}
+
 int main(void) {
     __builtin_cpu_init();
     const int wide = __builtin_cpu_supports("avx512f");
@@ -81,18 +91,8 @@ int main(void) {
         return 1;
     }
     float sink = 0;
-    double best = 0;
-    for (int r = 0; r < ROUNDS; r++) {
-        const double g = wide ? rate512(200000000L, &sink) : rate256(200000000L, &sink);
-        if (g > best) best = g;
-    }
-    double bf16 = 0;
-    if (__builtin_cpu_supports("avx512bf16")) {
-        for (int r = 0; r < ROUNDS; r++) {
-            const double g = rate_bf16(150000000L, &sink);
-            if (g > bf16) bf16 = g;
-        }
-    }
+    const double best = best_of(wide ? rate512 : rate256, 200000000L, &sink);
+    const double bf16 = __builtin_cpu_supports("avx512bf16") ? best_of(rate_bf16, 150000000L, &sink) : 0;
     printf("%.2f %d %.2f\n", best / 1e9, wide ? 512 : 256, bf16 / 1e9);
     return sink == 12345.0f;  /* never: only keeps the chains' results */
 }
